@@ -1,0 +1,39 @@
+# Two commands set up and use a fresh machine: `make run` (the whole system) and `make test`
+# (what CI runs). Both install what they need first and are safe to re-run.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+.PHONY: help setup run test generate lint bench fault clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+node_modules/.gerbang-installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+.tools/bin/ferretdb: scripts/install-ferretdb.sh
+	@if [ -z "$${MONGODB_URI:-}" ]; then bash scripts/install-ferretdb.sh; fi
+
+setup: node_modules/.gerbang-installed .tools/bin/ferretdb ## Install npm packages and the embedded database (idempotent)
+
+run: setup ## Start database, sandboxes, bank services and gateway on loopback; Ctrl-C stops all
+	npx tsx scripts/run.ts
+
+test: setup ## Proto lint, generated-code freshness, eslint, type check, all jest suites
+	npm run all
+
+generate: setup ## Regenerate gen/ from proto/ (buf generate)
+	npm run generate
+
+lint: setup ## eslint with warnings as errors, and buf lint
+	npm run lint:proto
+	npm run lint
+
+bench: setup ## Benchmarks (not part of the tests); results in bench/results/
+	npx tsx bench/run.ts
+
+clean: ## Remove local state (databases, logs); keeps installed tools
+	rm -rf .state

@@ -1,0 +1,15 @@
+// One jest configuration for every package. Tests live beside the code (src/**/*.test.ts) plus the
+// whole-system suites in test/. globalSetup starts the embedded database once for the run.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/packages", "<rootDir>/services", "<rootDir>/sandbox", "<rootDir>/test", "<rootDir>/scripts"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  moduleFileExtensions: ["ts", "js", "json"],
+  globalSetup: "<rootDir>/test/global-setup.ts",
+  globalTeardown: "<rootDir>/test/global-teardown.ts",
+  testTimeout: 30000,
+  maxWorkers: 2,
+  coveragePathIgnorePatterns: ["/node_modules/", "/gen/"],
+};

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { freePort } from "./free-port";
+
+/** The repository root: every state folder and tool lives below it. */
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+/** Where scripts/install-ferretdb.sh puts the embedded database server. */
+export const ferretdbBinary = path.join(repoRoot, ".tools/bin/ferretdb");
+
+export interface EmbeddedDatabase {
+  /** mongodb:// URI of the running server, without a database name. */
+  readonly uri: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  /** Folder for FerretDB's SQLite files and state; created when missing. */
+  dataDir: string;
+  /** Loopback port; 0 picks a free one. */
+  port?: number;
+  /** How long to wait for the server to answer before giving up. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts FerretDB v1.24 on its SQLite backend on 127.0.0.1 and waits until it answers the
+ * MongoDB wire protocol. FerretDB has no multi-document transactions, so every state change in
+ * Gerbang is one single-document atomic update guarded by unique indexes.
+ */
+export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  if (!existsSync(ferretdbBinary)) {
+    throw new Error(
+      `The embedded database is not installed (${ferretdbBinary} is missing). ` +
+        "Run `make setup` (it needs Go 1.22+: apt-get install golang-go), or set MONGODB_URI to a running MongoDB.",
+    );
+  }
+  const dataDir = path.resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort();
+  const child = spawn(
+    ferretdbBinary,
+    [
+      "--handler=sqlite",
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dataDir}`,
+      "--debug-addr=-",
+      "--telemetry=disable", // otherwise it tries to reach the internet
+      "--log-level=error",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  try {
+    await waitUntilListening(port, child, options.startTimeoutMs ?? 20_000);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`FerretDB did not start on 127.0.0.1:${port}: ${String(error)}\n${stderr}`, { cause: error });
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}`,
+    port,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no answer within ${timeoutMs} ms`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("error", () => { resolve(false); });
+  });
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(killer);
+}

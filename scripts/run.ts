@@ -1,0 +1,48 @@
+import path from "node:path";
+import { repoRoot } from "@gerbang/shared";
+import { startSystem } from "./system";
+
+/**
+ * `make run`: the whole system on this machine's loopback with the paper's ports. Uses
+ * MONGODB_URI when set, otherwise the embedded FerretDB with its files in .state/run.
+ * Ctrl-C (or SIGTERM) stops every process, the database last.
+ */
+async function main(): Promise<void> {
+  const system = await startSystem({
+    stateDir: path.join(repoRoot, ".state/run"),
+    fixedPorts: true,
+    mongodbUri: process.env.MONGODB_URI ?? "",
+    stdio: "inherit",
+  });
+  const p = system.ports;
+  const where: [string, string][] = [
+    ["database", process.env.MONGODB_URI !== undefined && process.env.MONGODB_URI !== "" ? "MONGODB_URI" : `mongodb://127.0.0.1:${p.database} (embedded FerretDB, files in .state/run/db)`],
+    ["sandbox-bni", `http://127.0.0.1:${p.sandboxBni}`],
+    ["sandbox-bca", `http://127.0.0.1:${p.sandboxBca}`],
+    ["sandbox-mandiri", `http://127.0.0.1:${p.sandboxMandiri}`],
+    ["bank-bni", `grpc 127.0.0.1:${p.bankBni}`],
+    ["bank-bca", `grpc 127.0.0.1:${p.bankBca}`],
+    ["bank-mandiri", `grpc 127.0.0.1:${p.bankMandiri}`],
+    ["gateway", `http://127.0.0.1:${p.gatewayHttp} (REST, Connect, gRPC-Web)  grpc 127.0.0.1:${p.gatewayGrpc} (gRPC, Connect)`],
+  ];
+  console.log("\nGerbang is up:");
+  for (const [name, url] of where) {
+    if (name === "database" || system.started.includes(name as never)) console.log(`  ${name.padEnd(16)} ${url}`);
+  }
+  console.log("Ctrl-C stops everything.\n");
+
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping...");
+    system.stop().then(() => { console.log("Stopped."); process.exit(0); }, (error: unknown) => { console.error(error); process.exit(1); });
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

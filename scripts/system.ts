@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, type EmbeddedDatabase } from "@gerbang/shared";
+
+/**
+ * Starts the whole system as separate processes on loopback: embedded database, seed, bank
+ * sandboxes, bank services, gateway. Used by `make run`, by the whole-system test suites and by
+ * the benchmarks, so all three run exactly the same processes.
+ */
+
+export type ComponentName =
+  | "sandbox-bni" | "sandbox-bca" | "sandbox-mandiri"
+  | "bank-bni" | "bank-bca" | "bank-mandiri"
+  | "gateway";
+
+export interface SystemPorts {
+  database: number;
+  gatewayHttp: number;
+  gatewayGrpc: number;
+  bankBni: number;
+  bankBca: number;
+  bankMandiri: number;
+  sandboxBni: number;
+  sandboxBca: number;
+  sandboxMandiri: number;
+}
+
+export interface SystemOptions {
+  /** Folder for the embedded database's files. */
+  stateDir: string;
+  /** true: the paper's fixed ports (make run); false: free ports (tests, benchmarks). */
+  fixedPorts: boolean;
+  /** An existing MongoDB; empty starts the embedded one. */
+  mongodbUri?: string;
+  /** Database name (tests use a fresh one per run). */
+  databaseName?: string;
+  /** Extra environment per component (timeouts, fault settings, log level). */
+  env?: Partial<Record<ComponentName, Record<string, string>>>;
+  /** Components to leave out (e.g. a bench that needs only a sandbox). */
+  skip?: ComponentName[];
+  /** Where children's output goes: "inherit" (make run) or "ignore". */
+  stdio?: "inherit" | "ignore";
+  /** Extra environment for every process. */
+  commonEnv?: Record<string, string>;
+}
+
+interface Component {
+  name: ComponentName;
+  script: string;
+  args: string[];
+  port: number;
+  env: Record<string, string>;
+}
+
+export interface RunningSystem {
+  readonly ports: SystemPorts;
+  readonly mongodbUri: string;
+  readonly databaseName: string;
+  /** Components that were started (their main.ts exists). */
+  readonly started: ComponentName[];
+  /** SIGKILLs one component (crash simulation). */
+  kill(name: ComponentName): Promise<void>;
+  /** Starts a component again on the same port, after kill or stop. */
+  restart(name: ComponentName): Promise<void>;
+  /** SIGTERMs one component and waits for it to exit. */
+  stopComponent(name: ComponentName): Promise<void>;
+  /** Stops the embedded database (only when this system started it) and starts it again on the same port and files. */
+  restartDatabase(downMs?: number): Promise<void>;
+  /** Pid of a running component, for measuring memory. */
+  pid(name: ComponentName | "database"): number | undefined;
+  /** Stops everything in reverse order. */
+  stop(): Promise<void>;
+}
+
+const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
+
+async function choosePorts(fixed: boolean): Promise<SystemPorts> {
+  if (fixed) {
+    return {
+      database: DEFAULT_PORTS.database, gatewayHttp: DEFAULT_PORTS.gatewayHttp, gatewayGrpc: DEFAULT_PORTS.gatewayGrpc,
+      bankBni: DEFAULT_PORTS.bankBni, bankBca: DEFAULT_PORTS.bankBca, bankMandiri: DEFAULT_PORTS.bankMandiri,
+      sandboxBni: DEFAULT_PORTS.sandboxBni, sandboxBca: DEFAULT_PORTS.sandboxBca, sandboxMandiri: DEFAULT_PORTS.sandboxMandiri,
+    };
+  }
+  const [database, gatewayHttp, gatewayGrpc, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri] =
+    await Promise.all(Array.from({ length: 9 }, () => freePort())) as [number, number, number, number, number, number, number, number, number];
+  return { database, gatewayHttp, gatewayGrpc, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri };
+}
+
+function components(ports: SystemPorts, base: Record<string, string>): Component[] {
+  const hosts = {
+    HOST_BNI: `http://127.0.0.1:${ports.sandboxBni}`,
+    HOST_BCA: `http://127.0.0.1:${ports.sandboxBca}`,
+    HOST_MANDIRI: `http://127.0.0.1:${ports.sandboxMandiri}`,
+  };
+  const sandbox = (bank: string, port: number): Component => ({
+    name: `sandbox-${bank}` as ComponentName, script: "sandbox/src/main.ts", args: [bank], port, env: { ...base, PORT: String(port) },
+  });
+  const bankService = (bank: string, port: number): Component => ({
+    name: `bank-${bank}` as ComponentName, script: `services/bank-${bank}/src/main.ts`, args: [], port, env: { ...base, ...hosts, PORT: String(port) },
+  });
+  return [
+    sandbox("bni", ports.sandboxBni), sandbox("bca", ports.sandboxBca), sandbox("mandiri", ports.sandboxMandiri),
+    bankService("bni", ports.bankBni), bankService("bca", ports.bankBca), bankService("mandiri", ports.bankMandiri),
+    {
+      name: "gateway", script: "services/gateway/src/main.ts", args: [], port: ports.gatewayHttp,
+      env: { ...base, GATEWAY_HTTP_PORT: String(ports.gatewayHttp), GATEWAY_GRPC_PORT: String(ports.gatewayGrpc) },
+    },
+  ];
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const ports = await choosePorts(options.fixedPorts);
+  let database: EmbeddedDatabase | undefined;
+  let mongodbUri = options.mongodbUri ?? "";
+  const dataDir = path.join(options.stateDir, "db");
+  if (mongodbUri === "") {
+    database = await startEmbeddedDatabase({ dataDir, port: ports.database });
+    mongodbUri = database.uri;
+  }
+  const databaseName = options.databaseName ?? "gerbang";
+  const base = { ...options.commonEnv, MONGODB_URI: mongodbUri, MONGODB_DATABASE: databaseName, PORTS_JSON: JSON.stringify(ports) };
+  const stdio = options.stdio ?? "ignore";
+
+  await runToEnd(path.join(repoRoot, "scripts/seed.ts"), ["--if-empty"], base, stdio);
+
+  const all = components(ports, base).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
+  for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
+  const children = new Map<ComponentName, ChildProcess>();
+  const launch = async (c: Component) => {
+    const child = spawn(tsx, [path.join(repoRoot, c.script), ...c.args], { env: { ...process.env, ...c.env }, stdio: ["ignore", stdio, stdio] });
+    children.set(c.name, child);
+    await waitForPort(c.port, child, c.name);
+  };
+  // Sandboxes first, then bank services, then the gateway: each layer needs the one below.
+  for (const layer of ["sandbox-", "bank-", "gateway"]) {
+    await Promise.all(all.filter((c) => c.name.startsWith(layer)).map(launch));
+  }
+  const byName = (name: ComponentName) => {
+    const c = all.find((x) => x.name === name);
+    if (c === undefined) throw new Error(`${name} is not part of this system`);
+    return c;
+  };
+  const stopChild = async (name: ComponentName, signal: NodeJS.Signals) => {
+    const child = children.get(name);
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return {
+    ports, mongodbUri, databaseName,
+    started: all.map((c) => c.name),
+    kill: (name) => stopChild(name, "SIGKILL"),
+    stopComponent: (name) => stopChild(name, "SIGTERM"),
+    restart: async (name) => { await stopChild(name, "SIGTERM"); await launch(byName(name)); },
+    restartDatabase: async (downMs = 0) => {
+      if (database === undefined) throw new Error("the database is external (MONGODB_URI); it cannot be restarted from here");
+      await database.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      database = await startEmbeddedDatabase({ dataDir, port: ports.database });
+    },
+    pid: (name) => (name === "database" ? undefined : children.get(name)?.pid),
+    stop: async () => {
+      for (const c of [...all].reverse()) await stopChild(c.name, "SIGTERM");
+      await database?.stop();
+    },
+  };
+}
+
+function runToEnd(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore"): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!existsSync(script)) { resolve(); return; }
+    const child = spawn(tsx, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", stdio, "inherit"] });
+    child.once("exit", (code) => { if (code === 0) resolve(); else reject(new Error(`${path.basename(script)} exited with ${code}`)); });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening on ${port}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port });
+      socket.once("connect", () => { socket.destroy(); resolve(true); });
+      socket.once("error", () => { resolve(false); });
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
+}
