@@ -7,3 +7,5 @@ export * from "./logger";
 export * from "./service-token";
 export * from "./transfer-claim";
 export * from "./local-fixtures";
+export * from "./refreshing";
+export * from "./registry-store";
