@@ -27,7 +27,7 @@ describe("verifyHs256", () => {
 });
 
 describe("service tokens", () => {
-  const binding = { referenceNumber: "GRB1", bankRequestId: "ABC" };
+  const binding = { referenceNumber: "GRB1", attempt: 1 };
   it("verify with the partner key, bank code and binding", () => {
     expect(() => { verifyServiceToken(signServiceToken(key, "009", binding), key, "009", binding); }).not.toThrow();
   });
@@ -35,7 +35,7 @@ describe("service tokens", () => {
     const token = signServiceToken(key, "009", binding);
     expect(() => { verifyServiceToken(token, key, "014", binding); }).toThrow(TokenError);
     expect(() => { verifyServiceToken(token, "other", "009", binding); }).toThrow(TokenError);
-    expect(() => { verifyServiceToken(token, key, "009", { ...binding, bankRequestId: "XYZ" }); }).toThrow(/another transfer/);
+    expect(() => { verifyServiceToken(token, key, "009", { ...binding, attempt: 2 }); }).toThrow(/another transfer/);
   });
 });
 

@@ -6,7 +6,7 @@ export const SERVICE_TOKEN_LIFETIME_SECONDS = 60;
 /** What a service token is bound to: one attempt of one transfer. */
 export interface ServiceTokenBinding {
   referenceNumber: string;
-  bankRequestId: string;
+  attempt: number;
 }
 
 /**
@@ -22,7 +22,7 @@ export function signServiceToken(keyToken: string, bankCode: string, binding: Se
       iat: nowSeconds,
       exp: nowSeconds + SERVICE_TOKEN_LIFETIME_SECONDS,
       ref: binding.referenceNumber,
-      rid: binding.bankRequestId,
+      att: binding.attempt,
     },
     keyToken,
   );
@@ -31,7 +31,7 @@ export function signServiceToken(keyToken: string, bankCode: string, binding: Se
 /** Checks a service token against the bank's own key and code and the attempt in the request. */
 export function verifyServiceToken(token: string, keyToken: string, bankCode: string, binding: ServiceTokenBinding): void {
   const claims = verifyHs256(token, keyToken, { audience: bankCode, maxLifetimeSeconds: SERVICE_TOKEN_LIFETIME_SECONDS });
-  if (claims.ref !== binding.referenceNumber || claims.rid !== binding.bankRequestId) {
+  if (claims.ref !== binding.referenceNumber || claims.att !== binding.attempt) {
     throw new TokenError("token is bound to another transfer");
   }
 }

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/bank.proto.
  */
 export const file_payment_v1_bank: GenFile = /*@__PURE__*/
-  fileDesc("ChVwYXltZW50L3YxL2JhbmsucHJvdG8SCnBheW1lbnQudjEihAMKIkJhbmtUcmFuc2ZlclNlcnZpY2VUcmFuc2ZlclJlcXVlc3QSGAoQcmVmZXJlbmNlX251bWJlchgBIAEoCRIXCg9iYW5rX3JlcXVlc3RfaWQYAiABKAkSDwoHYXR0ZW1wdBgDIAEoDRIoCgV1c2FnZRgEIAEoDjIZLnBheW1lbnQudjEuVHJhbnNmZXJVc2FnZRIdChVzb3VyY2VfYWNjb3VudF9udW1iZXIYBSABKAkSGwoTc291cmNlX2FjY291bnRfbmFtZRgGIAEoCRIdChViZW5lZmljaWFyeV9iYW5rX2NvZGUYByABKAkSHQoVYmVuZWZpY2lhcnlfYmFua19uYW1lGAggASgJEiIKGmJlbmVmaWNpYXJ5X2FjY291bnRfbnVtYmVyGAkgASgJEiAKGGJlbmVmaWNpYXJ5X2FjY291bnRfbmFtZRgKIAEoCRIOCgZhbW91bnQYCyABKAkSEAoIY3VycmVuY3kYDCABKAkSDgoGcmVtYXJrGA0gASgJIpYBCiNCYW5rVHJhbnNmZXJTZXJ2aWNlVHJhbnNmZXJSZXNwb25zZRIuCgZzdGF0dXMYASABKA4yHi5wYXltZW50LnYxLkJhbmtUcmFuc2ZlclN0YXR1cxIWCg5iYW5rX3JlZmVyZW5jZRgCIAEoCRIRCgliYW5rX2NvZGUYAyABKAkSFAoMYmFua19tZXNzYWdlGAQgASgJIpEBChhHZXRUcmFuc2ZlclN0YXR1c1JlcXVlc3QSGAoQcmVmZXJlbmNlX251bWJlchgBIAEoCRIXCg9iYW5rX3JlcXVlc3RfaWQYAiABKAkSKAoFdXNhZ2UYAyABKA4yGS5wYXltZW50LnYxLlRyYW5zZmVyVXNhZ2USGAoQdHJhbnNhY3Rpb25fZGF0ZRgEIAEoCSKMAQoZR2V0VHJhbnNmZXJTdGF0dXNSZXNwb25zZRIuCgZzdGF0dXMYASABKA4yHi5wYXltZW50LnYxLkJhbmtUcmFuc2ZlclN0YXR1cxIWCg5iYW5rX3JlZmVyZW5jZRgCIAEoCRIRCgliYW5rX2NvZGUYAyABKAkSFAoMYmFua19tZXNzYWdlGAQgASgJKnMKDVRyYW5zZmVyVXNhZ2USHgoaVFJBTlNGRVJfVVNBR0VfVU5TUEVDSUZJRUQQABIbChdUUkFOU0ZFUl9VU0FHRV9UUkFOU0ZFUhABEiUKIVRSQU5TRkVSX1VTQUdFX1RSQU5TRkVSX0lOVEVSQkFOSxACKsMBChJCYW5rVHJhbnNmZXJTdGF0dXMSJAogQkFOS19UUkFOU0ZFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIgChxCQU5LX1RSQU5TRkVSX1NUQVRVU19TVUNDRVNTEAESHwobQkFOS19UUkFOU0ZFUl9TVEFUVVNfRkFJTEVEEAISIAocQkFOS19UUkFOU0ZFUl9TVEFUVVNfUEVORElORxADEiIKHkJBTktfVFJBTlNGRVJfU1RBVFVTX05PVF9GT1VORBAEMuQBChNCYW5rVHJhbnNmZXJTZXJ2aWNlEmsKCFRyYW5zZmVyEi4ucGF5bWVudC52MS5CYW5rVHJhbnNmZXJTZXJ2aWNlVHJhbnNmZXJSZXF1ZXN0Gi8ucGF5bWVudC52MS5CYW5rVHJhbnNmZXJTZXJ2aWNlVHJhbnNmZXJSZXNwb25zZRJgChFHZXRUcmFuc2ZlclN0YXR1cxIkLnBheW1lbnQudjEuR2V0VHJhbnNmZXJTdGF0dXNSZXF1ZXN0GiUucGF5bWVudC52MS5HZXRUcmFuc2ZlclN0YXR1c1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("ChVwYXltZW50L3YxL2JhbmsucHJvdG8SCnBheW1lbnQudjEihQMKIkJhbmtUcmFuc2ZlclNlcnZpY2VUcmFuc2ZlclJlcXVlc3QSGAoQcmVmZXJlbmNlX251bWJlchgBIAEoCRIPCgdhdHRlbXB0GAIgASgNEhgKEHRyYW5zYWN0aW9uX2RhdGUYAyABKAkSKAoFdXNhZ2UYBCABKA4yGS5wYXltZW50LnYxLlRyYW5zZmVyVXNhZ2USHQoVc291cmNlX2FjY291bnRfbnVtYmVyGAUgASgJEhsKE3NvdXJjZV9hY2NvdW50X25hbWUYBiABKAkSHQoVYmVuZWZpY2lhcnlfYmFua19jb2RlGAcgASgJEh0KFWJlbmVmaWNpYXJ5X2JhbmtfbmFtZRgIIAEoCRIiChpiZW5lZmljaWFyeV9hY2NvdW50X251bWJlchgJIAEoCRIgChhiZW5lZmljaWFyeV9hY2NvdW50X25hbWUYCiABKAkSDgoGYW1vdW50GAsgASgJEhAKCGN1cnJlbmN5GAwgASgJEg4KBnJlbWFyaxgNIAEoCSKvAQojQmFua1RyYW5zZmVyU2VydmljZVRyYW5zZmVyUmVzcG9uc2USLgoGc3RhdHVzGAEgASgOMh4ucGF5bWVudC52MS5CYW5rVHJhbnNmZXJTdGF0dXMSFgoOYmFua19yZWZlcmVuY2UYAiABKAkSEQoJYmFua19jb2RlGAMgASgJEhQKDGJhbmtfbWVzc2FnZRgEIAEoCRIXCg9iYW5rX3JlcXVlc3RfaWQYBSABKAkiiQEKGEdldFRyYW5zZmVyU3RhdHVzUmVxdWVzdBIYChByZWZlcmVuY2VfbnVtYmVyGAEgASgJEg8KB2F0dGVtcHQYAiABKA0SKAoFdXNhZ2UYAyABKA4yGS5wYXltZW50LnYxLlRyYW5zZmVyVXNhZ2USGAoQdHJhbnNhY3Rpb25fZGF0ZRgEIAEoCSKlAQoZR2V0VHJhbnNmZXJTdGF0dXNSZXNwb25zZRIuCgZzdGF0dXMYASABKA4yHi5wYXltZW50LnYxLkJhbmtUcmFuc2ZlclN0YXR1cxIWCg5iYW5rX3JlZmVyZW5jZRgCIAEoCRIRCgliYW5rX2NvZGUYAyABKAkSFAoMYmFua19tZXNzYWdlGAQgASgJEhcKD2JhbmtfcmVxdWVzdF9pZBgFIAEoCSpzCg1UcmFuc2ZlclVzYWdlEh4KGlRSQU5TRkVSX1VTQUdFX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNGRVJfVVNBR0VfVFJBTlNGRVIQARIlCiFUUkFOU0ZFUl9VU0FHRV9UUkFOU0ZFUl9JTlRFUkJBTksQAirDAQoSQmFua1RyYW5zZmVyU3RhdHVzEiQKIEJBTktfVFJBTlNGRVJfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIAocQkFOS19UUkFOU0ZFUl9TVEFUVVNfU1VDQ0VTUxABEh8KG0JBTktfVFJBTlNGRVJfU1RBVFVTX0ZBSUxFRBACEiAKHEJBTktfVFJBTlNGRVJfU1RBVFVTX1BFTkRJTkcQAxIiCh5CQU5LX1RSQU5TRkVSX1NUQVRVU19OT1RfRk9VTkQQBDLkAQoTQmFua1RyYW5zZmVyU2VydmljZRJrCghUcmFuc2ZlchIuLnBheW1lbnQudjEuQmFua1RyYW5zZmVyU2VydmljZVRyYW5zZmVyUmVxdWVzdBovLnBheW1lbnQudjEuQmFua1RyYW5zZmVyU2VydmljZVRyYW5zZmVyUmVzcG9uc2USYAoRR2V0VHJhbnNmZXJTdGF0dXMSJC5wYXltZW50LnYxLkdldFRyYW5zZmVyU3RhdHVzUmVxdWVzdBolLnBheW1lbnQudjEuR2V0VHJhbnNmZXJTdGF0dXNSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * BankTransferServiceTransferRequest is one attempt of a transfer, in the standard shape every bank service accepts.
@@ -26,19 +26,19 @@ export type BankTransferServiceTransferRequest = Message<"payment.v1.BankTransfe
   referenceNumber: string;
 
   /**
-   * The bank-side request id for this attempt, derived from reference_number and attempt; a resend
-   * with the same id must be recognised by the bank as a duplicate.
+   * Attempt number at the bank, starting at 1. The bank service derives the bank-side request id
+   * from (reference_number, attempt), so resending the same attempt is a duplicate at the bank.
    *
-   * @generated from field: string bank_request_id = 2;
-   */
-  bankRequestId: string;
-
-  /**
-   * Attempt number at the bank, starting at 1.
-   *
-   * @generated from field: uint32 attempt = 3;
+   * @generated from field: uint32 attempt = 2;
    */
   attempt: number;
+
+  /**
+   * The day the attempt is sent, YYYY-MM-DD in Asia/Jakarta (some banks key request ids per day).
+   *
+   * @generated from field: string transaction_date = 3;
+   */
+  transactionDate: string;
 
   /**
    * Which route at the partner bank carries the transfer.
@@ -151,6 +151,13 @@ export type BankTransferServiceTransferResponse = Message<"payment.v1.BankTransf
    * @generated from field: string bank_message = 4;
    */
   bankMessage: string;
+
+  /**
+   * The bank-side request id this attempt was sent with (BNI requestUuid, BCA TransactionID, ...).
+   *
+   * @generated from field: string bank_request_id = 5;
+   */
+  bankRequestId: string;
 };
 
 /**
@@ -174,11 +181,11 @@ export type GetTransferStatusRequest = Message<"payment.v1.GetTransferStatusRequ
   referenceNumber: string;
 
   /**
-   * The bank-side request id of the attempt to look up.
+   * The attempt to look up, as sent in BankTransferServiceTransferRequest.attempt.
    *
-   * @generated from field: string bank_request_id = 2;
+   * @generated from field: uint32 attempt = 2;
    */
-  bankRequestId: string;
+  attempt: number;
 
   /**
    * Route the attempt took; some banks keep separate inquiries per route.
@@ -188,7 +195,7 @@ export type GetTransferStatusRequest = Message<"payment.v1.GetTransferStatusRequ
   usage: TransferUsage;
 
   /**
-   * The day the attempt was sent, as YYYY-MM-DD in Asia/Jakarta (some banks key ids per day).
+   * The day the attempt was sent, as in BankTransferServiceTransferRequest.transaction_date.
    *
    * @generated from field: string transaction_date = 4;
    */
@@ -235,6 +242,13 @@ export type GetTransferStatusResponse = Message<"payment.v1.GetTransferStatusRes
    * @generated from field: string bank_message = 4;
    */
   bankMessage: string;
+
+  /**
+   * The bank-side request id that was looked up.
+   *
+   * @generated from field: string bank_request_id = 5;
+   */
+  bankRequestId: string;
 };
 
 /**
@@ -346,7 +360,7 @@ export const BankTransferService: GenService<{
     output: typeof BankTransferServiceTransferResponseSchema;
   },
   /**
-   * GetTransferStatus asks the bank what became of an earlier attempt, by its bank-side request id.
+   * GetTransferStatus asks the bank what became of an earlier attempt (same reference and attempt).
    *
    * @generated from rpc payment.v1.BankTransferService.GetTransferStatus
    */

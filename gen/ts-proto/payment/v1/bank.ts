@@ -128,12 +128,12 @@ export interface BankTransferServiceTransferRequest {
   /** Our reference number for the transfer (the gateway generates it; unique). */
   referenceNumber: string;
   /**
-   * The bank-side request id for this attempt, derived from reference_number and attempt; a resend
-   * with the same id must be recognised by the bank as a duplicate.
+   * Attempt number at the bank, starting at 1. The bank service derives the bank-side request id
+   * from (reference_number, attempt), so resending the same attempt is a duplicate at the bank.
    */
-  bankRequestId: string;
-  /** Attempt number at the bank, starting at 1. */
   attempt: number;
+  /** The day the attempt is sent, YYYY-MM-DD in Asia/Jakarta (some banks key request ids per day). */
+  transactionDate: string;
   /** Which route at the partner bank carries the transfer. */
   usage: TransferUsage;
   /** The company's escrow account at the partner bank that the money leaves from. */
@@ -166,17 +166,19 @@ export interface BankTransferServiceTransferResponse {
   bankCode: string;
   /** The bank's own message or reason, as the bank sent it. */
   bankMessage: string;
+  /** The bank-side request id this attempt was sent with (BNI requestUuid, BCA TransactionID, ...). */
+  bankRequestId: string;
 }
 
 /** GetTransferStatusRequest asks about an earlier attempt. */
 export interface GetTransferStatusRequest {
   /** Our reference number of the transfer. */
   referenceNumber: string;
-  /** The bank-side request id of the attempt to look up. */
-  bankRequestId: string;
+  /** The attempt to look up, as sent in BankTransferServiceTransferRequest.attempt. */
+  attempt: number;
   /** Route the attempt took; some banks keep separate inquiries per route. */
   usage: TransferUsage;
-  /** The day the attempt was sent, as YYYY-MM-DD in Asia/Jakarta (some banks key ids per day). */
+  /** The day the attempt was sent, as in BankTransferServiceTransferRequest.transaction_date. */
   transactionDate: string;
 }
 
@@ -190,13 +192,15 @@ export interface GetTransferStatusResponse {
   bankCode: string;
   /** The bank's own message or reason, as the bank sent it. */
   bankMessage: string;
+  /** The bank-side request id that was looked up. */
+  bankRequestId: string;
 }
 
 function createBaseBankTransferServiceTransferRequest(): BankTransferServiceTransferRequest {
   return {
     referenceNumber: "",
-    bankRequestId: "",
     attempt: 0,
+    transactionDate: "",
     usage: 0,
     sourceAccountNumber: "",
     sourceAccountName: "",
@@ -215,11 +219,11 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
     if (message.referenceNumber !== "") {
       writer.uint32(10).string(message.referenceNumber);
     }
-    if (message.bankRequestId !== "") {
-      writer.uint32(18).string(message.bankRequestId);
-    }
     if (message.attempt !== 0) {
-      writer.uint32(24).uint32(message.attempt);
+      writer.uint32(16).uint32(message.attempt);
+    }
+    if (message.transactionDate !== "") {
+      writer.uint32(26).string(message.transactionDate);
     }
     if (message.usage !== 0) {
       writer.uint32(32).int32(message.usage);
@@ -276,19 +280,19 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
             continue;
           }
           case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.bankRequestId = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
+            if (tag !== 16) {
               break;
             }
 
             message.attempt = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.transactionDate = reader.string();
             continue;
           }
           case 4: {
@@ -390,12 +394,12 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
         : isSet(object.reference_number)
         ? globalThis.String(object.reference_number)
         : "",
-      bankRequestId: isSet(object.bankRequestId)
-        ? globalThis.String(object.bankRequestId)
-        : isSet(object.bank_request_id)
-        ? globalThis.String(object.bank_request_id)
-        : "",
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      transactionDate: isSet(object.transactionDate)
+        ? globalThis.String(object.transactionDate)
+        : isSet(object.transaction_date)
+        ? globalThis.String(object.transaction_date)
+        : "",
       usage: isSet(object.usage) ? transferUsageFromJSON(object.usage) : 0,
       sourceAccountNumber: isSet(object.sourceAccountNumber)
         ? globalThis.String(object.sourceAccountNumber)
@@ -438,11 +442,11 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
     if (message.referenceNumber !== "") {
       obj.referenceNumber = message.referenceNumber;
     }
-    if (message.bankRequestId !== "") {
-      obj.bankRequestId = message.bankRequestId;
-    }
     if (message.attempt !== 0) {
       obj.attempt = Math.round(message.attempt);
+    }
+    if (message.transactionDate !== "") {
+      obj.transactionDate = message.transactionDate;
     }
     if (message.usage !== 0) {
       obj.usage = transferUsageToJSON(message.usage);
@@ -483,8 +487,8 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
   fromPartial(object: DeepPartial<BankTransferServiceTransferRequest>): BankTransferServiceTransferRequest {
     const message = createBaseBankTransferServiceTransferRequest();
     message.referenceNumber = object.referenceNumber ?? "";
-    message.bankRequestId = object.bankRequestId ?? "";
     message.attempt = object.attempt ?? 0;
+    message.transactionDate = object.transactionDate ?? "";
     message.usage = object.usage ?? 0;
     message.sourceAccountNumber = object.sourceAccountNumber ?? "";
     message.sourceAccountName = object.sourceAccountName ?? "";
@@ -500,7 +504,7 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
 };
 
 function createBaseBankTransferServiceTransferResponse(): BankTransferServiceTransferResponse {
-  return { status: 0, bankReference: "", bankCode: "", bankMessage: "" };
+  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "" };
 }
 
 export const BankTransferServiceTransferResponse: MessageFns<BankTransferServiceTransferResponse> = {
@@ -516,6 +520,9 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     }
     if (message.bankMessage !== "") {
       writer.uint32(34).string(message.bankMessage);
+    }
+    if (message.bankRequestId !== "") {
+      writer.uint32(42).string(message.bankRequestId);
     }
     return writer;
   },
@@ -565,6 +572,14 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
             message.bankMessage = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bankRequestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -595,6 +610,11 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
         : isSet(object.bank_message)
         ? globalThis.String(object.bank_message)
         : "",
+      bankRequestId: isSet(object.bankRequestId)
+        ? globalThis.String(object.bankRequestId)
+        : isSet(object.bank_request_id)
+        ? globalThis.String(object.bank_request_id)
+        : "",
     };
   },
 
@@ -612,6 +632,9 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     if (message.bankMessage !== "") {
       obj.bankMessage = message.bankMessage;
     }
+    if (message.bankRequestId !== "") {
+      obj.bankRequestId = message.bankRequestId;
+    }
     return obj;
   },
 
@@ -624,12 +647,13 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     message.bankReference = object.bankReference ?? "";
     message.bankCode = object.bankCode ?? "";
     message.bankMessage = object.bankMessage ?? "";
+    message.bankRequestId = object.bankRequestId ?? "";
     return message;
   },
 };
 
 function createBaseGetTransferStatusRequest(): GetTransferStatusRequest {
-  return { referenceNumber: "", bankRequestId: "", usage: 0, transactionDate: "" };
+  return { referenceNumber: "", attempt: 0, usage: 0, transactionDate: "" };
 }
 
 export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
@@ -637,8 +661,8 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
     if (message.referenceNumber !== "") {
       writer.uint32(10).string(message.referenceNumber);
     }
-    if (message.bankRequestId !== "") {
-      writer.uint32(18).string(message.bankRequestId);
+    if (message.attempt !== 0) {
+      writer.uint32(16).uint32(message.attempt);
     }
     if (message.usage !== 0) {
       writer.uint32(24).int32(message.usage);
@@ -671,11 +695,11 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
             continue;
           }
           case 2: {
-            if (tag !== 18) {
+            if (tag !== 16) {
               break;
             }
 
-            message.bankRequestId = reader.string();
+            message.attempt = reader.uint32();
             continue;
           }
           case 3: {
@@ -713,11 +737,7 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
         : isSet(object.reference_number)
         ? globalThis.String(object.reference_number)
         : "",
-      bankRequestId: isSet(object.bankRequestId)
-        ? globalThis.String(object.bankRequestId)
-        : isSet(object.bank_request_id)
-        ? globalThis.String(object.bank_request_id)
-        : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
       usage: isSet(object.usage) ? transferUsageFromJSON(object.usage) : 0,
       transactionDate: isSet(object.transactionDate)
         ? globalThis.String(object.transactionDate)
@@ -732,8 +752,8 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
     if (message.referenceNumber !== "") {
       obj.referenceNumber = message.referenceNumber;
     }
-    if (message.bankRequestId !== "") {
-      obj.bankRequestId = message.bankRequestId;
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
     }
     if (message.usage !== 0) {
       obj.usage = transferUsageToJSON(message.usage);
@@ -750,7 +770,7 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
   fromPartial(object: DeepPartial<GetTransferStatusRequest>): GetTransferStatusRequest {
     const message = createBaseGetTransferStatusRequest();
     message.referenceNumber = object.referenceNumber ?? "";
-    message.bankRequestId = object.bankRequestId ?? "";
+    message.attempt = object.attempt ?? 0;
     message.usage = object.usage ?? 0;
     message.transactionDate = object.transactionDate ?? "";
     return message;
@@ -758,7 +778,7 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
 };
 
 function createBaseGetTransferStatusResponse(): GetTransferStatusResponse {
-  return { status: 0, bankReference: "", bankCode: "", bankMessage: "" };
+  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "" };
 }
 
 export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = {
@@ -774,6 +794,9 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     }
     if (message.bankMessage !== "") {
       writer.uint32(34).string(message.bankMessage);
+    }
+    if (message.bankRequestId !== "") {
+      writer.uint32(42).string(message.bankRequestId);
     }
     return writer;
   },
@@ -823,6 +846,14 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
             message.bankMessage = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bankRequestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -853,6 +884,11 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
         : isSet(object.bank_message)
         ? globalThis.String(object.bank_message)
         : "",
+      bankRequestId: isSet(object.bankRequestId)
+        ? globalThis.String(object.bankRequestId)
+        : isSet(object.bank_request_id)
+        ? globalThis.String(object.bank_request_id)
+        : "",
     };
   },
 
@@ -870,6 +906,9 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     if (message.bankMessage !== "") {
       obj.bankMessage = message.bankMessage;
     }
+    if (message.bankRequestId !== "") {
+      obj.bankRequestId = message.bankRequestId;
+    }
     return obj;
   },
 
@@ -882,6 +921,7 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     message.bankReference = object.bankReference ?? "";
     message.bankCode = object.bankCode ?? "";
     message.bankMessage = object.bankMessage ?? "";
+    message.bankRequestId = object.bankRequestId ?? "";
     return message;
   },
 };
@@ -910,7 +950,7 @@ export const BankTransferServiceService = {
     responseDeserialize: (value: Buffer): BankTransferServiceTransferResponse =>
       BankTransferServiceTransferResponse.decode(value),
   },
-  /** GetTransferStatus asks the bank what became of an earlier attempt, by its bank-side request id. */
+  /** GetTransferStatus asks the bank what became of an earlier attempt (same reference and attempt). */
   getTransferStatus: {
     path: "/payment.v1.BankTransferService/GetTransferStatus" as const,
     requestStream: false as const,
@@ -930,7 +970,7 @@ export interface BankTransferServiceServer extends UntypedServiceImplementation 
    * the bank's code), not an error; a timeout or unclear answer is PENDING, never FAILED.
    */
   transfer: handleUnaryCall<BankTransferServiceTransferRequest, BankTransferServiceTransferResponse>;
-  /** GetTransferStatus asks the bank what became of an earlier attempt, by its bank-side request id. */
+  /** GetTransferStatus asks the bank what became of an earlier attempt (same reference and attempt). */
   getTransferStatus: handleUnaryCall<GetTransferStatusRequest, GetTransferStatusResponse>;
 }
 
@@ -954,7 +994,7 @@ export interface BankTransferServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: BankTransferServiceTransferResponse) => void,
   ): ClientUnaryCall;
-  /** GetTransferStatus asks the bank what became of an earlier attempt, by its bank-side request id. */
+  /** GetTransferStatus asks the bank what became of an earlier attempt (same reference and attempt). */
   getTransferStatus(
     request: GetTransferStatusRequest,
     callback: (error: ServiceError | null, response: GetTransferStatusResponse) => void,
