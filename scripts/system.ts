@@ -74,7 +74,22 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
+/**
+ * Runs a TypeScript entry point in one plain node process with tsx's loader. Not the `tsx` CLI:
+ * it forks a second node process, so a SIGKILL (crash tests) or a pid (memory figures) would hit
+ * the wrapper instead of the service.
+ */
+function spawnTs(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore"): ChildProcess & { stderrTail: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", stdio, stdio === "ignore" ? "pipe" : "inherit"],
+  });
+  // Quiet mode keeps the last few KiB of stderr, so a component that dies can say why.
+  let tail = "";
+  child.stderr?.on("data", (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-4000); });
+  return Object.assign(child, { stderrTail: () => tail });
+}
 
 async function choosePorts(fixed: boolean): Promise<SystemPorts> {
   if (fixed) {
@@ -130,7 +145,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
   const launch = async (c: Component) => {
-    const child = spawn(tsx, [path.join(repoRoot, c.script), ...c.args], { env: { ...process.env, ...c.env }, stdio: ["ignore", stdio, stdio] });
+    const child = spawnTs(path.join(repoRoot, c.script), c.args, c.env, stdio);
     children.set(c.name, child);
     await waitForPort(c.port, child, c.name);
   };
@@ -175,15 +190,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 function runToEnd(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore"): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!existsSync(script)) { resolve(); return; }
-    const child = spawn(tsx, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", stdio, "inherit"] });
-    child.once("exit", (code) => { if (code === 0) resolve(); else reject(new Error(`${path.basename(script)} exited with ${code}`)); });
+    const child = spawnTs(script, args, env, stdio);
+    child.once("exit", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(script)} exited with ${code}\n${child.stderrTail()}`));
+    });
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+async function waitForPort(port: number, child: ReturnType<typeof spawnTs>, name: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening on ${port}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening on ${port}\n${child.stderrTail()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect({ host: "127.0.0.1", port });
       socket.once("connect", () => { socket.destroy(); resolve(true); });
