@@ -179,7 +179,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await new Promise((resolve) => setTimeout(resolve, downMs));
       database = await startEmbeddedDatabase({ dataDir, port: ports.database });
     },
-    pid: (name) => (name === "database" ? undefined : children.get(name)?.pid),
+    pid: (name) => (name === "database" ? database?.pid : children.get(name)?.pid),
     stop: async () => {
       for (const c of [...all].reverse()) await stopChild(c.name, "SIGTERM");
       await database?.stop();

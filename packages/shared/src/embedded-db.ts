@@ -14,6 +14,8 @@ export interface EmbeddedDatabase {
   /** mongodb:// URI of the running server, without a database name. */
   readonly uri: string;
   readonly port: number;
+  /** Process id of the server (memory figures in the benchmarks). */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   return {
     uri: `mongodb://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     stop: () => stopChild(child, exited),
   };
 }
