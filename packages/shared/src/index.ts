@@ -9,3 +9,4 @@ export * from "./transfer-claim";
 export * from "./local-fixtures";
 export * from "./refreshing";
 export * from "./registry-store";
+export * from "./bank";

@@ -1,0 +1,83 @@
+import type { PartnerBank } from "../local-fixtures";
+import type { Logger } from "../logger";
+
+/**
+ * What a bank plugs into the shared skeleton. The skeleton does everything that is the same for
+ * every bank (auth, validation, routes, deadlines, logging, gRPC); the adapter only speaks its
+ * bank's API and maps the bank's answers.
+ */
+
+/** What the bank said about a transfer, reduced to our three outcomes. */
+export type Outcome = "SUCCESS" | "FAILED" | "PENDING";
+/** Status inquiries can also learn that the bank never saw the request id. */
+export type StatusOutcome = Outcome | "NOT_FOUND";
+/** The route kinds a transfer can take (Table 2 usages, without the status inquiry). */
+export type TransferRouteUsage = "TRANSFER" | "TRANSFER_INTERBANK";
+
+/** A bank's answer in our terms, with the bank's own code and words kept for the record. */
+export interface BankAnswer<S extends StatusOutcome = Outcome> {
+  status: S;
+  /** The bank's journal / booking reference, "" when it gave none. */
+  bankReference: string;
+  /** The bank's own code as sent ("0001", "ESB-82-019", ...), "" when there was no answer. */
+  bankCode: string;
+  /** The bank's own message, or ours saying why the outcome is unknown. */
+  bankMessage: string;
+}
+
+/** A transfer request after validation: every field checked, currency settled. */
+export interface TransferInput {
+  referenceNumber: string;
+  attempt: number;
+  transactionDate: string;
+  usage: TransferRouteUsage;
+  sourceAccountNumber: string;
+  sourceAccountName: string;
+  beneficiaryBankCode: string;
+  beneficiaryBankName: string;
+  beneficiaryAccountNumber: string;
+  beneficiaryAccountName: string;
+  /** Whole rupiah, digits only, no leading zero. */
+  amount: string;
+  currency: "IDR";
+  remark: string;
+}
+
+/** A status inquiry after validation. */
+export interface StatusInput {
+  referenceNumber: string;
+  attempt: number;
+  transactionDate: string;
+  usage: TransferRouteUsage;
+}
+
+/** The bank endpoint a call goes to, read from the routes table with hosts resolved. */
+export interface ResolvedRoute {
+  method: "GET" | "POST";
+  url: string;
+}
+
+/** Everything one outbound call needs besides the request itself. */
+export interface BankCallContext {
+  /** Aborts at the call's budget (config timeout or caller deadline minus a margin) or on cancel. */
+  signal: AbortSignal;
+  route: ResolvedRoute;
+  /** The bank-side request id derived from (reference, attempt). */
+  requestId: string;
+  logger: Logger;
+}
+
+export interface BankAdapter {
+  /** Which sandbox/fixture bank this is. */
+  readonly bank: PartnerBank;
+  /** The partner's bank code (Table 1), also the `aud` of service tokens. */
+  readonly bankCode: string;
+  /** Route usages this bank's API can carry; a route row for another usage is not used. */
+  readonly usages: readonly TransferRouteUsage[];
+  /** Derives the bank-side request id; deterministic, so a resend is a duplicate at the bank. */
+  requestId(referenceNumber: string, attempt: number): string;
+  /** Sends one attempt. Throws RefusedError only when nothing was sent; otherwise always answers. */
+  transfer(input: TransferInput, ctx: BankCallContext): Promise<BankAnswer>;
+  /** Asks the bank about an earlier attempt. */
+  status(input: StatusInput, ctx: BankCallContext): Promise<BankAnswer<StatusOutcome>>;
+}

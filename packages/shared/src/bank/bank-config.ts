@@ -1,0 +1,34 @@
+/**
+ * Convict schema entries every bank service has. Each service's config.ts spreads these next to
+ * commonConfigSchema and its own credentials; only config.ts/main.ts see the environment.
+ */
+export interface BankServiceSettings {
+  port: number;
+  bindHost: string;
+  /** Origin of the bank (HOST_BNI etc.), the value of the `{{hostX}}` route variable. */
+  bankHost: string;
+  bankTimeoutMs: number;
+  deadlineMarginMs: number;
+  registryRefreshMs: number;
+}
+
+export function bankServiceConfigSchema(defaults: { port: number; hostEnv: string; host: string }) {
+  return {
+    port: { doc: "gRPC port of this bank service.", format: "port", default: defaults.port, env: "PORT" },
+    bindHost: { doc: "Address the gRPC server binds.", format: String, default: "127.0.0.1", env: "BIND_HOST" },
+    bankHost: {
+      doc: "The bank's origin for {{host}} in route endpoints, e.g. http://127.0.0.1:7002 (a scheme replaces the route's https://).",
+      format: String,
+      default: defaults.host,
+      env: defaults.hostEnv,
+    },
+    bankTimeoutMs: { doc: "Longest time one call may spend at the bank, in ms.", format: "nat", default: 10_000, env: "BANK_TIMEOUT_MS" },
+    deadlineMarginMs: {
+      doc: "Time kept free before the caller's gRPC deadline so our answer reaches it, in ms.",
+      format: "nat",
+      default: 250,
+      env: "DEADLINE_MARGIN_MS",
+    },
+    registryRefreshMs: { doc: "How often partner and route rows are reloaded, in ms.", format: "nat", default: 5_000, env: "REGISTRY_REFRESH_MS" },
+  };
+}

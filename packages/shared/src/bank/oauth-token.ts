@@ -1,0 +1,44 @@
+import type { HttpAnswer } from "./bank-http";
+import { basicAuthorization, field, sendBankRequest, text } from "./bank-http";
+import type { IssuedToken, TokenCache } from "./token-cache";
+
+/**
+ * OAuth2 client credentials as BNI p2pl and BCA's corporate API both publish it:
+ * `POST <host>/api/oauth/token`, Basic client_id:client_secret, form grant_type=client_credentials,
+ * answer `{access_token, token_type, expires_in}`.
+ */
+export async function fetchClientCredentialsToken(url: string, clientId: string, clientSecret: string, signal: AbortSignal): Promise<IssuedToken> {
+  const answer = await sendBankRequest({
+    method: "POST",
+    url,
+    headers: { authorization: basicAuthorization(clientId, clientSecret), "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials",
+    signal,
+  });
+  if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
+  const value = text(answer.body, "access_token");
+  const expiresIn = Number(field(answer.body, "expires_in"));
+  if (answer.status !== 200 || value === "" || !Number.isFinite(expiresIn)) {
+    // The body of a refusal names the reason (e.g. ESB-14-008); it carries no secret.
+    throw new Error(`token endpoint answered HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
+  }
+  return { value, expiresInSeconds: expiresIn };
+}
+
+/**
+ * Sends a call that needs an access token. If the bank refuses the token (expired early, revoked,
+ * sandbox restarted), the token is dropped and the call re-sent once with a fresh one and the same
+ * request id: safe, because the bank refused before processing and dedups by that id anyway.
+ */
+export async function sendWithToken(
+  tokens: TokenCache,
+  signal: AbortSignal,
+  send: (token: string) => Promise<HttpAnswer>,
+  tokenRefused: (answer: HttpAnswer) => boolean,
+): Promise<HttpAnswer> {
+  const token = await tokens.get(signal);
+  const first = await send(token);
+  if (!tokenRefused(first)) return first;
+  tokens.invalidate(token);
+  return send(await tokens.get(signal));
+}

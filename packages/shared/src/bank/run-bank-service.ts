@@ -1,0 +1,60 @@
+import { connectDatabase } from "../db";
+import type { Logger } from "../logger";
+import type { Refreshing } from "../refreshing";
+import { createRegistryStore } from "../registry-store";
+import type { BankAdapter } from "./bank-adapter";
+import type { BankServiceSettings } from "./bank-config";
+import { watchBankRegistry, type BankRegistry } from "./bank-registry";
+import { createBankServer } from "./bank-server";
+
+export interface StartBankServiceOptions {
+  settings: BankServiceSettings & { mongodbUri: string; mongodbDatabase: string };
+  /** The route variable this bank's endpoints use, e.g. "hostBNI". */
+  hostVariable: string;
+  adapter: BankAdapter;
+  logger: Logger;
+}
+
+export interface RunningBankService {
+  readonly port: number;
+  /** The registry rows in memory (tests call refresh() instead of waiting for the timer). */
+  readonly registry: Refreshing<BankRegistry>;
+  stop(): Promise<void>;
+}
+
+/**
+ * What every bank service's main.ts does: connect to the database, keep its registry rows fresh,
+ * serve gRPC. Tests start services through this too, so they run what production runs.
+ */
+export async function startBankService(options: StartBankServiceOptions): Promise<RunningBankService> {
+  const { settings, adapter, logger } = options;
+  if (settings.mongodbUri === "") throw new Error("MONGODB_URI is empty: a bank service reads its partner and routes from MongoDB");
+  const connection = await connectDatabase({ uri: settings.mongodbUri, dbName: settings.mongodbDatabase });
+  try {
+    const registry = await watchBankRegistry(createRegistryStore(connection), adapter.bankCode, settings.registryRefreshMs, (error) => {
+      logger.warn({ err: error }, "registry reload failed; keeping the last loaded rows");
+    });
+    const server = createBankServer({
+      adapter,
+      registry,
+      hosts: { [options.hostVariable]: settings.bankHost },
+      timeoutMs: settings.bankTimeoutMs,
+      deadlineMarginMs: settings.deadlineMarginMs,
+      logger,
+    });
+    const port = await server.listen(settings.bindHost, settings.port);
+    logger.info({ port, bankCode: adapter.bankCode, partnerLoaded: registry.current().partner !== undefined, routes: registry.current().routes.length }, "bank service listening");
+    return {
+      port,
+      registry,
+      stop: async () => {
+        await server.stop();
+        registry.close();
+        await connection.close();
+      },
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import { unavailable } from "./refused-error";
+
+/** An access token as a bank hands it out. */
+export interface IssuedToken {
+  value: string;
+  expiresInSeconds: number;
+}
+
+export interface TokenCache {
+  /** A token that is not about to expire; fetches one (once, shared by concurrent callers) when needed. */
+  get(signal: AbortSignal): Promise<string>;
+  /** Forgets a token the bank has just refused, so the next get() fetches a fresh one. */
+  invalidate(value: string): void;
+}
+
+export interface TokenCacheOptions {
+  /** Obtains a token from the bank; throws when it cannot. */
+  fetchToken: (signal: AbortSignal) => Promise<IssuedToken>;
+  /** Budget for one token request. */
+  fetchTimeoutMs: number;
+  /** Refresh this long before expiry, capped at a fifth of the lifetime (short-lived tokens). */
+  refreshMarginSeconds?: number;
+  now?: () => number;
+}
+
+/**
+ * One access token per bank service process, refreshed before it expires and after the bank
+ * refuses it. A token that cannot be obtained means the transfer was never sent: UNAVAILABLE.
+ */
+export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  const now = options.now ?? Date.now;
+  const margin = options.refreshMarginSeconds ?? 60;
+  let current: { value: string; refreshAtMs: number } | undefined;
+  let inFlight: Promise<string> | undefined;
+
+  const fetchFresh = (): Promise<string> => {
+    inFlight ??= options
+      .fetchToken(AbortSignal.timeout(options.fetchTimeoutMs))
+      .then((issued) => {
+        const lifetime = Math.max(0, issued.expiresInSeconds);
+        const early = Math.min(margin, lifetime / 5);
+        current = { value: issued.value, refreshAtMs: now() + (lifetime - early) * 1000 };
+        return issued.value;
+      })
+      .finally(() => { inFlight = undefined; });
+    return inFlight;
+  };
+
+  return {
+    async get(signal) {
+      if (current !== undefined && now() < current.refreshAtMs) return current.value;
+      try {
+        return await untilAborted(fetchFresh(), signal);
+      } catch (error) {
+        throw unavailable(`could not obtain an access token: ${error instanceof Error ? error.message : String(error)}`, error);
+      }
+    },
+    invalidate(value) {
+      if (current?.value === value) current = undefined;
+    },
+  };
+}
+
+/** Waits for a shared promise, but lets this caller give up when its own signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error("time budget spent before the token arrived"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => { reject(new Error("time budget spent before the token arrived")); };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => { signal.removeEventListener("abort", onAbort); });
+  });
+}
