@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import * as grpc from "@grpc/grpc-js";
+import jwt from "jsonwebtoken";
+import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
+import { ESCROW_ACCOUNTS, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferRequestClaim } from "@gerbang/shared";
+import type { Send } from "./load/drivers";
+
+/**
+ * Request factories for each benchmark scenario. Every transfer gets a fresh reference, so the
+ * load really books money (never a replay), and every app token a fresh jti.
+ */
+
+const run = randomBytes(3).toString("hex");
+let counter = 0;
+export const nextReference = (prefix: string) => `${prefix}-${run}-${++counter}`;
+
+/** The local client the seed creates (id and key as in the gateway's README). */
+export interface AppClient { id: string; keyToken: string }
+
+export const BNI_BENEFICIARY = "0115476119";
+const AMOUNT = "10000";
+
+/** Body and headers of a REST transfer with a valid app token. */
+export function restTransfer(client: AppClient, audience: string) {
+  const clientReferenceNo = nextReference("bench");
+  const body = { clientReferenceNo, beneficiaryBankCode: "009", beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT };
+  return { headers: { authorization: `Bearer ${appToken(client, audience, transferRequestClaim(body))}`, "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+export function appToken(client: AppClient, audience: string, req?: string): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return signHs256({ sub: client.id, aud: audience, iat, exp: iat + 300, jti: randomBytes(12).toString("hex"), ...(req === undefined ? {} : { req }) }, client.keyToken);
+}
+
+/** gRPC transfer through the gateway with the generated grpc-js client. */
+export function gatewayGrpcSender(address: string, client: AppClient, audience: string): { send: Send; close: () => void } {
+  const stub = new PaymentGatewayServiceClient(address, grpc.credentials.createInsecure());
+  const send: Send = () => new Promise((resolve) => {
+    const clientReferenceNo = nextReference("bench-grpc");
+    const request = { clientReferenceNo, beneficiaryBankCode: "009", beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT, currency: "", remark: "" };
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${appToken(client, audience, transferRequestClaim(request))}`);
+    stub.transfer(request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
+      resolve(error === null && response.statusCode === "000");
+    });
+  });
+  return { send, close: () => { stub.close(); } };
+}
+
+/** gRPC transfer straight to the BNI bank service, with the gateway's service token. */
+export function bankServiceSender(address: string, keyToken: string): { send: Send; close: () => void } {
+  const stub = new BankTransferServiceClient(address, grpc.credentials.createInsecure());
+  const escrow = ESCROW_ACCOUNTS["3"]?.bni;
+  if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
+  const send: Send = () => new Promise((resolve) => {
+    const referenceNumber = nextReference("BNCH");
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${signServiceToken(keyToken, "009", { referenceNumber, attempt: 1 })}`);
+    stub.transfer({
+      referenceNumber, attempt: 1, transactionDate: jakartaDate(), usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
+      sourceAccountNumber: escrow.accountNumber, sourceAccountName: escrow.accountName, beneficiaryBankCode: "009", beneficiaryBankName: "BNI",
+      beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT, currency: "IDR", remark: "bench",
+    }, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
+      resolve(error === null && response.status === BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS);
+    });
+  });
+  return { send, close: () => { stub.close(); } };
+}
+
+/** A BNI p2pl transfer straight to the BNI sandbox: OAuth token once, JWT body signature per request. */
+export async function bniSandboxRequest(origin: string): Promise<() => { headers: Record<string, string>; body: string; path: string }> {
+  const c = LOCAL_BANK_CREDENTIALS.bni;
+  const basic = Buffer.from(`${c.clientId}:${c.clientSecret}`).toString("base64");
+  const tokenAnswer = await fetch(`${origin}/api/oauth/token`, {
+    method: "POST",
+    headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials",
+  });
+  const { access_token: token } = await tokenAnswer.json() as { access_token: string };
+  const escrow = ESCROW_ACCOUNTS["3"]?.bni;
+  if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
+  return () => {
+    const requestUuid = randomBytes(8).toString("hex").toUpperCase();
+    const unsigned = { request: { header: { companyId: c.companyId, parentCompanyId: c.parentCompanyId, requestUuid }, accountNumber: escrow.accountNumber, beneficiaryAccountNumber: BNI_BENEFICIARY, currency: "IDR", amount: AMOUNT, remark: "bench" } };
+    const signature = jwt.sign(unsigned, c.apiSecret, { algorithm: "HS256", noTimestamp: true });
+    const body = { request: { ...unsigned.request, header: { ...unsigned.request.header, signature } } };
+    return { path: `/p2pl/payment/transfer?access_token=${encodeURIComponent(token)}`, headers: { "x-api-key": c.apiKey, "content-type": "application/json" }, body: JSON.stringify(body) };
+  };
+}
+
+/** An open-loop HTTP sender on a keep-alive agent (autocannon drives the closed-loop runs). */
+export function httpSender(origin: string, method: "GET" | "POST", build: () => { path?: string; headers?: Record<string, string>; body?: string }, expectStatus: number): { send: Send; close: () => void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const url = new URL(origin);
+  const send: Send = () => new Promise((resolve) => {
+    const made = build();
+    const req = http.request({ host: url.hostname, port: url.port, method, path: made.path ?? url.pathname, headers: made.headers, agent, timeout: 30_000 }, (res) => {
+      res.resume();
+      res.on("end", () => { resolve(res.statusCode === expectStatus); });
+    });
+    req.on("error", () => { resolve(false); });
+    req.on("timeout", () => { req.destroy(); });
+    req.end(made.body);
+  });
+  return { send, close: () => { agent.destroy(); } };
+}
+
+export function jakartaDate(now = new Date()): string {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,59 @@
+import { summarise, type LoadResult } from "./stats";
+
+/** One request: resolves true when the answer is the expected one, false (or throws) otherwise. */
+export type Send = () => Promise<boolean>;
+
+/**
+ * Closed loop: `concurrency` workers each send, wait for the answer, and send again, for
+ * `seconds`. Finds the maximum throughput; hides slow answers (a slow answer delays the next send).
+ */
+export async function closedLoop(send: Send, concurrency: number, seconds: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const ok = await send().catch(() => false);
+      if (ok) latencies.push(performance.now() - t0);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return summarise(latencies, errors, (performance.now() - start) / 1000);
+}
+
+/**
+ * Open loop at a fixed arrival rate: request i is due at start + i/rate whatever happened to the
+ * earlier ones, and its latency counts from when it was due, so queueing is not hidden
+ * (no coordinated omission). In-flight requests are capped; a request that cannot start counts
+ * as an error. Waits at most 10 s for stragglers after the last send.
+ */
+export async function openLoop(send: Send, rate: number, seconds: number, maxInFlight = 2000): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let inFlight = 0;
+  const total = Math.floor(rate * seconds);
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    for (; sent < due; sent++) {
+      const dueAt = start + (sent / rate) * 1000;
+      if (inFlight >= maxInFlight) { errors++; continue; }
+      inFlight++;
+      pending.push(send().catch(() => false).then((ok) => {
+        inFlight--;
+        if (ok) latencies.push(performance.now() - dueAt);
+        else errors++;
+      }));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const straggle = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+  await Promise.race([Promise.all(pending), straggle]);
+  errors += total - latencies.length - errors > 0 ? total - latencies.length - errors : 0;
+  return summarise(latencies, errors, (performance.now() - start) / 1000);
+}

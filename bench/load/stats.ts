@@ -1,0 +1,29 @@
+/** Latency figures of one scenario run, in milliseconds. */
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  durationSeconds: number;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Summarises latencies (ms) measured over `durationSeconds`. */
+export function summarise(latencies: number[], errors: number, durationSeconds: number): LoadResult {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) => (sorted.length === 0 ? 0 : round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0));
+  return {
+    requests: latencies.length + errors,
+    errors,
+    durationSeconds: round(durationSeconds),
+    throughput: round(latencies.length / durationSeconds),
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: round(sorted.length === 0 ? 0 : sorted[sorted.length - 1] ?? 0),
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
