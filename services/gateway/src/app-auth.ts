@@ -1,0 +1,67 @@
+import { peekSubject, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
+import { GatewayError } from "./errors";
+import type { RegisteredClient } from "./registry";
+
+/** MISSION.md section 3: an app token lives at most 5 minutes. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 300;
+
+/** Who is calling, after the token and the caller's IP were checked. */
+export interface AppIdentity {
+  client: RegisteredClient;
+  /** The token's id, to be claimed once (jti-store.ts). */
+  jti: string;
+  /** When the token expires: the jti must be remembered at least until then. */
+  expiresAt: Date;
+  claims: Claims;
+}
+
+export interface AppAuthDeps {
+  audience: string;
+  clients: () => ReadonlyMap<string, RegisteredClient>;
+  /** Seconds since the epoch (tests pass a fixed clock). */
+  nowSeconds?: () => number;
+}
+
+export interface AppAuthenticator {
+  /** Checks the bearer token (HS256 only, aud, iat, exp, lifetime, jti present) and the caller's IP. */
+  authenticate(authorization: string | null, callerIp: string | undefined): AppIdentity;
+  /** On Transfer: the token's `req` claim must be the hash of this transfer's critical fields. */
+  assertBoundTo(identity: AppIdentity, fields: TransferCriticalFields): void;
+}
+
+const unauthenticated = (message: string, cause?: unknown) => new GatewayError("UNAUTHENTICATED", message, { cause });
+
+export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
+  return {
+    authenticate: (authorization, callerIp) => {
+      const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? "")?.[1];
+      if (token === undefined) throw unauthenticated("missing or malformed authorization: expected `Bearer <JWT>`");
+      const clientId = peekSubject(token);
+      const client = clientId === undefined ? undefined : deps.clients().get(clientId);
+      // Unknown and disabled apps get the same answer: nothing to learn about which ids exist.
+      if (client?.active !== true) throw unauthenticated("unknown client");
+      let claims: Claims;
+      try {
+        claims = verifyHs256(token, client.keyToken, {
+          audience: deps.audience,
+          maxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+          ...(deps.nowSeconds === undefined ? {} : { nowSeconds: deps.nowSeconds() }),
+        });
+      } catch (error) {
+        if (error instanceof TokenError) throw unauthenticated(error.message, error);
+        throw error;
+      }
+      const jti = claims.jti;
+      if (typeof jti !== "string" || jti === "" || jti.length > 128) throw unauthenticated("token must carry a jti of at most 128 characters");
+      if (callerIp === undefined || !client.allow.matches(callerIp)) {
+        throw new GatewayError("FORBIDDEN_IP", `caller IP ${callerIp ?? "(unknown)"} is not allowed for client ${client.clientId}`);
+      }
+      return { client, jti, expiresAt: new Date(claims.exp * 1000), claims };
+    },
+    assertBoundTo: (identity, fields) => {
+      const req: unknown = identity.claims.req;
+      if (typeof req !== "string") throw unauthenticated("token has no req claim binding it to this transfer");
+      if (req !== transferRequestClaim(fields)) throw unauthenticated("token req claim does not match this transfer's content");
+    },
+  };
+}

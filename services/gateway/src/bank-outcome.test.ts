@@ -1,0 +1,40 @@
+import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { BankTransferStatus } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import { answerFromError, answerFromResponse, outcomeOfStatus } from "./bank-outcome";
+
+const grpcError = (code: status, details: string): ServiceError =>
+  Object.assign(new Error(details), { code, details, metadata: new Metadata() });
+
+describe("bank outcome mapping", () => {
+  it("is final only for explicit SUCCESS and FAILED", () => {
+    expect(outcomeOfStatus(BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS)).toBe("SUCCESS");
+    expect(outcomeOfStatus(BankTransferStatus.BANK_TRANSFER_STATUS_FAILED)).toBe("FAILED");
+    expect(outcomeOfStatus(BankTransferStatus.BANK_TRANSFER_STATUS_PENDING)).toBe("PENDING");
+    expect(outcomeOfStatus(BankTransferStatus.BANK_TRANSFER_STATUS_UNSPECIFIED)).toBe("PENDING");
+    expect(outcomeOfStatus(BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND)).toBe("PENDING");
+    expect(outcomeOfStatus(BankTransferStatus.UNRECOGNIZED)).toBe("PENDING");
+  });
+
+  it("keeps the bank's codes and request id from an answer", () => {
+    const answer = answerFromResponse({
+      status: BankTransferStatus.BANK_TRANSFER_STATUS_FAILED, bankReference: "", bankCode: "ESB-82-019",
+      bankMessage: "insufficient fund", bankRequestId: "12345678",
+    });
+    expect(answer).toEqual({ outcome: "FAILED", bankRequestId: "12345678", bankCode: "ESB-82-019", bankMessage: "insufficient fund", bankReference: "" });
+  });
+
+  it.each([
+    [status.UNAUTHENTICATED, "bad token", "NOT_SENT"],
+    [status.INVALID_ARGUMENT, "remark too long", "NOT_SENT"],
+    [status.FAILED_PRECONDITION, "no route", "NOT_SENT"],
+    [status.UNAVAILABLE, "bank token endpoint down: not sent", "NOT_SENT"],
+    [status.UNAVAILABLE, "connection reset", "NO_ANSWER"],
+    [status.DEADLINE_EXCEEDED, "deadline", "NO_ANSWER"],
+    [status.INTERNAL, "boom", "NO_ANSWER"],
+    [status.UNKNOWN, "?", "NO_ANSWER"],
+  ])("maps gRPC %s (%s) to %s", (code, details, outcome) => {
+    const answer = answerFromError(grpcError(code, details));
+    expect(answer.outcome).toBe(outcome);
+    expect(answer.error).toContain(details);
+  });
+});

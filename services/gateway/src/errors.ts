@@ -1,0 +1,80 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * The paper's `statusCode` table, in one place. Codes 0xx describe a transfer that exists (the
+ * answer carries it); 1xx and up are refusals before anything was recorded. HTTP statuses come
+ * from Connect's code table (codeToHttpStatus), except the one REST override in rest-status.ts.
+ */
+export const STATUS = {
+  success: { statusCode: "000", message: "Success transfer!" },
+  pending: { statusCode: "001", message: "Transfer is being processed; its final status is not known yet" },
+  declined: { statusCode: "002", message: "Transfer declined by the bank" },
+  notSent: { statusCode: "003", message: "Transfer not sent: the bank service refused it; nothing was booked" },
+} as const;
+
+/** Why a request was refused before (or instead of) touching the ledger. */
+export type RefusalKind =
+  | "INVALID_REQUEST"
+  | "REQUEST_TOO_LARGE"
+  | "UNKNOWN_BANK"
+  | "NO_ROUTE"
+  | "IDEMPOTENCY_CONFLICT"
+  | "NOT_FOUND"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN_IP"
+  | "UNAVAILABLE"
+  | "INTERNAL";
+
+/** Metadata key (HTTP header / gRPC trailer) that carries our statusCode on every refusal. */
+export const STATUS_CODE_HEADER = "gerbang-status-code";
+
+/** A refusal with its kind; the message is safe to show the caller. */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  constructor(readonly kind: RefusalKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** statusCode and gRPC code of each refusal: the one mapping at the edge boundary. */
+export function refusalCodes(kind: RefusalKind): { statusCode: string; code: Code } {
+  switch (kind) {
+    case "INVALID_REQUEST": return { statusCode: "101", code: Code.InvalidArgument };
+    case "UNKNOWN_BANK": return { statusCode: "102", code: Code.InvalidArgument };
+    case "NO_ROUTE": return { statusCode: "103", code: Code.FailedPrecondition };
+    // 422 in REST (rest-status.ts); ALREADY_EXISTS because Connect's table has no 422.
+    case "IDEMPOTENCY_CONFLICT": return { statusCode: "104", code: Code.AlreadyExists };
+    case "NOT_FOUND": return { statusCode: "105", code: Code.NotFound };
+    case "REQUEST_TOO_LARGE": return { statusCode: "106", code: Code.ResourceExhausted };
+    case "UNAUTHENTICATED": return { statusCode: "201", code: Code.Unauthenticated };
+    case "FORBIDDEN_IP": return { statusCode: "202", code: Code.PermissionDenied };
+    case "UNAVAILABLE": return { statusCode: "901", code: Code.Unavailable };
+    case "INTERNAL": return { statusCode: "999", code: Code.Internal };
+  }
+}
+
+/** The statusCode a Connect error carries, or the one its code implies when it came from Connect itself. */
+export function statusCodeOf(error: ConnectError): string {
+  const given = error.metadata.get(STATUS_CODE_HEADER);
+  if (given !== null) return given;
+  switch (error.code) {
+    case Code.InvalidArgument: case Code.OutOfRange: return refusalCodes("INVALID_REQUEST").statusCode;
+    case Code.ResourceExhausted: return refusalCodes("REQUEST_TOO_LARGE").statusCode;
+    case Code.Unauthenticated: return refusalCodes("UNAUTHENTICATED").statusCode;
+    case Code.PermissionDenied: return refusalCodes("FORBIDDEN_IP").statusCode;
+    case Code.NotFound: return refusalCodes("NOT_FOUND").statusCode;
+    case Code.Unavailable: case Code.DeadlineExceeded: case Code.Canceled: return refusalCodes("UNAVAILABLE").statusCode;
+    default: return refusalCodes("INTERNAL").statusCode;
+  }
+}
+
+/** Turns anything thrown below the edge into a ConnectError; unknown errors become INTERNAL with the cause kept. */
+export function toConnectError(error: unknown): ConnectError {
+  if (error instanceof ConnectError) {
+    if (error.metadata.get(STATUS_CODE_HEADER) === null) error.metadata.set(STATUS_CODE_HEADER, statusCodeOf(error));
+    return error;
+  }
+  const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
+  const { statusCode, code } = refusalCodes(refusal.kind);
+  return new ConnectError(refusal.message, code, { [STATUS_CODE_HEADER]: statusCode }, undefined, refusal.cause ?? refusal);
+}

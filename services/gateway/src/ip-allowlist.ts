@@ -1,0 +1,58 @@
+import net from "node:net";
+
+/** A set of IPs and CIDRs (IPv4 and IPv6), e.g. an app's allowlist or the trusted proxies. */
+export interface IpMatcher {
+  matches(ip: string): boolean;
+}
+
+/** IPv4-mapped IPv6 ("::ffff:127.0.0.1") is the IPv4 address; anything that is not an IP is undefined. */
+export function normalizeIp(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const trimmed = address.trim();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(trimmed);
+  const ip = mapped?.[1] ?? trimmed;
+  return net.isIP(ip) === 0 ? undefined : ip;
+}
+
+/** Builds a matcher; an entry that is neither an IP nor a CIDR is an error (a typo must not open or close the door silently). */
+export function createIpMatcher(entries: readonly string[]): IpMatcher {
+  const list = new net.BlockList();
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.trim().split("/");
+    const ip = normalizeIp(address);
+    if (ip === undefined || extra !== undefined) throw new Error(`not an IP or CIDR: "${entry}"`);
+    const type = net.isIPv4(ip) ? "ipv4" : "ipv6";
+    if (prefix === undefined) {
+      list.addAddress(ip, type);
+      continue;
+    }
+    const bits = Number(prefix);
+    if (!/^\d{1,3}$/.test(prefix) || bits > (type === "ipv4" ? 32 : 128)) throw new Error(`bad CIDR prefix: "${entry}"`);
+    list.addSubnet(ip, bits, type);
+  }
+  return {
+    matches: (candidate) => {
+      const ip = normalizeIp(candidate);
+      if (ip === undefined) return false;
+      return list.check(ip, net.isIPv4(ip) ? "ipv4" : "ipv6");
+    },
+  };
+}
+
+/**
+ * The caller's IP: the socket's peer, unless that peer is a trusted proxy, in which case
+ * X-Forwarded-For is read from the right, skipping trusted proxies, and the first other address
+ * is the caller. A forged header from an untrusted peer is ignored.
+ */
+export function callerIp(remoteAddress: string | undefined, forwardedFor: string | undefined, trusted: IpMatcher): string | undefined {
+  let ip = normalizeIp(remoteAddress);
+  if (ip === undefined || forwardedFor === undefined || !trusted.matches(ip)) return ip;
+  const hops = forwardedFor.split(",").reverse();
+  for (const hop of hops) {
+    const hopIp = normalizeIp(hop);
+    if (hopIp === undefined) return undefined; // a garbled chain cannot be trusted
+    ip = hopIp;
+    if (!trusted.matches(hopIp)) return hopIp;
+  }
+  return ip;
+}

@@ -1,0 +1,45 @@
+import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/payment/v1/gateway_pb";
+import { GatewayError } from "./errors";
+
+/**
+ * The edge's request rules, in one place (run by the validation interceptor before any handler
+ * or database work). Each violation names the field; all of them are reported at once.
+ */
+
+const PRINTABLE_NO_SPACE = /^[\x21-\x7e]+$/;
+// Whole rupiah, no sign, no leading zero, no separators; 15 digits is far above any bank's limit.
+const AMOUNT = /^[1-9]\d{0,14}$/;
+const ACCOUNT_NUMBER = /^\d{5,34}$/;
+const BANK_CODE = /^\d{3}$/;
+const NAME = /^[\p{L}\p{N} .,'&()/-]*$/u;
+const FREE_TEXT = /^[^\p{Cc}]*$/u;
+
+export function transferRequestViolations(req: TransferRequest): string[] {
+  const v: string[] = [];
+  if (req.clientReferenceNo === "") v.push("clientReferenceNo is required");
+  else if (req.clientReferenceNo.length > 64) v.push("clientReferenceNo must be at most 64 characters");
+  else if (!PRINTABLE_NO_SPACE.test(req.clientReferenceNo)) v.push("clientReferenceNo must be printable ASCII without spaces");
+  if (!BANK_CODE.test(req.beneficiaryBankCode)) v.push("beneficiaryBankCode must be 3 digits");
+  if (!ACCOUNT_NUMBER.test(req.beneficiaryAccountNumber)) v.push("beneficiaryAccountNumber must be 5 to 34 digits");
+  if (req.beneficiaryAccountName.length > 100) v.push("beneficiaryAccountName must be at most 100 characters");
+  else if (!NAME.test(req.beneficiaryAccountName)) v.push("beneficiaryAccountName has characters a bank would refuse");
+  if (!AMOUNT.test(req.amount)) v.push("amount must be whole rupiah as digits, greater than zero, without separators");
+  if (req.currency !== "" && req.currency !== "IDR") v.push("currency must be IDR");
+  if (req.remark.length > 50) v.push("remark must be at most 50 characters");
+  else if (!FREE_TEXT.test(req.remark)) v.push("remark must not contain control characters");
+  return v;
+}
+
+export function getTransferRequestViolations(req: GetTransferRequest): string[] {
+  const byOurs = req.referenceNumber !== "";
+  const byTheirs = req.clientReferenceNo !== "";
+  if (byOurs === byTheirs) return ["give exactly one of referenceNumber and clientReferenceNo"];
+  const value = byOurs ? req.referenceNumber : req.clientReferenceNo;
+  if (value.length > 64 || !PRINTABLE_NO_SPACE.test(value)) return [`${byOurs ? "referenceNumber" : "clientReferenceNo"} is malformed`];
+  return [];
+}
+
+/** Throws INVALID_REQUEST listing every violation. */
+export function assertValid(violations: string[]): void {
+  if (violations.length > 0) throw new GatewayError("INVALID_REQUEST", `invalid request: ${violations.join("; ")}`);
+}
