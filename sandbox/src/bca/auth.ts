@@ -1,0 +1,45 @@
+import type { BcaCredentials } from "../credentials";
+import type { SandboxContext } from "../core/context";
+import { basicCredentials, bearerToken, fail, header, type Exchange, type Reply } from "../core/http";
+import { safeEqual } from "../core/secure";
+import type { TokenStore } from "../core/tokens";
+import { esb } from "./errors";
+import { bcaSignature } from "./signature";
+
+/** POST /api/oauth/token: Basic client credentials and grant_type=client_credentials, else ESB-14-008. */
+export function bcaToken(ex: Exchange, tokens: TokenStore, creds: BcaCredentials): () => Reply {
+  const basic = basicCredentials(ex.req);
+  const grant = new URLSearchParams(ex.body.toString("utf8")).get("grant_type");
+  if (basic === undefined || !safeEqual(basic.user, creds.clientId) || !safeEqual(basic.password, creds.clientSecret) || grant !== "client_credentials") {
+    fail(esb("ESB-14-008"));
+  }
+  return () => {
+    const { accessToken, expiresIn } = tokens.issue();
+    return { status: 200, body: { access_token: accessToken, token_type: "Bearer", expires_in: expiresIn, scope: "resource.WRITE resource.READ" } };
+  };
+}
+
+/** yyyy-MM-ddTHH:mm:ss.SSS with a zone designator (BCA requires the milliseconds). */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/;
+/** Accepted clock difference either way (bank-apis.md section 5: plus or minus 5 minutes). */
+export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Every API call, in BCA's order: Bearer token (ESB-14-009), X-BCA-Key (ESB-14-021),
+ * X-BCA-Timestamp within 5 minutes (ESB-14-003), X-BCA-Signature over the request as received
+ * (ESB-14-001).
+ */
+export function verifyBcaCall(ex: Exchange, ctx: SandboxContext, tokens: TokenStore, creds: BcaCredentials): void {
+  const token = bearerToken(ex.req);
+  if (token === undefined || !tokens.isValid(token)) fail(esb("ESB-14-009", "access token missing, invalid or expired"));
+  const apiKey = header(ex.req, "x-bca-key");
+  if (apiKey === undefined || !safeEqual(apiKey, creds.apiKey)) fail(esb("ESB-14-021"));
+  const timestamp = header(ex.req, "x-bca-timestamp") ?? "";
+  const at = TIMESTAMP.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(at) || Math.abs(ctx.now() - at) > TIMESTAMP_WINDOW_MS) fail(esb("ESB-14-003"));
+  const signature = header(ex.req, "x-bca-signature") ?? "";
+  const expected = bcaSignature(creds.apiSecret, {
+    method: ex.method, path: ex.path, rawQuery: ex.rawQuery, accessToken: token, body: ex.body.toString("utf8"), timestamp,
+  });
+  if (!safeEqual(signature, expected)) fail(esb("ESB-14-001"));
+}

@@ -1,0 +1,122 @@
+/**
+ * Switchable faults (README "Faults"): chosen per request by the X-Sandbox-Fault header, by a
+ * magic beneficiary account (999...01 to 999...09), or for the next requests by admin rules.
+ * Precedence: header, then account, then the first admin rule that matches the endpoint.
+ */
+export const FAULT_MODES = [
+  "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
+  "insufficient-funds", "invalid-account", "cutoff",
+] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+/** Modes that are a bank decline: they only make sense on a transfer. */
+export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
+
+export type Endpoint = "transfer" | "status" | "token";
+export interface Fault {
+  mode: FaultMode;
+  latencyMs: number;
+}
+
+export const DEFAULT_LATENCY_MS = 3000;
+/** Bounded so that no request can be held longer than a held timeout socket. */
+export const MAX_LATENCY_MS = 120_000;
+
+function isMode(value: unknown): value is FaultMode {
+  return typeof value === "string" && (FAULT_MODES as readonly string[]).includes(value);
+}
+
+/** A parse result: the value, or a message saying what is wrong. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+const bad = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+function parseLatency(value: unknown): Parsed<number> {
+  if (value === undefined) return { ok: true, value: DEFAULT_LATENCY_MS };
+  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_LATENCY_MS) {
+    return bad(`latencyMs must be an integer from 0 to ${MAX_LATENCY_MS}`);
+  }
+  return { ok: true, value: n };
+}
+
+/** "mode" or "mode;latencyMs=500". Returns an error message for anything else. */
+export function parseFaultHeader(value: string, endpoint: Endpoint): Parsed<Fault> {
+  const [mode, ...params] = value.split(";").map((part) => part.trim());
+  if (!isMode(mode)) return bad(`X-Sandbox-Fault: unknown mode "${mode ?? ""}"; one of ${FAULT_MODES.join(", ")}`);
+  if (endpoint !== "transfer" && DECLINE_MODES.includes(mode)) return bad(`X-Sandbox-Fault: ${mode} applies to transfers only`);
+  let latency: unknown;
+  for (const param of params) {
+    const [name, raw] = param.split("=");
+    if (name !== "latencyMs" || raw === undefined) return bad(`X-Sandbox-Fault: unknown parameter "${param}"`);
+    latency = raw;
+  }
+  const latencyMs = parseLatency(latency);
+  return latencyMs.ok ? { ok: true, value: { mode, latencyMs: latencyMs.value } } : bad(`X-Sandbox-Fault: ${latencyMs.error}`);
+}
+
+/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..09. */
+export function faultForAccount(accountNumber: string): Fault | undefined {
+  const match = /^999\d*0([1-9])$/.exec(accountNumber);
+  if (match === null) return undefined;
+  const mode = FAULT_MODES[Number(match[1]) - 1];
+  return mode === undefined ? undefined : { mode, latencyMs: DEFAULT_LATENCY_MS };
+}
+
+/** An admin rule: applies to the next `times` requests of `endpoint` (undefined times: until cleared). */
+export interface FaultRule extends Fault {
+  endpoint: Endpoint | "all";
+  times: number | undefined;
+}
+
+const ENDPOINTS = ["transfer", "status", "token", "all"] as const;
+const MAX_RULES = 100;
+
+/** Validates the body of POST /_sandbox/faults; an error message for bad input. */
+export function parseFaultRule(body: unknown): Parsed<FaultRule> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return bad("body must be a JSON object");
+  const { mode, times, latencyMs, endpoint = "transfer", ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) return bad(`unknown field(s): ${unknown.join(", ")}`);
+  if (!isMode(mode)) return bad(`mode must be one of ${FAULT_MODES.join(", ")}`);
+  if (!(ENDPOINTS as readonly unknown[]).includes(endpoint)) return bad(`endpoint must be one of ${ENDPOINTS.join(", ")}`);
+  if (endpoint !== "transfer" && DECLINE_MODES.includes(mode)) return bad(`${mode} applies to endpoint "transfer" only`);
+  if (times !== undefined && (typeof times !== "number" || !Number.isInteger(times) || times < 1 || times > 1_000_000)) {
+    return bad("times must be an integer from 1 to 1000000 (omit it for until cleared)");
+  }
+  const latency = parseLatency(latencyMs);
+  if (!latency.ok) return latency;
+  return { ok: true, value: { mode, latencyMs: latency.value, endpoint: endpoint as FaultRule["endpoint"], times } };
+}
+
+export interface FaultRules {
+  /** Adds a rule after the existing ones; false when the list is full. */
+  add(rule: FaultRule): boolean;
+  clear(): void;
+  list(): FaultRule[];
+  /** Takes the fault for one request of `endpoint`, counting it against the rule's `times`. */
+  take(endpoint: Endpoint): Fault | undefined;
+}
+
+export function createFaultRules(): FaultRules {
+  let rules: FaultRule[] = [];
+  return {
+    add(rule) {
+      if (rules.length >= MAX_RULES) return false;
+      rules.push({ ...rule });
+      return true;
+    },
+    clear() {
+      rules = [];
+    },
+    list: () => rules.map((r) => ({ ...r })),
+    take(endpoint) {
+      const rule = rules.find((r) => r.endpoint === endpoint || r.endpoint === "all");
+      if (rule === undefined) return undefined;
+      if (rule.times !== undefined) {
+        rule.times -= 1;
+        if (rule.times === 0) rules = rules.filter((r) => r !== rule);
+      }
+      return { mode: rule.mode, latencyMs: rule.latencyMs };
+    },
+  };
+}

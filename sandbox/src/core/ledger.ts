@@ -1,0 +1,129 @@
+import { INTERBANK_LIMIT, INTRABANK_LIMIT } from "./amount";
+import type { Accounts } from "./accounts";
+
+export type TransferKind = "INTRABANK" | "INTERBANK";
+
+/** A validated transfer instruction, in the bank-neutral shape the core books. */
+export interface TransferOrder {
+  /** Duplicate-detection key: the request id, or date + id where the bank keys ids per day (BCA). */
+  key: string;
+  /** The bank-side request id as the client sent it (BNI requestUuid, BCA TransactionID, ...). */
+  requestId: string;
+  kind: TransferKind;
+  sourceAccountNumber: string;
+  beneficiaryAccountNumber: string;
+  beneficiaryBankCode: string;
+  amount: bigint;
+  /** Echo fields a bank's status inquiry answers with (ReferenceID, TransactionDate, ...). */
+  echo: Record<string, string>;
+}
+
+/** Why a transfer was declined; each bank maps these to its own codes in one switch. */
+export type Refusal = "insufficient-funds" | "invalid-account" | "source-invalid" | "dormant" | "closed" | "limit-exceeded" | "cutoff";
+
+/** One credit in the bank's books. */
+export interface LedgerEntry {
+  requestId: string;
+  journalNo: string;
+  sourceAccountNumber: string;
+  beneficiaryAccountNumber: string;
+  beneficiaryBankCode: string;
+  amount: bigint;
+  kind: TransferKind;
+  bookedAt: Date;
+}
+
+export type Outcome =
+  | { state: "PENDING" }
+  | { state: "BOOKED"; entry: LedgerEntry }
+  | { state: "REFUSED"; refusal: Refusal };
+
+export interface RequestRecord {
+  order: TransferOrder;
+  outcome: Outcome;
+}
+
+export interface Ledger {
+  find(key: string): RequestRecord | undefined;
+  /** Claims the order's key (state PENDING); returns the earlier record when the key was used before. */
+  claim(order: TransferOrder): RequestRecord | undefined;
+  /**
+   * Books or refuses a claimed order in one synchronous step (checks, debit, credit, entry), so
+   * concurrent requests can never interleave inside a booking. `forced` is a decline fault.
+   */
+  settle(key: string, forced?: Refusal): Outcome;
+  entries(): LedgerEntry[];
+  /** Empties the ledger and the request registry (admin reset); journal numbers keep counting. */
+  reset(): void;
+}
+
+export function createLedger(accounts: Accounts, now: () => number): Ledger {
+  let records = new Map<string, RequestRecord>();
+  let entries: LedgerEntry[] = [];
+  let sequence = 0;
+  // Journal numbers stay unique across restarts: 7 digits of the start time, then a counter.
+  const prefix = String(now() % 10_000_000).padStart(7, "0");
+
+  const check = (order: TransferOrder): Refusal | undefined => {
+    const source = accounts.find(order.sourceAccountNumber);
+    if (source === undefined) return "source-invalid";
+    if (source.status !== "ACTIVE") return source.status === "DORMANT" ? "dormant" : "closed";
+    const limit = order.kind === "INTRABANK" ? INTRABANK_LIMIT : INTERBANK_LIMIT;
+    if (order.amount > limit) return "limit-exceeded";
+    if (order.kind === "INTRABANK") {
+      const beneficiary = accounts.find(order.beneficiaryAccountNumber);
+      if (beneficiary === undefined || beneficiary === source) return "invalid-account";
+      if (beneficiary.status !== "ACTIVE") return beneficiary.status === "DORMANT" ? "dormant" : "closed";
+    }
+    if (source.balance < order.amount) return "insufficient-funds";
+    return undefined;
+  };
+
+  return {
+    find: (key) => records.get(key),
+    claim(order) {
+      const existing = records.get(order.key);
+      if (existing !== undefined) return existing;
+      records.set(order.key, { order, outcome: { state: "PENDING" } });
+      return undefined;
+    },
+    settle(key, forced) {
+      const record = records.get(key);
+      if (record === undefined) throw new Error("settle: the key was never claimed");
+      if (record.outcome.state !== "PENDING") return record.outcome;
+      const { order } = record;
+      const refusal = forced ?? check(order);
+      if (refusal !== undefined) {
+        record.outcome = { state: "REFUSED", refusal };
+        return record.outcome;
+      }
+      const source = accounts.find(order.sourceAccountNumber);
+      if (source === undefined) throw new Error("settle: source vanished after the check");
+      source.balance -= order.amount;
+      if (order.kind === "INTRABANK") {
+        const beneficiary = accounts.find(order.beneficiaryAccountNumber);
+        if (beneficiary === undefined) throw new Error("settle: beneficiary vanished after the check");
+        beneficiary.balance += order.amount;
+      }
+      sequence += 1;
+      const entry: LedgerEntry = {
+        requestId: order.requestId,
+        journalNo: prefix + String(sequence).padStart(6, "0"),
+        sourceAccountNumber: order.sourceAccountNumber,
+        beneficiaryAccountNumber: order.beneficiaryAccountNumber,
+        beneficiaryBankCode: order.beneficiaryBankCode,
+        amount: order.amount,
+        kind: order.kind,
+        bookedAt: new Date(now()),
+      };
+      entries.push(entry);
+      record.outcome = { state: "BOOKED", entry };
+      return record.outcome;
+    },
+    entries: () => [...entries],
+    reset() {
+      records = new Map();
+      entries = [];
+    },
+  };
+}
