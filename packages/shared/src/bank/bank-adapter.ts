@@ -1,5 +1,6 @@
 import type { PartnerBank } from "../local-fixtures";
 import type { Logger } from "../logger";
+import type { RouteUsage } from "../registry-store";
 
 /**
  * What a bank plugs into the shared skeleton. The skeleton does everything that is the same for
@@ -65,6 +66,8 @@ export interface BankCallContext {
   /** The bank-side request id derived from (reference, attempt). */
   requestId: string;
   logger: Logger;
+  /** Another route of this bank (e.g. the status inquiry after an ambiguous transfer answer); undefined when missing. */
+  lookupRoute(usage: RouteUsage): ResolvedRoute | undefined;
 }
 
 export interface BankAdapter {

@@ -37,8 +37,10 @@ export function resolveEndpoint(template: string, hosts: Readonly<Record<string,
   }
   const unknown = [...text.matchAll(TEMPLATE_VARIABLE)].map((m) => m[1]);
   if (unknown.length > 0) throw new Error(`endpoint ${template} uses unconfigured host variable(s): ${unknown.join(", ")}`);
+  // Checked as a URL but returned as written: path templates such as {TransactionID} must survive.
   try {
-    return new URL(text).toString();
+    new URL(text); // throws when the text is not a URL
+    return text;
   } catch (error) {
     throw new Error(`endpoint ${template} does not resolve to a URL (${text})`, { cause: error });
   }

@@ -7,7 +7,8 @@ import {
 } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { maskAccount, type Logger } from "../logger";
 import type { Refreshing } from "../refreshing";
-import type { BankAdapter, BankAnswer, StatusOutcome } from "./bank-adapter";
+import type { RouteUsage } from "../registry-store";
+import type { BankAdapter, BankAnswer, ResolvedRoute, StatusOutcome } from "./bank-adapter";
 import type { BankRegistry } from "./bank-registry";
 import { resolveRoute } from "./bank-registry";
 import { callBudget } from "./call-budget";
@@ -82,6 +83,14 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
     return budget;
   }
 
+  const lookup = (registry: BankRegistry) => (usage: RouteUsage): ResolvedRoute | undefined => {
+    try {
+      return resolveRoute(registry, usage, deps.hosts);
+    } catch {
+      return undefined;
+    }
+  };
+
   const answerOf = <S extends StatusOutcome>(answer: BankAnswer<S>, requestId: string) => ({
     status: toProtoStatus(answer.status),
     bankReference: answer.bankReference,
@@ -100,7 +109,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         const route = resolveRoute(registry, input.usage, deps.hosts);
         const budget = budgetFor(call);
         try {
-          return answerOf(await adapter.transfer(input, { signal: budget.signal, route, requestId, logger }), requestId);
+          return answerOf(await adapter.transfer(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) }), requestId);
         } catch (error) {
           if (error instanceof RefusedError) throw error;
           // The request may have left: an unexpected failure here must not look like "not sent".
@@ -119,7 +128,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         const route = resolveRoute(registry, "STATUS_INQUIRY", deps.hosts);
         const budget = budgetFor(call);
         try {
-          return answerOf(await adapter.status(input, { signal: budget.signal, route, requestId, logger }), requestId);
+          return answerOf(await adapter.status(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) }), requestId);
         } catch (error) {
           if (error instanceof RefusedError) throw error;
           logger.error({ ...log, err: error }, "GetTransferStatus failed unexpectedly");

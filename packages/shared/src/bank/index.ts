@@ -1,4 +1,5 @@
 export * from "./bank-adapter";
+export * from "./bank-answers";
 export * from "./bank-config";
 export * from "./bank-http";
 export * from "./bank-registry";

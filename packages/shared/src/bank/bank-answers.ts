@@ -1,0 +1,25 @@
+import type { BankAnswer, StatusOutcome } from "./bank-adapter";
+import type { HttpAnswer } from "./bank-http";
+import { unavailable } from "./refused-error";
+
+/** Builds a BankAnswer; keeps mapping.ts files to the bank's own vocabulary. */
+export function bankAnswer<S extends StatusOutcome>(status: S, bankCode: string, bankMessage: string, bankReference = ""): BankAnswer<S> {
+  return { status, bankCode, bankMessage, bankReference };
+}
+
+export type NoAnswer = Extract<HttpAnswer, { kind: "no-answer" }>;
+
+/**
+ * What "no answer" means for a call. A refused connection means the request never left, so the
+ * call is refused as UNAVAILABLE ("not sent"). Anything else (timeout, reset, cancel) may have
+ * reached the bank: PENDING, to be settled by a status inquiry, never FAILED.
+ */
+export function noAnswerOutcome(answer: NoAnswer, what: string): BankAnswer<"PENDING"> {
+  if (!answer.sent) throw unavailable(`${what}: ${answer.detail}`);
+  return bankAnswer("PENDING", "", `${what}: ${answer.detail}; outcome unknown, ask the status inquiry`);
+}
+
+/** An HTTP answer the bank's API does not define (an HTML error page, a proxy's 502, ...). */
+export function unrecognisedAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, what: string): BankAnswer<"PENDING"> {
+  return bankAnswer("PENDING", "", `${what}: HTTP ${answer.status} without a recognisable bank answer; outcome unknown`);
+}

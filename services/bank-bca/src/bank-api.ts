@@ -1,0 +1,96 @@
+import {
+  fetchClientCredentialsToken, sendBankRequest, sendWithToken,
+  type BankCallContext, type HttpAnswer, type IssuedToken, type ResolvedRoute, type TokenCache, type TransferInput,
+} from "@gerbang/shared";
+import { isTokenRefused } from "./mapping";
+import { bcaRelativeUrl, bcaSignature, bcaTimestamp } from "./signature";
+
+/** Our credentials at BCA (config, sensitive). */
+export interface BcaCredentials {
+  clientId: string;
+  clientSecret: string;
+  apiKey: string;
+  apiSecret: string;
+  corporateId: string;
+}
+
+/** BCA's token endpoint, fixed by the API, relative to the BCA host. */
+export const BCA_TOKEN_PATH = "/api/oauth/token";
+/** The path variable of the status inquiry route (`.../transfers/status/{TransactionID}`). */
+export const TRANSACTION_ID_VARIABLE = "{TransactionID}";
+const REMARK_PART = 18;
+
+/** Body of `POST /banking/corporates/transfers`, in BCA's documented field order. */
+export function transferBody(input: TransferInput, transactionId: string, corporateId: string): string {
+  // BCA takes the remark as two parts of at most 18 characters; the rest does not fit and is dropped.
+  const remark = input.remark.trim();
+  return JSON.stringify({
+    CorporateID: corporateId,
+    SourceAccountNumber: input.sourceAccountNumber,
+    TransactionID: transactionId,
+    TransactionDate: input.transactionDate,
+    ReferenceID: input.referenceNumber,
+    CurrencyCode: input.currency,
+    Amount: `${input.amount}.00`,
+    BeneficiaryAccountNumber: input.beneficiaryAccountNumber,
+    Remark1: remark.slice(0, REMARK_PART).trim(),
+    Remark2: remark.slice(REMARK_PART, 2 * REMARK_PART).trim(),
+  });
+}
+
+/** The status inquiry URL: `{TransactionID}` filled in, TransactionDate and TransferType=BCA in the query. */
+export function statusUrl(route: ResolvedRoute, transactionId: string, transactionDate: string): URL | undefined {
+  if (!route.url.includes(TRANSACTION_ID_VARIABLE)) return undefined;
+  const url = new URL(route.url.replace(TRANSACTION_ID_VARIABLE, encodeURIComponent(transactionId)));
+  url.searchParams.set("TransactionDate", transactionDate);
+  url.searchParams.set("TransferType", "BCA");
+  url.searchParams.sort(); // sent in the order BCA signs them
+  return url;
+}
+
+export interface BcaApi {
+  transfer(input: TransferInput, ctx: BankCallContext): Promise<HttpAnswer>;
+  status(route: ResolvedRoute, transactionDate: string, ctx: BankCallContext): Promise<HttpAnswer>;
+}
+
+export interface BcaApiOptions {
+  /** `Origin` header BCA requires (the domain registered with BCA). */
+  origin: string;
+  now?: () => number;
+}
+
+/** BCA's legacy corporate API as sandbox/README.md and bank-apis.md section 2.1 describe it. */
+export function createBcaApi(credentials: BcaCredentials, tokens: TokenCache, options: BcaApiOptions): BcaApi {
+  const now = options.now ?? Date.now;
+  const send = (ctx: BankCallContext, method: "GET" | "POST", url: URL, body: string) =>
+    sendWithToken(tokens, ctx.signal, (token) => {
+      const timestamp = bcaTimestamp(now());
+      const signature = bcaSignature(credentials.apiSecret, { method, relativeUrl: bcaRelativeUrl(url), accessToken: token, body, timestamp });
+      return sendBankRequest({
+        method,
+        url: url.toString(),
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          origin: options.origin,
+          "x-bca-key": credentials.apiKey,
+          "x-bca-timestamp": timestamp,
+          "x-bca-signature": signature,
+        },
+        ...(method === "GET" ? {} : { body }),
+        signal: ctx.signal,
+      });
+    }, isTokenRefused);
+  return {
+    transfer: (input, ctx) => send(ctx, ctx.route.method, new URL(ctx.route.url), transferBody(input, ctx.requestId, credentials.corporateId)),
+    status: (route, transactionDate, ctx) => {
+      const url = statusUrl(route, ctx.requestId, transactionDate);
+      if (url === undefined) throw new Error(`status route ${route.url} has no ${TRANSACTION_ID_VARIABLE}`);
+      return send(ctx, route.method, url, "");
+    },
+  };
+}
+
+export function fetchBcaToken(origin: string, credentials: BcaCredentials, signal: AbortSignal): Promise<IssuedToken> {
+  return fetchClientCredentialsToken(new URL(BCA_TOKEN_PATH, origin).toString(), credentials.clientId, credentials.clientSecret, signal);
+}

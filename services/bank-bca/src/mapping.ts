@@ -1,0 +1,118 @@
+import { bankAnswer, noAnswerOutcome, text, unrecognisedAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+
+/**
+ * BCA ESB error codes (bank-apis.md 2.1, sandbox/README.md) and what each means for money. One
+ * switch: explicit refusals are declines; timeouts, "in progress", system errors, rate limits and
+ * any code we have never seen leave the outcome unknown. Success has no code at BCA: it is HTTP 200
+ * with `Status: "Success"`.
+ */
+export type BcaMeaning = "declined" | "token-refused" | "duplicate-id" | "not-found" | "unknown-outcome";
+
+export function meaningOf(errorCode: string): BcaMeaning {
+  switch (errorCode) {
+    case "ESB-14-001": // HMAC mismatch
+    case "ESB-14-002": // invalid request
+    case "ESB-14-003": // invalid timestamp
+    case "ESB-14-004": // invalid input parameter
+    case "ESB-14-011": // service does not exist
+    case "ESB-14-012": // not allowed for this service
+    case "ESB-14-014": // invalid ChannelID/CredentialID
+    case "ESB-14-015": // content type
+    case "ESB-14-016": // invalid JSON
+    case "ESB-14-019": // connection not allowed
+    case "ESB-14-021": // invalid API key
+    case "ESB-14-022": // API key/secret mismatch
+    case "ESB-82-001": // mandatory field missing
+    case "ESB-82-002": // invalid CorporateID
+    case "ESB-82-004": // invalid TransactionDate
+    case "ESB-82-006": // maximum amount exceeded
+    case "ESB-82-007": // effective date smaller than today
+    case "ESB-82-008": // company account invalid
+    case "ESB-82-009": // invalid CurrencyCode
+    case "ESB-82-010": // invalid TransactionID format
+    case "ESB-82-011": // invalid Amount
+    case "ESB-82-012": // invalid input length
+    case "ESB-82-013": // invalid data type
+    case "ESB-82-014": // invalid AccountNumber
+    case "ESB-82-015": // min/max amount
+    case "ESB-82-018": // dormant
+    case "ESB-82-019": // insufficient fund
+    case "ESB-82-020": // invalid account type
+    case "ESB-82-021": // account cannot transact
+    case "ESB-82-022": // account closed
+    case "ESB-82-023": // transaction failed
+    case "ESB-82-026": // cut-off time exceeded
+      return "declined";
+    case "ESB-14-009": return "token-refused"; // refused before processing; re-sent once with a fresh token
+    case "ESB-82-003": return "duplicate-id"; // TransactionID already used today: ours resent, or a collision
+    case "ESB-82-027": return "not-found"; // status inquiry: no such TransactionID that day (sandbox's code)
+    case "ESB-14-005": // maintenance: may have been cut mid-way
+    case "ESB-14-006": // timeout, check account statement
+    case "ESB-14-007": // timeout
+    case "ESB-14-010": // rate limited: nothing done, but transient; the inquiry will say NOT_FOUND
+    case "ESB-82-024": // timeout, check statement
+    case "ESB-82-025": // in progress, check statement
+    case "ESB-99-999": // system unavailable
+    default:
+      return "unknown-outcome";
+  }
+}
+
+function errorOf(body: unknown): { code: string; message: string } | undefined {
+  const code = text(body, "ErrorCode");
+  return code === "" ? undefined : { code, message: text(body, "ErrorMessage", "English") };
+}
+
+export function isTokenRefused(answer: HttpAnswer): boolean {
+  return answer.kind === "answered" && answer.status === 401 && meaningOf(errorOf(answer.body)?.code ?? "") === "token-refused";
+}
+
+/** ESB-82-003: the TransactionID was used today already; the service checks whose it is. */
+export function isDuplicateId(answer: HttpAnswer): boolean {
+  return answer.kind === "answered" && meaningOf(errorOf(answer.body)?.code ?? "") === "duplicate-id";
+}
+
+export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BCA transfer");
+  if (answer.status === 200 && text(answer.body, "Status") === "Success") {
+    return bankAnswer("SUCCESS", "Success", "Success", text(answer.body, "PPUNumber"));
+  }
+  const error = errorOf(answer.body);
+  if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
+  switch (meaningOf(error.code)) {
+    case "declined":
+    case "token-refused": // still refused after a fresh token: BCA did not process it
+      return bankAnswer("FAILED", error.code, error.message);
+    case "duplicate-id":
+    case "not-found":
+    case "unknown-outcome":
+      return bankAnswer("PENDING", error.code, `${error.message}; outcome unknown, ask the status inquiry`);
+  }
+}
+
+/** Whole rupiah of BCA's "150000.00"; undefined for anything else (a fraction is not ours). */
+export function wholeRupiah(amount: string): string | undefined {
+  const match = /^(\d{1,16})(\.\d{1,2})?$/.exec(amount);
+  if (match?.[1] === undefined || /[1-9]/.test(match[2] ?? "")) return undefined;
+  return BigInt(match[1]).toString();
+}
+
+export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BCA status inquiry");
+  if (answer.status !== 200) {
+    const error = errorOf(answer.body);
+    if (error === undefined) return unrecognisedAnswer(answer, "BCA status inquiry");
+    if (meaningOf(error.code) === "not-found") return bankAnswer("NOT_FOUND", error.code, error.message);
+    // The inquiry itself failed; that says nothing about the transfer.
+    return bankAnswer("PENDING", error.code, `status inquiry not answered: ${error.message}`);
+  }
+  const code = text(answer.body, "StatusCode");
+  const reason = text(answer.body, "Reason", "English");
+  // StatusCode is the sandbox's (ours; BCA publishes no values): 00 success, 01 rejected, 02 in progress.
+  switch (code) {
+    case "00": return bankAnswer("SUCCESS", code, reason, text(answer.body, "PPUNumber"));
+    case "01": return bankAnswer("FAILED", code, reason);
+    case "02": return bankAnswer("PENDING", code, reason === "" ? "in progress" : reason);
+    default: return bankAnswer("PENDING", code, `status inquiry answered an unknown StatusCode "${code}"`);
+  }
+}

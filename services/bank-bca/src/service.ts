@@ -1,0 +1,75 @@
+import {
+  BANK_CODES, bankAnswer, createTokenCache, deriveRequestId, DIGITS, failedPrecondition, resolveEndpoint, text,
+  type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type TransferInput,
+} from "@gerbang/shared";
+import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
+import { isDuplicateId, mapStatusAnswer, mapTransferAnswer, wholeRupiah } from "./mapping";
+
+export interface BcaAdapterDeps {
+  credentials: BcaCredentials;
+  /** `{{hostBCA}}` value, e.g. http://127.0.0.1:7004. */
+  host: string;
+  /** `Origin` header registered with BCA. */
+  origin: string;
+  /** Budget of one token request. */
+  timeoutMs: number;
+}
+
+/** The route variable BCA's endpoints use. */
+export const HOST_VARIABLE = "hostBCA";
+
+/**
+ * ESB-82-003 means the TransactionID was used today already. It is either our own earlier send of
+ * this attempt (then the inquiry tells its outcome) or, because 8 digits is a small space, another
+ * transfer of ours that hashed to the same id. The inquiry's answer is taken only if amount, source
+ * and beneficiary are this transfer's; otherwise the outcome is PENDING with the reason, and the
+ * gateway's resolver takes it to manual review. See README.md "TransactionID collisions".
+ */
+export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: BankCallContext): Promise<BankAnswer> {
+  const route = ctx.lookupRoute("STATUS_INQUIRY");
+  if (route === undefined || statusUrl(route, ctx.requestId, input.transactionDate) === undefined) {
+    return bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today and no usable STATUS_INQUIRY route to check whose it is`);
+  }
+  const inquiry: HttpAnswer = await api.status(route, input.transactionDate, ctx);
+  const status = mapStatusAnswer(inquiry);
+  if (inquiry.kind !== "answered" || inquiry.status !== 200) {
+    return bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today; the status inquiry did not say whose it is (${status.bankMessage})`);
+  }
+  const sameTransfer =
+    wholeRupiah(text(inquiry.body, "Amount")) === input.amount &&
+    text(inquiry.body, "SourceAccountNumber") === input.sourceAccountNumber &&
+    text(inquiry.body, "BeneficiaryAccountNumber") === input.beneficiaryAccountNumber;
+  if (!sameTransfer) {
+    return bankAnswer("PENDING", "ESB-82-003",
+      `TransactionID ${ctx.requestId} collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review`);
+  }
+  if (status.status === "NOT_FOUND") return bankAnswer("PENDING", status.bankCode, "duplicate TransactionID but the inquiry does not find it; outcome unknown");
+  return { ...status, status: status.status, bankMessage: `duplicate of our earlier send; ${status.bankMessage}` };
+}
+
+/**
+ * BCA behind the shared skeleton: TransactionID = 8 digits derived from (reference, attempt),
+ * unique per day at BCA; intrabank transfers only (the legacy API's domestic transfer is another
+ * endpoint, not in the routes table); status by TransactionID and date.
+ */
+export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
+  const origin = resolveEndpoint(`https://{{${HOST_VARIABLE}}}/`, { [HOST_VARIABLE]: deps.host });
+  const tokens = createTokenCache({ fetchToken: (signal) => fetchBcaToken(origin, deps.credentials, signal), fetchTimeoutMs: deps.timeoutMs });
+  const api = createBcaApi(deps.credentials, tokens, { origin: deps.origin });
+  return {
+    bank: "bca",
+    bankCode: BANK_CODES.bca,
+    usages: ["TRANSFER"],
+    requestId: (referenceNumber, attempt) => deriveRequestId(referenceNumber, attempt, DIGITS, 8),
+    transfer: async (input, ctx) => {
+      const answer = await api.transfer(input, ctx);
+      return isDuplicateId(answer) ? settleDuplicate(api, input, ctx) : mapTransferAnswer(answer);
+    },
+    status: async (input, ctx) => {
+      if (statusUrl(ctx.route, ctx.requestId, input.transactionDate) === undefined) {
+        throw failedPrecondition(`STATUS_INQUIRY route ${ctx.route.url} has no {TransactionID}`);
+      }
+      return mapStatusAnswer(await api.status(ctx.route, input.transactionDate, ctx));
+    },
+  };
+}

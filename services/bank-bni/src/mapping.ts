@@ -1,0 +1,89 @@
+import { bankAnswer, field, noAnswerOutcome, text, unrecognisedAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+
+/**
+ * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's
+ * documented table) and what each means for money. One switch: only `0001` is success, only an
+ * explicit refusal is a decline, and anything else (in progress, duplicate, system error, timeout,
+ * a code we have never seen) leaves the outcome unknown.
+ */
+export type BniMeaning = "success" | "declined" | "token-refused" | "not-found" | "unknown-outcome";
+
+export function meaningOf(code: string): BniMeaning {
+  switch (code) {
+    case "0001": return "success";
+    case "0111": // insufficient balance
+    case "0112": // beneficiary account invalid or not found
+    case "0113": // account dormant or closed
+    case "0114": // amount exceeds limit
+    case "0115": // cut-off time exceeded
+    case "0400": // invalid JSON or content type: refused before processing
+    case "0402": // X-API-Key wrong: refused before processing
+    case "0403": // signature invalid: refused before processing
+    case "0405": // no such endpoint: nothing processed
+    case "0410": // missing or invalid field: refused before processing
+      return "declined";
+    case "0401": return "token-refused"; // refused before processing; re-sent once with a fresh token
+    case "0404": return "not-found"; // status inquiry: requestedUuid unknown
+    case "0116": // requestUuid already used: the first attempt's outcome is what counts, ask the inquiry
+    case "0900": // system error: may or may not have booked
+    case "0901": // timeout, check transaction status
+    default:
+      return "unknown-outcome";
+  }
+}
+
+/** A BNI answer's code and words: the success envelope `response` or the error envelope `Response.parameters`. */
+function codeOf(body: unknown): { code: string; message: string; ok: boolean } | undefined {
+  const success = text(body, "response", "responseCode");
+  if (success !== "") return { code: success, message: text(body, "response", "responseMessage"), ok: true };
+  const code = text(body, "Response", "parameters", "responseCode");
+  if (code === "") return undefined;
+  const message = [text(body, "Response", "parameters", "responseMessage"), text(body, "Response", "parameters", "errorMessage")]
+    .filter((part, i, all) => part !== "" && all.indexOf(part) === i).join(": ");
+  return { code, message, ok: false };
+}
+
+/** The bank refused our access token (expired, revoked, sandbox restarted): get a new one and re-send once. */
+export function isTokenRefused(answer: HttpAnswer): boolean {
+  return answer.kind === "answered" && answer.status === 401 && meaningOf(codeOf(answer.body)?.code ?? "") === "token-refused";
+}
+
+export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BNI transfer");
+  const coded = codeOf(answer.body);
+  if (coded === undefined) return unrecognisedAnswer(answer, "BNI transfer");
+  const { code, message } = coded;
+  switch (meaningOf(code)) {
+    case "success":
+      // Only the success envelope with HTTP 200 is a booking; "0001" anywhere else is not explicit.
+      if (coded.ok && answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
+      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
+    case "declined":
+    case "token-refused": // still refused after a fresh token: BNI did not process it
+      return bankAnswer("FAILED", code, message);
+    case "not-found":
+    case "unknown-outcome":
+      return bankAnswer("PENDING", code, `${message}; outcome unknown, ask the status inquiry`);
+  }
+}
+
+export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BNI status inquiry");
+  const coded = codeOf(answer.body);
+  if (coded === undefined) return unrecognisedAnswer(answer, "BNI status inquiry");
+  if (meaningOf(coded.code) === "not-found") return bankAnswer("NOT_FOUND", coded.code, coded.message);
+  if (!(coded.ok && answer.status === 200 && meaningOf(coded.code) === "success")) {
+    // The inquiry itself failed; that says nothing about the transfer.
+    return bankAnswer("PENDING", coded.code, `status inquiry not answered: ${coded.message}`);
+  }
+  const previous = field(answer.body, "response", "previousResponse");
+  const code = text(previous, "previousResponseCode");
+  const message = text(previous, "previousResponseMessage");
+  // transactionStatus is the sandbox's (ours): Y booked, N refused, P in progress.
+  switch (text(previous, "transactionStatus")) {
+    case "Y": return bankAnswer("SUCCESS", code, message, text(previous, "journalNum"));
+    case "N": return bankAnswer("FAILED", code, message);
+    case "P": return bankAnswer("PENDING", code, message === "" ? "in progress" : message);
+    default: return bankAnswer("PENDING", code, "status inquiry answered without a known transactionStatus");
+  }
+}

@@ -1,0 +1,72 @@
+import { bankAnswer, noAnswerOutcome, text, unrecognisedAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+
+/**
+ * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
+ * switches use them) and what each means for money. One switch: only "00" is success, only an
+ * explicit refusal is a decline, duplicates, system errors, late answers and unknown codes leave
+ * the outcome unknown.
+ */
+export type MandiriMeaning = "success" | "declined" | "token-refused" | "not-found" | "unknown-outcome";
+
+export function meaningOf(code: string): MandiriMeaning {
+  switch (code) {
+    case "00": return "success";
+    case "10": // invalid JSON, content type or field: refused before processing
+    case "12": // no such service: nothing processed
+    case "14": // invalid beneficiary account
+    case "51": // insufficient funds
+    case "61": // amount exceeds limit
+    case "62": // account dormant or closed
+    case "90": // cut-off in progress
+      return "declined";
+    case "11": return "token-refused"; // refused before processing; re-sent once with a fresh token
+    case "25": return "not-found"; // inquiry: unable to locate record
+    case "68": // response received too late: outcome unknown
+    case "94": // duplicate transactionID: the first send's outcome counts, ask inquiryStatus
+    case "96": // system malfunction
+    default:
+      return "unknown-outcome";
+  }
+}
+
+const codeOf = (body: unknown) => ({ code: text(body, "Response", "responseCode"), message: text(body, "Response", "responseMessage") });
+
+export function isTokenRefused(answer: HttpAnswer): boolean {
+  return answer.kind === "answered" && answer.status === 401 && meaningOf(codeOf(answer.body).code) === "token-refused";
+}
+
+export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "Mandiri doPayment");
+  const { code, message } = codeOf(answer.body);
+  if (code === "") return unrecognisedAnswer(answer, "Mandiri doPayment");
+  switch (meaningOf(code)) {
+    case "success":
+      if (answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
+      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
+    case "declined":
+    case "token-refused": // still refused after a fresh token: Mandiri did not process it
+      return bankAnswer("FAILED", code, message);
+    case "not-found":
+    case "unknown-outcome":
+      return bankAnswer("PENDING", code, `${message}; outcome unknown, ask inquiryStatus`);
+  }
+}
+
+export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "Mandiri inquiryStatus");
+  const { code, message } = codeOf(answer.body);
+  if (code === "") return unrecognisedAnswer(answer, "Mandiri inquiryStatus");
+  if (meaningOf(code) === "not-found") return bankAnswer("NOT_FOUND", code, message);
+  if (answer.status !== 200 || meaningOf(code) !== "success") {
+    // The inquiry itself failed; that says nothing about the transfer.
+    return bankAnswer("PENDING", code, `status inquiry not answered: ${message}`);
+  }
+  const reasonCode = text(answer.body, "Response", "reasonCode");
+  const reasonMessage = text(answer.body, "Response", "reasonMessage");
+  switch (text(answer.body, "Response", "transactionStatus")) {
+    case "SUCCESS": return bankAnswer("SUCCESS", reasonCode === "" ? code : reasonCode, reasonMessage, text(answer.body, "Response", "journalNo"));
+    case "FAILED": return bankAnswer("FAILED", reasonCode, reasonMessage);
+    case "PENDING": return bankAnswer("PENDING", reasonCode, reasonMessage === "" ? "in progress" : reasonMessage);
+    default: return bankAnswer("PENDING", code, "inquiryStatus answered without a known transactionStatus");
+  }
+}
