@@ -95,7 +95,7 @@ describe("BNI auth and request checks (each refused, nothing booked)", () => {
     ["a non-IDR currency", { currency: "USD" }, "currency must be IDR"],
     ["a remark over 50 characters", { remark: "r".repeat(51) }, "remark must be"],
     ["a non-digit beneficiary", { beneficiaryAccountNumber: "01154-76119" }, "beneficiaryAccountNumber must be digits"],
-  ])("refuses %s with 400 0410 naming the field", async (_why, over, message) => {
+  ])("refuses %s (%j) with 400 0410 naming the field", async (_why, over, message) => {
     const answer = await bni.call(TRANSFER, intrabank(over));
     expect([answer.status, code(answer.body)]).toEqual([400, "0410"]);
     expect(pick(answer.body, "Response.parameters.errorMessage")).toContain(message);
@@ -154,7 +154,7 @@ describe("BNI transfers and status inquiry", () => {
     ["an unknown beneficiary", { beneficiaryAccountNumber: "0115499999" }, "0112"],
     ["an unknown source", { accountNumber: "0115499998" }, "0112"],
     ["an amount over Rp500,000,000", { amount: "500000001" }, "0114"],
-  ])("declines %s with HTTP 200 %s, and the inquiry says N", async (_why, over, expected) => {
+  ])("declines %s (%j) with HTTP 200 code %s; the inquiry says N", async (_why, over, expected) => {
     const uuid = newUuid();
     const answer = await bni.call(TRANSFER, intrabank(over), { requestUuid: uuid });
     expect([answer.status, code(answer.body)]).toEqual([200, expected]);
