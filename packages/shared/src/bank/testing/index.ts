@@ -1,0 +1,4 @@
+/** Test harness for bank services: import as "@gerbang/shared/src/bank/testing" from *.test.ts only. */
+export * from "./grpc-caller";
+export * from "./registry-rows";
+export * from "./sandbox-process";

@@ -1,0 +1,68 @@
+import type { HttpAnswer } from "@gerbang/shared";
+import { isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
+
+const ok = (fields: Record<string, unknown>): HttpAnswer => ({ kind: "answered", status: 200, body: { response: { responseCode: "0001", responseMessage: "ok", ...fields } }, text: "" });
+const error = (status: number, responseCode: string): HttpAnswer => ({
+  kind: "answered", status, body: { Response: { parameters: { responseCode, responseMessage: `message ${responseCode}`, errorMessage: "detail" } } }, text: "",
+});
+
+describe("BNI mapping (every code of sandbox/README.md)", () => {
+  it("maps 0001 in the success envelope with HTTP 200 to SUCCESS with the journal number", () => {
+    expect(mapTransferAnswer(ok({ journalNum: "J123" }))).toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J123" });
+  });
+
+  it.each([
+    [200, "0111"], [200, "0112"], [200, "0113"], [200, "0114"], [200, "0115"],
+    [400, "0400"], [400, "0410"], [401, "0402"], [401, "0403"], [401, "0401"],
+  ])("HTTP %i %s is an explicit refusal: FAILED with BNI's code and words", (status, code) => {
+    expect(mapTransferAnswer(error(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `message ${code}: detail`, bankReference: "" });
+  });
+
+  it.each([[409, "0116"], [500, "0900"], [504, "0901"], [200, "0999"], [500, "ABCD"], [404, "0404"]])(
+    "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
+      expect(mapTransferAnswer(error(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
+    });
+
+  it("is PENDING for 0001 that is not an explicit success (error envelope, or HTTP other than 200)", () => {
+    expect(mapTransferAnswer(error(200, "0001")).status).toBe("PENDING");
+    expect(mapTransferAnswer({ ...ok({}), status: 202 } as HttpAnswer).status).toBe("PENDING");
+  });
+
+  it("is PENDING for answers that are not BNI's (HTML error page, empty body)", () => {
+    expect(mapTransferAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("PENDING");
+  });
+
+  it("is PENDING when the request may have left without an answer; refuses as not sent when the connection was refused", () => {
+    for (const reason of ["timeout", "reset", "cancelled", "error"] as const) {
+      expect(mapTransferAnswer({ kind: "no-answer", sent: true, reason, detail: reason }).status).toBe("PENDING");
+    }
+    expect(() => mapTransferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
+  });
+
+  it("unknown codes mean unknown outcome", () => {
+    expect(meaningOf("7777")).toBe("unknown-outcome");
+  });
+
+  it("recognises only HTTP 401 with 0401 as a refused token", () => {
+    expect(isTokenRefused(error(401, "0401"))).toBe(true);
+    expect(isTokenRefused(error(401, "0402"))).toBe(false);
+    expect(isTokenRefused(error(200, "0401"))).toBe(false);
+  });
+
+  it("maps the status inquiry: Y SUCCESS, N FAILED with the original code, P PENDING, 0404 NOT_FOUND", () => {
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "Y", previousResponseCode: "0001", previousResponseMessage: "ok", journalNum: "J9" } })))
+      .toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J9" });
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "N", previousResponseCode: "0111", previousResponseMessage: "Insufficient balance" } })))
+      .toMatchObject({ status: "FAILED", bankCode: "0111" });
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "P" } })).status).toBe("PENDING");
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "?" } })).status).toBe("PENDING");
+    expect(mapStatusAnswer(error(404, "0404"))).toMatchObject({ status: "NOT_FOUND", bankCode: "0404" });
+  });
+
+  it("never reads a failed inquiry as a failed transfer", () => {
+    for (const [status, code] of [[500, "0900"], [401, "0401"], [400, "0410"], [504, "0901"]] as const) {
+      expect(mapStatusAnswer(error(status, code)).status).toBe("PENDING");
+    }
+    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("PENDING");
+  });
+});
