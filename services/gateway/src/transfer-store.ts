@@ -142,10 +142,16 @@ export async function createTransferStore(connection: Connection): Promise<Trans
     transition: async (referenceNumber, from, to, patch, now) => {
       if (!canTransition(from, to)) throw new Error(`transition ${from} -> ${to} is not allowed`);
       const update = toUpdate(to, patch, now);
-      const found = await Transfers.findOneAndUpdate({ referenceNumber, state: from }, update, { returnDocument: "after", projection: { _id: 0 } }).lean<TransferRecord>();
-      return found ?? undefined;
+      // No projection: FerretDB's findAndModify does not implement one.
+      const found = await Transfers.findOneAndUpdate({ referenceNumber, state: from }, update, { returnDocument: "after" }).lean<TransferRecord & { _id?: unknown }>();
+      return found === null ? undefined : withoutId(found);
     },
   };
+}
+
+function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
+  const { _id: _ignored, ...record } = doc;
+  return record;
 }
 
 function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<string, Record<string, unknown>> {

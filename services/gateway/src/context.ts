@@ -1,0 +1,13 @@
+import { createContextKey } from "@connectrpc/connect";
+import type { AppIdentity } from "./app-auth";
+
+/** Values the transports put in every call's context, read by the interceptors and handlers. */
+
+/** The caller's IP as the socket (or a trusted proxy's X-Forwarded-For) says; undefined when unknown. */
+export const callerIpKey = createContextKey<string | undefined>(undefined, { description: "caller IP" });
+
+/** How the call arrived: rest, connect, grpc or grpc-web (for logs and metrics). */
+export const transportKey = createContextKey<string>("connect", { description: "transport" });
+
+/** The authenticated app, set by the auth interceptor. */
+export const identityKey = createContextKey<AppIdentity | undefined>(undefined, { description: "app identity" });

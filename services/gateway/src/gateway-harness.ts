@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import pino from "pino";
+import type { Connection } from "mongoose";
+import { createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
+import { connectTestDatabase } from "../../../test/database";
+import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed-data";
+import { createBankDirectoryStore } from "./bank-directory-store";
+import { createClientStore, type Client } from "./client-store";
+import { startFakeBank, type FakeBank } from "./fake-bank";
+import { startGateway, type Gateway, type GatewaySettings } from "./gateway";
+
+/**
+ * A whole gateway for integration tests: a fresh database of its own, seeded with the real seed
+ * rows (partners pointing at three fake bank services on loopback ports), and the gateway's real
+ * HTTP and HTTP/2 servers on free ports. Everything is stopped by close().
+ */
+
+export const LOCAL = CLIENTS.find((c) => c.clientId === "3")!;
+export const MODAL = CLIENTS.find((c) => c.clientId === "2")!;
+/** A second app allowed from loopback, to show apps cannot see each other's transfers. */
+export const OTHER: Client = { ...LOCAL, clientId: "4", serviceName: "Other Local App", keyToken: "other-local-key-0000000000000004" };
+
+export interface Harness {
+  connection: Connection;
+  gateway: Gateway;
+  banks: Record<"009" | "014" | "800", FakeBank>;
+  logs: string[];
+  baseUrl: string;
+  /** Starts one more gateway instance on the same database (several instances share jtis and the ledger). */
+  startAnother(settings?: Partial<GatewaySettings>): Promise<Gateway>;
+  /** Transfers in the ledger, optionally only one app's reference. */
+  countTransfers(filter?: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TokenOptions {
+  client?: Client;
+  aud?: string;
+  iat?: number;
+  exp?: number;
+  jti?: string;
+  req?: TransferCriticalFields | string;
+  key?: string;
+  omit?: ("jti" | "sub")[];
+}
+
+/** An app token as the README tells apps to make one; options bend it for the failure cases. */
+export function appToken(options: TokenOptions = {}): string {
+  const client = options.client ?? LOCAL;
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = {
+    sub: client.clientId, aud: options.aud ?? "gerbang", iat: options.iat ?? now, exp: options.exp ?? now + 120, jti: options.jti ?? randomUUID(),
+  };
+  if (options.req !== undefined) claims.req = typeof options.req === "string" ? options.req : transferRequestClaim(options.req);
+  for (const key of options.omit ?? []) Reflect.deleteProperty(claims, key);
+  return signHs256(claims, options.key ?? client.keyToken);
+}
+
+export async function startHarness(label: string, settings: Partial<GatewaySettings> = {}): Promise<Harness> {
+  const connection = await connectTestDatabase(label);
+  const seeded = partners({ bankBni: 0, bankBca: 0, bankMandiri: 0 });
+  const keyOf = (code: string) => seeded.find((p) => p.bankCode === code)!.keyToken;
+  const banks = { "009": await startFakeBank("009", keyOf("009")), "014": await startFakeBank("014", keyOf("014")), "800": await startFakeBank("800", keyOf("800")) };
+  const registry = createRegistryStore(connection);
+  for (const partner of partners({ bankBni: banks["009"].port, bankBca: banks["014"].port, bankMandiri: banks["800"].port })) await registry.upsertPartner(partner);
+  for (const route of ROUTES) await registry.upsertRoute(route);
+  const clients = await createClientStore(connection);
+  for (const client of [...CLIENTS, OTHER]) await clients.upsertClient(client);
+  const directory = await createBankDirectoryStore(connection);
+  for (const bank of BANK_DIRECTORY) await directory.upsertBank(bank);
+
+  const logs: string[] = [];
+  const logger = pino({ level: "debug" }, new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString()); done(); } }));
+  const base: GatewaySettings = {
+    host: "127.0.0.1", httpPort: 0, grpcPort: 0, jwtAudience: "gerbang", trustedProxies: [], bodyLimitBytes: 16 * 1024,
+    bankDeadlineMs: 2_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000, pendingRecheckMs: 30_000, ...settings,
+  };
+  const gateways: Gateway[] = [];
+  const start = async (more: Partial<GatewaySettings> = {}) => {
+    const g = await startGateway({ connection, settings: { ...base, ...more }, logger });
+    gateways.push(g);
+    return g;
+  };
+  const gateway = await start();
+  return {
+    connection, gateway, banks, logs, baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
+    startAnother: start,
+    countTransfers: async (filter = {}) => {
+      const db = connection.db;
+      if (db === undefined) throw new Error("no database");
+      return db.collection("transfers").countDocuments(filter);
+    },
+    close: async () => {
+      for (const g of gateways) await g.close();
+      for (const bank of Object.values(banks)) await bank.stop();
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}

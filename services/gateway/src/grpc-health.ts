@@ -1,0 +1,63 @@
+import { create, type DescMessage, type DescMethod, type DescMethodServerStreaming, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+
+/**
+ * grpc.health.v1.Health as a Connect service (no maintained Connect implementation exists).
+ * "" (the whole server) and every served service are SERVING while the database answers,
+ * NOT_SERVING otherwise; an unknown name is NOT_FOUND, as the health protocol says.
+ */
+
+const SERVING = 1;
+const NOT_SERVING = 2;
+
+export interface HealthDeps {
+  health: DescService;
+  /** Fully qualified names of the services this server answers for. */
+  services: readonly string[];
+  ready: () => Promise<boolean>;
+  /** How often Watch re-checks. */
+  watchIntervalMs?: number;
+}
+
+export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
+  const { health } = deps;
+  const method = (name: string): DescMethod => {
+    const m = health.methods.find((x) => x.name === name);
+    if (m === undefined) throw new Error(`grpc.health.v1.Health has no ${name}`);
+    return m;
+  };
+  const check = method("Check") as DescMethodUnary<DescMessage, DescMessage>;
+  const watch = method("Watch") as DescMethodServerStreaming<DescMessage, DescMessage>;
+  const list = method("List") as DescMethodUnary<DescMessage, DescMessage>;
+  const statusOf = async (service: string): Promise<number> => {
+    if (service !== "" && !deps.services.includes(service)) throw new ConnectError(`unknown service ${service}`, Code.NotFound);
+    return (await deps.ready()) ? SERVING : NOT_SERVING;
+  };
+  const answer = (output: DescMessage, status: number) => create(output, { status } as never);
+  const serviceName = (req: unknown) => (req as { service?: string }).service ?? "";
+
+  router.rpc(check, async (req) => answer(check.output, await statusOf(serviceName(req))));
+  {
+    router.rpc(list, async () => {
+      const status = (await deps.ready()) ? SERVING : NOT_SERVING;
+      const statuses = Object.fromEntries(["", ...deps.services].map((name) => [name, { status }]));
+      return create(list.output, { statuses } as never);
+    });
+  }
+  {
+    // Sends the current status, then every change, until the caller hangs up (ctx.signal).
+    router.rpc(watch, async function* (req, ctx) {
+      const service = serviceName(req);
+      let last: number | undefined;
+      while (!ctx.signal.aborted) {
+        const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
+        if (status !== last) yield answer(watch.output, status);
+        last = status;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deps.watchIntervalMs ?? 1000);
+          ctx.signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+        });
+      }
+    });
+  }
+}

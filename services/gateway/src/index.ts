@@ -1,0 +1,4 @@
+export { startGateway, type Gateway, type GatewayDeps, type GatewaySettings } from "./gateway";
+export { loadGatewayConfig, gatewayConfigSchema, type GatewayConfig } from "./config";
+export { createClientStore, type Client, type ClientStore, type EscrowAccount } from "./client-store";
+export { createBankDirectoryStore, type BankDirectoryStore, type DirectoryBank } from "./bank-directory-store";

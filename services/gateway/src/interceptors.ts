@@ -1,0 +1,49 @@
+import { isMessage, type DescService } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import { GetTransferRequestSchema, PaymentGatewayService, TransferRequestSchema } from "@gerbang/gen/es/payment/v1/gateway_pb";
+import type { AppAuthenticator } from "./app-auth";
+import { callerIpKey, identityKey } from "./context";
+import { GatewayError } from "./errors";
+import type { JtiStore } from "./jti-store";
+import { assertValid, getTransferRequestViolations, transferRequestViolations } from "./validation";
+
+/**
+ * The edge's guards, in the order they run (REST, Connect and gRPC alike, since REST calls the
+ * same router in-process): authenticate the app and its IP; validate the request; check the
+ * token's `req` binding and claim its jti. Cheap, stateless checks come first, so a forged or
+ * malformed request never reaches the database; the jti is claimed last, so a request refused
+ * for bad content does not use up the app's token.
+ */
+
+const guarded = (service: DescService) => service.typeName === PaymentGatewayService.typeName;
+
+export function createAuthInterceptor(auth: AppAuthenticator): Interceptor {
+  return (next) => (req) => {
+    if (!guarded(req.service)) return next(req);
+    req.contextValues.set(identityKey, auth.authenticate(req.header.get("authorization"), req.contextValues.get(callerIpKey)));
+    return next(req);
+  };
+}
+
+export function createValidationInterceptor(): Interceptor {
+  return (next) => (req) => {
+    if (!guarded(req.service) || req.stream) return next(req);
+    if (isMessage(req.message, TransferRequestSchema)) assertValid(transferRequestViolations(req.message));
+    else if (isMessage(req.message, GetTransferRequestSchema)) assertValid(getTransferRequestViolations(req.message));
+    else throw new GatewayError("INVALID_REQUEST", `no validation rules for ${req.method.name}`);
+    return next(req);
+  };
+}
+
+export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore): Interceptor {
+  return (next) => async (req) => {
+    if (!guarded(req.service) || req.stream) return next(req);
+    const identity = req.contextValues.get(identityKey);
+    if (identity === undefined) throw new GatewayError("UNAUTHENTICATED", "not authenticated");
+    if (isMessage(req.message, TransferRequestSchema)) auth.assertBoundTo(identity, req.message);
+    if (!(await jtis.claim(identity.client.clientId, identity.jti, identity.expiresAt))) {
+      throw new GatewayError("UNAUTHENTICATED", "token already used (jti replayed)");
+    }
+    return next(req);
+  };
+}

@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ContextValues } from "@connectrpc/connect";
+import type { JsonValue } from "@bufbuild/protobuf";
+import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "@gerbang/shared";
+import { GatewayError, refusalCodes, STATUS_CODE_HEADER } from "./errors";
+import { restHttpStatus } from "./rest-status";
+import { matchRoute, type RestRoute } from "./rest-routes";
+
+export interface RestHandlerDeps {
+  routes: RestRoute[];
+  /** The router's own handlers: REST is served by calling them in-process, so every interceptor applies. */
+  handlers: readonly UniversalHandler[];
+  bodyLimitBytes: number;
+  contextValues: (req: IncomingMessage) => ContextValues;
+  /** HTTP status of a successful answer (200 final, 202 pending for a transfer). */
+  successStatus: (body: Record<string, unknown>) => number;
+  logger: Logger;
+}
+
+/** Answers a REST request if its path is declared in the proto; false when it is not ours. */
+export type RestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export function createRestHandler(deps: RestHandlerDeps): RestHandler {
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    const match = matchRoute(deps.routes, req.method ?? "", url.pathname);
+    if (match === undefined) return false;
+    const started = process.hrtime.bigint();
+    try {
+      if (match === "method-not-allowed") throw new GatewayError("INVALID_REQUEST", `${req.method ?? ""} is not allowed on ${url.pathname}`);
+      const handler = deps.handlers.find((h) => h.method === match.route.method);
+      if (handler === undefined) throw new Error(`no handler for ${match.route.method.name}`);
+      const message = await requestMessage(req, url, match.route, match.params, deps.bodyLimitBytes);
+      const header = new Headers({ "content-type": "application/json" });
+      const authorization = req.headers.authorization;
+      if (authorization !== undefined) header.set("authorization", authorization);
+      const answer = await handler({
+        httpVersion: "1.1", method: "POST", url: `http://gateway.invalid${handler.requestPath}`, header, body: message,
+        signal: new AbortController().signal, contextValues: deps.contextValues(req),
+      });
+      const text = await readText(answer.body);
+      const body = JSON.parse(text === "" ? "{}" : text) as Record<string, unknown>;
+      if (answer.status === 200) {
+        send(res, deps.successStatus(body), body);
+        return true;
+      }
+      const statusCode = answer.header?.get(STATUS_CODE_HEADER) ?? refusalCodes("INTERNAL").statusCode;
+      send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: typeof body.message === "string" ? body.message : "error", data: null });
+    } catch (error) {
+      // Refusals of the REST layer itself (body, JSON, query): the RPC was never called, so log here.
+      const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
+      const { statusCode, code } = refusalCodes(refusal.kind);
+      if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.logger.info({ route: `${req.method ?? ""} ${url.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: refusal.message }, "request");
+      if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
+      send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
+    }
+    return true;
+  };
+}
+
+/** The request message as Connect JSON: the body (for body "*") plus path variables, or the query (no body). */
+async function requestMessage(req: IncomingMessage, url: URL, route: RestRoute, params: Record<string, string>, limit: number): Promise<JsonValue> {
+  const fields: Record<string, JsonValue> = {};
+  if (route.body === "*") {
+    const type = req.headers["content-type"] ?? "";
+    if (!/^application\/json(;|$)/i.test(type)) throw new GatewayError("INVALID_REQUEST", "content-type must be application/json");
+    const raw = await readBody(req, limit);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new GatewayError("INVALID_REQUEST", "body is not valid JSON");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new GatewayError("INVALID_REQUEST", "body must be a JSON object");
+    Object.assign(fields, parsed);
+  } else {
+    const known = new Map(route.method.input.fields.flatMap((f) => [[f.name, f.jsonName], [f.jsonName, f.jsonName]] as const));
+    for (const key of new Set(url.searchParams.keys())) {
+      const name = known.get(key);
+      const values = url.searchParams.getAll(key);
+      if (name === undefined) throw new GatewayError("INVALID_REQUEST", `unknown query parameter ${key}`);
+      if (values.length > 1) throw new GatewayError("INVALID_REQUEST", `query parameter ${key} given more than once`);
+      fields[name] = values[0] ?? "";
+    }
+  }
+  for (const [name, value] of Object.entries(params)) {
+    if (name in fields && fields[name] !== value) throw new GatewayError("INVALID_REQUEST", `${name} differs between path and request`);
+    fields[name] = value;
+  }
+  return fields;
+}
+
+/** Reads at most `limit` bytes; more is REQUEST_TOO_LARGE (decided from content-length before reading when it is given). */
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readText(body: AsyncIterable<Uint8Array> | undefined): Promise<string> {
+  if (body === undefined) return "";
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+

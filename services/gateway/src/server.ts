@@ -1,0 +1,120 @@
+import http from "node:http";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { createConnectRouter, createContextValues, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Registry } from "prom-client";
+import type { Logger } from "@gerbang/shared";
+import { callerIpKey, transportKey } from "./context";
+import { callerIp, type IpMatcher } from "./ip-allowlist";
+import { createRestHandler } from "./rest-handler";
+import type { RestRoute } from "./rest-routes";
+
+export interface ServerDeps {
+  /** Registers every service (gateway, health, reflection) on a router. */
+  routes: (router: ConnectRouter) => void;
+  routerOptions: ConnectRouterOptions;
+  restRoutes: RestRoute[];
+  restSuccessStatus: (body: Record<string, unknown>) => number;
+  trustedProxies: IpMatcher;
+  bodyLimitBytes: number;
+  ready: () => Promise<boolean>;
+  metrics: Registry;
+  logger: Logger;
+}
+
+export interface GatewayServers {
+  listen(host: string, httpPort: number, grpcPort: number): Promise<{ httpPort: number; grpcPort: number }>;
+  close(): Promise<void>;
+}
+
+type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
+
+/**
+ * Two listeners, one set of routes: HTTP/1.1 (REST, Connect, gRPC-Web, /healthz, /readyz,
+ * /metrics) and HTTP/2 cleartext (gRPC, Connect, health, reflection). h2c and HTTP/1.1 cannot
+ * share a port without TLS, hence two. Returned unstarted; main.ts listens.
+ */
+export function createGatewayServers(deps: ServerDeps): GatewayServers {
+  const contextValues = (req: NodeRequest) => {
+    const forwarded = req.headers["x-forwarded-for"];
+    const type = req.headers["content-type"] ?? "";
+    const transport = type.startsWith("application/grpc-web") ? "grpc-web" : type.startsWith("application/grpc") ? "grpc" : "connect";
+    return createContextValues()
+      .set(callerIpKey, callerIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies))
+      .set(transportKey, transport);
+  };
+  const connect = connectNodeAdapter({ ...deps.routerOptions, routes: deps.routes, contextValues,
+    fallback: (_req, res) => {
+      const text = JSON.stringify({ statusCode: "105", message: "no such endpoint", data: null });
+      res.writeHead(404, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    },
+  });
+  // The same routes on a router of our own, whose handlers the REST layer calls in-process.
+  const router = createConnectRouter(deps.routerOptions);
+  deps.routes(router);
+  const rest = createRestHandler({
+    routes: deps.restRoutes, handlers: router.handlers, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger,
+    contextValues: (req) => contextValues(req).set(transportKey, "rest"), successStatus: deps.restSuccessStatus,
+  });
+
+  const http1 = http.createServer((req, res) => {
+    handleHttp1(req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "unhandled HTTP error");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end();
+    });
+  });
+  const handleHttp1 = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/healthz") return json(res, 200, { status: "ok" });
+    if (req.method === "GET" && path === "/readyz") {
+      const ready = await deps.ready();
+      return json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
+    }
+    if (req.method === "GET" && path === "/metrics") {
+      const text = await deps.metrics.metrics();
+      res.writeHead(200, { "content-type": deps.metrics.contentType });
+      res.end(text);
+      return;
+    }
+    if (await rest(req, res)) return;
+    connect(req, res);
+  };
+  const h2c = http2.createServer(connect);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2c.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  return {
+    listen: async (host, httpPort, grpcPort) => {
+      await Promise.all([listenOn(http1, host, httpPort), listenOn(h2c, host, grpcPort)]);
+      return { httpPort: (http1.address() as AddressInfo).port, grpcPort: (h2c.address() as AddressInfo).port };
+    },
+    close: async () => {
+      http1.closeIdleConnections(); // in-flight requests finish; server.close waits for them
+      for (const session of sessions) session.close(); // lets in-flight calls finish, refuses new streams
+      await Promise.all([closeServer(http1), closeServer(h2c)]);
+    },
+  };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function listenOn(server: http.Server | http2.Http2Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => { server.off("error", reject); resolve(); });
+  });
+}
+
+function closeServer(server: http.Server | http2.Http2Server): Promise<void> {
+  return new Promise((resolve) => { server.close(() => { resolve(); }); });
+}
