@@ -1,0 +1,60 @@
+import type { HttpAnswer } from "@gerbang/shared";
+import { isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf, wholeRupiah } from "./mapping";
+
+const esb = (status: number, code: string): HttpAnswer => ({
+  kind: "answered", status, body: { ErrorCode: code, ErrorMessage: { English: `english ${code}`, Indonesian: `indonesia ${code}` } }, text: "",
+});
+const inquiry = (fields: Record<string, unknown>): HttpAnswer => ({ kind: "answered", status: 200, body: { TransactionID: "12345678", Amount: "1000.00", ...fields }, text: "" });
+
+describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
+  it("maps HTTP 200 Status Success to SUCCESS with the PPUNumber", () => {
+    expect(mapTransferAnswer({ kind: "answered", status: 200, body: { TransactionID: "12345678", Status: "Success", PPUNumber: "PPU1" }, text: "" }))
+      .toEqual({ status: "SUCCESS", bankCode: "Success", bankMessage: "Success", bankReference: "PPU1" });
+  });
+
+  it.each([
+    [400, "ESB-14-001"], [400, "ESB-14-003"], [400, "ESB-14-015"], [400, "ESB-14-016"], [400, "ESB-14-021"], [400, "ESB-14-004"],
+    [400, "ESB-82-001"], [400, "ESB-82-002"], [400, "ESB-82-004"], [403, "ESB-82-006"], [400, "ESB-82-008"], [400, "ESB-82-011"],
+    [400, "ESB-82-014"], [403, "ESB-82-018"], [402, "ESB-82-019"], [404, "ESB-82-022"], [500, "ESB-82-023"], [500, "ESB-82-026"],
+    [401, "ESB-14-009"],
+  ])("HTTP %i %s is an explicit refusal: FAILED with BCA's code and English reason", (status, code) => {
+    expect(mapTransferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
+  });
+
+  it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [429, "ESB-14-010"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"]])(
+    "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
+      expect(mapTransferAnswer(esb(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
+    });
+
+  it("is PENDING without an answer or with an answer that is not BCA's; not sent when the connection was refused", () => {
+    expect(mapTransferAnswer({ kind: "no-answer", sent: true, reason: "reset", detail: "r" }).status).toBe("PENDING");
+    expect(mapTransferAnswer({ kind: "answered", status: 200, body: { Status: "Pending" }, text: "" }).status).toBe("PENDING");
+    expect(() => mapTransferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
+    expect(meaningOf("ESB-00-000")).toBe("unknown-outcome");
+  });
+
+  it("tells a refused token (401 ESB-14-009) and a duplicate TransactionID (ESB-82-003) apart from the rest", () => {
+    expect(isTokenRefused(esb(401, "ESB-14-009"))).toBe(true);
+    expect(isTokenRefused(esb(401, "ESB-14-008"))).toBe(false);
+    expect(isDuplicateId(esb(400, "ESB-82-003"))).toBe(true);
+    expect(isDuplicateId(esb(400, "ESB-82-004"))).toBe(false);
+  });
+
+  it("maps the status inquiry: 00 SUCCESS, 01 FAILED with the reason, 02 PENDING, ESB-82-027 NOT_FOUND", () => {
+    expect(mapStatusAnswer(inquiry({ StatusCode: "00", Reason: { English: "Success" }, PPUNumber: "P7" }))).toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "P7" });
+    expect(mapStatusAnswer(inquiry({ StatusCode: "01", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "01", bankMessage: "Insufficient fund" });
+    expect(mapStatusAnswer(inquiry({ StatusCode: "02" })).status).toBe("PENDING");
+    expect(mapStatusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");
+    expect(mapStatusAnswer(esb(404, "ESB-82-027"))).toMatchObject({ status: "NOT_FOUND", bankCode: "ESB-82-027" });
+    expect(mapStatusAnswer(esb(500, "ESB-99-999")).status).toBe("PENDING");
+    expect(mapStatusAnswer(esb(401, "ESB-14-009")).status).toBe("PENDING");
+  });
+
+  it("reads BCA amounts as whole rupiah and refuses fractions", () => {
+    expect(wholeRupiah("100000.00")).toBe("100000");
+    expect(wholeRupiah("0100000.0")).toBe("100000");
+    expect(wholeRupiah("100000")).toBe("100000");
+    expect(wholeRupiah("100000.50")).toBeUndefined();
+    expect(wholeRupiah("1e5")).toBeUndefined();
+  });
+});
