@@ -1,0 +1,51 @@
+import type { HttpAnswer } from "@gerbang/shared";
+import { isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
+
+const reply = (status: number, responseCode: string, fields: Record<string, unknown> = {}): HttpAnswer => ({
+  kind: "answered", status, body: { Response: { responseCode, responseMessage: `message ${responseCode}`, ...fields } }, text: "",
+});
+
+describe("Mandiri mapping (every code of sandbox/README.md)", () => {
+  it("maps HTTP 200 code 00 to SUCCESS with the journal number", () => {
+    expect(mapTransferAnswer(reply(200, "00", { journalNo: "JN1" }))).toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "message 00", bankReference: "JN1" });
+  });
+
+  it.each([[200, "51"], [200, "14"], [200, "62"], [200, "61"], [200, "90"], [400, "10"], [404, "12"], [401, "11"]])(
+    "HTTP %i code %s is an explicit refusal: FAILED with Mandiri's code", (status, code) => {
+      expect(mapTransferAnswer(reply(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `message ${code}`, bankReference: "" });
+    });
+
+  it.each([[409, "94"], [500, "96"], [504, "68"], [200, "77"], [500, "25"]])("HTTP %i code %s leaves the outcome unknown: PENDING", (status, code) => {
+    expect(mapTransferAnswer(reply(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
+  });
+
+  it("is PENDING for 00 with an HTTP status other than 200, for foreign answers and for no answer", () => {
+    expect(mapTransferAnswer(reply(202, "00")).status).toBe("PENDING");
+    expect(mapTransferAnswer({ kind: "answered", status: 502, body: undefined, text: "Bad Gateway" }).status).toBe("PENDING");
+    expect(mapTransferAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("PENDING");
+    expect(() => mapTransferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
+    expect(meaningOf("XX")).toBe("unknown-outcome");
+  });
+
+  it("recognises only HTTP 401 code 11 as a refused token", () => {
+    expect(isTokenRefused(reply(401, "11"))).toBe(true);
+    expect(isTokenRefused(reply(400, "11"))).toBe(false);
+    expect(isTokenRefused(reply(401, "10"))).toBe(false);
+  });
+
+  it("maps inquiryStatus: SUCCESS, FAILED with the reason code, PENDING, and 404 code 25 NOT_FOUND", () => {
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "SUCCESS", journalNo: "J2", reasonCode: "00", reasonMessage: "Success" })))
+      .toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "J2" });
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "FAILED", reasonCode: "51", reasonMessage: "Insufficient funds" })))
+      .toMatchObject({ status: "FAILED", bankCode: "51", bankMessage: "Insufficient funds" });
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "PENDING" })).status).toBe("PENDING");
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "DONE?" })).status).toBe("PENDING");
+    expect(mapStatusAnswer(reply(404, "25"))).toMatchObject({ status: "NOT_FOUND", bankCode: "25" });
+  });
+
+  it("never reads a failed inquiry as a failed transfer (a wrong path is 12, not 25)", () => {
+    for (const [status, code] of [[404, "12"], [500, "96"], [401, "11"], [400, "10"]] as const) {
+      expect(mapStatusAnswer(reply(status, code)).status).toBe("PENDING");
+    }
+  });
+});
