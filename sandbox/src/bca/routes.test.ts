@@ -81,6 +81,11 @@ describe("BCA auth checks (each refused, nothing booked)", () => {
     expect([answer.status, code(answer.body)]).toEqual([401, "ESB-14-009"]);
   });
 
+  it("refuses a body over 64 KiB with 400 ESB-14-002", async () => {
+    const answer = await post(transfer({ Remark1: "x".repeat(70_000) }));
+    expect([answer.status, code(answer.body)]).toEqual([400, "ESB-14-002"]);
+  });
+
   it("refuses invalid JSON (signed correctly) with 400 ESB-14-016", async () => {
     const answer = await bca.call("POST", TRANSFERS, "{oops");
     expect([answer.status, code(answer.body)]).toEqual([400, "ESB-14-016"]);

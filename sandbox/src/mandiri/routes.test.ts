@@ -80,6 +80,12 @@ describe("Mandiri request checks (each refused, nothing booked)", () => {
     expect([answer.status, code(answer.body)]).toEqual([400, "10"]);
   });
 
+  it("refuses a body over 64 KiB with 400 code 10, unread", async () => {
+    const answer = await mandiri.call("doPayment", payment({ remark2: "x".repeat(70_000) }));
+    expect([answer.status, code(answer.body)]).toEqual([400, "10"]);
+    expect(pick(answer.body, "Response.responseMessage")).toContain("64 KiB");
+  });
+
   it("refuses a body without the Request wrapper with 400 code 10", async () => {
     const token = await mandiri.token();
     const answer = await fetchJson(`${sandbox.url()}/gateway/TbwPayment/1.0/doPayment`, {
