@@ -1,0 +1,50 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { freePort } from "../free-port";
+import { sendBankRequest } from "./bank-http";
+
+// A real HTTP server on 127.0.0.1 port 0 whose path chooses how it (mis)behaves.
+describe("sendBankRequest", () => {
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      switch (req.url) {
+        case "/json": res.writeHead(402, { "content-type": "application/json" }).end('{"ErrorCode":"ESB-82-019"}'); return;
+        case "/html": res.writeHead(502).end("<html>bad gateway</html>"); return;
+        case "/reset": req.socket.destroy(); return;
+        default: return; // /hang: never answers
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const send = (path: string, signal = AbortSignal.timeout(5000)) => sendBankRequest({ method: "POST", url: `${base}${path}`, headers: {}, body: "{}", signal });
+
+  it("returns any HTTP answer with its status and parsed JSON", async () => {
+    expect(await send("/json")).toMatchObject({ kind: "answered", status: 402, body: { ErrorCode: "ESB-82-019" } });
+    expect(await send("/html")).toMatchObject({ kind: "answered", status: 502, body: undefined, text: "<html>bad gateway</html>" });
+  });
+
+  it("reports a reset connection as no answer that may have been sent", async () => {
+    expect(await send("/reset")).toMatchObject({ kind: "no-answer", sent: true, reason: "reset" });
+  });
+
+  it("reports the budget running out as a timeout, and a cancel as cancelled", async () => {
+    expect(await send("/hang", AbortSignal.timeout(200))).toMatchObject({ kind: "no-answer", sent: true, reason: "timeout" });
+    const controller = new AbortController();
+    const pending = send("/hang", controller.signal);
+    controller.abort("cancelled");
+    expect(await pending).toMatchObject({ kind: "no-answer", sent: true, reason: "cancelled" });
+  });
+
+  it("reports a refused connection as not sent", async () => {
+    const closedPort = await freePort();
+    expect(await sendBankRequest({ method: "POST", url: `http://127.0.0.1:${closedPort}/x`, headers: {}, body: "{}", signal: AbortSignal.timeout(5000) }))
+      .toMatchObject({ kind: "no-answer", sent: false, reason: "refused" });
+  });
+});

@@ -1,0 +1,19 @@
+import { deriveRequestId, DIGITS, UPPER_ALPHANUMERIC } from "./request-id";
+
+// Expected values computed with Python: int(sha256(b"FDP29771029211:1").hexdigest(), 16) written in
+// base 36 (last 16 digits) and mod 10**8 (zero-padded).
+describe("bank-side request id", () => {
+  it("matches the Python-computed ids for BNI/Mandiri (16 of [0-9A-Z]) and BCA (8 digits)", () => {
+    expect(deriveRequestId("FDP29771029211", 1, UPPER_ALPHANUMERIC, 16)).toBe("1DPEMOLF0RF0HI9E");
+    expect(deriveRequestId("FDP29771029211", 1, DIGITS, 8)).toBe("20209842");
+  });
+
+  it("is the same for a resend of an attempt and differs for the next attempt", () => {
+    expect(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16)).toBe(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16));
+    expect(deriveRequestId("REF1", 2, UPPER_ALPHANUMERIC, 16)).not.toBe(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16));
+  });
+
+  it("refuses an alphabet that cannot encode anything", () => {
+    expect(() => deriveRequestId("REF1", 1, "0", 8)).toThrow(/two characters/);
+  });
+});
