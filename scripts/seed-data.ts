@@ -41,7 +41,9 @@ function escrows(clientId: string): Client["escrowAccounts"] {
 }
 
 export const CLIENTS: Client[] = [
+  // eslint-disable-next-line sonarjs/no-hardcoded-ip -- the paper's Table 3, seeded as written (never reachable from here)
   { clientId: "1", serviceName: "IKI PPOB", keyToken: "09ec79db-a383-48c9-aee6-1ea516b64f50", allowedIps: ["139.99.60.117"], escrowAccounts: escrows("1"), active: true },
+  // eslint-disable-next-line sonarjs/no-hardcoded-ip -- the paper's Table 3, seeded as written (never reachable from here)
   { clientId: "2", serviceName: "IKI Modal", keyToken: "7c51d6b6-6b99-4896-9fc5-4425522ed2ce", allowedIps: ["103.74.212.111"], escrowAccounts: escrows("2"), active: true },
   { clientId: "3", serviceName: "Gerbang Local", keyToken: LOCAL_CLIENT_KEY, allowedIps: ["127.0.0.1", "::1"], escrowAccounts: escrows("3"), active: true },
 ];

@@ -47,7 +47,8 @@ export function answerFromResponse(response: BankTransferServiceTransferResponse
  * message says "not sent"). A plain UNAVAILABLE or a deadline may have reached the bank.
  */
 export function answerFromError(error: ServiceError): BankAnswer {
-  const described = `${GrpcStatus[error.code] ?? String(error.code)}: ${error.details}`;
+  // A code outside the enum (a newer gRPC) has no name; show its number.
+  const described = `${error.code in GrpcStatus ? GrpcStatus[error.code] : String(error.code)}: ${error.details}`;
   switch (error.code) {
     case GrpcStatus.UNAUTHENTICATED:
     case GrpcStatus.INVALID_ARGUMENT:

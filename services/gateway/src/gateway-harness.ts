@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import pino from "pino";
-import type { Connection } from "mongoose";
 import { createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed-data";
@@ -16,8 +15,16 @@ import { startGateway, type Gateway, type GatewaySettings } from "./gateway";
  * HTTP and HTTP/2 servers on free ports. Everything is stopped by close().
  */
 
-export const LOCAL = CLIENTS.find((c) => c.clientId === "3")!;
-export const MODAL = CLIENTS.find((c) => c.clientId === "2")!;
+type Connection = Awaited<ReturnType<typeof connectTestDatabase>>;
+
+function seededClient(clientId: string): Client {
+  const client = CLIENTS.find((c) => c.clientId === clientId);
+  if (client === undefined) throw new Error(`the seed has no client ${clientId}`);
+  return client;
+}
+
+export const LOCAL = seededClient("3");
+export const MODAL = seededClient("2");
 /** A second app allowed from loopback, to show apps cannot see each other's transfers. */
 export const OTHER: Client = { ...LOCAL, clientId: "4", serviceName: "Other Local App", keyToken: "other-local-key-0000000000000004" };
 
@@ -60,7 +67,7 @@ export function appToken(options: TokenOptions = {}): string {
 export async function startHarness(label: string, settings: Partial<GatewaySettings> = {}): Promise<Harness> {
   const connection = await connectTestDatabase(label);
   const seeded = partners({ bankBni: 0, bankBca: 0, bankMandiri: 0 });
-  const keyOf = (code: string) => seeded.find((p) => p.bankCode === code)!.keyToken;
+  const keyOf = (code: string) => seeded.find((p) => p.bankCode === code)?.keyToken ?? "";
   const banks = { "009": await startFakeBank("009", keyOf("009")), "014": await startFakeBank("014", keyOf("014")), "800": await startFakeBank("800", keyOf("800")) };
   const registry = createRegistryStore(connection);
   for (const partner of partners({ bankBni: banks["009"].port, bankBca: banks["014"].port, bankMandiri: banks["800"].port })) await registry.upsertPartner(partner);

@@ -55,3 +55,211 @@ describe("REST transfers", () => {
     expect(json.data).toMatchObject({ bankCode: "800", usage: "TRANSFER" });
   });
 });
+
+describe("REST idempotency", () => {
+  it("replays the same request: same transfer, replayed, exactly one bank call", async () => {
+    const body = transferBody();
+    const first = await post(body);
+    const again = await post(body);
+    expect(again.status).toBe(200);
+    expect(again.json.replayed).toBe(true);
+    expect(again.json.data?.referenceNumber).toBe(first.json.data?.referenceNumber);
+    expect(h.banks["014"].calls.filter((c) => c.referenceNumber === first.json.data?.referenceNumber)).toHaveLength(1);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+
+  it("refuses the same reference with other content: 422, statusCode 104, the stored transfer unchanged", async () => {
+    const body = transferBody();
+    const first = await post(body);
+    const changed = { ...body, amount: "1000" };
+    const { status, json } = await post(changed);
+    expect(status).toBe(422);
+    expect(json).toEqual({ statusCode: "104", message: expect.stringContaining("different transfer") as string, data: null });
+    const stored = await get(`/api/v1/transfers/${first.json.data?.referenceNumber ?? ""}`);
+    expect(stored.json.data?.amount).toBe("2475000");
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+
+  it("turns 50 concurrent identical requests into exactly one bank call and one transfer", async () => {
+    h.banks["014"].setMode("SUCCESS", 300); // the first call is still in flight while the others arrive
+    const body = transferBody();
+    const before = h.banks["014"].calls.length;
+    const answers = await Promise.all(Array.from({ length: 50 }, () => post(body)));
+    expect(h.banks["014"].calls.length - before).toBe(1);
+    expect(new Set(answers.map((a) => a.json.data?.referenceNumber)).size).toBe(1);
+    expect(answers.filter((a) => a.json.replayed === false)).toHaveLength(1);
+    expect(answers.every((a) => a.status === 200 && a.json.statusCode === "000")).toBe(true);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+});
+
+describe("REST bank outcomes", () => {
+  const ledgerDoc = async (referenceNumber: string) => h.connection.db!.collection("transfers").findOne({ referenceNumber });
+
+  it("a bank decline is a recorded FAILED transfer: 200, statusCode 002", async () => {
+    h.banks["014"].setMode("FAILED");
+    const { status, json } = await post(transferBody());
+    expect([status, json.statusCode, json.data?.status, json.data?.bankResponseCode]).toEqual([200, "002", "FAILED", "51"]);
+  });
+
+  it("a PENDING answer stays PENDING: 202, statusCode 001, due for a status inquiry", async () => {
+    h.banks["014"].setMode("PENDING");
+    const { status, json } = await post(transferBody());
+    expect([status, json.statusCode, json.data?.status]).toEqual([202, "001", "PENDING"]);
+    const doc = await ledgerDoc(json.data!.referenceNumber!);
+    expect(doc).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "PENDING", bankRequestId: `${json.data!.referenceNumber!}-1` }] });
+    expect(doc?.nextCheckAt).toBeInstanceOf(Date);
+    expect(doc?.leaseOwner).toBeUndefined();
+  });
+
+  it("no answer within the deadline never becomes FAILED: 202 PENDING, attempt recorded as NO_ANSWER", async () => {
+    h.banks["014"].setMode("hang");
+    const { status, json } = await post(transferBody());
+    expect([status, json.statusCode, json.data?.status]).toEqual([202, "001", "PENDING"]);
+    const doc = await ledgerDoc(json.data!.referenceNumber!);
+    expect(doc).toMatchObject({ state: "PENDING", attempts: [{ outcome: "NO_ANSWER", error: expect.stringContaining("DEADLINE_EXCEEDED") as string }] });
+  });
+
+  it("an error after sending (INTERNAL) stays PENDING", async () => {
+    h.banks["014"].setMode("internal");
+    const { status, json } = await post(transferBody());
+    expect([status, json.data?.status]).toEqual([202, "PENDING"]);
+  });
+
+  it("a guaranteed not-sent refusal of the bank service is FAILED with statusCode 003", async () => {
+    h.banks["014"].setMode("not-sent");
+    const { status, json } = await post(transferBody());
+    expect([status, json.statusCode, json.data?.status]).toEqual([200, "003", "FAILED"]);
+    expect(await ledgerDoc(json.data!.referenceNumber!)).toMatchObject({ state: "FAILED", attempts: [{ outcome: "NOT_SENT" }] });
+  });
+
+  it("records the routing decision, the attempt and releases the lease on success", async () => {
+    const { json } = await post(transferBody());
+    const doc = await ledgerDoc(json.data!.referenceNumber!);
+    expect(doc).toMatchObject({
+      state: "SUCCESS", route: { bankCode: "014", usage: "TRANSFER", reason: expect.stringContaining("own code") as string },
+      attempts: [{ attempt: 1, partnerBankCode: "014", outcome: "SUCCESS", bankCode: "00", bankRequestId: `${json.data!.referenceNumber!}-1` }],
+      bankReference: expect.stringMatching(/^J\d+$/) as string,
+    });
+    expect(doc?.leaseOwner).toBeUndefined();
+    expect(doc?.nextCheckAt).toBeUndefined();
+  });
+});
+
+describe("REST lookups", () => {
+  it("finds a transfer by our reference and by the app's reference; other apps get 404", async () => {
+    const body = transferBody();
+    const { json } = await post(body);
+    const ref = json.data!.referenceNumber!;
+    const byOurs = await get(`/api/v1/transfers/${ref}`);
+    expect([byOurs.status, byOurs.json.statusCode, byOurs.json.data?.clientReferenceNo]).toEqual([200, "000", body.clientReferenceNo]);
+    const byTheirs = await get(`/api/v1/transfers?clientReferenceNo=${encodeURIComponent(body.clientReferenceNo)}`);
+    expect(byTheirs.json.data?.referenceNumber).toBe(ref);
+    const other = await get(`/api/v1/transfers/${ref}`, appToken({ client: OTHER }));
+    expect([other.status, other.json.statusCode, other.json.data]).toEqual([404, "105", null]);
+  });
+
+  it("a pending transfer is 202 on lookup too; an unknown reference is 404", async () => {
+    h.banks["014"].setMode("PENDING");
+    const { json } = await post(transferBody());
+    expect((await get(`/api/v1/transfers/${json.data!.referenceNumber!}`)).status).toBe(202);
+    expect((await get("/api/v1/transfers/GRBNOSUCHTHING00")).status).toBe(404);
+  });
+
+  it.each<[string, string, number, string]>([
+    ["neither reference", "/api/v1/transfers", 400, "101"],
+    ["both references", "/api/v1/transfers/GRB1?clientReferenceNo=X", 400, "101"],
+    ["an unknown query parameter", "/api/v1/transfers?foo=1", 400, "101"],
+    ["a repeated query parameter", "/api/v1/transfers?clientReferenceNo=a&clientReferenceNo=b", 400, "101"],
+  ])("refuses a lookup with %s", async (_label, path, status, statusCode) => {
+    const answer = await get(path);
+    expect([answer.status, answer.json.statusCode, answer.json.data]).toEqual([status, statusCode, null]);
+  });
+});
+
+describe("REST refusals leave no trace", () => {
+  const refusedWith = async (answer: Promise<{ status: number; json: Envelope }>, status: number, statusCode: string, ref: string) => {
+    const before = Object.values(h.banks).reduce((n, b) => n + b.calls.length, 0);
+    const { status: got, json } = await answer;
+    expect([got, json.statusCode, json.data]).toEqual([status, statusCode, null]);
+    expect(json.message).not.toBe("");
+    expect(await h.countTransfers({ clientReferenceNo: ref })).toBe(0);
+    expect(Object.values(h.banks).reduce((n, b) => n + b.calls.length, 0)).toBe(before);
+  };
+
+  it.each<[string, Record<string, string>]>([
+    ["zero amount", { amount: "0" }], ["decimal amount", { amount: "10.5" }], ["2-digit bank code", { beneficiaryBankCode: "14" }],
+    ["letters in the account", { beneficiaryAccountNumber: "01A" }], ["USD", { currency: "USD" }], ["a 51-char remark", { remark: "r".repeat(51) }],
+    ["no clientReferenceNo", { clientReferenceNo: "" }], ["a 65-char clientReferenceNo", { clientReferenceNo: "c".repeat(65) }],
+    ["interbank without a beneficiary name", { beneficiaryBankCode: "002", beneficiaryAccountName: "" }],
+  ])("invalid field (%s): 400, statusCode 101", async (_label, change) => {
+    const body = transferBody(change);
+    await refusedWith(post(body), 400, "101", body.clientReferenceNo);
+  });
+
+  it("an unknown bank code: 400, statusCode 102", async () => {
+    const body = transferBody({ beneficiaryBankCode: "999" });
+    await refusedWith(post(body), 400, "102", body.clientReferenceNo);
+  });
+
+  it("malformed JSON: 400, statusCode 101", async () => {
+    await refusedWith(post("{\"clientReferenceNo\": ", appToken()), 400, "101", "");
+  });
+
+  it("a JSON array body: 400, statusCode 101", async () => {
+    await refusedWith(post("[]", appToken()), 400, "101", "");
+  });
+
+  it("an unknown field: 400, statusCode 101", async () => {
+    const body = { ...transferBody(), amout: "5" };
+    await refusedWith(post(body, appToken({ req: body })), 400, "101", body.clientReferenceNo);
+  });
+
+  it("a wrongly typed field: 400, statusCode 101", async () => {
+    const body = { ...transferBody(), amount: 5 };
+    await refusedWith(post(body, appToken()), 400, "101", body.clientReferenceNo);
+  });
+
+  it("a body over the limit: 413, statusCode 106", async () => {
+    const body = transferBody({ remark: "x".repeat(20_000) });
+    await refusedWith(post(body), 413, "106", body.clientReferenceNo);
+  });
+
+  it("a non-JSON content type: 400, statusCode 101", async () => {
+    const body = transferBody();
+    await refusedWith(post(JSON.stringify(body), appToken({ req: body }), { "content-type": "text/plain" }), 400, "101", body.clientReferenceNo);
+  });
+
+  it("a method the path does not declare: 400, statusCode 101", async () => {
+    const res = await fetch(`${h.baseUrl}/api/v1/transfers`, { method: "DELETE", headers: { authorization: `Bearer ${appToken()}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Envelope).statusCode).toBe("101");
+  });
+});
+
+describe("HTTP endpoints and logs", () => {
+  it("answers /healthz, /readyz and /metrics", async () => {
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${h.baseUrl}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="000"\} \d+/);
+    expect(metrics).toMatch(/gerbang_gateway_bank_call_seconds_count\{bank="014",outcome="SUCCESS"\} \d+/);
+  });
+
+  it("logs one line per request with client, route, statusCode and duration; accounts masked, no tokens", async () => {
+    const body = transferBody({ beneficiaryAccountNumber: "0201245682" });
+    const token = appToken({ req: body });
+    await post(body, token);
+    const lines = h.logs.filter((l) => l.includes(body.clientReferenceNo) || l.includes("******5682"));
+    const request = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request" && l.beneficiary === "******5682");
+    expect(request.length).toBeGreaterThanOrEqual(1);
+    expect(request[0]).toMatchObject({ client: "3", route: "payment.v1.PaymentGatewayService/Transfer", transport: "rest", statusCode: "000", durationMs: expect.any(Number) as number });
+    const all = h.logs.join("");
+    expect(all).not.toContain("0201245682");
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(LOCAL.keyToken);
+    expect(all).not.toContain(MODAL.keyToken);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { Connection } from "mongoose";
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { file_payment_v1_bank } from "@gerbang/gen/es/payment/v1/bank_pb";
 import { createRegistryStore, pingDatabase, type Logger, type Refreshing } from "@gerbang/shared";
@@ -23,6 +22,9 @@ import { restRoutes } from "./rest-routes";
 import { createGatewayServers } from "./server";
 import { createTransferService } from "./transfer-service";
 import { createTransferStore } from "./transfer-store";
+
+/** A mongoose connection, named without importing mongoose (only *-store.ts files do). */
+type Connection = Parameters<typeof createRegistryStore>[0];
 
 export type GatewaySettings = Pick<GatewayConfig,
   "host" | "httpPort" | "grpcPort" | "jwtAudience" | "trustedProxies" | "bodyLimitBytes" | "bankDeadlineMs" | "duplicateWaitMs" | "registryRefreshMs" | "pendingRecheckMs">;

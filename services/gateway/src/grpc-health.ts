@@ -26,24 +26,22 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
     if (m === undefined) throw new Error(`grpc.health.v1.Health has no ${name}`);
     return m;
   };
-  const check = method("Check") as DescMethodUnary<DescMessage, DescMessage>;
-  const watch = method("Watch") as DescMethodServerStreaming<DescMessage, DescMessage>;
-  const list = method("List") as DescMethodUnary<DescMessage, DescMessage>;
+  const check = method("Check") as DescMethodUnary;
+  const watch = method("Watch") as DescMethodServerStreaming;
+  const list = method("List") as DescMethodUnary;
   const statusOf = async (service: string): Promise<number> => {
     if (service !== "" && !deps.services.includes(service)) throw new ConnectError(`unknown service ${service}`, Code.NotFound);
     return (await deps.ready()) ? SERVING : NOT_SERVING;
   };
-  const answer = (output: DescMessage, status: number) => create(output, { status } as never);
+  const answer = (output: DescMessage, status: number) => create(output, { status });
   const serviceName = (req: unknown) => (req as { service?: string }).service ?? "";
 
   router.rpc(check, async (req) => answer(check.output, await statusOf(serviceName(req))));
-  {
-    router.rpc(list, async () => {
-      const status = (await deps.ready()) ? SERVING : NOT_SERVING;
-      const statuses = Object.fromEntries(["", ...deps.services].map((name) => [name, { status }]));
-      return create(list.output, { statuses } as never);
-    });
-  }
+  router.rpc(list, async () => {
+    const status = (await deps.ready()) ? SERVING : NOT_SERVING;
+    const statuses = Object.fromEntries(["", ...deps.services].map((name) => [name, { status }]));
+    return create(list.output, { statuses });
+  });
   {
     // Sends the current status, then every change, until the caller hangs up (ctx.signal).
     router.rpc(watch, async function* (req, ctx) {

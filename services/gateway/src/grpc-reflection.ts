@@ -1,4 +1,4 @@
-import { create, toBinary, type DescFile, type DescMessage, type DescMethodBiDiStreaming, type DescService } from "@bufbuild/protobuf";
+import { create, toBinary, type DescFile, type DescMethodBiDiStreaming, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 
@@ -64,11 +64,11 @@ export function registerReflection(router: ConnectRouter, reflectionServices: re
   for (const service of reflectionServices) {
     const found = service.methods[0];
     if (found?.methodKind !== "bidi_streaming") throw new Error(`${service.typeName} is not the reflection service`);
-    const method = found as DescMethodBiDiStreaming<DescMessage, DescMessage>;
+    const method = found as DescMethodBiDiStreaming;
     router.rpc(method, async function* (requests) {
       for await (const request of requests) {
         const req = request as unknown as ReflectionRequest;
-        yield create(method.output, { validHost: "", originalRequest: request, messageResponse: respond(req, index) } as never);
+        yield create(method.output, { validHost: "", originalRequest: request, messageResponse: respond(req, index) });
       }
     });
   }

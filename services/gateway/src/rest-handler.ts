@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ContextValues } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
-import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
+import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "@gerbang/shared";
-import { GatewayError, refusalCodes, STATUS_CODE_HEADER } from "./errors";
+import { GatewayError, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
 import { restHttpStatus } from "./rest-status";
 import { matchRoute, type RestRoute } from "./rest-routes";
 
@@ -22,22 +22,27 @@ export interface RestHandlerDeps {
 /** Answers a REST request if its path is declared in the proto; false when it is not ours. */
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+// Never dialled: the in-process call and URL parsing only need an absolute URL.
+// eslint-disable-next-line sonarjs/no-clear-text-protocols -- no network is involved
+const IN_PROCESS_ORIGIN = "http://gateway.invalid";
+
 export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   return async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    const url = new URL(req.url ?? "/", IN_PROCESS_ORIGIN);
     const match = matchRoute(deps.routes, req.method ?? "", url.pathname);
-    if (match === undefined) return false;
+    if (!match.pathKnown) return false;
     const started = process.hrtime.bigint();
     try {
-      if (match === "method-not-allowed") throw new GatewayError("INVALID_REQUEST", `${req.method ?? ""} is not allowed on ${url.pathname}`);
-      const handler = deps.handlers.find((h) => h.method === match.route.method);
-      if (handler === undefined) throw new Error(`no handler for ${match.route.method.name}`);
-      const message = await requestMessage(req, url, match.route, match.params, deps.bodyLimitBytes);
+      const route = match.route;
+      if (route === undefined) throw new GatewayError("INVALID_REQUEST", `${req.method ?? ""} is not allowed on ${url.pathname}`);
+      const handler = deps.handlers.find((h) => h.method === route.method);
+      if (handler === undefined) throw new Error(`no handler for ${route.method.name}`);
+      const message = await requestMessage(req, url, route, match.params, deps.bodyLimitBytes);
       const header = new Headers({ "content-type": "application/json" });
       const authorization = req.headers.authorization;
       if (authorization !== undefined) header.set("authorization", authorization);
       const answer = await handler({
-        httpVersion: "1.1", method: "POST", url: `http://gateway.invalid${handler.requestPath}`, header, body: message,
+        httpVersion: "1.1", method: "POST", url: `${IN_PROCESS_ORIGIN}${handler.requestPath}`, header, body: message,
         signal: new AbortController().signal, contextValues: deps.contextValues(req),
       });
       const text = await readText(answer.body);
@@ -46,7 +51,9 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
         send(res, deps.successStatus(body), body);
         return true;
       }
-      const statusCode = answer.header?.get(STATUS_CODE_HEADER) ?? refusalCodes("INTERNAL").statusCode;
+      // Errors raised by Connect itself (e.g. an unknown field while parsing) carry no statusCode header: derive it from the code.
+      const code = typeof body.code === "string" ? codeFromString(body.code) : undefined;
+      const statusCode = answer.header?.get(STATUS_CODE_HEADER) ?? statusCodeOf(new ConnectError("", code ?? Code.Internal));
       send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: typeof body.message === "string" ? body.message : "error", data: null });
     } catch (error) {
       // Refusals of the REST layer itself (body, JSON, query): the RPC was never called, so log here.
@@ -64,32 +71,38 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
 
 /** The request message as Connect JSON: the body (for body "*") plus path variables, or the query (no body). */
 async function requestMessage(req: IncomingMessage, url: URL, route: RestRoute, params: Record<string, string>, limit: number): Promise<JsonValue> {
-  const fields: Record<string, JsonValue> = {};
-  if (route.body === "*") {
-    const type = req.headers["content-type"] ?? "";
-    if (!/^application\/json(;|$)/i.test(type)) throw new GatewayError("INVALID_REQUEST", "content-type must be application/json");
-    const raw = await readBody(req, limit);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new GatewayError("INVALID_REQUEST", "body is not valid JSON");
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new GatewayError("INVALID_REQUEST", "body must be a JSON object");
-    Object.assign(fields, parsed);
-  } else {
-    const known = new Map(route.method.input.fields.flatMap((f) => [[f.name, f.jsonName], [f.jsonName, f.jsonName]] as const));
-    for (const key of new Set(url.searchParams.keys())) {
-      const name = known.get(key);
-      const values = url.searchParams.getAll(key);
-      if (name === undefined) throw new GatewayError("INVALID_REQUEST", `unknown query parameter ${key}`);
-      if (values.length > 1) throw new GatewayError("INVALID_REQUEST", `query parameter ${key} given more than once`);
-      fields[name] = values[0] ?? "";
-    }
-  }
+  const fields = route.body === "*" ? await jsonBody(req, limit) : queryFields(url, route);
   for (const [name, value] of Object.entries(params)) {
     if (name in fields && fields[name] !== value) throw new GatewayError("INVALID_REQUEST", `${name} differs between path and request`);
     fields[name] = value;
+  }
+  return fields;
+}
+
+async function jsonBody(req: IncomingMessage, limit: number): Promise<Record<string, JsonValue>> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json(;|$)/i.test(type)) throw new GatewayError("INVALID_REQUEST", "content-type must be application/json");
+  const raw = await readBody(req, limit);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new GatewayError("INVALID_REQUEST", "body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new GatewayError("INVALID_REQUEST", "body must be a JSON object");
+  return parsed as Record<string, JsonValue>;
+}
+
+/** Query parameters named by a field's proto or JSON name; anything else, or a repeat, is refused. */
+function queryFields(url: URL, route: RestRoute): Record<string, JsonValue> {
+  const known = new Map(route.method.input.fields.flatMap((f) => [[f.name, f.jsonName], [f.jsonName, f.jsonName]] as const));
+  const fields: Record<string, JsonValue> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const name = known.get(key);
+    const values = url.searchParams.getAll(key);
+    if (name === undefined) throw new GatewayError("INVALID_REQUEST", `unknown query parameter ${key}`);
+    if (values.length > 1) throw new GatewayError("INVALID_REQUEST", `query parameter ${key} given more than once`);
+    fields[name] = values[0] ?? "";
   }
   return fields;
 }

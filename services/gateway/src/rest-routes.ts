@@ -47,9 +47,13 @@ function compile(method: DescMethod, httpMethod: RestRoute["httpMethod"], templa
   return { method, httpMethod, template, pattern: new RegExp(`^${source}$`), pathFields, body: rule.body };
 }
 
-export type RestMatch = { route: RestRoute; params: Record<string, string> } | "method-not-allowed" | undefined;
+/** The route for a request, or none; `pathKnown` tells "wrong method" from "not ours". */
+export interface RestMatch {
+  route: RestRoute | undefined;
+  params: Record<string, string>;
+  pathKnown: boolean;
+}
 
-/** Finds the route for a request; "method-not-allowed" when the path exists under another HTTP method. */
 export function matchRoute(routes: readonly RestRoute[], httpMethod: string, path: string): RestMatch {
   let pathKnown = false;
   for (const route of routes) {
@@ -59,7 +63,7 @@ export function matchRoute(routes: readonly RestRoute[], httpMethod: string, pat
     if (route.httpMethod !== httpMethod) continue;
     const params: Record<string, string> = {};
     route.pathFields.forEach((name, i) => { params[name] = decodeURIComponent(m[i + 1] ?? ""); });
-    return { route, params };
+    return { route, params, pathKnown };
   }
-  return pathKnown ? "method-not-allowed" : undefined;
+  return { route: undefined, params: {}, pathKnown };
 }

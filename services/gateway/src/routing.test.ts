@@ -16,7 +16,12 @@ const tables: RoutingTables = {
 };
 
 const refusal = (fn: () => unknown): string => {
-  try { fn(); } catch (error) { if (error instanceof GatewayError) return error.kind; throw error; }
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof GatewayError) return error.kind;
+    throw error;
+  }
   throw new Error("expected a refusal");
 };
 

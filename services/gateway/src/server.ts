@@ -39,7 +39,9 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   const contextValues = (req: NodeRequest) => {
     const forwarded = req.headers["x-forwarded-for"];
     const type = req.headers["content-type"] ?? "";
-    const transport = type.startsWith("application/grpc-web") ? "grpc-web" : type.startsWith("application/grpc") ? "grpc" : "connect";
+    let transport = "connect";
+    if (type.startsWith("application/grpc-web")) transport = "grpc-web";
+    else if (type.startsWith("application/grpc")) transport = "grpc";
     return createContextValues()
       .set(callerIpKey, callerIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies))
       .set(transportKey, transport);
@@ -68,10 +70,14 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   });
   const handleHttp1 = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && path === "/healthz") return json(res, 200, { status: "ok" });
+    if (req.method === "GET" && path === "/healthz") {
+      json(res, 200, { status: "ok" });
+      return;
+    }
     if (req.method === "GET" && path === "/readyz") {
       const ready = await deps.ready();
-      return json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
+      json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
+      return;
     }
     if (req.method === "GET" && path === "/metrics") {
       const text = await deps.metrics.metrics();

@@ -6,6 +6,7 @@ import type { BankAnswer } from "./bank-outcome";
 import { GatewayError } from "./errors";
 import { requestFingerprint } from "./fingerprint";
 import { jakartaDate } from "./reference-number";
+import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
 import { ReferenceCollisionError, type TransferRecord, type TransferStore } from "./transfer-store";
@@ -102,28 +103,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         if (earlier !== undefined) return earlier;
         throw error;
       }
-      if (route.usage === "TRANSFER_INTERBANK" && req.beneficiaryAccountName.trim() === "") {
-        throw new GatewayError("INVALID_REQUEST", "invalid request: beneficiaryAccountName is required for an interbank transfer");
-      }
-      const escrow = client.escrowAccounts.find((e) => e.bankCode === route.bankCode);
-      if (escrow === undefined) throw new GatewayError("NO_ROUTE", `client ${client.clientId} has no escrow account at partner ${route.bankCode}`);
+      const escrow = checkRoutable(client, req, route);
       const key = `${client.clientId}\u0000${req.clientReferenceNo}`;
       for (let tries = 0; tries < 3; tries++) {
-        const now = deps.clock();
-        const leaseUntil = new Date(now.getTime() + deps.bankDeadlineMs + 5_000);
-        const record: TransferRecord = {
-          referenceNumber: deps.newReference(), clientId: client.clientId, clientReferenceNo: req.clientReferenceNo, fingerprint,
-          beneficiaryBankCode: req.beneficiaryBankCode, beneficiaryBankName: route.beneficiaryBankName,
-          beneficiaryAccountNumber: req.beneficiaryAccountNumber, beneficiaryAccountName: req.beneficiaryAccountName,
-          amount: req.amount, currency: "IDR", remark: req.remark,
-          sourceAccountNumber: escrow.accountNumber, sourceAccountName: escrow.accountName,
-          route: { bankCode: route.bankCode, usage: route.usage, reason: route.reason },
-          state: "SENDING",
-          attempts: [{ attempt: 1, partnerBankCode: route.bankCode, usage: route.usage, transactionDate: jakartaDate(now), sentAt: now }],
-          bankReference: "", bankResponseCode: "", bankResponseMessage: "",
-          // The resolver leaves a leased transfer alone; if this process dies, it takes over after leaseUntil.
-          leaseOwner: deps.instanceId, leaseUntil, nextCheckAt: leaseUntil, createdAt: now, updatedAt: now,
-        };
+        const record = newRecord(deps, { client, req, route, escrow, fingerprint });
         let inserted;
         try {
           inserted = await deps.ledger.insert(record);
@@ -155,6 +138,43 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       if (found === undefined) throw new GatewayError("NOT_FOUND", "transfer not found");
       return found;
     },
+  };
+}
+
+/** Business rules that depend on the route: interbank needs the beneficiary's name; the app needs an escrow at the partner. */
+function checkRoutable(client: RegisteredClient, req: TransferRequest, route: ChosenRoute): EscrowAccount {
+  if (route.usage === "TRANSFER_INTERBANK" && req.beneficiaryAccountName.trim() === "") {
+    throw new GatewayError("INVALID_REQUEST", "invalid request: beneficiaryAccountName is required for an interbank transfer");
+  }
+  const escrow = client.escrowAccounts.find((e) => e.bankCode === route.bankCode);
+  if (escrow === undefined) throw new GatewayError("NO_ROUTE", `client ${client.clientId} has no escrow account at partner ${route.bankCode}`);
+  return escrow;
+}
+
+interface NewTransfer {
+  client: RegisteredClient;
+  req: TransferRequest;
+  route: ChosenRoute;
+  escrow: EscrowAccount;
+  fingerprint: string;
+}
+
+/** The transfer as first written: already SENDING, with attempt 1 and the lease, so the insert is the durable record before the call. */
+function newRecord(deps: TransferServiceDeps, t: NewTransfer): TransferRecord {
+  const now = deps.clock();
+  const leaseUntil = new Date(now.getTime() + deps.bankDeadlineMs + 5_000);
+  return {
+    referenceNumber: deps.newReference(), clientId: t.client.clientId, clientReferenceNo: t.req.clientReferenceNo, fingerprint: t.fingerprint,
+    beneficiaryBankCode: t.req.beneficiaryBankCode, beneficiaryBankName: t.route.beneficiaryBankName,
+    beneficiaryAccountNumber: t.req.beneficiaryAccountNumber, beneficiaryAccountName: t.req.beneficiaryAccountName,
+    amount: t.req.amount, currency: "IDR", remark: t.req.remark,
+    sourceAccountNumber: t.escrow.accountNumber, sourceAccountName: t.escrow.accountName,
+    route: { bankCode: t.route.bankCode, usage: t.route.usage, reason: t.route.reason },
+    state: "SENDING",
+    attempts: [{ attempt: 1, partnerBankCode: t.route.bankCode, usage: t.route.usage, transactionDate: jakartaDate(now), sentAt: now }],
+    bankReference: "", bankResponseCode: "", bankResponseMessage: "",
+    // The resolver leaves a leased transfer alone; if this process dies, it takes over after leaseUntil.
+    leaseOwner: deps.instanceId, leaseUntil, nextCheckAt: leaseUntil, createdAt: now, updatedAt: now,
   };
 }
 

@@ -150,7 +150,8 @@ export async function createTransferStore(connection: Connection): Promise<Trans
 }
 
 function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
-  const { _id: _ignored, ...record } = doc;
+  const record = { ...doc };
+  delete record._id;
   return record;
 }
 
@@ -160,7 +161,7 @@ function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<
   if (patch.answer !== undefined) {
     const { attempt, ...fields } = patch.answer;
     // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
-    for (const [key, value] of Object.entries(fields)) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
+    for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
   }
   for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage"] as const) {
     if (patch[key] !== undefined) set[key] = patch[key];

@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { transferRequestClaim } from "@gerbang/shared";
+import { appToken, LOCAL, MODAL, startHarness, type Harness } from "./gateway-harness";
+import type { Gateway } from "./gateway";
+
+interface Envelope { statusCode: string; message: string; data: unknown }
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness("gw_auth"); });
+afterAll(async () => { await h.close(); });
+
+let seq = 0;
+const transferBody = (over: Record<string, string> = {}) => ({
+  clientReferenceNo: `AUTH-${Date.now()}-${++seq}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681",
+  beneficiaryAccountName: "KEN AROK", amount: "100000", ...over,
+});
+
+async function post(baseUrl: string, body: object, authorization: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; json: Envelope }> {
+  const res = await fetch(`${baseUrl}/api/v1/transfers`, {
+    method: "POST", body: JSON.stringify(body),
+    headers: { "content-type": "application/json", ...(authorization === undefined ? {} : { authorization }), ...headers },
+  });
+  return { status: res.status, json: (await res.json()) as Envelope };
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const now = () => Math.floor(Date.now() / 1000);
+const claimsFor = (body: ReturnType<typeof transferBody>) => ({
+  sub: LOCAL.clientId, aud: "gerbang", iat: now(), exp: now() + 60, jti: randomUUID(), req: transferRequestClaim(body),
+});
+
+/** Each case makes a token (or header) for the body it is given. */
+const cases: [string, (body: ReturnType<typeof transferBody>) => string | undefined, number, string, RegExp][] = [
+  ["no authorization header", () => undefined, 401, "201", /missing or malformed authorization/],
+  ["a scheme other than Bearer", (body) => `Basic ${appToken({ req: body })}`, 401, "201", /missing or malformed authorization/],
+  ["a token that is not a JWT", () => "Bearer not-a-token", 401, "201", /missing or malformed authorization/],
+  ["a bad signature (another key)", (body) => `Bearer ${appToken({ req: body, key: MODAL.keyToken })}`, 401, "201", /invalid signature/],
+  ["a tampered payload under the original signature", (body) => {
+    const [header, , signature] = appToken({ req: body }).split(".");
+    return `Bearer ${header ?? ""}.${b64({ ...claimsFor(body), amount: "1" })}.${signature ?? ""}`;
+  }, 401, "201", /invalid signature/],
+  ["the wrong algorithm (HS512)", (body) => `Bearer ${jwt.sign(claimsFor(body), LOCAL.keyToken, { algorithm: "HS512" })}`, 401, "201", /invalid algorithm/],
+  ["alg none", (body) => `Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64(claimsFor(body))}.`, 401, "201", /signature is required|invalid/],
+  ["an expired token", (body) => `Bearer ${appToken({ req: body, iat: now() - 200, exp: now() - 100 })}`, 401, "201", /token expired/],
+  ["an iat in the future", (body) => `Bearer ${appToken({ req: body, iat: now() + 120, exp: now() + 180 })}`, 401, "201", /iat is in the future/],
+  ["a lifetime over 5 minutes", (body) => `Bearer ${appToken({ req: body, iat: now(), exp: now() + 301 })}`, 401, "201", /lifetime exceeds 300/],
+  ["the wrong aud", (body) => `Bearer ${appToken({ req: body, aud: "someone-else" })}`, 401, "201", /audience invalid/],
+  ["no jti", (body) => `Bearer ${appToken({ req: body, omit: ["jti"] })}`, 401, "201", /must carry a jti/],
+  ["no req claim", () => `Bearer ${appToken()}`, 401, "201", /no req claim/],
+  ["a req claim for other content (altered amount)", (body) => `Bearer ${appToken({ req: { ...body, amount: "1" } })}`, 401, "201", /req claim does not match/],
+  ["an unknown client", (body) => `Bearer ${appToken({ req: body, client: { ...LOCAL, clientId: "77" } })}`, 401, "201", /unknown client/],
+  ["no sub", (body) => `Bearer ${appToken({ req: body, omit: ["sub"] })}`, 401, "201", /unknown client/],
+  ["a client whose allowlist does not hold the caller's IP", (body) => `Bearer ${appToken({ req: body, client: MODAL })}`, 403, "202", /caller IP 127.0.0.1 is not allowed for client 2/],
+];
+
+describe("app authentication refusals leave no trace", () => {
+  it.each(cases)("refuses %s", async (_label, authorization, status, statusCode, message) => {
+    const body = transferBody();
+    const calls = h.banks["014"].calls.length;
+    const answer = await post(h.baseUrl, body, authorization(body));
+    expect([answer.status, answer.json.statusCode, answer.json.data]).toEqual([status, statusCode, null]);
+    expect(answer.json.message).toMatch(message);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(0);
+    expect(h.banks["014"].calls).toHaveLength(calls);
+  });
+
+  it("accepts the same token shape when nothing is bent (the cases above fail for their own reason)", async () => {
+    const body = transferBody();
+    const answer = await post(h.baseUrl, body, `Bearer ${jwt.sign(claimsFor(body), LOCAL.keyToken, { algorithm: "HS256" })}`);
+    expect([answer.status, answer.json.statusCode]).toEqual([200, "000"]);
+  });
+
+  it("refuses a replayed jti, and the replay changes nothing", async () => {
+    const body = transferBody();
+    const token = `Bearer ${appToken({ req: body })}`;
+    expect((await post(h.baseUrl, body, token)).status).toBe(200);
+    const replay = await post(h.baseUrl, body, token);
+    expect([replay.status, replay.json.statusCode, replay.json.message]).toEqual([401, "201", "token already used (jti replayed)"]);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+
+  it("does not use up the jti of a request refused for its content", async () => {
+    const bad = transferBody({ amount: "0" });
+    const token = `Bearer ${appToken({ req: bad, jti: "reusable-after-refusal" })}`;
+    expect((await post(h.baseUrl, bad, token)).json.statusCode).toBe("101");
+    const good = transferBody();
+    expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti: "reusable-after-refusal" })}`)).json.statusCode).toBe("000");
+  });
+
+  it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {
+    const body = transferBody();
+    const answer = await post(h.baseUrl, body, `Bearer ${appToken({ req: body, client: MODAL })}`, { "x-forwarded-for": MODAL.allowedIps[0]! });
+    expect([answer.status, answer.json.statusCode]).toEqual([403, "202"]);
+  });
+});
+
+describe("several gateway instances", () => {
+  let second: Gateway;
+  beforeAll(async () => { second = await h.startAnother({ trustedProxies: ["127.0.0.1"] }); });
+
+  it("share used jtis: a token used on one instance is refused on the other", async () => {
+    const body = transferBody();
+    const token = `Bearer ${appToken({ req: body })}`;
+    expect((await post(h.baseUrl, body, token)).status).toBe(200);
+    const elsewhere = await post(`http://127.0.0.1:${second.httpPort}`, body, token);
+    expect([elsewhere.status, elsewhere.json.statusCode]).toEqual([401, "201"]);
+  });
+
+  it("share the ledger: a replay on the other instance returns the same transfer without a second bank call", async () => {
+    const body = transferBody();
+    const first = await post(h.baseUrl, body, `Bearer ${appToken({ req: body })}`);
+    const calls = h.banks["014"].calls.length;
+    const again = await post(`http://127.0.0.1:${second.httpPort}`, body, `Bearer ${appToken({ req: body })}`);
+    expect(again.json).toMatchObject({ statusCode: "000", replayed: true, data: { referenceNumber: (first.json.data as { referenceNumber: string }).referenceNumber } });
+    expect(h.banks["014"].calls).toHaveLength(calls);
+  });
+
+  it("behind a trusted proxy, the caller is the X-Forwarded-For address", async () => {
+    const body = transferBody();
+    const viaProxy = await post(`http://127.0.0.1:${second.httpPort}`, body, `Bearer ${appToken({ req: body, client: MODAL })}`, { "x-forwarded-for": MODAL.allowedIps[0]! });
+    expect([viaProxy.status, viaProxy.json.statusCode]).toEqual([200, "000"]);
+    const local = transferBody();
+    const refused = await post(`http://127.0.0.1:${second.httpPort}`, local, `Bearer ${appToken({ req: local })}`, { "x-forwarded-for": "203.0.113.9" });
+    expect([refused.status, refused.json.statusCode]).toEqual([403, "202"]);
+  });
+});

@@ -1,0 +1,150 @@
+import path from "node:path";
+import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
+import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
+import { appToken, startHarness, type Harness } from "./gateway-harness";
+
+let h: Harness;
+let grpcClient: PaymentGatewayServiceClient;
+beforeAll(async () => {
+  h = await startHarness("gw_grpc");
+  grpcClient = new PaymentGatewayServiceClient(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure());
+});
+afterAll(async () => {
+  grpcClient.close();
+  await h.close();
+});
+
+let seq = 0;
+const request = (over: Partial<TransferRequest> = {}): TransferRequest => ({
+  clientReferenceNo: `GRPC-${Date.now()}-${++seq}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681",
+  beneficiaryAccountName: "KEN AROK", amount: "2475000", currency: "", remark: "", ...over,
+});
+const bearer = (token: string) => {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${token}`);
+  return metadata;
+};
+const grpcTransfer = (req: TransferRequest, token = appToken({ req })) => new Promise<{ response?: TransferResponse; error?: ServiceError }>((resolve) => {
+  grpcClient.transfer(req, bearer(token), (error, response) => { resolve(error === null ? { response } : { error }); });
+});
+
+describe("gRPC with the generated grpc-js client", () => {
+  it("sends a transfer to 014: statusCode 000, bank 014, usage TRANSFER", async () => {
+    const { response } = await grpcTransfer(request());
+    expect(response).toMatchObject({ statusCode: "000", message: "Success transfer!", replayed: false, data: { status: "SUCCESS", bankCode: "014", usage: "TRANSFER" } });
+  });
+
+  it("sends 002 interbank through 009", async () => {
+    const { response } = await grpcTransfer(request({ beneficiaryBankCode: "002", beneficiaryAccountNumber: "5550001112" }));
+    expect(response?.data).toMatchObject({ bankCode: "009", usage: "TRANSFER_INTERBANK" });
+  });
+
+  it("refuses with gRPC codes and our statusCode in the trailers", async () => {
+    const unauthenticated = await grpcTransfer(request(), appToken());
+    expect(unauthenticated.error?.code).toBe(status.UNAUTHENTICATED);
+    expect(unauthenticated.error?.metadata.get("gerbang-status-code")).toEqual(["201"]);
+    const invalid = await grpcTransfer(request({ amount: "-1" }));
+    expect([invalid.error?.code, invalid.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.INVALID_ARGUMENT, "101"]);
+    const unknownBank = await grpcTransfer(request({ beneficiaryBankCode: "998" }));
+    expect([unknownBank.error?.code, unknownBank.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.INVALID_ARGUMENT, "102"]);
+  });
+
+  it("replays and refuses a conflicting reuse as ALREADY_EXISTS (statusCode 104)", async () => {
+    const req = request();
+    const first = await grpcTransfer(req);
+    const again = await grpcTransfer(req);
+    expect([again.response?.replayed, again.response?.data?.referenceNumber]).toEqual([true, first.response?.data?.referenceNumber]);
+    const conflict = await grpcTransfer({ ...req, amount: "1" });
+    expect([conflict.error?.code, conflict.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.ALREADY_EXISTS, "104"]);
+  });
+
+  it("looks a transfer up with GetTransfer", async () => {
+    const { response } = await grpcTransfer(request());
+    const ref = response?.data?.referenceNumber ?? "";
+    const found = await new Promise<unknown>((resolve, reject) => {
+      grpcClient.getTransfer({ referenceNumber: ref, clientReferenceNo: "" }, bearer(appToken()), (error, res) => { if (error === null) resolve(res); else reject(error); });
+    });
+    expect(found).toMatchObject({ statusCode: "000", data: { referenceNumber: ref } });
+  });
+});
+
+describe("Connect protocol (and gRPC through connect-node's own transport)", () => {
+  const connectClient = () => createClient(PaymentGatewayService, createConnectTransport({ baseUrl: h.baseUrl, httpVersion: "1.1" }));
+
+  it("sends a transfer over Connect JSON on the HTTP/1.1 port", async () => {
+    const req = request();
+    const res = await connectClient().transfer(req, { headers: { authorization: `Bearer ${appToken({ req })}` } });
+    expect([res.statusCode, res.data?.bankCode, res.data?.usage]).toEqual(["000", "014", "TRANSFER"]);
+  });
+
+  it("sends a transfer over Connect on the HTTP/2 port, and gRPC via createGrpcTransport", async () => {
+    const viaH2 = createClient(PaymentGatewayService, createConnectTransport({ baseUrl: `http://127.0.0.1:${h.gateway.grpcPort}`, httpVersion: "2" }));
+    const a = request();
+    expect((await viaH2.transfer(a, { headers: { authorization: `Bearer ${appToken({ req: a })}` } })).statusCode).toBe("000");
+    const viaGrpc = createClient(PaymentGatewayService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${h.gateway.grpcPort}` }));
+    const b = request();
+    expect((await viaGrpc.transfer(b, { headers: { authorization: `Bearer ${appToken({ req: b })}` } })).statusCode).toBe("000");
+  });
+
+  it("refuses over Connect with ConnectError codes: a forged token is UNAUTHENTICATED, a lookup of nothing NOT_FOUND", async () => {
+    const req = request();
+    const forged = connectClient().transfer(req, { headers: { authorization: `Bearer ${appToken({ req, key: "forged" })}` } });
+    await expect(forged).rejects.toMatchObject({ code: Code.Unauthenticated });
+    const missing = connectClient().getTransfer({ referenceNumber: "GRBNOTHERE000000" }, { headers: { authorization: `Bearer ${appToken()}` } });
+    await expect(missing).rejects.toBeInstanceOf(ConnectError);
+    await expect(missing).rejects.toMatchObject({ code: Code.NotFound });
+  });
+});
+
+describe("gRPC health checking and server reflection", () => {
+  const protoDir = (pkg: string, sub: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), sub);
+  const load = (file: string) => loadPackageDefinition(loadSync(file, { keepCase: false, enums: String }));
+  type Ctor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+  const ctorAt = (root: unknown, ...names: string[]) => names.reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], root) as Ctor;
+
+  it("answers grpc.health.v1.Health/Check for the server and for the gateway service; unknown services are NOT_FOUND", async () => {
+    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
+    const client = new Health(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
+      check(req: { service: string }, cb: (error: ServiceError | null, res: { status: string }) => void): void;
+    };
+    const check = (service: string) => new Promise<{ status?: string; code?: number }>((resolve) => {
+      client.check({ service }, (error, res) => { resolve(error === null ? { status: res.status } : { code: error.code }); });
+    });
+    expect(await check("")).toEqual({ status: "SERVING" });
+    expect(await check("payment.v1.PaymentGatewayService")).toEqual({ status: "SERVING" });
+    expect(await check("no.such.Service")).toEqual({ code: status.NOT_FOUND });
+    client.close();
+  });
+
+  it.each(["v1", "v1alpha"])("serves grpc.reflection.%s: lists services and hands out the gateway's descriptors", async (version) => {
+    const root = load(protoDir("@grpc/reflection", `build/proto/grpc/reflection/${version}/reflection.proto`));
+    const Reflection = ctorAt(root, "grpc", "reflection", version, "ServerReflection");
+    const client = new Reflection(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
+      serverReflectionInfo(): ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
+    };
+    const stream = client.serverReflectionInfo();
+    const answers: Record<string, unknown>[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on("data", (answer: Record<string, unknown>) => { answers.push(answer); if (answers.length === 3) stream.end(); });
+      stream.on("end", resolve);
+      stream.on("error", reject);
+    });
+    stream.write({ listServices: "" });
+    stream.write({ fileContainingSymbol: "payment.v1.PaymentGatewayService" });
+    stream.write({ fileContainingSymbol: "no.such.Thing" });
+    await done;
+    client.close();
+    const services = (answers[0]?.listServicesResponse as { service: { name: string }[] }).service.map((s) => s.name);
+    expect(services).toEqual(expect.arrayContaining(["payment.v1.PaymentGatewayService", "grpc.health.v1.Health", `grpc.reflection.${version}.ServerReflection`]));
+    const files = (answers[1]?.fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(["payment/v1/gateway.proto", "google/api/annotations.proto", "google/api/http.proto", "google/protobuf/descriptor.proto"]));
+    expect(files[0]?.service[0]?.method.map((m) => m.name)).toEqual(["Transfer", "GetTransfer"]);
+    expect(answers[2]?.errorResponse).toMatchObject({ errorCode: 5 });
+  });
+});
