@@ -68,7 +68,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const infra = loadGrpcInfraDescriptors();
   const served = [PaymentGatewayService, infra.health, infra.reflectionV1, infra.reflectionV1alpha];
   // Reflection also describes the bank contract, so one grpcurl session can inspect the whole mesh's types.
-  const reflection = createReflectionIndex([...served, ...file_payment_v1_bank.services]);
+  const reflection = createReflectionIndex(served, [file_payment_v1_bank]);
   const ready = () => pingDatabase(connection);
   const servers = createGatewayServers({
     routes: (router) => {
