@@ -41,9 +41,9 @@ export interface TransferService {
 }
 
 /**
- * The request path of a transfer, in three database round trips after the jti claim: insert the
+ * The request path of a transfer, in two database round trips after the jti claim: insert the
  * transfer already in SENDING with attempt 1 and the lease (durable before the bank is called),
- * call the bank, one conditional update to the outcome. Only the request whose insert won calls
+ * call the bank, then one conditional update to the outcome. Only the request whose insert won calls
  * the bank; duplicates read the stored transfer.
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {

@@ -1,0 +1,49 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createRegistryStore, repoRoot } from "@gerbang/shared";
+import { createBankDirectoryStore, createClientStore } from "@gerbang/gateway";
+import { connectTestDatabase, testDatabaseUri } from "../test/database";
+import { BANK_DIRECTORY, LOCAL_CLIENT_KEY } from "./seed-data";
+
+const run = promisify(execFile);
+const seed = (dbName: string, args: string[], ports?: object) => run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts"), ...args], {
+  env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: dbName, PORTS_JSON: ports === undefined ? "" : JSON.stringify(ports) },
+  timeout: 60_000,
+});
+
+describe("scripts/seed.ts", () => {
+  it("loads Tables 1-3, the local client, escrows and the directory; --if-empty then leaves it alone", async () => {
+    const connection = await connectTestDatabase("seed");
+    const dbName = connection.name;
+    try {
+      const { stdout } = await seed(dbName, ["--if-empty"], { bankBni: 3002, bankBca: 3004, bankMandiri: 3003 });
+      expect(stdout).toContain("3 partners, 7 routes, 3 clients");
+      const registry = createRegistryStore(connection);
+      const partners = await registry.listPartners();
+      expect(partners.map((p) => [p.bankCode, p.priority, p.serviceUrl, p.aliases])).toEqual(expect.arrayContaining([
+        ["009", 1, "127.0.0.1:3002", []], ["014", 2, "127.0.0.1:3004", []], ["800", 3, "127.0.0.1:3003", ["008"]],
+      ]));
+      expect((await registry.listRoutes()).map((r) => `${r.bankCode} ${r.usage}`).sort((a, b) => a.localeCompare(b))).toEqual([
+        "009 STATUS_INQUIRY", "009 TRANSFER", "009 TRANSFER_INTERBANK", "014 STATUS_INQUIRY", "014 TRANSFER", "800 STATUS_INQUIRY", "800 TRANSFER",
+      ]);
+      const local = (await (await createClientStore(connection)).listClients()).find((c) => c.clientId === "3");
+      expect(local).toMatchObject({ serviceName: "Gerbang Local", keyToken: LOCAL_CLIENT_KEY, allowedIps: ["127.0.0.1", "::1"] });
+      expect(local?.escrowAccounts.map((e) => e.bankCode)).toEqual(["009", "014", "800"]);
+      expect(await (await createBankDirectoryStore(connection)).listBanks()).toHaveLength(BANK_DIRECTORY.length);
+
+      await registry.upsertPartner({ ...partners[0]!, priority: 9 });
+      const again = await seed(dbName, ["--if-empty"]);
+      expect(again.stdout).toContain("nothing to do");
+      expect((await registry.listPartners()).find((p) => p.bankCode === partners[0]!.bankCode)?.priority).toBe(9);
+    } finally {
+      await connection.dropDatabase();
+      await connection.close();
+    }
+  }, 120_000);
+
+  it("fails clearly without MONGODB_URI", async () => {
+    const failed = run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts")], { env: { ...process.env, MONGODB_URI: "" }, timeout: 60_000 });
+    await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("MONGODB_URI is not set") as string });
+  }, 60_000);
+});
