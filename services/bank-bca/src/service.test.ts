@@ -49,7 +49,7 @@ const transfer = (overrides: Partial<BankTransferServiceTransferRequest> = {}): 
   ...overrides,
 });
 const statusOf = (t: BankTransferServiceTransferRequest) =>
-  caller.status({ referenceNumber: t.referenceNumber, attempt: t.attempt, usage: t.usage, transactionDate: t.transactionDate });
+  caller.status({ referenceNumber: t.referenceNumber, attempt: t.attempt, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber });
 function findCollision(): [string, string] {
   const seen = new Map<string, string>();
   for (let i = 0; i < 1_000_000; i += 1) {
@@ -124,6 +124,10 @@ describe("BCA service over gRPC against the BCA sandbox", () => {
       expect(second.response.bankRequestId).toBe(first.response.bankRequestId);
       expect(second.response.bankMessage).toMatch(/collides with another transfer/);
       expect(await booked(first.response.bankRequestId)).toEqual([expect.objectContaining({ amount: "10000" })]);
+      // The status inquiry for the second must not report the first one's SUCCESS as its own.
+      const inquiry = await statusOf(transfer({ referenceNumber: b, amount: "20000" }));
+      expect(inquiry).toMatchObject({ ok: true, response: { status: PENDING, bankCode: "ESB-82-003" } });
+      expect(await statusOf(transfer({ referenceNumber: a, amount: "10000" }))).toMatchObject({ ok: true, response: { status: SUCCESS } });
     });
   });
 
@@ -206,7 +210,7 @@ describe("BCA service refusals: an error, and nothing sent to BCA", () => {
     const t = transfer();
     const result = await caller.transfer(t, { authorization: authorization(t) });
     expect(result).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
-    const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate };
+    const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber };
     expect(await caller.status(inquiry, { authorization: authorization(t) })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
     expect(await booked(deriveRequestId(t.referenceNumber, 1, DIGITS, 8))).toHaveLength(0);
   });
@@ -244,7 +248,7 @@ describe("BCA service refusals: an error, and nothing sent to BCA", () => {
       const before = (await sandbox.ledger()).length;
       const t = transfer();
       expect(await otherCaller.transfer(t)).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
-      expect(await otherCaller.status({ referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate })).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
+      expect(await otherCaller.status({ referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber })).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
       expect(await sandbox.ledger()).toHaveLength(before);
     } finally {
       otherCaller.close();

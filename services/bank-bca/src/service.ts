@@ -1,6 +1,6 @@
 import {
   BANK_CODES, bankAnswer, createTokenCache, deriveRequestId, DIGITS, failedPrecondition, resolveEndpoint, text,
-  type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type TransferInput,
+  type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
 import { isDuplicateId, mapStatusAnswer, mapTransferAnswer, wholeRupiah } from "./mapping";
@@ -35,16 +35,19 @@ export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: Ba
   if (inquiry.kind !== "answered" || inquiry.status !== 200) {
     return bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today; the status inquiry did not say whose it is (${status.bankMessage})`);
   }
-  const sameTransfer =
-    wholeRupiah(text(inquiry.body, "Amount")) === input.amount &&
-    text(inquiry.body, "SourceAccountNumber") === input.sourceAccountNumber &&
-    text(inquiry.body, "BeneficiaryAccountNumber") === input.beneficiaryAccountNumber;
-  if (!sameTransfer) {
+  if (!isThisTransfer(inquiry, input)) {
     return bankAnswer("PENDING", "ESB-82-003",
       `TransactionID ${ctx.requestId} collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review`);
   }
   if (status.status === "NOT_FOUND") return bankAnswer("PENDING", status.bankCode, "duplicate TransactionID but the inquiry does not find it; outcome unknown");
   return { ...status, status: status.status, bankMessage: `duplicate of our earlier send; ${status.bankMessage}` };
+}
+
+/** True when a status record found under our TransactionID has this transfer's amount and accounts. */
+function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: TransferInput | StatusInput): boolean {
+  return wholeRupiah(text(inquiry.body, "Amount")) === input.amount &&
+    text(inquiry.body, "SourceAccountNumber") === input.sourceAccountNumber &&
+    text(inquiry.body, "BeneficiaryAccountNumber") === input.beneficiaryAccountNumber;
 }
 
 /**
@@ -69,7 +72,13 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
       if (statusUrl(ctx.route, ctx.requestId, input.transactionDate) === undefined) {
         throw failedPrecondition(`STATUS_INQUIRY route ${ctx.route.url} has no {TransactionID}`);
       }
-      return mapStatusAnswer(await api.status(ctx.route, input.transactionDate, ctx));
+      const inquiry = await api.status(ctx.route, input.transactionDate, ctx);
+      // A record under a colliding TransactionID belongs to another of our transfers: its outcome is not ours.
+      if (inquiry.kind === "answered" && inquiry.status === 200 && !isThisTransfer(inquiry, input)) {
+        return bankAnswer("PENDING", "ESB-82-003",
+          `TransactionID ${ctx.requestId} holds another transfer at BCA (amount or accounts differ); this transfer's outcome is unknown: manual review`);
+      }
+      return mapStatusAnswer(inquiry);
     },
   };
 }

@@ -49,7 +49,7 @@ const transfer = (overrides: Partial<BankTransferServiceTransferRequest> = {}): 
   ...overrides,
 });
 const statusOf = (t: BankTransferServiceTransferRequest) =>
-  caller.status({ referenceNumber: t.referenceNumber, attempt: t.attempt, usage: t.usage, transactionDate: t.transactionDate });
+  caller.status({ referenceNumber: t.referenceNumber, attempt: t.attempt, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber });
 const booked = async (requestId: string) => (await sandbox.ledger()).filter((e) => e.requestId === requestId);
 
 beforeAll(async () => {
@@ -189,7 +189,7 @@ describe("Mandiri service refusals: an error, and nothing sent to Mandiri", () =
     const t = transfer();
     const result = await caller.transfer(t, { authorization: authorization(t) });
     expect(result).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
-    const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate };
+    const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber };
     expect(await caller.status(inquiry, { authorization: authorization(t) })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
     expect(await booked(deriveRequestId(t.referenceNumber, 1, UPPER_ALPHANUMERIC, 16))).toHaveLength(0);
   });
@@ -227,7 +227,7 @@ describe("Mandiri service refusals: an error, and nothing sent to Mandiri", () =
       const before = (await sandbox.ledger()).length;
       const t = transfer();
       expect(await otherCaller.transfer(t)).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
-      expect(await otherCaller.status({ referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate })).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
+      expect(await otherCaller.status({ referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber })).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
       expect(await sandbox.ledger()).toHaveLength(before);
     } finally {
       otherCaller.close();

@@ -180,6 +180,15 @@ export interface GetTransferStatusRequest {
   usage: TransferUsage;
   /** The day the attempt was sent, as in BankTransferServiceTransferRequest.transaction_date. */
   transactionDate: string;
+  /**
+   * The transfer's amount, as sent; a bank whose request ids can collide (BCA's 8 digits) checks
+   * that the record it finds is this transfer's before reporting its outcome.
+   */
+  amount: string;
+  /** The transfer's source (escrow) account, as sent; checked like amount. */
+  sourceAccountNumber: string;
+  /** The transfer's beneficiary account, as sent; checked like amount. */
+  beneficiaryAccountNumber: string;
 }
 
 /** GetTransferStatusResponse is the bank's current view of the attempt. */
@@ -653,7 +662,15 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
 };
 
 function createBaseGetTransferStatusRequest(): GetTransferStatusRequest {
-  return { referenceNumber: "", attempt: 0, usage: 0, transactionDate: "" };
+  return {
+    referenceNumber: "",
+    attempt: 0,
+    usage: 0,
+    transactionDate: "",
+    amount: "",
+    sourceAccountNumber: "",
+    beneficiaryAccountNumber: "",
+  };
 }
 
 export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
@@ -669,6 +686,15 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
     }
     if (message.transactionDate !== "") {
       writer.uint32(34).string(message.transactionDate);
+    }
+    if (message.amount !== "") {
+      writer.uint32(42).string(message.amount);
+    }
+    if (message.sourceAccountNumber !== "") {
+      writer.uint32(50).string(message.sourceAccountNumber);
+    }
+    if (message.beneficiaryAccountNumber !== "") {
+      writer.uint32(58).string(message.beneficiaryAccountNumber);
     }
     return writer;
   },
@@ -718,6 +744,30 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
             message.transactionDate = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sourceAccountNumber = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.beneficiaryAccountNumber = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -744,6 +794,17 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
         : isSet(object.transaction_date)
         ? globalThis.String(object.transaction_date)
         : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+      sourceAccountNumber: isSet(object.sourceAccountNumber)
+        ? globalThis.String(object.sourceAccountNumber)
+        : isSet(object.source_account_number)
+        ? globalThis.String(object.source_account_number)
+        : "",
+      beneficiaryAccountNumber: isSet(object.beneficiaryAccountNumber)
+        ? globalThis.String(object.beneficiaryAccountNumber)
+        : isSet(object.beneficiary_account_number)
+        ? globalThis.String(object.beneficiary_account_number)
+        : "",
     };
   },
 
@@ -761,6 +822,15 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
     if (message.transactionDate !== "") {
       obj.transactionDate = message.transactionDate;
     }
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    if (message.sourceAccountNumber !== "") {
+      obj.sourceAccountNumber = message.sourceAccountNumber;
+    }
+    if (message.beneficiaryAccountNumber !== "") {
+      obj.beneficiaryAccountNumber = message.beneficiaryAccountNumber;
+    }
     return obj;
   },
 
@@ -773,6 +843,9 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
     message.attempt = object.attempt ?? 0;
     message.usage = object.usage ?? 0;
     message.transactionDate = object.transactionDate ?? "";
+    message.amount = object.amount ?? "";
+    message.sourceAccountNumber = object.sourceAccountNumber ?? "";
+    message.beneficiaryAccountNumber = object.beneficiaryAccountNumber ?? "";
     return message;
   },
 };

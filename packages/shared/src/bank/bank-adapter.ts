@@ -44,12 +44,15 @@ export interface TransferInput {
   remark: string;
 }
 
-/** A status inquiry after validation. */
+/** A status inquiry after validation; amount and accounts let a bank check the record is this transfer's. */
 export interface StatusInput {
   referenceNumber: string;
   attempt: number;
   transactionDate: string;
   usage: TransferRouteUsage;
+  amount: string;
+  sourceAccountNumber: string;
+  beneficiaryAccountNumber: string;
 }
 
 /** The bank endpoint a call goes to, read from the routes table with hosts resolved. */

@@ -89,6 +89,12 @@ export function validateStatus(request: GetTransferStatusRequest): StatusInput {
   checkAttempt(request.attempt, problems);
   if (!isCalendarDate(request.transactionDate)) problems.push("transaction_date must be a date YYYY-MM-DD");
   if (usage === undefined) problems.push("usage must be TRANSFER or TRANSFER_INTERBANK");
+  if (!AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero");
+  if (!ACCOUNT.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
+  if (!ACCOUNT.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
   if (problems.length > 0 || usage === undefined) throw invalidArgument(problems.join("; "));
-  return { referenceNumber: request.referenceNumber, attempt: request.attempt, transactionDate: request.transactionDate, usage };
+  return {
+    referenceNumber: request.referenceNumber, attempt: request.attempt, transactionDate: request.transactionDate, usage,
+    amount: request.amount, sourceAccountNumber: request.sourceAccountNumber, beneficiaryAccountNumber: request.beneficiaryAccountNumber,
+  };
 }
