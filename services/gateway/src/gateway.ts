@@ -8,7 +8,9 @@ import { createBankDirectoryStore } from "./bank-directory-store";
 import { createClientStore } from "./client-store";
 import type { GatewayConfig } from "./config";
 import { createGatewayServiceImpl } from "./gateway-service";
-import { loadGrpcInfraDescriptors } from "./grpc-descriptors";
+import { Health } from "@gerbang/gen/es/health/v1/health_pb";
+import { ServerReflection as ReflectionV1 } from "@gerbang/gen/es/grpc/reflection/v1/reflection_pb";
+import { ServerReflection as ReflectionV1alpha } from "@gerbang/gen/es/grpc/reflection/v1alpha/reflection_pb";
 import { registerHealth } from "./grpc-health";
 import { createReflectionIndex, registerReflection } from "./grpc-reflection";
 import { createAuthInterceptor, createTokenUseInterceptor, createValidationInterceptor } from "./interceptors";
@@ -65,16 +67,15 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     onBankCall: (bankCode, outcome, seconds) => { metrics.bankCalls.observe({ bank: bankCode, outcome }, seconds); },
   });
   const auth = createAppAuthenticator({ audience: settings.jwtAudience, clients: () => registry.current().clients });
-  const infra = loadGrpcInfraDescriptors();
-  const served = [PaymentGatewayService, infra.health, infra.reflectionV1, infra.reflectionV1alpha];
+  const served = [PaymentGatewayService, Health, ReflectionV1, ReflectionV1alpha];
   // Reflection also describes the bank contract, so one grpcurl session can inspect the whole mesh's types.
   const reflection = createReflectionIndex(served, [file_payment_v1_bank]);
   const ready = () => pingDatabase(connection);
   const servers = createGatewayServers({
     routes: (router) => {
       router.service(PaymentGatewayService, createGatewayServiceImpl(transfers));
-      registerHealth(router, { health: infra.health, services: served.map((s) => s.typeName), ready });
-      registerReflection(router, [infra.reflectionV1, infra.reflectionV1alpha], reflection);
+      registerHealth(router, { health: Health, services: served.map((s) => s.typeName), ready });
+      registerReflection(router, [ReflectionV1, ReflectionV1alpha], reflection);
     },
     routerOptions: {
       interceptors: [createObserveInterceptor(logger, metrics), createAuthInterceptor(auth), createValidationInterceptor(), createTokenUseInterceptor(auth, jtiStore)],
