@@ -16,6 +16,7 @@ import { createReflectionIndex, registerReflection } from "./grpc-reflection";
 import { createAuthInterceptor, createTokenUseInterceptor, createValidationInterceptor } from "./interceptors";
 import { createIpMatcher } from "./ip-allowlist";
 import { createJtiStore } from "./jti-store";
+import { register, Registry } from "prom-client";
 import { createMetrics } from "./metrics";
 import { createObserveInterceptor } from "./observe-interceptor";
 import { newReferenceNumber } from "./reference-number";
@@ -89,7 +90,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     trustedProxies: createIpMatcher(settings.trustedProxies),
     bodyLimitBytes: settings.bodyLimitBytes,
     ready,
-    metrics: metrics.registry,
+    // A real process also shows the database round trips (gerbang_db_command_duration_seconds, in
+    // prom-client's default registry, fed by connectDatabase) next to the gateway's own metrics.
+    metrics: deps.defaultMetrics === true ? Registry.merge([metrics.registry, register]) : metrics.registry,
     logger,
   });
   const ports = await servers.listen(settings.host, settings.httpPort, settings.grpcPort);
