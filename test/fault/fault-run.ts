@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import type { Connection } from "mongoose";
+import { connectDatabase } from "@gerbang/shared";
+import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-client";
+import { runLimited } from "./app-client";
+import { FAULT_TIMINGS, SANDBOX_OF_PARTNER, type FaultSystem } from "./fault-system";
+import { checkInvariants, summaryLine, type BankLedgers, type RunFigures } from "./ledger-check";
+import { readLedger, waitForResolver } from "./ledger-read";
+import { MAGIC_SUFFIX, type Booking, type FaultMode } from "./sandbox-admin";
+
+/**
+ * One fault run: the requests the apps sent and what they were told, the faults injected, and the
+ * end-of-run check against the sandboxes' ledgers. Scenarios add to it; `finish` settles and
+ * judges everything at once, so every scenario's transfers are checked by the same rules.
+ */
+
+/** Where a transfer goes. Beneficiaries are the sandboxes' fixture accounts (local-fixtures.ts). */
+export type Destination = "bni" | "bca" | "mandiri" | "mandiri-008" | "interbank";
+
+const DESTINATIONS: Record<Destination, { bankCode: string; account: string; name: string }> = {
+  bni: { bankCode: "009", account: "0115476119", name: "ERRY JULIO" },
+  bca: { bankCode: "014", account: "0201245681", name: "KEN AROK" },
+  mandiri: { bankCode: "800", account: "1370098765431", name: "GAJAH MADA" },
+  "mandiri-008": { bankCode: "008", account: "1370098765432", name: "HAYAM WURUK" },
+  interbank: { bankCode: "002", account: "0340012345678", name: "SRI REJEKI" }, // BRI: carried by BNI interbank
+};
+
+export const PLAIN_DESTINATIONS: readonly Destination[] = ["bni", "bca", "mandiri", "mandiri-008", "interbank"];
+
+export interface FaultRun {
+  readonly fs: FaultSystem;
+  readonly db: Connection;
+  readonly sent: SentRequest[];
+  /** Faults injected so far (faulty requests, kills, restarts, outages). */
+  faults: number;
+  /** A transfer with a fresh clientReferenceNo and a distinct amount (so sums and BCA collisions are checkable). */
+  body(to: Destination, magic?: FaultMode): TransferBody;
+  /** Sends and records one request. */
+  send(client: AppClient, body: TransferBody): Promise<AppAnswer>;
+  sendAll(client: AppClient, bodies: TransferBody[], concurrency: number): Promise<AppAnswer[]>;
+  /** Like an app after an outage: re-sends every request whose last answer was none or 5xx, same reference, bounded rounds. */
+  retryUnanswered(client: AppClient, rounds?: number): Promise<void>;
+  /** Keeps a sandbox's bookings before it is restarted (its ledger lives in memory). */
+  snapshotBookings(partnerBankCode: string): Promise<void>;
+  /** Waits (bounded) for the resolver, reads both sides, checks, prints the summary line. */
+  finish(): Promise<RunFigures>;
+  close(): Promise<void>;
+}
+
+export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
+  const db = await connectDatabase({ uri: fs.system.mongodbUri, dbName: fs.system.databaseName });
+  const tag = randomBytes(3).toString("hex").toUpperCase();
+  let counter = 0;
+  const sent: SentRequest[] = [];
+  const snapshots: BankLedgers = {};
+  const last = new Map<string, SentRequest>();
+  const send = async (client: AppClient, body: TransferBody) => {
+    const answer = await client.transfer(body);
+    const request = { body, answer };
+    sent.push(request);
+    last.set(body.clientReferenceNo, request);
+    return answer;
+  };
+  const unanswered = () => [...last.values()].filter(({ answer }) => answer.kind === "none" || answer.httpStatus >= 500).map((r) => r.body);
+  const run: FaultRun = {
+    fs, db, sent, faults: 0,
+    body: (to, magic) => {
+      counter++;
+      const d = DESTINATIONS[to];
+      const account = magic === undefined ? d.account : `99900000${MAGIC_SUFFIX[magic]}`;
+      return {
+        clientReferenceNo: `${fs.label}-${tag}-${counter}`,
+        beneficiaryBankCode: d.bankCode,
+        beneficiaryAccountNumber: account,
+        beneficiaryAccountName: d.name,
+        amount: String(10_000 + counter),
+      };
+    },
+    send,
+    sendAll: (client, bodies, concurrency) => runLimited(bodies, concurrency, (body) => send(client, body)),
+    retryUnanswered: async (client, rounds = 5) => {
+      for (let round = 0; round < rounds && unanswered().length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await run.sendAll(client, unanswered(), 8);
+      }
+    },
+    snapshotBookings: async (code) => {
+      const bank = SANDBOX_OF_PARTNER[code];
+      if (bank === undefined) throw new Error(`no sandbox for partner ${code}`);
+      const byId = new Map((snapshots[code] ?? []).map((b) => [b.requestId, b]));
+      for (const b of await fs.sandbox(bank).ledger()) byId.set(b.requestId, b);
+      snapshots[code] = [...byId.values()];
+    },
+    finish: async () => {
+      const t = FAULT_TIMINGS;
+      // Bounded by what the resolver needs at most: a lease to run out, then the manual-review horizon, plus a margin.
+      const open = await waitForResolver(db, t.leaseMs + t.manualReviewHorizonMs + t.gatewayBankDeadlineMs + 15_000);
+      const ledgers: BankLedgers = {};
+      for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
+        const byId = new Map<string, Booking>((snapshots[code] ?? []).map((b) => [b.requestId, b]));
+        for (const b of await fs.sandbox(bank).ledger()) byId.set(b.requestId, b);
+        ledgers[code] = [...byId.values()];
+      }
+      const figures = checkInvariants({ transfers: await readLedger(db), ledgers, sent, faults: run.faults });
+      const line = summaryLine(figures);
+      const details = [
+        `[fault ${fs.label}] ${line}`,
+        `  (requests ${sent.length}, bookings ${figures.bookings}, manual review ${figures.manualReview}, not final after the wait ${open.length}; logs in ${fs.logDir})`,
+        ...figures.problems.slice(0, 40).map((p) => `  ${p}`),
+      ];
+      process.stdout.write(`${details.join("\n")}\n`);
+      return figures;
+    },
+    close: () => db.close(),
+  };
+  return run;
+}

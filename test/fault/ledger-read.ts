@@ -1,0 +1,82 @@
+import type { Connection } from "mongoose";
+import type { LedgerTransfer } from "./ledger-check";
+
+/**
+ * Reads the gateway's ledger (the `transfers` collection) straight from the system's database,
+ * the way an auditor would, and waits (bounded) for the resolver to settle what is not final.
+ */
+
+const NOT_FINAL = ["RECEIVED", "SENDING", "PENDING"];
+
+interface RawTransfer {
+  referenceNumber?: unknown; clientId?: unknown; clientReferenceNo?: unknown; state?: unknown; amount?: unknown;
+  sourceAccountNumber?: unknown; beneficiaryAccountNumber?: unknown; attempts?: unknown;
+  [field: string]: unknown;
+}
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/**
+ * The reason a MANUAL_REVIEW transfer carries. The gateway's field for it is read from the known
+ * candidates, so the check does not depend on one spelling; an empty answer counts as "no reason".
+ */
+function reviewReason(doc: RawTransfer): string {
+  const nested = doc.manualReview as { reason?: unknown } | undefined;
+  return [doc.reviewReason, doc.manualReviewReason, nested?.reason, doc.reason].map(text).find((r) => r !== "") ?? "";
+}
+
+export function toLedgerTransfer(doc: RawTransfer): LedgerTransfer {
+  const attempts = Array.isArray(doc.attempts) ? (doc.attempts as Record<string, unknown>[]) : [];
+  return {
+    referenceNumber: text(doc.referenceNumber),
+    clientId: text(doc.clientId),
+    clientReferenceNo: text(doc.clientReferenceNo),
+    state: text(doc.state),
+    amount: text(doc.amount),
+    sourceAccountNumber: text(doc.sourceAccountNumber),
+    beneficiaryAccountNumber: text(doc.beneficiaryAccountNumber),
+    attempts: attempts.map((a) => ({
+      attempt: typeof a.attempt === "number" ? a.attempt : 0,
+      partnerBankCode: text(a.partnerBankCode),
+      ...(typeof a.outcome === "string" ? { outcome: a.outcome } : {}),
+      ...(typeof a.bankRequestId === "string" ? { bankRequestId: a.bankRequestId } : {}),
+    })),
+    reviewReason: reviewReason(doc),
+  };
+}
+
+export async function readLedger(connection: Connection): Promise<LedgerTransfer[]> {
+  const docs = await connection.collection<RawTransfer>("transfers").find({}).toArray();
+  return docs.map(toLedgerTransfer);
+}
+
+/**
+ * Polls until no transfer is RECEIVED, SENDING or PENDING, at most `timeoutMs`; returns what is
+ * still not final then (the caller counts it as stuck, never waits longer).
+ */
+export async function waitForResolver(connection: Connection, timeoutMs: number): Promise<LedgerTransfer[]> {
+  const deadline = Date.now() + timeoutMs;
+  let open: LedgerTransfer[] = [];
+  for (;;) {
+    try {
+      open = (await readLedger(connection)).filter((t) => NOT_FINAL.includes(t.state));
+    } catch {
+      // The database may be coming back after a restart; the deadline still bounds the wait.
+    }
+    if (open.length === 0 || Date.now() >= deadline) return open;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Bounded wait for one transfer to reach a state (e.g. recorded as SENDING before a kill). */
+export async function waitForTransfer(
+  connection: Connection, clientReferenceNo: string, accept: (t: LedgerTransfer) => boolean, timeoutMs: number,
+): Promise<LedgerTransfer> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const doc = await connection.collection<RawTransfer>("transfers").findOne({ clientReferenceNo });
+    if (doc !== null && accept(toLedgerTransfer(doc))) return toLedgerTransfer(doc);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`transfer ${clientReferenceNo} did not reach the expected state within ${timeoutMs} ms`);
+}

@@ -1,0 +1,74 @@
+/**
+ * The sandboxes' admin endpoints (sandbox/README.md, "Admin endpoints"): fault rules for the next
+ * requests, and the bank's own ledger of bookings, which is the ground truth the gateway's ledger
+ * is checked against.
+ */
+
+export type FaultMode =
+  | "latency" | "timeout" | "error-before" | "error-after" | "reset" | "reset-after"
+  | "insufficient-funds" | "invalid-account" | "cutoff";
+
+export const FAULT_MODES: readonly FaultMode[] = [
+  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff",
+];
+
+/** The two digits a magic beneficiary account (999...NN) ends with for each mode. */
+export const MAGIC_SUFFIX: Record<FaultMode, string> = {
+  latency: "01", timeout: "02", "error-before": "03", "error-after": "04", reset: "05", "reset-after": "06",
+  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09",
+};
+
+/** Modes in which the sandbox books the money (the others book nothing). */
+export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after"];
+
+export interface FaultRule {
+  mode: FaultMode;
+  times?: number;
+  latencyMs?: number;
+  endpoint?: "transfer" | "status" | "token" | "all";
+}
+
+/** One booking in a sandbox's ledger, keyed by the bank-side request id. */
+export interface Booking {
+  requestId: string;
+  journalNo: string;
+  sourceAccountNumber: string;
+  beneficiaryAccountNumber: string;
+  beneficiaryBankCode: string;
+  amount: string;
+  kind: "INTRABANK" | "INTERBANK";
+  bookedAt: string;
+}
+
+export interface SandboxAdmin {
+  readonly origin: string;
+  addFault(rule: FaultRule): Promise<void>;
+  clearFaults(): Promise<void>;
+  ledger(): Promise<Booking[]>;
+}
+
+async function expectOk(res: Response, what: string): Promise<string> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text}`);
+  return text;
+}
+
+export function createSandboxAdmin(origin: string): SandboxAdmin {
+  const timeout = () => AbortSignal.timeout(10_000);
+  return {
+    origin,
+    addFault: async (rule) => {
+      const res = await fetch(`${origin}/_sandbox/faults`, {
+        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule), signal: timeout(),
+      });
+      await expectOk(res, `adding fault ${rule.mode} at ${origin}`);
+    },
+    clearFaults: async () => {
+      await expectOk(await fetch(`${origin}/_sandbox/faults`, { method: "DELETE", signal: timeout() }), `clearing faults at ${origin}`);
+    },
+    ledger: async () => {
+      const text = await expectOk(await fetch(`${origin}/_sandbox/ledger`, { signal: timeout() }), `reading the ledger at ${origin}`);
+      return (JSON.parse(text) as { entries: Booking[] }).entries;
+    },
+  };
+}
