@@ -6,7 +6,7 @@ export interface LedgerCounters { dbCommands: number; dbSeconds: number; transfe
 
 /**
  * Reads gerbang_db_command_duration_seconds (every database round trip of the gateway, from
- * the driver's command events) and the gateway's successful-transfer count from /metrics.
+ * the driver's command events) and the gateway's count of Transfer requests answered "000" (success) from /metrics.
  */
 export async function ledgerCounters(system: RunningSystem): Promise<LedgerCounters> {
   const text = await (await fetch(`http://127.0.0.1:${system.ports.gatewayHttp}/metrics`)).text();
@@ -14,7 +14,7 @@ export async function ledgerCounters(system: RunningSystem): Promise<LedgerCount
   return {
     dbCommands: sum(/^gerbang_db_command_duration_seconds_count\{/),
     dbSeconds: sum(/^gerbang_db_command_duration_seconds_sum\{/),
-    transfers: sum(/^gerbang_transfers_total\{[^}]*status="SUCCESS"/),
+    transfers: sum(/^gerbang_gateway_requests_total\{[^}]*route="payment\.v1\.PaymentGatewayService\/Transfer"[^}]*statusCode="000"/),
   };
 }
 
