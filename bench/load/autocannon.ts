@@ -5,7 +5,7 @@ export interface HttpTarget {
   url: string;
   method: "GET" | "POST";
   /** Builds headers and body per request (unique references and tokens for transfers). */
-  request?: () => { headers?: Record<string, string>; body?: string };
+  request?: () => { path?: string; headers?: Record<string, string>; body?: string };
   /** Status code that counts as the expected answer. */
   expectStatus: number;
 }
@@ -23,7 +23,12 @@ export async function autocannonLoad(target: HttpTarget, connections: number, se
       ...(build === undefined ? {} : {
         setupRequest: (req: autocannon.Request) => {
           const made = build();
-          return { ...req, headers: { ...req.headers, ...made.headers }, ...(made.body === undefined ? {} : { body: made.body }) };
+          return {
+            ...req,
+            headers: { ...req.headers, ...made.headers },
+            ...(made.path === undefined ? {} : { path: made.path }),
+            ...(made.body === undefined ? {} : { body: made.body }),
+          };
         },
       }),
     }],
