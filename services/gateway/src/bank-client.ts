@@ -1,15 +1,24 @@
-import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
-import { BankTransferServiceClient, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import { credentials, Metadata, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
+import { BankTransferServiceClient, type BankTransferServiceTransferRequest, type GetTransferStatusRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { signServiceToken, type Partner } from "@gerbang/shared";
-import { answerFromError, answerFromResponse, type BankAnswer } from "./bank-outcome";
+import type { BankBreakers } from "./bank-breakers";
+import { answerFromError, answerFromResponse, statusFromError, statusFromResponse, type BankAnswer, type StatusAnswer } from "./bank-outcome";
 
-/** Calls bank services through the generated grpc-js client; one client (one channel) per serviceUrl. */
+/**
+ * Calls bank services through the generated grpc-js client; one client (one channel) per
+ * serviceUrl, every call through that bank's circuit breaker and with the bank's deadline. Never
+ * throws: every call ends in an answer the ledger can record.
+ */
 export interface BankCaller {
-  transfer(partner: Partner, request: BankTransferServiceTransferRequest): Promise<BankAnswer>;
+  transfer(partner: Partner, request: BankTransferServiceTransferRequest, deadlineMs: number): Promise<BankAnswer>;
+  status(partner: Partner, request: GetTransferStatusRequest, deadlineMs: number): Promise<StatusAnswer>;
   close(): void;
 }
 
-export function createBankCaller(options: { deadlineMs: number }): BankCaller {
+/** opossum's own timeout sits this far behind the gRPC deadline: a backstop, the deadline normally fires first. */
+const BREAKER_TIMEOUT_SLACK_MS = 500;
+
+export function createBankCaller(options: { breakers: BankBreakers }): BankCaller {
   const clients = new Map<string, BankTransferServiceClient>();
   const clientFor = (serviceUrl: string): BankTransferServiceClient => {
     let client = clients.get(serviceUrl);
@@ -20,17 +29,46 @@ export function createBankCaller(options: { deadlineMs: number }): BankCaller {
     }
     return client;
   };
+  const metadataFor = (partner: Partner, request: { referenceNumber: string; attempt: number }) => {
+    const metadata = new Metadata();
+    // aud = the partner's code, bound to this attempt, 60 s: useless for any other call.
+    metadata.set("authorization", `Bearer ${signServiceToken(partner.keyToken, partner.bankCode, { referenceNumber: request.referenceNumber, attempt: request.attempt })}`);
+    return metadata;
+  };
+
+  /** A unary call, started by start(), whose callback resolves the mapped answer; cancel() abandons it. */
+  const unary = <T>(begin: (resolve: (value: T) => void) => ClientUnaryCall) => {
+    let call: ClientUnaryCall | undefined;
+    return {
+      start: () => new Promise<T>((resolve) => { call = begin(resolve); }),
+      cancel: () => { call?.cancel(); },
+    };
+  };
+
   return {
-    transfer: (partner, request) => new Promise<BankAnswer>((resolve) => {
-      const metadata = new Metadata();
-      // aud = the partner's code, bound to this attempt, 60 s: useless for any other call.
-      const token = signServiceToken(partner.keyToken, partner.bankCode, { referenceNumber: request.referenceNumber, attempt: request.attempt });
-      metadata.set("authorization", `Bearer ${token}`);
-      const deadline = new Date(Date.now() + options.deadlineMs);
-      clientFor(partner.serviceUrl).transfer(request, metadata, { deadline }, (error: ServiceError | null, response) => {
-        resolve(error === null ? answerFromResponse(response) : answerFromError(error));
+    transfer: (partner, request, deadlineMs) => {
+      const call = unary<BankAnswer>((resolve) => clientFor(partner.serviceUrl).transfer(request, metadataFor(partner, request), { deadline: Date.now() + deadlineMs },
+        (error: ServiceError | null, response) => { resolve(error === null ? answerFromResponse(response) : answerFromError(error)); }));
+      return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
+        ...call,
+        // Only the service's absence counts: a refusal of the request itself says the service is up.
+        failed: (answer) => answer.outcome === "NO_ANSWER" || answer.unreachable === true,
+        notMade: (reason) => (reason === "breaker-open"
+          ? { outcome: "NOT_SENT", unreachable: true, error: `circuit breaker of bank ${partner.bankCode} is open: not sent`, bankMessage: "bank service unavailable (circuit open): not sent" }
+          : { outcome: "NO_ANSWER", error: `no answer within ${deadlineMs} ms; call abandoned` }),
       });
-    }),
+    },
+    status: (partner, request, deadlineMs) => {
+      const call = unary<StatusAnswer>((resolve) => clientFor(partner.serviceUrl).getTransferStatus(request, metadataFor(partner, request), { deadline: Date.now() + deadlineMs },
+        (error: ServiceError | null, response) => { resolve(error === null ? statusFromResponse(response) : statusFromError(error)); }));
+      return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
+        ...call,
+        failed: (answer) => answer.status === "NO_ANSWER" || answer.unreachable === true,
+        notMade: (reason) => (reason === "breaker-open"
+          ? { status: "NOT_SENT", unreachable: true, error: `circuit breaker of bank ${partner.bankCode} is open: not asked` }
+          : { status: "NO_ANSWER", error: `no answer within ${deadlineMs} ms; inquiry abandoned` }),
+      });
+    },
     close: () => {
       for (const client of clients.values()) client.close();
       clients.clear();

@@ -1,6 +1,6 @@
 import { status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
-import { BankTransferStatus, type BankTransferServiceTransferResponse } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import type { AttemptOutcome } from "./transfer-store";
+import { BankTransferStatus, type BankTransferServiceTransferResponse, type GetTransferStatusResponse } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import type { Attempt, AttemptOutcome } from "./transfer-store";
 
 /** One attempt's result as the ledger records it. */
 export interface BankAnswer {
@@ -11,6 +11,64 @@ export interface BankAnswer {
   bankReference?: string;
   /** The gRPC error, when the call did not return an answer. */
   error?: string;
+  /**
+   * NOT_SENT because the bank service, or its bank, could not be reached (refused connection,
+   * breaker open, UNAVAILABLE "not sent"): the cases that count against the breaker and allow
+   * fallback routing. A refusal of the request itself (token, validation, route) is not this.
+   */
+  unreachable?: boolean;
+}
+
+/** The attempt fields an answer fills in (what the ledger keeps of it). */
+export function attemptFields(answer: BankAnswer): Pick<Attempt, "outcome" | "bankRequestId" | "bankCode" | "bankMessage" | "bankReference" | "error"> {
+  const { outcome, bankRequestId, bankCode, bankMessage, bankReference, error } = answer;
+  return {
+    outcome,
+    ...(bankRequestId === undefined ? {} : { bankRequestId }),
+    ...(bankCode === undefined ? {} : { bankCode }),
+    ...(bankMessage === undefined ? {} : { bankMessage }),
+    ...(bankReference === undefined ? {} : { bankReference }),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** What a status inquiry learnt. NO_ANSWER/NOT_SENT: the inquiry itself failed, which says nothing about the transfer. */
+export interface StatusAnswer {
+  status: "SUCCESS" | "FAILED" | "PENDING" | "NOT_FOUND" | "NO_ANSWER" | "NOT_SENT";
+  bankRequestId?: string;
+  bankCode?: string;
+  bankMessage?: string;
+  bankReference?: string;
+  error?: string;
+  unreachable?: boolean;
+}
+
+export function statusFromResponse(response: GetTransferStatusResponse): StatusAnswer {
+  const kept = { bankRequestId: response.bankRequestId, bankCode: response.bankCode, bankMessage: response.bankMessage, bankReference: response.bankReference };
+  switch (response.status) {
+    case BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS: return { status: "SUCCESS", ...kept };
+    case BankTransferStatus.BANK_TRANSFER_STATUS_FAILED: return { status: "FAILED", ...kept };
+    case BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND: return { status: "NOT_FOUND", ...kept };
+    case BankTransferStatus.BANK_TRANSFER_STATUS_PENDING:
+    case BankTransferStatus.BANK_TRANSFER_STATUS_UNSPECIFIED:
+    case BankTransferStatus.UNRECOGNIZED:
+      return { status: "PENDING", ...kept };
+  }
+}
+
+export function statusFromError(error: ServiceError): StatusAnswer {
+  const answer = answerFromError(error);
+  return { status: answer.outcome === "NOT_SENT" ? "NOT_SENT" : "NO_ANSWER", ...(answer.error === undefined ? {} : { error: answer.error }), ...(answer.unreachable === true ? { unreachable: true } : {}) };
+}
+
+/**
+ * BCA's TransactionID has 8 digits, so two of our transfers can hash to the same id on one day.
+ * The BCA service then answers PENDING with ESB-82-003 and says the id holds another transfer:
+ * this transfer was not executed under that id, and a new attempt could book it twice if the
+ * first one is in fact somewhere. Only a person can settle that: MANUAL_REVIEW, never a resend.
+ */
+export function isIdCollision(answer: { bankCode?: string | undefined; bankMessage?: string | undefined }): boolean {
+  return answer.bankCode === "ESB-82-003" && /another transfer/i.test(answer.bankMessage ?? "");
 }
 
 /**
@@ -46,7 +104,7 @@ export function answerFromResponse(response: BankTransferServiceTransferResponse
  * the request (INVALID_ARGUMENT, FAILED_PRECONDITION), or could not send it (UNAVAILABLE whose
  * message says "not sent"). A plain UNAVAILABLE or a deadline may have reached the bank.
  */
-export function answerFromError(error: ServiceError): BankAnswer {
+export function answerFromError(error: Pick<ServiceError, "code" | "details">): BankAnswer {
   // A code outside the enum (a newer gRPC) has no name; show its number.
   const described = `${error.code in GrpcStatus ? GrpcStatus[error.code] : String(error.code)}: ${error.details}`;
   switch (error.code) {
@@ -55,7 +113,13 @@ export function answerFromError(error: ServiceError): BankAnswer {
     case GrpcStatus.FAILED_PRECONDITION:
       return { outcome: "NOT_SENT", error: described, bankMessage: error.details };
     case GrpcStatus.UNAVAILABLE:
-      return /not sent/i.test(error.details) ? { outcome: "NOT_SENT", error: described, bankMessage: error.details } : { outcome: "NO_ANSWER", error: described };
+      if (/not sent/i.test(error.details)) return { outcome: "NOT_SENT", error: described, bankMessage: error.details, unreachable: true };
+      // grpc-js' picker fails a call with "No connection established" when the channel has no
+      // connected subchannel (connection refused): the call was never put on any connection.
+      if (/^(?:\w+: )?No connection established/.test(error.details)) {
+        return { outcome: "NOT_SENT", error: described, bankMessage: "bank service unreachable (connection refused): not sent", unreachable: true };
+      }
+      return { outcome: "NO_ANSWER", error: described };
     default:
       return { outcome: "NO_ANSWER", error: described };
   }

@@ -23,6 +23,11 @@ export interface Client {
   escrowAccounts: EscrowAccount[];
   /** A disabled app is refused like an unknown one. */
   active: boolean;
+  /**
+   * May a transfer go interbank through another partner when the destination partner's service
+   * is unreachable before anything was sent? Off unless set (fees differ, so the app opts in).
+   */
+  fallbackRouting?: boolean;
 }
 
 const escrowSchema = new Schema<EscrowAccount>(
@@ -38,6 +43,7 @@ const clientSchema = new Schema<Client>(
     allowedIps: { type: [String], default: [] },
     escrowAccounts: { type: [escrowSchema], default: [] },
     active: { type: Boolean, default: true },
+    fallbackRouting: { type: Boolean, default: false },
   },
   { collection: "clients", versionKey: false },
 );
@@ -58,6 +64,7 @@ export async function createClientStore(connection: Connection): Promise<ClientS
       allowedIps: [...c.allowedIps],
       escrowAccounts: c.escrowAccounts.map((e) => ({ bankCode: e.bankCode, accountNumber: e.accountNumber, accountName: e.accountName })),
       active: c.active,
+      fallbackRouting: c.fallbackRouting === true,
     })),
     upsertClient: async (client) => {
       await Clients.updateOne({ clientId: client.clientId }, { $set: client }, { upsert: true });

@@ -1,8 +1,10 @@
 import type convict from "convict";
 import { commonConfigSchema, DEFAULT_PORTS, loadConfig } from "@gerbang/shared";
+import { msList, parseBankPolicyOverrides, timeoutOrderingProblems, type BankPolicyOverrides } from "./bank-policy";
+import { FAILPOINTS, type Failpoint } from "./failpoints";
 
-/** The gateway's settings; read once in main.ts (env) or passed by tests (overrides). */
-export interface GatewayConfig {
+/** The gateway's settings as convict reads them (lists and JSON still text). */
+interface RawGatewayConfig {
   logLevel: string;
   mongodbUri: string;
   mongodbDatabase: string;
@@ -16,9 +18,32 @@ export interface GatewayConfig {
   duplicateWaitMs: number;
   registryRefreshMs: number;
   pendingRecheckMs: number;
+  resolverBackoffMs: string[];
+  resolverBackoffMaxMs: number;
+  manualReviewAfterMs: number;
+  bankPolicies: string;
+  resolverEnabled: boolean;
+  resolverIntervalMs: number;
+  resolverBatchSize: number;
+  leaseMs: number;
+  breakerErrorPercent: number;
+  breakerVolumeThreshold: number;
+  breakerResetMs: number;
+  breakerWindowMs: number;
+  failpoint: string;
+  shutdownGraceMs: number;
 }
 
-export const gatewayConfigSchema: convict.Schema<GatewayConfig> = {
+/** The gateway's settings, validated; read once in main.ts (env) or passed by tests (overrides). */
+export interface GatewayConfig extends Omit<RawGatewayConfig, "resolverBackoffMs" | "bankPolicies" | "failpoint"> {
+  resolverBackoffMs: number[];
+  /** Per partner bank code, settings that differ from the defaults (deadline, backoff, horizon). */
+  bankPolicies: BankPolicyOverrides;
+  /** Test-only: SIGKILL the process at this step of a transfer; undefined in any real deployment. */
+  failpoint: Failpoint | undefined;
+}
+
+export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
   ...commonConfigSchema,
   httpPort: {
     doc: "HTTP/1.1 port: REST, Connect and gRPC-Web, plus /healthz, /readyz, /metrics.",
@@ -57,9 +82,9 @@ export const gatewayConfigSchema: convict.Schema<GatewayConfig> = {
     env: "GATEWAY_BODY_LIMIT_BYTES",
   },
   bankDeadlineMs: {
-    doc: "Deadline of one call to a bank service; no answer within it leaves the transfer PENDING.",
+    doc: "Deadline of one call to a bank service (default for every bank); no answer within it leaves the transfer PENDING. Must exceed the bank services' BANK_TIMEOUT_MS + DEADLINE_MARGIN_MS.",
     format: "nat",
-    default: 30_000,
+    default: 15_000,
     env: "GATEWAY_BANK_DEADLINE_MS",
   },
   duplicateWaitMs: {
@@ -75,14 +100,108 @@ export const gatewayConfigSchema: convict.Schema<GatewayConfig> = {
     env: "GATEWAY_REGISTRY_REFRESH_MS",
   },
   pendingRecheckMs: {
-    doc: "When a PENDING transfer is first due for a status inquiry (read by the resolver).",
+    doc: "First status inquiry of a transfer the bank left PENDING (or did not answer), after this long.",
+    format: "nat",
+    default: 1_000,
+    env: "GATEWAY_PENDING_RECHECK_MS",
+  },
+  resolverBackoffMs: {
+    doc: "Pauses between later status inquiries, comma-separated ms; the last one repeats.",
+    format: Array,
+    default: ["1000", "2000", "5000", "15000", "60000"],
+    env: "GATEWAY_RESOLVER_BACKOFF_MS",
+  },
+  resolverBackoffMaxMs: {
+    doc: "Cap on any pause between status inquiries.",
+    format: "nat",
+    default: 60_000,
+    env: "GATEWAY_RESOLVER_BACKOFF_MAX_MS",
+  },
+  manualReviewAfterMs: {
+    doc: "Horizon: a transfer still unresolved this long after its attempt was sent goes to MANUAL_REVIEW (alert).",
+    format: "nat",
+    default: 600_000,
+    env: "GATEWAY_MANUAL_REVIEW_AFTER_MS",
+  },
+  bankPolicies: {
+    doc: "Per-bank overrides as JSON, e.g. {\"014\":{\"deadlineMs\":12000,\"backoffMs\":[500,1000],\"manualReviewAfterMs\":300000}}.",
+    format: String,
+    default: "{}",
+    env: "GATEWAY_BANK_POLICIES",
+  },
+  resolverEnabled: {
+    doc: "Run the resolver (status inquiries of unresolved transfers) in this process.",
+    format: Boolean,
+    default: true,
+    env: "GATEWAY_RESOLVER_ENABLED",
+  },
+  resolverIntervalMs: {
+    doc: "Pause between two resolver rounds when nothing was due.",
+    format: "nat",
+    default: 1_000,
+    env: "GATEWAY_RESOLVER_INTERVAL_MS",
+  },
+  resolverBatchSize: {
+    doc: "Most transfers one resolver round works on.",
+    format: "nat",
+    default: 20,
+    env: "GATEWAY_RESOLVER_BATCH_SIZE",
+  },
+  leaseMs: {
+    doc: "How long an instance holds a transfer it works on; a dead instance's lease simply expires. Must exceed every bank deadline by more than 1 s.",
     format: "nat",
     default: 30_000,
-    env: "GATEWAY_PENDING_RECHECK_MS",
+    env: "GATEWAY_LEASE_MS",
+  },
+  breakerErrorPercent: {
+    doc: "Circuit breaker per bank service: opens when this percentage of calls in the window failed (unreachable, no answer).",
+    format: "nat",
+    default: 50,
+    env: "GATEWAY_BREAKER_ERROR_PERCENT",
+  },
+  breakerVolumeThreshold: {
+    doc: "Circuit breaker: calls in the window before it may open.",
+    format: "nat",
+    default: 5,
+    env: "GATEWAY_BREAKER_VOLUME",
+  },
+  breakerResetMs: {
+    doc: "Circuit breaker: how long it stays open before one probe call is let through (half-open).",
+    format: "nat",
+    default: 5_000,
+    env: "GATEWAY_BREAKER_RESET_MS",
+  },
+  breakerWindowMs: {
+    doc: "Circuit breaker: length of the rolling window its statistics cover.",
+    format: "nat",
+    default: 10_000,
+    env: "GATEWAY_BREAKER_WINDOW_MS",
+  },
+  failpoint: {
+    doc: "TEST ONLY: SIGKILL this process at one step of a transfer (after-record, after-sending-mark, after-bank-answer, before-reply). Empty: off.",
+    format: ["", ...FAILPOINTS],
+    default: "",
+    env: "GATEWAY_FAILPOINT",
+  },
+  shutdownGraceMs: {
+    doc: "On SIGTERM, how long requests in flight may take to finish before their connections are closed.",
+    format: "nat",
+    default: 20_000,
+    env: "GATEWAY_SHUTDOWN_GRACE_MS",
   },
 };
 
-/** Validated settings (env, then overrides); strict, so a misspelt key is an error. */
+/** Validated settings (env, then overrides); strict, so a misspelt key is an error, and so is a bad timeout ordering. */
 export function loadGatewayConfig(overrides: Record<string, unknown> = {}): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, overrides).getProperties();
+  const raw = loadConfig(gatewayConfigSchema, overrides).getProperties();
+  const config: GatewayConfig = {
+    ...raw,
+    resolverBackoffMs: msList(raw.resolverBackoffMs, "GATEWAY_RESOLVER_BACKOFF_MS"),
+    bankPolicies: parseBankPolicyOverrides(raw.bankPolicies),
+    failpoint: raw.failpoint === "" ? undefined : (raw.failpoint as Failpoint),
+  };
+  const deadlines = [config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)];
+  const problems = timeoutOrderingProblems({ gatewayDeadlineMs: Math.max(...deadlines), leaseMs: config.leaseMs });
+  if (problems.length > 0) throw new Error(`gateway timeouts: ${problems.join("; ")}`);
+  return config;
 }

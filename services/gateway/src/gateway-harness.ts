@@ -7,6 +7,7 @@ import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed
 import { createBankDirectoryStore } from "./bank-directory-store";
 import { createClientStore, type Client } from "./client-store";
 import { startFakeBank, type FakeBank } from "./fake-bank";
+import { loadGatewayConfig } from "./config";
 import { startGateway, type Gateway, type GatewaySettings } from "./gateway";
 
 /**
@@ -64,6 +65,17 @@ export function appToken(options: TokenOptions = {}): string {
   return signHs256(claims, options.key ?? client.keyToken);
 }
 
+/**
+ * Gateway settings for tests: the config's defaults with short timings, and the resolver loop off
+ * (tests run its rounds with gateway.resolver.runOnce(), so nothing happens behind their back).
+ */
+export function testSettings(): GatewaySettings {
+  return loadGatewayConfig({
+    httpPort: 0, grpcPort: 0, bankDeadlineMs: 2_000, leaseMs: 4_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000,
+    pendingRecheckMs: 30_000, resolverEnabled: false, shutdownGraceMs: 3_000,
+  });
+}
+
 export async function startHarness(label: string, settings: Partial<GatewaySettings> = {}): Promise<Harness> {
   const connection = await connectTestDatabase(label);
   const seeded = partners({ bankBni: 0, bankBca: 0, bankMandiri: 0 });
@@ -79,10 +91,7 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
 
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString()); done(); } }));
-  const base: GatewaySettings = {
-    host: "127.0.0.1", httpPort: 0, grpcPort: 0, jwtAudience: "gerbang", trustedProxies: [], bodyLimitBytes: 16 * 1024,
-    bankDeadlineMs: 2_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000, pendingRecheckMs: 30_000, ...settings,
-  };
+  const base: GatewaySettings = { ...testSettings(), ...settings };
   const gateways: Gateway[] = [];
   const start = async (more: Partial<GatewaySettings> = {}) => {
     const g = await startGateway({ connection, settings: { ...base, ...more }, logger });

@@ -3,7 +3,9 @@ import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { file_payment_v1_bank } from "@gerbang/gen/es/payment/v1/bank_pb";
 import { createRegistryStore, pingDatabase, type Logger, type Refreshing } from "@gerbang/shared";
 import { createAppAuthenticator } from "./app-auth";
+import { createBankBreakers, type BreakerState } from "./bank-breakers";
 import { createBankCaller } from "./bank-client";
+import type { BankPolicies } from "./bank-policy";
 import { createBankDirectoryStore } from "./bank-directory-store";
 import { createClientStore } from "./client-store";
 import type { GatewayConfig } from "./config";
@@ -23,14 +25,16 @@ import { newReferenceNumber } from "./reference-number";
 import { createRegistry, type RegistrySnapshot } from "./registry";
 import { restRoutes } from "./rest-routes";
 import { createGatewayServers } from "./server";
+import { createFailpoints } from "./failpoints";
+import { createResolver, type Resolver } from "./resolver";
+import type { ManualReviewAlert } from "./settle";
 import { createTransferService } from "./transfer-service";
 import { createTransferStore } from "./transfer-store";
 
 /** A mongoose connection, named without importing mongoose (only *-store.ts files do). */
 type Connection = Parameters<typeof createRegistryStore>[0];
 
-export type GatewaySettings = Pick<GatewayConfig,
-  "host" | "httpPort" | "grpcPort" | "jwtAudience" | "trustedProxies" | "bodyLimitBytes" | "bankDeadlineMs" | "duplicateWaitMs" | "registryRefreshMs" | "pendingRecheckMs">;
+export type GatewaySettings = Omit<GatewayConfig, "logLevel" | "mongodbUri" | "mongodbDatabase">;
 
 export interface GatewayDeps {
   connection: Connection;
@@ -43,8 +47,18 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** Names this instance in leases. */
+  readonly instanceId: string;
+  /** The resolver of this instance (tests drive rounds with runOnce() when the loop is off). */
+  readonly resolver: Resolver;
   /** Reloads partners, routes, clients and the bank directory now (tests; otherwise every few seconds). */
   refreshRegistry(): Promise<void>;
+  breakerStates(): Record<string, BreakerState>;
+  /**
+   * Graceful stop: servers stop taking requests and let those in flight finish (shutdownGraceMs),
+   * the resolver finishes its round, every lease this instance holds is handed back (due now, so
+   * another instance takes over at once). The caller closes the database afterwards.
+   */
   close(): Promise<void>;
 }
 
@@ -59,13 +73,38 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     registryStore: createRegistryStore(connection), clientStore, directoryStore, refreshMs: settings.registryRefreshMs,
     onError: (error) => { logger.error({ err: error }, "registry reload failed; keeping the last good one"); },
   });
-  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false });
-  const bank = createBankCaller({ deadlineMs: settings.bankDeadlineMs });
+  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false, unresolved: () => ledger.countUnresolved() });
+  const breakerGauge: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
+  const breakers = createBankBreakers(
+    { errorPercent: settings.breakerErrorPercent, volumeThreshold: settings.breakerVolumeThreshold, resetMs: settings.breakerResetMs, windowMs: settings.breakerWindowMs },
+    logger, (bankCode, state) => { metrics.breakerState.set({ bank: bankCode }, breakerGauge[state]); },
+  );
+  const bank = createBankCaller({ breakers });
+  const policies: BankPolicies = {
+    defaults: {
+      deadlineMs: settings.bankDeadlineMs, pendingRecheckMs: settings.pendingRecheckMs, backoffMs: settings.resolverBackoffMs,
+      backoffMaxMs: settings.resolverBackoffMaxMs, manualReviewAfterMs: settings.manualReviewAfterMs,
+    },
+    overrides: settings.bankPolicies,
+  };
+  const instanceId = `gateway-${randomUUID()}`;
+  // An alert: one error line a person can act on (reference and reason), and a counter to page on.
+  const onManualReview: ManualReviewAlert = (record, reason) => {
+    const bankCode = record.attempts.at(-1)?.partnerBankCode ?? record.route.bankCode;
+    metrics.manualReviews.inc({ bank: bankCode });
+    logger.error({ alert: "manual-review", referenceNumber: record.referenceNumber, clientId: record.clientId, bankCode, amount: record.amount, reason }, "transfer needs manual review");
+  };
   const transfers = createTransferService({
     ledger, bank, registry: () => registry.current(), clock: () => new Date(), newReference: newReferenceNumber,
-    instanceId: `gateway-${randomUUID()}`, bankDeadlineMs: settings.bankDeadlineMs, duplicateWaitMs: settings.duplicateWaitMs,
-    pendingRecheckMs: settings.pendingRecheckMs, logger,
+    instanceId, policies, leaseMs: settings.leaseMs, duplicateWaitMs: settings.duplicateWaitMs,
+    failpoints: createFailpoints(settings.failpoint), onManualReview, logger,
     onBankCall: (bankCode, outcome, seconds) => { metrics.bankCalls.observe({ bank: bankCode, outcome }, seconds); },
+  });
+  const resolver = createResolver({
+    ledger, bank, registry: () => registry.current(), clock: () => new Date(), instanceId, policies, leaseMs: settings.leaseMs,
+    batchSize: settings.resolverBatchSize, intervalMs: settings.resolverIntervalMs, onManualReview, logger,
+    onInquiry: (bankCode, status) => { metrics.inquiries.inc({ bank: bankCode, status }); },
+    onResend: (bankCode) => { metrics.resends.inc({ bank: bankCode }); },
   });
   const auth = createAppAuthenticator({ audience: settings.jwtAudience, clients: () => registry.current().clients });
   const served = [PaymentGatewayService, Health, ReflectionV1, ReflectionV1alpha];
@@ -90,6 +129,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     trustedProxies: createIpMatcher(settings.trustedProxies),
     bodyLimitBytes: settings.bodyLimitBytes,
     ready,
+    health: () => ({ instanceId, breakers: breakers.states(), resolver: settings.resolverEnabled ? "on" : "off" }),
     // A real process also shows the database round trips (gerbang_db_command_duration_seconds, in
     // prom-client's default registry, fed by connectDatabase) next to the gateway's own metrics.
     metrics: deps.defaultMetrics === true ? Registry.merge([metrics.registry, register]) : metrics.registry,
@@ -101,15 +141,28 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     jtiStore.purgeExpired(new Date()).catch((error: unknown) => { logger.warn({ err: error }, "jti purge failed"); });
   }, 60_000);
   purge.unref();
-  logger.info({ httpPort: ports.httpPort, grpcPort: ports.grpcPort }, "gateway listening");
+  if (settings.resolverEnabled) resolver.start();
+  if (settings.failpoint !== undefined) logger.warn({ failpoint: settings.failpoint }, "TEST FAILPOINT ACTIVE: this process kills itself at that step of a transfer");
+  logger.info({ httpPort: ports.httpPort, grpcPort: ports.grpcPort, instanceId, resolver: settings.resolverEnabled }, "gateway listening");
   return {
     ...ports,
+    instanceId,
+    resolver,
     refreshRegistry: async () => { await registry.refresh(); },
+    breakerStates: () => breakers.states(),
     close: async () => {
       clearInterval(purge);
-      registry.close();
-      await servers.close();
+      await Promise.all([servers.close(settings.shutdownGraceMs), resolver.stop()]);
       bank.close();
+      breakers.close();
+      registry.close();
+      try {
+        const released = await ledger.releaseLeases(instanceId, new Date());
+        logger.info({ released }, "leases handed back");
+      } catch (error) {
+        // The database is gone: the leases simply expire and another instance takes over then.
+        logger.warn({ err: error }, "could not hand back leases; they expire by themselves");
+      }
     },
   };
 }

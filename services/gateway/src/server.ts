@@ -19,13 +19,20 @@ export interface ServerDeps {
   trustedProxies: IpMatcher;
   bodyLimitBytes: number;
   ready: () => Promise<boolean>;
+  /** Extra detail for GET /healthz (circuit breaker state per bank). */
+  health: () => Record<string, unknown>;
   metrics: Registry;
   logger: Logger;
 }
 
 export interface GatewayServers {
   listen(host: string, httpPort: number, grpcPort: number): Promise<{ httpPort: number; grpcPort: number }>;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests (listeners close, /readyz says 503, keep-alive connections are closed
+   * after their current request), lets requests in flight finish for at most `graceMs`, then
+   * closes whatever is left. Resolves when both servers are closed.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -68,15 +75,24 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       res.end();
     });
   });
-  const handleHttp1 = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && path === "/healthz") {
-      json(res, 200, { status: "ok" });
+  let draining = false;
+  const probe = async (path: string, res: http.ServerResponse): Promise<void> => {
+    if (path === "/healthz") {
+      json(res, 200, { status: draining ? "stopping" : "ok", ...deps.health() });
       return;
     }
-    if (req.method === "GET" && path === "/readyz") {
-      const ready = await deps.ready();
-      json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
+    if (draining) {
+      json(res, 503, { status: "stopping" });
+      return;
+    }
+    const ready = await deps.ready();
+    json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
+  };
+  const handleHttp1 = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (draining) res.setHeader("connection", "close"); // no further requests on this connection
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
+      await probe(path, res);
       return;
     }
     if (req.method === "GET" && path === "/metrics") {
@@ -100,10 +116,24 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       await Promise.all([listenOn(http1, host, httpPort), listenOn(h2c, host, grpcPort)]);
       return { httpPort: (http1.address() as AddressInfo).port, grpcPort: (h2c.address() as AddressInfo).port };
     },
-    close: async () => {
-      http1.closeIdleConnections(); // in-flight requests finish; server.close waits for them
+    close: async (graceMs = 10_000) => {
+      draining = true;
+      const closed = Promise.all([closeServer(http1), closeServer(h2c)]); // stop listening; resolves when every connection is gone
       for (const session of sessions) session.close(); // lets in-flight calls finish, refuses new streams
-      await Promise.all([closeServer(http1), closeServer(h2c)]);
+      // Idle keep-alive connections go now, and again as requests in flight finish.
+      const idle = setInterval(() => { http1.closeIdleConnections(); }, 50);
+      http1.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<"grace over">((resolve) => { timer = setTimeout(resolve, graceMs, "grace over"); });
+      const outcome = await Promise.race([closed, graceOver]);
+      clearTimeout(timer);
+      clearInterval(idle);
+      if (outcome === "grace over") {
+        deps.logger.warn({ graceMs }, "requests still in flight after the shutdown grace; closing their connections");
+        http1.closeAllConnections();
+        for (const session of sessions) session.destroy();
+        await closed;
+      }
     },
   };
 }

@@ -1,16 +1,18 @@
 import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/payment/v1/gateway_pb";
-import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
+import { policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError } from "./errors";
+import type { Failpoints } from "./failpoints";
+import { chooseFallback } from "./fallback";
 import { requestFingerprint } from "./fingerprint";
 import { jakartaDate } from "./reference-number";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { ReferenceCollisionError, type TransferRecord, type TransferStore } from "./transfer-store";
-import type { TransferState } from "./transfer-states";
+import { bankRequestOf, settleAnswer, type ManualReviewAlert } from "./settle";
+import { ReferenceCollisionError, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
 
 export interface TransferServiceDeps {
@@ -21,9 +23,13 @@ export interface TransferServiceDeps {
   newReference: () => string;
   /** Names this gateway instance in leases. */
   instanceId: string;
-  bankDeadlineMs: number;
+  /** Per-bank deadlines and inquiry schedule. */
+  policies: BankPolicies;
+  /** How long this instance holds a transfer it sends (beyond the deadline, so a live call never loses it). */
+  leaseMs: number;
   duplicateWaitMs: number;
-  pendingRecheckMs: number;
+  failpoints: Failpoints;
+  onManualReview: ManualReviewAlert;
   logger: Logger;
   /** Observes each bank call (metrics). */
   onBankCall?: (bankCode: string, outcome: string, seconds: number) => void;
@@ -44,10 +50,13 @@ export interface TransferService {
  * The request path of a transfer, in two database round trips after the jti claim: insert the
  * transfer already in SENDING with attempt 1 and the lease (durable before the bank is called),
  * call the bank, then one conditional update to the outcome. Only the request whose insert won calls
- * the bank; duplicates read the stored transfer.
+ * the bank; duplicates read the stored transfer. If the partner's service is unreachable before
+ * anything was sent and the app allows it, one more write reroutes it (fallback.ts) and attempt 2
+ * goes interbank through another partner.
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const inFlight: InFlight = new Map();
+  const owner = deps.instanceId;
 
   const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string): Promise<TransferResult | undefined> => {
     const existing = await deps.ledger.findByClientReference(client.clientId, req.clientReferenceNo);
@@ -59,35 +68,65 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return { record: settled, replayed: true };
   };
 
-  const callBank = async (record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
-    const attempt = record.attempts[0];
-    if (attempt === undefined) throw new Error("a SENDING transfer has its attempt recorded");
+  const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer> => {
     const started = process.hrtime.bigint();
-    const answer = await deps.bank.transfer(route.partner, {
-      referenceNumber: record.referenceNumber, attempt: attempt.attempt, transactionDate: attempt.transactionDate,
-      usage: route.usage === "TRANSFER" ? TransferUsage.TRANSFER_USAGE_TRANSFER : TransferUsage.TRANSFER_USAGE_TRANSFER_INTERBANK,
-      sourceAccountNumber: record.sourceAccountNumber, sourceAccountName: record.sourceAccountName,
-      beneficiaryBankCode: record.beneficiaryBankCode, beneficiaryBankName: record.beneficiaryBankName,
-      beneficiaryAccountNumber: record.beneficiaryAccountNumber, beneficiaryAccountName: record.beneficiaryAccountName,
-      amount: record.amount, currency: record.currency, remark: record.remark,
-    });
+    const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policyFor(deps.policies, route.bankCode).deadlineMs);
+    const answer = await deps.failpoints.afterDispatch(call);
     deps.onBankCall?.(route.bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.failpoints.hit("after-bank-answer");
+    return answer;
+  };
+
+  /** Attempt 1 was refused as unreachable: reroute (one conditional write) when the app allows it. */
+  const reroute = async (client: RegisteredClient, record: TransferRecord, first: ChosenRoute, answer: BankAnswer) => {
+    const choice = chooseFallback(deps.registry(), client, first, record);
+    if ("none" in choice) {
+      deps.logger.info({ referenceNumber: record.referenceNumber, bankCode: first.bankCode, reason: choice.none }, "no fallback route");
+      return undefined;
+    }
     const now = deps.clock();
-    const to = stateAfter(answer);
+    const [firstAttempt] = record.attempts;
+    if (firstAttempt === undefined) return undefined;
+    const second: Attempt = { attempt: 2, partnerBankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK", transactionDate: jakartaDate(now), sentAt: now };
+    const why = answer.error ?? answer.bankMessage ?? "unreachable";
+    const rerouted = await deps.ledger.amend(record.referenceNumber, "SENDING", owner, {
+      attempts: [{ ...firstAttempt, answeredAt: now, outcome: "NOT_SENT", ...(answer.error === undefined ? {} : { error: answer.error }) }, second],
+      reroute: {
+        route: { bankCode: choice.route.bankCode, usage: choice.route.usage, reason: choice.route.reason },
+        change: { from: { bankCode: first.bankCode, usage: first.usage }, to: { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" }, reason: why, at: now },
+        source: { accountNumber: choice.escrow.accountNumber, accountName: choice.escrow.accountName },
+      },
+      lease: { owner, until: new Date(now.getTime() + deps.leaseMs) },
+      nextCheckAt: new Date(now.getTime() + deps.leaseMs),
+    }, now);
+    if (rerouted === undefined) return undefined;
+    deps.logger.warn({ referenceNumber: record.referenceNumber, from: first.bankCode, to: choice.route.bankCode, why }, "fallback routing: partner unreachable before sending");
+    return { record: rerouted, attempt: second, route: choice.route };
+  };
+
+  const callBank = async (client: RegisteredClient, record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
+    const first = record.attempts[0];
+    if (first === undefined) throw new Error("a SENDING transfer has its attempt recorded");
+    let current = { record, attempt: first, route };
+    let answer = await send(record, first, route);
+    if (answer.outcome === "NOT_SENT" && answer.unreachable === true) {
+      const next = await reroute(client, record, route, answer);
+      if (next !== undefined) {
+        current = next;
+        answer = await send(next.record, next.attempt, next.route);
+      }
+    }
+    const now = deps.clock();
     try {
-      const updated = await deps.ledger.transition(record.referenceNumber, "SENDING", to, {
-        answer: { attempt: attempt.attempt, answeredAt: now, ...answer },
-        ...(to === "PENDING" ? {} : { bankResponseCode: answer.bankCode ?? "", bankResponseMessage: answer.bankMessage ?? "", bankReference: answer.bankReference ?? "" }),
-        lease: null,
-        nextCheckAt: to === "PENDING" ? new Date(now.getTime() + deps.pendingRecheckMs) : null,
-      }, now);
-      // Not in SENDING any more: someone else (a resolver after our lease ran out) decided; theirs stands.
-      return updated ?? (await deps.ledger.findByReference(record.clientId, record.referenceNumber)) ?? record;
+      const updated = await settleAnswer(deps, current.record, current.attempt.attempt, answer,
+        { owner, policy: policyFor(deps.policies, current.route.bankCode), notSent: "FAILED", now });
+      // Not ours any more: a resolver took over after our lease ran out, and its view stands.
+      return updated ?? (await deps.ledger.findByReference(record.clientId, record.referenceNumber)) ?? current.record;
     } catch (error) {
       // The bank answered but the ledger could not be updated: the transfer stays SENDING (PENDING to the
       // app) and the resolver asks the bank again once the lease has run out. Nothing is lost.
       deps.logger.error({ err: error, referenceNumber: record.referenceNumber, outcome: answer.outcome }, "could not record the bank's answer");
-      return record;
+      return current.record;
     }
   };
 
@@ -120,10 +159,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
           throw new Error("duplicate transfer vanished from the ledger");
         }
         deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
-        const done = callBank(record, route);
+        deps.failpoints.hit("after-record");
+        const done = callBank(client, record, route);
         inFlight.set(key, done);
         try {
-          return { record: await done, replayed: false };
+          const settled = await done;
+          deps.failpoints.hit("before-reply");
+          return { record: settled, replayed: false };
         } finally {
           inFlight.delete(key);
         }
@@ -162,7 +204,7 @@ interface NewTransfer {
 /** The transfer as first written: already SENDING, with attempt 1 and the lease, so the insert is the durable record before the call. */
 function newRecord(deps: TransferServiceDeps, t: NewTransfer): TransferRecord {
   const now = deps.clock();
-  const leaseUntil = new Date(now.getTime() + deps.bankDeadlineMs + 5_000);
+  const leaseUntil = new Date(now.getTime() + deps.leaseMs);
   return {
     referenceNumber: deps.newReference(), clientId: t.client.clientId, clientReferenceNo: t.req.clientReferenceNo, fingerprint: t.fingerprint,
     beneficiaryBankCode: t.req.beneficiaryBankCode, beneficiaryBankName: t.route.beneficiaryBankName,
@@ -176,14 +218,4 @@ function newRecord(deps: TransferServiceDeps, t: NewTransfer): TransferRecord {
     // The resolver leaves a leased transfer alone; if this process dies, it takes over after leaseUntil.
     leaseOwner: deps.instanceId, leaseUntil, nextCheckAt: leaseUntil, createdAt: now, updatedAt: now,
   };
-}
-
-function stateAfter(answer: BankAnswer): TransferState {
-  switch (answer.outcome) {
-    case "SUCCESS": return "SUCCESS";
-    case "FAILED": return "FAILED";
-    // The bank service guarantees the bank never saw it: final, and safe to retry under a new reference.
-    case "NOT_SENT": return "FAILED";
-    case "PENDING": case "NO_ANSWER": return "PENDING";
-  }
 }

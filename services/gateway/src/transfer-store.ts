@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from "mongoose";
 import { isDuplicateKeyError } from "@gerbang/shared";
-import { canTransition, INITIAL_STATES, TRANSFER_STATES, type TransferState } from "./transfer-states";
+import { canTransition, INITIAL_STATES, isFinal, TRANSFER_STATES, type TransferState } from "./transfer-states";
 
 /**
  * The ledger: one document per transfer in `transfers`. Unique on (clientId, clientReferenceNo),
@@ -41,6 +41,15 @@ export interface RouteDecision {
   reason: string;
 }
 
+/** A change of route after the first choice (fallback routing), kept in order on the transfer. */
+export interface RoutingChange {
+  from: { bankCode: string; usage: Usage };
+  to: { bankCode: string; usage: Usage };
+  /** Why: what the first partner's service said (refused connection, breaker open, ...). */
+  reason: string;
+  at: Date;
+}
+
 export interface TransferRecord {
   referenceNumber: string;
   clientId: string;
@@ -67,6 +76,12 @@ export interface TransferRecord {
   leaseUntil?: Date;
   /** When a non-final transfer is next due for a status inquiry. */
   nextCheckAt?: Date;
+  /** Status inquiries made since the current attempt was last sent (drives the backoff schedule). */
+  checks?: number;
+  /** Why the transfer is in MANUAL_REVIEW (set with that state). */
+  reviewReason?: string;
+  /** Route changes after the first decision (fallback routing); absent when there were none. */
+  routing?: RoutingChange[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -86,10 +101,16 @@ const transferSchema = new Schema<TransferRecord>({
   state: { type: String, enum: TRANSFER_STATES, required: true },
   attempts: { type: [attemptSchema], default: [] },
   bankReference: String, bankResponseCode: String, bankResponseMessage: String,
-  leaseOwner: String, leaseUntil: Date, nextCheckAt: Date, createdAt: Date, updatedAt: Date,
+  leaseOwner: String, leaseUntil: Date, nextCheckAt: Date, checks: Number, reviewReason: String,
+  routing: { type: [{ _id: false, from: { bankCode: String, usage: String }, to: { bankCode: String, usage: String }, reason: String, at: Date }], default: undefined },
+  createdAt: Date, updatedAt: Date,
 }, { collection: "transfers", versionKey: false });
 transferSchema.index({ clientId: 1, clientReferenceNo: 1 }, { unique: true });
 transferSchema.index({ state: 1, nextCheckAt: 1 }); // the resolver's scan of non-final transfers
+transferSchema.index({ createdAt: 1 }); // reconcile reads a time range
+
+/** States the resolver works on: everything not final (MANUAL_REVIEW is still asked, slowly, and never re-sent). */
+export const UNRESOLVED_STATES: readonly TransferState[] = TRANSFER_STATES.filter((s) => !isFinal(s));
 
 /** The fields a transition may change besides the state itself. */
 export interface TransitionPatch {
@@ -97,12 +118,20 @@ export interface TransitionPatch {
   answer?: { attempt: number } & Pick<Attempt, "answeredAt" | "outcome" | "bankRequestId" | "bankCode" | "bankMessage" | "bankReference" | "error">;
   /** Records a new attempt before it is sent. */
   newAttempt?: Attempt;
+  /** Sets the `sentAt` of attempt number `attempt` again: the same attempt is being re-sent (same bank-side id). */
+  resend?: { attempt: number; sentAt: Date };
+  /** Replaces the whole attempts array (fallback: attempt 1's answer and attempt 2 in one write). */
+  attempts?: Attempt[];
+  /** The route now carrying the transfer, the change appended to `routing`, and the app's escrow at the new partner. */
+  reroute?: { route: RouteDecision; change: RoutingChange; source: { accountNumber: string; accountName: string } };
   bankReference?: string;
   bankResponseCode?: string;
   bankResponseMessage?: string;
   /** Take (object) or release (null) the lease. */
   lease?: { owner: string; until: Date } | null;
   nextCheckAt?: Date | null;
+  checks?: number;
+  reviewReason?: string;
 }
 
 export type InsertResult = "inserted" | "duplicate";
@@ -112,8 +141,24 @@ export interface TransferStore {
   insert(record: TransferRecord): Promise<InsertResult>;
   findByReference(clientId: string, referenceNumber: string): Promise<TransferRecord | undefined>;
   findByClientReference(clientId: string, clientReferenceNo: string): Promise<TransferRecord | undefined>;
-  /** Moves one transfer from `from` to `to` if, and only if, it is still in `from`; undefined when it was not. */
-  transition(referenceNumber: string, from: TransferState, to: TransferState, patch: TransitionPatch, now: Date): Promise<TransferRecord | undefined>;
+  /**
+   * Moves one transfer from `from` to `to` if, and only if, it is still in `from` (and, with
+   * `owner`, still leased by that owner); undefined when it was not.
+   */
+  transition(referenceNumber: string, from: TransferState, to: TransferState, patch: TransitionPatch, now: Date, owner?: string): Promise<TransferRecord | undefined>;
+  /** Changes fields without changing the state, only while the transfer is in `state` and leased by `owner`. */
+  amend(referenceNumber: string, state: TransferState, owner: string, patch: TransitionPatch, now: Date): Promise<TransferRecord | undefined>;
+  /**
+   * Leases one unresolved transfer that is due (nextCheckAt <= now) and not leased (leaseUntil
+   * absent or past) to `owner` until now + leaseMs, atomically: two instances never get the same one.
+   */
+  claimDue(owner: string, leaseMs: number, now: Date): Promise<TransferRecord | undefined>;
+  /** Hands back every lease `owner` holds (shutdown): due now, so another instance takes over at once. */
+  releaseLeases(owner: string, now: Date): Promise<number>;
+  /** How many transfers are in each unresolved state (metrics). */
+  countUnresolved(): Promise<Partial<Record<TransferState, number>>>;
+  /** Transfers created in [from, to), oldest first, at most `limit` (reconcile). */
+  listCreatedBetween(from: Date, to: Date, limit: number): Promise<TransferRecord[]>;
 }
 
 export class ReferenceCollisionError extends Error {
@@ -139,14 +184,40 @@ export async function createTransferStore(connection: Connection): Promise<Trans
     },
     findByReference: (clientId, referenceNumber) => findOne({ clientId, referenceNumber }),
     findByClientReference: (clientId, clientReferenceNo) => findOne({ clientId, clientReferenceNo }),
-    transition: async (referenceNumber, from, to, patch, now) => {
+    transition: async (referenceNumber, from, to, patch, now, owner) => {
       if (!canTransition(from, to)) throw new Error(`transition ${from} -> ${to} is not allowed`);
-      const update = toUpdate(to, patch, now);
-      // No projection: FerretDB's findAndModify does not implement one.
-      const found = await Transfers.findOneAndUpdate({ referenceNumber, state: from }, update, { returnDocument: "after" }).lean<TransferRecord & { _id?: unknown }>();
+      return update({ referenceNumber, state: from, ...(owner === undefined ? {} : { leaseOwner: owner }) }, toUpdate(to, patch, now));
+    },
+    amend: (referenceNumber, state, owner, patch, now) => update({ referenceNumber, state, leaseOwner: owner }, toUpdate(state, patch, now)),
+    claimDue: async (owner, leaseMs, now) => {
+      const found = await Transfers.findOneAndUpdate(
+        { state: { $in: UNRESOLVED_STATES }, nextCheckAt: { $lte: now }, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
+        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
+        { sort: { nextCheckAt: 1 }, returnDocument: "after" },
+      ).lean<TransferRecord & { _id?: unknown }>();
       return found === null ? undefined : withoutId(found);
     },
+    releaseLeases: async (owner, now) => {
+      const result = await Transfers.updateMany(
+        { leaseOwner: owner, state: { $in: UNRESOLVED_STATES } },
+        { $set: { leaseUntil: now, nextCheckAt: now, updatedAt: now }, $unset: { leaseOwner: "" } },
+      );
+      return result.modifiedCount;
+    },
+    countUnresolved: async () => {
+      const counts: Partial<Record<TransferState, number>> = {};
+      for (const state of UNRESOLVED_STATES) counts[state] = await Transfers.countDocuments({ state });
+      return counts;
+    },
+    listCreatedBetween: async (from, to, limit) =>
+      (await Transfers.find({ createdAt: { $gte: from, $lt: to } }, { _id: 0 }).sort({ createdAt: 1 }).limit(limit).lean<TransferRecord[]>()),
   };
+
+  async function update(filter: Record<string, unknown>, changes: Record<string, Record<string, unknown>>): Promise<TransferRecord | undefined> {
+    // No projection: FerretDB's findAndModify does not implement one.
+    const found = await Transfers.findOneAndUpdate(filter, changes, { returnDocument: "after" }).lean<TransferRecord & { _id?: unknown }>();
+    return found === null ? undefined : withoutId(found);
+  }
 }
 
 function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
@@ -156,14 +227,9 @@ function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
 }
 
 function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<string, Record<string, unknown>> {
-  const set: Record<string, unknown> = { state: to, updatedAt: now };
+  const set: Record<string, unknown> = { state: to, updatedAt: now, ...attemptChanges(patch) };
   const unset: Record<string, ""> = {};
-  if (patch.answer !== undefined) {
-    const { attempt, ...fields } = patch.answer;
-    // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
-    for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
-  }
-  for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage"] as const) {
+  for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage", "checks", "reviewReason"] as const) {
     if (patch[key] !== undefined) set[key] = patch[key];
   }
   if (patch.lease === null) Object.assign(unset, { leaseOwner: "", leaseUntil: "" });
@@ -172,6 +238,25 @@ function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<
   else if (patch.nextCheckAt !== undefined) set.nextCheckAt = patch.nextCheckAt;
   const update: Record<string, Record<string, unknown>> = { $set: set };
   if (Object.keys(unset).length > 0) update.$unset = unset;
-  if (patch.newAttempt !== undefined) update.$push = { attempts: patch.newAttempt };
+  const push: Record<string, unknown> = {};
+  if (patch.newAttempt !== undefined) push.attempts = patch.newAttempt;
+  if (patch.reroute !== undefined) push.routing = patch.reroute.change;
+  if (Object.keys(push).length > 0) update.$push = push;
   return update;
+}
+
+/** The $set entries of a patch that touch attempts, the route and the source account. */
+function attemptChanges(patch: TransitionPatch): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  if (patch.answer !== undefined) {
+    const { attempt, ...fields } = patch.answer;
+    // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
+    for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
+  }
+  if (patch.resend !== undefined) set[`attempts.${patch.resend.attempt - 1}.sentAt`] = patch.resend.sentAt;
+  if (patch.attempts !== undefined) set.attempts = patch.attempts;
+  if (patch.reroute !== undefined) {
+    Object.assign(set, { route: patch.reroute.route, sourceAccountNumber: patch.reroute.source.accountNumber, sourceAccountName: patch.reroute.source.accountName });
+  }
+  return set;
 }

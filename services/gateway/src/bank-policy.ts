@@ -1,0 +1,95 @@
+/**
+ * Per-bank timing: how long one call to a bank service may take, when an unresolved transfer is
+ * asked about again, and when asking stops being automatic (manual review). Defaults come from
+ * config; GATEWAY_BANK_POLICIES overrides any of them per partner bank code.
+ */
+export interface BankPolicy {
+  /** Deadline of one call to the bank service (Transfer or GetTransferStatus). */
+  deadlineMs: number;
+  /** First status inquiry after a PENDING answer or no answer. */
+  pendingRecheckMs: number;
+  /** Pauses between later inquiries: the n-th pause is backoffMs[n] (the last one repeats). */
+  backoffMs: number[];
+  /** No pause is longer than this. */
+  backoffMaxMs: number;
+  /** Since the current attempt was sent: past this, an unresolved transfer goes to MANUAL_REVIEW. */
+  manualReviewAfterMs: number;
+}
+
+export type BankPolicyOverrides = Readonly<Record<string, Partial<BankPolicy>>>;
+
+export interface BankPolicies {
+  readonly defaults: BankPolicy;
+  readonly overrides: BankPolicyOverrides;
+}
+
+export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy {
+  return { ...policies.defaults, ...policies.overrides[bankCode] };
+}
+
+/** Pause before the next inquiry, after `checks` inquiries of the current send (0: none yet). */
+export function nextCheckDelay(policy: BankPolicy, checks: number): number {
+  if (checks <= 0) return Math.min(policy.pendingRecheckMs, policy.backoffMaxMs);
+  const steps = policy.backoffMs;
+  const step = steps[Math.min(checks - 1, steps.length - 1)] ?? policy.backoffMaxMs;
+  return Math.min(step, policy.backoffMaxMs);
+}
+
+const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "manualReviewAfterMs"];
+
+/**
+ * Parses GATEWAY_BANK_POLICIES, e.g. `{"014":{"deadlineMs":12000,"backoffMs":[500,1000]}}`.
+ * Anything unexpected is an error at start-up (a typo must not silently keep a default).
+ */
+export function parseBankPolicyOverrides(json: string): BankPolicyOverrides {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json === "" ? "{}" : json);
+  } catch (error) {
+    throw new Error(`GATEWAY_BANK_POLICIES is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("GATEWAY_BANK_POLICIES must be an object keyed by bank code");
+  const result: Record<string, Partial<BankPolicy>> = {};
+  for (const [bankCode, value] of Object.entries(parsed as Record<string, unknown>)) result[bankCode] = parsePolicy(bankCode, value);
+  return result;
+}
+
+function parsePolicy(bankCode: string, value: unknown): Partial<BankPolicy> {
+  if (!/^\d{3}$/.test(bankCode)) throw new Error(`GATEWAY_BANK_POLICIES: "${bankCode}" is not a 3-digit bank code`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`GATEWAY_BANK_POLICIES.${bankCode} must be an object`);
+  const policy: Partial<BankPolicy> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!(KEYS as readonly string[]).includes(key)) throw new Error(`GATEWAY_BANK_POLICIES.${bankCode}: unknown setting "${key}" (known: ${KEYS.join(", ")})`);
+    if (key === "backoffMs") policy.backoffMs = msList(v, `GATEWAY_BANK_POLICIES.${bankCode}.backoffMs`);
+    else policy[key as Exclude<keyof BankPolicy, "backoffMs">] = positiveMs(v, `GATEWAY_BANK_POLICIES.${bankCode}.${key}`);
+  }
+  return policy;
+}
+
+export function msList(value: unknown, name: string): number[] {
+  const items = typeof value === "string" ? value.split(",").map((s) => s.trim()).filter((s) => s !== "") : value;
+  if (!Array.isArray(items) || items.length === 0) throw new Error(`${name} must be a non-empty list of milliseconds`);
+  return items.map((item: unknown) => positiveMs(typeof item === "string" && /^\d+$/.test(item) ? Number(item) : item, name));
+}
+
+function positiveMs(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * The ordering every hop must respect so that no layer answers after the one above gave up:
+ * the bank service spends at most BANK_TIMEOUT_MS at the bank and answers DEADLINE_MARGIN_MS
+ * before the gateway's deadline; the gateway's lease on a transfer outlives its own call.
+ * Returns the violations (empty: fine).
+ */
+export function timeoutOrderingProblems(t: { gatewayDeadlineMs: number; leaseMs: number; bankTimeoutMs?: number; deadlineMarginMs?: number }): string[] {
+  const problems: string[] = [];
+  if (t.leaseMs <= t.gatewayDeadlineMs + 1_000) {
+    problems.push(`lease (${t.leaseMs} ms) must exceed the bank deadline (${t.gatewayDeadlineMs} ms) by more than 1 s, or a live call loses its transfer to another instance`);
+  }
+  if (t.bankTimeoutMs !== undefined && t.bankTimeoutMs + (t.deadlineMarginMs ?? 0) >= t.gatewayDeadlineMs) {
+    problems.push(`bank service timeout (${t.bankTimeoutMs} ms) plus margin (${t.deadlineMarginMs ?? 0} ms) must be shorter than the gateway's deadline (${t.gatewayDeadlineMs} ms)`);
+  }
+  return problems;
+}

@@ -1,0 +1,43 @@
+/**
+ * TEST-ONLY crash points on the request path of a transfer (GATEWAY_FAILPOINT). The fault suite
+ * sets one per gateway process to SIGKILL it at an exact step, then checks that the restarted
+ * system loses and doubles nothing. Off (undefined) in every real deployment; hit() then costs
+ * one comparison.
+ *
+ *   after-record        the transfer is in the ledger (SENDING, attempt 1); nothing was sent
+ *   after-sending-mark  the request was handed to the bank service; no answer processed
+ *   after-bank-answer   the bank service answered; the answer is not in the ledger
+ *   before-reply        the answer is in the ledger; the app gets no reply
+ */
+export const FAILPOINTS = ["after-record", "after-sending-mark", "after-bank-answer", "before-reply"] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+
+/**
+ * How long after dispatching the bank call `after-sending-mark` waits before killing: on loopback
+ * the request has left by then (the bank service sees its caller vanish mid-call). If the answer
+ * comes sooner, the kill happens on its arrival, before it is processed.
+ */
+export const SENDING_MARK_SETTLE_MS = 25;
+
+export interface Failpoints {
+  /** Kills the process if `point` is the configured one. */
+  hit(point: Failpoint): void;
+  /** For after-sending-mark: kills once the call has had time to leave, or when it answers, whichever is first. */
+  afterDispatch<T>(call: Promise<T>): Promise<T>;
+}
+
+export function createFailpoints(active: Failpoint | undefined, kill: () => void = () => { process.kill(process.pid, "SIGKILL"); }): Failpoints {
+  return {
+    hit: (point) => {
+      if (point === active) kill();
+    },
+    afterDispatch: async (call) => {
+      if (active !== "after-sending-mark") return call;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([call.catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, SENDING_MARK_SETTLE_MS); })]);
+      clearTimeout(timer);
+      kill();
+      return call;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { isIdCollision, type StatusAnswer } from "./bank-outcome";
+import type { BankPolicy } from "./bank-policy";
+import type { TransferState } from "./transfer-states";
+import type { Attempt } from "./transfer-store";
+
+/** What the resolver does with a transfer after asking the bank about its current attempt. */
+export type Decision =
+  | { kind: "final"; state: "SUCCESS" | "FAILED" }
+  /** Send the SAME attempt again (same bank-side id, so the bank can never book it twice). */
+  | { kind: "resend" }
+  | { kind: "wait"; reason: string }
+  | { kind: "review"; reason: string };
+
+/**
+ * True when the attempt provably reached the bank service: its call ended with an answer that
+ * was not "not sent" (PENDING, or no answer after the request left). A SENDING attempt without
+ * an outcome may have died between the ledger write and the send (a crash), so it is not.
+ */
+export function leftForSure(attempt: Attempt): boolean {
+  return attempt.outcome === "PENDING" || attempt.outcome === "NO_ANSWER";
+}
+
+/**
+ * The resolver's rules, in one place:
+ * - an explicit SUCCESS or FAILED from the bank is final (also out of MANUAL_REVIEW);
+ * - MANUAL_REVIEW is otherwise left to a person: asked again slowly, never re-sent;
+ * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
+ * - NOT_FOUND for an attempt that may never have left: re-send it with the same attempt number;
+ * - NOT_FOUND for one that left, PENDING, or no answer to the inquiry: ask again later, and once
+ *   the attempt was sent longer ago than the bank's horizon, MANUAL_REVIEW with the reason.
+ * NOT_FOUND is never FAILED: the request may still be on its way, or the bank may have lost its
+ * record of a booking.
+ */
+export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAnswer, policy: BankPolicy, now: Date): Decision {
+  if (inquiry.status === "SUCCESS" || inquiry.status === "FAILED") return { kind: "final", state: inquiry.status };
+  const said = describe(inquiry);
+  if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
+  if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
+  if (inquiry.status === "NOT_FOUND" && !leftForSure(attempt)) return { kind: "resend" };
+  const age = now.getTime() - attempt.sentAt.getTime();
+  if (age >= policy.manualReviewAfterMs) {
+    return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${Math.round(age / 1000)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
+  }
+  return { kind: "wait", reason: said };
+}
+
+function describe(inquiry: StatusAnswer): string {
+  switch (inquiry.status) {
+    case "NOT_FOUND": return `the bank has no record of it (${inquiry.bankCode ?? ""})`;
+    case "PENDING": return `still pending at the bank (${inquiry.bankCode ?? ""} ${inquiry.bankMessage ?? ""})`.trim();
+    case "NO_ANSWER": case "NOT_SENT": return `the bank service could not be asked (${inquiry.error ?? inquiry.status})`;
+    case "SUCCESS": case "FAILED": return inquiry.status;
+  }
+}

@@ -1,0 +1,179 @@
+import type { Logger } from "@gerbang/shared";
+import type { BankCaller } from "./bank-client";
+import { attemptFields, type StatusAnswer } from "./bank-outcome";
+import { nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
+import { jakartaDate } from "./reference-number";
+import type { RegistrySnapshot } from "./registry";
+import { decide, type Decision } from "./resolver-decision";
+import { bankRequestOf, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
+import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
+
+export interface ResolverDeps {
+  ledger: TransferStore;
+  registry: () => RegistrySnapshot;
+  bank: BankCaller;
+  clock: () => Date;
+  /** Names this instance in leases (the same id as its request path). */
+  instanceId: string;
+  policies: BankPolicies;
+  leaseMs: number;
+  batchSize: number;
+  intervalMs: number;
+  onManualReview: ManualReviewAlert;
+  logger: Logger;
+  /** Observes each status inquiry and re-send (metrics). */
+  onInquiry?: (bankCode: string, status: StatusAnswer["status"]) => void;
+  onResend?: (bankCode: string) => void;
+}
+
+export interface Resolver {
+  /** Starts the loop: rounds back to back while work is due, `intervalMs` apart otherwise. */
+  start(): void;
+  /** One round: claims up to batchSize due transfers (atomic lease each) and resolves them; returns how many. */
+  runOnce(): Promise<number>;
+  /** Stops after the current round; what it held is released by its last updates. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Resolves every transfer that is not final: answered PENDING, not answered, or left mid-way by a
+ * crash. Each is leased atomically (TransferStore.claimDue), so with several gateway instances on
+ * one database exactly one works on a transfer at a time, and a dead instance's lease expires.
+ * Every write is conditional on the state it saw and on still holding the lease.
+ */
+export function createResolver(deps: ResolverDeps): Resolver {
+  const owner = deps.instanceId;
+  let stopping = false;
+  let round: Promise<number> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const runOnce = async (): Promise<number> => {
+    const claimed: TransferRecord[] = [];
+    while (claimed.length < deps.batchSize && !stopping) {
+      const next = await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock());
+      if (next === undefined) break;
+      claimed.push(next);
+    }
+    await Promise.all(claimed.map(async (record) => {
+      try {
+        await resolveOne(record);
+      } catch (error) {
+        // The lease runs out and the transfer is due again: the next round (here or elsewhere) retries.
+        deps.logger.error({ err: error, referenceNumber: record.referenceNumber }, "resolver could not work on a transfer");
+      }
+    }));
+    return claimed.length;
+  };
+
+  const resolveOne = async (record: TransferRecord): Promise<void> => {
+    if (record.state === "RECEIVED") {
+      await sendFirst(record);
+      return;
+    }
+    const attempt = record.attempts.at(-1);
+    const partner = deps.registry().partners.find((p) => p.bankCode === attempt?.partnerBankCode);
+    if (attempt === undefined || partner === undefined) {
+      deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
+      const policy = policyFor(deps.policies, record.route.bankCode);
+      await deps.ledger.amend(record.referenceNumber, record.state, owner, { lease: null, nextCheckAt: new Date(deps.clock().getTime() + policy.backoffMaxMs) }, deps.clock());
+      return;
+    }
+    const policy = policyFor(deps.policies, partner.bankCode);
+    const inquiry = await deps.bank.status(partner, {
+      referenceNumber: record.referenceNumber, attempt: attempt.attempt, usage: protoUsage(attempt.usage), transactionDate: attempt.transactionDate,
+      amount: record.amount, sourceAccountNumber: record.sourceAccountNumber, beneficiaryAccountNumber: record.beneficiaryAccountNumber,
+    }, policy.deadlineMs);
+    deps.onInquiry?.(partner.bankCode, inquiry.status);
+    const now = deps.clock();
+    const decision = decide(record.state, attempt, inquiry, policy, now);
+    deps.logger.debug({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, inquiry: inquiry.status, decision: decision.kind }, "status inquiry");
+    await act(record, attempt, inquiry, decision, policy, now);
+  };
+
+  const act = async (record: TransferRecord, attempt: Attempt, inquiry: StatusAnswer, decision: Decision, policy: BankPolicy, now: Date) => {
+    const ref = record.referenceNumber;
+    const from = record.state;
+    switch (decision.kind) {
+      case "final": {
+        const done = await deps.ledger.transition(ref, from, decision.state, {
+          answer: { attempt: attempt.attempt, answeredAt: now, ...attemptFields({ ...inquiry, outcome: decision.state }) },
+          bankResponseCode: inquiry.bankCode ?? "", bankResponseMessage: inquiry.bankMessage ?? "", bankReference: inquiry.bankReference ?? "",
+          lease: null, nextCheckAt: null,
+        }, now, owner);
+        if (done !== undefined) deps.logger.info({ referenceNumber: ref, from, state: decision.state }, "transfer resolved by status inquiry");
+        return;
+      }
+      case "review": {
+        const reviewed = await deps.ledger.transition(ref, from, "MANUAL_REVIEW", {
+          reviewReason: decision.reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1,
+        }, now, owner);
+        if (reviewed !== undefined) deps.onManualReview(reviewed, decision.reason);
+        return;
+      }
+      case "wait": {
+        const checks = (record.checks ?? 0) + 1;
+        const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? policy.backoffMaxMs : nextCheckDelay(policy, checks)));
+        // The bank knows the attempt (PENDING): that is evidence it left, kept for the NOT_FOUND rule.
+        const evidence = inquiry.status === "PENDING" && attempt.outcome === undefined ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
+        const patch = { ...evidence, checks, nextCheckAt, lease: null };
+        if (from === "SENDING") await deps.ledger.transition(ref, from, "PENDING", patch, now, owner);
+        else await deps.ledger.amend(ref, from, owner, patch, now);
+        return;
+      }
+      case "resend":
+        await resend(record, attempt, policy, now);
+        return;
+    }
+  };
+
+  /** Re-sends the same attempt (same bank-side request id), then records the answer as the request path would. */
+  const resend = async (record: TransferRecord, attempt: Attempt, policy: BankPolicy, now: Date) => {
+    const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
+    const patch = { resend: { attempt: attempt.attempt, sentAt: now }, lease, nextCheckAt: lease.until, checks: 0 };
+    const sending = record.state === "SENDING"
+      ? await deps.ledger.amend(record.referenceNumber, "SENDING", owner, patch, now)
+      : await deps.ledger.transition(record.referenceNumber, record.state, "SENDING", patch, now, owner);
+    const partner = deps.registry().partners.find((p) => p.bankCode === attempt.partnerBankCode);
+    if (sending === undefined || partner === undefined) return;
+    deps.onResend?.(partner.bankCode);
+    deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
+    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
+    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, notSent: "PENDING", now: deps.clock() });
+  };
+
+  /** A transfer recorded as RECEIVED was never sent: attempt 1 goes out now, as on the request path. */
+  const sendFirst = async (record: TransferRecord) => {
+    const partner = deps.registry().partners.find((p) => p.bankCode === record.route.bankCode);
+    if (partner === undefined) return; // the lease runs out; asked again once the registry knows the partner
+    const now = deps.clock();
+    const policy = policyFor(deps.policies, partner.bankCode);
+    const attempt: Attempt = { attempt: 1, partnerBankCode: partner.bankCode, usage: record.route.usage, transactionDate: jakartaDate(now), sentAt: now };
+    const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
+    const sending = await deps.ledger.transition(record.referenceNumber, "RECEIVED", "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
+    if (sending === undefined) return;
+    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
+    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, notSent: "FAILED", now: deps.clock() });
+  };
+
+  const loop = () => {
+    if (stopping) return;
+    round = runOnce().catch((error: unknown) => {
+      deps.logger.error({ err: error }, "resolver round failed");
+      return 0;
+    });
+    void round.then((count) => {
+      if (stopping) return;
+      timer = setTimeout(loop, count >= deps.batchSize ? 0 : deps.intervalMs);
+    });
+  };
+
+  return {
+    start: () => { timer = setTimeout(loop, 0); },
+    runOnce,
+    stop: async () => {
+      stopping = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import { attemptFields, isIdCollision, type BankAnswer } from "./bank-outcome";
+import { nextCheckDelay, type BankPolicy } from "./bank-policy";
+import type { TransferState } from "./transfer-states";
+import type { Attempt, TransferRecord, TransferStore, Usage } from "./transfer-store";
+
+/** Told whenever a transfer enters MANUAL_REVIEW (alert: error log line and metric). */
+export type ManualReviewAlert = (record: TransferRecord, reason: string) => void;
+
+/** The Transfer request of one attempt, as the bank service receives it (same for a resend). */
+export function bankRequestOf(record: TransferRecord, attempt: Attempt): BankTransferServiceTransferRequest {
+  return {
+    referenceNumber: record.referenceNumber, attempt: attempt.attempt, transactionDate: attempt.transactionDate,
+    usage: protoUsage(attempt.usage),
+    sourceAccountNumber: record.sourceAccountNumber, sourceAccountName: record.sourceAccountName,
+    beneficiaryBankCode: record.beneficiaryBankCode, beneficiaryBankName: record.beneficiaryBankName,
+    beneficiaryAccountNumber: record.beneficiaryAccountNumber, beneficiaryAccountName: record.beneficiaryAccountName,
+    amount: record.amount, currency: record.currency, remark: record.remark,
+  };
+}
+
+export function protoUsage(usage: Usage): TransferUsage {
+  return usage === "TRANSFER" ? TransferUsage.TRANSFER_USAGE_TRANSFER : TransferUsage.TRANSFER_USAGE_TRANSFER_INTERBANK;
+}
+
+/**
+ * Where an answer to a Transfer call takes a SENDING transfer. Only explicit SUCCESS and FAILED
+ * are final; a BCA id collision needs a person; PENDING and no answer wait for a status inquiry.
+ * NOT_SENT is final (FAILED) only on the request path's first send, where nothing else can be in
+ * flight; a re-send by the resolver that was not sent leaves the transfer PENDING, because the
+ * earlier send it repeats may still land.
+ */
+export function stateAfter(answer: BankAnswer, notSent: "FAILED" | "PENDING"): TransferState {
+  switch (answer.outcome) {
+    case "SUCCESS": return "SUCCESS";
+    case "FAILED": return "FAILED";
+    case "NOT_SENT": return notSent;
+    case "PENDING": return isIdCollision(answer) ? "MANUAL_REVIEW" : "PENDING";
+    case "NO_ANSWER": return "PENDING";
+  }
+}
+
+export interface SettleDeps {
+  ledger: TransferStore;
+  onManualReview: ManualReviewAlert;
+}
+
+/**
+ * Records the answer to attempt `attemptNo` of a SENDING transfer in one conditional update (still
+ * SENDING, still leased by `owner`), releasing the lease. Undefined when someone else moved it.
+ */
+export async function settleAnswer(
+  deps: SettleDeps, record: TransferRecord, attemptNo: number, answer: BankAnswer,
+  o: { owner: string; policy: BankPolicy; notSent: "FAILED" | "PENDING"; now: Date },
+): Promise<TransferRecord | undefined> {
+  const to = stateAfter(answer, o.notSent);
+  const final = to === "SUCCESS" || to === "FAILED";
+  const reviewReason = to === "MANUAL_REVIEW" ? `bank ${record.attempts[attemptNo - 1]?.partnerBankCode ?? "?"} answered ${answer.bankCode ?? ""}: ${answer.bankMessage ?? ""}` : undefined;
+  // Manual review is still asked about, at the slowest pace; PENDING gets its first inquiry soon.
+  const recheckMs = to === "MANUAL_REVIEW" ? o.policy.backoffMaxMs : nextCheckDelay(o.policy, 0);
+  const updated = await deps.ledger.transition(record.referenceNumber, "SENDING", to, {
+    answer: { attempt: attemptNo, answeredAt: o.now, ...attemptFields(answer) },
+    ...(final ? { bankResponseCode: answer.bankCode ?? "", bankResponseMessage: answer.bankMessage ?? "", bankReference: answer.bankReference ?? "" } : {}),
+    lease: null,
+    nextCheckAt: final ? null : new Date(o.now.getTime() + recheckMs),
+    checks: 0,
+    ...(reviewReason === undefined ? {} : { reviewReason }),
+  }, o.now, o.owner);
+  if (updated !== undefined && reviewReason !== undefined) deps.onManualReview(updated, reviewReason);
+  return updated;
+}
