@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes } from "node:crypto";
 import http from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
@@ -81,10 +81,11 @@ export async function bniSandboxRequest(origin: string): Promise<() => { headers
   const { access_token: token } = await tokenAnswer.json() as { access_token: string };
   const escrow = ESCROW_ACCOUNTS["3"]?.bni;
   if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
+  const apiSecret = createSecretKey(Buffer.from(c.apiSecret)); // a string key costs jsonwebtoken ~500 µs per call
   return () => {
     const requestUuid = randomBytes(8).toString("hex").toUpperCase();
     const unsigned = { request: { header: { companyId: c.companyId, parentCompanyId: c.parentCompanyId, requestUuid }, accountNumber: escrow.accountNumber, beneficiaryAccountNumber: BNI_BENEFICIARY, currency: "IDR", amount: AMOUNT, remark: "bench" } };
-    const signature = jwt.sign(unsigned, c.apiSecret, { algorithm: "HS256", noTimestamp: true });
+    const signature = jwt.sign(unsigned, apiSecret, { algorithm: "HS256", noTimestamp: true });
     const body = { request: { ...unsigned.request, header: { ...unsigned.request.header, signature } } };
     return { path: `/p2pl/payment/transfer?access_token=${encodeURIComponent(token)}`, headers: { "x-api-key": c.apiKey, "content-type": "application/json" }, body: JSON.stringify(body) };
   };

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 
 /** Why a token was refused; callers map these to UNAUTHENTICATED with a clear message. */
@@ -18,10 +19,28 @@ export interface VerifyOptions {
 
 export type Claims = jwt.JwtPayload & { iat: number; exp: number };
 
+/**
+ * Key tokens as KeyObjects, made once per key. Given a string, jsonwebtoken 9 first tries to
+ * parse it as a PEM public key and fails, on every call: about 500 µs per sign or verify instead
+ * of 15-30 µs, which capped the gateway at ~2,000 token checks per second per core.
+ */
+const keyObjects = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 10_000;
+
+function secretKey(key: string): KeyObject {
+  let keyObject = keyObjects.get(key);
+  if (keyObject === undefined) {
+    if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.clear(); // rotated keys must not pile up
+    keyObject = createSecretKey(Buffer.from(key, "utf8"));
+    keyObjects.set(key, keyObject);
+  }
+  return keyObject;
+}
+
 /** Signs claims with HS256; the only algorithm Gerbang accepts anywhere. */
 export function signHs256(claims: Record<string, unknown>, key: string): string {
   // jsonwebtoken keeps a given iat and adds one (now) when it is missing.
-  return jwt.sign(claims, key, { algorithm: "HS256" });
+  return jwt.sign(claims, secretKey(key), { algorithm: "HS256" });
 }
 
 /** Reads `sub` without verifying, to know whose key to verify with. Never trust anything else from it. */
@@ -39,7 +58,7 @@ export function verifyHs256(token: string, key: string, options: VerifyOptions):
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, key, {
+    payload = jwt.verify(token, secretKey(key), {
       algorithms: ["HS256"],
       audience: options.audience,
       clockTolerance: tolerance,
