@@ -32,7 +32,8 @@ lint: setup ## eslint with warnings as errors, and buf lint
 	npm run lint:proto
 	npm run lint
 
-bench: setup ## Benchmarks (not part of the tests); results in bench/results/
+bench: setup ## Benchmarks (not part of the tests): hot functions, then every hop under load; results in bench/results/
+	npx tsx bench/micro.ts
 	npx tsx bench/run.ts
 
 clean: ## Remove local state (databases, logs); keeps installed tools
