@@ -82,6 +82,12 @@ export function createAppClient(origin: string, timeoutMs = 20_000): AppClient {
   };
 }
 
+/** The answers that did not carry a transfer (no answer at all, or a refusal), described for an assertion. */
+export function withoutTransfer(answers: readonly AppAnswer[]): string[] {
+  return answers.filter((a) => a.kind === "none" || a.referenceNumber === undefined)
+    .map((a) => (a.kind === "none" ? `no answer (${a.error})` : `HTTP ${a.httpStatus} statusCode ${a.statusCode}`));
+}
+
 /** Sends at most `concurrency` jobs at a time; every job runs exactly once. */
 export async function runLimited<T, R>(items: readonly T[], concurrency: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

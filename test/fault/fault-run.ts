@@ -38,8 +38,14 @@ export interface FaultRun {
   /** Sends and records one request. */
   send(client: AppClient, body: TransferBody): Promise<AppAnswer>;
   sendAll(client: AppClient, bodies: TransferBody[], concurrency: number): Promise<AppAnswer[]>;
+  /** The last answer each of these requests got (after any retries). */
+  latest(bodies: readonly TransferBody[]): AppAnswer[];
   /** Like an app after an outage: re-sends every request whose last answer was none or 5xx, same reference, bounded rounds. */
   retryUnanswered(client: AppClient, rounds?: number): Promise<void>;
+  /** What one transfer must end as, beyond the invariants (e.g. a decline is FAILED, a booking fault SUCCESS). */
+  expectFinal(body: TransferBody, states: readonly string[], why: string): void;
+  /** A scenario's own finding (a knob that did not work, a refusal that should not happen); fails the run. */
+  problem(text: string): void;
   /** Keeps a sandbox's bookings before it is restarted (its ledger lives in memory). */
   snapshotBookings(partnerBankCode: string): Promise<void>;
   /** Waits (bounded) for the resolver, reads both sides, checks, prints the summary line. */
@@ -54,6 +60,8 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
   const sent: SentRequest[] = [];
   const snapshots: BankLedgers = {};
   const last = new Map<string, SentRequest>();
+  const expectations: { clientReferenceNo: string; states: readonly string[]; why: string }[] = [];
+  const findings: string[] = [];
   const send = async (client: AppClient, body: TransferBody) => {
     const answer = await client.transfer(body);
     const request = { body, answer };
@@ -78,12 +86,15 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     },
     send,
     sendAll: (client, bodies, concurrency) => runLimited(bodies, concurrency, (body) => send(client, body)),
+    latest: (bodies) => bodies.map((b) => last.get(b.clientReferenceNo)?.answer ?? { kind: "none", error: "never sent" }),
     retryUnanswered: async (client, rounds = 5) => {
       for (let round = 0; round < rounds && unanswered().length > 0; round++) {
         if (round > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
         await run.sendAll(client, unanswered(), 8);
       }
     },
+    expectFinal: (body, states, why) => { expectations.push({ clientReferenceNo: body.clientReferenceNo, states, why }); },
+    problem: (text) => { findings.push(text); },
     snapshotBookings: async (code) => {
       const bank = SANDBOX_OF_PARTNER[code];
       if (bank === undefined) throw new Error(`no sandbox for partner ${code}`);
@@ -101,7 +112,17 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
         for (const b of await fs.sandbox(bank).ledger()) byId.set(b.requestId, b);
         ledgers[code] = [...byId.values()];
       }
-      const figures = checkInvariants({ transfers: await readLedger(db), ledgers, sent, faults: run.faults });
+      const transfers = await readLedger(db);
+      const figures = checkInvariants({ transfers, ledgers, sent, faults: run.faults });
+      const byClientRef = new Map(transfers.map((t) => [t.clientReferenceNo, t]));
+      for (const e of expectations) {
+        const t = byClientRef.get(e.clientReferenceNo);
+        if (t === undefined || !e.states.includes(t.state)) {
+          const found = t === undefined ? "not in the ledger" : t.referenceNumber + " " + t.state;
+          figures.problems.push(`expected ${e.states.join(" or ")} (${e.why}): ${e.clientReferenceNo} is ${found}`);
+        }
+      }
+      figures.problems.push(...findings);
       const line = summaryLine(figures);
       const details = [
         `[fault ${fs.label}] ${line}`,

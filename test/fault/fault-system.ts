@@ -4,7 +4,7 @@ import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
 import { startSystem, type ComponentName, type RunningSystem } from "../../scripts/system";
 import { createAppClient, type AppClient } from "./app-client";
-import { startGatewayProcess, type GatewayProcess } from "./gateway-process";
+import { startGatewayProcess, startServiceProcess, type GatewayProcess, type ServiceProcess } from "./service-process";
 import { createSandboxAdmin, type SandboxAdmin } from "./sandbox-admin";
 
 /**
@@ -28,12 +28,14 @@ export const FAULT_TIMINGS = {
   appTimeoutMs: 15_000,
   resolverIntervalMs: 200,
   pendingRecheckMs: 300,
-  resolverBackoffMaxMs: 1_000,
+  resolverBackoffMs: [300, 500, 1_000],
+  /** More than the bank deadline plus 1 s (the gateway refuses to start otherwise). */
   leaseMs: 4_000,
   manualReviewHorizonMs: 8_000,
+  breakerResetMs: 1_000,
 } as const;
 
-/** Environment of every gateway in a fault run (the system's and ours). */
+/** Environment of every gateway in a fault run (the system's and ours); names from services/gateway/src/config.ts. */
 export function gatewayFaultEnv(): Record<string, string> {
   const t = FAULT_TIMINGS;
   return {
@@ -42,9 +44,12 @@ export function gatewayFaultEnv(): Record<string, string> {
     GATEWAY_DUPLICATE_WAIT_MS: "3000",
     GATEWAY_REGISTRY_REFRESH_MS: "1000",
     GATEWAY_RESOLVER_INTERVAL_MS: String(t.resolverIntervalMs),
-    GATEWAY_RESOLVER_BACKOFF_MAX_MS: String(t.resolverBackoffMaxMs),
+    GATEWAY_RESOLVER_BACKOFF_MS: t.resolverBackoffMs.join(","),
+    GATEWAY_RESOLVER_BACKOFF_MAX_MS: String(Math.max(...t.resolverBackoffMs)),
     GATEWAY_LEASE_MS: String(t.leaseMs),
     GATEWAY_MANUAL_REVIEW_AFTER_MS: String(t.manualReviewHorizonMs),
+    GATEWAY_BREAKER_RESET_MS: String(t.breakerResetMs),
+    GATEWAY_SHUTDOWN_GRACE_MS: "3000",
   };
 }
 
@@ -62,6 +67,11 @@ export interface FaultSystem {
   sandbox(bank: SandboxBank): SandboxAdmin;
   /** Starts one more gateway process on the same database; stopped by stop() if still running. */
   spawnGateway(name: string, extraEnv?: Record<string, string>): Promise<GatewayProcess>;
+  /**
+   * Starts a bank service of our own on the port of the system's one (kill that first): the
+   * partners' serviceUrl keeps pointing there, so the gateway calls ours (e.g. with BANK_FAILPOINT).
+   */
+  spawnBankService(bank: SandboxBank, extraEnv: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +101,7 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
       "bank-mandiri": bankEnv("bank-mandiri"),
     },
   });
-  const extraGateways: GatewayProcess[] = [];
+  const extraProcesses: ServiceProcess[] = [];
   const sandboxPort: Record<SandboxBank, number> = {
     bni: system.ports.sandboxBni, bca: system.ports.sandboxBca, mandiri: system.ports.sandboxMandiri,
   };
@@ -115,11 +125,31 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
           ...extraEnv,
         },
       });
-      extraGateways.push(gateway);
+      extraProcesses.push(gateway);
       return gateway;
     },
+    spawnBankService: async (bank, extraEnv) => {
+      const port = { bni: system.ports.bankBni, bca: system.ports.bankBca, mandiri: system.ports.bankMandiri }[bank];
+      const service = await startServiceProcess({
+        name: `bank-${bank}-own-${extraProcesses.length}`,
+        script: `services/bank-${bank}/src/main.ts`,
+        ports: [port],
+        logDir,
+        env: {
+          LOG_LEVEL: "info",
+          MONGODB_URI: system.mongodbUri,
+          MONGODB_DATABASE: system.databaseName,
+          PORT: String(port),
+          [`HOST_${bank.toUpperCase()}`]: `http://127.0.0.1:${sandboxPort[bank]}`,
+          ...bankFaultEnv(),
+          ...extraEnv,
+        },
+      });
+      extraProcesses.push(service);
+      return service;
+    },
     stop: async () => {
-      for (const gateway of extraGateways) await gateway.stop();
+      for (const p of extraProcesses) await p.stop();
       await system.stop();
       // The database files go; the logs stay for the post-mortem of a failed run (`make clean` removes them).
       rmSync(path.join(stateDir, "db"), { recursive: true, force: true });

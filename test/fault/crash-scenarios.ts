@@ -1,0 +1,161 @@
+import { createAppClient, type AppAnswer, type TransferBody } from "./app-client";
+import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
+import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
+import { waitForTransfer } from "./ledger-read";
+import { exitsWithin } from "./service-process";
+
+/**
+ * Scenarios with crashes: kill -9 of a gateway at each step of a transfer (GATEWAY_FAILPOINT) and
+ * under load, kill -9 of a bank service mid-call, a database restart mid-load, a second gateway
+ * instance killed while it holds leases, a graceful stop under load. After each, the app does
+ * what a real app does (asks again with the same clientReferenceNo) and the resolver finishes.
+ */
+
+export type GatewayFailpoint = "after-record" | "after-sending-mark" | "after-bank-answer" | "before-reply";
+export const GATEWAY_FAILPOINTS: readonly GatewayFailpoint[] = ["after-record", "after-sending-mark", "after-bank-answer", "before-reply"];
+
+/**
+ * What a transfer must end as after its gateway died at that step. Recorded but never sent: the
+ * bank has no record, so it may be sent again under the same bank-side id and succeeds. Sent with
+ * no answer processed: the bank may or may not have it (the bank service may cancel the call when
+ * its caller vanishes): SUCCESS if it booked, else MANUAL_REVIEW. Later steps: the bank booked.
+ */
+const AFTER_FAILPOINT: Record<GatewayFailpoint, readonly string[]> = {
+  "after-record": ["SUCCESS"],
+  "after-sending-mark": ["SUCCESS", "MANUAL_REVIEW"],
+  "after-bank-answer": ["SUCCESS"],
+  "before-reply": ["SUCCESS"],
+};
+
+const FAILPOINT_DEATH_MS = 15_000;
+
+/** A gateway with GATEWAY_FAILPOINT takes one transfer and must SIGKILL itself; a fresh one is started and the app asks again. */
+export async function gatewayFailpoint(run: FaultRun, point: GatewayFailpoint, to: Destination): Promise<{ died: boolean; first: AppAnswer; again: AppAnswer }> {
+  const doomed = await run.fs.spawnGateway(`gateway-failpoint-${point}`, { GATEWAY_FAILPOINT: point });
+  const body = run.body(to);
+  run.expectFinal(body, AFTER_FAILPOINT[point], `gateway killed at ${point}`);
+  run.faults++;
+  const first = await run.send(createAppClient(doomed.origin, FAULT_TIMINGS.appTimeoutMs), body);
+  const died = await exitsWithin(doomed, FAILPOINT_DEATH_MS);
+  if (!died) await doomed.kill();
+  const restarted = await run.fs.spawnGateway(`gateway-after-${point}`);
+  const again = await run.send(createAppClient(restarted.origin, FAULT_TIMINGS.appTimeoutMs), body);
+  // Graceful stop: it hands back its leases, so the system's gateway resolves the rest.
+  await restarted.stop();
+  return { died, first, again };
+}
+
+/** kill -9 of the system's gateway with `n` transfers in flight; restart; the apps ask again. */
+export async function gatewayKillUnderLoad(run: FaultRun, n: number): Promise<AppAnswer[]> {
+  const app = run.fs.app;
+  const before = run.sent.length;
+  const bodies = plainBodies(run, n);
+  const load = run.sendAll(app, bodies, 10);
+  await waitUntil(() => run.sent.length - before >= n / 3, 60_000, "a third of the load answered before the kill");
+  await run.fs.system.kill("gateway");
+  run.faults++;
+  await load;
+  await run.fs.system.restart("gateway");
+  run.faults += countUnanswered(run, before);
+  await run.retryUnanswered(app);
+  return run.latest(bodies);
+}
+
+/** SIGTERM of the system's gateway with transfers in flight: it finishes or hands back what it holds; restart. */
+export async function gatewayGracefulStopUnderLoad(run: FaultRun, n: number): Promise<AppAnswer[]> {
+  const app = run.fs.app;
+  const before = run.sent.length;
+  const bodies = plainBodies(run, n);
+  const load = run.sendAll(app, bodies, 10);
+  await waitUntil(() => run.sent.length - before >= n / 3, 60_000, "a third of the load answered before SIGTERM");
+  await run.fs.system.stopComponent("gateway");
+  run.faults++;
+  await load;
+  await run.fs.system.restart("gateway");
+  run.faults += countUnanswered(run, before);
+  await run.retryUnanswered(app);
+  return run.latest(bodies);
+}
+
+/**
+ * kill -9 of a bank service while the bank holds the call (magic latency account, 3 s): the
+ * gateway must not read the dropped call as "not sent"; the bank books; the resolver finds it.
+ */
+export async function bankServiceKillMidCall(run: FaultRun, bank: SandboxBank): Promise<AppAnswer> {
+  const body = run.body(bank, "latency");
+  run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed while the bank held the call`);
+  run.faults++;
+  const answer = run.send(run.fs.app, body);
+  await waitForTransfer(run.db, body.clientReferenceNo, (t) => t.state === "SENDING", 10_000);
+  await pause(300); // the call is at the sandbox now; it holds it for 3 s, the bank service waits up to 1.5 s
+  await run.fs.system.kill(`bank-${bank}`);
+  const answered = await answer;
+  await run.fs.system.restart(`bank-${bank}`);
+  return answered;
+}
+
+/** A bank service with BANK_FAILPOINT=after-bank-answer dies once the bank has answered; the normal one comes back. */
+export async function bankServiceFailpoint(run: FaultRun, bank: SandboxBank): Promise<{ died: boolean; answer: AppAnswer }> {
+  await run.fs.system.kill(`bank-${bank}`);
+  const doomed = await run.fs.spawnBankService(bank, { BANK_FAILPOINT: "after-bank-answer" });
+  const body = run.body(bank);
+  run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed after the bank answered`);
+  run.faults++;
+  const answer = await run.send(run.fs.app, body);
+  const died = await exitsWithin(doomed, FAILPOINT_DEATH_MS);
+  if (!died) await doomed.kill();
+  await run.fs.system.restart(`bank-${bank}`);
+  return { died, answer };
+}
+
+/** The database stops and comes back while `n` transfers are being sent; the apps ask again afterwards. */
+export async function databaseRestartMidLoad(run: FaultRun, n: number, downMs: number): Promise<AppAnswer[]> {
+  const app = run.fs.app;
+  const before = run.sent.length;
+  const bodies = plainBodies(run, n);
+  const load = run.sendAll(app, bodies, 6);
+  await waitUntil(() => run.sent.length - before >= n / 4, 60_000, "a quarter of the load answered before the database restart");
+  await run.fs.system.restartDatabase(downMs);
+  run.faults++;
+  await load;
+  run.faults += countUnanswered(run, before);
+  await run.retryUnanswered(app);
+  return run.latest(bodies);
+}
+
+/**
+ * A second gateway instance takes transfers the bank holds (latency), then dies with their leases:
+ * the system's gateway takes them over once the leases expire, and nothing is booked twice.
+ */
+export async function secondInstanceKilledHoldingLeases(run: FaultRun, n: number): Promise<AppAnswer[]> {
+  const second = await run.fs.spawnGateway("gateway-second-killed");
+  const client = createAppClient(second.origin, FAULT_TIMINGS.appTimeoutMs);
+  const banks: SandboxBank[] = ["bni", "bca", "mandiri"];
+  const bodies = Array.from({ length: n }, (_, i) => run.body(banks[i % banks.length]!, "latency"));
+  for (const b of bodies) run.expectFinal(b, ["SUCCESS"], "held by a gateway instance that was killed");
+  const load = run.sendAll(client, bodies, n);
+  await Promise.all(bodies.map((b) => waitForTransfer(run.db, b.clientReferenceNo, (t) => t.state === "SENDING", 15_000)));
+  await second.kill();
+  run.faults += 1 + n;
+  await load;
+  await run.retryUnanswered(run.fs.app);
+  return run.latest(bodies);
+}
+
+function plainBodies(run: FaultRun, n: number): TransferBody[] {
+  return Array.from({ length: n }, (_, i) => run.body(PLAIN_DESTINATIONS[i % PLAIN_DESTINATIONS.length]!));
+}
+
+function countUnanswered(run: FaultRun, from: number): number {
+  return run.sent.slice(from).filter(({ answer }) => answer.kind === "none" || answer.httpStatus >= 500).length;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await pause(50);
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { freePort, repoRoot } from "@gerbang/shared";
+
+/**
+ * Processes of our own next to the ones startSystem runs: a second gateway on the same database
+ * (leases, duplicate storms across instances), a gateway with GATEWAY_FAILPOINT or a bank service
+ * with BANK_FAILPOINT that SIGKILLs itself at a chosen step. Same entry points and loader as
+ * scripts/system.ts, one plain node process each, so a SIGKILL hits the service itself. Output
+ * goes to a log file in the run's state folder, for the post-mortem of a failing scenario.
+ */
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly pid: number | undefined;
+  /** Resolves when the process has exited, with the signal that ended it (null: exited by itself). */
+  readonly exited: Promise<NodeJS.Signals | null>;
+  kill(): Promise<void>;
+  /** SIGTERM (graceful shutdown), SIGKILL after 10 s; resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+export interface GatewayProcess extends ServiceProcess {
+  readonly origin: string;
+  readonly grpcAddress: string;
+}
+
+export interface ServiceProcessOptions {
+  name: string;
+  /** Entry point relative to the repository root, e.g. services/bank-bni/src/main.ts. */
+  script: string;
+  env: Record<string, string>;
+  /** Ports it must listen on before it counts as started. */
+  ports: number[];
+  logDir: string;
+}
+
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  mkdirSync(options.logDir, { recursive: true });
+  const log = createWriteStream(path.join(options.logDir, `${options.name}.log`), { flags: "a" });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, options.script)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => {
+    child.once("exit", (_code, signal) => { log.end(); resolve(signal); });
+  });
+  try {
+    for (const port of options.ports) await waitForPort(port, child, options.name);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return { name: options.name, pid: child.pid, exited, kill: () => stopWith("SIGKILL"), stop: () => stopWith("SIGTERM") };
+}
+
+export async function startGatewayProcess(options: { name: string; env: Record<string, string>; logDir: string }): Promise<GatewayProcess> {
+  const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
+  const started = await startServiceProcess({
+    ...options,
+    script: "services/gateway/src/main.ts",
+    env: { ...options.env, GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort) },
+    ports: [httpPort, grpcPort],
+  });
+  return { ...started, origin: `http://127.0.0.1:${httpPort}`, grpcAddress: `127.0.0.1:${grpcPort}` };
+}
+
+/** Resolves true if the process exits within `timeoutMs` (a failpoint fired), false otherwise. */
+export async function exitsWithin(p: ServiceProcess, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, timeoutMs, false); });
+  const died = await Promise.race([p.exited.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return died;
+}
+
+/** Bounded: the process must listen within `timeoutMs`, and a process that dies first says so. */
+export async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening on ${port}; see its log`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port });
+      socket.once("connect", () => { socket.destroy(); resolve(true); });
+      socket.once("error", () => { resolve(false); });
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
+}
