@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { Server, ServerCredentials, status, type Metadata, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import {
   BankTransferServiceService, BankTransferStatus,
   type BankTransferServiceServer, type BankTransferServiceTransferRequest, type BankTransferServiceTransferResponse,
@@ -6,62 +6,123 @@ import {
 } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { verifyServiceToken } from "@gerbang/shared";
 
-/** What the fake bank does with the next transfers. */
-export type FakeBankMode = "SUCCESS" | "FAILED" | "PENDING" | "hang" | "not-sent" | "internal";
+/**
+ * What the fake bank does with the next transfers: answer SUCCESS/FAILED/PENDING (and record it),
+ * never answer ("hang", nothing recorded), book but never answer ("book-then-hang"), refuse before
+ * sending ("not-sent"), fail after maybe sending ("internal"), or report a BCA id collision.
+ */
+export type FakeBankMode = "SUCCESS" | "FAILED" | "PENDING" | "hang" | "book-then-hang" | "not-sent" | "internal" | "collision";
+/** How status inquiries are answered: from the fake's ledger, or refused, never answered, or as a collision. */
+export type FakeStatusMode = "ledger" | "unavailable" | "hang" | "collision";
+
+type Recorded = "SUCCESS" | "FAILED" | "PENDING";
 
 export interface FakeBank {
   readonly bankCode: string;
   readonly port: number;
   /** Every Transfer request that passed the token check, in arrival order. */
   readonly calls: BankTransferServiceTransferRequest[];
+  /** Every GetTransferStatus request that passed the token check. */
+  readonly statusCalls: GetTransferStatusRequest[];
   /** Transfer calls refused for a bad service token. */
   readonly refusedTokens: number;
   setMode(mode: FakeBankMode, delayMs?: number): void;
+  setStatusMode(mode: FakeStatusMode): void;
+  /** What the fake's ledger holds for an attempt (undefined: never seen, NOT_FOUND). */
+  recorded(referenceNumber: string, attempt: number): Recorded | undefined;
+  /** Bookings (SUCCESS) of a transfer over all its attempts: more than 1 would be money moved twice. */
+  bookings(referenceNumber: string): number;
+  /** Changes what the ledger says about an attempt (the bank finishing a PENDING one). */
+  settle(referenceNumber: string, attempt: number, outcome: Recorded): void;
   stop(): Promise<void>;
 }
+
+const S = {
+  SUCCESS: BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS,
+  FAILED: BankTransferStatus.BANK_TRANSFER_STATUS_FAILED,
+  PENDING: BankTransferStatus.BANK_TRANSFER_STATUS_PENDING,
+  NOT_FOUND: BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND,
+};
+const COLLISION = { bankCode: "ESB-82-003", bankMessage: "TransactionID 12345678 collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review" };
 
 /**
  * A bank service for tests: the generated BankTransferServiceServer, served by grpc-js on a
  * loopback port of its own, checking the gateway's service token exactly as a real bank service
- * does, counting calls and answering as told.
+ * does, with a ledger per (reference, attempt) that, like a real bank, never books the same
+ * bank-side id twice (a repeat answers PENDING "duplicate", as BNI 0116 and Mandiri 94 do).
  */
 export async function startFakeBank(bankCode: string, keyToken: string): Promise<FakeBank> {
   const calls: BankTransferServiceTransferRequest[] = [];
+  const statusCalls: GetTransferStatusRequest[] = [];
+  const ledger = new Map<string, Recorded>();
+  const key = (reference: string, attempt: number) => `${reference}-${attempt}`;
   let refusedTokens = 0;
   let mode: FakeBankMode = "SUCCESS";
+  let statusMode: FakeStatusMode = "ledger";
   let delayMs = 0;
   const hanging = new Set<() => void>();
+  const authorized = (metadata: Metadata, request: { referenceNumber: string; attempt: number }) => {
+    const token = /^Bearer (.+)$/.exec(String(metadata.get("authorization")[0] ?? ""))?.[1] ?? "";
+    try {
+      verifyServiceToken(token, keyToken, bankCode, request);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const hang = (callback: (error: { code: status; details: string }) => void) => {
+    hanging.add(() => { callback({ code: status.UNAVAILABLE, details: "stopped" }); });
+  };
+
   const impl: BankTransferServiceServer = {
     transfer: (call: ServerUnaryCall<BankTransferServiceTransferRequest, BankTransferServiceTransferResponse>, callback: sendUnaryData<BankTransferServiceTransferResponse>) => {
-      const token = /^Bearer (.+)$/.exec(String(call.metadata.get("authorization")[0] ?? ""))?.[1] ?? "";
-      try {
-        verifyServiceToken(token, keyToken, bankCode, { referenceNumber: call.request.referenceNumber, attempt: call.request.attempt });
-      } catch {
+      if (!authorized(call.metadata, call.request)) {
         refusedTokens++;
         callback({ code: status.UNAUTHENTICATED, details: "bad service token" });
         return;
       }
       calls.push(call.request);
+      const id = key(call.request.referenceNumber, call.request.attempt);
+      const bankRequestId = id;
+      const reply = (s: BankTransferStatus, code: string, message: string) => {
+        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J${calls.length}` : "", bankCode: code, bankMessage: message, bankRequestId });
+      };
       const answer = () => {
-        const bankRequestId = `${call.request.referenceNumber}-${call.request.attempt}`;
-        const reply = (s: BankTransferStatus, code: string, message: string) => {
-          callback(null, { status: s, bankReference: s === BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS ? `J${calls.length}` : "", bankCode: code, bankMessage: message, bankRequestId });
-        };
+        if (ledger.has(id)) { reply(S.PENDING, "DUP", "request id already used; ask the status inquiry"); return; }
         switch (mode) {
-          case "SUCCESS": reply(BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS, "00", "Success"); return;
-          case "FAILED": reply(BankTransferStatus.BANK_TRANSFER_STATUS_FAILED, "51", "Insufficient funds"); return;
-          case "PENDING": reply(BankTransferStatus.BANK_TRANSFER_STATUS_PENDING, "02", "In progress"); return;
+          case "SUCCESS": ledger.set(id, "SUCCESS"); reply(S.SUCCESS, "00", "Success"); return;
+          case "FAILED": ledger.set(id, "FAILED"); reply(S.FAILED, "51", "Insufficient funds"); return;
+          case "PENDING": ledger.set(id, "PENDING"); reply(S.PENDING, "02", "In progress"); return;
+          case "collision": reply(S.PENDING, COLLISION.bankCode, COLLISION.bankMessage); return;
           case "not-sent": callback({ code: status.UNAVAILABLE, details: "bank token endpoint down: not sent" }); return;
           case "internal": callback({ code: status.INTERNAL, details: "boom after sending" }); return;
+          case "book-then-hang": ledger.set(id, "SUCCESS"); hang(callback); return;
           // Never answers; the gateway's deadline ends the call. Released on stop().
-          case "hang": hanging.add(() => { callback({ code: status.UNAVAILABLE, details: "stopped" }); }); return;
+          case "hang": hang(callback); return;
         }
       };
       if (delayMs > 0) setTimeout(answer, delayMs);
       else answer();
     },
-    getTransferStatus: (_call: ServerUnaryCall<GetTransferStatusRequest, GetTransferStatusResponse>, callback: sendUnaryData<GetTransferStatusResponse>) => {
-      callback({ code: status.UNIMPLEMENTED, details: "the fake bank answers Transfer only" });
+    getTransferStatus: (call: ServerUnaryCall<GetTransferStatusRequest, GetTransferStatusResponse>, callback: sendUnaryData<GetTransferStatusResponse>) => {
+      if (!authorized(call.metadata, call.request)) {
+        callback({ code: status.UNAUTHENTICATED, details: "bad service token" });
+        return;
+      }
+      statusCalls.push(call.request);
+      const id = key(call.request.referenceNumber, call.request.attempt);
+      const reply = (s: BankTransferStatus, code: string, message: string) => {
+        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J-${id}` : "", bankCode: code, bankMessage: message, bankRequestId: id });
+      };
+      switch (statusMode) {
+        case "unavailable": callback({ code: status.UNAVAILABLE, details: "bank status endpoint down: not sent" }); return;
+        case "hang": hang(callback); return;
+        case "collision": reply(S.PENDING, COLLISION.bankCode, COLLISION.bankMessage); return;
+        case "ledger": break;
+      }
+      const found = ledger.get(id);
+      if (found === undefined) reply(S.NOT_FOUND, "404", "request id not found");
+      else reply(S[found], found === "SUCCESS" ? "00" : "01", found);
     },
   };
   const server = new Server();
@@ -70,11 +131,16 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => { if (error === null) resolve(bound); else reject(error); });
   });
   return {
-    bankCode, port, calls,
+    bankCode, port, calls, statusCalls,
     get refusedTokens() { return refusedTokens; },
     setMode: (next, delay = 0) => { mode = next; delayMs = delay; },
+    setStatusMode: (next) => { statusMode = next; },
+    recorded: (reference, attempt) => ledger.get(key(reference, attempt)),
+    bookings: (reference) => [...ledger].filter(([k, v]) => k.startsWith(`${reference}-`) && v === "SUCCESS").length,
+    settle: (reference, attempt, outcome) => { ledger.set(key(reference, attempt), outcome); },
     stop: () => new Promise<void>((resolve) => {
       for (const release of hanging) release();
+      hanging.clear();
       server.tryShutdown(() => { resolve(); });
     }),
   };

@@ -48,12 +48,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   let timer: NodeJS.Timeout | undefined;
 
   const runOnce = async (): Promise<number> => {
-    const claimed: TransferRecord[] = [];
-    while (claimed.length < deps.batchSize && !stopping) {
-      const next = await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock());
-      if (next === undefined) break;
-      claimed.push(next);
-    }
+    const claimed = stopping ? [] : await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock(), deps.batchSize);
     await Promise.all(claimed.map(async (record) => {
       try {
         await resolveOne(record);
@@ -75,7 +70,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (attempt === undefined || partner === undefined) {
       deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
       const policy = policyFor(deps.policies, record.route.bankCode);
-      await deps.ledger.amend(record.referenceNumber, record.state, owner, { lease: null, nextCheckAt: new Date(deps.clock().getTime() + policy.backoffMaxMs) }, deps.clock());
+      await deps.ledger.amend(record, owner, { lease: null, nextCheckAt: new Date(deps.clock().getTime() + policy.backoffMaxMs) }, deps.clock());
       return;
     }
     const policy = policyFor(deps.policies, partner.bankCode);
@@ -95,7 +90,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const from = record.state;
     switch (decision.kind) {
       case "final": {
-        const done = await deps.ledger.transition(ref, from, decision.state, {
+        const done = await deps.ledger.transition(record, decision.state, {
           answer: { attempt: attempt.attempt, answeredAt: now, ...attemptFields({ ...inquiry, outcome: decision.state }) },
           bankResponseCode: inquiry.bankCode ?? "", bankResponseMessage: inquiry.bankMessage ?? "", bankReference: inquiry.bankReference ?? "",
           lease: null, nextCheckAt: null,
@@ -104,7 +99,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         return;
       }
       case "review": {
-        const reviewed = await deps.ledger.transition(ref, from, "MANUAL_REVIEW", {
+        const reviewed = await deps.ledger.transition(record, "MANUAL_REVIEW", {
           reviewReason: decision.reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1,
         }, now, owner);
         if (reviewed !== undefined) deps.onManualReview(reviewed, decision.reason);
@@ -116,8 +111,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
         // The bank knows the attempt (PENDING): that is evidence it left, kept for the NOT_FOUND rule.
         const evidence = inquiry.status === "PENDING" && attempt.outcome === undefined ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
         const patch = { ...evidence, checks, nextCheckAt, lease: null };
-        if (from === "SENDING") await deps.ledger.transition(ref, from, "PENDING", patch, now, owner);
-        else await deps.ledger.amend(ref, from, owner, patch, now);
+        if (from === "SENDING") await deps.ledger.transition(record, "PENDING", patch, now, owner);
+        else await deps.ledger.amend(record, owner, patch, now);
         return;
       }
       case "resend":
@@ -131,8 +126,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
     const patch = { resend: { attempt: attempt.attempt, sentAt: now }, lease, nextCheckAt: lease.until, checks: 0 };
     const sending = record.state === "SENDING"
-      ? await deps.ledger.amend(record.referenceNumber, "SENDING", owner, patch, now)
-      : await deps.ledger.transition(record.referenceNumber, record.state, "SENDING", patch, now, owner);
+      ? await deps.ledger.amend(record, owner, patch, now)
+      : await deps.ledger.transition(record, "SENDING", patch, now, owner);
     const partner = deps.registry().partners.find((p) => p.bankCode === attempt.partnerBankCode);
     if (sending === undefined || partner === undefined) return;
     deps.onResend?.(partner.bankCode);
@@ -149,7 +144,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const policy = policyFor(deps.policies, partner.bankCode);
     const attempt: Attempt = { attempt: 1, partnerBankCode: partner.bankCode, usage: record.route.usage, transactionDate: jakartaDate(now), sentAt: now };
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
-    const sending = await deps.ledger.transition(record.referenceNumber, "RECEIVED", "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
+    const sending = await deps.ledger.transition(record, "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
     if (sending === undefined) return;
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
     await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, notSent: "FAILED", now: deps.clock() });

@@ -58,7 +58,7 @@ export async function settleAnswer(
   const reviewReason = to === "MANUAL_REVIEW" ? `bank ${record.attempts[attemptNo - 1]?.partnerBankCode ?? "?"} answered ${answer.bankCode ?? ""}: ${answer.bankMessage ?? ""}` : undefined;
   // Manual review is still asked about, at the slowest pace; PENDING gets its first inquiry soon.
   const recheckMs = to === "MANUAL_REVIEW" ? o.policy.backoffMaxMs : nextCheckDelay(o.policy, 0);
-  const updated = await deps.ledger.transition(record.referenceNumber, "SENDING", to, {
+  const updated = await deps.ledger.transition(record, to, {
     answer: { attempt: attemptNo, answeredAt: o.now, ...attemptFields(answer) },
     ...(final ? { bankResponseCode: answer.bankCode ?? "", bankResponseMessage: answer.bankMessage ?? "", bankReference: answer.bankReference ?? "" } : {}),
     lease: null,

@@ -89,7 +89,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     if (firstAttempt === undefined) return undefined;
     const second: Attempt = { attempt: 2, partnerBankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK", transactionDate: jakartaDate(now), sentAt: now };
     const why = answer.error ?? answer.bankMessage ?? "unreachable";
-    const rerouted = await deps.ledger.amend(record.referenceNumber, "SENDING", owner, {
+    const rerouted = await deps.ledger.amend(record, owner, {
       attempts: [{ ...firstAttempt, answeredAt: now, outcome: "NOT_SENT", ...(answer.error === undefined ? {} : { error: answer.error }) }, second],
       reroute: {
         route: { bankCode: choice.route.bankCode, usage: choice.route.usage, reason: choice.route.reason },

@@ -4,9 +4,15 @@ import { canTransition, INITIAL_STATES, isFinal, TRANSFER_STATES, type TransferS
 
 /**
  * The ledger: one document per transfer in `transfers`. Unique on (clientId, clientReferenceNo),
- * which makes the idempotency claim atomic, and on referenceNumber. Every state change is one
- * conditional findOneAndUpdate from the expected state (FerretDB has no multi-document
- * transactions, so nothing here spans two documents).
+ * which makes the idempotency claim atomic, and on referenceNumber.
+ *
+ * Every change after the insert is a new revision (`rev`), and whoever writes revision n+1 must
+ * first insert `{_id: "<reference>#<n>"}` into `transfer_revisions`. FerretDB v1 executes an
+ * update as "query, then overwrite the whole document by _id", so two conditional updates racing
+ * on one transfer can both match and the later overwrites the earlier (measured: two claimers got
+ * 43 leases on 30 transfers). An insert on a taken _id, by contrast, fails atomically. So the
+ * revision claim makes each write exclusive on FerretDB and on MongoDB alike, and the revisions
+ * collection doubles as an audit trail of who moved which transfer when.
  */
 
 export type Usage = "TRANSFER" | "TRANSFER_INTERBANK";
@@ -78,6 +84,8 @@ export interface TransferRecord {
   nextCheckAt?: Date;
   /** Status inquiries made since the current attempt was last sent (drives the backoff schedule). */
   checks?: number;
+  /** Revision: +1 on every write after the insert (see transfer_revisions). Absent on documents written before revisions: 0. */
+  rev?: number;
   /** Why the transfer is in MANUAL_REVIEW (set with that state). */
   reviewReason?: string;
   /** Route changes after the first decision (fallback routing); absent when there were none. */
@@ -101,7 +109,7 @@ const transferSchema = new Schema<TransferRecord>({
   state: { type: String, enum: TRANSFER_STATES, required: true },
   attempts: { type: [attemptSchema], default: [] },
   bankReference: String, bankResponseCode: String, bankResponseMessage: String,
-  leaseOwner: String, leaseUntil: Date, nextCheckAt: Date, checks: Number, reviewReason: String,
+  leaseOwner: String, leaseUntil: Date, nextCheckAt: Date, checks: Number, rev: Number, reviewReason: String,
   routing: { type: [{ _id: false, from: { bankCode: String, usage: String }, to: { bankCode: String, usage: String }, reason: String, at: Date }], default: undefined },
   createdAt: Date, updatedAt: Date,
 }, { collection: "transfers", versionKey: false });
@@ -142,17 +150,17 @@ export interface TransferStore {
   findByReference(clientId: string, referenceNumber: string): Promise<TransferRecord | undefined>;
   findByClientReference(clientId: string, clientReferenceNo: string): Promise<TransferRecord | undefined>;
   /**
-   * Moves one transfer from `from` to `to` if, and only if, it is still in `from` (and, with
-   * `owner`, still leased by that owner); undefined when it was not.
+   * Moves a transfer from the state it had in `seen` to `to`, if and only if nobody wrote it since
+   * `seen` (same revision) and, with `owner`, `seen` was leased by that owner; undefined otherwise.
    */
-  transition(referenceNumber: string, from: TransferState, to: TransferState, patch: TransitionPatch, now: Date, owner?: string): Promise<TransferRecord | undefined>;
-  /** Changes fields without changing the state, only while the transfer is in `state` and leased by `owner`. */
-  amend(referenceNumber: string, state: TransferState, owner: string, patch: TransitionPatch, now: Date): Promise<TransferRecord | undefined>;
+  transition(seen: TransferRecord, to: TransferState, patch: TransitionPatch, now: Date, owner?: string): Promise<TransferRecord | undefined>;
+  /** Changes fields without changing the state, under the same conditions (leased by `owner`). */
+  amend(seen: TransferRecord, owner: string, patch: TransitionPatch, now: Date): Promise<TransferRecord | undefined>;
   /**
-   * Leases one unresolved transfer that is due (nextCheckAt <= now) and not leased (leaseUntil
-   * absent or past) to `owner` until now + leaseMs, atomically: two instances never get the same one.
+   * Leases up to `limit` unresolved transfers that are due (nextCheckAt <= now) and not leased
+   * (leaseUntil absent or past) to `owner` until now + leaseMs; two instances never get the same one.
    */
-  claimDue(owner: string, leaseMs: number, now: Date): Promise<TransferRecord | undefined>;
+  claimDue(owner: string, leaseMs: number, now: Date, limit: number): Promise<TransferRecord[]>;
   /** Hands back every lease `owner` holds (shutdown): due now, so another instance takes over at once. */
   releaseLeases(owner: string, now: Date): Promise<number>;
   /** How many transfers are in each unresolved state (metrics). */
@@ -165,15 +173,36 @@ export class ReferenceCollisionError extends Error {
   override readonly name = "ReferenceCollisionError";
 }
 
-export async function createTransferStore(connection: Connection): Promise<TransferStore> {
+/** One claimed revision: whoever inserted `${referenceNumber}#${rev}` may write revision rev + 1. */
+interface RevisionClaim {
+  _id: string;
+  referenceNumber: string;
+  rev: number;
+  owner: string;
+  /** A claim whose write has not happened by then is stale (its writer died between claim and write). */
+  until: Date;
+}
+
+const revisionSchema = new Schema<RevisionClaim>({
+  _id: String, referenceNumber: String, rev: Number, owner: String, until: Date,
+}, { collection: "transfer_revisions", versionKey: false });
+
+export interface TransferStoreOptions {
+  /** How long a revision claim may wait for its write before it counts as stale (the lease length). */
+  staleClaimMs?: number;
+}
+
+export async function createTransferStore(connection: Connection, options: TransferStoreOptions = {}): Promise<TransferStore> {
   const Transfers = (connection.models.Transfer as Model<TransferRecord> | undefined) ?? connection.model<TransferRecord>("Transfer", transferSchema);
+  const Revisions = (connection.models.TransferRevision as Model<RevisionClaim> | undefined) ?? connection.model<RevisionClaim>("TransferRevision", revisionSchema);
+  const staleClaimMs = options.staleClaimMs ?? 30_000;
   await Transfers.init(); // the unique indexes are the idempotency guarantee: they must exist before the first insert
   const findOne = async (filter: Record<string, string>) => (await Transfers.findOne(filter, { _id: 0 }).lean<TransferRecord>()) ?? undefined;
   return {
     insert: async (record) => {
       if (!INITIAL_STATES.includes(record.state)) throw new Error(`a transfer cannot start in ${record.state}`);
       try {
-        await Transfers.collection.insertOne({ ...record });
+        await Transfers.collection.insertOne({ ...record, rev: 0 });
         return "inserted";
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -184,25 +213,31 @@ export async function createTransferStore(connection: Connection): Promise<Trans
     },
     findByReference: (clientId, referenceNumber) => findOne({ clientId, referenceNumber }),
     findByClientReference: (clientId, clientReferenceNo) => findOne({ clientId, clientReferenceNo }),
-    transition: async (referenceNumber, from, to, patch, now, owner) => {
-      if (!canTransition(from, to)) throw new Error(`transition ${from} -> ${to} is not allowed`);
-      return update({ referenceNumber, state: from, ...(owner === undefined ? {} : { leaseOwner: owner }) }, toUpdate(to, patch, now));
+    transition: async (seen, to, patch, now, owner) => {
+      if (!canTransition(seen.state, to)) throw new Error(`transition ${seen.state} -> ${to} is not allowed`);
+      return write(seen, owner, toUpdate(to, patch, now), now);
     },
-    amend: (referenceNumber, state, owner, patch, now) => update({ referenceNumber, state, leaseOwner: owner }, toUpdate(state, patch, now)),
-    claimDue: async (owner, leaseMs, now) => {
-      const found = await Transfers.findOneAndUpdate(
+    amend: (seen, owner, patch, now) => write(seen, owner, toUpdate(seen.state, patch, now), now),
+    claimDue: async (owner, leaseMs, now, limit) => {
+      const due = await Transfers.find(
         { state: { $in: UNRESOLVED_STATES }, nextCheckAt: { $lte: now }, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
-        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
-        { sort: { nextCheckAt: 1 }, returnDocument: "after" },
-      ).lean<TransferRecord & { _id?: unknown }>();
-      return found === null ? undefined : withoutId(found);
+        { _id: 0 },
+      ).sort({ nextCheckAt: 1 }).limit(limit * 2).lean<TransferRecord[]>();
+      const claimed: TransferRecord[] = [];
+      for (const seen of due) {
+        if (claimed.length >= limit) break;
+        const leased = await write(seen, undefined, { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } }, now);
+        if (leased !== undefined) claimed.push(leased);
+      }
+      return claimed;
     },
     releaseLeases: async (owner, now) => {
-      const result = await Transfers.updateMany(
-        { leaseOwner: owner, state: { $in: UNRESOLVED_STATES } },
-        { $set: { leaseUntil: now, nextCheckAt: now, updatedAt: now }, $unset: { leaseOwner: "" } },
-      );
-      return result.modifiedCount;
+      const held = await Transfers.find({ leaseOwner: owner, state: { $in: UNRESOLVED_STATES } }, { _id: 0 }).lean<TransferRecord[]>();
+      let released = 0;
+      for (const seen of held) {
+        if (await write(seen, owner, { $set: { leaseUntil: now, nextCheckAt: now, updatedAt: now }, $unset: { leaseOwner: "" } }, now) !== undefined) released++;
+      }
+      return released;
     },
     countUnresolved: async () => {
       const counts: Partial<Record<TransferState, number>> = {};
@@ -213,11 +248,50 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       (await Transfers.find({ createdAt: { $gte: from, $lt: to } }, { _id: 0 }).sort({ createdAt: 1 }).limit(limit).lean<TransferRecord[]>()),
   };
 
-  async function update(filter: Record<string, unknown>, changes: Record<string, Record<string, unknown>>): Promise<TransferRecord | undefined> {
-    // No projection: FerretDB's findAndModify does not implement one.
-    const found = await Transfers.findOneAndUpdate(filter, changes, { returnDocument: "after" }).lean<TransferRecord & { _id?: unknown }>();
+  /**
+   * Writes revision seen.rev + 1: claim the revision (atomic insert), then update. Undefined when
+   * another writer claimed it first (the caller's view is stale) or `owner` did not hold the lease.
+   */
+  async function write(seen: TransferRecord, owner: string | undefined, changes: Record<string, Record<string, unknown>>, now: Date): Promise<TransferRecord | undefined> {
+    if (owner !== undefined && seen.leaseOwner !== owner) return undefined;
+    const rev = seen.rev ?? 0;
+    const claimId = `${seen.referenceNumber}#${rev}`;
+    try {
+      await Revisions.collection.insertOne({ _id: claimId, referenceNumber: seen.referenceNumber, rev, owner: owner ?? "", until: new Date(now.getTime() + staleClaimMs) } as never);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await repairStale(claimId, seen, now);
+      return undefined;
+    }
+    const update = { ...changes, $set: { ...changes.$set, rev: rev + 1 } };
+    // No projection: FerretDB's findAndModify does not implement one. Exclusive: we hold the claim of this revision.
+    const found = await Transfers.findOneAndUpdate({ referenceNumber: seen.referenceNumber, ...revFilter(rev) }, update, { returnDocument: "after" })
+      .lean<TransferRecord & { _id?: unknown }>();
     return found === null ? undefined : withoutId(found);
   }
+
+  /**
+   * A writer that died between its claim and its write would block the transfer for ever. Once the
+   * claim is stale and the transfer still at that revision, one repairer (its own unique claim)
+   * moves the revision on without changing anything else; the next writer claims the new one.
+   */
+  async function repairStale(claimId: string, seen: TransferRecord, now: Date): Promise<void> {
+    const claim = await Revisions.findById(claimId).lean<RevisionClaim>();
+    if (claim === null || claim.until.getTime() > now.getTime()) return;
+    const rev = seen.rev ?? 0;
+    try {
+      await Revisions.collection.insertOne({ _id: `${claimId}!repair`, referenceNumber: seen.referenceNumber, rev, owner: "repair", until: now } as never);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return;
+      throw error;
+    }
+    await Transfers.updateOne({ referenceNumber: seen.referenceNumber, ...revFilter(rev) }, { $set: { rev: rev + 1, updatedAt: now } });
+  }
+}
+
+/** Revision n; documents written before revisions existed have none and count as 0. */
+function revFilter(rev: number): Record<string, unknown> {
+  return rev === 0 ? { $or: [{ rev: 0 }, { rev: { $exists: false } }] } : { rev };
 }
 
 function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {

@@ -1,0 +1,193 @@
+import { startHarness, type Harness } from "./gateway-harness";
+import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
+import type { TransferState } from "./transfer-states";
+
+// The resolver against the real database and fake bank services on loopback: transfers are put in
+// the ledger as a crash or an unclear answer would leave them, then resolver rounds are run by hand
+// (the loop is off in tests) and the ledger and the fake banks' own ledgers are checked.
+
+let h: Harness;
+let ledger: TransferStore;
+beforeAll(async () => {
+  h = await startHarness("gw_resolver", { pendingRecheckMs: 1, resolverBackoffMs: [1], manualReviewAfterMs: 60_000 });
+  ledger = await createTransferStore(h.connection);
+});
+afterAll(async () => { await h.close(); });
+beforeEach(() => {
+  for (const bank of Object.values(h.banks)) {
+    bank.setMode("SUCCESS");
+    bank.setStatusMode("ledger");
+  }
+});
+
+let seq = 0;
+const past = (ms: number) => new Date(Date.now() - ms);
+
+/** A transfer to 014 as the request path writes it, left as a crash or an unclear answer leaves it. */
+async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date } = {}): Promise<TransferRecord> {
+  seq++;
+  const sentAt = past(o.sentAgoMs ?? 5_000);
+  const record: TransferRecord = {
+    referenceNumber: `RSV${Date.now()}${seq}`, clientId: "3", clientReferenceNo: `RSV-${Date.now()}-${seq}`, fingerprint: "f",
+    beneficiaryBankCode: "014", beneficiaryBankName: "BCA", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK",
+    amount: String(10_000 + seq), currency: "IDR", remark: "", sourceAccountNumber: "0201240003", sourceAccountName: "GERBANG LOCAL",
+    route: { bankCode: "014", usage: "TRANSFER", reason: "test" }, state: "SENDING",
+    attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt }],
+    bankReference: "", bankResponseCode: "", bankResponseMessage: "",
+    leaseOwner: o.leaseOwner ?? "gateway-dead", leaseUntil: o.leaseUntil ?? past(1_000), nextCheckAt: past(1_000),
+    createdAt: sentAt, updatedAt: sentAt,
+  };
+  expect(await ledger.insert(record)).toBe("inserted");
+  if (o.outcome !== undefined || (o.state !== undefined && o.state !== "SENDING")) {
+    const to = o.state ?? "PENDING";
+    await ledger.transition((await ledger.findByReference("3", record.referenceNumber))!, to, {
+      ...(o.outcome === undefined ? {} : { answer: { attempt: 1, outcome: o.outcome } }), lease: null, nextCheckAt: past(1_000),
+      ...(to === "MANUAL_REVIEW" ? { reviewReason: "test" } : {}),
+    }, new Date());
+  }
+  return (await ledger.findByReference("3", record.referenceNumber))!;
+}
+
+const read = async (t: TransferRecord) => (await ledger.findByReference("3", t.referenceNumber))!;
+const bca = () => h.banks["014"];
+const asked = (t: TransferRecord) => bca().statusCalls.filter((c) => c.referenceNumber === t.referenceNumber).length;
+const sent = (t: TransferRecord) => bca().calls.filter((c) => c.referenceNumber === t.referenceNumber);
+
+describe("resolver: transfers a crash left behind", () => {
+  it("re-sends an attempt the bank never saw (crash after recording) with the same attempt number, once", async () => {
+    const t = await leftBehind();
+    await h.gateway.resolver.runOnce();
+    const after = await read(t);
+    expect(after).toMatchObject({ state: "SUCCESS", bankResponseCode: "00" });
+    expect(after.leaseOwner).toBeUndefined();
+    expect(after.nextCheckAt).toBeUndefined();
+    expect(asked(t)).toBe(1);
+    expect(sent(t).map((c) => c.attempt)).toEqual([1]);
+    expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+
+  it("takes the bank's SUCCESS for a transfer booked before the crash, without sending it again", async () => {
+    const t = await leftBehind();
+    bca().settle(t.referenceNumber, 1, "SUCCESS");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS" }] });
+    expect(sent(t)).toHaveLength(0);
+  });
+
+  it("takes the bank's explicit FAILED as final", async () => {
+    const t = await leftBehind({ outcome: "NO_ANSWER" });
+    bca().settle(t.referenceNumber, 1, "FAILED");
+    await h.gateway.resolver.runOnce();
+    expect((await read(t)).state).toBe("FAILED");
+  });
+
+  it("leaves a transfer alone while another instance's lease runs", async () => {
+    const t = await leftBehind({ leaseOwner: "gateway-alive", leaseUntil: new Date(Date.now() + 60_000) });
+    await h.gateway.resolver.runOnce();
+    expect(asked(t)).toBe(0);
+    expect((await read(t)).state).toBe("SENDING");
+  });
+});
+
+describe("resolver: PENDING and NOT_FOUND", () => {
+  it("asks a PENDING transfer again on the backoff schedule until the bank finishes it", async () => {
+    const t = await leftBehind({ outcome: "PENDING" });
+    bca().settle(t.referenceNumber, 1, "PENDING");
+    await h.gateway.resolver.runOnce();
+    const waiting = await read(t);
+    expect(waiting).toMatchObject({ state: "PENDING", checks: 1 });
+    expect(waiting.nextCheckAt!.getTime()).toBeGreaterThan(waiting.updatedAt.getTime() - 1);
+    bca().settle(t.referenceNumber, 1, "SUCCESS");
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the 1 ms backoff has passed
+    await h.gateway.resolver.runOnce();
+    expect((await read(t)).state).toBe("SUCCESS");
+    expect(asked(t)).toBe(2);
+    expect(sent(t)).toHaveLength(0);
+  });
+
+  it("never re-sends or fails an attempt known to have left that the bank does not find: it waits", async () => {
+    const t = await leftBehind({ outcome: "NO_ANSWER" });
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
+    expect(sent(t)).toHaveLength(0);
+  });
+
+  it("takes it to MANUAL_REVIEW past the horizon, with the reason, an alert line and the counter", async () => {
+    const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 3_600_000 });
+    await h.gateway.resolver.runOnce();
+    const reviewed = await read(t);
+    expect(reviewed.state).toBe("MANUAL_REVIEW");
+    expect(reviewed.reviewReason).toMatch(/attempt 1 at bank 014 unresolved .* the bank has no record of it/);
+    expect(sent(t)).toHaveLength(0);
+    const alert = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l.alert === "manual-review" && l.referenceNumber === t.referenceNumber);
+    expect(alert).toMatchObject({ level: 50, bankCode: "014" });
+    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gerbang_gateway_manual_review_total\{bank="014"\} [1-9]/);
+    expect(metrics).toMatch(/gerbang_gateway_unresolved_transfers\{state="MANUAL_REVIEW"\} [1-9]/);
+  });
+
+  it("keeps asking a MANUAL_REVIEW transfer slowly and settles it on an explicit answer", async () => {
+    const t = await leftBehind({ state: "MANUAL_REVIEW", outcome: "NO_ANSWER" });
+    await h.gateway.resolver.runOnce();
+    const still = await read(t);
+    expect(still.state).toBe("MANUAL_REVIEW");
+    expect(still.nextCheckAt!.getTime()).toBeGreaterThan(Date.now() + 30_000); // backoff max (60 s by default)
+    expect(await ledger.amend(still, "gateway-test", { nextCheckAt: past(1) }, new Date())).toBeUndefined(); // not its lease: no change
+    expect((await read(t)).nextCheckAt!.getTime()).toBeGreaterThan(Date.now());
+    bca().settle(t.referenceNumber, 1, "SUCCESS");
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+    await h.gateway.resolver.runOnce();
+    expect((await read(t)).state).toBe("SUCCESS");
+    expect(sent(t)).toHaveLength(0);
+  });
+
+  it("sends a BCA TransactionID collision to MANUAL_REVIEW at once, never as a new attempt", async () => {
+    const t = await leftBehind({ outcome: "PENDING" });
+    bca().setStatusMode("collision");
+    await h.gateway.resolver.runOnce();
+    const reviewed = await read(t);
+    expect(reviewed).toMatchObject({ state: "MANUAL_REVIEW", attempts: [{ attempt: 1 }] });
+    expect(reviewed.reviewReason).toMatch(/collision/);
+    expect(sent(t)).toHaveLength(0);
+  });
+
+  it("waits when the bank service cannot be asked, and does not touch the attempt", async () => {
+    const t = await leftBehind();
+    bca().setStatusMode("unavailable");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
+    expect((await read(t)).attempts[0]!.outcome).toBeUndefined();
+    expect(sent(t)).toHaveLength(0);
+  });
+
+  it("keeps a re-send that could not be sent PENDING (the original may still land), never FAILED", async () => {
+    const t = await leftBehind();
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect((await read(t)).state).toBe("PENDING");
+    bca().setMode("SUCCESS");
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+    await h.gateway.resolver.runOnce();
+    expect((await read(t)).state).toBe("SUCCESS");
+    expect(sent(t).map((c) => c.attempt)).toEqual([1, 1]);
+    expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+});
+
+describe("resolver: two gateway instances on one database", () => {
+  it("never works on one transfer from both: every due transfer is asked exactly once", async () => {
+    const second = await h.startAnother();
+    const transfers = await Promise.all(Array.from({ length: 30 }, () => leftBehind({ outcome: "PENDING" })));
+    for (const t of transfers) bca().settle(t.referenceNumber, 1, "SUCCESS");
+    // One round each, at the same time: batches are at most 20, so both instances get some of the 30.
+    const [first, other] = await Promise.all([h.gateway.resolver.runOnce(), second.resolver.runOnce()]);
+    expect(first).toBeGreaterThan(0);
+    expect(other).toBeGreaterThan(0);
+    for (let round = 0; round < 3; round++) await Promise.all([h.gateway.resolver.runOnce(), second.resolver.runOnce()]);
+    for (const t of transfers) {
+      expect(asked(t)).toBe(1);
+      expect((await read(t)).state).toBe("SUCCESS");
+    }
+  });
+});

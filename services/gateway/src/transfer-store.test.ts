@@ -1,0 +1,74 @@
+import type { Connection } from "mongoose";
+import { connectTestDatabase } from "../../../test/database";
+import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
+
+// The ledger's write exclusivity against the real embedded database (FerretDB), where a plain
+// conditional update is not atomic: racing writers must still never both win.
+
+let connection: Connection;
+let ledger: TransferStore;
+beforeAll(async () => {
+  connection = await connectTestDatabase("gw_store");
+  ledger = await createTransferStore(connection, { staleClaimMs: 50 });
+});
+afterAll(async () => {
+  await connection.dropDatabase();
+  await connection.close();
+});
+
+let seq = 0;
+const past = new Date(Date.now() - 60_000);
+async function due(): Promise<TransferRecord> {
+  seq++;
+  const record: TransferRecord = {
+    referenceNumber: `STORE${seq}`, clientId: "3", clientReferenceNo: `S-${seq}`, fingerprint: "f", beneficiaryBankCode: "014", beneficiaryBankName: "BCA",
+    beneficiaryAccountNumber: "1", beneficiaryAccountName: "X", amount: "1", currency: "IDR", remark: "", sourceAccountNumber: "2", sourceAccountName: "Y",
+    route: { bankCode: "014", usage: "TRANSFER", reason: "t" }, state: "SENDING",
+    attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt: past }],
+    bankReference: "", bankResponseCode: "", bankResponseMessage: "", leaseOwner: "gone", leaseUntil: past, nextCheckAt: past, createdAt: past, updatedAt: past,
+  };
+  await ledger.insert(record);
+  return (await ledger.findByReference("3", record.referenceNumber))!;
+}
+
+describe("transfer store: one writer per revision", () => {
+  it("gives each due transfer to exactly one of two concurrent claimers", async () => {
+    const records = await Promise.all(Array.from({ length: 20 }, () => due()));
+    const [a, b] = await Promise.all([ledger.claimDue("A", 10_000, new Date(), 50), ledger.claimDue("B", 10_000, new Date(), 50)]);
+    const mine = new Set(records.map((r) => r.referenceNumber));
+    const claims = [...a, ...b].map((r) => r.referenceNumber).filter((ref) => mine.has(ref));
+    expect(claims.sort()).toEqual([...mine].sort());
+    for (const r of [...a, ...b]) expect((await ledger.findByReference("3", r.referenceNumber))?.leaseOwner).toBe(r.leaseOwner);
+  });
+
+  it("lets only one of two racing transitions from the same revision win; the final state never changes", async () => {
+    const seen = await due();
+    const [success, pending] = await Promise.all([
+      ledger.transition(seen, "SUCCESS", { lease: null }, new Date()),
+      ledger.transition(seen, "PENDING", { lease: null }, new Date()),
+    ]);
+    const winners = [success, pending].filter((x) => x !== undefined);
+    expect(winners).toHaveLength(1);
+    const stored = (await ledger.findByReference("3", seen.referenceNumber))!;
+    expect(stored).toMatchObject({ rev: 1, state: winners[0]!.state });
+    await expect(ledger.transition({ ...stored, state: "SUCCESS" }, "PENDING", {}, new Date())).rejects.toThrow(/not allowed/);
+  });
+
+  it("refuses a write from a stale view and from an instance that does not hold the lease", async () => {
+    const seen = await due();
+    expect(await ledger.amend(seen, "someone-else", { checks: 1 }, new Date())).toBeUndefined();
+    const moved = await ledger.transition(seen, "PENDING", { checks: 1 }, new Date());
+    expect(moved?.rev).toBe(1);
+    expect(await ledger.transition(seen, "SUCCESS", {}, new Date())).toBeUndefined(); // seen is revision 0
+    expect((await ledger.findByReference("3", seen.referenceNumber))?.state).toBe("PENDING");
+  });
+
+  it("unblocks a transfer whose writer died between its claim and its write, once the claim is stale", async () => {
+    const seen = await due();
+    await connection.db!.collection("transfer_revisions").insertOne({ _id: `${seen.referenceNumber}#0` as never, referenceNumber: seen.referenceNumber, rev: 0, owner: "dead", until: new Date(Date.now() - 1) });
+    expect(await ledger.transition(seen, "PENDING", {}, new Date())).toBeUndefined(); // blocked, and repaired on the way
+    const repaired = (await ledger.findByReference("3", seen.referenceNumber))!;
+    expect(repaired).toMatchObject({ state: "SENDING", rev: 1 });
+    expect((await ledger.transition(repaired, "PENDING", {}, new Date()))?.state).toBe("PENDING");
+  });
+});
