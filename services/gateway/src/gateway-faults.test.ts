@@ -1,0 +1,141 @@
+import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
+import { partners } from "../../../scripts/seed-data";
+import { createClientStore, type Client } from "./client-store";
+import { appToken, LOCAL, startHarness, type Harness } from "./gateway-harness";
+
+// A whole gateway (real HTTP server, real database) against fake bank services on loopback, with
+// a bank service made unreachable (its port closed), unresponsive, or slow: circuit breaker,
+// fallback routing and graceful shutdown.
+
+interface Envelope { statusCode: string; data: null | Record<string, string> }
+
+let seq = 0;
+const body = (over: Record<string, string> = {}) => ({
+  clientReferenceNo: `FLT-${Date.now()}-${++seq}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681",
+  beneficiaryAccountName: "KEN AROK", amount: String(1000 + seq), remark: "", ...over,
+});
+async function post(baseUrl: string, payload: ReturnType<typeof body>, client: Client = LOCAL): Promise<{ status: number; json: Envelope }> {
+  const res = await fetch(`${baseUrl}/api/v1/transfers`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ client, req: payload })}` }, body: JSON.stringify(payload),
+  });
+  return { status: res.status, json: (await res.json()) as Envelope };
+}
+const ledgerDoc = (h: Harness, referenceNumber: string) => h.connection.db!.collection("transfers").findOne({ referenceNumber });
+
+/** Points a partner at another address (a closed port: connection refused) and reloads the registry. */
+async function pointPartner(h: Harness, bankCode: string, serviceUrl: string): Promise<void> {
+  const seeded = partners({ bankBni: h.banks["009"].port, bankBca: h.banks["014"].port, bankMandiri: h.banks["800"].port });
+  const partner = seeded.find((p) => p.bankCode === bankCode) as Partner;
+  await createRegistryStore(h.connection).upsertPartner({ ...partner, serviceUrl });
+  await h.gateway.refreshRegistry();
+}
+
+describe("circuit breaker per bank service", () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness("gw_breaker", { breakerVolumeThreshold: 2, breakerResetMs: 300, breakerErrorPercent: 50 }); });
+  afterAll(async () => { await h.close(); });
+  const health = async () => (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { breakers: Record<string, string> };
+
+  it("opens after refused connections, then refuses without calling; a probe closes it when the service is back", async () => {
+    await pointPartner(h, "800", `127.0.0.1:${await freePort()}`);
+    for (let i = 0; i < 3; i++) {
+      const { status, json } = await post(h.baseUrl, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765431" }));
+      expect([status, json.statusCode, json.data?.status]).toEqual([200, "003", "FAILED"]); // provably not sent: final, nothing booked
+    }
+    expect((await health()).breakers["800"]).toBe("open");
+    expect(h.logs.some((line) => line.includes("bank 800 circuit breaker open"))).toBe(true);
+    expect(await (await fetch(`${h.baseUrl}/metrics`)).text()).toMatch(/gerbang_gateway_bank_breaker_state\{bank="800"\} 2/);
+
+    await pointPartner(h, "800", `127.0.0.1:${h.banks["800"].port}`);
+    const before = h.banks["800"].calls.length;
+    const refused = await post(h.baseUrl, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765431" }));
+    expect(refused.json.statusCode).toBe("003"); // still open: not even tried
+    expect(h.banks["800"].calls).toHaveLength(before);
+
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past resetMs: half-open
+    const probe = await post(h.baseUrl, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765431" }));
+    expect(probe.json.statusCode).toBe("000");
+    expect((await health()).breakers["800"]).toBe("closed");
+  });
+
+  it("does not count a bank's decline against the bank service", async () => {
+    h.banks["014"].setMode("FAILED");
+    for (let i = 0; i < 4; i++) expect((await post(h.baseUrl, body())).json.statusCode).toBe("002");
+    expect((await health()).breakers["014"]).toBe("closed");
+    h.banks["014"].setMode("SUCCESS");
+  });
+});
+
+describe("fallback routing", () => {
+  let h: Harness;
+  const FALLBACK: Client = { ...LOCAL, clientId: "5", serviceName: "Fallback App", keyToken: "fallback-app-key-00000000000000005", fallbackRouting: true };
+  beforeAll(async () => {
+    h = await startHarness("gw_fallback");
+    await (await createClientStore(h.connection)).upsertClient(FALLBACK);
+    await h.gateway.refreshRegistry();
+  });
+  afterAll(async () => { await h.close(); });
+
+  it("does not reroute after an ambiguous attempt: PENDING, nothing sent elsewhere", async () => {
+    h.banks["014"].setMode("hang");
+    const before = h.banks["009"].calls.length;
+    const { status, json } = await post(h.baseUrl, body(), FALLBACK);
+    expect([status, json.data?.status, json.data?.bankCode]).toEqual([202, "PENDING", "014"]);
+    expect(h.banks["009"].calls).toHaveLength(before);
+    h.banks["014"].setMode("SUCCESS");
+  });
+
+  it("sends interbank through the next partner when the destination's service refused the connection", async () => {
+    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    const { status, json } = await post(h.baseUrl, body(), FALLBACK);
+    expect([status, json.statusCode, json.data?.bankCode, json.data?.usage]).toEqual([200, "000", "009", "TRANSFER_INTERBANK"]);
+    const doc = await ledgerDoc(h, json.data!.referenceNumber!);
+    expect(doc).toMatchObject({
+      state: "SUCCESS", sourceAccountNumber: "0115470003", route: { bankCode: "009", usage: "TRANSFER_INTERBANK" },
+      attempts: [{ attempt: 1, partnerBankCode: "014", outcome: "NOT_SENT" }, { attempt: 2, partnerBankCode: "009", usage: "TRANSFER_INTERBANK", outcome: "SUCCESS" }],
+      routing: [{ from: { bankCode: "014", usage: "TRANSFER" }, to: { bankCode: "009", usage: "TRANSFER_INTERBANK" }, reason: expect.stringMatching(/No connection established/) as string }],
+    });
+    expect(h.banks["009"].calls.at(-1)).toMatchObject({ referenceNumber: json.data!.referenceNumber, attempt: 2, usage: 2, beneficiaryBankCode: "014", sourceAccountNumber: "0115470003" });
+  });
+
+  it("keeps fallback off for apps that did not opt in: FAILED, not sent (003)", async () => {
+    const { json } = await post(h.baseUrl, body());
+    expect([json.statusCode, json.data?.bankCode]).toEqual(["003", "014"]);
+    expect((await ledgerDoc(h, json.data!.referenceNumber!))?.routing).toBeUndefined();
+  });
+});
+
+describe("graceful shutdown", () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness("gw_shutdown"); });
+  afterAll(async () => { await h.close(); });
+
+  it("finishes a request in flight, then refuses new connections and hands back its leases", async () => {
+    const second = await h.startAnother({ shutdownGraceMs: 5_000 });
+    const url = `http://127.0.0.1:${second.httpPort}`;
+    h.banks["014"].setMode("SUCCESS", 500);
+    const inFlight = post(url, body());
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const closing = second.close();
+    const { status, json } = await inFlight;
+    expect([status, json.statusCode]).toEqual([200, "000"]);
+    await closing;
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(await h.connection.db!.collection("transfers").countDocuments({ leaseOwner: second.instanceId })).toBe(0);
+  });
+
+  it("cuts requests that outlive the grace, and hands their transfers to other instances at once", async () => {
+    const third = await h.startAnother({ shutdownGraceMs: 200 });
+    h.banks["014"].setMode("hang");
+    const payload = body();
+    const cut = post(`http://127.0.0.1:${third.httpPort}`, payload).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await third.close();
+    expect(String(await cut)).toMatch(/fetch failed/); // the connection was closed: no answer
+    const doc = await h.connection.db!.collection("transfers").findOne({ clientReferenceNo: payload.clientReferenceNo });
+    expect(doc).toMatchObject({ state: "SENDING" });
+    expect(doc?.leaseOwner).toBeUndefined();
+    expect((doc?.nextCheckAt as Date).getTime()).toBeLessThanOrEqual(Date.now());
+    h.banks["014"].setMode("SUCCESS");
+  });
+});

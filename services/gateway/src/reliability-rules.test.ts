@@ -1,0 +1,141 @@
+import { nextCheckDelay, parseBankPolicyOverrides, policyFor, timeoutOrderingProblems, type BankPolicy } from "./bank-policy";
+import { loadGatewayConfig } from "./config";
+import { createFailpoints } from "./failpoints";
+import { chooseFallback } from "./fallback";
+import { createIpMatcher } from "./ip-allowlist";
+import type { RegisteredClient } from "./registry";
+import { decide } from "./resolver-decision";
+import type { ChosenRoute, RoutingTables } from "./routing";
+import type { Attempt } from "./transfer-store";
+
+// Unit tests of the pure reliability rules: backoff and horizons, the resolver's decisions,
+// fallback choice, failpoints and the start-up checks of the config.
+
+const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, manualReviewAfterMs: 60_000 };
+
+describe("bank policy", () => {
+  it("pauses pendingRecheck first, then along the schedule, the last step repeating, capped", () => {
+    expect([0, 1, 2, 3, 9].map((checks) => nextCheckDelay(policy, checks))).toEqual([100, 200, 500, 1000, 1000]);
+  });
+
+  it("overrides the defaults per bank from GATEWAY_BANK_POLICIES", () => {
+    const overrides = parseBankPolicyOverrides('{"014":{"deadlineMs":500,"backoffMs":[50,60]}}');
+    expect(policyFor({ defaults: policy, overrides }, "014")).toEqual({ ...policy, deadlineMs: 500, backoffMs: [50, 60] });
+    expect(policyFor({ defaults: policy, overrides }, "009")).toEqual(policy);
+  });
+
+  it.each([
+    ["not JSON", "{", /not JSON/],
+    ["not a bank code", '{"14":{}}', /3-digit/],
+    ["unknown setting (a typo keeps no default silently)", '{"014":{"deadline":5}}', /unknown setting "deadline"/],
+    ["negative", '{"014":{"deadlineMs":-1}}', /positive whole number/],
+    ["empty schedule", '{"014":{"backoffMs":[]}}', /non-empty list/],
+  ])("refuses %s", (_label, json, message) => {
+    expect(() => parseBankPolicyOverrides(json)).toThrow(message);
+  });
+
+  it("checks the ordering of timeouts across hops", () => {
+    expect(timeoutOrderingProblems({ gatewayDeadlineMs: 15_000, leaseMs: 30_000, bankTimeoutMs: 10_000, deadlineMarginMs: 250 })).toEqual([]);
+    expect(timeoutOrderingProblems({ gatewayDeadlineMs: 15_000, leaseMs: 15_500 })).toEqual([expect.stringMatching(/lease/)]);
+    expect(timeoutOrderingProblems({ gatewayDeadlineMs: 10_000, leaseMs: 30_000, bankTimeoutMs: 10_000, deadlineMarginMs: 250 })).toEqual([expect.stringMatching(/shorter than the gateway's deadline/)]);
+  });
+});
+
+describe("gateway config", () => {
+  it("defaults: deadline 15 s inside a 30 s lease, resolver on, no failpoint", () => {
+    expect(loadGatewayConfig()).toMatchObject({ bankDeadlineMs: 15_000, leaseMs: 30_000, resolverEnabled: true, failpoint: undefined, resolverBackoffMs: [1000, 2000, 5000, 15000, 60000] });
+  });
+
+  it("refuses a lease that a call could outlive, an unknown failpoint and bad per-bank JSON at start-up", () => {
+    expect(() => loadGatewayConfig({ bankDeadlineMs: 20_000, leaseMs: 10_000 })).toThrow(/lease/);
+    expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"deadlineMs":40000}}' })).toThrow(/lease/);
+    expect(() => loadGatewayConfig({ failpoint: "after-lunch" })).toThrow(/failpoint/);
+    expect(() => loadGatewayConfig({ resolverBackoffMs: ["10", "x"] })).toThrow(/GATEWAY_RESOLVER_BACKOFF_MS/);
+    expect(loadGatewayConfig({ failpoint: "before-reply" }).failpoint).toBe("before-reply");
+  });
+});
+
+describe("resolver decisions", () => {
+  const now = new Date("2026-11-26T10:00:00Z");
+  const attempt = (over: Partial<Attempt> = {}): Attempt => ({ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt: new Date(now.getTime() - 5_000), ...over });
+  const old = attempt({ sentAt: new Date(now.getTime() - 120_000) });
+
+  it("is final only on the bank's explicit answer, from any unresolved state", () => {
+    expect(decide("PENDING", attempt(), { status: "SUCCESS" }, policy, now)).toEqual({ kind: "final", state: "SUCCESS" });
+    expect(decide("MANUAL_REVIEW", old, { status: "FAILED" }, policy, now)).toEqual({ kind: "final", state: "FAILED" });
+  });
+
+  it("re-sends on NOT_FOUND only when the attempt may never have left, never from MANUAL_REVIEW", () => {
+    expect(decide("SENDING", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    expect(decide("PENDING", attempt({ outcome: "NO_ANSWER" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    expect(decide("PENDING", attempt({ outcome: "PENDING" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+  });
+
+  it("goes to MANUAL_REVIEW past the horizon (never FAILED), and at once on a BCA collision", () => {
+    expect(decide("PENDING", { ...old, outcome: "NO_ANSWER" }, { status: "NOT_FOUND", bankCode: "ESB-82-027" }, policy, now))
+      .toEqual({ kind: "review", reason: expect.stringMatching(/unresolved 120 s after it was sent \(horizon 60 s\).*no record/) as string });
+    expect(decide("PENDING", old, { status: "NO_ANSWER", error: "DEADLINE_EXCEEDED" }, policy, now).kind).toBe("review");
+    expect(decide("PENDING", attempt(), { status: "PENDING", bankCode: "ESB-82-003", bankMessage: "collides with another transfer booked at BCA today" }, policy, now).kind).toBe("review");
+    expect(decide("PENDING", attempt(), { status: "PENDING", bankCode: "ESB-82-003", bankMessage: "duplicate of our earlier send" }, policy, now).kind).toBe("wait");
+  });
+});
+
+describe("fallback routing", () => {
+  const partner = (bankCode: string, priority: number) => ({ bankCode, bankName: bankCode, priority, keyToken: "k", serviceUrl: "127.0.0.1:1", aliases: bankCode === "800" ? ["008"] : [] });
+  const tables: RoutingTables = {
+    partners: [partner("009", 1), partner("014", 2), partner("800", 3)],
+    routes: [
+      { bankCode: "009", usage: "TRANSFER_INTERBANK", method: "POST", localEndpoint: "", externalEndpoint: "" },
+      { bankCode: "800", usage: "TRANSFER_INTERBANK", method: "POST", localEndpoint: "", externalEndpoint: "" },
+    ],
+    directory: new Map(),
+  };
+  const client = (over: Partial<RegisteredClient> = {}): RegisteredClient => ({
+    clientId: "9", serviceName: "t", keyToken: "k", allowedIps: [], active: true, allow: createIpMatcher([]), fallbackRouting: true,
+    escrowAccounts: [{ bankCode: "009", accountNumber: "E009", accountName: "ESC" }, { bankCode: "800", accountNumber: "E800", accountName: "ESC" }], ...over,
+  });
+  const failed = (bankCode: string): ChosenRoute => ({ partner: partner(bankCode, 2), bankCode, usage: "TRANSFER", reason: "", beneficiaryBankName: "BCA" });
+  const transfer = { beneficiaryBankCode: "014", beneficiaryAccountName: "KEN AROK" };
+
+  it("takes the smallest priority number with an interbank route and an escrow, and says why", () => {
+    const choice = chooseFallback(tables, client(), failed("014"), transfer);
+    expect(choice).toMatchObject({ route: { bankCode: "009", usage: "TRANSFER_INTERBANK", reason: expect.stringMatching(/014 unreachable/) as string }, escrow: { accountNumber: "E009" } });
+    expect(chooseFallback(tables, client({ escrowAccounts: [{ bankCode: "800", accountNumber: "E800", accountName: "E" }] }), failed("014"), transfer))
+      .toMatchObject({ route: { bankCode: "800" } });
+  });
+
+  it("offers none when the app has not opted in, without a beneficiary name, or when only the destination itself is left", () => {
+    expect(chooseFallback(tables, client({ fallbackRouting: false }), failed("014"), transfer)).toEqual({ none: expect.stringMatching(/off/) as string });
+    expect(chooseFallback(tables, client(), failed("014"), { ...transfer, beneficiaryAccountName: " " })).toEqual({ none: expect.stringMatching(/name/) as string });
+    expect(chooseFallback(tables, client(), failed("009"), { beneficiaryBankCode: "008", beneficiaryAccountName: "X" })).toEqual({ none: expect.stringMatching(/no other partner/) as string });
+  });
+});
+
+describe("failpoints", () => {
+  it("kill only at the configured step, and never when off", async () => {
+    const kills: string[] = [];
+    const fp = createFailpoints("after-bank-answer", () => { kills.push("killed"); });
+    fp.hit("after-record");
+    fp.hit("before-reply");
+    expect(kills).toEqual([]);
+    fp.hit("after-bank-answer");
+    expect(kills).toEqual(["killed"]);
+    const off = createFailpoints(undefined, () => { kills.push("wrong"); });
+    off.hit("after-record");
+    expect(await off.afterDispatch(Promise.resolve(7))).toBe(7);
+    expect(kills).toEqual(["killed"]);
+  });
+
+  it("after-sending-mark kills once the call has been in flight briefly, before its answer is used", async () => {
+    const events: string[] = [];
+    const fp = createFailpoints("after-sending-mark", () => { events.push("killed"); });
+    const never = new Promise<string>(() => undefined);
+    void fp.afterDispatch(never);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(events).toEqual(["killed"]);
+    const quick = await fp.afterDispatch(Promise.resolve("answer"));
+    expect([quick, events]).toEqual(["answer", ["killed", "killed"]]);
+  });
+});
