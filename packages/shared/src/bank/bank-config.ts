@@ -10,6 +10,8 @@ export interface BankServiceSettings {
   bankTimeoutMs: number;
   deadlineMarginMs: number;
   registryRefreshMs: number;
+  /** TEST ONLY (BANK_FAILPOINT): "after-bank-answer" SIGKILLs the process after the bank answered, before the gateway gets the reply. "" = off. */
+  failpoint: string;
 }
 
 export function bankServiceConfigSchema(defaults: { port: number; hostEnv: string; host: string }) {
@@ -30,5 +32,11 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
       env: "DEADLINE_MARGIN_MS",
     },
     registryRefreshMs: { doc: "How often partner and route rows are reloaded, in ms.", format: "nat", default: 5_000, env: "REGISTRY_REFRESH_MS" },
+    failpoint: {
+      doc: "TEST ONLY: after-bank-answer kills this process (SIGKILL) after the bank answered a Transfer, before replying to the gateway. Empty: off.",
+      format: ["", "after-bank-answer"],
+      default: "",
+      env: "BANK_FAILPOINT",
+    },
   };
 }

@@ -26,6 +26,10 @@ export interface BankServiceDeps {
   /** Kept free before the caller's deadline so our answer still reaches it. */
   deadlineMarginMs: number;
   logger: Logger;
+  /** TEST ONLY (BANK_FAILPOINT): kill the process after the bank answered a Transfer, before replying. */
+  failpoint?: "after-bank-answer";
+  /** How the failpoint kills (tests inject their own); default SIGKILL of this process. */
+  kill?: () => void;
 }
 
 export function toProtoStatus(status: StatusOutcome): BankTransferStatus {
@@ -109,7 +113,9 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         const route = resolveRoute(registry, input.usage, deps.hosts);
         const budget = budgetFor(call);
         try {
-          return answerOf(await adapter.transfer(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) }), requestId);
+          const answer = await adapter.transfer(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) });
+          if (deps.failpoint === "after-bank-answer") (deps.kill ?? (() => { process.kill(process.pid, "SIGKILL"); }))();
+          return answerOf(answer, requestId);
         } catch (error) {
           if (error instanceof RefusedError) throw error;
           // The request may have left: an unexpected failure here must not look like "not sent".

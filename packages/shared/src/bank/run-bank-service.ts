@@ -41,14 +41,17 @@ export async function startBankService(options: StartBankServiceOptions): Promis
       timeoutMs: settings.bankTimeoutMs,
       deadlineMarginMs: settings.deadlineMarginMs,
       logger,
+      ...(settings.failpoint === "after-bank-answer" ? { failpoint: "after-bank-answer" as const } : {}),
     });
+    if (settings.failpoint !== "") logger.warn({ failpoint: settings.failpoint }, "TEST FAILPOINT ACTIVE: this process kills itself at that step");
     const port = await server.listen(settings.bindHost, settings.port);
     logger.info({ port, bankCode: adapter.bankCode, partnerLoaded: registry.current().partner !== undefined, routes: registry.current().routes.length }, "bank service listening");
     return {
       port,
       registry,
+      // SIGTERM: stop taking calls, let those in flight finish (a call spends at most the bank timeout), then close.
       stop: async () => {
-        await server.stop();
+        await server.stop(settings.bankTimeoutMs + settings.deadlineMarginMs + 1_000);
         registry.close();
         await connection.close();
       },

@@ -1,0 +1,81 @@
+import { status } from "@grpc/grpc-js";
+import { BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import { createLogger } from "../logger";
+import type { BankAdapter, BankAnswer } from "./bank-adapter";
+import type { BankRegistry } from "./bank-registry";
+import { createBankServer, type BankServer } from "./bank-server";
+import { BANK_ROUTES, createBankCaller, jakartaToday, testPartner } from "./testing";
+
+// The shared bank-service skeleton on a real gRPC server (port 0) with an in-memory adapter that
+// stands in for the bank: graceful stop and the test-only failpoint.
+
+const partner = testPartner("bni", 0);
+const registry: BankRegistry = { partner, routes: BANK_ROUTES.bni };
+const request = (referenceNumber: string) => ({
+  referenceNumber, attempt: 1, transactionDate: jakartaToday(), usage: TransferUsage.TRANSFER_USAGE_TRANSFER, sourceAccountNumber: "0115476117",
+  sourceAccountName: "IKIPPOB", beneficiaryBankCode: "009", beneficiaryBankName: "BNI", beneficiaryAccountNumber: "0115476119",
+  beneficiaryAccountName: "ERRY JULIO", amount: "1000", currency: "IDR", remark: "",
+});
+
+function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void } = {}) {
+  const events: string[] = [];
+  const adapter: BankAdapter = {
+    bank: "bni", bankCode: "009", usages: ["TRANSFER"],
+    requestId: (reference, attempt) => `${reference}-${attempt}`,
+    transfer: async (): Promise<BankAnswer> => {
+      await new Promise((resolve) => setTimeout(resolve, adapterDelayMs));
+      events.push("bank answered");
+      return { status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J1" };
+    },
+    status: () => Promise.resolve({ status: "NOT_FOUND", bankCode: "0404", bankMessage: "not found", bankReference: "" }),
+  };
+  const server = createBankServer({
+    adapter, registry: { current: () => registry, refresh: () => Promise.resolve(registry), close: () => undefined },
+    hosts: { hostBNI: "http://127.0.0.1:9" }, timeoutMs: 5_000, deadlineMarginMs: 100, logger: createLogger("bank-server-test", "silent"),
+    ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
+    kill: options.kill ?? (() => { events.push("killed"); }),
+  });
+  return { server, events };
+}
+
+describe("bank service skeleton: graceful stop", () => {
+  let server: BankServer;
+  afterEach(async () => { await server.stop(100); });
+
+  it("finishes a call in flight, then takes no more calls", async () => {
+    const started = start(300);
+    server = started.server;
+    const port = await server.listen("127.0.0.1", 0);
+    const caller = createBankCaller(port, partner.keyToken, "009");
+    const inFlight = caller.transfer(request("STOP1"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopping = server.stop(5_000);
+    expect(await inFlight).toMatchObject({ ok: true, response: { status: BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS } });
+    await stopping;
+    expect(await caller.transfer(request("STOP2"), { deadlineMs: 1_000 })).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+    caller.close();
+  });
+});
+
+describe("bank service skeleton: BANK_FAILPOINT", () => {
+  let server: BankServer;
+  afterEach(async () => { await server.stop(100); });
+
+  it("after-bank-answer kills once the bank answered, before the reply", async () => {
+    const started = start(0, { failpoint: "after-bank-answer" });
+    server = started.server;
+    const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
+    await caller.transfer(request("FP1"));
+    expect(started.events).toEqual(["bank answered", "killed"]);
+    caller.close();
+  });
+
+  it("is off unless configured", async () => {
+    const started = start(0);
+    server = started.server;
+    const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
+    expect(await caller.transfer(request("FP2"))).toMatchObject({ ok: true });
+    expect(started.events).toEqual(["bank answered"]);
+    caller.close();
+  });
+});
