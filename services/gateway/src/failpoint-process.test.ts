@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { freePort, repoRoot } from "@gerbang/shared";
+import { testDatabaseUri } from "../../../test/database";
+import { appToken, startHarness, type Harness } from "./gateway-harness";
+import type { Failpoint } from "./failpoints";
+
+// The gateway as a real process (main.ts, as scripts/system.ts runs it) with GATEWAY_FAILPOINT
+// set, on the test database and the fake banks of a harness: it must SIGKILL itself at exactly
+// that step, leave the ledger in the matching state, and a surviving instance's resolver must
+// then finish the transfer with the bank booking it exactly once.
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness("gw_failpoint"); });
+afterAll(async () => { await h.close(); });
+
+async function startGatewayProcess(failpoint: Failpoint): Promise<{ child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | null> }> {
+  const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "services/gateway/src/main.ts")], {
+    cwd: repoRoot,
+    env: {
+      ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: h.connection.name, LOG_LEVEL: "silent",
+      GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort), GATEWAY_FAILPOINT: failpoint,
+      GATEWAY_RESOLVER_ENABLED: "false", GATEWAY_BANK_DEADLINE_MS: "2000", GATEWAY_LEASE_MS: "4000",
+    },
+    stdio: "ignore",
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => { child.once("exit", (_code, signal) => { resolve(signal); }); });
+  const url = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode} before listening`);
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { child, url, exited };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error("gateway process did not listen within 30 s");
+}
+
+const cases: [Failpoint, string, boolean][] = [
+  // failpoint, ledger state left behind, whether the bank had booked it when the process died
+  ["after-record", "SENDING", false],
+  ["after-sending-mark", "SENDING", true],
+  ["after-bank-answer", "SENDING", true],
+  ["before-reply", "SUCCESS", true],
+];
+
+describe("GATEWAY_FAILPOINT: the gateway process kills itself at each step of a transfer", () => {
+  it.each(cases)("%s: killed, ledger %s, then resolved with exactly one booking", async (failpoint, leftState, booked) => {
+    // after-sending-mark: the bank takes 1 s, so the process dies while the call is at the bank, which books it anyway.
+    h.banks["014"].setMode("SUCCESS", failpoint === "after-sending-mark" ? 1_000 : 0);
+    const gateway = await startGatewayProcess(failpoint);
+    const body = { clientReferenceNo: `FP-${failpoint}-${Date.now()}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: "7000" };
+    const answer = await fetch(`${gateway.url}/api/v1/transfers`, {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body })}` }, body: JSON.stringify(body),
+    }).then((r) => `HTTP ${r.status}`, (error: unknown) => String(error));
+    expect(answer).toMatch(/fetch failed/); // no reply: the process died first
+    expect(await gateway.exited).toBe("SIGKILL");
+
+    const transfers = h.connection.db!.collection("transfers");
+    const doc = await transfers.findOne({ clientReferenceNo: body.clientReferenceNo });
+    expect(doc?.state).toBe(leftState);
+    const reference = doc?.referenceNumber as string;
+    for (let waited = 0; waited < 3_000 && booked && h.banks["014"].recorded(reference, 1) === undefined; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(h.banks["014"].recorded(reference, 1) === "SUCCESS").toBe(booked);
+
+    // The dead instance's lease runs out (made so here instead of waiting), and this instance's resolver takes over.
+    await transfers.updateOne({ referenceNumber: reference }, { $set: { leaseUntil: new Date(Date.now() - 1), nextCheckAt: new Date(Date.now() - 1) } });
+    await h.gateway.resolver.runOnce();
+    expect(await transfers.findOne({ referenceNumber: reference })).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS" }] });
+    expect(h.banks["014"].bookings(reference)).toBe(1);
+  }, 60_000);
+});
