@@ -1,0 +1,74 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "@gerbang/shared";
+import { testDatabaseUri } from "../test/database";
+import { appToken, startHarness, type Harness } from "../services/gateway/src/gateway-harness";
+
+// `scripts/reconcile.ts` as a real process on a test database whose transfers went through a real
+// gateway to fake bank services (each with its own deduplicating ledger and status inquiry).
+
+const run = promisify(execFile);
+let h: Harness;
+let start: Date;
+beforeAll(async () => {
+  start = new Date(Date.now() - 1_000);
+  h = await startHarness("reconcile");
+});
+afterAll(async () => { await h.close(); });
+
+async function reconcileCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/reconcile.ts"), ...args], {
+      env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: h.connection.name, LOG_LEVEL: "silent", GATEWAY_BANK_DEADLINE_MS: "2000" },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+let seq = 0;
+async function send(): Promise<string> {
+  const body = { clientReferenceNo: `REC-${Date.now()}-${++seq}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: String(5000 + seq) };
+  const res = await fetch(`${h.baseUrl}/api/v1/transfers`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body })}` }, body: JSON.stringify(body),
+  });
+  return ((await res.json()) as { data: { referenceNumber: string } }).data.referenceNumber;
+}
+
+describe("scripts/reconcile.ts", () => {
+  it("exits 0 when the ledger and the banks agree, 1 listing each mismatch, 2 on bad arguments", async () => {
+    h.banks["014"].setMode("SUCCESS");
+    await send();
+    h.banks["014"].setMode("FAILED");
+    const declined = await send();
+    h.banks["014"].setMode("PENDING");
+    const pending = await send();
+    h.banks["014"].setMode("SUCCESS");
+    const range = ["--from", start.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()];
+
+    h.banks["014"].settle(pending, 1, "SUCCESS");
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: pending }, { $set: { nextCheckAt: new Date(0) } });
+    await h.gateway.resolver.runOnce(); // the PENDING one is resolved: everything agrees
+    const clean = await reconcileCommand(range);
+    expect(clean).toMatchObject({ code: 0 });
+    expect(clean.stdout).toMatch(/transfers 3, attempts asked 3, mismatches 0/);
+
+    h.banks["014"].settle(declined, 1, "SUCCESS"); // the bank booked what our ledger says FAILED
+    h.banks["014"].setMode("PENDING");
+    const open = await send(); // and one is still not final
+    const dirty = await reconcileCommand(range);
+    expect(dirty.code).toBe(1);
+    expect(dirty.stdout).toContain(`MISMATCH ${declined}`);
+    expect(dirty.stdout).toMatch(/ledger FAILED but the bank booked it/);
+    expect(dirty.stdout).toMatch(new RegExp(`MISMATCH ${open} .*not final \\(PENDING\\)`));
+    expect(dirty.stdout).toMatch(/transfers 4, attempts asked 4, mismatches 2/);
+
+    expect((await reconcileCommand(["--from", "yesterday"])).code).toBe(2);
+    const reversed = await reconcileCommand(["--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"]);
+    expect([reversed.code, reversed.stderr]).toEqual([2, expect.stringMatching(/--from must be before --to/) as string]);
+  }, 120_000);
+});

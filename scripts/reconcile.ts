@@ -1,0 +1,57 @@
+import { connectDatabase, createLogger } from "@gerbang/shared";
+import { loadGatewayConfig, reconcileLedger } from "@gerbang/gateway";
+
+/**
+ * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
+ * banks' status answers for transfers created in [from, to) and lists every mismatch, one line
+ * each, then a summary. Exit 0: all agree; 1: at least one mismatch (or transfers not final);
+ * 2: bad arguments, or the check could not run (database unreachable). Reads MONGODB_URI / MONGODB_DATABASE and the gateway's bank settings.
+ */
+const USAGE = "usage: npx tsx scripts/reconcile.ts --from <ISO date-time> --to <ISO date-time>";
+
+type Args = { ok: true; from: Date; to: Date } | { ok: false; error: string };
+
+function parseArgs(argv: string[]): Args {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if ((flag !== "--from" && flag !== "--to") || value === undefined) return { ok: false, error: `unexpected argument ${flag ?? ""}` };
+    values.set(flag, value);
+  }
+  const from = new Date(values.get("--from") ?? "");
+  const to = new Date(values.get("--to") ?? "");
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return { ok: false, error: "--from and --to must both be ISO date-times" };
+  if (from.getTime() >= to.getTime()) return { ok: false, error: "--from must be before --to" };
+  return { ok: true, from, to };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (!args.ok) {
+    console.error(`${args.error}\n${USAGE}`);
+    return 2;
+  }
+  const config = loadGatewayConfig();
+  if (config.mongodbUri === "") {
+    console.error("MONGODB_URI is not set");
+    return 2;
+  }
+  const connection = await connectDatabase({ uri: config.mongodbUri, dbName: config.mongodbDatabase });
+  try {
+    const report = await reconcileLedger(connection, config, createLogger("reconcile", config.logLevel === "info" ? "warn" : config.logLevel), args.from, args.to);
+    for (const m of report.mismatches) {
+      console.log(`MISMATCH ${m.referenceNumber} client-ref ${m.clientReferenceNo} ledger ${m.state} bank [${m.bank.join(", ")}]: ${m.problem}`);
+    }
+    if (report.truncated) console.log(`only the first ${report.transfers} transfers of the range were checked; narrow the range`);
+    console.log(`reconcile ${args.from.toISOString()} .. ${args.to.toISOString()}: transfers ${report.transfers}, attempts asked ${report.asked}, mismatches ${report.mismatches.length}`);
+    return report.mismatches.length > 0 || report.truncated ? 1 : 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then((code) => { process.exit(code); }, (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+});

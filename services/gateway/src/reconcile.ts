@@ -1,0 +1,99 @@
+import { createRegistryStore, type Logger, type Partner } from "@gerbang/shared";
+import { createBankBreakers } from "./bank-breakers";
+import { createBankCaller, type BankCaller } from "./bank-client";
+import { policyFor } from "./bank-policy";
+import type { GatewayConfig } from "./config";
+import type { StatusAnswer } from "./bank-outcome";
+import { protoUsage } from "./settle";
+import { isFinal } from "./transfer-states";
+import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
+
+type Connection = Parameters<typeof createRegistryStore>[0];
+
+/** One disagreement between our ledger and a bank, or a transfer that is not final. */
+export interface Mismatch {
+  referenceNumber: string;
+  clientReferenceNo: string;
+  state: string;
+  /** What each bank said per attempt, e.g. "014#1 SUCCESS". */
+  bank: string[];
+  problem: string;
+}
+
+export interface ReconcileReport {
+  transfers: number;
+  asked: number;
+  mismatches: Mismatch[];
+  /** True when the range held more transfers than the limit (the rest were not checked). */
+  truncated: boolean;
+}
+
+export interface ReconcileDeps {
+  ledger: TransferStore;
+  partners: readonly Partner[];
+  bank: BankCaller;
+  deadlineFor: (bankCode: string) => number;
+}
+
+/** Wires reconcile() on a database with the gateway's bank settings (the reconcile command). */
+export async function reconcileLedger(connection: Connection, config: GatewayConfig, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
+  const breakers = createBankBreakers({ errorPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000, windowMs: 10_000 }, logger);
+  const bank = createBankCaller({ breakers });
+  try {
+    const defaults = { deadlineMs: config.bankDeadlineMs, pendingRecheckMs: config.pendingRecheckMs, backoffMs: config.resolverBackoffMs, backoffMaxMs: config.resolverBackoffMaxMs, manualReviewAfterMs: config.manualReviewAfterMs };
+    return await reconcile({
+      ledger: await createTransferStore(connection), partners: await createRegistryStore(connection).listPartners(), bank,
+      deadlineFor: (bankCode) => policyFor({ defaults, overrides: config.bankPolicies }, bankCode).deadlineMs,
+    }, from, to);
+  } finally {
+    bank.close();
+    breakers.close();
+  }
+}
+
+/**
+ * Compares the ledger with the banks for transfers created in [from, to): every attempt that may
+ * have been sent is looked up with GetTransferStatus, and the ledger must agree. SUCCESS needs
+ * exactly one booking at the banks, FAILED none and nothing pending; a transfer that is not final
+ * is listed too (with its review reason), and so is any attempt the bank could not be asked about.
+ */
+export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit = 100_000): Promise<ReconcileReport> {
+  const transfers = await deps.ledger.listCreatedBetween(from, to, limit + 1);
+  const truncated = transfers.length > limit;
+  const mismatches: Mismatch[] = [];
+  let asked = 0;
+  for (const t of transfers.slice(0, limit)) {
+    const answers: { label: string; answer: StatusAnswer }[] = [];
+    for (const a of t.attempts.filter((attempt) => attempt.outcome !== "NOT_SENT")) {
+      const partner = deps.partners.find((p) => p.bankCode === a.partnerBankCode);
+      const answer: StatusAnswer = partner === undefined
+        ? { status: "NOT_SENT", error: `no partner ${a.partnerBankCode} in the registry` }
+        : await deps.bank.status(partner, {
+          referenceNumber: t.referenceNumber, attempt: a.attempt, usage: protoUsage(a.usage), transactionDate: a.transactionDate,
+          amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber,
+        }, deps.deadlineFor(partner.bankCode));
+      asked++;
+      answers.push({ label: `${a.partnerBankCode}#${a.attempt}`, answer });
+    }
+    const problem = problemOf(t, answers.map((x) => x.answer));
+    if (problem !== undefined) {
+      mismatches.push({
+        referenceNumber: t.referenceNumber, clientReferenceNo: t.clientReferenceNo, state: t.state, problem,
+        bank: answers.map((x) => [x.label, x.answer.status, x.answer.bankCode ? `(${x.answer.bankCode})` : ""].join(" ").trim()),
+      });
+    }
+  }
+  return { transfers: Math.min(transfers.length, limit), asked, mismatches, truncated };
+}
+
+function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefined {
+  const booked = answers.filter((a) => a.status === "SUCCESS").length;
+  const unasked = answers.filter((a) => a.status === "NO_ANSWER" || a.status === "NOT_SENT");
+  if (!isFinal(t.state)) return [`not final (${t.state})`, t.reviewReason].filter((part) => part !== undefined).join(": ");
+  if (unasked.length > 0) return `the bank could not be asked: ${unasked.map((a) => a.error ?? a.status).join("; ")}`;
+  if (booked > 1) return `booked ${booked} times at the bank`;
+  if (t.state === "SUCCESS" && booked === 0) return "ledger SUCCESS but the bank has no booking";
+  if (t.state === "FAILED" && booked === 1) return "ledger FAILED but the bank booked it";
+  if (t.state === "FAILED" && answers.some((a) => a.status === "PENDING")) return "ledger FAILED but the bank still has it pending";
+  return undefined;
+}
