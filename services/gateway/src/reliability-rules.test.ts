@@ -1,6 +1,6 @@
 import { nextCheckDelay, parseBankPolicyOverrides, policyFor, timeoutOrderingProblems, type BankPolicy } from "./bank-policy";
 import { loadGatewayConfig } from "./config";
-import { createFailpoints } from "./failpoints";
+import { createFailpoints, SENDING_MARK_SETTLE_MS } from "./failpoints";
 import { chooseFallback } from "./fallback";
 import { createIpMatcher } from "./ip-allowlist";
 import type { RegisteredClient } from "./registry";
@@ -133,7 +133,7 @@ describe("failpoints", () => {
     const fp = createFailpoints("after-sending-mark", () => { events.push("killed"); });
     const never = new Promise<string>(() => undefined);
     void fp.afterDispatch(never);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, SENDING_MARK_SETTLE_MS + 100));
     expect(events).toEqual(["killed"]);
     const quick = await fp.afterDispatch(Promise.resolve("answer"));
     expect([quick, events]).toEqual(["answer", ["killed", "killed"]]);
