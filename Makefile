@@ -14,7 +14,7 @@ node_modules/.gerbang-installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-.tools/bin/ferretdb: scripts/install-ferretdb.sh scripts/ferretdb-v1.24.2-sqlite-id-index.patch
+.tools/bin/ferretdb: scripts/install-ferretdb.sh scripts/ferretdb-v1.24.2.patch
 	@if [ -z "$${MONGODB_URI:-}" ]; then bash scripts/install-ferretdb.sh; fi
 
 setup: node_modules/.gerbang-installed .tools/bin/ferretdb ## Install npm packages and the embedded database (idempotent)
