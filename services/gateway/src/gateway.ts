@@ -67,7 +67,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const { connection, settings, logger } = deps;
   const [clientStore, directoryStore, jtiStore, ledger] = await Promise.all([
     createClientStore(connection), createBankDirectoryStore(connection), createJtiStore(connection),
-    createTransferStore(connection, { staleClaimMs: settings.leaseMs }),
+    createTransferStore(connection),
   ]);
   const registry: Refreshing<RegistrySnapshot> = await createRegistry({
     registryStore: createRegistryStore(connection), clientStore, directoryStore, refreshMs: settings.registryRefreshMs,

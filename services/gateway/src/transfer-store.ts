@@ -3,16 +3,16 @@ import { isDuplicateKeyError } from "@gerbang/shared";
 import { canTransition, INITIAL_STATES, isFinal, TRANSFER_STATES, type TransferState } from "./transfer-states";
 
 /**
- * The ledger: one document per transfer in `transfers`. Unique on (clientId, clientReferenceNo),
- * which makes the idempotency claim atomic, and on referenceNumber.
+ * The ledger: one document per transfer in `transfers`, whose `_id` is our referenceNumber (so
+ * every lookup and write of one transfer goes through the primary key). Unique on (clientId,
+ * clientReferenceNo), which makes the idempotency claim atomic.
  *
- * Every change after the insert is a new revision (`rev`), and whoever writes revision n+1 must
- * first insert `{_id: "<reference>#<n>"}` into `transfer_revisions`. FerretDB v1 executes an
- * update as "query, then overwrite the whole document by _id", so two conditional updates racing
- * on one transfer can both match and the later overwrites the earlier (measured: two claimers got
- * 43 leases on 30 transfers). An insert on a taken _id, by contrast, fails atomically. So the
- * revision claim makes each write exclusive on FerretDB and on MongoDB alike, and the revisions
- * collection doubles as an audit trail of who moved which transfer when.
+ * Every change after the insert is a compare-and-set on the revision `rev`: one findOneAndUpdate
+ * from the revision the writer read, which bumps it. Whoever read an older revision (a racing
+ * duplicate, another gateway's resolver, a writer that woke up after its lease ended) changes
+ * nothing and gets undefined. This relies on single-document atomicity, which MongoDB has and the
+ * embedded FerretDB has with scripts/ferretdb-v1.24.2.patch (released v1.24.2 ran an update as
+ * a query plus a separate overwrite: two claimers got 43 leases on 30 transfers).
  */
 
 export type Usage = "TRANSFER" | "TRANSFER_INTERBANK";
@@ -84,7 +84,7 @@ export interface TransferRecord {
   nextCheckAt?: Date;
   /** Status inquiries made since the current attempt was last sent (drives the backoff schedule). */
   checks?: number;
-  /** Revision: +1 on every write after the insert (see transfer_revisions). Absent on documents written before revisions: 0. */
+  /** Revision: 0 at insert, +1 on every write (the compare-and-set of every change). */
   rev?: number;
   /** Why the transfer is in MANUAL_REVIEW (set with that state). */
   reviewReason?: string;
@@ -99,8 +99,12 @@ const attemptSchema = new Schema<Attempt>({
   outcome: String, bankRequestId: String, bankCode: String, bankMessage: String, bankReference: String, error: String,
 }, { _id: false });
 
-const transferSchema = new Schema<TransferRecord>({
-  referenceNumber: { type: String, required: true, unique: true },
+/** The stored shape: the record plus its primary key, which is the referenceNumber. */
+type TransferDocument = TransferRecord & { _id: string };
+
+const transferSchema = new Schema<TransferDocument>({
+  _id: { type: String, required: true }, // = referenceNumber
+  referenceNumber: { type: String, required: true },
   clientId: { type: String, required: true },
   clientReferenceNo: { type: String, required: true },
   fingerprint: String, beneficiaryBankCode: String, beneficiaryBankName: String, beneficiaryAccountNumber: String,
@@ -173,36 +177,16 @@ export class ReferenceCollisionError extends Error {
   override readonly name = "ReferenceCollisionError";
 }
 
-/** One claimed revision: whoever inserted `${referenceNumber}#${rev}` may write revision rev + 1. */
-interface RevisionClaim {
-  _id: string;
-  referenceNumber: string;
-  rev: number;
-  owner: string;
-  /** A claim whose write has not happened by then is stale (its writer died between claim and write). */
-  until: Date;
-}
-
-const revisionSchema = new Schema<RevisionClaim>({
-  _id: String, referenceNumber: String, rev: Number, owner: String, until: Date,
-}, { collection: "transfer_revisions", versionKey: false });
-
-export interface TransferStoreOptions {
-  /** How long a revision claim may wait for its write before it counts as stale (the lease length). */
-  staleClaimMs?: number;
-}
-
-export async function createTransferStore(connection: Connection, options: TransferStoreOptions = {}): Promise<TransferStore> {
-  const Transfers = (connection.models.Transfer as Model<TransferRecord> | undefined) ?? connection.model<TransferRecord>("Transfer", transferSchema);
-  const Revisions = (connection.models.TransferRevision as Model<RevisionClaim> | undefined) ?? connection.model<RevisionClaim>("TransferRevision", revisionSchema);
-  const staleClaimMs = options.staleClaimMs ?? 30_000;
+export async function createTransferStore(connection: Connection): Promise<TransferStore> {
+  const Transfers = (connection.models.Transfer as Model<TransferDocument> | undefined) ?? connection.model<TransferDocument>("Transfer", transferSchema);
   await Transfers.init(); // the unique indexes are the idempotency guarantee: they must exist before the first insert
   const findOne = async (filter: Record<string, string>) => (await Transfers.findOne(filter, { _id: 0 }).lean<TransferRecord>()) ?? undefined;
   return {
     insert: async (record) => {
       if (!INITIAL_STATES.includes(record.state)) throw new Error(`a transfer cannot start in ${record.state}`);
       try {
-        await Transfers.collection.insertOne({ ...record, rev: 0 });
+        // The raw driver call skips mongoose's per-document work on the hot path; its typing expects ObjectId ids.
+        await Transfers.collection.insertOne({ ...record, _id: record.referenceNumber, rev: 0 } as never);
         return "inserted";
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -211,7 +195,7 @@ export async function createTransferStore(connection: Connection, options: Trans
         throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken`, { cause: error });
       }
     },
-    findByReference: (clientId, referenceNumber) => findOne({ clientId, referenceNumber }),
+    findByReference: (clientId, referenceNumber) => findOne({ _id: referenceNumber, clientId }),
     findByClientReference: (clientId, clientReferenceNo) => findOne({ clientId, clientReferenceNo }),
     transition: async (seen, to, patch, now, owner) => {
       if (!canTransition(seen.state, to)) throw new Error(`transition ${seen.state} -> ${to} is not allowed`);
@@ -249,43 +233,17 @@ export async function createTransferStore(connection: Connection, options: Trans
   };
 
   /**
-   * Writes revision seen.rev + 1: claim the revision (atomic insert), then update. Undefined when
-   * another writer claimed it first (the caller's view is stale) or `owner` did not hold the lease.
+   * Writes revision seen.rev + 1 if the transfer is still at seen.rev (compare-and-set); undefined
+   * when someone wrote it since (the caller's view is stale) or `owner` did not hold the lease.
    */
-  async function write(seen: TransferRecord, owner: string | undefined, changes: Record<string, Record<string, unknown>>, now: Date): Promise<TransferRecord | undefined> {
+  async function write(seen: TransferRecord, owner: string | undefined, changes: Record<string, Record<string, unknown>>, _now: Date): Promise<TransferRecord | undefined> {
     if (owner !== undefined && seen.leaseOwner !== owner) return undefined;
     const rev = seen.rev ?? 0;
-    const claimId = `${seen.referenceNumber}#${rev}`;
-    try {
-      await Revisions.collection.insertOne({ _id: claimId, referenceNumber: seen.referenceNumber, rev, owner: owner ?? "", until: new Date(now.getTime() + staleClaimMs) } as never);
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      await repairStale(claimId, seen, now);
-      return undefined;
-    }
     const update = { ...changes, $set: { ...changes.$set, rev: rev + 1 } };
-    // No projection: FerretDB's findAndModify does not implement one. Exclusive: we hold the claim of this revision.
-    const found = await Transfers.findOneAndUpdate({ referenceNumber: seen.referenceNumber, ...revFilter(rev) }, update, { returnDocument: "after" })
+    // No projection: FerretDB's findAndModify does not implement one.
+    const found = await Transfers.findOneAndUpdate({ _id: seen.referenceNumber, ...revFilter(rev) }, update, { returnDocument: "after" })
       .lean<TransferRecord & { _id?: unknown }>();
-    return found === null ? undefined : withoutId(found);
-  }
-
-  /**
-   * A writer that died between its claim and its write would block the transfer for ever. Once the
-   * claim is stale and the transfer still at that revision, one repairer (its own unique claim)
-   * moves the revision on without changing anything else; the next writer claims the new one.
-   */
-  async function repairStale(claimId: string, seen: TransferRecord, now: Date): Promise<void> {
-    const claim = await Revisions.findById(claimId).lean<RevisionClaim>();
-    if (claim === null || claim.until.getTime() > now.getTime()) return;
-    const rev = seen.rev ?? 0;
-    try {
-      await Revisions.collection.insertOne({ _id: `${claimId}!repair`, referenceNumber: seen.referenceNumber, rev, owner: "repair", until: now } as never);
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return;
-      throw error;
-    }
-    await Transfers.updateOne({ referenceNumber: seen.referenceNumber, ...revFilter(rev) }, { $set: { rev: rev + 1, updatedAt: now } });
+    return found ? withoutId(found) : undefined;
   }
 }
 
