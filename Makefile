@@ -5,7 +5,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help setup run test generate lint bench fault clean
+.PHONY: help setup run test generate lint bench fault reconcile clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ lint: setup ## eslint with warnings as errors, and buf lint
 bench: setup ## Benchmarks (not part of the tests): hot functions, then every hop under load; results in bench/results/
 	npx tsx bench/micro.ts
 	npx tsx bench/run.ts
+
+fault: setup ## The full fault-injection suite: real processes, kill -9, outages, every sandbox fault
+	npx jest -c test/fault/jest.full.config.js
+
+reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=2026-11-26T00:00:00Z TO=2026-11-27T00:00:00Z
+	npx tsx scripts/reconcile.ts --from "$(FROM)" --to "$(TO)"
 
 clean: ## Remove local state (databases, logs); keeps installed tools
 	rm -rf .state
