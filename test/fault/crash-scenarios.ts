@@ -1,7 +1,7 @@
 import { createAppClient, type AppAnswer, type TransferBody } from "./app-client";
 import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { waitForTransfer } from "./ledger-read";
+import { waitForTransfers } from "./ledger-read";
 import { exitsWithin } from "./service-process";
 
 /**
@@ -52,10 +52,10 @@ export async function gatewayKillUnderLoad(run: FaultRun, n: number): Promise<Ap
   const bodies = plainBodies(run, n);
   const load = run.sendAll(app, bodies, 10);
   await waitUntil(() => run.sent.length - before >= n / 3, 60_000, "a third of the load answered before the kill");
-  await run.fs.system.kill("gateway");
+  await run.fs.gateway.kill();
   run.faults++;
   await load;
-  await run.fs.system.restart("gateway");
+  await run.fs.gateway.restart();
   run.faults += countUnanswered(run, before);
   await run.retryUnanswered(app);
   return run.latest(bodies);
@@ -68,10 +68,10 @@ export async function gatewayGracefulStopUnderLoad(run: FaultRun, n: number): Pr
   const bodies = plainBodies(run, n);
   const load = run.sendAll(app, bodies, 10);
   await waitUntil(() => run.sent.length - before >= n / 3, 60_000, "a third of the load answered before SIGTERM");
-  await run.fs.system.stopComponent("gateway");
+  await run.fs.gateway.stop();
   run.faults++;
   await load;
-  await run.fs.system.restart("gateway");
+  await run.fs.gateway.restart();
   run.faults += countUnanswered(run, before);
   await run.retryUnanswered(app);
   return run.latest(bodies);
@@ -86,7 +86,7 @@ export async function bankServiceKillMidCall(run: FaultRun, bank: SandboxBank): 
   run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed while the bank held the call`);
   run.faults++;
   const answer = run.send(run.fs.app, body);
-  await waitForTransfer(run.db, body.clientReferenceNo, (t) => t.state === "SENDING", 10_000);
+  await waitForTransfers(run.db, [body.clientReferenceNo], (t) => t.state === "SENDING", 10_000);
   await pause(300); // the call is at the sandbox now; it holds it for 3 s, the bank service waits up to 1.5 s
   await run.fs.system.kill(`bank-${bank}`);
   const answered = await answer;
@@ -134,7 +134,7 @@ export async function secondInstanceKilledHoldingLeases(run: FaultRun, n: number
   const bodies = Array.from({ length: n }, (_, i) => run.body(banks[i % banks.length]!, "latency"));
   for (const b of bodies) run.expectFinal(b, ["SUCCESS"], "held by a gateway instance that was killed");
   const load = run.sendAll(client, bodies, n);
-  await Promise.all(bodies.map((b) => waitForTransfer(run.db, b.clientReferenceNo, (t) => t.state === "SENDING", 15_000)));
+  await waitForTransfers(run.db, bodies.map((b) => b.clientReferenceNo), (t) => t.state === "SENDING", 15_000);
   await second.kill();
   run.faults += 1 + n;
   await load;

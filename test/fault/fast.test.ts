@@ -3,7 +3,8 @@ import { gatewayFailpoint } from "./crash-scenarios";
 import { createFaultRun, type FaultRun } from "./fault-run";
 import { FAULT_TIMINGS, startFaultSystem, type FaultSystem } from "./fault-system";
 import { summaryLine, type RunFigures } from "./ledger-check";
-import { bankOutage, duplicateStorm, faultModesByAdminRule, faultModesByMagicAccount, plainLoad, referencesOf } from "./scenarios";
+import { bankOutage } from "./outage-scenarios";
+import { duplicateStorm, faultModesByAdminRule, faultModesByMagicAccount, plainLoad, referencesOf } from "./scenarios";
 
 // The fast subset of the fault suite, part of every `make test`: one system of real processes,
 // a few hundred transfers, every sandbox fault mode (magic account and admin rule), duplicate

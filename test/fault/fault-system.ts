@@ -11,6 +11,9 @@ import { createSandboxAdmin, type SandboxAdmin } from "./sandbox-admin";
  * The whole mesh as real processes (scripts/system.ts) with the short timings a fault run needs,
  * in a state folder and database of its own, plus what scenarios need around it: the sandboxes'
  * admin endpoints, extra gateway processes on the same database, and one stop for everything.
+ * The main gateway is started here rather than by startSystem (same entry point, same
+ * environment): startSystem discards its children's output, and a failing fault run needs the
+ * gateway's log (manual-review alerts, breaker changes, errors) to say what went wrong.
  */
 
 export type SandboxBank = "bni" | "bca" | "mandiri";
@@ -26,9 +29,10 @@ export const FAULT_TIMINGS = {
   bankTimeoutMs: 1_500,
   gatewayBankDeadlineMs: 2_500,
   appTimeoutMs: 15_000,
-  resolverIntervalMs: 200,
+  /** The default: each round of each instance scans the ledger on the embedded database (FINDINGS.md). */
+  resolverIntervalMs: 1_000,
   pendingRecheckMs: 300,
-  resolverBackoffMs: [300, 500, 1_000],
+  resolverBackoffMs: [300, 500, 1_000, 2_000],
   /** More than the bank deadline plus 1 s (the gateway refuses to start otherwise). */
   leaseMs: 4_000,
   manualReviewHorizonMs: 8_000,
@@ -57,12 +61,25 @@ function bankFaultEnv(): Record<string, string> {
   return { BANK_TIMEOUT_MS: String(FAULT_TIMINGS.bankTimeoutMs), REGISTRY_REFRESH_MS: "1000" };
 }
 
+/** The main gateway instance: fixed ports, so apps reach it again after a restart. */
+export interface MainGateway {
+  readonly origin: string;
+  /** SIGKILL (crash). */
+  kill(): Promise<void>;
+  /** SIGTERM, waiting for a graceful exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports, after kill or stop. */
+  restart(): Promise<void>;
+}
+
 export interface FaultSystem {
+  /** Database, sandboxes and bank services (scripts/system.ts). */
   readonly system: RunningSystem;
+  readonly gateway: MainGateway;
   readonly label: string;
   readonly stateDir: string;
   readonly logDir: string;
-  /** The system's own gateway, as an app sees it. */
+  /** The main gateway, as an app sees it. */
   readonly app: AppClient;
   sandbox(bank: SandboxBank): SandboxAdmin;
   /** Starts one more gateway process on the same database; stopped by stop() if still running. */
@@ -93,38 +110,47 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     databaseName,
     stdio: "ignore",
     commonEnv: { LOG_LEVEL: "warn" },
+    skip: ["gateway"],
     env: {
       ...extra,
-      gateway: { ...gatewayFaultEnv(), ...extra.gateway },
       "bank-bni": bankEnv("bank-bni"),
       "bank-bca": bankEnv("bank-bca"),
       "bank-mandiri": bankEnv("bank-mandiri"),
     },
   });
   const extraProcesses: ServiceProcess[] = [];
+  const gatewayEnv = (more: Record<string, string> = {}) => ({
+    LOG_LEVEL: "info", MONGODB_URI: system.mongodbUri, MONGODB_DATABASE: system.databaseName, ...gatewayFaultEnv(), ...extra.gateway, ...more,
+  });
+  const mainPorts = { http: system.ports.gatewayHttp, grpc: system.ports.gatewayGrpc };
+  let main: GatewayProcess;
+  try {
+    main = await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts });
+  } catch (error) {
+    await system.stop();
+    throw error;
+  }
   const sandboxPort: Record<SandboxBank, number> = {
     bni: system.ports.sandboxBni, bca: system.ports.sandboxBca, mandiri: system.ports.sandboxMandiri,
   };
   return {
     system,
+    gateway: {
+      origin: main.origin,
+      kill: () => main.kill(),
+      stop: () => main.stop(),
+      restart: async () => {
+        await main.stop();
+        main = await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts });
+      },
+    },
     label,
     stateDir,
     logDir,
     app: createAppClient(`http://127.0.0.1:${system.ports.gatewayHttp}`, FAULT_TIMINGS.appTimeoutMs),
     sandbox: (bank) => createSandboxAdmin(`http://127.0.0.1:${sandboxPort[bank]}`),
     spawnGateway: async (name, extraEnv = {}) => {
-      const gateway = await startGatewayProcess({
-        name,
-        logDir,
-        env: {
-          LOG_LEVEL: "info",
-          MONGODB_URI: system.mongodbUri,
-          MONGODB_DATABASE: system.databaseName,
-          ...gatewayFaultEnv(),
-          ...extra.gateway,
-          ...extraEnv,
-        },
-      });
+      const gateway = await startGatewayProcess({ name, logDir, env: gatewayEnv(extraEnv) });
       extraProcesses.push(gateway);
       return gateway;
     },
@@ -150,6 +176,7 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     },
     stop: async () => {
       for (const p of extraProcesses) await p.stop();
+      await main.stop();
       await system.stop();
       // The database files go; the logs stay for the post-mortem of a failed run (`make clean` removes them).
       rmSync(path.join(stateDir, "db"), { recursive: true, force: true });

@@ -52,31 +52,35 @@ export async function readLedger(connection: Connection): Promise<LedgerTransfer
 
 /**
  * Polls until no transfer is RECEIVED, SENDING or PENDING, at most `timeoutMs`; returns what is
- * still not final then (the caller counts it as stuck, never waits longer).
+ * still not final then (the caller counts it as stuck, never waits longer). Once a second: on the
+ * embedded database every query scans the collection, and the suite must not be the load it measures.
  */
 export async function waitForResolver(connection: Connection, timeoutMs: number): Promise<LedgerTransfer[]> {
   const deadline = Date.now() + timeoutMs;
   let open: LedgerTransfer[] = [];
   for (;;) {
     try {
-      open = (await readLedger(connection)).filter((t) => NOT_FINAL.includes(t.state));
+      open = (await connection.collection<RawTransfer>("transfers").find({ state: { $in: NOT_FINAL } }).toArray()).map(toLedgerTransfer);
     } catch {
       // The database may be coming back after a restart; the deadline still bounds the wait.
     }
     if (open.length === 0 || Date.now() >= deadline) return open;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
 
-/** Bounded wait for one transfer to reach a state (e.g. recorded as SENDING before a kill). */
-export async function waitForTransfer(
-  connection: Connection, clientReferenceNo: string, accept: (t: LedgerTransfer) => boolean, timeoutMs: number,
-): Promise<LedgerTransfer> {
+/** Bounded wait until every one of these transfers is in the ledger in an accepted state (e.g. SENDING before a kill). */
+export async function waitForTransfers(
+  connection: Connection, clientReferenceNos: readonly string[], accept: (t: LedgerTransfer) => boolean, timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let missing = [...clientReferenceNos];
   while (Date.now() < deadline) {
-    const doc = await connection.collection<RawTransfer>("transfers").findOne({ clientReferenceNo });
-    if (doc !== null && accept(toLedgerTransfer(doc))) return toLedgerTransfer(doc);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const docs = await connection.collection<RawTransfer>("transfers").find({ clientReferenceNo: { $in: missing } }).toArray();
+    const done = new Set(docs.map(toLedgerTransfer).filter(accept).map((t) => t.clientReferenceNo));
+    missing = missing.filter((ref) => !done.has(ref));
+    if (missing.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`transfer ${clientReferenceNo} did not reach the expected state within ${timeoutMs} ms`);
+  throw new Error(`transfers ${missing.join(", ")} did not reach the expected state within ${timeoutMs} ms`);
 }

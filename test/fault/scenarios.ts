@@ -5,12 +5,10 @@ import { waitForResolver } from "./ledger-read";
 import { FAULT_MODES, type FaultMode } from "./sandbox-admin";
 
 /**
- * Scenarios without crashes: plain load, every sandbox fault mode (by magic account and by admin
- * rule), duplicate storms, outages of a bank service and of a bank. Each adds its requests and
- * faults to the run; the invariants are judged once, in run.finish().
+ * Scenarios without crashes or outages: plain load, every sandbox fault mode (by magic account
+ * and by admin rule, on transfers and on status inquiries), duplicate storms. Each adds its
+ * requests and faults to the run; the invariants are judged once, in run.finish().
  */
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What each fault mode must end as (MISSION.md 5, sandbox/README.md "Faults"): a booking fault is
@@ -31,7 +29,7 @@ export const EXPECTED_FINAL: Record<FaultMode, readonly string[]> = {
   cutoff: ["FAILED"],
 };
 
-const INTRABANK: Record<SandboxBank, Destination> = { bni: "bni", bca: "bca", mandiri: "mandiri" };
+export const INTRABANK: Record<SandboxBank, Destination> = { bni: "bni", bca: "bca", mandiri: "mandiri" };
 
 /** `n` plain transfers over every route (three partners, the 008 alias, interbank via BNI). */
 export async function plainLoad(run: FaultRun, client: AppClient, n: number, options: { concurrency: number; expectSuccess: boolean }): Promise<AppAnswer[]> {
@@ -57,14 +55,15 @@ export async function faultModesByMagicAccount(run: FaultRun, client: AppClient,
 }
 
 /**
- * Every fault mode once through the sandbox's admin endpoint (`times: 1`), one request at a time,
+ * Every fault mode through the sandbox's admin endpoint (`times: 1`), one request at a time,
  * after the resolver has settled everything earlier: then no other request can take the rule.
+ * Modes rotate over `banks`; with `everyBank`, every mode runs at every bank.
  */
-export async function faultModesByAdminRule(run: FaultRun, client: AppClient, banks: readonly SandboxBank[]): Promise<AppAnswer[]> {
+export async function faultModesByAdminRule(run: FaultRun, client: AppClient, banks: readonly SandboxBank[], everyBank = false): Promise<AppAnswer[]> {
   await waitForResolver(run.db, FAULT_TIMINGS.manualReviewHorizonMs + 10_000);
+  const plan = everyBank ? banks.flatMap((bank) => FAULT_MODES.map((mode) => ({ bank, mode }))) : FAULT_MODES.map((mode, i) => ({ bank: banks[i % banks.length]!, mode }));
   const answers: AppAnswer[] = [];
-  for (const [i, mode] of FAULT_MODES.entries()) {
-    const bank = banks[i % banks.length]!;
+  for (const { bank, mode } of plan) {
     const admin = run.fs.sandbox(bank);
     await admin.addFault({ mode, times: 1, latencyMs: 800 });
     const body = run.body(INTRABANK[bank]);
@@ -94,36 +93,16 @@ export function referencesOf(answers: readonly AppAnswer[]): string[] {
 }
 
 /**
- * A bank service stopped (SIGTERM) for a while: transfers meanwhile are refused before anything
- * is sent or held PENDING, never lost; after the restart (and the breaker's probe) they succeed.
+ * The bank's status inquiry fails for a while (admin rules on the `status` endpoint) while
+ * transfers wait for it (magic latency): the resolver keeps asking and finds the bookings.
  */
-export async function bankServiceOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
-  const component = `bank-${bank}` as const;
-  await run.fs.system.stopComponent(component);
-  run.faults++;
-  const during = await run.sendAll(client, Array.from({ length: n }, () => run.body(INTRABANK[bank])), 4);
-  await run.fs.system.restart(component);
-  return [...during, ...(await backAfterOutage(run, client, bank, n))];
-}
-
-/**
- * The bank itself down (its every endpoint, token and status included, answers `mode`) for a
- * while, then back: the breaker cuts it off, the resolver keeps asking, nothing is lost.
- */
-export async function bankOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number, mode: "error-before" | "reset" = "error-before"): Promise<AppAnswer[]> {
+export async function statusInquiryFaults(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
   const admin = run.fs.sandbox(bank);
-  await admin.addFault({ mode, endpoint: "all" });
-  run.faults += n;
-  const during = await run.sendAll(client, Array.from({ length: n }, () => run.body(INTRABANK[bank])), 4);
-  await admin.clearFaults();
-  return [...during, ...(await backAfterOutage(run, client, bank, n))];
-}
-
-/** After an outage: past the breaker's reset time one probe goes through, then the rest; all must succeed. */
-async function backAfterOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
-  await pause(FAULT_TIMINGS.breakerResetMs + 500);
-  const after = Array.from({ length: n }, () => run.body(INTRABANK[bank]));
-  for (const b of after) run.expectFinal(b, ["SUCCESS"], `${bank} is back after an outage`);
-  const probe = await run.send(client, after[0]!);
-  return [probe, ...(await run.sendAll(client, after.slice(1), 4))];
+  await admin.addFault({ mode: "error-before", endpoint: "status", times: 3 });
+  await admin.addFault({ mode: "reset", endpoint: "status", times: 2 });
+  await admin.addFault({ mode: "error-after", endpoint: "status", times: 2 });
+  const bodies = Array.from({ length: n }, () => run.body(INTRABANK[bank], "latency"));
+  for (const b of bodies) run.expectFinal(b, ["SUCCESS"], `booked while ${bank}'s status inquiry was failing`);
+  run.faults += n + 7;
+  return run.sendAll(client, bodies, n);
 }

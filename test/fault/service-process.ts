@@ -66,10 +66,19 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   return { name: options.name, pid: child.pid, exited, kill: () => stopWith("SIGKILL"), stop: () => stopWith("SIGTERM") };
 }
 
-export async function startGatewayProcess(options: { name: string; env: Record<string, string>; logDir: string }): Promise<GatewayProcess> {
-  const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
+export interface GatewayProcessOptions {
+  name: string;
+  env: Record<string, string>;
+  logDir: string;
+  /** Fixed ports (a restart of the same instance); free ones when absent. */
+  ports?: { http: number; grpc: number };
+}
+
+export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
+  const [httpPort, grpcPort] = options.ports === undefined ? await Promise.all([freePort(), freePort()]) : [options.ports.http, options.ports.grpc];
   const started = await startServiceProcess({
-    ...options,
+    name: options.name,
+    logDir: options.logDir,
     script: "services/gateway/src/main.ts",
     env: { ...options.env, GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort) },
     ports: [httpPort, grpcPort],

@@ -1,0 +1,99 @@
+import type { AppAnswer, AppClient } from "./app-client";
+import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
+import type { FaultRun } from "./fault-run";
+import { waitForResolver, waitForTransfers } from "./ledger-read";
+import { INTRABANK } from "./scenarios";
+
+/**
+ * A bank, or the service in front of it, down for a while, then back: transfers meanwhile are
+ * refused before anything is sent, held PENDING, or (for apps that opted in) rerouted, never lost;
+ * after the outage the breaker's probe lets traffic through again.
+ */
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A bank service stopped (SIGTERM) for a while, then restarted. */
+export async function bankServiceOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
+  const component = `bank-${bank}` as const;
+  await run.fs.system.stopComponent(component);
+  run.faults += 1 + n;
+  const during = await run.sendAll(client, Array.from({ length: n }, () => run.body(INTRABANK[bank])), 4);
+  await run.fs.system.restart(component);
+  return [...during, ...(await backAfterOutage(run, client, bank, n))];
+}
+
+/** The bank itself down: every endpoint (token and status included) answers `mode`, then the rule is cleared. */
+export async function bankOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number, mode: "error-before" | "reset" = "error-before"): Promise<AppAnswer[]> {
+  const admin = run.fs.sandbox(bank);
+  await admin.addFault({ mode, endpoint: "all" });
+  run.faults += n;
+  const during = await run.sendAll(client, Array.from({ length: n }, () => run.body(INTRABANK[bank])), 4);
+  await admin.clearFaults();
+  return [...during, ...(await backAfterOutage(run, client, bank, n))];
+}
+
+/**
+ * The bank's process stopped and started again. Its ledger lives in memory, so the run keeps a
+ * copy of the bookings first, and waits for the resolver beforehand: a transfer still waiting
+ * for an inquiry would otherwise ask a bank that has forgotten it.
+ */
+export async function bankProcessOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
+  await waitForResolver(run.db, FAULT_TIMINGS.manualReviewHorizonMs + 10_000);
+  const code = { bni: "009", bca: "014", mandiri: "800" }[bank];
+  await run.snapshotBookings(code);
+  await run.fs.system.stopComponent(`sandbox-${bank}`);
+  run.faults += 1 + n;
+  const during = await run.sendAll(client, Array.from({ length: n }, () => run.body(INTRABANK[bank])), 4);
+  await run.fs.system.restart(`sandbox-${bank}`);
+  return [...during, ...(await backAfterOutage(run, client, bank, n))];
+}
+
+/** After an outage: past the breaker's reset time one probe goes through, then the rest; all must succeed. */
+async function backAfterOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
+  await pause(FAULT_TIMINGS.breakerResetMs + 500);
+  const after = Array.from({ length: n }, () => run.body(INTRABANK[bank]));
+  for (const b of after) run.expectFinal(b, ["SUCCESS"], `${bank} is back after an outage`);
+  const probe = await run.send(client, after[0]!);
+  return [probe, ...(await run.sendAll(client, after.slice(1), 4))];
+}
+
+interface RoutedTransfer { route?: { bankCode?: string; usage?: string }; routing?: { reason?: string }[]; attempts?: { partnerBankCode?: string }[] }
+
+/**
+ * Fallback routing for an app that opted in (clients.fallbackRouting): with BCA's service down,
+ * transfers to BCA go interbank through BNI and the decision is on the transfer; with the service
+ * dropping a call the bank already holds (ambiguous), the transfer stays with BCA and is resolved
+ * there, never rerouted. Returns what the ledger recorded for each group.
+ */
+export async function fallbackRouting(run: FaultRun, client: AppClient, n: number): Promise<{ unreachable: RoutedTransfer[]; ambiguous: RoutedTransfer[] }> {
+  const clients = run.db.collection("clients");
+  await clients.updateOne({ clientId: "3" }, { $set: { fallbackRouting: true } });
+  try {
+    await pause(2_500); // the gateways reload clients every second in a fault run
+    await run.fs.system.stopComponent("bank-bca");
+    run.faults += 1 + n;
+    const rerouted = Array.from({ length: n }, () => run.body("bca"));
+    for (const b of rerouted) run.expectFinal(b, ["SUCCESS"], "BCA's service down, fallback through BNI");
+    await run.sendAll(client, rerouted, 4);
+    await run.fs.system.restart("bank-bca");
+    await pause(FAULT_TIMINGS.breakerResetMs + 500);
+
+    const held = run.body("bca", "latency");
+    run.expectFinal(held, ["SUCCESS"], "ambiguous at BCA: resolved at BCA, never rerouted");
+    run.faults++;
+    const answer = run.send(client, held);
+    await waitForTransfers(run.db, [held.clientReferenceNo], (t) => t.state === "SENDING", 10_000);
+    await pause(300); // the sandbox holds the call for 3 s, the service waits up to 1.5 s: kill it meanwhile
+    await run.fs.system.kill("bank-bca");
+    await answer;
+    await run.fs.system.restart("bank-bca");
+    const read = async (clientReferenceNo: string) => (await run.db.collection<RoutedTransfer>("transfers").findOne({ clientReferenceNo })) ?? {};
+    return {
+      unreachable: await Promise.all(rerouted.map((b) => read(b.clientReferenceNo))),
+      ambiguous: [await read(held.clientReferenceNo)],
+    };
+  } finally {
+    await clients.updateOne({ clientId: "3" }, { $set: { fallbackRouting: false } });
+    await pause(2_500);
+  }
+}
