@@ -55,14 +55,14 @@ describe("fault suite (full): faults, storms, outages", () => {
     expect(withoutTransfer(answers.flat())).toEqual([]);
   });
 
-  it("duplicate storms: 50 on one gateway, 50 across two while the bank holds the first, 50 interbank across two", async () => {
+  it("duplicate storms, one after the other: 50 on one gateway, 50 across two while the bank holds the first, 50 interbank across two", async () => {
     const { fs, run } = started();
     const second = createAppClient((await fs.spawnGateway("gateway-second")).origin, FAULT_TIMINGS.appTimeoutMs);
-    const storms = await Promise.all([
-      duplicateStorm(run, [fs.app], 50, "bni"),
-      duplicateStorm(run, [fs.app, second], 50, "mandiri", "latency"),
-      duplicateStorm(run, [second, fs.app], 50, "interbank"),
-    ]);
+    const storms = [
+      await duplicateStorm(run, [fs.app], 50, "bni"),
+      await duplicateStorm(run, [fs.app, second], 50, "mandiri", "latency"),
+      await duplicateStorm(run, [second, fs.app], 50, "interbank"),
+    ];
     for (const answers of storms) {
       expect(withoutTransfer(answers)).toEqual([]);
       expect(referencesOf(answers)).toHaveLength(1);

@@ -9,7 +9,7 @@ import type { LedgerTransfer } from "./ledger-check";
 const NOT_FINAL = ["RECEIVED", "SENDING", "PENDING"];
 
 interface RawTransfer {
-  referenceNumber?: unknown; clientId?: unknown; clientReferenceNo?: unknown; state?: unknown; amount?: unknown;
+  _id?: unknown; referenceNumber?: unknown; clientId?: unknown; clientReferenceNo?: unknown; state?: unknown; amount?: unknown;
   sourceAccountNumber?: unknown; beneficiaryAccountNumber?: unknown; attempts?: unknown;
   [field: string]: unknown;
 }
@@ -28,7 +28,8 @@ function reviewReason(doc: RawTransfer): string {
 export function toLedgerTransfer(doc: RawTransfer): LedgerTransfer {
   const attempts = Array.isArray(doc.attempts) ? (doc.attempts as Record<string, unknown>[]) : [];
   return {
-    referenceNumber: text(doc.referenceNumber),
+    // The ledger keys documents by referenceNumber (_id) and keeps the field too; either will do.
+    referenceNumber: text(doc.referenceNumber) === "" ? text(doc._id) : text(doc.referenceNumber),
     clientId: text(doc.clientId),
     clientReferenceNo: text(doc.clientReferenceNo),
     state: text(doc.state),

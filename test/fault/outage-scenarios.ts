@@ -48,36 +48,45 @@ export async function bankProcessOutage(run: FaultRun, client: AppClient, bank: 
   return [...during, ...(await backAfterOutage(run, client, bank, n))];
 }
 
-/** After an outage: past the breaker's reset time one probe goes through, then the rest; all must succeed. */
+/** How long a bank may take to carry transfers again once it is back (breaker probe, channel reconnect). */
+export const RECOVERY_BOUND_MS = 15_000;
+
+/**
+ * After an outage: transfers are sent one at a time until one succeeds (the breaker's probe, the
+ * gRPC channel's reconnect), bounded by RECOVERY_BOUND_MS; then `n` more, which must all succeed.
+ * The probes are real transfers: refused ones are FAILED "not sent" and are checked like the rest.
+ */
 async function backAfterOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
-  await pause(FAULT_TIMINGS.breakerResetMs + 500);
+  const answers: AppAnswer[] = [];
+  const deadline = Date.now() + RECOVERY_BOUND_MS;
+  for (;;) {
+    const answer = await run.send(client, run.body(INTRABANK[bank]));
+    answers.push(answer);
+    if (answer.kind === "answer" && answer.status === "SUCCESS") break;
+    if (Date.now() >= deadline) {
+      run.problem(`${bank} did not carry a transfer within ${RECOVERY_BOUND_MS} ms after it was back (${answers.length} tries, last ${JSON.stringify(answer)})`);
+      break;
+    }
+    await pause(500);
+  }
   const after = Array.from({ length: n }, () => run.body(INTRABANK[bank]));
-  for (const b of after) run.expectFinal(b, ["SUCCESS"], `${bank} is back after an outage`);
-  const probe = await run.send(client, after[0]!);
-  return [probe, ...(await run.sendAll(client, after.slice(1), 4))];
+  for (const b of after) run.expectFinal(b, ["SUCCESS"], `${bank} is back after an outage and carried a transfer`);
+  return [...answers, ...(await run.sendAll(client, after, 4))];
 }
 
 interface RoutedTransfer { route?: { bankCode?: string; usage?: string }; routing?: { reason?: string }[]; attempts?: { partnerBankCode?: string }[] }
 
 /**
- * Fallback routing for an app that opted in (clients.fallbackRouting): with BCA's service down,
- * transfers to BCA go interbank through BNI and the decision is on the transfer; with the service
- * dropping a call the bank already holds (ambiguous), the transfer stays with BCA and is resolved
- * there, never rerouted. Returns what the ledger recorded for each group.
+ * Fallback routing for an app that opted in (clients.fallbackRouting). First, BCA's service is
+ * killed while its bank holds a call (ambiguous): that transfer stays with BCA and is resolved
+ * there, never rerouted. Then BCA's service is down: transfers to BCA go interbank through BNI
+ * and the decision is on the transfer. Returns what the ledger recorded for each group.
  */
 export async function fallbackRouting(run: FaultRun, client: AppClient, n: number): Promise<{ unreachable: RoutedTransfer[]; ambiguous: RoutedTransfer[] }> {
   const clients = run.db.collection("clients");
   await clients.updateOne({ clientId: "3" }, { $set: { fallbackRouting: true } });
   try {
     await pause(2_500); // the gateways reload clients every second in a fault run
-    await run.fs.system.stopComponent("bank-bca");
-    run.faults += 1 + n;
-    const rerouted = Array.from({ length: n }, () => run.body("bca"));
-    for (const b of rerouted) run.expectFinal(b, ["SUCCESS"], "BCA's service down, fallback through BNI");
-    await run.sendAll(client, rerouted, 4);
-    await run.fs.system.restart("bank-bca");
-    await pause(FAULT_TIMINGS.breakerResetMs + 500);
-
     const held = run.body("bca", "latency");
     run.expectFinal(held, ["SUCCESS"], "ambiguous at BCA: resolved at BCA, never rerouted");
     run.faults++;
@@ -86,7 +95,13 @@ export async function fallbackRouting(run: FaultRun, client: AppClient, n: numbe
     await pause(300); // the sandbox holds the call for 3 s, the service waits up to 1.5 s: kill it meanwhile
     await run.fs.system.kill("bank-bca");
     await answer;
+
+    run.faults += 1 + n;
+    const rerouted = Array.from({ length: n }, () => run.body("bca"));
+    for (const b of rerouted) run.expectFinal(b, ["SUCCESS"], "BCA's service down, fallback through BNI");
+    await run.sendAll(client, rerouted, 4);
     await run.fs.system.restart("bank-bca");
+
     const read = async (clientReferenceNo: string) => (await run.db.collection<RoutedTransfer>("transfers").findOne({ clientReferenceNo })) ?? {};
     return {
       unreachable: await Promise.all(rerouted.map((b) => read(b.clientReferenceNo))),
