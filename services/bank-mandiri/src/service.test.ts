@@ -1,239 +1,64 @@
 import { status } from "@grpc/grpc-js";
-import type { Connection } from "mongoose";
-import { BankTransferStatus, TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { createLogger, createRegistryStore, deriveRequestId, signHs256, UPPER_ALPHANUMERIC, signServiceToken, startBankService, type RunningBankService } from "@gerbang/shared";
-import {
-  BANK_ROUTES, createBankCaller, jakartaToday, seedRegistry, startSandboxProcess, testPartner, type SandboxProcess,
-} from "@gerbang/shared/src/bank/testing";
-import { connectTestDatabase, testDatabaseUri } from "../../../test/database";
+import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import { createLogger, deriveRequestId, startBankService, UPPER_ALPHANUMERIC } from "@gerbang/shared";
+import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadMandiriConfig } from "./config";
 import { createMandiriAdapter, HOST_VARIABLE } from "./service";
 
-// Mandiri service end to end: the ts-proto grpc-js client with a real service token -> the Mandiri
-// service on a free port -> the Mandiri sandbox process over HTTP, with the registry in the test database.
-const ESCROW = "1370012345671";
-const BENEFICIARY = "1370098765431";
-const faultAccount = (n: number) => `99900000${String(n).padStart(2, "0")}`;
-const { SUCCESS, FAILED, PENDING, NOT_FOUND } = {
-  SUCCESS: BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS,
-  FAILED: BankTransferStatus.BANK_TRANSFER_STATUS_FAILED,
-  PENDING: BankTransferStatus.BANK_TRANSFER_STATUS_PENDING,
-  NOT_FOUND: BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND,
-};
-
-let sandbox: SandboxProcess;
-let connection: Connection;
-let service: RunningBankService;
-let caller: ReturnType<typeof createBankCaller>;
-const partner = testPartner("mandiri", 0);
-let counter = 0;
-const nextReference = () => {
-  counter += 1;
-  return `MDR${Date.now()}N${counter}`;
-};
-
-const transfer = (overrides: Partial<BankTransferServiceTransferRequest> = {}): BankTransferServiceTransferRequest => ({
-  referenceNumber: nextReference(),
-  attempt: 1,
-  transactionDate: jakartaToday(),
-  usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
-  sourceAccountNumber: ESCROW,
-  sourceAccountName: "IKIPPOB",
-  beneficiaryBankCode: "800",
-  beneficiaryBankName: "MANDIRI",
-  beneficiaryAccountNumber: BENEFICIARY,
-  beneficiaryAccountName: "GAJAH MADA",
-  amount: "2475000",
-  currency: "IDR",
-  remark: "Gerbang test transfer",
-  ...overrides,
-});
-const statusOf = (t: BankTransferServiceTransferRequest) =>
-  caller.status({ referenceNumber: t.referenceNumber, attempt: t.attempt, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber });
-const booked = async (requestId: string) => (await sandbox.ledger()).filter((e) => e.requestId === requestId);
-
-beforeAll(async () => {
-  sandbox = await startSandboxProcess("mandiri");
-  connection = await connectTestDatabase("bank_mandiri");
-  await seedRegistry(createRegistryStore(connection), partner, BANK_ROUTES.mandiri);
-  const config = loadMandiriConfig({ port: 0, bankHost: sandbox.url, mongodbUri: testDatabaseUri(), mongodbDatabase: connection.name, logLevel: "silent", bankTimeoutMs: 5000 });
-  const adapter = createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
-  service = await startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger: createLogger("bank-mandiri-test", "silent") });
-  caller = createBankCaller(service.port, partner.keyToken, "800");
-}, 60_000);
-
-afterAll(async () => {
-  caller.close();
-  await service.stop();
-  await sandbox.stop();
-  await connection.dropDatabase();
-  await connection.close();
-});
-
-describe("Mandiri service over gRPC against the Mandiri sandbox", () => {
-  it("books a doPayment: SUCCESS with Mandiri's journal number and a 16-char transactionID", async () => {
-    const t = transfer();
-    const result = await caller.transfer(t);
-    expect(result).toMatchObject({ ok: true, response: { status: SUCCESS, bankCode: "00" } });
-    if (!result.ok) return;
-    expect(result.response.bankRequestId).toMatch(/^[0-9A-Z]{16}$/);
-    const entries = await booked(result.response.bankRequestId);
-    expect(entries).toEqual([expect.objectContaining({ amount: "2475000", sourceAccountNumber: ESCROW, beneficiaryAccountNumber: BENEFICIARY, kind: "INTRABANK" })]);
-    expect(result.response.bankReference).toBe(entries[0]?.journalNo);
-    expect(await statusOf(t)).toMatchObject({ ok: true, response: { status: SUCCESS, bankRequestId: result.response.bankRequestId } });
-  });
-
-  it("takes Bank Indonesia's code 008 (the partner's alias) as Mandiri itself", async () => {
-    const result = await caller.transfer(transfer({ beneficiaryBankCode: "008" }));
-    expect(result).toMatchObject({ ok: true, response: { status: SUCCESS } });
-    if (!result.ok) return;
-    expect(await booked(result.response.bankRequestId)).toEqual([expect.objectContaining({ kind: "INTRABANK", beneficiaryBankCode: "800" })]);
-  });
-
-  it("has no TRANSFER_INTERBANK route in the table: FAILED_PRECONDITION, nothing booked", async () => {
-    const before = (await sandbox.ledger()).length;
-    const t = transfer({ usage: TransferUsage.TRANSFER_USAGE_TRANSFER_INTERBANK, beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119", beneficiaryAccountName: "ERRY JULIO" });
-    const result = await caller.transfer(t);
-    expect(result).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
-    if (!result.ok) expect(result.details).toMatch(/not sent: no TRANSFER_INTERBANK route/);
-    expect(await sandbox.ledger()).toHaveLength(before);
-  });
-
-  it("never books a resent attempt twice: the resend is PENDING (duplicate) and the inquiry says SUCCESS", async () => {
-    const t = transfer();
-    const first = await caller.transfer(t);
-    const again = await caller.transfer(t);
-    expect(first).toMatchObject({ ok: true, response: { status: SUCCESS } });
-    expect(again).toMatchObject({ ok: true, response: { status: PENDING, bankCode: "94" } });
-    if (!first.ok) return;
-    expect(await booked(first.response.bankRequestId)).toHaveLength(1);
-    expect(await statusOf(t)).toMatchObject({ ok: true, response: { status: SUCCESS } });
-  });
-
-  it.each([
-    ["error-after (5xx after booking)", 4],
-    ["reset-after (connection reset after booking)", 6],
-  ])("%s comes out PENDING, then SUCCESS by GetTransferStatus, never FAILED", async (_name, fault) => {
-    const t = transfer({ beneficiaryAccountNumber: faultAccount(fault) });
-    const result = await caller.transfer(t);
-    expect(result).toMatchObject({ ok: true, response: { status: PENDING } });
-    if (!result.ok) return;
-    expect(await booked(result.response.bankRequestId)).toHaveLength(1);
-    expect(await statusOf(t)).toMatchObject({ ok: true, response: { status: SUCCESS } });
-  });
-
-  it.each([
-    ["error-before (5xx, nothing booked)", 3],
-    ["reset (connection reset, nothing booked)", 5],
-  ])("%s comes out PENDING, then NOT_FOUND by GetTransferStatus", async (_name, fault) => {
-    const t = transfer({ beneficiaryAccountNumber: faultAccount(fault) });
-    expect(await caller.transfer(t)).toMatchObject({ ok: true, response: { status: PENDING } });
-    expect(await statusOf(t)).toMatchObject({ ok: true, response: { status: NOT_FOUND, bankCode: "25" } });
-  });
-
-  it.each([
+// Mandiri service end to end against the Mandiri sandbox: the shared contract, then what is Mandiri's own.
+const profile: BankTestProfile = {
+  bank: "mandiri",
+  name: "Mandiri",
+  escrow: { accountNumber: "1370012345671", accountName: "IKIPPOB" },
+  beneficiary: { accountNumber: "1370098765431", accountName: "GAJAH MADA" },
+  otherBankCode: "009",
+  letteredAccount: "13700X8765431",
+  requestId: (reference, attempt) => deriveRequestId(reference, attempt, UPPER_ALPHANUMERIC, 16),
+  successCode: "00",
+  requestIdPattern: /^[0-9A-Z]{16}$/,
+  notFoundCode: "25",
+  declines: [
     ["insufficient funds", faultAccount(7), "51"],
     ["invalid account (fault)", faultAccount(8), "14"],
     ["cut-off", faultAccount(9), "90"],
     ["unknown beneficiary account", "1370099999999", "14"],
     ["dormant beneficiary account", "1370000000901", "62"],
-    ["amount over the limit", BENEFICIARY, "61", "500000001"],
-  ])("a decline (%s) is FAILED with Mandiri's code, and nothing is booked", async (_name, account, code, amount = "2475000") => {
-    const t = transfer({ beneficiaryAccountNumber: account, amount });
-    const result = await caller.transfer(t);
-    expect(result).toMatchObject({ ok: true, response: { status: FAILED, bankCode: code } });
+    ["amount over the limit", "1370098765431", "61", "500000001"],
+  ],
+  startService: (settings) => {
+    const config = loadMandiriConfig({ port: 0, logLevel: "silent", ...settings });
+    const adapter = createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
+    return startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger: createLogger("bank-mandiri-test", "silent") });
+  },
+};
+const h = useBankHarness(profile);
+describeBankConformance(profile, h);
+
+describe("Mandiri's own behaviour", () => {
+  it("takes Bank Indonesia's code 008 (the partner's alias) as Mandiri itself", async () => {
+    const result = await h.caller().transfer(h.transfer({ beneficiaryBankCode: "008" }));
+    expect(result).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
     if (!result.ok) return;
-    expect(await booked(result.response.bankRequestId)).toHaveLength(0);
-    expect(await statusOf(t)).toMatchObject({ ok: true, response: { status: FAILED, bankCode: code } });
+    expect(await h.booked(result.response.bankRequestId)).toEqual([expect.objectContaining({ kind: "INTRABANK", beneficiaryBankCode: "800" })]);
   });
 
-  it("answers PENDING within the caller's deadline when Mandiri never answers", async () => {
-    const t = transfer({ beneficiaryAccountNumber: faultAccount(2) });
-    const result = await caller.transfer(t, { deadlineMs: 1500 });
-    expect(result).toMatchObject({ ok: true, response: { status: PENDING } });
+  it("has no TRANSFER_INTERBANK route in the table: FAILED_PRECONDITION, nothing booked", async () => {
+    const before = (await h.sandbox().ledger()).length;
+    const t = h.transfer({ usage: TransferUsage.TRANSFER_USAGE_TRANSFER_INTERBANK, beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119", beneficiaryAccountName: "ERRY JULIO" });
+    const result = await h.caller().transfer(t);
+    expect(result).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
+    if (!result.ok) expect(result.details).toMatch(/not sent: no TRANSFER_INTERBANK route/);
+    expect(await h.sandbox().ledger()).toHaveLength(before);
   });
 
-  it("gets a new token and re-sends once when Mandiri refuses the cached one (sandbox restarted)", async () => {
-    await caller.transfer(transfer()); // caches a token that would live an hour
-    await sandbox.restart(); // the restarted sandbox knows none of the old tokens: without the re-send this is FAILED 11
-    const t = transfer();
-    const result = await caller.transfer(t);
-    expect(result).toMatchObject({ ok: true, response: { status: SUCCESS } });
-    if (!result.ok) return;
-    expect(await booked(result.response.bankRequestId)).toHaveLength(1);
-  });
-
-  it("refreshes the bank token after it expired (SANDBOX_TOKEN_TTL_SECONDS=1)", async () => {
-    await sandbox.restart({ SANDBOX_TOKEN_TTL_SECONDS: "1" });
-    expect(await caller.transfer(transfer())).toMatchObject({ ok: true, response: { status: SUCCESS } });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await caller.transfer(transfer())).toMatchObject({ ok: true, response: { status: SUCCESS } });
-  });
-});
-
-describe("Mandiri service refusals: an error, and nothing sent to Mandiri", () => {
-  const now = Math.floor(Date.now() / 1000);
-  const refused: [string, (t: BankTransferServiceTransferRequest) => string | null][] = [
-    ["missing authorization", () => null],
-    ["not a Bearer token", () => "Basic abc"],
-    ["expired token", (t) => `Bearer ${signServiceToken(partner.keyToken, "800", { referenceNumber: t.referenceNumber, attempt: 1 }, now - 600)}`],
-    ["wrong audience (BNI's code)", (t) => `Bearer ${signServiceToken(partner.keyToken, "009", { referenceNumber: t.referenceNumber, attempt: 1 })}`],
-    ["foreign key", (t) => `Bearer ${signServiceToken("not-the-partner-key", "800", { referenceNumber: t.referenceNumber, attempt: 1 })}`],
-    ["bound to another attempt", (t) => `Bearer ${signServiceToken(partner.keyToken, "800", { referenceNumber: t.referenceNumber, attempt: 2 })}`],
-    ["bound to another transfer", () => `Bearer ${signServiceToken(partner.keyToken, "800", { referenceNumber: "OTHER", attempt: 1 })}`],
-    ["alg none", (t) => `Bearer ${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify({ aud: "800", ref: t.referenceNumber, att: 1, iat: now, exp: now + 30 })).toString("base64url")}.`],
-    ["lifetime too long", (t) => `Bearer ${signHs256({ aud: "800", ref: t.referenceNumber, att: 1, iat: now, exp: now + 3600 }, partner.keyToken)}`],
-  ];
-
-  it.each(refused)("%s: UNAUTHENTICATED on Transfer and GetTransferStatus", async (_name, authorization) => {
-    const t = transfer();
-    const result = await caller.transfer(t, { authorization: authorization(t) });
-    expect(result).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
-    const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber };
-    expect(await caller.status(inquiry, { authorization: authorization(t) })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
-    expect(await booked(deriveRequestId(t.referenceNumber, 1, UPPER_ALPHANUMERIC, 16))).toHaveLength(0);
-  });
-
-  it.each([
-    ["amount with decimals", { amount: "1000.50" }, "amount"],
-    ["zero amount", { amount: "0" }, "amount"],
-    ["attempt 0", { attempt: 0 }, "attempt"],
-    ["bad date", { transactionDate: "2024-02-30" }, "transaction_date"],
-    ["unspecified usage", { usage: TransferUsage.TRANSFER_USAGE_UNSPECIFIED }, "usage"],
-    ["TRANSFER to another bank", { beneficiaryBankCode: "009" }, "beneficiary_bank_code"],
-    ["interbank without a beneficiary name", { usage: TransferUsage.TRANSFER_USAGE_TRANSFER_INTERBANK, beneficiaryBankCode: "009", beneficiaryAccountName: "" }, "beneficiary_account_name"],
-    ["currency USD", { currency: "USD" }, "currency"],
-    ["remark over 50 characters", { remark: "x".repeat(51) }, "remark"],
-    ["letters in the account", { beneficiaryAccountNumber: "13700X8765431" }, "beneficiary_account_number"],
-    ["empty reference", { referenceNumber: "" }, "reference_number"],
-  ] as const)("%s: INVALID_ARGUMENT naming the field, nothing booked", async (_name, overrides, field) => {
-    const before = (await sandbox.ledger()).length;
-    const t = transfer(overrides);
-    // The token binds what the request carries, so the refusal is about the field, not the token.
-    const result = await caller.transfer(t, { authorization: `Bearer ${signServiceToken(partner.keyToken, "800", { referenceNumber: t.referenceNumber, attempt: t.attempt })}` });
-    expect(result).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
-    if (!result.ok) expect(result.details).toMatch(new RegExp(`not sent.*${field}`));
-    expect(await sandbox.ledger()).toHaveLength(before);
-  });
-
-  it("no route for the usage: FAILED_PRECONDITION, nothing booked", async () => {
-    const bare = await connectTestDatabase("bank_mandiri_noroute");
-    await seedRegistry(createRegistryStore(bare), partner, []);
-    const config = loadMandiriConfig({ port: 0, bankHost: sandbox.url, mongodbUri: testDatabaseUri(), mongodbDatabase: bare.name, logLevel: "silent" });
-    const adapter = createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: 1000 });
-    const other = await startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger: createLogger("bank-mandiri-test", "silent") });
-    const otherCaller = createBankCaller(other.port, partner.keyToken, "800");
-    try {
-      const before = (await sandbox.ledger()).length;
-      const t = transfer();
-      expect(await otherCaller.transfer(t)).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
-      expect(await otherCaller.status({ referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber })).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
-      expect(await sandbox.ledger()).toHaveLength(before);
-    } finally {
-      otherCaller.close();
-      await other.stop();
-      await bare.dropDatabase();
-      await bare.close();
-    }
+  it("never books a resent attempt twice: the resend is PENDING (duplicate 94) and the inquiry says SUCCESS", async () => {
+    const t = h.transfer();
+    const first = await h.caller().transfer(t);
+    const again = await h.caller().transfer(t);
+    expect(first).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
+    expect(again).toMatchObject({ ok: true, response: { status: STATUS.PENDING, bankCode: "94" } });
+    if (!first.ok) return;
+    expect(await h.booked(first.response.bankRequestId)).toHaveLength(1);
+    expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
   });
 });

@@ -2,3 +2,4 @@
 export * from "./grpc-caller";
 export * from "./registry-rows";
 export * from "./sandbox-process";
+export * from "./conformance";
