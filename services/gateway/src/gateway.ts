@@ -21,7 +21,7 @@ import { createJtiStore } from "./jti-store";
 import { register, Registry } from "prom-client";
 import { createMetrics } from "./metrics";
 import { createObserveInterceptor } from "./observe-interceptor";
-import { newReferenceNumber } from "./reference-number";
+import { referenceNumberFor } from "./reference-number";
 import { createRegistry, type RegistrySnapshot } from "./registry";
 import { restRoutes } from "./rest-routes";
 import { createGatewayServers } from "./server";
@@ -95,7 +95,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     logger.error({ alert: "manual-review", referenceNumber: record.referenceNumber, clientId: record.clientId, bankCode, amount: record.amount, reason }, "transfer needs manual review");
   };
   const transfers = createTransferService({
-    ledger, bank, registry: () => registry.current(), clock: () => new Date(), newReference: newReferenceNumber,
+    ledger, bank, registry: () => registry.current(), clock: () => new Date(), referenceFor: referenceNumberFor,
     instanceId, policies, leaseMs: settings.leaseMs, duplicateWaitMs: settings.duplicateWaitMs,
     failpoints: createFailpoints(settings.failpoint), onManualReview, logger,
     onBankCall: (bankCode, outcome, seconds) => { metrics.bankCalls.observe({ bank: bankCode, outcome }, seconds); },

@@ -12,7 +12,7 @@ import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
 import { bankRequestOf, settleAnswer, type ManualReviewAlert } from "./settle";
-import { ReferenceCollisionError, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
+import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
 
 export interface TransferServiceDeps {
@@ -20,7 +20,8 @@ export interface TransferServiceDeps {
   registry: () => RegistrySnapshot;
   bank: BankCaller;
   clock: () => Date;
-  newReference: () => string;
+  /** Our referenceNumber for an app's clientReferenceNo (reference-number.ts). */
+  referenceFor: (clientId: string, clientReferenceNo: string) => string;
   /** Names this gateway instance in leases. */
   instanceId: string;
   /** Per-bank deadlines and inquiry schedule. */
@@ -58,8 +59,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const inFlight: InFlight = new Map();
   const owner = deps.instanceId;
 
+  /** By the derived referenceNumber (the primary key); by the fields only if a reference was ever derived differently. */
+  const findByClientReference = async (clientId: string, clientReferenceNo: string) =>
+    (await deps.ledger.findByReference(clientId, deps.referenceFor(clientId, clientReferenceNo)))
+      ?? deps.ledger.findByClientReference(clientId, clientReferenceNo);
+
   const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string): Promise<TransferResult | undefined> => {
-    const existing = await deps.ledger.findByClientReference(client.clientId, req.clientReferenceNo);
+    const existing = await findByClientReference(client.clientId, req.clientReferenceNo);
     if (existing === undefined) return undefined;
     if (existing.fingerprint !== fingerprint) {
       throw new GatewayError("IDEMPOTENCY_CONFLICT", `clientReferenceNo ${req.clientReferenceNo} was already used for a different transfer`);
@@ -144,38 +150,29 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       const escrow = checkRoutable(client, req, route);
       const key = `${client.clientId}\u0000${req.clientReferenceNo}`;
-      for (let tries = 0; tries < 3; tries++) {
-        const record = newRecord(deps, { client, req, route, escrow, fingerprint });
-        let inserted;
-        try {
-          inserted = await deps.ledger.insert(record);
-        } catch (error) {
-          if (error instanceof ReferenceCollisionError) continue;
-          throw error;
-        }
-        if (inserted === "duplicate") {
-          const earlier = await replay(client, req, fingerprint);
-          if (earlier !== undefined) return earlier;
-          throw new Error("duplicate transfer vanished from the ledger");
-        }
-        deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
-        deps.failpoints.hit("after-record");
-        const done = callBank(client, record, route);
-        inFlight.set(key, done);
-        try {
-          const settled = await done;
-          deps.failpoints.hit("before-reply");
-          return { record: settled, replayed: false };
-        } finally {
-          inFlight.delete(key);
-        }
+      const record = newRecord(deps, { client, req, route, escrow, fingerprint });
+      const inserted = await deps.ledger.insert(record);
+      if (inserted === "duplicate") {
+        const earlier = await replay(client, req, fingerprint);
+        if (earlier !== undefined) return earlier;
+        throw new Error("duplicate transfer vanished from the ledger");
       }
-      throw new Error("could not generate a unique reference number");
+      deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
+      deps.failpoints.hit("after-record");
+      const done = callBank(client, record, route);
+      inFlight.set(key, done);
+      try {
+        const settled = await done;
+        deps.failpoints.hit("before-reply");
+        return { record: settled, replayed: false };
+      } finally {
+        inFlight.delete(key);
+      }
     },
     getTransfer: async (client, req) => {
       const found = req.referenceNumber !== ""
         ? await deps.ledger.findByReference(client.clientId, req.referenceNumber)
-        : await deps.ledger.findByClientReference(client.clientId, req.clientReferenceNo);
+        : await findByClientReference(client.clientId, req.clientReferenceNo);
       // Another app's transfer is "not found" too: an app sees only its own.
       if (found === undefined) throw new GatewayError("NOT_FOUND", "transfer not found");
       return found;
@@ -206,7 +203,7 @@ function newRecord(deps: TransferServiceDeps, t: NewTransfer): TransferRecord {
   const now = deps.clock();
   const leaseUntil = new Date(now.getTime() + deps.leaseMs);
   return {
-    referenceNumber: deps.newReference(), clientId: t.client.clientId, clientReferenceNo: t.req.clientReferenceNo, fingerprint: t.fingerprint,
+    referenceNumber: deps.referenceFor(t.client.clientId, t.req.clientReferenceNo), clientId: t.client.clientId, clientReferenceNo: t.req.clientReferenceNo, fingerprint: t.fingerprint,
     beneficiaryBankCode: t.req.beneficiaryBankCode, beneficiaryBankName: t.route.beneficiaryBankName,
     beneficiaryAccountNumber: t.req.beneficiaryAccountNumber, beneficiaryAccountName: t.req.beneficiaryAccountName,
     amount: t.req.amount, currency: "IDR", remark: t.req.remark,

@@ -190,9 +190,12 @@ export async function createTransferStore(connection: Connection): Promise<Trans
         return "inserted";
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        // Which unique index refused? Only the idempotency key counts as a duplicate request.
-        if (await findOne({ clientId: record.clientId, clientReferenceNo: record.clientReferenceNo }) !== undefined) return "duplicate";
-        throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken`, { cause: error });
+        // Which unique index refused? Only the idempotency key counts as a duplicate request; the
+        // referenceNumber derived from it normally finds the earlier transfer by _id.
+        const holder = await findOne({ _id: record.referenceNumber });
+        const same = (t: TransferRecord | undefined) => t?.clientId === record.clientId && t.clientReferenceNo === record.clientReferenceNo;
+        if (same(holder) || same(await findOne({ clientId: record.clientId, clientReferenceNo: record.clientReferenceNo }))) return "duplicate";
+        throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken by another transfer`, { cause: error });
       }
     },
     findByReference: (clientId, referenceNumber) => findOne({ _id: referenceNumber, clientId }),
