@@ -18,13 +18,26 @@ export interface BankCaller {
 /** opossum's own timeout sits this far behind the gRPC deadline: a backstop, the deadline normally fires first. */
 const BREAKER_TIMEOUT_SLACK_MS = 500;
 
-export function createBankCaller(options: { breakers: BankBreakers }): BankCaller {
+export interface BankCallerOptions {
+  breakers: BankBreakers;
+  /**
+   * Longest pause between grpc-js's reconnection attempts to a bank service that went away. Its
+   * default grows to 120 s, so a restarted service stayed unreachable ("not sent") long after the
+   * breaker's reset wanted to probe it: keep it at the breaker's reset time.
+   */
+  maxReconnectBackoffMs: number;
+}
+
+export function createBankCaller(options: BankCallerOptions): BankCaller {
   const clients = new Map<string, BankTransferServiceClient>();
   const clientFor = (serviceUrl: string): BankTransferServiceClient => {
     let client = clients.get(serviceUrl);
     if (client === undefined) {
       // Mesh traffic stays on loopback or a private network; TLS is the deployment's concern.
-      client = new BankTransferServiceClient(serviceUrl, credentials.createInsecure());
+      client = new BankTransferServiceClient(serviceUrl, credentials.createInsecure(), {
+        "grpc.initial_reconnect_backoff_ms": Math.min(200, options.maxReconnectBackoffMs),
+        "grpc.max_reconnect_backoff_ms": options.maxReconnectBackoffMs,
+      });
       clients.set(serviceUrl, client);
     }
     return client;

@@ -79,7 +79,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     { errorPercent: settings.breakerErrorPercent, volumeThreshold: settings.breakerVolumeThreshold, resetMs: settings.breakerResetMs, windowMs: settings.breakerWindowMs },
     logger, (bankCode, state) => { metrics.breakerState.set({ bank: bankCode }, breakerGauge[state]); },
   );
-  const bank = createBankCaller({ breakers });
+  const bank = createBankCaller({ breakers, maxReconnectBackoffMs: settings.breakerResetMs });
   const policies: BankPolicies = {
     defaults: {
       deadlineMs: settings.bankDeadlineMs, pendingRecheckMs: settings.pendingRecheckMs, backoffMs: settings.resolverBackoffMs,

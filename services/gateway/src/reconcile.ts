@@ -38,7 +38,7 @@ export interface ReconcileDeps {
 /** Wires reconcile() on a database with the gateway's bank settings (the reconcile command). */
 export async function reconcileLedger(connection: Connection, config: GatewayConfig, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
   const breakers = createBankBreakers({ errorPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000, windowMs: 10_000 }, logger);
-  const bank = createBankCaller({ breakers });
+  const bank = createBankCaller({ breakers, maxReconnectBackoffMs: 1_000 });
   try {
     const defaults = { deadlineMs: config.bankDeadlineMs, pendingRecheckMs: config.pendingRecheckMs, backoffMs: config.resolverBackoffMs, backoffMaxMs: config.resolverBackoffMaxMs, manualReviewAfterMs: config.manualReviewAfterMs };
     return await reconcile({
