@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { freePort } from "./free-port";
@@ -61,7 +61,17 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   child.stderr.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => child.once("exit", (code, signal) => {
+    // A database that dies under a running system must say why: the tail of its stderr goes to
+    // the console and to ferretdb-crash.log in its data folder.
+    if (!stopping) {
+      const report = `FerretDB on 127.0.0.1:${port} exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"})\n${stderr}`;
+      console.error(report);
+      try { appendFileSync(path.join(dataDir, "ferretdb-crash.log"), `${new Date().toISOString()} ${report}\n`); } catch { /* the folder may be gone */ }
+    }
+    resolve();
+  }));
   try {
     await waitUntilListening(port, child, options.startTimeoutMs ?? 20_000);
   } catch (error) {
@@ -72,7 +82,10 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     uri: `mongodb://127.0.0.1:${port}`,
     port,
     pid: child.pid,
-    stop: () => stopChild(child, exited),
+    stop: () => {
+      stopping = true;
+      return stopChild(child, exited);
+    },
   };
 }
 
