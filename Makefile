@@ -22,8 +22,9 @@ setup: node_modules/.gerbang-installed .tools/bin/ferretdb ## Install npm packag
 run: setup ## Start database, sandboxes, bank services and gateway on loopback; Ctrl-C stops all
 	npx tsx scripts/run.ts
 
-test: setup ## Proto lint, generated-code freshness, eslint, type check, all jest suites
+test: setup ## Proto lint, gen/ freshness, eslint, type check, all jest suites, then the full fault-injection suite
 	npm run all
+	npx jest -c test/fault/jest.full.config.js
 
 generate: setup ## Regenerate gen/ from proto/ (buf generate)
 	npm run generate
