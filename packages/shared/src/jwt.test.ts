@@ -1,4 +1,5 @@
-import { signHs256, verifyHs256, TokenError } from "./jwt";
+import { createHmac } from "node:crypto";
+import { peekSubject, signHs256, verifyHs256, TokenError } from "./jwt";
 import { signServiceToken, verifyServiceToken } from "./service-token";
 import { transferRequestClaim } from "./transfer-claim";
 
@@ -6,11 +7,35 @@ const key = "7c51d6b6-6b99-4896-9fc5-4425522ed2ce";
 const now = 1_800_000_000;
 const opts = { audience: "gerbang", maxLifetimeSeconds: 300, nowSeconds: now };
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+/** A token with any header, HMAC-signed with `key` by the given hash (to prove the header's alg is checked, not only the MAC). */
+const withHeader = (header: object, payload: object, hash: string) => {
+  const unsigned = `${b64url(header)}.${b64url(payload)}`;
+  // eslint-disable-next-line sonarjs/hardcoded-secret-signatures -- the paper's published demo key, in a test
+  return `${unsigned}.${createHmac(hash, key).update(unsigned).digest("base64url")}`;
+};
+/** The signature of one token on another payload. */
+const alter = (token: string, payload: object) => { const [h, , sig] = token.split("."); return `${h}.${b64url(payload)}.${sig}`; };
+/** Same signature bytes, spelt with different unused trailing bits (43 chars encode 32 bytes and 2 spare bits). */
+const nonCanonical = (token: string) => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const sig = token.slice(token.lastIndexOf(".") + 1);
+  const last = alphabet.indexOf(sig.slice(-1));
+  return token.slice(0, -1) + (alphabet[last ^ 1] ?? "A");
+};
 
 describe("verifyHs256", () => {
   it("accepts a well-formed HS256 token", () => {
     const token = signHs256({ sub: "2", aud: "gerbang", iat: now, exp: now + 300, jti: "j1" }, key);
     expect(verifyHs256(token, key, opts).sub).toBe("2");
+  });
+  it("accepts an audience list that names us, and tolerates a few seconds of clock skew", () => {
+    expect(verifyHs256(signHs256({ aud: ["x", "gerbang"], iat: now, exp: now + 60 }, key), key, opts).exp).toBe(now + 60);
+    expect(verifyHs256(signHs256({ aud: "gerbang", iat: now + 3, exp: now + 63 }, key), key, opts).iat).toBe(now + 3);
+  });
+  it("reads the subject without verifying, and nothing from garbage", () => {
+    expect(peekSubject(signHs256({ sub: "3", aud: "gerbang" }, "any"))).toBe("3");
+    expect(peekSubject("not-a-token")).toBeUndefined();
+    expect(peekSubject(`${b64url({ alg: "HS256" })}.${b64url({ sub: 3 })}.x`)).toBeUndefined();
   });
   it.each([
     ["a wrong key", signHs256({ aud: "gerbang", iat: now, exp: now + 60 }, "other-key"), /invalid signature/],
@@ -20,6 +45,14 @@ describe("verifyHs256", () => {
     ["a lifetime over 5 minutes", signHs256({ aud: "gerbang", iat: now, exp: now + 301 }, key), /lifetime/],
     ["alg none", `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ aud: "gerbang", iat: now, exp: now + 60 })}.`, /invalid/],
     ["no exp", signHs256({ aud: "gerbang", iat: now }, key), /iat and exp/],
+    ["an altered payload", alter(signHs256({ sub: "2", aud: "gerbang", iat: now, exp: now + 60 }, key), { sub: "1", aud: "gerbang", iat: now, exp: now + 60 }), /invalid signature/],
+    ["alg HS512 signed with the same key", withHeader({ alg: "HS512", typ: "JWT" }, { aud: "gerbang", iat: now, exp: now + 60 }, "sha512"), /only HS256/],
+    ["alg RS256 (key confusion)", withHeader({ alg: "RS256", typ: "JWT" }, { aud: "gerbang", iat: now, exp: now + 60 }, "sha256"), /only HS256/],
+    ["a non-canonical signature", nonCanonical(signHs256({ aud: "gerbang", iat: now, exp: now + 60 }, key)), /invalid signature/],
+    ["two segments", signHs256({ aud: "gerbang", iat: now, exp: now + 60 }, key).split(".").slice(0, 2).join("."), /malformed/],
+    ["a header that is not JSON", `bm90IGpzb24.${b64url({ aud: "gerbang", iat: now, exp: now + 60 })}.x`, /header/],
+    ["an nbf in the future", signHs256({ aud: "gerbang", iat: now, exp: now + 60, nbf: now + 30 }, key), /not active/],
+    ["a payload that is an array", withHeader({ alg: "HS256" }, [1, 2], "sha256"), /not a JSON object/],
   ])("refuses %s", (_label, token, message) => {
     expect(() => verifyHs256(token, key, opts)).toThrow(TokenError);
     expect(() => verifyHs256(token, key, opts)).toThrow(message);

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from "node:crypto";
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 
 /** Why a token was refused; callers map these to UNAUTHENTICATED with a clear message. */
@@ -45,31 +45,39 @@ export function signHs256(claims: Record<string, unknown>, key: string): string 
 
 /** Reads `sub` without verifying, to know whose key to verify with. Never trust anything else from it. */
 export function peekSubject(token: string): string | undefined {
-  const payload = jwt.decode(token, { json: true });
+  const payload = decodeSegment(token.split(".")[1]);
   return typeof payload?.sub === "string" ? payload.sub : undefined;
 }
 
 /**
  * Verifies an HS256 token: signature, algorithm (HS256 only, so `alg: none` and RS256 key
- * confusion are refused), audience, exp, iat not in the future, and a bounded lifetime.
+ * confusion are refused), audience, exp, nbf, iat not in the future, and a bounded lifetime.
+ *
+ * Checked here rather than by jsonwebtoken.verify: HS256 is one HMAC and a few comparisons, and
+ * jsonwebtoken spent ~70 µs per token on decoding twice and on building an error with a stack
+ * trace for every forged one (a quarter of the gateway's CPU on the rejection path). The
+ * signature is compared as its canonical base64url text in constant time, like jws does.
  */
 export function verifyHs256(token: string, key: string, options: VerifyOptions): Claims {
   const tolerance = options.clockToleranceSeconds ?? 5;
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
-  let payload: string | jwt.JwtPayload;
-  try {
-    payload = jwt.verify(token, secretKey(key), {
-      algorithms: ["HS256"],
-      audience: options.audience,
-      clockTolerance: tolerance,
-      clockTimestamp: now,
-    });
-  } catch (error) {
-    throw new TokenError(describe(error), { cause: error });
-  }
-  if (typeof payload === "string") throw new TokenError("token payload is not a JSON object");
-  const { iat, exp } = payload;
+  const parts = token.split(".");
+  const [headerPart, payloadPart, signaturePart] = parts;
+  if (parts.length !== 3 || headerPart === undefined || payloadPart === undefined || signaturePart === undefined) throw new TokenError("invalid token: jwt malformed");
+  const header = decodeSegment(headerPart);
+  if (header === undefined) throw new TokenError("invalid token: invalid token header");
+  if (header.alg !== "HS256") throw new TokenError("invalid token: invalid algorithm (only HS256 is accepted)");
+  const expected = Buffer.from(createHmac("sha256", secretKey(key)).update(`${headerPart}.${payloadPart}`).digest("base64url"));
+  const given = Buffer.from(signaturePart);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TokenError("invalid token: invalid signature");
+  const payload = decodeSegment(payloadPart);
+  if (payload === undefined) throw new TokenError("token payload is not a JSON object");
+  const { iat, exp, nbf, aud } = payload;
   if (typeof iat !== "number" || typeof exp !== "number") throw new TokenError("token must carry iat and exp");
+  if (nbf !== undefined && (typeof nbf !== "number" || nbf > now + tolerance)) throw new TokenError("invalid token: jwt not active");
+  if (now >= exp + tolerance) throw new TokenError("token expired");
+  const audiences: unknown[] = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(options.audience)) throw new TokenError(`invalid token: jwt audience invalid. expected: ${options.audience}`);
   if (iat > now + tolerance) throw new TokenError("token iat is in the future");
   if (exp - iat > options.maxLifetimeSeconds) {
     throw new TokenError(`token lifetime exceeds ${options.maxLifetimeSeconds} seconds`);
@@ -77,8 +85,13 @@ export function verifyHs256(token: string, key: string, options: VerifyOptions):
   return { ...payload, iat, exp };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof jwt.TokenExpiredError) return "token expired";
-  if (error instanceof jwt.JsonWebTokenError) return `invalid token: ${error.message}`;
-  return "invalid token";
+/** A base64url JSON object segment of a JWT; undefined when it is anything else. */
+function decodeSegment(segment: string | undefined): (jwt.JwtPayload & Record<string, unknown>) | undefined {
+  if (segment === undefined || !/^[\w-]*$/.test(segment)) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as jwt.JwtPayload & Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
 }
