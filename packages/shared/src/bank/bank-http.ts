@@ -3,6 +3,8 @@
  * answer (any HTTP status, body parsed when it is JSON) or a no-answer that says whether the
  * request may have reached the bank. Callers decide what that means for money; this file does not.
  */
+import http from "node:http";
+import https from "node:https";
 
 export interface BankHttpRequest {
   method: "GET" | "POST";
@@ -25,20 +27,51 @@ export type HttpAnswer =
       detail: string;
     };
 
-export async function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
-  try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      signal: request.signal,
-      redirect: "manual", // a bank that redirects a payment is answering something we did not ask
+/**
+ * Keep-alive pools shared by every bank call of the process (one connection setup per socket,
+ * not per payment). node:http rather than fetch: on loopback it answers ~0.7 ms sooner per call
+ * and costs less CPU (bench/README.md). The agent closes idle sockets before the server's
+ * announced keep-alive timeout, so a reused socket is rarely one the server is closing; if it
+ * is, the reset is reported as "may have been sent", which is the safe reading.
+ */
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: "lifo" }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 256, scheduling: "lifo" }),
+};
+
+export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
+  return new Promise((resolve) => {
+    const { signal } = request;
+    if (signal.aborted) { resolve(noAnswer(new Error("aborted before sending"), signal)); return; }
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch (error) {
+      resolve({ kind: "no-answer", sent: false, reason: "error", detail: `invalid URL: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      resolve({ kind: "no-answer", sent: false, reason: "error", detail: `unsupported protocol ${url.protocol}` });
+      return;
+    }
+    const body = request.body === undefined ? undefined : Buffer.from(request.body, "utf8");
+    const headers = { ...request.headers, ...(body === undefined ? {} : { "content-length": String(body.length) }) };
+    // Redirects are never followed (node:http does not): a bank that redirects a payment is answering something we did not ask.
+    const send = url.protocol === "https:" ? https.request : http.request;
+    const req = send(url, { method: request.method, headers, agent: agents[url.protocol], signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        resolve({ kind: "answered", status: res.statusCode ?? 0, body: parseJson(text), text });
+      });
+      res.on("error", (error) => { resolve(noAnswer(error, signal)); });
+      // Aborted or cut mid-answer: whatever the bank did, we do not know it (a settled promise ignores this).
+      res.on("close", () => { if (!res.complete) resolve(noAnswer(Object.assign(new Error("answer cut short"), { code: "ECONNRESET" }), signal)); });
     });
-    const text = await response.text();
-    return { kind: "answered", status: response.status, body: parseJson(text), text };
-  } catch (error) {
-    return noAnswer(error, request.signal);
-  }
+    req.on("error", (error) => { resolve(noAnswer(error, signal)); });
+    req.end(body);
+  });
 }
 
 function parseJson(text: string): unknown {
@@ -65,7 +98,7 @@ function noAnswer(error: unknown, signal: AbortSignal): HttpAnswer {
 }
 
 function errorCode(error: unknown): string | undefined {
-  // fetch wraps the socket error: TypeError("fetch failed", { cause: { code } }).
+  // node:http gives the socket error itself; wrapped errors (cause chains) are followed too.
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 4; depth += 1) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") return code;
