@@ -8,6 +8,9 @@ import { decide, type Decision } from "./resolver-decision";
 import { bankRequestOf, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
+/** The next round starts at least this many times the last scan's duration later (scan share <= 1/(1+4)). */
+const SCAN_PACING = 4;
+
 export interface ResolverDeps {
   ledger: TransferStore;
   registry: () => RegistrySnapshot;
@@ -47,8 +50,15 @@ export function createResolver(deps: ResolverDeps): Resolver {
   let round: Promise<number> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  // How long the last search for due transfers took. On a database without secondary indexes
+  // (the embedded FerretDB scans the whole ledger for it) this grows with the ledger; the loop
+  // paces itself on it so the scan never takes more than a fifth of the database's time away
+  // from the request path. On MongoDB the search is an index lookup and the pacing never applies.
+  let lastScanMs = 0;
   const runOnce = async (): Promise<number> => {
+    const scanStarted = Date.now();
     const claimed = stopping ? [] : await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock(), deps.batchSize);
+    lastScanMs = Date.now() - scanStarted;
     await Promise.all(claimed.map(async (record) => {
       try {
         await resolveOne(record);
@@ -158,7 +168,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
     });
     void round.then((count) => {
       if (stopping) return;
-      timer = setTimeout(loop, count >= deps.batchSize ? 0 : deps.intervalMs);
+      const pause = count >= deps.batchSize ? 0 : deps.intervalMs;
+      timer = setTimeout(loop, Math.max(pause, lastScanMs * SCAN_PACING));
     });
   };
 

@@ -227,8 +227,13 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       return released;
     },
     countUnresolved: async () => {
-      const counts: Partial<Record<TransferState, number>> = {};
-      for (const state of UNRESOLVED_STATES) counts[state] = await Transfers.countDocuments({ state });
+      // One pass over the ledger for every state (FerretDB scans the collection for any filter but _id).
+      const groups = await Transfers.aggregate<{ _id: TransferState; n: number }>([
+        { $match: { state: { $in: UNRESOLVED_STATES } } },
+        { $group: { _id: "$state", n: { $sum: 1 } } },
+      ]);
+      const counts: Partial<Record<TransferState, number>> = Object.fromEntries(UNRESOLVED_STATES.map((state) => [state, 0]));
+      for (const group of groups) counts[group._id] = group.n;
       return counts;
     },
     listCreatedBetween: async (from, to, limit) =>
