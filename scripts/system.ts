@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, type EmbeddedDatabase } from "@gerbang/shared";
@@ -44,6 +44,14 @@ export interface SystemOptions {
   stdio?: "inherit" | "ignore";
   /** Extra environment for every process. */
   commonEnv?: Record<string, string>;
+  /**
+   * Run each service from a JavaScript bundle (buildBundles below: esbuild, built at start into
+   * .state/build) instead of through tsx's loader: about 30 MB less per process and a faster
+   * start. The benchmarks use it; tests keep tsx so they need no build step.
+   */
+  compiled?: boolean;
+  /** Extra node flags per component (e.g. --cpu-prof for the benchmarks' profiles). */
+  nodeArgs?: Partial<Record<ComponentName, string[]>>;
 }
 
 interface Component {
@@ -79,8 +87,10 @@ export interface RunningSystem {
  * it forks a second node process, so a SIGKILL (crash tests) or a pid (memory figures) would hit
  * the wrapper instead of the service.
  */
-function spawnTs(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore"): ChildProcess & { stderrTail: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+function spawnTs(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore", nodeArgs: string[] = []): ChildProcess & { stderrTail: () => string } {
+  // A bundle (.js) runs on plain node; TypeScript goes through tsx's loader.
+  const loader = script.endsWith(".js") ? [] : ["--import", "tsx"];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", stdio, stdio === "ignore" ? "pipe" : "inherit"],
@@ -89,6 +99,28 @@ function spawnTs(script: string, args: string[], env: Record<string, string>, st
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-4000); });
   return Object.assign(child, { stderrTail: () => tail });
+}
+
+/**
+ * Bundles entry points with esbuild (tsx's own compiler, so the same TypeScript semantics) into
+ * .state/build/<pid>/, keeping our workspace packages inside and every third-party package
+ * external (loaded from node_modules as usual). Takes about a second for all services.
+ */
+function buildBundles(scripts: string[]): { dir: string; scripts: Map<string, string> } {
+  const dir = path.join(repoRoot, ".state/build", String(process.pid));
+  const workspaces = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { workspaces: string[] }).workspaces;
+  const external = new Set<string>();
+  for (const w of workspaces) {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, w, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    for (const name of Object.keys(manifest.dependencies ?? {})) if (!name.startsWith("@gerbang/")) external.add(name);
+  }
+  const esbuild = path.join(repoRoot, "node_modules/esbuild/bin/esbuild");
+  const built = spawnSync(esbuild, [
+    ...scripts, "--bundle", "--platform=node", "--format=cjs", "--target=node20", `--outbase=${repoRoot}`, `--outdir=${dir}`, "--log-level=error",
+    ...[...external].flatMap((name) => [`--external:${name}`, `--external:${name}/*`]),
+  ], { cwd: repoRoot, encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`esbuild failed (${built.status ?? built.signal}): ${built.stderr}`);
+  return { dir, scripts: new Map(scripts.map((s) => [s, path.join(dir, s.replace(/\.ts$/, ".js"))])) };
 }
 
 async function choosePorts(fixed: boolean): Promise<SystemPorts> {
@@ -144,8 +176,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const all = components(ports, base).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
+  const bundles = options.compiled === true ? buildBundles(all.map((c) => c.script)) : undefined;
   const launch = async (c: Component) => {
-    const child = spawnTs(path.join(repoRoot, c.script), c.args, c.env, stdio);
+    const script = bundles?.scripts.get(c.script) ?? path.join(repoRoot, c.script);
+    const child = spawnTs(script, c.args, c.env, stdio, options.nodeArgs?.[c.name]);
     children.set(c.name, child);
     await waitForPort(c.port, child, c.name);
   };
@@ -183,6 +217,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     stop: async () => {
       for (const c of [...all].reverse()) await stopChild(c.name, "SIGTERM");
       await database?.stop();
+      if (bundles !== undefined) rmSync(bundles.dir, { recursive: true, force: true });
     },
   };
 }

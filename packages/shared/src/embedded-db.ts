@@ -4,8 +4,18 @@ import net from "node:net";
 import path from "node:path";
 import { freePort } from "./free-port";
 
-/** The repository root: every state folder and tool lives below it. */
-export const repoRoot = path.resolve(__dirname, "../../..");
+/**
+ * The repository root: every state folder and tool lives below it. Found by walking up to
+ * buf.yaml, so it is the same from the TypeScript sources and from a bundle in .state/build.
+ */
+export const repoRoot = findRoot(__dirname);
+
+function findRoot(from: string): string {
+  for (let dir = from, depth = 0; depth < 12; dir = path.dirname(dir), depth++) {
+    if (existsSync(path.join(dir, "buf.yaml"))) return dir;
+  }
+  return path.resolve(__dirname, "../../..");
+}
 
 /** Where scripts/install-ferretdb.sh puts the embedded database server. */
 export const ferretdbBinary = path.join(repoRoot, ".tools/bin/ferretdb");
