@@ -1,11 +1,22 @@
 import { readFileSync } from "node:fs";
 
+/** What one run cost each process: peak resident memory and CPU time. */
+export interface ProcessUsage {
+  /** Peak VmRSS, MB. */
+  peakRssMb: Record<string, number>;
+  /** CPU time (user + system) spent during the run, ms. */
+  cpuMs: Record<string, number>;
+}
+
 /**
  * Samples resident memory (VmRSS from /proc) of named processes every `intervalMs` and keeps the
- * peak of each, in MB, while a scenario runs.
+ * peak of each, in MB, while a scenario runs; and reads each one's CPU time at the start and the
+ * end. CPU time per request is the figure that other load on the machine does not distort: a
+ * busy machine makes requests wait longer, not cost more.
  */
 export function sampleMemory(pids: Record<string, number | undefined>, intervalMs = 200) {
   const peaks: Record<string, number> = {};
+  const cpuAtStart = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid === undefined ? undefined : cpuMilliseconds(pid)]));
   const sample = () => {
     for (const [name, pid] of Object.entries(pids)) {
       if (pid === undefined) continue;
@@ -16,10 +27,16 @@ export function sampleMemory(pids: Record<string, number | undefined>, intervalM
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
-    stop(): Record<string, number> {
+    finish(): ProcessUsage {
       clearInterval(timer);
       sample();
-      return peaks;
+      const cpuMs: Record<string, number> = {};
+      for (const [name, pid] of Object.entries(pids)) {
+        const start = cpuAtStart[name];
+        const end = pid === undefined ? undefined : cpuMilliseconds(pid);
+        if (start !== undefined && end !== undefined) cpuMs[name] = end - start;
+      }
+      return { peakRssMb: peaks, cpuMs };
     },
   };
 }
@@ -31,5 +48,18 @@ function rssMegabytes(pid: number): number | undefined {
     return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10;
   } catch {
     return undefined; // the process is gone
+  }
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in ms (Linux clock ticks are 10 ms). */
+function cpuMilliseconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
   }
 }

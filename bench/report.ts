@@ -3,24 +3,51 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
+import type { DbCeiling } from "./db-ceiling";
 import type { ScenarioResult } from "./scenarios";
 
+/** The gateway's database work during one run, from its /metrics (bench/ledger-share.ts). */
 export interface LedgerShare {
+  /** Transfers answered "000" during the run. */
   transfers: number;
+  /** Request-path round trips (jti insert, transfer insert, conditional update) per transfer. */
   roundTripsPerTransfer: number;
+  /** Time in those round trips per transfer, ms (as the driver sees it: queueing included). */
   dbMsPerTransfer: number;
+  /** Time the gateway waited for the bank service per transfer, ms (gerbang_gateway_bank_call_seconds). */
+  bankCallMsPerTransfer: number;
+  /** Other commands during the run: resolver scans, registry reloads, purge, metrics counts. */
+  backgroundRoundTrips: number;
+  /** Time in those per second of the run, ms. */
+  backgroundDbMsPerSecond: number;
+}
+
+export interface MachineFacts {
+  cpuModel: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  platform: string;
+  commit: string;
+  /** 1-minute load average when the run started and when it ended (other work on the machine). */
+  loadAverage: { start: number; end?: number };
 }
 
 export interface BenchReport {
   startedAt: string;
-  machine: { cpuModel: string; cores: number; memoryGb: number; node: string; platform: string; commit: string };
+  machine: MachineFacts;
   plan: Record<string, unknown>;
+  /** How the services ran: compiled bundles or tsx's loader. */
+  runtime: string;
+  /** RSS of every process right after start, before any load, MB. */
+  idleRssMb: Record<string, number>;
+  /** The embedded database on its own: the ledger's writes per transfer, no service involved. */
+  dbCeiling: DbCeiling[];
   results: ScenarioResult[];
-  ledger: Record<string, LedgerShare>;
   ratios: Record<string, number | string>;
 }
 
-export function machineFacts(): BenchReport["machine"] {
+export function machineFacts(): MachineFacts {
   let commit = "unknown";
   // eslint-disable-next-line sonarjs/no-os-command-from-path -- the developer's own git, only to label the results
   try { commit = execSync("git rev-parse --short HEAD", { cwd: repoRoot }).toString().trim(); } catch { /* not a checkout */ }
@@ -31,30 +58,68 @@ export function machineFacts(): BenchReport["machine"] {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     commit,
+    loadAverage: { start: loadAverage() },
   };
 }
+
+export const loadAverage = () => Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
 
 export function toMarkdown(report: BenchReport): string {
   const m = report.machine;
   const lines = [
     `# Benchmark ${report.startedAt}`,
     "",
-    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}, ${m.platform}, commit ${m.commit}. Load generator on the same machine.`,
+    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}, ${m.platform}, commit ${m.commit}. ` +
+      `Load generator on the same machine. Load average ${m.loadAverage.start} at start, ${m.loadAverage.end ?? "?"} at end. Services: ${report.runtime}.`,
     "",
-    "| scenario | mode | load | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | peak RSS MB |",
-    "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+    `Plan: ${JSON.stringify(report.plan)}`,
+    "",
+    "## Scenarios",
+    "",
+    "| scenario | mode | load | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | DB trips/transfer | DB ms/transfer | bank call ms/transfer | background DB ms/s |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of report.results) {
     const load = r.mode === "closed" ? `${r.concurrency} conc.` : `${r.rate} req/s`;
-    const rss = Object.entries(r.peakRssMb).map(([name, mb]) => `${name} ${mb}`).join(", ");
     const x = r.result;
-    lines.push(`| ${r.name} | ${r.mode} | ${load} | ${x.throughput} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.errors} | ${rss} |`);
+    lines.push(`| ${r.name} | ${r.mode} | ${load} | ${x.throughput} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.errors} | ${r.ledger?.roundTripsPerTransfer ?? ""} | ${r.ledger?.dbMsPerTransfer ?? ""} | ${r.ledger?.bankCallMsPerTransfer ?? ""} | ${r.ledger?.backgroundDbMsPerSecond ?? ""} |`);
   }
-  lines.push("", "| ledger (per successful transfer) | transfers | DB round trips | DB ms |", "|---|---:|---:|---:|");
-  for (const [name, l] of Object.entries(report.ledger)) lines.push(`| ${name} | ${l.transfers} | ${l.roundTripsPerTransfer} | ${l.dbMsPerTransfer} |`);
-  lines.push("", "| ratio | value |", "|---|---:|");
+  lines.push("", "## Database alone (embedded FerretDB: jti insert + transfer insert + conditional update per set)", "",
+    "| concurrency | sets/s | round trips/s | p50 ms | p99 ms | database CPU µs per set |", "|---:|---:|---:|---:|---:|---:|");
+  for (const d of report.dbCeiling) lines.push(`| ${d.concurrency} | ${d.transfersPerSecond} | ${d.roundTripsPerSecond} | ${d.latency.p50} | ${d.latency.p99} | ${d.dbCpuMicrosPerSet ?? ""} |`);
+  lines.push(...memoryTable(report), ...cpuTable(report), "", "## Ratios", "", "| ratio | value |", "|---|---:|");
   for (const [name, value] of Object.entries(report.ratios)) lines.push(`| ${name} | ${value} |`);
   return lines.join("\n") + "\n";
+}
+
+/** Peak RSS per process and scenario (highest over the scenario's runs), plus the idle figure. */
+function memoryTable(report: BenchReport): string[] {
+  const names = Object.keys(report.idleRssMb);
+  const lines = ["", "## Peak RSS, MB (every process; * = on the scenario's path)", "", `| scenario | ${names.join(" | ")} |`, `|---|${names.map(() => "---:").join("|")}|`];
+  lines.push(`| idle, after start | ${names.map((n) => report.idleRssMb[n] ?? "").join(" | ")} |`);
+  for (const scenario of [...new Set(report.results.map((r) => r.name))]) {
+    const runs = report.results.filter((r) => r.name === scenario);
+    const cells = names.map((n) => {
+      const peak = Math.max(0, ...runs.map((r) => r.peakRssMb[n] ?? 0));
+      if (peak === 0) return "";
+      return runs[0]?.processes.includes(n) === true ? `${peak}*` : String(peak);
+    });
+    lines.push(`| ${scenario} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
+/** CPU µs per request of each process, in each scenario's highest-throughput closed-loop run. */
+function cpuTable(report: BenchReport): string[] {
+  const names = Object.keys(report.idleRssMb);
+  const lines = ["", "## CPU per request, µs (each scenario's best closed-loop run; where the time goes, unaffected by other load)", "",
+    `| scenario | run | ${names.join(" | ")} |`, `|---|---|${names.map(() => "---:").join("|")}|`];
+  for (const scenario of [...new Set(report.results.map((r) => r.name))]) {
+    const best = report.results.filter((r) => r.name === scenario && r.mode === "closed").sort((a, b) => b.result.throughput - a.result.throughput)[0];
+    if (best === undefined) continue;
+    lines.push(`| ${scenario} | ${best.concurrency ?? ""} conc. | ${names.map((n) => best.cpuMicrosPerRequest[n] ?? "").join(" | ")} |`);
+  }
+  return lines;
 }
 
 /** Writes bench/results/<timestamp>.json and .md; returns the markdown path. */

@@ -1,64 +1,94 @@
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { connectDatabase, freePort, repoRoot } from "@gerbang/shared";
-import { startSystem, type RunningSystem } from "../scripts/system";
+import { startSystem, type ComponentName, type RunningSystem } from "../scripts/system";
 import { bankServiceSender, bniSandboxRequest, gatewayGrpcSender, httpSender, restTransfer, type AppClient } from "./clients";
+import { measureDbCeiling } from "./db-ceiling";
+import { ledgerProbe } from "./ledger-share";
 import { sampleMemory } from "./memory";
-import { ledgerCounters, ledgerShare } from "./ledger-share";
-import { machineFacts, writeReport, type BenchReport } from "./report";
+import { ratios } from "./ratios";
+import { loadAverage, machineFacts, writeReport, type BenchReport } from "./report";
 import { runScenario, type RunPlan, type Scenario, type ScenarioResult } from "./scenarios";
 
 /**
  * `make bench`: starts the system on loopback (embedded database, sandboxes, bank services,
- * gateway) plus a bare node:http server, drives each scenario closed-loop and open-loop, and
- * writes bench/results/<time>.json and .md. Not part of the tests. Knobs (env):
- * BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY ("1,16,64"),
- * BENCH_OPEN_SHARE (0.7 of the best closed-loop throughput), BENCH_ONLY (comma list of scenarios).
+ * gateway, from compiled bundles) plus a bare node:http server, measures the database alone,
+ * drives each scenario closed-loop and open-loop, and writes bench/results/<time>.json and .md.
+ * Not part of the tests. Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+ * BENCH_CONCURRENCY ("1,16,64"), BENCH_OPEN_SHARE (0.7 of the best closed-loop throughput),
+ * BENCH_OPEN_MAX (3000 req/s, what the open-loop driver holds), BENCH_ONLY (comma list of
+ * scenarios), BENCH_DB_SECONDS (5; 0 skips the database-alone figure), BENCH_TSX=1 (services
+ * through tsx's loader instead of bundles), BENCH_PROFILE=<dir> (CPU profiles of the services),
+ * BENCH_NODE_ARGS (extra node flags for every service).
  */
 const plan: RunPlan = {
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
   warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
   concurrency: (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number),
   openLoopShare: Number(process.env.BENCH_OPEN_SHARE ?? 0.7),
+  openLoopMax: Number(process.env.BENCH_OPEN_MAX ?? 3000),
 };
 const only = process.env.BENCH_ONLY?.split(",");
+const dbSeconds = Number(process.env.BENCH_DB_SECONDS ?? 5);
+const compiled = process.env.BENCH_TSX !== "1";
+const profileDir = process.env.BENCH_PROFILE;
 const AUDIENCE = "gerbang";
 const LOCAL_CLIENT_ID = "3";
+const PROFILED: ComponentName[] = ["gateway", "bank-bni", "sandbox-bni"];
+const SERVICES: ComponentName[] = ["gateway", "bank-bni", "bank-bca", "bank-mandiri", "sandbox-bni", "sandbox-bca", "sandbox-mandiri"];
+/** Extra node flags for every service (e.g. "--max-semi-space-size=4"), to try memory settings. */
+const extraNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
+  const machine = machineFacts();
   const ceilingPort = await freePort();
   const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPort)], { cwd: repoRoot, stdio: "ignore" });
+  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   const system = await startSystem({
     stateDir: path.join(repoRoot, ".state/bench"),
     fixedPorts: false,
     databaseName: `bench_${Date.now()}`,
     stdio: "ignore",
     commonEnv: { LOG_LEVEL: "warn" },
+    compiled,
+    nodeArgs: Object.fromEntries(SERVICES.map((name) => [name, [
+      ...extraNodeArgs,
+      ...(profileDir !== undefined && PROFILED.includes(name) ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
+    ]])),
   });
   try {
     const client = await localClient(system);
     const bniKey = await partnerKey(system, "009");
     const pids: Record<string, number | undefined> = {
       gateway: system.pid("gateway"), "bank-bni": system.pid("bank-bni"), "sandbox-bni": system.pid("sandbox-bni"),
+      "bank-bca": system.pid("bank-bca"), "sandbox-bca": system.pid("sandbox-bca"),
       database: system.pid("database"), ceiling: ceiling.pid, "load-generator": process.pid,
     };
-    const measureMemory = (names: string[]) => sampleMemory(Object.fromEntries(names.map((n) => [n, pids[n]])));
+    const measureMemory = () => sampleMemory(pids);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up garbage settle
+    const idleRssMb = measureMemory().finish().peakRssMb;
+    console.log(`idle RSS (MB): ${JSON.stringify(idleRssMb)}`);
+    const dbCeiling = dbSeconds > 0 ? await measureDbCeiling(system.mongodbUri, `${system.databaseName}_alone`, [1, 16], dbSeconds, system.pid("database")) : [];
+    for (const d of dbCeiling) console.log(`> database alone, concurrency ${d.concurrency}: ${d.transfersPerSecond} ledger write sets/s, p50 ${d.latency.p50} ms, p99 ${d.latency.p99} ms, database CPU ${d.dbCpuMicrosPerSet ?? "?"} µs per set`);
     const scenarios = await buildScenarios(system, client, bniKey, ceilingPort);
     const results: ScenarioResult[] = [];
-    const ledger: BenchReport["ledger"] = {};
     for (const scenario of scenarios.filter((s) => only === undefined || only.includes(s.name))) {
       console.log(`> ${scenario.name}: ${scenario.description}`);
-      const before = scenario.name.startsWith("gateway") ? await ledgerCounters(system) : undefined;
       const runs = await runScenario(scenario, plan, measureMemory);
-      if (before !== undefined) ledger[scenario.name] = ledgerShare(before, await ledgerCounters(system));
       for (const r of runs) {
         const load = r.mode === "closed" ? `concurrency ${r.concurrency}` : `${r.rate} req/s offered`;
-        console.log(`  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}`);
+        const db = r.ledger === undefined ? "" : `, DB ${r.ledger.roundTripsPerTransfer} trips ${r.ledger.dbMsPerTransfer} ms, bank call ${r.ledger.bankCallMsPerTransfer} ms per transfer`;
+        console.log(`  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${db}`);
       }
       results.push(...runs);
     }
-    const report: BenchReport = { startedAt, machine: machineFacts(), plan: { ...plan }, results, ledger, ratios: ratios(results, ledger) };
+    machine.loadAverage.end = loadAverage();
+    const report: BenchReport = {
+      startedAt, machine, plan: { ...plan }, runtime: compiled ? "compiled bundles on plain node" : "tsx loader",
+      idleRssMb, dbCeiling, results, ratios: ratios(results, dbCeiling),
+    };
     const file = writeReport(report);
     console.log(`\n${JSON.stringify(report.ratios, null, 2)}\nWritten: ${path.relative(repoRoot, file)} (and .json)`);
   } finally {
@@ -77,6 +107,8 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
   const rejectBody = JSON.stringify({ clientReferenceNo: "rejected", beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119", amount: "10000" });
   const bank = bankServiceSender(`127.0.0.1:${p.bankBni}`, bniKey);
   const gatewayGrpc = gatewayGrpcSender(`127.0.0.1:${p.gatewayGrpc}`, client, AUDIENCE);
+  const ledger = ledgerProbe(system);
+  const fullPath = ["gateway", "bank-bni", "sandbox-bni", "database", "load-generator"];
   return [
     {
       name: "node-http-ceiling", description: "bare node:http answering a fixed JSON (the ceiling of any Node server here)",
@@ -90,18 +122,16 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
     },
     {
       name: "bank-service-grpc", description: "BNI bank service over gRPC (service JWT, registry, p2pl call to the sandbox)",
-      closed: { kind: "grpc", send: bank.send }, open: bank.send, processes: ["bank-bni", "sandbox-bni", "database", "load-generator"],
+      closed: { kind: "grpc", send: bank.send }, open: bank.send, processes: ["bank-bni", "sandbox-bni", "load-generator"],
     },
     {
       name: "gateway-rest", description: "gateway over REST, full path: app JWT, IP, routing, ledger, bank service, sandbox",
       closed: { kind: "http", target: { url: `${gatewayOrigin}/api/v1/transfers`, method: "POST", request: rest, expectStatus: 200 } },
-      open: httpSender(gatewayOrigin, "POST", () => ({ path: "/api/v1/transfers", ...rest() }), 200).send,
-      processes: ["gateway", "bank-bni", "sandbox-bni", "database", "load-generator"],
+      open: httpSender(gatewayOrigin, "POST", () => ({ path: "/api/v1/transfers", ...rest() }), 200).send, processes: fullPath, ledger,
     },
     {
       name: "gateway-grpc", description: "gateway over gRPC (h2c), same full path",
-      closed: { kind: "grpc", send: gatewayGrpc.send }, open: gatewayGrpc.send,
-      processes: ["gateway", "bank-bni", "sandbox-bni", "database", "load-generator"],
+      closed: { kind: "grpc", send: gatewayGrpc.send }, open: gatewayGrpc.send, processes: fullPath, ledger,
     },
     {
       name: "rejection-rest", description: "gateway over REST with a forged token: refused 401 before anything is recorded",
@@ -111,33 +141,6 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
     },
   ];
 }
-
-function ratios(results: ScenarioResult[], ledger: BenchReport["ledger"]): BenchReport["ratios"] {
-  const open = (name: string) => results.find((r) => r.name === name && r.mode === "open")?.result;
-  const bestThroughput = (name: string) => Math.max(0, ...results.filter((r) => r.name === name && r.mode === "closed").map((r) => r.result.throughput));
-  const c1 = (name: string) => results.find((r) => r.name === name && r.concurrency === 1)?.result;
-  const out: BenchReport["ratios"] = {};
-  const sandbox1 = c1("sandbox-direct");
-  const rest1 = c1("gateway-rest");
-  const grpc1 = c1("gateway-grpc");
-  const bank1 = c1("bank-service-grpc");
-  if (sandbox1 && bank1) out["bank service adds, p50 ms at concurrency 1"] = round(bank1.p50 - sandbox1.p50);
-  if (sandbox1 && grpc1) {
-    out["full path (gRPC) adds over direct sandbox, p50 ms at concurrency 1"] = round(grpc1.p50 - sandbox1.p50);
-    const db = ledger["gateway-grpc"]?.dbMsPerTransfer;
-    if (db !== undefined) out["mesh adds without the database (gRPC), p50 ms at concurrency 1"] = round(grpc1.p50 - sandbox1.p50 - db);
-  }
-  if (sandbox1 && rest1) out["full path (REST) adds over direct sandbox, p50 ms at concurrency 1"] = round(rest1.p50 - sandbox1.p50);
-  const restMax = bestThroughput("gateway-rest");
-  if (restMax > 0) out["gRPC / REST max throughput"] = round(bestThroughput("gateway-grpc") / restMax);
-  out["rejection path max req/s"] = bestThroughput("rejection-rest");
-  out["full path gRPC max transfers/s"] = bestThroughput("gateway-grpc");
-  const grpcOpen = open("gateway-grpc");
-  if (grpcOpen) out["full path gRPC open-loop p99 ms"] = grpcOpen.p99;
-  return out;
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
 
 async function localClient(system: RunningSystem): Promise<AppClient> {
   const connection = await connectDatabase({ uri: system.mongodbUri, dbName: system.databaseName });

@@ -1,6 +1,8 @@
 import type { LoadResult } from "./load/stats";
 import { autocannonLoad, type HttpTarget } from "./load/autocannon";
 import { closedLoop, openLoop, type Send } from "./load/drivers";
+import type { ProcessUsage } from "./memory";
+import type { LedgerShare } from "./report";
 
 /**
  * A scenario is one path through the system, driven closed-loop at several concurrency levels
@@ -13,8 +15,10 @@ export interface Scenario {
   closed: { kind: "http"; target: HttpTarget } | { kind: "grpc"; send: Send };
   /** The open-loop sender (HTTP on a keep-alive agent, or the gRPC client). */
   open: Send;
-  /** Processes whose peak RSS matters for this scenario. */
+  /** Processes on this scenario's path (the report shows every process; these are the ones that work). */
   processes: string[];
+  /** Starts counting the gateway's database round trips; the returned function reads the share of the run. */
+  ledger?: () => Promise<() => Promise<LedgerShare>>;
 }
 
 export interface ScenarioResult {
@@ -26,7 +30,14 @@ export interface ScenarioResult {
   /** Requests per second offered (open loop). */
   rate?: number;
   result: LoadResult;
+  /** Processes on the scenario's path. */
+  processes: string[];
+  /** Peak RSS of every process during this run, MB. */
   peakRssMb: Record<string, number>;
+  /** CPU time of every process per request answered during this run, µs (robust to other load on the machine). */
+  cpuMicrosPerRequest: Record<string, number>;
+  /** Database round trips and time per successful transfer during this run (gateway scenarios). */
+  ledger?: LedgerShare;
 }
 
 export interface RunPlan {
@@ -35,28 +46,36 @@ export interface RunPlan {
   concurrency: number[];
   /** Open-loop rate as a share of the best closed-loop throughput. */
   openLoopShare: number;
+  /** Highest rate the open-loop driver is asked to offer (what one driver process holds on this machine). */
+  openLoopMax: number;
 }
 
 export async function runScenario(
   scenario: Scenario,
   plan: RunPlan,
-  measureMemory: (names: string[]) => { stop(): Record<string, number> },
+  measureMemory: () => { finish(): ProcessUsage },
 ): Promise<ScenarioResult[]> {
   const closed = (concurrency: number, seconds: number) =>
     scenario.closed.kind === "http"
       ? autocannonLoad(scenario.closed.target, concurrency, seconds)
       : closedLoop(scenario.closed.send, concurrency, seconds);
+  const measured = async (mode: ScenarioResult["mode"], load: () => Promise<LoadResult>, extra: Pick<ScenarioResult, "concurrency" | "rate">): Promise<ScenarioResult> => {
+    const memory = measureMemory();
+    const ledgerOf = await scenario.ledger?.();
+    const result = await load();
+    const { peakRssMb, cpuMs } = memory.finish();
+    const ledger = await ledgerOf?.();
+    const answered = Math.max(1, result.requests);
+    const cpuMicrosPerRequest = Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, Math.round((ms * 1000) / answered)]));
+    return { name: scenario.name, description: scenario.description, mode, ...extra, result, processes: scenario.processes, peakRssMb, cpuMicrosPerRequest, ...(ledger === undefined ? {} : { ledger }) };
+  };
   await closed(Math.max(...plan.concurrency), plan.warmupSeconds); // JIT, pools, token caches
   const results: ScenarioResult[] = [];
   for (const concurrency of plan.concurrency) {
-    const memory = measureMemory(scenario.processes);
-    const result = await closed(concurrency, plan.seconds);
-    results.push({ name: scenario.name, description: scenario.description, mode: "closed", concurrency, result, peakRssMb: memory.stop() });
+    results.push(await measured("closed", () => closed(concurrency, plan.seconds), { concurrency }));
   }
   const best = Math.max(...results.map((r) => r.result.throughput));
-  const rate = Math.max(1, Math.floor(best * plan.openLoopShare));
-  const memory = measureMemory(scenario.processes);
-  const result = await openLoop(scenario.open, rate, plan.seconds);
-  results.push({ name: scenario.name, description: scenario.description, mode: "open", rate, result, peakRssMb: memory.stop() });
+  const rate = Math.max(1, Math.min(plan.openLoopMax, Math.floor(best * plan.openLoopShare)));
+  results.push(await measured("open", () => openLoop(scenario.open, rate, plan.seconds), { rate }));
   return results;
 }

@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import { connectDatabase } from "@gerbang/shared";
+import { closedLoop } from "./load/drivers";
+import type { LoadResult } from "./load/stats";
+import { sampleMemory } from "./memory";
+
+/**
+ * The ceiling the database sets on the full path, measured without any service: the ledger's
+ * write pattern per transfer on its own (insert the jti, insert the transfer, one conditional
+ * update of it by _id and revision), driven closed-loop from this process. Whatever the mesh
+ * does, it cannot record more transfers per second than this.
+ */
+export interface DbCeiling {
+  concurrency: number;
+  /** Ledger write sets per second (3 round trips each). */
+  transfersPerSecond: number;
+  /** Round trips per second. */
+  roundTripsPerSecond: number;
+  /** Latency of one whole set (3 sequential round trips), ms. */
+  latency: LoadResult;
+  /** CPU time of the database process per set, µs. */
+  dbCpuMicrosPerSet?: number;
+}
+
+export async function measureDbCeiling(uri: string, dbName: string, concurrencies: number[], seconds: number, dbPid?: number): Promise<DbCeiling[]> {
+  const connection = await connectDatabase({ uri, dbName });
+  try {
+    const jtis = connection.collection("bench_jtis");
+    const transfers = connection.collection<{ _id: string; rev: number; state: string; body: string }>("bench_transfers");
+    await jtis.createIndexes([{ key: { clientId: 1, jti: 1 }, unique: true }]); // as the gateway's used_jtis
+    const run = randomBytes(3).toString("hex");
+    let n = 0;
+    const body = "x".repeat(900); // about the size of a transfer document
+    const oneTransfer = async () => {
+      const id = `DB${run}${++n}`;
+      await jtis.insertOne({ clientId: "3", jti: id, expiresAt: new Date(Date.now() + 300_000) });
+      await transfers.insertOne({ _id: id, rev: 0, state: "SENDING", body });
+      const updated = await transfers.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { state: "SUCCESS", rev: 1 } }, { returnDocument: "after" });
+      return updated !== null;
+    };
+    await closedLoop(oneTransfer, Math.max(...concurrencies), 1); // warm-up: pool, SQLite tables
+    const out: DbCeiling[] = [];
+    for (const concurrency of concurrencies) {
+      const usage = sampleMemory({ database: dbPid });
+      const latency = await closedLoop(oneTransfer, concurrency, seconds);
+      const cpuMs = usage.finish().cpuMs.database;
+      out.push({
+        concurrency, transfersPerSecond: latency.throughput, roundTripsPerSecond: Math.round(latency.throughput * 3), latency,
+        ...(cpuMs === undefined ? {} : { dbCpuMicrosPerSet: Math.round((cpuMs * 1000) / Math.max(1, latency.requests)) }),
+      });
+    }
+    return out;
+  } finally {
+    await connection.close();
+  }
+}

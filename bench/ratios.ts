@@ -1,0 +1,54 @@
+import type { BenchReport } from "./report";
+import type { ScenarioResult } from "./scenarios";
+
+/**
+ * The ratios the issue asks for, computed from one report's runs. Latency comparisons use the
+ * concurrency-1 runs (no queueing anywhere), and the database share of that same run, so the
+ * "without the database" figure subtracts time measured under the same load.
+ */
+export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeiling"]): BenchReport["ratios"] {
+  const closed = (name: string) => results.filter((r) => r.name === name && r.mode === "closed");
+  const best = (name: string) => Math.max(0, ...closed(name).map((r) => r.result.throughput));
+  const c1 = (name: string) => closed(name).find((r) => r.concurrency === 1);
+  const open = (name: string) => results.find((r) => r.name === name && r.mode === "open");
+  const out: BenchReport["ratios"] = {};
+  const sandbox = c1("sandbox-direct")?.result;
+  const bank = c1("bank-service-grpc")?.result;
+  if (sandbox && bank) out["bank service adds over direct sandbox, p50 ms (c=1)"] = round(bank.p50 - sandbox.p50);
+  for (const transport of ["grpc", "rest"] as const) {
+    const run = c1(`gateway-${transport}`);
+    if (sandbox !== undefined && run !== undefined) Object.assign(out, fullPathRatios(transport === "grpc" ? "gRPC" : "REST", run, sandbox.p50));
+  }
+  const restMax = best("gateway-rest");
+  if (restMax > 0) out["gRPC / REST max throughput"] = round(best("gateway-grpc") / restMax);
+  const rest1 = c1("gateway-rest")?.result;
+  const grpc1 = c1("gateway-grpc")?.result;
+  if (rest1 && grpc1 && rest1.p50 > 0) out["gRPC / REST p50 latency (c=1)"] = round(grpc1.p50 / rest1.p50);
+  const ceiling = best("node-http-ceiling");
+  if (ceiling > 0) out["rejection path / node:http ceiling, max throughput"] = round(best("rejection-rest") / ceiling);
+  out["rejection path max req/s"] = best("rejection-rest");
+  out["full path gRPC max transfers/s"] = best("gateway-grpc");
+  out["full path REST max transfers/s"] = best("gateway-rest");
+  const grpcOpen = open("gateway-grpc");
+  if (grpcOpen?.rate !== undefined) out[`full path gRPC open loop at ${grpcOpen.rate}/s: p99 ms`] = grpcOpen.result.p99;
+  const dbBest = Math.max(0, ...dbCeiling.map((d) => d.transfersPerSecond));
+  if (dbBest > 0) {
+    out["database alone: ledger write sets/s (best)"] = dbBest;
+    out["full path gRPC / database alone, max throughput"] = round(best("gateway-grpc") / dbBest);
+  }
+  return out;
+}
+
+/** Latency the full path adds over the sandbox at concurrency 1, and the ledger's share of it. */
+function fullPathRatios(label: string, run: ScenarioResult, sandboxP50: number): BenchReport["ratios"] {
+  const out: BenchReport["ratios"] = { [`full path (${label}) adds over direct sandbox, p50 ms (c=1)`]: round(run.result.p50 - sandboxP50) };
+  if (run.ledger === undefined) return out;
+  out[`ledger share (${label}, c=1): DB round trips per transfer`] = run.ledger.roundTripsPerTransfer;
+  out[`ledger share (${label}, c=1): DB ms per transfer`] = run.ledger.dbMsPerTransfer;
+  out[`ledger share (${label}, c=1): DB share of p50 latency %`] = run.result.p50 > 0 ? Math.round((run.ledger.dbMsPerTransfer / run.result.p50) * 100) : 0;
+  out[`mesh adds without the database (${label}), p50 ms (c=1)`] = round(run.result.p50 - sandboxP50 - run.ledger.dbMsPerTransfer);
+  out[`gateway's own time without DB and bank call (${label}), p50 ms (c=1)`] = round(run.result.p50 - run.ledger.dbMsPerTransfer - run.ledger.bankCallMsPerTransfer);
+  return out;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
