@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       for (const r of runs) {
         const load = r.mode === "closed" ? `concurrency ${r.concurrency}` : `${r.rate} req/s offered`;
         const db = r.ledger === undefined ? "" : `, DB ${r.ledger.roundTripsPerTransfer} trips ${r.ledger.dbMsPerTransfer} ms, bank call ${r.ledger.bankCallMsPerTransfer} ms per transfer`;
-        console.log(`  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${db}`);
+        console.log(`  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${r.result.unexpected === undefined ? "" : ` ${JSON.stringify(r.result.unexpected)}`}${db}`);
       }
       results.push(...runs);
     }

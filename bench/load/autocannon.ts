@@ -19,7 +19,7 @@ export interface HttpTarget {
 export function autocannonLoad(target: HttpTarget, connections: number, seconds: number): Promise<LoadResult> {
   const build = target.request;
   const latencies: number[] = [];
-  let unexpected = 0;
+  const unexpected: Record<string, number> = {};
   return new Promise((resolve, reject) => {
     const instance = autocannon({
       url: target.url,
@@ -43,11 +43,13 @@ export function autocannonLoad(target: HttpTarget, connections: number, seconds:
     }, (error, result) => {
       if (error !== null && error !== undefined) { reject(error instanceof Error ? error : new Error(String(error))); return; }
       // Timeouts and socket errors never produce a response event; count them as errors too.
-      resolve(summarise(latencies, unexpected + result.errors + result.timeouts, result.duration));
+      const wrong = Object.values(unexpected).reduce((a, b) => a + b, 0);
+      const summary = summarise(latencies, wrong + result.errors + result.timeouts, result.duration);
+      resolve(wrong === 0 ? summary : { ...summary, unexpected });
     });
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       if (statusCode === target.expectStatus) latencies.push(responseTime);
-      else unexpected++;
+      else unexpected[statusCode] = (unexpected[statusCode] ?? 0) + 1;
     });
   });
 }

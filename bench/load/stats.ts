@@ -8,6 +8,8 @@ export interface LoadResult {
   p90: number;
   p99: number;
   max: number;
+  /** Answers other than the expected one, by HTTP status (HTTP scenarios). */
+  unexpected?: Record<string, number>;
 }
 
 /** Summarises latencies (ms) measured over `durationSeconds`. */
