@@ -77,11 +77,7 @@ async function main(): Promise<void> {
     for (const scenario of scenarios.filter((s) => only === undefined || only.includes(s.name))) {
       console.log(`> ${scenario.name}: ${scenario.description}`);
       const runs = await runScenario(scenario, plan, measureMemory);
-      for (const r of runs) {
-        const load = r.mode === "closed" ? `concurrency ${r.concurrency}` : `${r.rate} req/s offered`;
-        const db = r.ledger === undefined ? "" : `, DB ${r.ledger.roundTripsPerTransfer} trips ${r.ledger.dbMsPerTransfer} ms, bank call ${r.ledger.bankCallMsPerTransfer} ms per transfer`;
-        console.log(`  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${r.result.unexpected === undefined ? "" : ` ${JSON.stringify(r.result.unexpected)}`}${db}`);
-      }
+      for (const r of runs) console.log(describeRun(r));
       results.push(...runs);
     }
     machine.loadAverage.end = loadAverage();
@@ -95,6 +91,14 @@ async function main(): Promise<void> {
     ceiling.kill("SIGTERM");
     await system.stop();
   }
+}
+
+/** One console line per run: load, throughput, latency, errors, and the ledger's figures. */
+function describeRun(r: ScenarioResult): string {
+  const load = r.mode === "closed" ? `concurrency ${r.concurrency}` : `${r.rate} req/s offered`;
+  const wrong = r.result.unexpected === undefined ? "" : ` ${JSON.stringify(r.result.unexpected)}`;
+  const db = r.ledger === undefined ? "" : `, DB ${r.ledger.roundTripsPerTransfer} trips ${r.ledger.dbMsPerTransfer} ms, bank call ${r.ledger.bankCallMsPerTransfer} ms per transfer`;
+  return `  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${wrong}${db}`;
 }
 
 async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPort: number): Promise<Scenario[]> {
