@@ -50,6 +50,8 @@ export interface RunPlan {
   openLoopMax: number;
 }
 
+const SETTLE_MS = 2000;
+
 export async function runScenario(
   scenario: Scenario,
   plan: RunPlan,
@@ -60,8 +62,10 @@ export async function runScenario(
       ? autocannonLoad(scenario.closed.target, concurrency, seconds)
       : closedLoop(scenario.closed.send, concurrency, seconds);
   const measured = async (mode: ScenarioResult["mode"], load: () => Promise<LoadResult>, extra: Pick<ScenarioResult, "concurrency" | "rate">): Promise<ScenarioResult> => {
-    const memory = measureMemory();
+    // The ledger counters are read before CPU sampling starts: a scrape of the gateway's /metrics
+    // counts unresolved transfers, which on FerretDB is a scan of the whole ledger.
     const ledgerOf = await scenario.ledger?.();
+    const memory = measureMemory();
     const result = await load();
     const { peakRssMb, cpuMs } = memory.finish();
     const ledger = await ledgerOf?.();
@@ -70,6 +74,8 @@ export async function runScenario(
     return { name: scenario.name, description: scenario.description, mode, ...extra, result, processes: scenario.processes, peakRssMb, cpuMicrosPerRequest, ...(ledger === undefined ? {} : { ledger }) };
   };
   await closed(Math.max(...plan.concurrency), plan.warmupSeconds); // JIT, pools, token caches
+  // Let the database finish what the warm-up queued (WAL checkpoints) before the concurrency-1 run.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const results: ScenarioResult[] = [];
   for (const concurrency of plan.concurrency) {
     results.push(await measured("closed", () => closed(concurrency, plan.seconds), { concurrency }));
