@@ -16,7 +16,7 @@ import { runScenario, type RunPlan, type Scenario, type ScenarioResult } from ".
  * gateway, from compiled bundles) plus a bare node:http server, measures the database alone,
  * drives each scenario closed-loop and open-loop, and writes bench/results/<time>.json and .md.
  * Not part of the tests. Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
- * BENCH_CONCURRENCY ("1,16,64"), BENCH_OPEN_SHARE (0.7 of the best closed-loop throughput),
+ * BENCH_CONCURRENCY ("1,16,64"), BENCH_OPEN_SHARE (0.5 of the best closed-loop throughput),
  * BENCH_OPEN_MAX (3000 req/s, what the open-loop driver holds), BENCH_ONLY (comma list of
  * scenarios), BENCH_DB_SECONDS (5; 0 skips the database-alone figure), BENCH_TSX=1 (services
  * through tsx's loader instead of bundles), BENCH_PROFILE=<dir> (CPU profiles of the services),
@@ -26,7 +26,7 @@ const plan: RunPlan = {
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
   warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
   concurrency: (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number),
-  openLoopShare: Number(process.env.BENCH_OPEN_SHARE ?? 0.7),
+  openLoopShare: Number(process.env.BENCH_OPEN_SHARE ?? 0.5),
   openLoopMax: Number(process.env.BENCH_OPEN_MAX ?? 3000),
 };
 const only = process.env.BENCH_ONLY?.split(",");
