@@ -74,7 +74,24 @@ export function toConnectError(error: unknown): ConnectError {
     if (error.metadata.get(STATUS_CODE_HEADER) === null) error.metadata.set(STATUS_CODE_HEADER, statusCodeOf(error));
     return error;
   }
-  const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
+  const refusal = error instanceof GatewayError ? error : unexpected(error);
   const { statusCode, code } = refusalCodes(refusal.kind);
   return new ConnectError(refusal.message, code, { [STATUS_CODE_HEADER]: statusCode }, undefined, refusal.cause ?? refusal);
+}
+
+function unexpected(error: unknown): GatewayError {
+  if (isDatabaseUnreachable(error)) {
+    return new GatewayError("UNAVAILABLE", "the ledger's database is unreachable; try again with the same clientReferenceNo", { cause: error });
+  }
+  return new GatewayError("INTERNAL", "internal error", { cause: error });
+}
+
+/**
+ * The driver's "could not reach the database" errors (by name: only store files import the
+ * driver). They are UNAVAILABLE, not INTERNAL: the app may retry, and its clientReferenceNo makes
+ * the retry safe whether or not the interrupted write landed.
+ */
+function isDatabaseUnreachable(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : "";
+  return /^Mongo(?:ose)?(?:ServerSelection|Network|NetworkTimeout|TopologyClosed|NotConnected|PoolCleared)Error$/.test(name);
 }

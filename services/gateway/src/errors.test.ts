@@ -1,0 +1,30 @@
+import { Code } from "@connectrpc/connect";
+import { GatewayError, statusCodeOf, toConnectError } from "./errors";
+
+const named = (name: string) => Object.assign(new Error("connection 8 to 127.0.0.1:27117 closed"), { name });
+
+describe("toConnectError", () => {
+  it("keeps a refusal's own code and statusCode", () => {
+    const error = toConnectError(new GatewayError("FORBIDDEN_IP", "caller IP not allowed"));
+    expect(error.code).toBe(Code.PermissionDenied);
+    expect(statusCodeOf(error)).toBe("202");
+  });
+
+  it.each(["MongoServerSelectionError", "MongooseServerSelectionError", "MongoNetworkError", "MongoNetworkTimeoutError", "MongoPoolClearedError"])(
+    "makes the driver's %s UNAVAILABLE (901, HTTP 503): the app may retry with the same clientReferenceNo",
+    (name) => {
+      const error = toConnectError(named(name));
+      expect(error.code).toBe(Code.Unavailable);
+      expect(statusCodeOf(error)).toBe("901");
+      expect(error.rawMessage).toMatch(/database is unreachable/);
+    },
+  );
+
+  it("makes anything else INTERNAL (999) and keeps the original as the cause", () => {
+    const original = named("MongoServerError");
+    const error = toConnectError(original);
+    expect(error.code).toBe(Code.Internal);
+    expect(statusCodeOf(error)).toBe("999");
+    expect(error.cause).toBe(original);
+  });
+});
