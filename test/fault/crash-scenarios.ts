@@ -46,29 +46,23 @@ export async function gatewayFailpoint(run: FaultRun, point: GatewayFailpoint, t
 }
 
 /** kill -9 of the system's gateway with `n` transfers in flight; restart; the apps ask again. */
-export async function gatewayKillUnderLoad(run: FaultRun, n: number): Promise<AppAnswer[]> {
-  const app = run.fs.app;
-  const before = run.sent.length;
-  const bodies = plainBodies(run, n);
-  const load = run.sendAll(app, bodies, 10);
-  await waitUntil(() => run.sent.length - before >= n / 3, 60_000, "a third of the load answered before the kill");
-  await run.fs.gateway.kill();
-  run.faults++;
-  await load;
-  await run.fs.gateway.restart();
-  run.faults += countUnanswered(run, before);
-  await run.retryUnanswered(app);
-  return run.latest(bodies);
+export function gatewayKillUnderLoad(run: FaultRun, n: number): Promise<AppAnswer[]> {
+  return gatewayDownUnderLoad(run, n, "kill -9", () => run.fs.gateway.kill());
 }
 
 /** SIGTERM of the system's gateway with transfers in flight: it finishes or hands back what it holds; restart. */
-export async function gatewayGracefulStopUnderLoad(run: FaultRun, n: number): Promise<AppAnswer[]> {
+export function gatewayGracefulStopUnderLoad(run: FaultRun, n: number): Promise<AppAnswer[]> {
+  return gatewayDownUnderLoad(run, n, "SIGTERM", () => run.fs.gateway.stop());
+}
+
+/** Takes the system's gateway down once a third of `n` transfers were answered, restarts it, and lets the apps ask again. */
+async function gatewayDownUnderLoad(run: FaultRun, n: number, how: string, takeDown: () => Promise<void>): Promise<AppAnswer[]> {
   const app = run.fs.app;
   const before = run.sent.length;
   const bodies = plainBodies(run, n);
   const load = run.sendAll(app, bodies, 10);
-  await waitUntil(() => run.sent.length - before >= n / 3, 60_000, "a third of the load answered before SIGTERM");
-  await run.fs.gateway.stop();
+  await waitUntil(() => run.sent.length - before >= n / 3, 60_000, `a third of the load answered before ${how}`);
+  await takeDown();
   run.faults++;
   await load;
   await run.fs.gateway.restart();

@@ -1,7 +1,7 @@
 import { createAppClient, withoutTransfer } from "./app-client";
 import { gatewayFailpoint } from "./crash-scenarios";
-import { createFaultRun, type FaultRun } from "./fault-run";
-import { FAULT_TIMINGS, startFaultSystem, type FaultSystem } from "./fault-system";
+import { ALL_BANKS, useFaultRun } from "./fault-run";
+import { FAULT_TIMINGS } from "./fault-system";
 import { summaryLine, type RunFigures } from "./ledger-check";
 import { bankOutage } from "./outage-scenarios";
 import { duplicateStorm, faultModesByAdminRule, faultModesByMagicAccount, plainLoad, referencesOf } from "./scenarios";
@@ -15,26 +15,7 @@ import { duplicateStorm, faultModesByAdminRule, faultModesByMagicAccount, plainL
 
 jest.setTimeout(120_000);
 
-let fs: FaultSystem | undefined;
-let run: FaultRun | undefined;
-
-beforeAll(async () => {
-  fs = await startFaultSystem("fast");
-  run = await createFaultRun(fs);
-}, 90_000);
-
-afterAll(async () => {
-  await run?.close();
-  await fs?.stop();
-}, 60_000);
-
-/** The running system and run; a failed start fails every test with this message. */
-function started(): { fs: FaultSystem; run: FaultRun } {
-  if (fs === undefined || run === undefined) throw new Error("the system did not start (see beforeAll)");
-  return { fs, run };
-}
-
-const ALL_BANKS = ["bni", "bca", "mandiri"] as const;
+const started = useFaultRun("fast");
 
 describe("fault suite (fast subset)", () => {
   // Each scenario's own check is that every request was recorded and answered with its transfer

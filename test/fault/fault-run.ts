@@ -3,7 +3,7 @@ import type { Connection } from "mongoose";
 import { connectDatabase } from "@gerbang/shared";
 import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-client";
 import { runLimited } from "./app-client";
-import { FAULT_TIMINGS, SANDBOX_OF_PARTNER, type FaultSystem } from "./fault-system";
+import { FAULT_TIMINGS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver } from "./ledger-read";
 import { MAGIC_SUFFIX, type Booking, type FaultMode } from "./sandbox-admin";
@@ -135,4 +135,29 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     close: () => db.close(),
   };
   return run;
+}
+
+/** The three partner banks, for scenarios that go through every one. */
+export const ALL_BANKS = ["bni", "bca", "mandiri"] as const;
+
+/**
+ * One system of real processes and one run for the calling test file: started in beforeAll,
+ * stopped in afterAll. The returned function hands them to each test; a failed start fails every
+ * test with this message instead of a TypeError.
+ */
+export function useFaultRun(label: string): () => { fs: FaultSystem; run: FaultRun } {
+  let fs: FaultSystem | undefined;
+  let run: FaultRun | undefined;
+  beforeAll(async () => {
+    fs = await startFaultSystem(label);
+    run = await createFaultRun(fs);
+  }, 90_000);
+  afterAll(async () => {
+    await run?.close();
+    await fs?.stop();
+  }, 60_000);
+  return () => {
+    if (fs === undefined || run === undefined) throw new Error("the system did not start (see beforeAll)");
+    return { fs, run };
+  };
 }

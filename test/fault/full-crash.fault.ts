@@ -3,8 +3,8 @@ import {
   bankServiceFailpoint, bankServiceKillMidCall, databaseRestartMidLoad, GATEWAY_FAILPOINTS, gatewayFailpoint,
   gatewayGracefulStopUnderLoad, gatewayKillUnderLoad, secondInstanceKilledHoldingLeases,
 } from "./crash-scenarios";
-import { createFaultRun, type Destination, type FaultRun } from "./fault-run";
-import { FAULT_TIMINGS, startFaultSystem, type FaultSystem } from "./fault-system";
+import { useFaultRun, type Destination } from "./fault-run";
+import { FAULT_TIMINGS } from "./fault-system";
 import { summaryLine } from "./ledger-check";
 import { faultModesByMagicAccount, plainLoad } from "./scenarios";
 
@@ -13,23 +13,7 @@ import { faultModesByMagicAccount, plainLoad } from "./scenarios";
 // database restart mid-load, a second gateway instance dying with leases, two instances resolving
 // side by side; judged at the end against the sandboxes' own ledgers.
 
-let fs: FaultSystem | undefined;
-let run: FaultRun | undefined;
-
-beforeAll(async () => {
-  fs = await startFaultSystem("full-crash");
-  run = await createFaultRun(fs);
-}, 90_000);
-
-afterAll(async () => {
-  await run?.close();
-  await fs?.stop();
-}, 60_000);
-
-function started(): { fs: FaultSystem; run: FaultRun } {
-  if (fs === undefined || run === undefined) throw new Error("the system did not start (see beforeAll)");
-  return { fs, run };
-}
+const started = useFaultRun("full-crash");
 
 const FAILPOINT_DESTINATIONS: readonly Destination[] = ["bni", "bca", "mandiri-008"];
 

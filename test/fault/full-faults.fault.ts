@@ -1,6 +1,6 @@
 import { createAppClient, withoutTransfer } from "./app-client";
-import { createFaultRun, type FaultRun } from "./fault-run";
-import { FAULT_TIMINGS, startFaultSystem, type FaultSystem } from "./fault-system";
+import { ALL_BANKS, useFaultRun } from "./fault-run";
+import { FAULT_TIMINGS } from "./fault-system";
 import { summaryLine } from "./ledger-check";
 import { bankOutage, bankProcessOutage, bankServiceOutage, fallbackRouting } from "./outage-scenarios";
 import { duplicateStorm, faultModesByAdminRule, faultModesByMagicAccount, plainLoad, referencesOf, statusInquiryFaults } from "./scenarios";
@@ -9,25 +9,7 @@ import { duplicateStorm, faultModesByAdminRule, faultModesByMagicAccount, plainL
 // outages and fallback routing on one system of real processes, judged at the end against the
 // sandboxes' own ledgers. Runs only under test/fault/jest.full.config.js.
 
-let fs: FaultSystem | undefined;
-let run: FaultRun | undefined;
-
-beforeAll(async () => {
-  fs = await startFaultSystem("full-faults");
-  run = await createFaultRun(fs);
-}, 90_000);
-
-afterAll(async () => {
-  await run?.close();
-  await fs?.stop();
-}, 60_000);
-
-function started(): { fs: FaultSystem; run: FaultRun } {
-  if (fs === undefined || run === undefined) throw new Error("the system did not start (see beforeAll)");
-  return { fs, run };
-}
-
-const ALL_BANKS = ["bni", "bca", "mandiri"] as const;
+const started = useFaultRun("full-faults");
 
 describe("fault suite (full): faults, storms, outages", () => {
   it("every fault mode at every bank through admin rules", async () => {
