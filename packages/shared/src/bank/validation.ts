@@ -48,14 +48,22 @@ function checkNames(request: BankTransferServiceTransferRequest, problems: strin
   if (request.sourceAccountName.length > 100) problems.push("source_account_name must be at most 100 characters");
 }
 
-/** Validates a transfer; `ownCodes` are this partner's code and aliases (the only valid codes for TRANSFER). */
-export function validateTransfer(request: BankTransferServiceTransferRequest, ownCodes: readonly string[]): TransferInput {
-  const problems: string[] = [];
+/** The fields that name one attempt, common to Transfer and GetTransferStatus; returns the usage when valid. */
+function checkAttemptIdentity(
+  request: Pick<BankTransferServiceTransferRequest, "referenceNumber" | "attempt" | "transactionDate" | "usage">, problems: string[],
+): TransferRouteUsage | undefined {
   const usage = usageName(request.usage);
   if (!REFERENCE.test(request.referenceNumber)) problems.push("reference_number must be 1-64 characters [A-Za-z0-9_-]");
   checkAttempt(request.attempt, problems);
   if (!isCalendarDate(request.transactionDate)) problems.push("transaction_date must be a date YYYY-MM-DD");
   if (usage === undefined) problems.push("usage must be TRANSFER or TRANSFER_INTERBANK");
+  return usage;
+}
+
+/** Validates a transfer; `ownCodes` are this partner's code and aliases (the only valid codes for TRANSFER). */
+export function validateTransfer(request: BankTransferServiceTransferRequest, ownCodes: readonly string[]): TransferInput {
+  const problems: string[] = [];
+  const usage = checkAttemptIdentity(request, problems);
   if (!ACCOUNT.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
   checkBeneficiaryBank(request.beneficiaryBankCode, usage, ownCodes, problems);
   if (!ACCOUNT.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
@@ -84,11 +92,7 @@ export function validateTransfer(request: BankTransferServiceTransferRequest, ow
 
 export function validateStatus(request: GetTransferStatusRequest): StatusInput {
   const problems: string[] = [];
-  const usage = usageName(request.usage);
-  if (!REFERENCE.test(request.referenceNumber)) problems.push("reference_number must be 1-64 characters [A-Za-z0-9_-]");
-  checkAttempt(request.attempt, problems);
-  if (!isCalendarDate(request.transactionDate)) problems.push("transaction_date must be a date YYYY-MM-DD");
-  if (usage === undefined) problems.push("usage must be TRANSFER or TRANSFER_INTERBANK");
+  const usage = checkAttemptIdentity(request, problems);
   if (!AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero");
   if (!ACCOUNT.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
   if (!ACCOUNT.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
