@@ -202,9 +202,9 @@ export async function createTransferStore(connection: Connection): Promise<Trans
     findByClientReference: (clientId, clientReferenceNo) => findOne({ clientId, clientReferenceNo }),
     transition: async (seen, to, patch, now, owner) => {
       if (!canTransition(seen.state, to)) throw new Error(`transition ${seen.state} -> ${to} is not allowed`);
-      return write(seen, owner, toUpdate(to, patch, now), now);
+      return write(seen, owner, toUpdate(to, patch, now));
     },
-    amend: (seen, owner, patch, now) => write(seen, owner, toUpdate(seen.state, patch, now), now),
+    amend: (seen, owner, patch, now) => write(seen, owner, toUpdate(seen.state, patch, now)),
     claimDue: async (owner, leaseMs, now, limit) => {
       const due = await Transfers.find(
         { state: { $in: UNRESOLVED_STATES }, nextCheckAt: { $lte: now }, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
@@ -213,7 +213,7 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       const claimed: TransferRecord[] = [];
       for (const seen of due) {
         if (claimed.length >= limit) break;
-        const leased = await write(seen, undefined, { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } }, now);
+        const leased = await write(seen, undefined, { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } });
         if (leased !== undefined) claimed.push(leased);
       }
       return claimed;
@@ -222,7 +222,7 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       const held = await Transfers.find({ leaseOwner: owner, state: { $in: UNRESOLVED_STATES } }, { _id: 0 }).lean<TransferRecord[]>();
       let released = 0;
       for (const seen of held) {
-        if (await write(seen, owner, { $set: { leaseUntil: now, nextCheckAt: now, updatedAt: now }, $unset: { leaseOwner: "" } }, now) !== undefined) released++;
+        if (await write(seen, owner, { $set: { leaseUntil: now, nextCheckAt: now, updatedAt: now }, $unset: { leaseOwner: "" } }) !== undefined) released++;
       }
       return released;
     },
@@ -244,7 +244,7 @@ export async function createTransferStore(connection: Connection): Promise<Trans
    * Writes revision seen.rev + 1 if the transfer is still at seen.rev (compare-and-set); undefined
    * when someone wrote it since (the caller's view is stale) or `owner` did not hold the lease.
    */
-  async function write(seen: TransferRecord, owner: string | undefined, changes: Record<string, Record<string, unknown>>, _now: Date): Promise<TransferRecord | undefined> {
+  async function write(seen: TransferRecord, owner: string | undefined, changes: Record<string, Record<string, unknown>>): Promise<TransferRecord | undefined> {
     if (owner !== undefined && seen.leaseOwner !== owner) return undefined;
     const rev = seen.rev ?? 0;
     const update = { ...changes, $set: { ...changes.$set, rev: rev + 1 } };
