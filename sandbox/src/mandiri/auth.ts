@@ -32,8 +32,12 @@ export function createMandiriTokens(ctx: SandboxContext, creds: MandiriCredentia
       }
       if (ex.query.get("app_id") !== creds.appId) fail(unauthorized("unknown app_id"));
       return () => {
-        const iat = Math.floor(ctx.now() / 1000);
-        const claims: Record<string, unknown> = { sub: creds.appId, aud: audience, iat, exp: iat + ctx.tokenTtlSeconds };
+        const nowMs = ctx.now();
+        const iat = Math.floor(nowMs / 1000);
+        // exp is in whole seconds and verification compares whole seconds: rounding up makes the
+        // token live at least the TTL (rounding down, a 1 s token issued at x.99 died 10 ms later).
+        const exp = Math.ceil((nowMs + ctx.tokenTtlSeconds * 1000) / 1000);
+        const claims: Record<string, unknown> = { sub: creds.appId, aud: audience, iat, exp };
         const token = jwt.sign(claims, key, { algorithm: "HS256" });
         return { status: 200, body: { jwt: token } };
       };

@@ -35,6 +35,16 @@ describe("Mandiri gateway JWT", () => {
     expect(claims).toMatchObject({ sub: "gerbang-mandiri", exp: Math.floor(now / 1000) + 3600 });
   });
 
+  it("keeps a token valid for at least the TTL, even when issued at the end of a second", async () => {
+    const start = now;
+    now = Math.floor(now / 1000) * 1000 + 990; // x.990 s: exp rounded down would be x+3600, 10 ms short
+    const token = await mandiri.token();
+    now += 3599_999; // TTL minus 1 ms later
+    const answer = await mandiri.call("doPayment", payment(), { token });
+    now = start;
+    expect([answer.status, code(answer.body)]).toEqual([200, "00"]);
+  });
+
   it("refuses a wrong secret or an unknown app_id with 401 code 11", async () => {
     for (const answer of [await tokenCall("gerbang-mandiri", basic("mandiri-local-app-key", "x")), await tokenCall("someone", basic("mandiri-local-app-key", "mandiri-local-app-secret"))]) {
       expect([answer.status, code(answer.body)]).toEqual([401, "11"]);

@@ -8,6 +8,7 @@ const JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJnZXJiYW5nLW1hbmRpcm
 describe("Mandiri gateway JWT and doPayment body", () => {
   it("reads the token's remaining lifetime from exp", () => {
     expect(jwtLifetimeSeconds(JWT, 1_799_996_400_000)).toBe(3600);
+    expect(jwtLifetimeSeconds(JWT, 1_799_999_999_990)).toBeCloseTo(0.01, 6); // 10 ms left, not a second
   });
 
   it("has no lifetime for a token without a readable exp", () => {

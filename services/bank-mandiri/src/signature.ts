@@ -9,7 +9,8 @@ export function jwtLifetimeSeconds(jwt: string, nowMs: number): number | undefin
   if (payload === undefined) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown };
-    return typeof claims.exp === "number" ? claims.exp - Math.floor(nowMs / 1000) : undefined;
+    // To the millisecond: a token about to expire must not count as a whole second of life.
+    return typeof claims.exp === "number" ? claims.exp - nowMs / 1000 : undefined;
   } catch {
     return undefined;
   }
