@@ -230,6 +230,23 @@ describe("REST refusals leave no trace", () => {
     await refusedWith(post(JSON.stringify(body), appToken({ req: body }), { "content-type": "text/plain" }), 400, "101", body.clientReferenceNo);
   });
 
+  it("checks the token before the body: a forged token gets 401, statusCode 201, whatever the body", async () => {
+    const forged = appToken({ key: MODAL.keyToken });
+    await refusedWith(post("{\"clientReferenceNo\": ", forged), 401, "201", "");
+    const big = transferBody({ remark: "x".repeat(20_000) });
+    await refusedWith(post(big, forged), 401, "201", big.clientReferenceNo);
+  });
+
+  it("counts a refusal of the REST layer in /metrics under the RPC's name", async () => {
+    const counted = async () => {
+      const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      return Number(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="201"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await counted();
+    await post(transferBody(), appToken({ key: MODAL.keyToken }));
+    expect(await counted()).toBe(before + 1);
+  });
+
   it("a method the path does not declare: 400, statusCode 101", async () => {
     const res = await fetch(`${h.baseUrl}/api/v1/transfers`, { method: "DELETE", headers: { authorization: `Bearer ${appToken()}` } });
     expect(res.status).toBe(400);

@@ -128,6 +128,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     restSuccessStatus: (body) => ((body.data as { status?: unknown } | null | undefined)?.status === "PENDING" ? 202 : 200),
     trustedProxies: createIpMatcher(settings.trustedProxies),
     bodyLimitBytes: settings.bodyLimitBytes,
+    authenticate: auth.authenticate,
+    requests: metrics.requests,
     ready,
     health: () => ({ instanceId, breakers: breakers.states(), resolver: settings.resolverEnabled ? "on" : "off" }),
     // A real process also shows the database round trips (gerbang_db_command_duration_seconds, in

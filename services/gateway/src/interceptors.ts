@@ -9,8 +9,9 @@ import { assertValid, getTransferRequestViolations, transferRequestViolations } 
 
 /**
  * The edge's guards, in the order they run (REST, Connect and gRPC alike, since REST calls the
- * same router in-process): authenticate the app and its IP; validate the request; check the
- * token's `req` binding and claim its jti. Cheap, stateless checks come first, so a forged or
+ * same router in-process; REST authenticates already before reading the body, rest-handler.ts):
+ * authenticate the app and its IP; validate the request; check the token's `req` binding and
+ * claim its jti. Cheap, stateless checks come first, so a forged or
  * malformed request never reaches the database; the jti is claimed last, so a request refused
  * for bad content does not use up the app's token.
  */
@@ -20,7 +21,11 @@ const guarded = (service: DescService) => service.typeName === PaymentGatewaySer
 export function createAuthInterceptor(auth: AppAuthenticator): Interceptor {
   return (next) => (req) => {
     if (!guarded(req.service)) return next(req);
-    req.contextValues.set(identityKey, auth.authenticate(req.header.get("authorization"), req.contextValues.get(callerIpKey)));
+    // REST requests arrive authenticated (rest-handler.ts checks before reading the body); the
+    // identity key is only ever set by the server, never from anything the caller sends.
+    if (req.contextValues.get(identityKey) === undefined) {
+      req.contextValues.set(identityKey, auth.authenticate(req.header.get("authorization"), req.contextValues.get(callerIpKey)));
+    }
     return next(req);
   };
 }

@@ -4,7 +4,10 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "@gerbang/shared";
+import type { AppIdentity } from "./app-auth";
+import { callerIpKey, identityKey } from "./context";
 import { GatewayError, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
+import type { GatewayMetrics } from "./metrics";
 import { restHttpStatus } from "./rest-status";
 import { matchRoute, type RestRoute } from "./rest-routes";
 
@@ -14,6 +17,14 @@ export interface RestHandlerDeps {
   handlers: readonly UniversalHandler[];
   bodyLimitBytes: number;
   contextValues: (req: IncomingMessage) => ContextValues;
+  /**
+   * Checks the app's token and IP before the body is read or the RPC called: a stranger costs
+   * neither (the rejection path is what an attacker or a broken app can make us spend). The
+   * identity goes into the call's context, so the auth interceptor does not check it again.
+   */
+  authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
+  /** Counts the refusals of this layer, as the observe interceptor counts the RPC's answers. */
+  requests: GatewayMetrics["requests"];
   /** HTTP status of a successful answer (200 final, 202 pending for a transfer). */
   successStatus: (body: Record<string, unknown>) => number;
   logger: Logger;
@@ -37,13 +48,15 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       if (route === undefined) throw new GatewayError("INVALID_REQUEST", `${req.method ?? ""} is not allowed on ${url.pathname}`);
       const handler = deps.handlers.find((h) => h.method === route.method);
       if (handler === undefined) throw new Error(`no handler for ${route.method.name}`);
+      const contextValues = deps.contextValues(req);
+      contextValues.set(identityKey, deps.authenticate(req.headers.authorization ?? null, contextValues.get(callerIpKey)));
       const message = await requestMessage(req, url, route, match.params, deps.bodyLimitBytes);
       const header = new Headers({ "content-type": "application/json" });
       const authorization = req.headers.authorization;
       if (authorization !== undefined) header.set("authorization", authorization);
       const answer = await handler({
         httpVersion: "1.1", method: "POST", url: `${IN_PROCESS_ORIGIN}${handler.requestPath}`, header, body: message,
-        signal: new AbortController().signal, contextValues: deps.contextValues(req),
+        signal: new AbortController().signal, contextValues,
       });
       const text = await readText(answer.body);
       const body = JSON.parse(text === "" ? "{}" : text) as Record<string, unknown>;
@@ -56,11 +69,14 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       const statusCode = answer.header?.get(STATUS_CODE_HEADER) ?? statusCodeOf(new ConnectError("", code ?? Code.Internal));
       send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: typeof body.message === "string" ? body.message : "error", data: null });
     } catch (error) {
-      // Refusals of the REST layer itself (body, JSON, query): the RPC was never called, so log here.
+      // Refusals of the REST layer itself (token, IP, body, JSON, query): the RPC was never called, so log and count here.
       const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
       const { statusCode, code } = refusalCodes(refusal.kind);
       if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const rpc = match.route?.method;
+      // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
+      deps.requests.inc({ route: rpc === undefined ? "rest/method-not-allowed" : `${rpc.parent.typeName}/${rpc.name}`, transport: "rest", statusCode });
       deps.logger.info({ route: `${req.method ?? ""} ${url.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: refusal.message }, "request");
       if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
       send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });

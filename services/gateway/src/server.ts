@@ -5,8 +5,10 @@ import { createConnectRouter, createContextValues, type ConnectRouter, type Conn
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
 import type { Logger } from "@gerbang/shared";
+import type { AppIdentity } from "./app-auth";
 import { callerIpKey, transportKey } from "./context";
 import { callerIp, type IpMatcher } from "./ip-allowlist";
+import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
 import type { RestRoute } from "./rest-routes";
 
@@ -18,6 +20,9 @@ export interface ServerDeps {
   restSuccessStatus: (body: Record<string, unknown>) => number;
   trustedProxies: IpMatcher;
   bodyLimitBytes: number;
+  /** The app authenticator's check, which the REST layer runs before reading a body. */
+  authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
+  requests: GatewayMetrics["requests"];
   ready: () => Promise<boolean>;
   /** Extra detail for GET /healthz (circuit breaker state per bank). */
   health: () => Record<string, unknown>;
@@ -65,6 +70,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   deps.routes(router);
   const rest = createRestHandler({
     routes: deps.restRoutes, handlers: router.handlers, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger,
+    authenticate: deps.authenticate, requests: deps.requests,
     contextValues: (req) => contextValues(req).set(transportKey, "rest"), successStatus: deps.restSuccessStatus,
   });
 
