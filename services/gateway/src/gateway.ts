@@ -128,7 +128,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     restSuccessStatus: (body) => ((body.data as { status?: unknown } | null | undefined)?.status === "PENDING" ? 202 : 200),
     trustedProxies: createIpMatcher(settings.trustedProxies),
     bodyLimitBytes: settings.bodyLimitBytes,
-    authenticate: auth.authenticate,
+    authenticate: (authorization, callerIp) => auth.authenticate(authorization, callerIp),
     requests: metrics.requests,
     ready,
     health: () => ({ instanceId, breakers: breakers.states(), resolver: settings.resolverEnabled ? "on" : "off" }),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
-import type { JsonValue } from "@bufbuild/protobuf";
+import type { DescMethod, JsonValue } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "@gerbang/shared";
@@ -69,20 +69,24 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       const statusCode = answer.header?.get(STATUS_CODE_HEADER) ?? statusCodeOf(new ConnectError("", code ?? Code.Internal));
       send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: typeof body.message === "string" ? body.message : "error", data: null });
     } catch (error) {
-      // Refusals of the REST layer itself (token, IP, body, JSON, query): the RPC was never called, so log and count here.
-      const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
-      const { statusCode, code } = refusalCodes(refusal.kind);
-      if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const rpc = match.route?.method;
-      // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
-      deps.requests.inc({ route: rpc === undefined ? "rest/method-not-allowed" : `${rpc.parent.typeName}/${rpc.name}`, transport: "rest", statusCode });
-      deps.logger.info({ route: `${req.method ?? ""} ${url.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: refusal.message }, "request");
-      if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
-      send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
+      refuse(deps, req, res, { error, pathname: url.pathname, rpc: match.route?.method, started });
     }
     return true;
   };
+}
+
+/** Refusals of the REST layer itself (token, IP, body, JSON, query): the RPC was never called, so log and count here. */
+function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse, at: { error: unknown; pathname: string; rpc: DescMethod | undefined; started: bigint }): void {
+  const { error } = at;
+  const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
+  const { statusCode, code } = refusalCodes(refusal.kind);
+  if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
+  const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
+  // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
+  deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : `${at.rpc.parent.typeName}/${at.rpc.name}`, transport: "rest", statusCode });
+  deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: refusal.message }, "request");
+  if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
+  send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
 }
 
 /** The request message as Connect JSON: the body (for body "*") plus path variables, or the query (no body). */
