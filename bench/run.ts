@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { connectDatabase, freePort, repoRoot } from "@gerbang/shared";
 import { startSystem, type ComponentName, type RunningSystem } from "../scripts/system";
@@ -46,10 +46,14 @@ async function main(): Promise<void> {
   const ceilingPort = await freePort();
   const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPort)], { cwd: repoRoot, stdio: "ignore" });
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+  // Each run starts from an empty database: the figures must not depend on earlier runs' ledgers
+  // (the resolver's scans grow with them), and old runs must not pile up on disk.
+  const stateDir = path.join(repoRoot, ".state/bench");
+  rmSync(stateDir, { recursive: true, force: true });
   const system = await startSystem({
-    stateDir: path.join(repoRoot, ".state/bench"),
+    stateDir,
     fixedPorts: false,
-    databaseName: `bench_${Date.now()}`,
+    databaseName: "bench",
     stdio: "ignore",
     commonEnv: { LOG_LEVEL: "warn" },
     compiled,
