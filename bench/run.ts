@@ -43,8 +43,8 @@ const extraNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const machine = machineFacts();
-  const ceilingPort = await freePort();
-  const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPort)], { cwd: repoRoot, stdio: "ignore" });
+  const ceilingPorts = { http: await freePort(), grpc: await freePort() };
+  const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPorts.http), String(ceilingPorts.grpc)], { cwd: repoRoot, stdio: "ignore" });
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   // Each run starts from an empty database: the figures must not depend on earlier runs' ledgers
   // (the resolver's scans grow with them), and old runs must not pile up on disk.
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     console.log(`idle RSS (MB): ${JSON.stringify(idleRssMb)}`);
     const dbCeiling = dbSeconds > 0 ? await measureDbCeiling(system.mongodbUri, `${system.databaseName}_alone`, [1, 16], dbSeconds, system.pid("database")) : [];
     for (const d of dbCeiling) console.log(`> database alone, concurrency ${d.concurrency}: ${d.transfersPerSecond} ledger write sets/s, p50 ${d.latency.p50} ms, p99 ${d.latency.p99} ms, database CPU ${d.dbCpuMicrosPerSet ?? "?"} µs per set`);
-    const scenarios = await buildScenarios(system, client, bniKey, ceilingPort);
+    const scenarios = await buildScenarios(system, client, bniKey, ceilingPorts);
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios.filter((s) => only === undefined || only.includes(s.name))) {
       console.log(`> ${scenario.name}: ${scenario.description}`);
@@ -105,7 +105,7 @@ function describeRun(r: ScenarioResult): string {
   return `  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${wrong}${db}`;
 }
 
-async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPort: number): Promise<Scenario[]> {
+async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPorts: { http: number; grpc: number }): Promise<Scenario[]> {
   const p = system.ports;
   const gatewayOrigin = `http://127.0.0.1:${p.gatewayHttp}`;
   const sandboxOrigin = `http://127.0.0.1:${p.sandboxBni}`;
@@ -114,14 +114,19 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
   const forged = { authorization: "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzIn0.forged-signature", "content-type": "application/json" };
   const rejectBody = JSON.stringify({ clientReferenceNo: "rejected", beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119", amount: "10000" });
   const bank = bankServiceSender(`127.0.0.1:${p.bankBni}`, bniKey);
+  const grpcEcho = bankServiceSender(`127.0.0.1:${ceilingPorts.grpc}`, bniKey); // the same request as the bank service gets
   const gatewayGrpc = gatewayGrpcSender(`127.0.0.1:${p.gatewayGrpc}`, client, AUDIENCE);
   const ledger = ledgerProbe(system);
   const fullPath = ["gateway", "bank-bni", "sandbox-bni", "database", "load-generator"];
   return [
     {
       name: "node-http-ceiling", description: "bare node:http answering a fixed JSON (the ceiling of any Node server here)",
-      closed: { kind: "http", target: { url: `http://127.0.0.1:${ceilingPort}/`, method: "GET", expectStatus: 200 } },
-      open: httpSender(`http://127.0.0.1:${ceilingPort}/`, "GET", () => ({}), 200).send, processes: ["ceiling", "load-generator"],
+      closed: { kind: "http", target: { url: `http://127.0.0.1:${ceilingPorts.http}/`, method: "GET", expectStatus: 200 } },
+      open: httpSender(`http://127.0.0.1:${ceilingPorts.http}/`, "GET", () => ({}), 200).send, processes: ["ceiling", "load-generator"],
+    },
+    {
+      name: "grpc-ceiling", description: "bare grpc-js server of the bank contract answering SUCCESS at once (the floor of one gRPC hop)",
+      closed: { kind: "grpc", send: grpcEcho.send }, open: grpcEcho.send, processes: ["ceiling", "load-generator"],
     },
     {
       name: "sandbox-direct", description: "BNI sandbox over HTTP, p2pl transfer with token and JWT signature (the floor of any bank call)",
