@@ -14,6 +14,7 @@ interface RawGatewayConfig {
   jwtAudience: string;
   trustedProxies: string[];
   bodyLimitBytes: number;
+  maxInFlight: number;
   bankDeadlineMs: number;
   duplicateWaitMs: number;
   registryRefreshMs: number;
@@ -80,6 +81,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: "nat",
     default: 16 * 1024,
     env: "GATEWAY_BODY_LIMIT_BYTES",
+  },
+  maxInFlight: {
+    doc: "Requests one gateway works on at once; more are refused with 901 UNAVAILABLE (HTTP 503) before anything is recorded, so overload gets a fast answer and memory stays bounded.",
+    format: "nat",
+    default: 256,
+    env: "GATEWAY_MAX_IN_FLIGHT",
   },
   bankDeadlineMs: {
     doc: "Deadline of one call to a bank service (default for every bank); no answer within it leaves the transfer PENDING. Must exceed the bank services' BANK_TIMEOUT_MS + DEADLINE_MARGIN_MS.",

@@ -139,3 +139,32 @@ describe("graceful shutdown", () => {
     h.banks["014"].setMode("SUCCESS");
   });
 });
+
+describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness("gw_shed", { maxInFlight: 2 }); });
+  afterAll(async () => { await h.close(); });
+
+  it("refuses a request over the limit with 503, statusCode 901, nothing recorded and its token still usable", async () => {
+    h.banks["014"].setMode("SUCCESS", 1000); // within the 2 s bank deadline of the test settings
+    const calls = h.banks["014"].calls.length;
+    const held = [post(h.baseUrl, body()), post(h.baseUrl, body())];
+    while (h.banks["014"].calls.length < calls + 2) await new Promise((resolve) => setTimeout(resolve, 10)); // both wait for the slow bank
+    const over = body();
+    const token = appToken({ req: over });
+    const send = async () => {
+      const res = await fetch(`${h.baseUrl}/api/v1/transfers`, {
+        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(over),
+      });
+      return { status: res.status, json: (await res.json()) as Envelope & { message: string } };
+    };
+    const refused = await send();
+    expect([refused.status, refused.json.statusCode, refused.json.data]).toEqual([503, "901", null]);
+    expect(refused.json.message).toMatch(/limit of 2 requests in flight/);
+    expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
+    expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
+    h.banks["014"].setMode("SUCCESS");
+    const retried = await send(); // the same token: the refusal did not claim its jti
+    expect([retried.status, retried.json.statusCode]).toEqual([200, "000"]);
+  });
+});

@@ -15,7 +15,7 @@ import { ServerReflection as ReflectionV1 } from "@gerbang/gen/es/grpc/reflectio
 import { ServerReflection as ReflectionV1alpha } from "@gerbang/gen/es/grpc/reflection/v1alpha/reflection_pb";
 import { registerHealth } from "./grpc-health";
 import { createReflectionIndex, registerReflection } from "./grpc-reflection";
-import { createAuthInterceptor, createTokenUseInterceptor, createValidationInterceptor } from "./interceptors";
+import { createAdmissionInterceptor, createAuthInterceptor, createTokenUseInterceptor, createValidationInterceptor } from "./interceptors";
 import { createIpMatcher } from "./ip-allowlist";
 import { createJtiStore } from "./jti-store";
 import { register, Registry } from "prom-client";
@@ -118,7 +118,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       registerReflection(router, [ReflectionV1, ReflectionV1alpha], reflection);
     },
     routerOptions: {
-      interceptors: [createObserveInterceptor(logger, metrics), createAuthInterceptor(auth), createValidationInterceptor(), createTokenUseInterceptor(auth, jtiStore)],
+      interceptors: [createObserveInterceptor(logger, metrics), createAuthInterceptor(auth), createValidationInterceptor(),
+        createAdmissionInterceptor(settings.maxInFlight), createTokenUseInterceptor(auth, jtiStore)],
       readMaxBytes: settings.bodyLimitBytes,
       // Unknown fields are refused (a misspelt field must not be silently dropped from a payment);
       // every field is written, so REST clients always see the whole envelope.

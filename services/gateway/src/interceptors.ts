@@ -10,8 +10,8 @@ import { assertValid, getTransferRequestViolations, transferRequestViolations } 
 /**
  * The edge's guards, in the order they run (REST, Connect and gRPC alike, since REST calls the
  * same router in-process; REST authenticates already before reading the body, rest-handler.ts):
- * authenticate the app and its IP; validate the request; check the token's `req` binding and
- * claim its jti. Cheap, stateless checks come first, so a forged or
+ * authenticate the app and its IP; validate the request; shed load; check the token's `req`
+ * binding and claim its jti. Cheap, stateless checks come first, so a forged or
  * malformed request never reaches the database; the jti is claimed last, so a request refused
  * for bad content does not use up the app's token.
  */
@@ -37,6 +37,26 @@ export function createValidationInterceptor(): Interceptor {
     else if (isMessage(req.message, GetTransferRequestSchema)) assertValid(getTransferRequestViolations(req.message));
     else throw new GatewayError("INVALID_REQUEST", `no validation rules for ${req.method.name}`);
     return next(req);
+  };
+}
+
+/**
+ * Load shedding: at most `maxInFlight` edge calls at once. A call over the limit is refused as
+ * UNAVAILABLE before its jti is claimed or anything recorded, so the app may retry the same
+ * request, token included. Without it, an overload queues in the database pool until answers
+ * arrive after the app gave up and the heap grows with every call held.
+ */
+export function createAdmissionInterceptor(maxInFlight: number): Interceptor {
+  let inFlight = 0;
+  return (next) => async (req) => {
+    if (!guarded(req.service)) return next(req);
+    if (inFlight >= maxInFlight) throw new GatewayError("UNAVAILABLE", `the gateway is at its limit of ${maxInFlight} requests in flight; try again with the same clientReferenceNo`);
+    inFlight += 1;
+    try {
+      return await next(req);
+    } finally {
+      inFlight -= 1;
+    }
   };
 }
 
