@@ -91,6 +91,15 @@ export interface RunningSystem {
 const SERVICE_NODE_FLAGS = ["--max-semi-space-size=4"];
 
 /**
+ * The heap budget of the gateway and the bank services. Without one, V8 sizes the old space by
+ * allocation rate and let each grow to 160-190 MB RSS at the full path's maximum load with ~55 MB
+ * live (heap snapshot); a 128 MB budget keeps them near 100-130 MB for ~5% throughput (bench
+ * README, "Memory"). A deployment sets it to its container's memory. Sandboxes get none: they are
+ * banks, and hold every booking of a run in memory.
+ */
+const SERVICE_HEAP_FLAGS = ["--max-old-space-size=128"];
+
+/**
  * Runs a TypeScript entry point in one plain node process with tsx's loader. Not the `tsx` CLI:
  * it forks a second node process, so a SIGKILL (crash tests) or a pid (memory figures) would hit
  * the wrapper instead of the service.
@@ -187,7 +196,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const bundles = options.compiled === true ? buildBundles(all.map((c) => c.script)) : undefined;
   const launch = async (c: Component) => {
     const script = bundles?.scripts.get(c.script) ?? path.join(repoRoot, c.script);
-    const child = spawnTs(script, c.args, c.env, stdio, options.nodeArgs?.[c.name]);
+    const heap = c.name.startsWith("sandbox-") ? [] : SERVICE_HEAP_FLAGS;
+    const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...(options.nodeArgs?.[c.name] ?? [])]);
     children.set(c.name, child);
     await waitForPort(c.port, child, c.name);
   };
