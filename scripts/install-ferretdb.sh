@@ -7,11 +7,14 @@
 # module version through the Go module proxy, write the version file FerretDB's task would write,
 # and build its cmd/ferretdb.
 #
-# Two fixes are applied (scripts/ferretdb-v1.24.2.patch; each hunk says why):
+# Three fixes are applied (scripts/ferretdb-v1.24.2.patch; each hunk says why):
 # - the SQLite backend spells the _id column differently from its own _id index, so SQLite never
 #   used the index and every lookup, update and delete by _id scanned the whole collection
 #   (latency grew with the ledger's size); and it used _id only when it was the filter's single
 #   key, so conditional updates ({_id, state}) always scanned;
+# - no other filter used an index either: the resolver's {state: {$in: [...]}} read and decoded
+#   every transfer ever recorded; a top-level string equality or $in of strings now narrows the
+#   query through an index on that field (keeping array values, as MongoDB's matching requires);
 # - an update or findAndModify ran its query and its write separately, so conditional updates
 #   racing on one document could both win (measured: 190 of 200 races); they are now serialized
 #   per collection from query to write, which gives MongoDB's single-document atomicity.

@@ -43,6 +43,27 @@ describe("database guarantees the ledger relies on", () => {
     expect((await Docs.findOne({ client: "c", ref: "r2" }).lean())?.state).toBe("SENT");
   });
 
+  it("finds by a string field or $in strings with MongoDB's semantics, arrays included, through an index", async () => {
+    // scripts/ferretdb-v1.24.2.patch narrows such queries in SQLite with an index on the field
+    // (the resolver's {state: {$in}} read every transfer before); the narrowing must keep every
+    // document MongoDB would match, an array holding the value included.
+    const c = connection.collection<{ _id: string; state?: unknown }>("pushdown");
+    await c.createIndexes([{ key: { state: 1, due: 1 } }]);
+    await c.insertMany([
+      { _id: "a", state: "A" }, { _id: "b", state: "B" }, { _id: "arr", state: ["C", "A"] }, { _id: "none" },
+      { _id: "num", state: 7 }, { _id: "obj", state: { x: "A" } }, { _id: "quoted", state: 'say "hi" \\ é' },
+    ]);
+    const ids = async (filter: object) => (await c.find(filter).toArray()).map((d) => d._id).sort((x, y) => x.localeCompare(y));
+    expect(await ids({ state: "A" })).toEqual(["a", "arr"]);
+    expect(await ids({ state: { $in: ["B", "C"] } })).toEqual(["arr", "b"]);
+    expect(await ids({ state: 'say "hi" \\ é' })).toEqual(["quoted"]);
+    expect(await ids({ state: { $in: ["A", null] } })).toEqual(["a", "arr", "none"]); // null matches a missing field: not narrowed
+    expect(await ids({ state: "A", _id: { $ne: "a" } })).toEqual(["arr"]);
+    expect(await ids({ state: { $in: ["A"] }, $or: [{ _id: "a" }, { _id: "b" }] })).toEqual(["a"]);
+    expect(await c.countDocuments({ state: { $in: ["A", "B"] } })).toBe(3);
+    expect(await c.find({ state: { $in: ["A", "B"] } }).explain()).toMatchObject({ filterPushdown: true });
+  });
+
   it("lets exactly one of concurrent conditional updates win, across connections", async () => {
     // FerretDB v1.24.2 as released ran the query and the write of an update separately, so
     // racers on one document both won in 190 of 200 rounds; scripts/ferretdb-v1.24.2.patch

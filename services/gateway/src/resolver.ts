@@ -50,10 +50,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
   let round: Promise<number> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  // How long the last search for due transfers took. On a database without secondary indexes
-  // (the embedded FerretDB scans the whole ledger for it) this grows with the ledger; the loop
-  // paces itself on it so the scan never takes more than a fifth of the database's time away
-  // from the request path. On MongoDB the search is an index lookup and the pacing never applies.
+  // How long the last search for due transfers took. On a database that cannot use the
+  // (state, nextCheckAt) index for it (FerretDB as released scanned the whole ledger) this grows
+  // with the ledger; the loop paces itself on it so the search never takes more than a fifth of
+  // the database's time away from the request path. On MongoDB and on the patched embedded
+  // FerretDB the search is an index lookup and the pacing never applies.
   let lastScanMs = 0;
   const runOnce = async (): Promise<number> => {
     const scanStarted = Date.now();
