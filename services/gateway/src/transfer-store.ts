@@ -227,7 +227,7 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       return released;
     },
     countUnresolved: async () => {
-      // One pass over the ledger for every state (FerretDB scans the collection for any filter but _id).
+      // One aggregate for every state (an index lookup on state, on MongoDB and the patched FerretDB alike).
       const groups = await Transfers.aggregate<{ _id: TransferState; n: number }>([
         { $match: { state: { $in: UNRESOLVED_STATES } } },
         { $group: { _id: "$state", n: { $sum: 1 } } },
