@@ -30,6 +30,9 @@ export async function closedLoop(send: Send, concurrency: number, seconds: numbe
  * (no coordinated omission). In-flight requests are capped; a request that cannot start counts
  * as an error. Waits at most 10 s for stragglers after the last send.
  */
+/** How early the open-loop driver wakes before a request is due (timer lateness). */
+const TIMER_MARGIN_MS = 2;
+
 export async function openLoop(send: Send, rate: number, seconds: number, maxInFlight = 2000): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -50,7 +53,13 @@ export async function openLoop(send: Send, rate: number, seconds: number, maxInF
         else errors++;
       }));
     }
-    await new Promise((resolve) => setImmediate(resolve));
+    // Sleep until shortly before the next request is due, then yield turn by turn. Spinning all
+    // the way, as this driver first did, took a whole core from the system it measured (half of
+    // this machine) and made every process on the path wake from idle: a bare sandbox answered
+    // in 0.83 ms p50 at 183 req/s against 0.16 ms back to back. Node's timers can fire a
+    // millisecond late, hence the margin.
+    const wait = start + (sent / rate) * 1000 - performance.now() - TIMER_MARGIN_MS;
+    await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
   }
   const straggle = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
   await Promise.race([Promise.all(pending), straggle]);
