@@ -248,10 +248,13 @@ export async function createTransferStore(connection: Connection): Promise<Trans
     if (owner !== undefined && seen.leaseOwner !== owner) return undefined;
     const rev = seen.rev ?? 0;
     const update = { ...changes, $set: { ...changes.$set, rev: rev + 1 } };
+    // The raw driver call, as for the insert: mongoose's casting of filter and update cost ~200 µs
+    // of CPU per write (side by side on the embedded database), and every value here already has
+    // its stored type. ignoreUndefined as mongoose does: an absent field is never written as null.
     // No projection: FerretDB's findAndModify does not implement one.
-    const found = await Transfers.findOneAndUpdate({ _id: seen.referenceNumber, ...revFilter(rev) }, update, { returnDocument: "after" })
-      .lean<TransferRecord & { _id?: unknown }>();
-    return found ? withoutId(found) : undefined;
+    const found = await Transfers.collection.findOneAndUpdate({ _id: seen.referenceNumber, ...revFilter(rev) } as never, update,
+      { returnDocument: "after", ignoreUndefined: true });
+    return found === null ? undefined : withoutId(found as unknown as TransferRecord & { _id?: unknown });
   }
 }
 
