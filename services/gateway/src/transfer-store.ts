@@ -180,7 +180,9 @@ export class ReferenceCollisionError extends Error {
 export async function createTransferStore(connection: Connection): Promise<TransferStore> {
   const Transfers = (connection.models.Transfer as Model<TransferDocument> | undefined) ?? connection.model<TransferDocument>("Transfer", transferSchema);
   await Transfers.init(); // the unique indexes are the idempotency guarantee: they must exist before the first insert
-  const findOne = async (filter: Record<string, string>) => (await Transfers.findOne(filter, { _id: 0 }).lean<TransferRecord>()) ?? undefined;
+  // Lookups by key (GetTransfer, replays) through the raw driver too: the filter is plain strings.
+  const findOne = async (filter: Record<string, string>) =>
+    ((await Transfers.collection.findOne(filter, { projection: { _id: 0 } })) as TransferRecord | null) ?? undefined;
   return {
     insert: async (record) => {
       if (!INITIAL_STATES.includes(record.state)) throw new Error(`a transfer cannot start in ${record.state}`);
