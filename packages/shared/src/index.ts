@@ -4,6 +4,7 @@ export * from "./embedded-db";
 export * from "./free-port";
 export * from "./jwt";
 export * from "./logger";
+export * from "./process-lifecycle";
 export * from "./service-token";
 export * from "./transfer-claim";
 export * from "./local-fixtures";

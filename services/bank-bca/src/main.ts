@@ -1,22 +1,12 @@
-import { createLogger, startBankService } from "@gerbang/shared";
+import { createLogger, runProcess, startBankService } from "@gerbang/shared";
 import { loadBcaConfig } from "./config";
 import { createBcaAdapter, HOST_VARIABLE } from "./service";
 
-/** Starts the BCA bank service: config from the environment, SIGTERM/SIGINT stop it gracefully. */
-async function main(): Promise<void> {
+/** The BCA bank service: config from the environment; SIGTERM/SIGINT stop it gracefully (runProcess). */
+runProcess("bank-bca", async () => {
   const config = loadBcaConfig();
   const logger = createLogger("bank-bca", config.logLevel);
   const adapter = createBcaAdapter({ credentials: config.credentials, host: config.bankHost, origin: config.origin, timeoutMs: config.bankTimeoutMs });
   const running = await startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger });
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "stopping");
-    running.stop().then(() => process.exit(0), (error: unknown) => { logger.error({ err: error }, "stop failed"); process.exit(1); });
-  };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
-}
-
-main().catch((error: unknown) => {
-  console.error("bank-bca failed to start:", error instanceof Error ? error.message : error);
-  process.exit(1);
+  return { logger, stop: () => running.stop() };
 });

@@ -1,22 +1,12 @@
-import { createLogger, startBankService } from "@gerbang/shared";
+import { createLogger, runProcess, startBankService } from "@gerbang/shared";
 import { loadMandiriConfig } from "./config";
 import { createMandiriAdapter, HOST_VARIABLE } from "./service";
 
-/** Starts the Mandiri bank service: config from the environment, SIGTERM/SIGINT stop it gracefully. */
-async function main(): Promise<void> {
+/** The Mandiri bank service: config from the environment; SIGTERM/SIGINT stop it gracefully (runProcess). */
+runProcess("bank-mandiri", async () => {
   const config = loadMandiriConfig();
   const logger = createLogger("bank-mandiri", config.logLevel);
   const adapter = createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
   const running = await startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger });
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "stopping");
-    running.stop().then(() => process.exit(0), (error: unknown) => { logger.error({ err: error }, "stop failed"); process.exit(1); });
-  };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
-}
-
-main().catch((error: unknown) => {
-  console.error("bank-mandiri failed to start:", error instanceof Error ? error.message : error);
-  process.exit(1);
+  return { logger, stop: () => running.stop() };
 });
