@@ -6,7 +6,7 @@ import { runLimited } from "./app-client";
 import { FAULT_TIMINGS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver } from "./ledger-read";
-import { MAGIC_SUFFIX, type Booking, type FaultMode } from "./sandbox-admin";
+import { MAGIC_SUFFIX, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
  * One fault run: the requests the apps sent and what they were told, the faults injected, and the

@@ -5,7 +5,7 @@ import { repoRoot } from "@gerbang/shared";
 import { startSystem, type ComponentName, type RunningSystem } from "../../scripts/system";
 import { createAppClient, type AppClient } from "./app-client";
 import { startGatewayProcess, startServiceProcess, type GatewayProcess, type ServiceProcess } from "./service-process";
-import { createSandboxAdmin, type SandboxAdmin } from "./sandbox-admin";
+import { createSandboxAdmin, type SandboxAdmin } from "@gerbang/shared/src/bank/testing";
 
 /**
  * The whole mesh as real processes (scripts/system.ts) with the short timings a fault run needs,

@@ -1,6 +1,6 @@
 import type { SentRequest } from "./app-client";
 import { checkInvariants, requestIdOf, summaryLine, type BankLedgers, type LedgerTransfer } from "./ledger-check";
-import type { Booking } from "./sandbox-admin";
+import type { Booking } from "@gerbang/shared/src/bank/testing";
 
 // The judge of the fault suite, judged itself: hand-made ledgers with one known defect each must
 // be counted under the right heading, and a clean ledger must count nothing.

@@ -1,6 +1,6 @@
 import { deriveRequestId, DIGITS, UPPER_ALPHANUMERIC } from "@gerbang/shared";
 import type { SentRequest } from "./app-client";
-import type { Booking } from "./sandbox-admin";
+import type { Booking } from "@gerbang/shared/src/bank/testing";
 
 /**
  * The end-of-run invariants of MISSION.md section 5, computed from the gateway's ledger, the

@@ -2,7 +2,7 @@ import type { AppAnswer, AppClient, TransferBody } from "./app-client";
 import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
 import { waitForResolver } from "./ledger-read";
-import { FAULT_MODES, type FaultMode } from "./sandbox-admin";
+import { FAULT_MODES, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
  * Scenarios without crashes or outages: plain load, every sandbox fault mode (by magic account

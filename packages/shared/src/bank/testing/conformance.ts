@@ -65,7 +65,7 @@ export function useBankHarness(profile: BankTestProfile) {
     state.sandbox = await startSandboxProcess(profile.bank);
     state.connection = await connectTestDatabase(`bank_${profile.bank}`);
     await seedRegistry(createRegistryStore(state.connection), partner, BANK_ROUTES[profile.bank]);
-    state.service = await profile.startService({ bankHost: state.sandbox.url, mongodbUri: testDatabaseUri(), mongodbDatabase: state.connection.name, bankTimeoutMs: 5000 });
+    state.service = await profile.startService({ bankHost: state.sandbox.origin, mongodbUri: testDatabaseUri(), mongodbDatabase: state.connection.name, bankTimeoutMs: 5000 });
     state.caller = createBankCaller(state.service.port, partner.keyToken, bankCode);
   }, 60_000);
   afterAll(async () => {
@@ -231,7 +231,7 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
     it("no route for the usage: FAILED_PRECONDITION, nothing booked", async () => {
       const bare = await connectTestDatabase(`bank_${profile.bank}_noroute`);
       await seedRegistry(createRegistryStore(bare), partner, []);
-      const other = await profile.startService({ bankHost: h.sandbox().url, mongodbUri: testDatabaseUri(), mongodbDatabase: bare.name, bankTimeoutMs: 1000 });
+      const other = await profile.startService({ bankHost: h.sandbox().origin, mongodbUri: testDatabaseUri(), mongodbDatabase: bare.name, bankTimeoutMs: 1000 });
       const otherCaller = createBankCaller(other.port, partner.keyToken, bankCode);
       try {
         const before = (await h.sandbox().ledger()).length;

@@ -3,25 +3,10 @@ import path from "node:path";
 import { repoRoot } from "../../embedded-db";
 import { freePort } from "../../free-port";
 import type { PartnerBank } from "../../local-fixtures";
+import { createSandboxAdmin, type SandboxAdmin } from "./sandbox-admin";
 
-/** One booking as a sandbox's /_sandbox/ledger lists it. */
-export interface LedgerEntry {
-  requestId: string;
-  journalNo: string;
-  sourceAccountNumber: string;
-  beneficiaryAccountNumber: string;
-  beneficiaryBankCode: string;
-  amount: string;
-  kind: "INTRABANK" | "INTERBANK";
-}
-
-export interface SandboxProcess {
-  /** Origin, e.g. http://127.0.0.1:41234 (the HOST_X value of a bank service). */
-  readonly url: string;
-  ledger(): Promise<LedgerEntry[]>;
-  /** POST /_sandbox/faults with the given rule. */
-  addFault(rule: Record<string, unknown>): Promise<void>;
-  clearFaults(): Promise<void>;
+/** A sandbox process: its admin endpoints (sandbox-admin.ts), and restart/stop. */
+export interface SandboxProcess extends SandboxAdmin {
   /** Stops and starts the process on the same port (with extra env): every access token it issued becomes invalid. */
   restart(extraEnv?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -37,17 +22,8 @@ export async function startSandboxProcess(bank: PartnerBank, env: Record<string,
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child = await launch(bank, port, env, url);
-  const admin = async (method: string, pathname: string, body?: unknown) => {
-    const response = await fetch(`${url}${pathname}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }) });
-    if (response.status !== 200) throw new Error(`${method} ${pathname}: HTTP ${response.status} ${await response.text()}`);
-    const json: unknown = await response.json();
-    return json;
-  };
   return {
-    url,
-    ledger: async () => ((await admin("GET", "/_sandbox/ledger")) as { entries: LedgerEntry[] }).entries,
-    addFault: async (rule) => { await admin("POST", "/_sandbox/faults", rule); },
-    clearFaults: async () => { await admin("DELETE", "/_sandbox/faults"); },
+    ...createSandboxAdmin(url),
     restart: async (extraEnv = {}) => {
       await stopChild(child);
       child = await launch(bank, port, { ...env, ...extraEnv }, url);

@@ -1,7 +1,7 @@
 /**
  * The sandboxes' admin endpoints (sandbox/README.md, "Admin endpoints"): fault rules for the next
  * requests, and the bank's own ledger of bookings, which is the ground truth the gateway's ledger
- * is checked against.
+ * is checked against. Used by the fault suite and, through sandbox-process.ts, by the bank services' tests.
  */
 
 export type FaultMode =
