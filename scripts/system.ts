@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, type EmbeddedDatabase } from "@gerbang/shared";
+import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
 
 /**
  * Starts the whole system as separate processes on loopback: embedded database, seed, bank
@@ -199,7 +198,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const heap = c.name.startsWith("sandbox-") ? [] : SERVICE_HEAP_FLAGS;
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...(options.nodeArgs?.[c.name] ?? [])]);
     children.set(c.name, child);
-    await waitForPort(c.port, child, c.name);
+    await waitForPort(c.port, child, c.name, child.stderrTail);
   };
   // Sandboxes first, then bank services, then the gateway: each layer needs the one below.
   for (const layer of ["sandbox-", "bank-", "gateway"]) {
@@ -249,19 +248,4 @@ function runToEnd(script: string, args: string[], env: Record<string, string>, s
       else reject(new Error(`${path.basename(script)} exited with ${code}\n${child.stderrTail()}`));
     });
   });
-}
-
-async function waitForPort(port: number, child: ReturnType<typeof spawnTs>, name: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening on ${port}\n${child.stderrTail()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: "127.0.0.1", port });
-      socket.once("connect", () => { socket.destroy(); resolve(true); });
-      socket.once("error", () => { resolve(false); });
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
 }

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { freePort, repoRoot } from "@gerbang/shared";
+import { freePort, repoRoot, waitForPort } from "@gerbang/shared";
 
 /**
  * Processes of our own next to the ones startSystem runs: a second gateway on the same database
@@ -93,22 +92,4 @@ export async function exitsWithin(p: ServiceProcess, timeoutMs: number): Promise
   const died = await Promise.race([p.exited.then(() => true as const), timeout]);
   clearTimeout(timer);
   return died;
-}
-
-/** Bounded: the process must listen within `timeoutMs`, and a process that dies first says so. */
-export async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening on ${port}; see its log`);
-    }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: "127.0.0.1", port });
-      socket.once("connect", () => { socket.destroy(); resolve(true); });
-      socket.once("error", () => { resolve(false); });
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
 }
