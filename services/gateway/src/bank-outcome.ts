@@ -2,9 +2,8 @@ import { status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { BankTransferStatus, type BankTransferServiceTransferResponse, type GetTransferStatusResponse } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import type { Attempt, AttemptOutcome } from "./transfer-store";
 
-/** One attempt's result as the ledger records it. */
-export interface BankAnswer {
-  outcome: AttemptOutcome;
+/** What a bank service's answer (or the failure to get one) says, for a transfer or an inquiry alike. */
+interface BankReply {
   bankRequestId?: string;
   bankCode?: string;
   bankMessage?: string;
@@ -17,6 +16,11 @@ export interface BankAnswer {
    * fallback routing. A refusal of the request itself (token, validation, route) is not this.
    */
   unreachable?: boolean;
+}
+
+/** One attempt's result as the ledger records it. */
+export interface BankAnswer extends BankReply {
+  outcome: AttemptOutcome;
 }
 
 /** The attempt fields an answer fills in (what the ledger keeps of it). */
@@ -33,14 +37,8 @@ export function attemptFields(answer: BankAnswer): Pick<Attempt, "outcome" | "ba
 }
 
 /** What a status inquiry learnt. NO_ANSWER/NOT_SENT: the inquiry itself failed, which says nothing about the transfer. */
-export interface StatusAnswer {
+export interface StatusAnswer extends BankReply {
   status: "SUCCESS" | "FAILED" | "PENDING" | "NOT_FOUND" | "NO_ANSWER" | "NOT_SENT";
-  bankRequestId?: string;
-  bankCode?: string;
-  bankMessage?: string;
-  bankReference?: string;
-  error?: string;
-  unreachable?: boolean;
 }
 
 export function statusFromResponse(response: GetTransferStatusResponse): StatusAnswer {
