@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { LOCAL_BANK_CREDENTIALS } from "@gerbang/shared";
-import { basic, fetchJson, pick, type Answer } from "./http";
+import { clientCredentialsToken, fetchJson, type Answer } from "./http";
 
 /** X-BCA-Timestamp for a given instant, in UTC+7 as BCA's examples: 2016-02-03T10:00:00.000+07:00. */
 export function bcaTimestamp(ms: number): string {
@@ -32,13 +32,7 @@ export interface BcaCallOptions {
 export function bcaClient(baseUrl: string, now: () => number, creds: { clientId: string; clientSecret: string; apiKey: string; apiSecret: string } = LOCAL_BANK_CREDENTIALS.bca) {
   let cached: string | undefined;
   const token = async (): Promise<string> => {
-    const answer = await fetchJson(`${baseUrl}/api/oauth/token`, {
-      method: "POST",
-      headers: { Authorization: basic(creds.clientId, creds.clientSecret), "Content-Type": "application/x-www-form-urlencoded" },
-      body: "grant_type=client_credentials",
-    });
-    if (answer.status !== 200) throw new Error(`token: ${answer.status}`);
-    cached = pick(answer.body, "access_token");
+    cached = await clientCredentialsToken(baseUrl, creds.clientId, creds.clientSecret);
     return cached;
   };
   const call = async (method: "GET" | "POST", pathAndQuery: string, body: string, options: BcaCallOptions = {}): Promise<Answer> => {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { LOCAL_BANK_CREDENTIALS } from "@gerbang/shared";
-import { basic, fetchJson, pick, type Answer } from "./http";
+import { clientCredentialsToken, fetchJson, type Answer } from "./http";
 
 /**
  * The calling side of BNI p2pl v1 for tests, written from BNI's published procedure (not from
@@ -30,13 +30,7 @@ export interface BniCallOptions {
 export function bniClient(baseUrl: string, creds: { clientId: string; clientSecret: string; apiKey: string; apiSecret: string; companyId: string } = LOCAL_BANK_CREDENTIALS.bni) {
   let cached: string | undefined;
   const token = async (): Promise<string> => {
-    const answer = await fetchJson(`${baseUrl}/api/oauth/token`, {
-      method: "POST",
-      headers: { Authorization: basic(creds.clientId, creds.clientSecret), "Content-Type": "application/x-www-form-urlencoded" },
-      body: "grant_type=client_credentials",
-    });
-    if (answer.status !== 200) throw new Error(`token: ${answer.status}`);
-    cached = pick(answer.body, "access_token");
+    cached = await clientCredentialsToken(baseUrl, creds.clientId, creds.clientSecret);
     return cached;
   };
   const call = async (path: string, fields: Record<string, unknown>, options: BniCallOptions = {}): Promise<Answer> => {

@@ -48,3 +48,14 @@ export function basic(user: string, password: string): string {
   const pair = `${user}:${password}`;
   return `Basic ${Buffer.from(pair).toString("base64")}`;
 }
+
+/** OAuth2 client credentials at /api/oauth/token, as BNI and BCA both serve it: the access token. */
+export async function clientCredentialsToken(baseUrl: string, clientId: string, clientSecret: string): Promise<string> {
+  const answer = await fetchJson(`${baseUrl}/api/oauth/token`, {
+    method: "POST",
+    headers: { Authorization: basic(clientId, clientSecret), "Content-Type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials",
+  });
+  if (answer.status !== 200) throw new Error(`token: ${answer.status}`);
+  return pick(answer.body, "access_token");
+}
