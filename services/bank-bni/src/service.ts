@@ -1,7 +1,4 @@
-import {
-  BANK_CODES, createTokenCache, deriveRequestId, resolveEndpoint, UPPER_ALPHANUMERIC,
-  type BankAdapter,
-} from "@gerbang/shared";
+import { BANK_CODES, createTokenCache, deriveRequestId, resolveEndpoint, UPPER_ALPHANUMERIC, type BankAdapter } from "@gerbang/shared";
 import { createBniApi, fetchBniToken, type BniCredentials } from "./bank-api";
 import { mapStatusAnswer, mapTransferAnswer } from "./mapping";
 
