@@ -1,4 +1,8 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The `route` label of an RPC, e.g. "payment.v1.PaymentGatewayService/Transfer" (never a raw path). */
+export const routeLabel = (method: DescMethod): string => `${method.parent.typeName}/${method.name}`;
 
 /** Prometheus metrics of one gateway, on a registry of its own (several gateways can share a process in tests). */
 export interface GatewayMetrics {

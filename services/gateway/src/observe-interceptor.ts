@@ -2,7 +2,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { maskAccount, type Logger } from "@gerbang/shared";
 import { identityKey, transportKey } from "./context";
 import { statusCodeOf, toConnectError } from "./errors";
-import type { GatewayMetrics } from "./metrics";
+import { routeLabel, type GatewayMetrics } from "./metrics";
 
 interface Enveloped { statusCode?: unknown; data?: { referenceNumber?: unknown; bankCode?: unknown; usage?: unknown; beneficiaryAccountNumber?: unknown } }
 
@@ -14,7 +14,7 @@ interface Enveloped { statusCode?: unknown; data?: { referenceNumber?: unknown; 
 export function createObserveInterceptor(logger: Logger, metrics: GatewayMetrics): Interceptor {
   return (next) => async (req) => {
     const started = process.hrtime.bigint();
-    const route = `${req.service.typeName}/${req.method.name}`;
+    const route = routeLabel(req.method);
     const transport = req.contextValues.get(transportKey);
     const finish = (statusCode: string, fields: Record<string, unknown>) => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;

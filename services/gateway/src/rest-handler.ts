@@ -7,7 +7,7 @@ import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
 import { callerIpKey, identityKey } from "./context";
 import { GatewayError, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
-import type { GatewayMetrics } from "./metrics";
+import { routeLabel, type GatewayMetrics } from "./metrics";
 import { restHttpStatus } from "./rest-status";
 import { matchRoute, type RestRoute } from "./rest-routes";
 
@@ -51,9 +51,8 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       const contextValues = deps.contextValues(req);
       contextValues.set(identityKey, deps.authenticate(req.headers.authorization ?? null, contextValues.get(callerIpKey)));
       const message = await requestMessage(req, url, route, match.params, deps.bodyLimitBytes);
+      // No authorization header: the identity checked above rides in the context.
       const header = new Headers({ "content-type": "application/json" });
-      const authorization = req.headers.authorization;
-      if (authorization !== undefined) header.set("authorization", authorization);
       const answer = await handler({
         httpVersion: "1.1", method: "POST", url: `${IN_PROCESS_ORIGIN}${handler.requestPath}`, header, body: message,
         signal: new AbortController().signal, contextValues,
@@ -83,7 +82,7 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
   if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
   const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
   // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
-  deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : `${at.rpc.parent.typeName}/${at.rpc.name}`, transport: "rest", statusCode });
+  deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc), transport: "rest", statusCode });
   deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: refusal.message }, "request");
   if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
   send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
