@@ -4,13 +4,18 @@ import type { RegisteredClient } from "./registry";
 
 /** MISSION.md section 3: an app token lives at most 5 minutes. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 300;
+/** Clock difference accepted between an app and the gateway, for iat and exp. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** Who is calling, after the token and the caller's IP were checked. */
 export interface AppIdentity {
   client: RegisteredClient;
   /** The token's id, to be claimed once (jti-store.ts). */
   jti: string;
-  /** When the token expires: the jti must be remembered at least until then. */
+  /**
+   * When the gateway stops accepting the token: exp plus the clock tolerance. The jti must be
+   * remembered at least until then, or a replay in the tolerance after exp would pass.
+   */
   expiresAt: Date;
   claims: Claims;
 }
@@ -45,6 +50,7 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
         claims = verifyHs256(token, client.keyToken, {
           audience: deps.audience,
           maxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+          clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
           ...(deps.nowSeconds === undefined ? {} : { nowSeconds: deps.nowSeconds() }),
         });
       } catch (error) {
@@ -56,7 +62,7 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
       if (callerIp === undefined || !client.allow.matches(callerIp)) {
         throw new GatewayError("FORBIDDEN_IP", `caller IP ${callerIp ?? "(unknown)"} is not allowed for client ${client.clientId}`);
       }
-      return { client, jti, expiresAt: new Date(claims.exp * 1000), claims };
+      return { client, jti, expiresAt: new Date((claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000), claims };
     },
     assertBoundTo: (identity, fields) => {
       const req: unknown = identity.claims.req;

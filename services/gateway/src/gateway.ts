@@ -139,7 +139,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     logger,
   });
   const ports = await servers.listen(settings.host, settings.httpPort, settings.grpcPort);
-  // Used jtis are kept until their token expires (at most 5 minutes), then purged.
+  // Used jtis are kept until their token is no longer accepted (exp + clock tolerance), then purged.
   const purge = setInterval(() => {
     jtiStore.purgeExpired(new Date()).catch((error: unknown) => { logger.warn({ err: error }, "jti purge failed"); });
   }, 60_000);
