@@ -27,13 +27,14 @@ export async function measureDbCeiling(uri: string, dbName: string, concurrencie
   try {
     const jtis = connection.collection("bench_jtis");
     const transfers = connection.collection<{ _id: string; rev: number; state: string; body: string }>("bench_transfers");
-    await jtis.createIndexes([{ key: { clientId: 1, jti: 1 }, unique: true }]); // as the gateway's used_jtis
+    await jtis.createIndexes([{ key: { clientId: 1, jti: 1 }, unique: true }, { key: { purgeFrom: 1 } }]); // as the gateway's used_jtis
     const run = randomBytes(3).toString("hex");
     let n = 0;
     const body = "x".repeat(900); // about the size of a transfer document
     const oneTransfer = async () => {
       const id = `DB${run}${++n}`;
-      await jtis.insertOne({ clientId: "3", jti: id, expiresAt: new Date(Date.now() + 300_000) });
+      const expiresAt = new Date(Date.now() + 300_000);
+      await jtis.insertOne({ clientId: "3", jti: id, expiresAt, purgeFrom: new Date(Math.ceil(expiresAt.getTime() / 10_000) * 10_000).toISOString() });
       await transfers.insertOne({ _id: id, rev: 0, state: "SENDING", body });
       const updated = await transfers.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { state: "SUCCESS", rev: 1 } }, { returnDocument: "after" });
       return updated !== null;

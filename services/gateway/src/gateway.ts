@@ -17,7 +17,7 @@ import { registerHealth } from "./grpc-health";
 import { createReflectionIndex, registerReflection } from "./grpc-reflection";
 import { createAdmissionInterceptor, createAuthInterceptor, createTokenUseInterceptor, createValidationInterceptor } from "./interceptors";
 import { createIpMatcher } from "./ip-allowlist";
-import { createJtiStore } from "./jti-store";
+import { createJtiStore, JTI_PURGE_INTERVAL_MS } from "./jti-store";
 import { register, Registry } from "prom-client";
 import { createMetrics } from "./metrics";
 import { createObserveInterceptor } from "./observe-interceptor";
@@ -142,7 +142,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   // Used jtis are kept until their token is no longer accepted (exp + clock tolerance), then purged.
   const purge = setInterval(() => {
     jtiStore.purgeExpired(new Date()).catch((error: unknown) => { logger.warn({ err: error }, "jti purge failed"); });
-  }, 60_000);
+  }, JTI_PURGE_INTERVAL_MS);
   purge.unref();
   if (settings.resolverEnabled) resolver.start();
   if (settings.failpoint !== undefined) logger.warn({ failpoint: settings.failpoint }, "TEST FAILPOINT ACTIVE: this process kills itself at that step of a transfer");
