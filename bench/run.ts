@@ -15,7 +15,7 @@ import { runScenario, type RunPlan, type Scenario, type ScenarioResult } from ".
  * `make bench`: starts the system on loopback (embedded database, sandboxes, bank services,
  * gateway, from compiled bundles) plus a bare node:http server, measures the database alone,
  * drives each scenario closed-loop and open-loop, and writes bench/results/<time>.json and .md.
- * Not part of the tests. Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+ * Not part of the tests. Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (10),
  * BENCH_CONCURRENCY ("1,16,64"), BENCH_OPEN_SHARE (0.5 of the best closed-loop throughput),
  * BENCH_OPEN_MAX (3000 req/s, what the open-loop driver holds), BENCH_ONLY (comma list of
  * scenarios), BENCH_DB_SECONDS (5; 0 skips the database-alone figure), BENCH_TSX=1 (services
@@ -24,7 +24,7 @@ import { runScenario, type RunPlan, type Scenario, type ScenarioResult } from ".
  */
 const plan: RunPlan = {
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
-  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 10),
   concurrency: (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number),
   openLoopShare: Number(process.env.BENCH_OPEN_SHARE ?? 0.5),
   openLoopMax: Number(process.env.BENCH_OPEN_MAX ?? 3000),
