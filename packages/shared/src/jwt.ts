@@ -6,6 +6,9 @@ export class TokenError extends Error {
   override readonly name = "TokenError";
 }
 
+/** Clock difference accepted between a token's issuer and its verifier, for iat and exp, by default. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
 export interface VerifyOptions {
   /** Expected `aud`. */
   audience: string;
@@ -59,7 +62,7 @@ export function peekSubject(token: string): string | undefined {
  * path. The signature is compared as its canonical base64url text in constant time, as jws does.
  */
 export function verifyHs256(token: string, key: string, options: VerifyOptions): Claims {
-  const tolerance = options.clockToleranceSeconds ?? 5;
+  const tolerance = options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS;
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   refuseForgery(token, key);
   let payload: string | jwt.JwtPayload;

@@ -1,5 +1,5 @@
-import { signHs256 } from "@gerbang/shared";
-import { CLOCK_TOLERANCE_SECONDS, createAppAuthenticator } from "./app-auth";
+import { CLOCK_TOLERANCE_SECONDS, signHs256 } from "@gerbang/shared";
+import { createAppAuthenticator } from "./app-auth";
 import { createIpMatcher } from "./ip-allowlist";
 import type { RegisteredClient } from "./registry";
 

@@ -1,11 +1,9 @@
-import { peekSubject, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
+import { CLOCK_TOLERANCE_SECONDS, peekSubject, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
 import { GatewayError } from "./errors";
 import type { RegisteredClient } from "./registry";
 
 /** MISSION.md section 3: an app token lives at most 5 minutes. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 300;
-/** Clock difference accepted between an app and the gateway, for iat and exp. */
-export const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** Who is calling, after the token and the caller's IP were checked. */
 export interface AppIdentity {
@@ -50,7 +48,6 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
         claims = verifyHs256(token, client.keyToken, {
           audience: deps.audience,
           maxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
-          clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
           ...(deps.nowSeconds === undefined ? {} : { nowSeconds: deps.nowSeconds() }),
         });
       } catch (error) {
