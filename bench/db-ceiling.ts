@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { connectDatabase } from "@gerbang/shared";
 import { closedLoop } from "./load/drivers";
 import type { LoadResult } from "./load/stats";
+import { usedJtiEntry } from "../services/gateway/src/jti-store";
 import { sampleMemory } from "./memory";
 
 /**
@@ -33,8 +34,7 @@ export async function measureDbCeiling(uri: string, dbName: string, concurrencie
     const body = "x".repeat(900); // about the size of a transfer document
     const oneTransfer = async () => {
       const id = `DB${run}${++n}`;
-      const expiresAt = new Date(Date.now() + 300_000);
-      await jtis.insertOne({ clientId: "3", jti: id, expiresAt, purgeFrom: new Date(Math.ceil(expiresAt.getTime() / 10_000) * 10_000).toISOString() });
+      await jtis.insertOne(usedJtiEntry("3", id, new Date(Date.now() + 300_000)));
       await transfers.insertOne({ _id: id, rev: 0, state: "SENDING", body });
       const updated = await transfers.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { state: "SUCCESS", rev: 1 } }, { returnDocument: "after" });
       return updated !== null;

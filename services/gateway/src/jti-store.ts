@@ -39,6 +39,11 @@ const SWEEP_OVERLAP_MS = 10 * 60_000;
 /** After a longer gap since the last purge, sweep the whole collection instead of listing buckets. */
 const FULL_SWEEP_AFTER_MS = 24 * 60 * 60_000;
 
+/** The stored entry of a used jti (also what bench/db-ceiling.ts writes, to measure the same). */
+export function usedJtiEntry(clientId: string, jti: string, expiresAt: Date): UsedJti {
+  return { clientId, jti, expiresAt, purgeFrom: new Date(Math.ceil(expiresAt.getTime() / BUCKET_MS) * BUCKET_MS).toISOString() };
+}
+
 export interface JtiStore {
   /** Records the jti; false when it was used before (a replay). */
   claim(clientId: string, jti: string, expiresAt: Date): Promise<boolean>;
@@ -53,8 +58,7 @@ export async function createJtiStore(connection: Connection): Promise<JtiStore> 
   return {
     claim: async (clientId, jti, expiresAt) => {
       try {
-        const purgeFrom = new Date(Math.ceil(expiresAt.getTime() / BUCKET_MS) * BUCKET_MS).toISOString();
-        await UsedJtis.collection.insertOne({ clientId, jti, expiresAt, purgeFrom });
+        await UsedJtis.collection.insertOne(usedJtiEntry(clientId, jti, expiresAt));
         return true;
       } catch (error) {
         if (isDuplicateKeyError(error)) return false;
