@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connectDatabase } from "@gerbang/shared";
+import { connectDatabase, groupedInsert } from "@gerbang/shared";
 import { closedLoop } from "./load/drivers";
 import type { LoadResult } from "./load/stats";
 import { usedJtiEntry } from "../services/gateway/src/jti-store";
@@ -8,8 +8,9 @@ import { sampleMemory } from "./memory";
 /**
  * The ceiling the database sets on the full path, measured without any service: the ledger's
  * write pattern per transfer on its own (insert the jti, insert the transfer, one conditional
- * update of it by _id and revision), driven closed-loop from this process. Whatever the mesh
- * does, it cannot record more transfers per second than this.
+ * update of it by _id and revision; the inserts grouped as the gateway groups them), driven
+ * closed-loop from this process. Whatever the mesh does, it cannot record more transfers per
+ * second than this.
  */
 export interface DbCeiling {
   concurrency: number;
@@ -29,13 +30,16 @@ export async function measureDbCeiling(uri: string, dbName: string, concurrencie
     const jtis = connection.collection("bench_jtis");
     const transfers = connection.collection<{ _id: string; rev: number; state: string; body: string }>("bench_transfers");
     await jtis.createIndexes([{ key: { clientId: 1, jti: 1 }, unique: true }, { key: { purgeFrom: 1 } }]); // as the gateway's used_jtis
+    // Grouped as the gateway groups them: inserts that arrive while one is in flight share a command.
+    const insertJti = groupedInsert(jtis);
+    const insertTransfer = groupedInsert(transfers);
     const run = randomBytes(3).toString("hex");
     let n = 0;
     const body = "x".repeat(900); // about the size of a transfer document
     const oneTransfer = async () => {
       const id = `DB${run}${++n}`;
-      await jtis.insertOne(usedJtiEntry("3", id, new Date(Date.now() + 300_000)));
-      await transfers.insertOne({ _id: id, rev: 0, state: "SENDING", body });
+      if (await insertJti(usedJtiEntry("3", id, new Date(Date.now() + 300_000))) !== "inserted") return false;
+      if (await insertTransfer({ _id: id, rev: 0, state: "SENDING", body }) !== "inserted") return false;
       const updated = await transfers.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { state: "SUCCESS", rev: 1 } }, { returnDocument: "after" });
       return updated !== null;
     };

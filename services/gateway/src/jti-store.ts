@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { isDuplicateKeyError } from "@gerbang/shared";
+import { groupedInsert } from "@gerbang/shared";
 
 /**
  * Token ids already used, shared by every gateway instance through the database. The unique
@@ -55,16 +55,9 @@ export async function createJtiStore(connection: Connection): Promise<JtiStore> 
   const UsedJtis = (connection.models.UsedJti as Model<UsedJti> | undefined) ?? connection.model<UsedJti>("UsedJti", usedJtiSchema);
   await UsedJtis.init(); // unique indexes must exist before the first write relies on them
   let sweptThrough: number | undefined;
+  const insertJti = groupedInsert(UsedJtis.collection); // concurrent requests share one insert (group commit)
   return {
-    claim: async (clientId, jti, expiresAt) => {
-      try {
-        await UsedJtis.collection.insertOne(usedJtiEntry(clientId, jti, expiresAt));
-        return true;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return false;
-        throw error;
-      }
-    },
+    claim: async (clientId, jti, expiresAt) => await insertJti(usedJtiEntry(clientId, jti, expiresAt)) === "inserted",
     // Deletes whole buckets whose entries all expired. The first purge of a process, which may
     // follow a long stop, sweeps everything by expiresAt; later ones are an equality on a list of
     // buckets, which the embedded FerretDB answers from the purgeFrom index. It narrows no range:

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { isDuplicateKeyError } from "@gerbang/shared";
+import { groupedInsert } from "@gerbang/shared";
 import { canTransition, INITIAL_STATES, isFinal, TRANSFER_STATES, type TransferState } from "./transfer-states";
 
 /**
@@ -183,22 +183,19 @@ export async function createTransferStore(connection: Connection): Promise<Trans
   // Lookups by key (GetTransfer, replays) through the raw driver too: the filter is plain strings.
   const findOne = async (filter: Record<string, string>) =>
     ((await Transfers.collection.findOne(filter, { projection: { _id: 0 } })) as TransferRecord | null) ?? undefined;
+  // Concurrent transfers share one insert command (group commit); the raw driver call skips
+  // mongoose's per-document work on the hot path, and its typing expects ObjectId ids.
+  const insertTransfer = groupedInsert(Transfers.collection);
   return {
     insert: async (record) => {
       if (!INITIAL_STATES.includes(record.state)) throw new Error(`a transfer cannot start in ${record.state}`);
-      try {
-        // The raw driver call skips mongoose's per-document work on the hot path; its typing expects ObjectId ids.
-        await Transfers.collection.insertOne({ ...record, _id: record.referenceNumber, rev: 0 } as never);
-        return "inserted";
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        // Which unique index refused? Only the idempotency key counts as a duplicate request; the
-        // referenceNumber derived from it normally finds the earlier transfer by _id.
-        const holder = await findOne({ _id: record.referenceNumber });
-        const same = (t: TransferRecord | undefined) => t?.clientId === record.clientId && t.clientReferenceNo === record.clientReferenceNo;
-        if (same(holder) || same(await findOne({ clientId: record.clientId, clientReferenceNo: record.clientReferenceNo }))) return "duplicate";
-        throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken by another transfer`, { cause: error });
-      }
+      if (await insertTransfer({ ...record, _id: record.referenceNumber, rev: 0 } as never) === "inserted") return "inserted";
+      // Which unique index refused? Only the idempotency key counts as a duplicate request; the
+      // referenceNumber derived from it normally finds the earlier transfer by _id.
+      const holder = await findOne({ _id: record.referenceNumber });
+      const same = (t: TransferRecord | undefined) => t?.clientId === record.clientId && t.clientReferenceNo === record.clientReferenceNo;
+      if (same(holder) || same(await findOne({ clientId: record.clientId, clientReferenceNo: record.clientReferenceNo }))) return "duplicate";
+      throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken by another transfer`);
     },
     findByReference: (clientId, referenceNumber) => findOne({ _id: referenceNumber, clientId }),
     findByClientReference: (clientId, clientReferenceNo) => findOne({ clientId, clientReferenceNo }),
