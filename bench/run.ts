@@ -20,7 +20,8 @@ import { runScenario, type RunPlan, type Scenario, type ScenarioResult } from ".
  * BENCH_OPEN_MAX (3000 req/s, what the open-loop driver holds), BENCH_ONLY (comma list of
  * scenarios), BENCH_DB_SECONDS (5; 0 skips the database-alone figure), BENCH_TSX=1 (services
  * through tsx's loader instead of bundles), BENCH_PROFILE=<dir> (CPU profiles of the services),
- * BENCH_NODE_ARGS (extra node flags for every service).
+ * BENCH_NODE_ARGS (extra node flags for every service), BENCH_TRACE=<dir> (every open-loop answer's
+ * due time and latency, as CSV).
  */
 const plan: RunPlan = {
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
@@ -28,6 +29,7 @@ const plan: RunPlan = {
   concurrency: (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number),
   openLoopShare: Number(process.env.BENCH_OPEN_SHARE ?? 0.5),
   openLoopMax: Number(process.env.BENCH_OPEN_MAX ?? 3000),
+  ...(process.env.BENCH_TRACE === undefined ? {} : { traceDir: path.resolve(process.env.BENCH_TRACE) }),
 };
 const only = process.env.BENCH_ONLY?.split(",");
 const dbSeconds = Number(process.env.BENCH_DB_SECONDS ?? 5);

@@ -1,6 +1,8 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { LoadResult } from "./load/stats";
 import { autocannonLoad, type HttpTarget } from "./load/autocannon";
-import { closedLoop, openLoop, type Send } from "./load/drivers";
+import { closedLoop, openLoop, type AnswerSample, type Send } from "./load/drivers";
 import type { ProcessUsage } from "./memory";
 import type { LedgerShare } from "./report";
 
@@ -48,6 +50,8 @@ export interface RunPlan {
   openLoopShare: number;
   /** Highest rate the open-loop driver is asked to offer (what one driver process holds on this machine). */
   openLoopMax: number;
+  /** A folder: each open-loop run writes every answer's due time and latency to <scenario>-open.csv there. */
+  traceDir?: string;
 }
 
 const SETTLE_MS = 2000;
@@ -82,6 +86,16 @@ export async function runScenario(
   }
   const best = Math.max(...results.map((r) => r.result.throughput));
   const rate = Math.max(1, Math.min(plan.openLoopMax, Math.floor(best * plan.openLoopShare)));
-  results.push(await measured("open", () => openLoop(scenario.open, rate, plan.seconds), { rate }));
+  const samples: AnswerSample[] = [];
+  const onAnswer = plan.traceDir === undefined ? undefined : (sample: AnswerSample) => { samples.push(sample); };
+  results.push(await measured("open", () => openLoop(scenario.open, rate, plan.seconds, { onAnswer }), { rate }));
+  if (plan.traceDir !== undefined) writeTrace(path.join(plan.traceDir, `${scenario.name}-open.csv`), samples);
   return results;
+}
+
+/** One line per answer, in the order they were due: wall-clock ms (the clock of bench/gc-log.mjs), latency ms, expected answer. */
+function writeTrace(file: string, samples: AnswerSample[]): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const lines = samples.toSorted((a, b) => a.dueAt - b.dueAt).map((s) => `${s.dueAt.toFixed(1)},${s.latencyMs.toFixed(2)},${s.ok ? 1 : 0}`);
+  writeFileSync(file, `due_epoch_ms,latency_ms,ok\n${lines.join("\n")}\n`);
 }

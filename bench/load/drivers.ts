@@ -28,12 +28,17 @@ export async function closedLoop(send: Send, concurrency: number, seconds: numbe
  * Open loop at a fixed arrival rate: request i is due at start + i/rate whatever happened to the
  * earlier ones, and its latency counts from when it was due, so queueing is not hidden
  * (no coordinated omission). In-flight requests are capped; a request that cannot start counts
- * as an error. Waits at most 10 s for stragglers after the last send.
+ * as an error. Waits at most 10 s for stragglers after the last send. `onAnswer` sees every
+ * answer with its due time on the wall clock (BENCH_TRACE: is the tail periodic?).
  */
 /** How early the open-loop driver wakes before a request is due (timer lateness). */
 const TIMER_MARGIN_MS = 2;
 
-export async function openLoop(send: Send, rate: number, seconds: number, maxInFlight = 2000): Promise<LoadResult> {
+/** One answer of the open loop: when it was due (wall clock, ms), how long it took from then, and whether it was the expected one. */
+export interface AnswerSample { dueAt: number; latencyMs: number; ok: boolean }
+
+export async function openLoop(send: Send, rate: number, seconds: number, options: { maxInFlight?: number; onAnswer?: ((sample: AnswerSample) => void) | undefined } = {}): Promise<LoadResult> {
+  const { maxInFlight = 2000, onAnswer } = options;
   const latencies: number[] = [];
   let errors = 0;
   let inFlight = 0;
@@ -49,8 +54,10 @@ export async function openLoop(send: Send, rate: number, seconds: number, maxInF
       inFlight++;
       pending.push(send().catch(() => false).then((ok) => {
         inFlight--;
-        if (ok) latencies.push(performance.now() - dueAt);
+        const latencyMs = performance.now() - dueAt;
+        if (ok) latencies.push(latencyMs);
         else errors++;
+        onAnswer?.({ dueAt: performance.timeOrigin + dueAt, latencyMs, ok });
       }));
     }
     // Sleep until shortly before the next request is due, then yield turn by turn. Spinning all
