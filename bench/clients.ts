@@ -43,7 +43,7 @@ export function gatewayGrpcSender(address: string, client: AppClient, audience: 
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${appToken(client, audience, transferRequestClaim(request))}`);
     stub.transfer(request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
-      resolve(error === null && response.statusCode === "000");
+      resolve(grpcAnswer(error, () => (response.statusCode === "000" ? true : `statusCode ${response.statusCode}`)));
     });
   });
   return { send, close: () => { stub.close(); } };
@@ -63,7 +63,7 @@ export function bankServiceSender(address: string, keyToken: string): { send: Se
       sourceAccountNumber: escrow.accountNumber, sourceAccountName: escrow.accountName, beneficiaryBankCode: "009", beneficiaryBankName: "BNI",
       beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT, currency: "IDR", remark: "bench",
     }, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
-      resolve(error === null && response.status === BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS);
+      resolve(grpcAnswer(error, () => (response.status === BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS ? true : `status ${BankTransferStatus[response.status]}`)));
     });
   });
   return { send, close: () => { stub.close(); } };
@@ -99,13 +99,18 @@ export function httpSender(origin: string, method: "GET" | "POST", build: () => 
     const made = build();
     const req = http.request({ host: url.hostname, port: url.port, method, path: made.path ?? url.pathname, headers: made.headers, agent, timeout: 30_000 }, (res) => {
       res.resume();
-      res.on("end", () => { resolve(res.statusCode === expectStatus); });
+      res.on("end", () => { resolve(res.statusCode === expectStatus ? true : `HTTP ${res.statusCode ?? "?"}`); });
     });
-    req.on("error", () => { resolve(false); });
+    req.on("error", (error) => { resolve(`socket: ${error.message}`); });
     req.on("timeout", () => { req.destroy(); });
     req.end(made.body);
   });
   return { send, close: () => { agent.destroy(); } };
+}
+
+/** A gRPC call's answer for the load drivers: the status code's name when the call failed. */
+function grpcAnswer(error: grpc.ServiceError | null, judge: () => true | string): true | string {
+  return error === null ? judge() : `gRPC ${grpc.status[error.code]}`;
 }
 
 export function jakartaDate(now = new Date()): string {

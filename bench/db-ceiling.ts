@@ -36,12 +36,12 @@ export async function measureDbCeiling(uri: string, dbName: string, concurrencie
     const run = randomBytes(3).toString("hex");
     let n = 0;
     const body = "x".repeat(900); // about the size of a transfer document
-    const oneTransfer = async () => {
+    const oneTransfer = async (): Promise<true | string> => {
       const id = `DB${run}${++n}`;
-      if (await insertJti(usedJtiEntry("3", id, new Date(Date.now() + 300_000))) !== "inserted") return false;
-      if (await insertTransfer({ _id: id, rev: 0, state: "SENDING", body }) !== "inserted") return false;
+      if (await insertJti(usedJtiEntry("3", id, new Date(Date.now() + 300_000))) !== "inserted") return "jti duplicate";
+      if (await insertTransfer({ _id: id, rev: 0, state: "SENDING", body }) !== "inserted") return "transfer duplicate";
       const updated = await transfers.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { state: "SUCCESS", rev: 1 } }, { returnDocument: "after" });
-      return updated !== null;
+      return updated !== null || "update matched nothing";
     };
     await closedLoop(oneTransfer, Math.max(...concurrencies), 1); // warm-up: pool, SQLite tables
     const out: DbCeiling[] = [];

@@ -1,7 +1,24 @@
 import { summarise, type LoadResult } from "./stats";
 
-/** One request: resolves true when the answer is the expected one, false (or throws) otherwise. */
-export type Send = () => Promise<boolean>;
+/**
+ * One request: resolves true when the answer is the expected one, otherwise what came back
+ * instead ("HTTP 502", "gRPC UNAVAILABLE", "statusCode 001"), which the result counts by kind.
+ */
+export type Send = () => Promise<true | string>;
+
+/** Counts the answers that were not the expected one, by what they were. */
+function tally(unexpected: Record<string, number>, answer: true | string): boolean {
+  if (answer === true) return true;
+  unexpected[answer] = (unexpected[answer] ?? 0) + 1;
+  return false;
+}
+
+const failed = (error: unknown) => `thrown: ${error instanceof Error ? error.message : String(error)}`;
+
+/** The summary, with the unexpected answers by kind when there were any. */
+function withUnexpected(result: LoadResult, unexpected: Record<string, number>): LoadResult {
+  return Object.keys(unexpected).length === 0 ? result : { ...result, unexpected };
+}
 
 /**
  * Closed loop: `concurrency` workers each send, wait for the answer, and send again, for
@@ -9,19 +26,20 @@ export type Send = () => Promise<boolean>;
  */
 export async function closedLoop(send: Send, concurrency: number, seconds: number): Promise<LoadResult> {
   const latencies: number[] = [];
+  const unexpected: Record<string, number> = {};
   let errors = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
-      const ok = await send().catch(() => false);
+      const ok = tally(unexpected, await send().catch(failed));
       if (ok) latencies.push(performance.now() - t0);
       else errors++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return summarise(latencies, errors, (performance.now() - start) / 1000);
+  return withUnexpected(summarise(latencies, errors, (performance.now() - start) / 1000), unexpected);
 }
 
 /**
@@ -40,6 +58,7 @@ export interface AnswerSample { dueAt: number; latencyMs: number; ok: boolean }
 export async function openLoop(send: Send, rate: number, seconds: number, options: { maxInFlight?: number; onAnswer?: ((sample: AnswerSample) => void) | undefined } = {}): Promise<LoadResult> {
   const { maxInFlight = 2000, onAnswer } = options;
   const latencies: number[] = [];
+  const unexpected: Record<string, number> = {};
   let errors = 0;
   let inFlight = 0;
   const total = Math.floor(rate * seconds);
@@ -52,8 +71,9 @@ export async function openLoop(send: Send, rate: number, seconds: number, option
       const dueAt = start + (sent / rate) * 1000;
       if (inFlight >= maxInFlight) { errors++; continue; }
       inFlight++;
-      pending.push(send().catch(() => false).then((ok) => {
+      pending.push(send().catch(failed).then((answer) => {
         inFlight--;
+        const ok = tally(unexpected, answer);
         const latencyMs = performance.now() - dueAt;
         if (ok) latencies.push(latencyMs);
         else errors++;
@@ -71,5 +91,5 @@ export async function openLoop(send: Send, rate: number, seconds: number, option
   const straggle = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
   await Promise.race([Promise.all(pending), straggle]);
   errors += total - latencies.length - errors > 0 ? total - latencies.length - errors : 0;
-  return summarise(latencies, errors, (performance.now() - start) / 1000);
+  return withUnexpected(summarise(latencies, errors, (performance.now() - start) / 1000), unexpected);
 }
