@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
+import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
 
 /**
  * Starts the whole system as separate processes on loopback: embedded database, seed, bank
@@ -209,21 +209,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     if (c === undefined) throw new Error(`${name} is not part of this system`);
     return c;
   };
-  const stopChild = async (name: ComponentName, signal: NodeJS.Signals) => {
+  const stopNamed = async (name: ComponentName, signal: NodeJS.Signals) => {
     const child = children.get(name);
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill(signal);
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(killer);
+    if (child !== undefined) await stopChild(child, signal);
   };
   return {
     ports, mongodbUri, databaseName,
     started: all.map((c) => c.name),
-    kill: (name) => stopChild(name, "SIGKILL"),
-    stopComponent: (name) => stopChild(name, "SIGTERM"),
-    restart: async (name) => { await stopChild(name, "SIGTERM"); await launch(byName(name)); },
+    kill: (name) => stopNamed(name, "SIGKILL"),
+    stopComponent: (name) => stopNamed(name, "SIGTERM"),
+    restart: async (name) => { await stopNamed(name, "SIGTERM"); await launch(byName(name)); },
     restartDatabase: async (downMs = 0) => {
       if (database === undefined) throw new Error("the database is external (MONGODB_URI); it cannot be restarted from here");
       await database.stop();
@@ -232,7 +227,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
     pid: (name) => (name === "database" ? database?.pid : children.get(name)?.pid),
     stop: async () => {
-      for (const c of [...all].reverse()) await stopChild(c.name, "SIGTERM");
+      for (const c of [...all].reverse()) await stopNamed(c.name, "SIGTERM");
       await database?.stop();
       if (bundles !== undefined) rmSync(bundles.dir, { recursive: true, force: true });
     },

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
-import { freePort, repoRoot, waitForPort } from "@gerbang/shared";
+import { freePort, repoRoot, stopChild, waitForPort } from "@gerbang/shared";
 
 /**
  * Processes of our own next to the ones startSystem runs: a second gateway on the same database
@@ -56,11 +56,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     throw error;
   }
   const stopWith = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(killer);
+    await stopChild(child, signal);
+    await exited; // the log is closed too
   };
   return { name: options.name, pid: child.pid, exited, kill: () => stopWith("SIGKILL"), stop: () => stopWith("SIGTERM") };
 }

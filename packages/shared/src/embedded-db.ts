@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { stopChild, waitForPort } from "./child-process";
 import { freePort } from "./free-port";
 
 /**
@@ -72,18 +72,16 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   let stopping = false;
-  const exited = new Promise<void>((resolve) => child.once("exit", (code, signal) => {
+  child.once("exit", (code, signal) => {
     // A database that dies under a running system must say why: the tail of its stderr goes to
     // the console and to ferretdb-crash.log in its data folder.
-    if (!stopping) {
-      const report = `FerretDB on 127.0.0.1:${port} exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"})\n${stderr}`;
-      console.error(report);
-      try { appendFileSync(path.join(dataDir, "ferretdb-crash.log"), `${new Date().toISOString()} ${report}\n`); } catch { /* the folder may be gone */ }
-    }
-    resolve();
-  }));
+    if (stopping) return;
+    const report = `FerretDB on 127.0.0.1:${port} exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"})\n${stderr}`;
+    console.error(report);
+    try { appendFileSync(path.join(dataDir, "ferretdb-crash.log"), `${new Date().toISOString()} ${report}\n`); } catch { /* the folder may be gone */ }
+  });
   try {
-    await waitUntilListening(port, child, options.startTimeoutMs ?? 20_000);
+    await waitForPort(port, child, "FerretDB", () => stderr, options.startTimeoutMs ?? 20_000);
   } catch (error) {
     child.kill("SIGKILL");
     throw new Error(`FerretDB did not start on 127.0.0.1:${port}: ${String(error)}\n${stderr}`, { cause: error });
@@ -94,33 +92,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     pid: child.pid,
     stop: () => {
       stopping = true;
-      return stopChild(child, exited);
+      return stopChild(child, "SIGTERM", 5000);
     },
   };
-}
-
-async function waitUntilListening(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-    if (await canConnect(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no answer within ${timeoutMs} ms`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("error", () => { resolve(false); });
-  });
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(killer);
 }

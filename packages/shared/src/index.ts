@@ -1,3 +1,4 @@
+export * from "./child-process";
 export * from "./config";
 export * from "./db";
 export * from "./embedded-db";

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { stopChild, waitForPort } from "../../child-process";
 import { repoRoot } from "../../embedded-db";
 import { freePort } from "../../free-port";
 import type { PartnerBank } from "../../local-fixtures";
@@ -21,44 +22,31 @@ const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
 export async function startSandboxProcess(bank: PartnerBank, env: Record<string, string> = {}): Promise<SandboxProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let child = await launch(bank, port, env, url);
+  let child = await launch(bank, port, env);
   return {
     ...createSandboxAdmin(url),
     restart: async (extraEnv = {}) => {
-      await stopChild(child);
-      child = await launch(bank, port, { ...env, ...extraEnv }, url);
+      await stopChild(child, "SIGTERM", STOP_GRACE_MS);
+      child = await launch(bank, port, { ...env, ...extraEnv });
     },
-    stop: () => stopChild(child),
+    stop: () => stopChild(child, "SIGTERM", STOP_GRACE_MS),
   };
 }
 
 type Child = ReturnType<typeof spawn>;
+/** How long a sandbox gets to stop on SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5000;
 
-async function launch(bank: PartnerBank, port: number, env: Record<string, string>, url: string): Promise<Child> {
+async function launch(bank: PartnerBank, port: number, env: Record<string, string>): Promise<Child> {
   const child = spawn(tsx, [path.join(repoRoot, "sandbox/src/main.ts"), bank], {
     env: { ...process.env, LOG_LEVEL: "silent", ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sandbox ${bank} exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(`${url}/_sandbox/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitForPort(port, child, `sandbox ${bank}`);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
   }
-  child.kill("SIGKILL");
-  throw new Error(`sandbox ${bank} did not answer within 30 s`);
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(killer);
+  return child;
 }
