@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
 import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { ESCROW_ACCOUNTS, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferRequestClaim } from "@gerbang/shared";
+import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
 
 /**
@@ -72,13 +72,7 @@ export function bankServiceSender(address: string, keyToken: string): { send: Se
 /** A BNI p2pl transfer straight to the BNI sandbox: OAuth token once, JWT body signature per request. */
 export async function bniSandboxRequest(origin: string): Promise<() => { headers: Record<string, string>; body: string; path: string }> {
   const c = LOCAL_BANK_CREDENTIALS.bni;
-  const basic = Buffer.from(`${c.clientId}:${c.clientSecret}`).toString("base64");
-  const tokenAnswer = await fetch(`${origin}/api/oauth/token`, {
-    method: "POST",
-    headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
-    body: "grant_type=client_credentials",
-  });
-  const { access_token: token } = await tokenAnswer.json() as { access_token: string };
+  const { value: token } = await fetchClientCredentialsToken(`${origin}/api/oauth/token`, c.clientId, c.clientSecret, AbortSignal.timeout(10_000));
   const escrow = ESCROW_ACCOUNTS["3"]?.bni;
   if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
   const apiSecret = createSecretKey(Buffer.from(c.apiSecret)); // a string key costs jsonwebtoken ~500 µs per call
