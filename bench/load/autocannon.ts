@@ -1,5 +1,5 @@
 import autocannon from "autocannon";
-import { summarise, type LoadResult } from "./stats";
+import { summarise, tally, withUnexpected, type LoadResult } from "./stats";
 
 export interface HttpTarget {
   url: string;
@@ -44,12 +44,10 @@ export function autocannonLoad(target: HttpTarget, connections: number, seconds:
       if (error !== null && error !== undefined) { reject(error instanceof Error ? error : new Error(String(error))); return; }
       // Timeouts and socket errors never produce a response event; count them as errors too.
       const wrong = Object.values(unexpected).reduce((a, b) => a + b, 0);
-      const summary = summarise(latencies, wrong + result.errors + result.timeouts, result.duration);
-      resolve(wrong === 0 ? summary : { ...summary, unexpected });
+      resolve(withUnexpected(summarise(latencies, wrong + result.errors + result.timeouts, result.duration), unexpected));
     });
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode === target.expectStatus) latencies.push(responseTime);
-      else unexpected[statusCode] = (unexpected[statusCode] ?? 0) + 1;
+      if (tally(unexpected, statusCode === target.expectStatus || `HTTP ${statusCode}`)) latencies.push(responseTime);
     });
   });
 }

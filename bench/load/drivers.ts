@@ -1,4 +1,4 @@
-import { summarise, type LoadResult } from "./stats";
+import { summarise, tally, withUnexpected, type LoadResult } from "./stats";
 
 /**
  * One request: resolves true when the answer is the expected one, otherwise what came back
@@ -6,19 +6,7 @@ import { summarise, type LoadResult } from "./stats";
  */
 export type Send = () => Promise<true | string>;
 
-/** Counts the answers that were not the expected one, by what they were. */
-function tally(unexpected: Record<string, number>, answer: true | string): boolean {
-  if (answer === true) return true;
-  unexpected[answer] = (unexpected[answer] ?? 0) + 1;
-  return false;
-}
-
 const failed = (error: unknown) => `thrown: ${error instanceof Error ? error.message : String(error)}`;
-
-/** The summary, with the unexpected answers by kind when there were any. */
-function withUnexpected(result: LoadResult, unexpected: Record<string, number>): LoadResult {
-  return Object.keys(unexpected).length === 0 ? result : { ...result, unexpected };
-}
 
 /**
  * Closed loop: `concurrency` workers each send, wait for the answer, and send again, for

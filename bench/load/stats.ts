@@ -29,3 +29,18 @@ export function summarise(latencies: number[], errors: number, durationSeconds: 
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Counts an answer that was not the expected one under what it was ("HTTP 502", "gRPC
+ * UNAVAILABLE", "statusCode 001"); true when it was the expected one.
+ */
+export function tally(unexpected: Record<string, number>, answer: true | string): boolean {
+  if (answer === true) return true;
+  unexpected[answer] = (unexpected[answer] ?? 0) + 1;
+  return false;
+}
+
+/** The summary, with the unexpected answers by kind when there were any. */
+export function withUnexpected(result: LoadResult, unexpected: Record<string, number>): LoadResult {
+  return Object.keys(unexpected).length === 0 ? result : { ...result, unexpected };
+}
