@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
 import type { DbCeiling } from "./db-ceiling";
+import type { DbCommandCost } from "./db-commands";
 import type { ScenarioResult } from "./scenarios";
 
 /** The gateway's database work during one run, from its /metrics (bench/ledger-share.ts). */
@@ -43,6 +44,7 @@ export interface BenchReport {
   idleRssMb: Record<string, number>;
   /** The embedded database on its own: the ledger's writes per transfer, no service involved. */
   dbCeiling: DbCeiling[];
+  dbCommands: DbCommandCost[];
   results: ScenarioResult[];
   ratios: Record<string, number | string>;
 }
@@ -87,6 +89,12 @@ export function toMarkdown(report: BenchReport): string {
   lines.push("", "## Database alone (embedded FerretDB: jti insert + transfer insert + conditional update per set)", "",
     "| concurrency | sets/s | round trips/s | p50 ms | p99 ms | database CPU µs per set |", "|---:|---:|---:|---:|---:|---:|");
   for (const d of report.dbCeiling) lines.push(`| ${d.concurrency} | ${d.transfersPerSecond} | ${d.roundTripsPerSecond} | ${d.latency.p50} | ${d.latency.p99} | ${d.dbCpuMicrosPerSet ?? ""} |`);
+  if (report.dbCommands.length > 0) {
+    const first = report.dbCommands[0];
+    lines.push("", `## Database, one command at a time (the gateway's stores, transfer-shaped documents, ${first?.count ?? 0} of each; idle database CPU of ${first?.idleCpuMsPerSecond ?? 0} ms/s subtracted)`, "",
+      "| command | database CPU µs | p50 ms | p99 ms |", "|---|---:|---:|---:|");
+    for (const c of report.dbCommands) lines.push(`| ${c.command} | ${c.dbCpuMicros ?? ""} | ${c.p50Ms} | ${c.p99Ms} |`);
+  }
   lines.push(...memoryTable(report), ...cpuTable(report), "", "## Ratios", "", "| ratio | value |", "|---|---:|");
   for (const [name, value] of Object.entries(report.ratios)) lines.push(`| ${name} | ${value} |`);
   return lines.join("\n") + "\n";

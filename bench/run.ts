@@ -5,6 +5,7 @@ import { connectDatabase, freePort, repoRoot } from "@gerbang/shared";
 import { startSystem, type ComponentName, type RunningSystem } from "../scripts/system";
 import { bankServiceSender, bniSandboxRequest, gatewayGrpcSender, httpSender, restTransfer, type AppClient } from "./clients";
 import { measureDbCeiling } from "./db-ceiling";
+import { measureDbCommands } from "./db-commands";
 import { ledgerProbe } from "./ledger-share";
 import { sampleMemory } from "./memory";
 import { ratios } from "./ratios";
@@ -18,7 +19,7 @@ import { runScenario, type RunPlan, type Scenario, type ScenarioResult } from ".
  * Not part of the tests. Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (10),
  * BENCH_CONCURRENCY ("1,16,64"), BENCH_OPEN_SHARE (0.5 of the best closed-loop throughput),
  * BENCH_OPEN_MAX (3000 req/s, what the open-loop driver holds), BENCH_ONLY (comma list of
- * scenarios), BENCH_DB_SECONDS (5; 0 skips the database-alone figure), BENCH_TSX=1 (services
+ * scenarios), BENCH_DB_SECONDS (5; 0 skips the database-alone figures), BENCH_TSX=1 (services
  * through tsx's loader instead of bundles), BENCH_PROFILE=<dir> (CPU profiles of the services),
  * BENCH_NODE_ARGS (extra node flags for every service), BENCH_TRACE=<dir> (every open-loop answer's
  * due time and latency, as CSV).
@@ -33,6 +34,8 @@ const plan: RunPlan = {
 };
 const only = process.env.BENCH_ONLY?.split(",");
 const dbSeconds = Number(process.env.BENCH_DB_SECONDS ?? 5);
+/** Commands of each kind in the one-at-a-time database figure (~1-3 ms each). */
+const DB_COMMANDS_EACH = 1000;
 const compiled = process.env.BENCH_TSX !== "1";
 const profileDir = process.env.BENCH_PROFILE;
 const AUDIENCE = "gerbang";
@@ -78,6 +81,8 @@ async function main(): Promise<void> {
     console.log(`idle RSS (MB): ${JSON.stringify(idleRssMb)}`);
     const dbCeiling = dbSeconds > 0 ? await measureDbCeiling(system.mongodbUri, `${system.databaseName}_alone`, [1, 16], dbSeconds, system.pid("database")) : [];
     for (const d of dbCeiling) console.log(`> database alone, concurrency ${d.concurrency}: ${d.transfersPerSecond} ledger write sets/s, p50 ${d.latency.p50} ms, p99 ${d.latency.p99} ms, database CPU ${d.dbCpuMicrosPerSet ?? "?"} µs per set`);
+    const dbCommands = dbSeconds > 0 ? await measureDbCommands(system.mongodbUri, `${system.databaseName}_commands`, DB_COMMANDS_EACH, system.pid("database")) : [];
+    for (const c of dbCommands) console.log(`> database, one command at a time: ${c.command}: database CPU ${c.dbCpuMicros ?? "?"} µs, p50 ${c.p50Ms} ms`);
     const scenarios = await buildScenarios(system, client, bniKey, ceilingPorts);
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios.filter((s) => only === undefined || only.includes(s.name))) {
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
     machine.loadAverage.end = loadAverage();
     const report: BenchReport = {
       startedAt, machine, plan: { ...plan }, runtime: compiled ? "compiled bundles on plain node" : "tsx loader",
-      idleRssMb, dbCeiling, results, ratios: ratios(results, dbCeiling),
+      idleRssMb, dbCeiling, dbCommands, results, ratios: ratios(results, dbCeiling),
     };
     const file = writeReport(report);
     console.log(`\n${JSON.stringify(report.ratios, null, 2)}\nWritten: ${path.relative(repoRoot, file)} (and .json)`);
