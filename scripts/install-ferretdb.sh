@@ -55,4 +55,4 @@ mkdir -p "$(dirname "$bin")"
 (cd "$src" && GOFLAGS=-buildvcs=false go build -o "$bin.new" ./cmd/ferretdb)
 mv -f "$bin.new" "$bin"
 echo "$want" > "$stamp"
-"$bin" --version | head -1 >&2
+"$bin" --version | sed -n 1p >&2 # not `head -1`: it may close the pipe early, and under pipefail that SIGPIPE (141) failed the install
