@@ -49,10 +49,18 @@ export interface BenchReport {
   ratios: Record<string, number | string>;
 }
 
+function git(args: string): string {
+  // The developer's own git from PATH: it only labels the results.
+  return execSync(`git ${args}`, { cwd: repoRoot }).toString().trim();
+}
+
 export function machineFacts(): MachineFacts {
   let commit = "unknown";
-  // eslint-disable-next-line sonarjs/no-os-command-from-path -- the developer's own git, only to label the results
-  try { commit = execSync("git rev-parse --short HEAD", { cwd: repoRoot }).toString().trim(); } catch { /* not a checkout */ }
+  try {
+    commit = git("rev-parse --short HEAD");
+    // A run of a changed tree must not pass for a run of the commit (results are not code).
+    if (git("status --porcelain -- . ':(exclude)bench/results'") !== "") commit += " with uncommitted changes";
+  } catch { /* not a checkout */ }
   return {
     cpuModel: os.cpus()[0]?.model ?? "unknown",
     cores: os.cpus().length,
