@@ -87,7 +87,9 @@ export async function bniSandboxRequest(origin: string): Promise<() => { headers
 
 /** An open-loop HTTP sender on a keep-alive agent (autocannon drives the closed-loop runs). */
 export function httpSender(origin: string, method: "GET" | "POST", build: () => { path?: string; headers?: Record<string, string>; body?: string }, expectStatus: number): { send: Send; close: () => void } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // Idle sockets closed by us before the server's keep-alive timeout, as the bank services do
+  // (packages/shared/src/bank/bank-http.ts): a reset on a reused socket would count as an error.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
   const url = new URL(origin);
   const send: Send = () => new Promise((resolve) => {
     const made = build();
