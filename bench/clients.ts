@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
 import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferRequestClaim } from "@gerbang/shared";
+import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
 
 /**
@@ -88,8 +88,8 @@ export async function bniSandboxRequest(origin: string): Promise<() => { headers
 /** An open-loop HTTP sender on a keep-alive agent (autocannon drives the closed-loop runs). */
 export function httpSender(origin: string, method: "GET" | "POST", build: () => { path?: string; headers?: Record<string, string>; body?: string }, expectStatus: number): { send: Send; close: () => void } {
   // Idle sockets closed by us before the server's keep-alive timeout, as the bank services do
-  // (packages/shared/src/bank/bank-http.ts): a reset on a reused socket would count as an error.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
+  // (bank-http.ts): a reset on a reused socket would count as an error.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_SOCKET_TIMEOUT_MS });
   const url = new URL(origin);
   const send: Send = () => new Promise((resolve) => {
     const made = build();

@@ -41,7 +41,7 @@ export type HttpAnswer =
  * below the shortest keep-alive timeouts in use (Node's own default is 5 s). A request in flight
  * is not cut by this timeout: its budget is the call's signal.
  */
-const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 const pool = { keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: IDLE_SOCKET_TIMEOUT_MS } as const;
 const agents = { "http:": new http.Agent(pool), "https:": new https.Agent(pool) };
 
