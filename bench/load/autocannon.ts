@@ -1,5 +1,5 @@
 import autocannon from "autocannon";
-import { summarise, tally, withUnexpected, type LoadResult } from "./stats";
+import { summarise, tally, unexpectedCount, withUnexpected, type LoadResult } from "./stats";
 
 export interface HttpTarget {
   url: string;
@@ -43,8 +43,7 @@ export function autocannonLoad(target: HttpTarget, connections: number, seconds:
     }, (error, result) => {
       if (error !== null && error !== undefined) { reject(error instanceof Error ? error : new Error(String(error))); return; }
       // Timeouts and socket errors never produce a response event; count them as errors too.
-      const wrong = Object.values(unexpected).reduce((a, b) => a + b, 0);
-      resolve(withUnexpected(summarise(latencies, wrong + result.errors + result.timeouts, result.duration), unexpected));
+      resolve(withUnexpected(summarise(latencies, unexpectedCount(unexpected) + result.errors + result.timeouts, result.duration), unexpected));
     });
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       if (tally(unexpected, statusCode === target.expectStatus || `HTTP ${statusCode}`)) latencies.push(responseTime);

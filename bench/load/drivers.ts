@@ -1,4 +1,4 @@
-import { summarise, tally, withUnexpected, type LoadResult } from "./stats";
+import { summarise, tally, unexpectedCount, withUnexpected, type LoadResult } from "./stats";
 
 /**
  * One request: resolves true when the answer is the expected one, otherwise what came back
@@ -15,19 +15,16 @@ const failed = (error: unknown) => `thrown: ${error instanceof Error ? error.mes
 export async function closedLoop(send: Send, concurrency: number, seconds: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const unexpected: Record<string, number> = {};
-  let errors = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
-      const ok = tally(unexpected, await send().catch(failed));
-      if (ok) latencies.push(performance.now() - t0);
-      else errors++;
+      if (tally(unexpected, await send().catch(failed))) latencies.push(performance.now() - t0);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return withUnexpected(summarise(latencies, errors, (performance.now() - start) / 1000), unexpected);
+  return withUnexpected(summarise(latencies, unexpectedCount(unexpected), (performance.now() - start) / 1000), unexpected);
 }
 
 /**

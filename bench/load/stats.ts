@@ -40,6 +40,11 @@ export function tally(unexpected: Record<string, number>, answer: true | string)
   return false;
 }
 
+/** How many answers were not the expected one, all kinds together. */
+export function unexpectedCount(unexpected: Record<string, number>): number {
+  return Object.values(unexpected).reduce((a, b) => a + b, 0);
+}
+
 /** The summary, with the unexpected answers by kind when there were any. */
 export function withUnexpected(result: LoadResult, unexpected: Record<string, number>): LoadResult {
   return Object.keys(unexpected).length === 0 ? result : { ...result, unexpected };
