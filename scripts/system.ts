@@ -124,11 +124,11 @@ function spawnTs(script: string, args: string[], env: Record<string, string>, st
  */
 function buildBundles(scripts: string[]): { dir: string; scripts: Map<string, string> } {
   const dir = path.join(repoRoot, ".state/build", String(process.pid));
-  const workspaces = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { workspaces: string[] }).workspaces;
-  const external = new Set<string>();
-  for (const w of workspaces) {
-    const manifest = JSON.parse(readFileSync(path.join(repoRoot, w, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-    for (const name of Object.keys(manifest.dependencies ?? {})) if (!name.startsWith("@gerbang/")) external.add(name);
+  const external = thirdPartyDependencies();
+  const nested = notHoisted(external);
+  if (nested.length > 0) {
+    throw new Error(`${nested.join(", ")} not installed in the root node_modules, where the bundles in .state/build load them from ` +
+      "(npm nested them under a workspace: the lockfile must hoist them)");
   }
   const esbuild = path.join(repoRoot, "node_modules/esbuild/bin/esbuild");
   const built = spawnSync(esbuild, [
@@ -137,6 +137,22 @@ function buildBundles(scripts: string[]): { dir: string; scripts: Map<string, st
   ], { cwd: repoRoot, encoding: "utf8" });
   if (built.status !== 0) throw new Error(`esbuild failed (${built.status ?? built.signal}): ${built.stderr}`);
   return { dir, scripts: new Map(scripts.map((s) => [s, path.join(dir, s.replace(/\.ts$/, ".js"))])) };
+}
+
+/** Every third-party package a workspace depends on (the bundles keep them external). */
+export function thirdPartyDependencies(): Set<string> {
+  const workspaces = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { workspaces: string[] }).workspaces;
+  const names = new Set<string>();
+  for (const w of workspaces) {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, w, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    for (const name of Object.keys(manifest.dependencies ?? {})) if (!name.startsWith("@gerbang/")) names.add(name);
+  }
+  return names;
+}
+
+/** The packages of `names` missing from the root node_modules (a bundle outside the workspaces cannot load those). */
+export function notHoisted(names: Iterable<string>): string[] {
+  return [...names].filter((name) => !existsSync(path.join(repoRoot, "node_modules", name, "package.json")));
 }
 
 async function choosePorts(fixed: boolean): Promise<SystemPorts> {
