@@ -66,6 +66,9 @@ async function main(): Promise<void> {
       ...extraNodeArgs,
       ...(profileDir !== undefined && PROFILED.includes(name) ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
     ]])),
+  }).catch((error: unknown) => {
+    ceiling.kill("SIGTERM"); // startSystem has stopped what it started
+    throw error;
   });
   try {
     const client = await localClient(system);

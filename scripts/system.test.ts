@@ -1,4 +1,8 @@
-import { notHoisted, thirdPartyDependencies } from "./system";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { repoRoot } from "@gerbang/shared";
+import { notHoisted, startSystem, thirdPartyDependencies } from "./system";
 
 // `make bench` runs every service from an esbuild bundle in .state/build, which loads its
 // third-party packages from the root node_modules. A lockfile that nests one under a workspace
@@ -16,3 +20,36 @@ describe("scripts/system.ts bundles", () => {
     expect(notHoisted(["@grpc/grpc-js", "@gerbang-test/not-installed"])).toEqual(["@gerbang-test/not-installed"]);
   });
 });
+
+describe("startSystem", () => {
+  it("stops the database and every started component when one cannot start", async () => {
+    const mark = randomUUID();
+    const stateDir = path.join(repoRoot, ".state/test-system", mark);
+    try {
+      await expect(startSystem({
+        stateDir, fixedPorts: false, stdio: "ignore", commonEnv: { GERBANG_TEST_MARK: mark },
+        skip: ["sandbox-bca", "sandbox-mandiri", "bank-bca", "bank-mandiri"],
+        env: { gateway: { GATEWAY_HTTP_PORT: "not-a-port" } },
+      })).rejects.toThrow(/gateway exited \(1\) before listening/);
+      // The sandbox and bank service carry the mark in their environment, the database its folder.
+      expect(processesMentioning(mark)).toEqual([]);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+/** Live processes whose command line or environment contains `text`. */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      if (cmdline.includes(text) || environ.includes(text)) found.push(`${pid}: ${cmdline.replaceAll("\0", " ")}`);
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return found;
+}

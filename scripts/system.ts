@@ -202,13 +202,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const databaseName = options.databaseName ?? "gerbang";
   const base = { ...options.commonEnv, MONGODB_URI: mongodbUri, MONGODB_DATABASE: databaseName, PORTS_JSON: JSON.stringify(ports) };
   const stdio = options.stdio ?? "ignore";
-
-  await runToEnd(path.join(repoRoot, "scripts/seed.ts"), ["--if-empty"], base, stdio);
-
   const all = components(ports, base).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
-  const bundles = options.compiled === true ? buildBundles(all.map((c) => c.script)) : undefined;
+  let bundles: ReturnType<typeof buildBundles> | undefined;
+  const stopNamed = async (name: ComponentName, signal: NodeJS.Signals) => {
+    const child = children.get(name);
+    if (child !== undefined) await stopChild(child, signal);
+  };
+  const stopAll = async () => {
+    for (const c of [...all].reverse()) await stopNamed(c.name, "SIGTERM");
+    await database?.stop();
+    if (bundles !== undefined) rmSync(bundles.dir, { recursive: true, force: true });
+  };
   const launch = async (c: Component) => {
     const script = bundles?.scripts.get(c.script) ?? path.join(repoRoot, c.script);
     const heap = c.name.startsWith("sandbox-") ? [] : SERVICE_HEAP_FLAGS;
@@ -216,18 +222,22 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     children.set(c.name, child);
     await waitForPort(c.port, child, c.name, child.stderrTail);
   };
-  // Sandboxes first, then bank services, then the gateway: each layer needs the one below.
-  for (const layer of ["sandbox-", "bank-", "gateway"]) {
-    await Promise.all(all.filter((c) => c.name.startsWith(layer)).map(launch));
+  try {
+    await runToEnd(path.join(repoRoot, "scripts/seed.ts"), ["--if-empty"], base, stdio);
+    bundles = options.compiled === true ? buildBundles(all.map((c) => c.script)) : undefined;
+    // Sandboxes first, then bank services, then the gateway: each layer needs the one below.
+    for (const layer of ["sandbox-", "bank-", "gateway"]) {
+      await Promise.allSettled(all.filter((c) => c.name.startsWith(layer)).map(launch)).then(throwFirstFailure);
+    }
+  } catch (error) {
+    // A component that cannot start must not leave the others (and the database) running behind it.
+    await stopAll();
+    throw error;
   }
   const byName = (name: ComponentName) => {
     const c = all.find((x) => x.name === name);
     if (c === undefined) throw new Error(`${name} is not part of this system`);
     return c;
-  };
-  const stopNamed = async (name: ComponentName, signal: NodeJS.Signals) => {
-    const child = children.get(name);
-    if (child !== undefined) await stopChild(child, signal);
   };
   return {
     ports, mongodbUri, databaseName,
@@ -242,12 +252,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       database = await startEmbeddedDatabase({ dataDir, port: ports.database });
     },
     pid: (name) => (name === "database" ? database?.pid : children.get(name)?.pid),
-    stop: async () => {
-      for (const c of [...all].reverse()) await stopNamed(c.name, "SIGTERM");
-      await database?.stop();
-      if (bundles !== undefined) rmSync(bundles.dir, { recursive: true, force: true });
-    },
+    stop: stopAll,
   };
+}
+
+/** Waits for every launch of a layer (so none is still starting when the others are stopped), then fails with the first failure. */
+function throwFirstFailure(results: PromiseSettledResult<void>[]): void {
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }
 
 function runToEnd(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore"): Promise<void> {
