@@ -70,6 +70,14 @@ async function main(): Promise<void> {
     ceiling.kill("SIGTERM"); // startSystem has stopped what it started
     throw error;
   });
+  // Interrupted (Ctrl-C, or a SIGTERM to this process alone), stop the system rather than leave it running.
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: stopping the system`);
+    ceiling.kill("SIGTERM");
+    void system.stop().finally(() => process.exit(1));
+  };
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
   try {
     const client = await localClient(system);
     const bniKey = await partnerKey(system, "009");
