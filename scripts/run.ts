@@ -5,15 +5,31 @@ import { startSystem } from "./system";
 /**
  * `make run`: the whole system on this machine's loopback with the paper's ports. Uses
  * MONGODB_URI when set, otherwise the embedded FerretDB with its files in .state/run.
- * Ctrl-C (or SIGTERM) stops every process, the database last.
+ * Ctrl-C (or SIGTERM) stops every process, the database last; so does any component that dies.
  */
 async function main(): Promise<void> {
+  let up = false;
   const system = await startSystem({
     stateDir: path.join(repoRoot, ".state/run"),
     fixedPorts: true,
     mongodbUri: process.env.MONGODB_URI ?? "",
     stdio: "inherit",
+    // Half a system must not look like a running one: a component that dies takes the rest down.
+    // (While starting, startSystem itself fails and stops everything.)
+    onUnexpectedExit: (name, code, signal) => {
+      if (!up) return;
+      console.error(`\n${name} exited unexpectedly (${code ?? signal ?? "?"}): stopping everything`);
+      shutdown(1);
+    },
   });
+  let stopping = false;
+  const shutdown = (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping...");
+    system.stop().then(() => { console.log("Stopped."); process.exit(exitCode); }, (error: unknown) => { console.error(error); process.exit(1); });
+  };
+  up = true;
   const p = system.ports;
   const where: [string, string][] = [
     ["database", process.env.MONGODB_URI !== undefined && process.env.MONGODB_URI !== "" ? "MONGODB_URI" : `mongodb://127.0.0.1:${p.database} (embedded FerretDB, files in .state/run/db)`],
@@ -31,15 +47,8 @@ async function main(): Promise<void> {
   }
   console.log("Ctrl-C stops everything.\n");
 
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    console.log("\nStopping...");
-    system.stop().then(() => { console.log("Stopped."); process.exit(0); }, (error: unknown) => { console.error(error); process.exit(1); });
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", () => { shutdown(0); });
+  process.on("SIGTERM", () => { shutdown(0); });
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
-import { repoRoot } from "@gerbang/shared";
-import { notHoisted, startSystem, thirdPartyDependencies } from "./system";
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { freePort, repoRoot } from "@gerbang/shared";
+import { testDatabaseUri } from "../test/database";
+import { busyPorts, notHoisted, startSystem, thirdPartyDependencies, type ComponentName } from "./system";
 
 // `make bench` runs every service from an esbuild bundle in .state/build, which loads its
 // third-party packages from the root node_modules. A lockfile that nests one under a workspace
@@ -38,6 +40,49 @@ describe("startSystem", () => {
     }
   }, 60_000);
 });
+
+describe("startSystem's watch on its components", () => {
+  it("reports a component that dies unasked, and not one it was asked to kill, restart or stop", async () => {
+    const exits: [ComponentName, number | null, NodeJS.Signals | null][] = [];
+    const system = await startSystem({
+      stateDir: path.join(repoRoot, ".state/test-system"), fixedPorts: false, stdio: "ignore",
+      mongodbUri: testDatabaseUri(), databaseName: `test_system_${randomBytes(4).toString("hex")}`,
+      skip: ["sandbox-bca", "sandbox-mandiri", "bank-bni", "bank-bca", "bank-mandiri", "gateway"],
+      onUnexpectedExit: (...exit) => { exits.push(exit); },
+    });
+    try {
+      process.kill(system.pid("sandbox-bni") ?? 0, "SIGKILL"); // from outside, as a crash would
+      await waitFor(() => exits.length > 0);
+      expect(exits).toEqual([["sandbox-bni", null, "SIGKILL"]]);
+      await system.restart("sandbox-bni");
+      await system.kill("sandbox-bni");
+      await system.restart("sandbox-bni");
+    } finally {
+      await system.stop();
+    }
+    expect(exits).toHaveLength(1);
+  }, 60_000);
+
+  it("finds the ports something already listens on", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => { server.listen(0, "127.0.0.1", resolve); });
+    try {
+      const taken = (server.address() as { port: number }).port;
+      const free = await freePort();
+      expect(await busyPorts([free, taken])).toEqual([taken]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Live processes whose command line or environment contains `text`. */
 function processesMentioning(text: string): string[] {

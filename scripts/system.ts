@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
 
@@ -51,6 +52,8 @@ export interface SystemOptions {
   compiled?: boolean;
   /** Extra node flags per component (e.g. --cpu-prof for the benchmarks' profiles). */
   nodeArgs?: Partial<Record<ComponentName, string[]>>;
+  /** Called when a component exits without being asked to (kill, restart and stop ask). */
+  onUnexpectedExit?: (name: ComponentName, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 interface Component {
@@ -192,6 +195,11 @@ function components(ports: SystemPorts, base: Record<string, string>): Component
 
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const ports = await choosePorts(options.fixedPorts);
+  // A fixed port something else already holds would pass for the component's own (waitForPort
+  // only sees that the port answers): "up" would be printed over a gateway that died on EADDRINUSE.
+  const external = options.mongodbUri !== undefined && options.mongodbUri !== "";
+  const busy = await busyPorts((Object.values(ports) as number[]).filter((port) => !(external && port === ports.database)));
+  if (busy.length > 0) throw new Error(`port ${busy.join(", ")} already in use on 127.0.0.1 (another make run?); nothing was started`);
   let database: EmbeddedDatabase | undefined;
   let mongodbUri = options.mongodbUri ?? "";
   const dataDir = path.join(options.stateDir, "db");
@@ -205,10 +213,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const all = components(ports, base).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
+  const asked = new WeakSet<ChildProcess>(); // children told to stop: their exit is expected
   let bundles: ReturnType<typeof buildBundles> | undefined;
   const stopNamed = async (name: ComponentName, signal: NodeJS.Signals) => {
     const child = children.get(name);
-    if (child !== undefined) await stopChild(child, signal);
+    if (child === undefined) return;
+    asked.add(child);
+    await stopChild(child, signal);
   };
   const stopAll = async () => {
     for (const c of [...all].reverse()) await stopNamed(c.name, "SIGTERM");
@@ -220,6 +231,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const heap = c.name.startsWith("sandbox-") ? [] : SERVICE_HEAP_FLAGS;
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...(options.nodeArgs?.[c.name] ?? [])]);
     children.set(c.name, child);
+    child.once("exit", (code, signal) => { if (!asked.has(child)) options.onUnexpectedExit?.(c.name, code, signal); });
     await waitForPort(c.port, child, c.name, child.stderrTail);
   };
   try {
@@ -254,6 +266,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     pid: (name) => (name === "database" ? database?.pid : children.get(name)?.pid),
     stop: stopAll,
   };
+}
+
+/** The ports of `ports` on which something on loopback already accepts connections. */
+export async function busyPorts(ports: number[]): Promise<number[]> {
+  const open = await Promise.all(ports.map((port) => new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("error", () => { resolve(false); });
+  })));
+  return ports.filter((_, i) => open[i]);
 }
 
 /** Waits for every launch of a layer (so none is still starting when the others are stopped), then fails with the first failure. */
