@@ -1,11 +1,12 @@
-import { connectDatabase, createLogger } from "@gerbang/shared";
+import { connectDatabase, createLogger, DEFAULT_PORTS } from "@gerbang/shared";
 import { loadGatewayConfig, reconcileLedger } from "@gerbang/gateway";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
  * banks' status answers for transfers created in [from, to) and lists every mismatch, one line
  * each, then a summary. Exit 0: all agree; 1: at least one mismatch (or transfers not final);
- * 2: bad arguments, or the check could not run (database unreachable). Reads MONGODB_URI / MONGODB_DATABASE and the gateway's bank settings.
+ * 2: bad arguments, or the check could not run (database unreachable). Reads MONGODB_URI (default:
+ * `make run`'s embedded database) / MONGODB_DATABASE and the gateway's bank settings.
  */
 const USAGE = "usage: npx tsx scripts/reconcile.ts --from <ISO date-time> --to <ISO date-time>";
 
@@ -33,11 +34,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadGatewayConfig();
-  if (config.mongodbUri === "") {
-    console.error("MONGODB_URI is not set");
-    return 2;
-  }
-  const connection = await connectDatabase({ uri: config.mongodbUri, dbName: config.mongodbDatabase });
+  const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
+  const source = config.mongodbUri !== "" ? "MONGODB_URI" : uri + " (make run's embedded database; MONGODB_URI chooses another)";
+  console.error(`ledger: ${source}, database ${config.mongodbDatabase}`);
+  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase });
   try {
     const report = await reconcileLedger(connection, config, createLogger("reconcile", config.logLevel === "info" ? "warn" : config.logLevel), args.from, args.to);
     for (const m of report.mismatches) {
