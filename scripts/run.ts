@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     fixedPorts: true,
     mongodbUri: process.env.MONGODB_URI ?? "",
     stdio: "inherit",
+    persistentBanks: true,
     // Half a system must not look like a running one: a component that dies takes the rest down.
     // (While starting, startSystem itself fails and stops everything.)
     onUnexpectedExit: (name, code, signal) => {

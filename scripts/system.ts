@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
@@ -52,6 +52,12 @@ export interface SystemOptions {
   compiled?: boolean;
   /** Extra node flags per component (e.g. --cpu-prof for the benchmarks' profiles). */
   nodeArgs?: Partial<Record<ComponentName, string[]>>;
+  /**
+   * Sandboxes keep their books in `<stateDir>/sandbox-<bank>.jsonl` and remember them across
+   * restarts, as banks do (make run). Otherwise in memory: the fault suite and the benchmarks
+   * start from empty banks.
+   */
+  persistentBanks?: boolean;
   /** Called when a component exits without being asked to (kill, restart and stop ask). */
   onUnexpectedExit?: (name: ComponentName, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -171,14 +177,15 @@ async function choosePorts(fixed: boolean): Promise<SystemPorts> {
   return { database, gatewayHttp, gatewayGrpc, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri };
 }
 
-function components(ports: SystemPorts, base: Record<string, string>): Component[] {
+function components(ports: SystemPorts, base: Record<string, string>, booksDir: string | undefined): Component[] {
   const hosts = {
     HOST_BNI: `http://127.0.0.1:${ports.sandboxBni}`,
     HOST_BCA: `http://127.0.0.1:${ports.sandboxBca}`,
     HOST_MANDIRI: `http://127.0.0.1:${ports.sandboxMandiri}`,
   };
   const sandbox = (bank: string, port: number): Component => ({
-    name: `sandbox-${bank}` as ComponentName, script: "sandbox/src/main.ts", args: [bank], port, env: { ...base, PORT: String(port) },
+    name: `sandbox-${bank}` as ComponentName, script: "sandbox/src/main.ts", args: [bank], port,
+    env: { ...base, PORT: String(port), ...(booksDir === undefined ? {} : { SANDBOX_JOURNAL_FILE: path.join(booksDir, `sandbox-${bank}.jsonl`) }) },
   });
   const bankService = (bank: string, port: number): Component => ({
     name: `bank-${bank}` as ComponentName, script: `services/bank-${bank}/src/main.ts`, args: [], port, env: { ...base, ...hosts, PORT: String(port) },
@@ -210,7 +217,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const databaseName = options.databaseName ?? "gerbang";
   const base = { ...options.commonEnv, MONGODB_URI: mongodbUri, MONGODB_DATABASE: databaseName, PORTS_JSON: JSON.stringify(ports) };
   const stdio = options.stdio ?? "ignore";
-  const all = components(ports, base).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
+  if (options.persistentBanks === true) mkdirSync(options.stateDir, { recursive: true }); // with MONGODB_URI nothing else makes it
+  const all = components(ports, base, options.persistentBanks === true ? path.resolve(options.stateDir) : undefined).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
   const asked = new WeakSet<ChildProcess>(); // children told to stop: their exit is expected

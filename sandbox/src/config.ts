@@ -5,6 +5,7 @@ import type { BcaCredentials, BniCredentials, MandiriCredentials } from "./crede
 export interface SandboxConfig {
   port: number;
   tokenTtlSeconds: number;
+  journalFile: string;
   logLevel: string;
   bni: BniCredentials;
   bca: BcaCredentials;
@@ -31,6 +32,10 @@ export function sandboxConfigSchema(bank: PartnerBank): convict.Schema<SandboxCo
     tokenTtlSeconds: {
       doc: "Lifetime of issued access tokens in seconds; 0: the bank's own (BNI 3600, BCA 3599, Mandiri 3600).",
       format: "nat", default: 0, env: "SANDBOX_TOKEN_TTL_SECONDS",
+    },
+    journalFile: {
+      doc: "File the bank's books are appended to and read back from at start, so a restart forgets nothing (make run sets it); empty: books in memory only.",
+      format: String, default: "", env: "SANDBOX_JOURNAL_FILE",
     },
     logLevel: commonConfigSchema.logLevel,
     bni: {

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, repoRoot } from "@gerbang/shared";
+import { fetchJson, pick } from "./testing/http";
+import { mandiriClient } from "./testing/mandiri-client";
 
 /** main.ts as a real process: listens on PORT, logs one line per request, exits cleanly on SIGTERM. */
 const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
@@ -58,6 +62,37 @@ describe("sandbox main.ts", () => {
     expect(proc.output()).not.toContain(body.access_token);
     expect(proc.output()).not.toContain("bni-local-client-secret");
   });
+
+  it("with SANDBOX_JOURNAL_FILE, remembers its bookings across a restart (make run)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sandbox-main-"));
+    try {
+      const env = { SANDBOX_JOURNAL_FILE: path.join(dir, "mandiri.jsonl") };
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // Jakarta's business day
+      const payment = { transactionID: "PERSIST000000001", transactionDate: today, referenceID: "GB-9", sourceAccountNumber: "1370000000003",
+        beneficiaryAccountNumber: "1370098765431", beneficiaryBankCode: "800", amount: "2475000", currency: "IDR", remark1: "Gaji" };
+      const inquiry = { transactionID: payment.transactionID, transactionDate: payment.transactionDate };
+      const first = run(["mandiri"], { ...env, PORT: String(port) });
+      await waitForHealth(url);
+      const booked = await mandiriClient(url).call("doPayment", payment);
+      expect(booked.body).toMatchObject({ Response: { responseCode: "00" } });
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+
+      const second = run(["mandiri"], { ...env, PORT: String(port) });
+      await waitForHealth(url);
+      const mandiri = mandiriClient(url);
+      expect((await mandiri.call("inquiryStatus", inquiry)).body).toMatchObject({ Response: { transactionStatus: "SUCCESS", journalNo: pick(booked.body, "Response.journalNo") } });
+      // The same transactionID again is still a duplicate, not a second booking.
+      expect(pick((await mandiri.call("doPayment", payment)).body, "Response.responseCode")).not.toBe("00");
+      expect((await fetchJson(`${url}/_sandbox/ledger`)).body).toMatchObject({ entries: [{ requestId: "PERSIST000000001", amount: "2475000" }] });
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("refuses an unknown bank with exit code 2 and a usage line", async () => {
     const proc = run(["bri"], {});

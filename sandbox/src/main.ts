@@ -25,9 +25,10 @@ const chosen = bank as PartnerBank;
 runProcess(`sandbox-${chosen}`, async () => {
   const config = loadConfig(sandboxConfigSchema(chosen));
   const logger = createLogger(`sandbox-${chosen}`, config.get("logLevel"));
-  const common = { tokenTtlSeconds: config.get("tokenTtlSeconds"), logger };
+  const journalFile = config.get("journalFile");
+  const common = { tokenTtlSeconds: config.get("tokenTtlSeconds"), logger, ...(journalFile === "" ? {} : { journalFile }) };
   const sandbox = createSandbox({ ...bankCredentials(chosen, config), ...common });
   const port = await sandbox.listen(config.get("port"));
-  logger.info({ port, bank: chosen }, "sandbox listening");
+  logger.info({ port, bank: chosen, books: journalFile === "" ? "in memory" : journalFile }, "sandbox listening");
   return { logger, stop: () => sandbox.close() };
 });

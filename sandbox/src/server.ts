@@ -10,6 +10,7 @@ import type { BankApi, SandboxContext } from "./core/context";
 import { createFaultRules } from "./core/faults";
 import { createHolds, DEFAULT_HOLD_MS } from "./core/holds";
 import { MAX_BODY_BYTES, readBody, ReplyError, send, type Exchange } from "./core/http";
+import { fileJournal } from "./core/journal";
 import { createLedger } from "./core/ledger";
 import type { BankCredentials } from "./credentials";
 
@@ -21,6 +22,8 @@ export type SandboxOptions = (BankCredentials | { bank: BankCredentials["bank"];
   now?: () => number;
   /** How long a `timeout` fault holds the socket (default 120 s). */
   holdMs?: number;
+  /** File of the bank's books (core/journal.ts); absent: they live in memory only. */
+  journalFile?: string;
 };
 
 export interface Sandbox {
@@ -58,7 +61,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const logger = options.logger ?? createLogger(`sandbox-${options.bank}`, "silent");
   const accounts = createAccounts(() => sandboxAccounts(options.bank));
   const ctx: SandboxContext = {
-    bank: options.bank, accounts, ledger: createLedger(accounts, now), faults: createFaultRules(),
+    bank: options.bank, accounts, faults: createFaultRules(),
+    ledger: createLedger(accounts, now, options.journalFile === undefined ? undefined : fileJournal(options.journalFile)),
     holds: createHolds(options.holdMs ?? DEFAULT_HOLD_MS), now, logger,
     tokenTtlSeconds: options.tokenTtlSeconds !== undefined && options.tokenTtlSeconds > 0 ? options.tokenTtlSeconds : BANK_TTL[options.bank],
   };

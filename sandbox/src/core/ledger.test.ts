@@ -1,5 +1,9 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { FixtureAccount } from "@gerbang/shared";
 import { createAccounts } from "./accounts";
+import { fileJournal } from "./journal";
 import { createLedger, type TransferOrder } from "./ledger";
 
 const fixtures = (): FixtureAccount[] => [
@@ -116,5 +120,63 @@ describe("ledger booking", () => {
     expect(balance("200")).toBe(0n);
     const second = submit(order());
     expect(first.state === "BOOKED" && second.state === "BOOKED" && first.entry.journalNo !== second.entry.journalNo).toBe(true);
+  });
+});
+
+describe("ledger with a file journal (make run: the bank remembers across restarts)", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "sandbox-journal-"));
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+  const at = () => Date.parse("2026-11-26T03:00:00Z");
+  const order = (id: string, over: Partial<TransferOrder> = {}): TransferOrder => (
+    { key: id, requestId: id, kind: "INTRABANK", sourceAccountNumber: "100", beneficiaryAccountNumber: "200", beneficiaryBankCode: "009", amount: 1_000n, echo: { ref: id }, ...over });
+  const open = (file: string) => {
+    const accounts = createAccounts(fixtures);
+    return { accounts, ledger: createLedger(accounts, at, fileJournal(file)) };
+  };
+
+  it("starts again with the same bookings, refusals, pending claims and balances", () => {
+    const file = path.join(dir, "books.jsonl");
+    const before = open(file);
+    before.ledger.claim(order("B1", { amount: 2_475_000n }));
+    before.ledger.settle("B1");
+    before.ledger.claim(order("B2", { kind: "INTERBANK", beneficiaryAccountNumber: "5555", beneficiaryBankCode: "014", amount: 7n }));
+    before.ledger.settle("B2");
+    before.ledger.claim(order("R1", { sourceAccountNumber: "101", amount: 6_000n }));
+    before.ledger.settle("R1"); // insufficient funds
+    before.ledger.claim(order("P1"));
+
+    const after = open(file);
+    expect(after.ledger.entries()).toEqual(before.ledger.entries());
+    expect(after.accounts.list()).toEqual(before.accounts.list());
+    for (const key of ["B1", "B2", "R1", "P1"]) expect(after.ledger.find(key)).toEqual(before.ledger.find(key));
+    expect(after.ledger.find("R1")?.outcome).toEqual({ state: "REFUSED", refusal: "insufficient-funds" });
+    // Still never twice: the remembered request id answers with its first outcome.
+    expect(after.ledger.claim(order("B1", { amount: 1n }))?.outcome.state).toBe("BOOKED");
+    expect(after.ledger.settle("P1").state).toBe("BOOKED");
+    expect(open(file).ledger.entries()).toHaveLength(3);
+  });
+
+  it("forgets everything on reset", () => {
+    const file = path.join(dir, "reset.jsonl");
+    const before = open(file);
+    before.ledger.claim(order("X1"));
+    before.ledger.settle("X1");
+    before.ledger.reset();
+    const after = open(file);
+    expect(after.ledger.entries()).toEqual([]);
+    expect(after.ledger.find("X1")).toBeUndefined();
+    expect(after.accounts.find("200")?.balance).toBe(0n);
+  });
+
+  it("ignores a last line cut short by a crash, and refuses a damaged one elsewhere", () => {
+    const file = path.join(dir, "torn.jsonl");
+    const before = open(file);
+    before.ledger.claim(order("T1"));
+    before.ledger.settle("T1");
+    appendFileSync(file, '{"claim":{"key":"T2","requ');
+    expect(open(file).ledger.entries()).toHaveLength(1);
+    expect(open(file).ledger.find("T2")).toBeUndefined();
+    writeFileSync(file, `{"claim":\n${readFileSync(file, "utf8")}`);
+    expect(() => open(file)).toThrow(/torn\.jsonl:1: not a journal line/);
   });
 });

@@ -1,5 +1,6 @@
 import { INTERBANK_LIMIT, INTRABANK_LIMIT } from "./amount";
 import type { Accounts } from "./accounts";
+import { memoryOnly, type Journal } from "./journal";
 
 export type TransferKind = "INTRABANK" | "INTERBANK";
 
@@ -57,7 +58,8 @@ export interface Ledger {
   reset(): void;
 }
 
-export function createLedger(accounts: Accounts, now: () => number): Ledger {
+/** `journal`: where the books survive a restart (make run); by default they live in memory only. */
+export function createLedger(accounts: Accounts, now: () => number, journal: Journal = memoryOnly): Ledger {
   let records = new Map<string, RequestRecord>();
   let entries: LedgerEntry[] = [];
   let sequence = 0;
@@ -79,11 +81,36 @@ export function createLedger(accounts: Accounts, now: () => number): Ledger {
     return undefined;
   };
 
+  /** Moves the money of a booking check() allowed (or the journal recorded) and files its entry. */
+  const book = (entry: LedgerEntry) => {
+    const source = accounts.find(entry.sourceAccountNumber);
+    if (source === undefined) throw new Error("book: source vanished after the check");
+    source.balance -= entry.amount;
+    if (entry.kind === "INTRABANK") {
+      const beneficiary = accounts.find(entry.beneficiaryAccountNumber);
+      if (beneficiary === undefined) throw new Error("book: beneficiary vanished after the check");
+      beneficiary.balance += entry.amount;
+    }
+    entries.push(entry);
+  };
+
+  for (const event of journal.replay()) {
+    if ("claim" in event) {
+      records.set(event.claim.key, { order: event.claim, outcome: { state: "PENDING" } });
+      continue;
+    }
+    const record = records.get(event.settle);
+    if (record === undefined) throw new Error(`journal: ${event.settle} settled but never claimed`);
+    if (event.outcome.state === "BOOKED") book(event.outcome.entry);
+    record.outcome = event.outcome;
+  }
+
   return {
     find: (key) => records.get(key),
     claim(order) {
       const existing = records.get(order.key);
       if (existing !== undefined) return existing;
+      journal.append({ claim: order });
       records.set(order.key, { order, outcome: { state: "PENDING" } });
       return undefined;
     },
@@ -94,16 +121,10 @@ export function createLedger(accounts: Accounts, now: () => number): Ledger {
       const { order } = record;
       const refusal = forced ?? check(order);
       if (refusal !== undefined) {
-        record.outcome = { state: "REFUSED", refusal };
-        return record.outcome;
-      }
-      const source = accounts.find(order.sourceAccountNumber);
-      if (source === undefined) throw new Error("settle: source vanished after the check");
-      source.balance -= order.amount;
-      if (order.kind === "INTRABANK") {
-        const beneficiary = accounts.find(order.beneficiaryAccountNumber);
-        if (beneficiary === undefined) throw new Error("settle: beneficiary vanished after the check");
-        beneficiary.balance += order.amount;
+        const refused: Outcome = { state: "REFUSED", refusal };
+        journal.append({ settle: key, outcome: refused });
+        record.outcome = refused;
+        return refused;
       }
       sequence += 1;
       const entry: LedgerEntry = {
@@ -116,12 +137,15 @@ export function createLedger(accounts: Accounts, now: () => number): Ledger {
         kind: order.kind,
         bookedAt: new Date(now()),
       };
-      entries.push(entry);
+      // Written before the money moves: a booking the bank may have answered is never forgotten.
+      journal.append({ settle: key, outcome: { state: "BOOKED", entry } });
+      book(entry);
       record.outcome = { state: "BOOKED", entry };
       return record.outcome;
     },
     entries: () => [...entries],
     reset() {
+      journal.clear();
       records = new Map();
       entries = [];
     },
