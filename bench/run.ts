@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   // (the resolver's scans grow with them), and old runs must not pile up on disk.
   const stateDir = path.join(repoRoot, ".state/bench");
   rmSync(stateDir, { recursive: true, force: true });
+  let up = false;
   const system = await startSystem({
     stateDir,
     fixedPorts: false,
@@ -66,18 +67,25 @@ async function main(): Promise<void> {
       ...extraNodeArgs,
       ...(profileDir !== undefined && PROFILED.includes(name) ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
     ]])),
+    // A service that dies mid-run (its heap budget, a crash) would turn every later figure into
+    // errors against half a system: stop, and say which one.
+    onUnexpectedExit: (name, code, signal) => { if (up) abort(`${name} exited unexpectedly (${code ?? signal ?? "?"}) during the benchmark`); },
   }).catch((error: unknown) => {
     ceiling.kill("SIGTERM"); // startSystem has stopped what it started
     throw error;
   });
   // Interrupted (Ctrl-C, or a SIGTERM to this process alone), stop the system rather than leave it running.
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: stopping the system`);
+  let aborting = false;
+  const abort = (why: string) => {
+    if (aborting) return; // a Ctrl-C reaches every process of the terminal: their exits follow it
+    aborting = true;
+    console.error(`${why}: stopping the system, no results written`);
     ceiling.kill("SIGTERM");
     void system.stop().finally(() => process.exit(1));
   };
-  process.once("SIGINT", stopOnSignal);
-  process.once("SIGTERM", stopOnSignal);
+  process.once("SIGINT", () => { abort("SIGINT"); });
+  process.once("SIGTERM", () => { abort("SIGTERM"); });
+  up = true;
   try {
     const client = await localClient(system);
     const bniKey = await partnerKey(system, "009");

@@ -18,7 +18,8 @@ async function main(): Promise<void> {
     // Half a system must not look like a running one: a component that dies takes the rest down.
     // (While starting, startSystem itself fails and stops everything.)
     onUnexpectedExit: (name, code, signal) => {
-      if (!up) return;
+      // Not while starting (startSystem reports it) or stopping (a Ctrl-C reaches every process of the terminal).
+      if (!up || stopping) return;
       console.error(`\n${name} exited unexpectedly (${code ?? signal ?? "?"}): stopping everything`);
       shutdown(1);
     },
