@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { connectDatabase } from "@gerbang/shared";
 import { createJtiStore } from "../services/gateway/src/jti-store";
 import { createTransferStore, type TransferRecord } from "../services/gateway/src/transfer-store";
-import { cpuMilliseconds } from "./memory";
+import { sampleMemory } from "./memory";
 import { summarise } from "./load/stats";
 
 /**
@@ -64,7 +64,7 @@ export async function measureDbCommands(uri: string, dbName: string, count: numb
 
 /** Sends the command once per record, in turn; the database's CPU beyond its idle rate, per command. */
 async function timeCommand(command: string, records: TransferRecord[], send: Send, idleCpuMsPerSecond: number, dbPid: number | undefined): Promise<DbCommandCost> {
-  const cpuBefore = dbPid === undefined ? undefined : cpuMilliseconds(dbPid);
+  const usage = sampleMemory({ database: dbPid });
   const latencies: number[] = [];
   const started = process.hrtime.bigint();
   for (const [i, record] of records.entries()) {
@@ -73,8 +73,8 @@ async function timeCommand(command: string, records: TransferRecord[], send: Sen
     latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   const stats = summarise(latencies, 0, Number(process.hrtime.bigint() - started) / 1e9);
-  const cpuAfter = dbPid === undefined ? undefined : cpuMilliseconds(dbPid);
-  const busyMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore - idleCpuMsPerSecond * stats.durationSeconds;
+  const cpuMs = usage.finish().cpuMs.database;
+  const busyMs = cpuMs === undefined ? undefined : cpuMs - idleCpuMsPerSecond * stats.durationSeconds;
   return {
     command, count: records.length, p50Ms: stats.p50, p99Ms: stats.p99, idleCpuMsPerSecond,
     ...(busyMs === undefined ? {} : { dbCpuMicros: Math.max(0, Math.round((busyMs * 1000) / records.length)) }),
@@ -82,10 +82,10 @@ async function timeCommand(command: string, records: TransferRecord[], send: Sen
 }
 
 async function idleCpuRate(pid: number, ms: number): Promise<number> {
-  const before = cpuMilliseconds(pid);
+  const usage = sampleMemory({ database: pid });
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const after = cpuMilliseconds(pid);
-  return before === undefined || after === undefined ? 0 : Math.round(((after - before) * 1000) / ms) / 1000;
+  const cpuMs = usage.finish().cpuMs.database;
+  return cpuMs === undefined ? 0 : Math.round((cpuMs * 1000) / ms) / 1000;
 }
 
 /** A transfer as the gateway first records it (transfer-service.ts newRecord): SENDING, attempt 1, leased. */

@@ -52,7 +52,7 @@ function rssMegabytes(pid: number): number | undefined {
 }
 
 /** utime + stime of a process from /proc/<pid>/stat, in ms (Linux clock ticks are 10 ms). */
-export function cpuMilliseconds(pid: number): number | undefined {
+function cpuMilliseconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may contain spaces) start after the last ')'.
