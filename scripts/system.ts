@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { DEFAULT_PORTS, freePort, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
+import { DEFAULT_PORTS, freePort, isListening, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
 
 /**
  * Starts the whole system as separate processes on loopback: embedded database, seed, bank
@@ -278,11 +277,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
 /** The ports of `ports` on which something on loopback already accepts connections. */
 export async function busyPorts(ports: number[]): Promise<number[]> {
-  const open = await Promise.all(ports.map((port) => new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("error", () => { resolve(false); });
-  })));
+  const open = await Promise.all(ports.map(isListening));
   return ports.filter((_, i) => open[i]);
 }
 

@@ -19,15 +19,19 @@ export async function waitForPort(port: number, child: Watched, name: string, de
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening on ${port}\n${detail()}`);
     }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: "127.0.0.1", port });
-      socket.once("connect", () => { socket.destroy(); resolve(true); });
-      socket.once("error", () => { resolve(false); });
-    });
-    if (open) return;
+    if (await isListening(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** Whether something accepts connections on loopback `port` (whoever it is). */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("error", () => { resolve(false); });
+  });
 }
 
 /**
