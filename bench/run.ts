@@ -55,7 +55,6 @@ async function main(): Promise<void> {
   // (the resolver's scans grow with them), and old runs must not pile up on disk.
   const stateDir = path.join(repoRoot, ".state/bench");
   rmSync(stateDir, { recursive: true, force: true });
-  let up = false;
   const system = await startSystem({
     stateDir,
     fixedPorts: false,
@@ -69,7 +68,7 @@ async function main(): Promise<void> {
     ]])),
     // A service that dies mid-run (its heap budget, a crash) would turn every later figure into
     // errors against half a system: stop, and say which one.
-    onUnexpectedExit: (name, code, signal) => { if (up) abort(`${name} exited unexpectedly (${code ?? signal ?? "?"}) during the benchmark`); },
+    onUnexpectedExit: (name, code, signal) => { abort(`${name} exited unexpectedly (${code ?? signal ?? "?"}) during the benchmark`); },
   }).catch((error: unknown) => {
     ceiling.kill("SIGTERM"); // startSystem has stopped what it started
     throw error;
@@ -85,7 +84,6 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => { abort("SIGINT"); });
   process.once("SIGTERM", () => { abort("SIGTERM"); });
-  up = true;
   try {
     const client = await localClient(system);
     const bniKey = await partnerKey(system, "009");

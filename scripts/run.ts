@@ -8,7 +8,6 @@ import { startSystem } from "./system";
  * Ctrl-C (or SIGTERM) stops every process, the database last; so does any component that dies.
  */
 async function main(): Promise<void> {
-  let up = false;
   const system = await startSystem({
     stateDir: path.join(repoRoot, ".state/run"),
     fixedPorts: true,
@@ -16,10 +15,7 @@ async function main(): Promise<void> {
     stdio: "inherit",
     persistentBanks: true,
     // Half a system must not look like a running one: a component that dies takes the rest down.
-    // (While starting, startSystem itself fails and stops everything.)
     onUnexpectedExit: (name, code, signal) => {
-      // Not while starting (startSystem reports it) or stopping (a Ctrl-C reaches every process of the terminal).
-      if (!up || stopping) return;
       console.error(`\n${name} exited unexpectedly (${code ?? signal ?? "?"}): stopping everything`);
       shutdown(1);
     },
@@ -31,7 +27,6 @@ async function main(): Promise<void> {
     console.log("\nStopping...");
     system.stop().then(() => { console.log("Stopped."); process.exit(exitCode); }, (error: unknown) => { console.error(error); process.exit(1); });
   };
-  up = true;
   const p = system.ports;
   const where: [string, string][] = [
     ["database", process.env.MONGODB_URI !== undefined && process.env.MONGODB_URI !== "" ? "MONGODB_URI" : `mongodb://127.0.0.1:${p.database} (embedded FerretDB, files in .state/run/db)`],

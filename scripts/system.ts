@@ -57,7 +57,11 @@ export interface SystemOptions {
    * start from empty banks.
    */
   persistentBanks?: boolean;
-  /** Called when a component exits without being asked to (kill, restart and stop ask). */
+  /**
+   * Called when a component exits without being asked to (kill, restart and stop ask), from the
+   * moment startSystem has returned until stop() is called: a failure while starting rejects
+   * startSystem instead.
+   */
   onUnexpectedExit?: (name: ComponentName, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
@@ -221,6 +225,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
   const asked = new WeakSet<ChildProcess>(); // children told to stop: their exit is expected
+  let watching = false; // onUnexpectedExit applies between a successful start and stop()
   let bundles: ReturnType<typeof buildBundles> | undefined;
   const stopNamed = async (name: ComponentName, signal: NodeJS.Signals) => {
     const child = children.get(name);
@@ -229,6 +234,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stopChild(child, signal);
   };
   const stopAll = async () => {
+    watching = false;
     for (const c of [...all].reverse()) await stopNamed(c.name, "SIGTERM");
     await database?.stop();
     if (bundles !== undefined) rmSync(bundles.dir, { recursive: true, force: true });
@@ -238,7 +244,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const heap = c.name.startsWith("sandbox-") ? [] : SERVICE_HEAP_FLAGS;
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...(options.nodeArgs?.[c.name] ?? [])]);
     children.set(c.name, child);
-    child.once("exit", (code, signal) => { if (!asked.has(child)) options.onUnexpectedExit?.(c.name, code, signal); });
+    child.once("exit", (code, signal) => { if (watching && !asked.has(child)) options.onUnexpectedExit?.(c.name, code, signal); });
     await waitForPort(c.port, child, c.name, child.stderrTail);
   };
   try {
@@ -258,6 +264,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     if (c === undefined) throw new Error(`${name} is not part of this system`);
     return c;
   };
+  watching = true;
   return {
     ports, mongodbUri, databaseName,
     started: all.map((c) => c.name),
