@@ -137,11 +137,12 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
         kind: order.kind,
         bookedAt: new Date(now()),
       };
+      const booked: Outcome = { state: "BOOKED", entry };
       // Written before the money moves: a booking the bank may have answered is never forgotten.
-      journal.append({ settle: key, outcome: { state: "BOOKED", entry } });
+      journal.append({ settle: key, outcome: booked });
       book(entry);
-      record.outcome = { state: "BOOKED", entry };
-      return record.outcome;
+      record.outcome = booked;
+      return booked;
     },
     entries: () => [...entries],
     reset() {
