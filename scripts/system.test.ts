@@ -44,15 +44,17 @@ describe("startSystem", () => {
 describe("startSystem's watch on its components", () => {
   it("reports a component that dies unasked, and not one it was asked to kill, restart or stop", async () => {
     const exits: [ComponentName, number | null, NodeJS.Signals | null][] = [];
+    let firstExit: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => { firstExit = resolve; });
     const system = await startSystem({
       stateDir: path.join(repoRoot, ".state/test-system"), fixedPorts: false, stdio: "ignore",
       mongodbUri: testDatabaseUri(), databaseName: `test_system_${randomBytes(4).toString("hex")}`,
       skip: ["sandbox-bca", "sandbox-mandiri", "bank-bni", "bank-bca", "bank-mandiri", "gateway"],
-      onUnexpectedExit: (...exit) => { exits.push(exit); },
+      onUnexpectedExit: (...exit) => { exits.push(exit); firstExit(); },
     });
     try {
       process.kill(system.pid("sandbox-bni") ?? 0, "SIGKILL"); // from outside, as a crash would
-      await waitFor(() => exits.length > 0);
+      await reported;
       expect(exits).toEqual([["sandbox-bni", null, "SIGKILL"]]);
       await system.restart("sandbox-bni");
       await system.kill("sandbox-bni");
@@ -75,14 +77,6 @@ describe("startSystem's watch on its components", () => {
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Live processes whose command line or environment contains `text`. */
 function processesMentioning(text: string): string[] {
