@@ -1,3 +1,4 @@
+import { createClientStore } from "./client-store";
 import { appToken, LOCAL, MODAL, OTHER, startHarness, type Harness } from "./gateway-harness";
 
 interface Envelope {
@@ -78,6 +79,24 @@ describe("REST idempotency", () => {
     const stored = await get(`/api/v1/transfers/${first.json.data?.referenceNumber ?? ""}`);
     expect(stored.json.data?.amount).toBe("2475000");
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+
+  it("replays a recorded transfer after the app lost its escrow at that partner; a new one is refused 103", async () => {
+    const body = transferBody();
+    const first = await post(body);
+    const clients = await createClientStore(h.connection);
+    await clients.upsertClient({ ...LOCAL, escrowAccounts: LOCAL.escrowAccounts.filter((e) => e.bankCode !== "014") });
+    await h.gateway.refreshRegistry();
+    try {
+      const again = await post(body);
+      expect([again.status, again.json.statusCode, again.json.replayed, again.json.data?.referenceNumber]).toEqual([200, "000", true, first.json.data?.referenceNumber]);
+      const fresh = await post(transferBody());
+      expect([fresh.status, fresh.json.statusCode]).toEqual([400, "103"]);
+      expect(h.banks["014"].calls.filter((c) => c.referenceNumber === first.json.data?.referenceNumber)).toHaveLength(1);
+    } finally {
+      await clients.upsertClient(LOCAL);
+      await h.gateway.refreshRegistry();
+    }
   });
 
   it("turns 50 concurrent identical requests into exactly one bank call and one transfer", async () => {

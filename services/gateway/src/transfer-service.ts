@@ -140,15 +140,18 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     transfer: async (client, req) => {
       const fingerprint = requestFingerprint(req);
       let route: ChosenRoute;
+      let escrow: EscrowAccount;
       try {
         route = decideRoute(deps.registry(), req.beneficiaryBankCode);
+        escrow = checkRoutable(client, req, route);
       } catch (error) {
-        // A transfer recorded earlier is still returned even if the registry has changed since.
+        // A transfer recorded earlier is still returned even if the registry or the app's escrow
+        // accounts have changed since: refusing it would tell the app nothing exists, and a retry
+        // under a new clientReferenceNo would pay twice.
         const earlier = await replay(client, req, fingerprint);
         if (earlier !== undefined) return earlier;
         throw error;
       }
-      const escrow = checkRoutable(client, req, route);
       const key = `${client.clientId}\u0000${req.clientReferenceNo}`;
       const record = newRecord(deps, { client, req, route, escrow, fingerprint });
       const inserted = await deps.ledger.insert(record);
