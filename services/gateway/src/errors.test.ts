@@ -26,5 +26,7 @@ describe("toConnectError", () => {
     expect(error.code).toBe(Code.Internal);
     expect(statusCodeOf(error)).toBe("999");
     expect(error.cause).toBe(original);
+    // It may come after the insert: the app must retry with the same reference, not a new one.
+    expect(error.rawMessage).toMatch(/may have been recorded; retry with the same clientReferenceNo/);
   });
 });

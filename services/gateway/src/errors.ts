@@ -2,8 +2,10 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 /**
  * The paper's `statusCode` table, in one place. Codes 0xx describe a transfer that exists (the
- * answer carries it); 1xx and up are refusals before anything was recorded. HTTP statuses come
- * from Connect's code table (codeToHttpStatus), except the one REST override in rest-status.ts.
+ * answer carries it); 1xx and 2xx are refusals before anything was recorded; 9xx say the request
+ * could not be completed and may or may not have been recorded, so the app retries with the same
+ * clientReferenceNo (a replay returns the transfer if it exists, never a second one). HTTP statuses
+ * come from Connect's code table (codeToHttpStatus), except the REST overrides in rest-status.ts.
  */
 export const STATUS = {
   success: { statusCode: "000", message: "Success transfer!" },
@@ -11,6 +13,12 @@ export const STATUS = {
   declined: { statusCode: "002", message: "Transfer declined by the bank" },
   notSent: { statusCode: "003", message: "Transfer not sent: the bank service refused it; nothing was booked" },
 } as const;
+
+/**
+ * An unexpected error can happen after the transfer was recorded (and even sent): the message must
+ * not let the app think nothing exists, or a retry under a new clientReferenceNo could pay twice.
+ */
+export const INTERNAL_ERROR_MESSAGE = "internal error: the transfer may have been recorded; retry with the same clientReferenceNo or look it up";
 
 /** Why a request was refused before (or instead of) touching the ledger. */
 export type RefusalKind =
@@ -83,7 +91,7 @@ function unexpected(error: unknown): GatewayError {
   if (isDatabaseUnreachable(error)) {
     return new GatewayError("UNAVAILABLE", "the ledger's database is unreachable; try again with the same clientReferenceNo", { cause: error });
   }
-  return new GatewayError("INTERNAL", "internal error", { cause: error });
+  return new GatewayError("INTERNAL", INTERNAL_ERROR_MESSAGE, { cause: error });
 }
 
 /**

@@ -6,7 +6,7 @@ import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-c
 import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
 import { callerIpKey, identityKey } from "./context";
-import { GatewayError, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
+import { GatewayError, INTERNAL_ERROR_MESSAGE, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
 import { routeLabel, type GatewayMetrics } from "./metrics";
 import { restHttpStatus } from "./rest-status";
 import { matchRoute, type RestRoute } from "./rest-routes";
@@ -77,7 +77,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
 /** Refusals of the REST layer itself (token, IP, body, JSON, query): the RPC was never called, so log and count here. */
 function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse, at: { error: unknown; pathname: string; rpc: DescMethod | undefined; started: bigint }): void {
   const { error } = at;
-  const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", "internal error", { cause: error });
+  const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", INTERNAL_ERROR_MESSAGE, { cause: error });
   const { statusCode, code } = refusalCodes(refusal.kind);
   if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
   const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
