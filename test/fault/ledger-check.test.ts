@@ -66,6 +66,16 @@ describe("checkInvariants", () => {
     expect(check([bca], { "014": [{ ...booking(bca, 1, "014"), amount: "99999" }] })).toMatchObject({ lost: 2 });
   });
 
+  it("a BCA booking belongs to the attempt that was allocated its id, not to one whose derived id is equal", () => {
+    const [refA, refB] = collidingBcaReferences();
+    const a = transfer(refA, "SUCCESS", "10005", "014");
+    // B's derived id is A's; the BCA service allocated it another one, and B was booked under that.
+    const b = transfer(refB, "SUCCESS", "10005", "014", { attempts: [{ attempt: 1, partnerBankCode: "014", allocatedRequestId: "12345678" }] });
+    const bookings = [booking(a, 1, "014"), { ...booking(a, 1, "014"), requestId: "12345678", journalNo: "J-B" }];
+    expect(check([a, b], { "014": bookings })).toMatchObject({ lost: 0, doubled: 0, problems: [] });
+    expect(check([a, { ...b, state: "FAILED" }], { "014": bookings })).toMatchObject({ lost: 1 });
+  });
+
   it("PENDING and SENDING are stuck; MANUAL_REVIEW is stuck only without a reason", () => {
     const f = check([
       transfer("GRBPEND00000005", "PENDING", "1"), transfer("GRBSEND00000006", "SENDING", "2"),
@@ -102,3 +112,16 @@ describe("checkInvariants", () => {
     expect(check([ok], { "009": [booking(ok)] }, [refused])).toMatchObject({ lost: 0, doubled: 0, stuck: 0 });
   });
 });
+
+/** Two references whose derived BCA ids (8 digits) are equal: found by search (~1e4 hashes by the birthday bound). */
+function collidingBcaReferences(): [string, string] {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < 1_000_000; i += 1) {
+    const reference = `GRBCOLL${i}`;
+    const id = requestIdOf("014", reference, 1)!;
+    const earlier = seen.get(id);
+    if (earlier !== undefined) return [earlier, reference];
+    seen.set(id, reference);
+  }
+  throw new Error("no collision among 1e6 references");
+}

@@ -26,7 +26,8 @@ export interface LedgerTransfer {
   amount: string;
   sourceAccountNumber: string;
   beneficiaryAccountNumber: string;
-  attempts: { attempt: number; partnerBankCode: string; outcome?: string; bankRequestId?: string }[];
+  /** allocatedRequestId: the id a bank service stored for the attempt before sending it (BCA's allocated TransactionIDs). */
+  attempts: { attempt: number; partnerBankCode: string; outcome?: string; bankRequestId?: string; allocatedRequestId?: string }[];
   /** Why a person has to look (MANUAL_REVIEW only); empty when the gateway gave none. */
   reviewReason: string;
 }
@@ -112,12 +113,16 @@ function matchBookings(transfers: LedgerTransfer[], ledgers: BankLedgers, f: Run
   return owned;
 }
 
-/** Transfers by `bank:requestId` of each of their attempts: derived from (reference, attempt), and as the bank service reported it. */
+/**
+ * Transfers by `bank:requestId` of each of their attempts: the id the bank service allocated for it
+ * (else the one derived from (reference, attempt)), and the one it reported.
+ */
 function candidatesByRequestId(transfers: LedgerTransfer[]): Map<string, LedgerTransfer[]> {
   const candidates = new Map<string, LedgerTransfer[]>();
   for (const t of transfers) {
     for (const a of t.attempts) {
-      const ids = new Set([requestIdOf(a.partnerBankCode, t.referenceNumber, a.attempt), a.bankRequestId].filter((x): x is string => x !== undefined && x !== ""));
+      const sentUnder = a.allocatedRequestId ?? requestIdOf(a.partnerBankCode, t.referenceNumber, a.attempt);
+      const ids = new Set([sentUnder, a.bankRequestId].filter((x): x is string => x !== undefined && x !== ""));
       for (const id of ids) {
         const key = `${a.partnerBankCode}:${id}`;
         const list = candidates.get(key) ?? [];

@@ -46,9 +46,22 @@ export function toLedgerTransfer(doc: RawTransfer): LedgerTransfer {
   };
 }
 
+/** The TransactionIDs the BCA service allocated, by `reference#attempt` (services/bank-bca/src/transaction-id-store.ts). */
+async function bcaAllocations(connection: Connection): Promise<Map<string, string>> {
+  const docs = await connection.collection("bca_transaction_ids").find({}).toArray();
+  return new Map(docs.map((d) => [`${text(d.referenceNumber)}#${String(d.attempt)}`, text(d.transactionId)]));
+}
+
 export async function readLedger(connection: Connection): Promise<LedgerTransfer[]> {
   const docs = await connection.collection<RawTransfer>("transfers").find({}).toArray();
-  return docs.map(toLedgerTransfer);
+  const allocated = await bcaAllocations(connection);
+  return docs.map(toLedgerTransfer).map((t) => ({
+    ...t,
+    attempts: t.attempts.map((a) => {
+      const id = a.partnerBankCode === "014" ? allocated.get(`${t.referenceNumber}#${a.attempt}`) : undefined;
+      return id === undefined ? a : { ...a, allocatedRequestId: id };
+    }),
+  }));
 }
 
 /**

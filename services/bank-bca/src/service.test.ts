@@ -1,9 +1,11 @@
 import { status } from "@grpc/grpc-js";
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { createLogger, deriveRequestId, DIGITS, startBankService } from "@gerbang/shared";
+import { createLogger, deriveRequestId, DIGITS, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
 import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadBcaConfig } from "./config";
-import { createBcaAdapter, HOST_VARIABLE } from "./service";
+import type { BcaApi } from "./bank-api";
+import { createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
+import { createTransactionIds } from "./transaction-id-store";
 
 // BCA service end to end against the BCA sandbox: the shared contract, then what is BCA's own.
 const transactionId = (reference: string, attempt: number) => deriveRequestId(reference, attempt, DIGITS, 8);
@@ -29,8 +31,13 @@ const profile: BankTestProfile = {
   ],
   startService: (settings) => {
     const config = loadBcaConfig({ port: 0, logLevel: "silent", ...settings });
-    const adapter = createBcaAdapter({ credentials: config.credentials, host: config.bankHost, origin: config.origin, timeoutMs: config.bankTimeoutMs });
-    return startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger: createLogger("bank-bca-test", "silent") });
+    return startBankService({
+      settings: config, hostVariable: HOST_VARIABLE, logger: createLogger("bank-bca-test", "silent"),
+      createAdapter: async (connection) => createBcaAdapter({
+        credentials: config.credentials, host: config.bankHost, origin: config.origin, timeoutMs: config.bankTimeoutMs,
+        transactionIds: await createTransactionIds(connection),
+      }),
+    });
   },
 };
 const h = useBankHarness(profile);
@@ -67,18 +74,73 @@ describe("BCA's own behaviour", () => {
     expect(await h.booked(first.response.bankRequestId)).toHaveLength(1);
   });
 
-  it("a colliding TransactionID (8 digits per day) is PENDING with the reason, never booked, never reported with the other's outcome", async () => {
+  it("two transfers whose derived TransactionIDs collide are both booked, each under its own id, with equal amounts and accounts too", async () => {
+    const [a, b] = findCollision();
+    const first = await h.caller().transfer(h.transfer({ referenceNumber: a }));
+    const second = await h.caller().transfer(h.transfer({ referenceNumber: b }));
+    expect([first, second]).toMatchObject([{ ok: true, response: { status: STATUS.SUCCESS } }, { ok: true, response: { status: STATUS.SUCCESS } }]);
+    if (!second.ok || !first.ok) return;
+    expect(first.response.bankRequestId).toBe(transactionId(a, 1));
+    expect(second.response.bankRequestId).not.toBe(first.response.bankRequestId); // BCA would have answered ESB-82-003
+    expect(await h.booked(first.response.bankRequestId)).toHaveLength(1);
+    expect(await h.booked(second.response.bankRequestId)).toHaveLength(1);
+    // Each inquiry asks under its own id, and a resend of the second stays a duplicate of itself.
+    expect(await h.statusOf(h.transfer({ referenceNumber: b }))).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS, bankRequestId: second.response.bankRequestId } });
+    expect(await h.statusOf(h.transfer({ referenceNumber: a }))).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS, bankRequestId: first.response.bankRequestId } });
+    expect(await h.caller().transfer(h.transfer({ referenceNumber: b }))).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS, bankRequestId: second.response.bankRequestId } });
+    expect(await h.booked(second.response.bankRequestId)).toHaveLength(1);
+  });
+
+  it("an id BCA already holds for another transfer (sent before ids were allocated) is PENDING with the reason, never the other's outcome", async () => {
     const [a, b] = findCollision();
     const first = await h.caller().transfer(h.transfer({ referenceNumber: a, amount: "10000" }));
     expect(first).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
+    await h.connection().collection("bca_transaction_ids").deleteOne({ referenceNumber: a }); // as if sent before allocation
     const second = await h.caller().transfer(h.transfer({ referenceNumber: b, amount: "20000" }));
     expect(second).toMatchObject({ ok: true, response: { status: STATUS.PENDING, bankCode: "ESB-82-003" } });
     if (!second.ok || !first.ok) return;
     expect(second.response.bankRequestId).toBe(first.response.bankRequestId);
     expect(second.response.bankMessage).toMatch(/collides with another transfer/);
     expect(await h.booked(first.response.bankRequestId)).toEqual([expect.objectContaining({ amount: "10000" })]);
-    // The status inquiry for the second must not report the first one's SUCCESS as its own.
     expect(await h.statusOf(h.transfer({ referenceNumber: b, amount: "20000" }))).toMatchObject({ ok: true, response: { status: STATUS.PENDING, bankCode: "ESB-82-003" } });
-    expect(await h.statusOf(h.transfer({ referenceNumber: a, amount: "10000" }))).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS, bankCode: "00" } });
+  });
+});
+
+// ESB-82-003 means the transfer reached BCA; whatever happens to the follow-up inquiry, the answer
+// must never say "not sent" (the gateway would record FAILED "nothing was booked").
+const duplicateInput: TransferInput = {
+  referenceNumber: "GRB1", attempt: 1, transactionDate: "2026-11-27", usage: "TRANSFER",
+  sourceAccountNumber: "0201245680", sourceAccountName: "IKIPPOB", beneficiaryBankCode: "014", beneficiaryBankName: "BCA",
+  beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: "10000", currency: "IDR", remark: "",
+};
+const statusRoute = { method: "GET" as const, url: "http://127.0.0.1:9/banking/corporates/transfers/status/{TransactionID}" };
+const duplicateCtx: BankCallContext = {
+  signal: new AbortController().signal, route: { method: "POST", url: "http://127.0.0.1:9/banking/corporates/transfers" },
+  requestId: "12345678", logger: createLogger("bca-duplicate-test", "silent"), lookupRoute: () => statusRoute,
+};
+const apiAnswering = (status: () => Promise<HttpAnswer>): BcaApi => ({
+  transfer: () => Promise.reject(new Error("not called")),
+  status,
+});
+
+describe("BCA ESB-82-003 follow-up inquiry", () => {
+  it("a refused inquiry connection is PENDING with the reason, not a 'not sent' refusal", async () => {
+    const api = apiAnswering(() => Promise.resolve({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" }));
+    await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).resolves.toMatchObject({ status: "PENDING", bankCode: "ESB-82-003", bankMessage: expect.stringContaining("connection refused") as string });
+  });
+
+  it("a token request that fails before the inquiry is sent is PENDING too", async () => {
+    const api = apiAnswering(() => Promise.reject(unavailable("BCA token endpoint: connection refused; not sent")));
+    await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).resolves.toMatchObject({ status: "PENDING", bankCode: "ESB-82-003", bankMessage: expect.stringContaining("token endpoint") as string });
+  });
+
+  it("an inquiry that times out is PENDING", async () => {
+    const api = apiAnswering(() => Promise.resolve({ kind: "no-answer", sent: true, reason: "timeout", detail: "no answer within the time budget" }));
+    await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).resolves.toMatchObject({ status: "PENDING", bankCode: "ESB-82-003" });
+  });
+
+  it("an unexpected error still propagates (the service turns it into PENDING after sending)", async () => {
+    const api = apiAnswering(() => Promise.reject(new TypeError("bug")));
+    await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).rejects.toThrow("bug");
   });
 });

@@ -1,9 +1,10 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, deriveRequestId, DIGITS, failedPrecondition, resolveEndpoint, text,
+  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
 import { isDuplicateId, mapStatusAnswer, mapTransferAnswer, wholeRupiah } from "./mapping";
+import type { TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
   credentials: BcaCredentials;
@@ -13,28 +14,39 @@ export interface BcaAdapterDeps {
   origin: string;
   /** Budget of one token request. */
   timeoutMs: number;
+  /** Where each attempt's TransactionID is allocated (unique per day). */
+  transactionIds: TransactionIds;
 }
 
 /** The route variable BCA's endpoints use. */
 export const HOST_VARIABLE = "hostBCA";
 
 /**
- * ESB-82-003 means the TransactionID was used today already. It is either our own earlier send of
- * this attempt (then the inquiry tells its outcome) or, because 8 digits is a small space, another
- * transfer of ours that hashed to the same id. The inquiry's answer is taken only if amount, source
- * and beneficiary are this transfer's; otherwise the outcome is PENDING with the reason, and the
- * gateway's resolver takes it to manual review. See README.md "TransactionID collisions".
+ * ESB-82-003 means the TransactionID was used today already. Our ids are allocated one per attempt
+ * (transaction-id-store.ts), so it is our own earlier send of this attempt (a resend after a timeout
+ * or a crash), and the inquiry tells its outcome. Still, the inquiry's answer is taken only if
+ * amount, source and beneficiary are this transfer's (an id used by something other than this
+ * service, or sent before ids were allocated); otherwise PENDING with the reason, which the
+ * gateway's resolver takes to manual review. See README.md "TransactionID collisions".
  */
 export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: BankCallContext): Promise<BankAnswer> {
   const route = ctx.lookupRoute("STATUS_INQUIRY");
   if (route === undefined || statusUrl(route, ctx.requestId, input.transactionDate) === undefined) {
     return bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today and no usable STATUS_INQUIRY route to check whose it is`);
   }
-  const inquiry: HttpAnswer = await api.status(route, input.transactionDate, ctx);
-  const status = mapStatusAnswer(inquiry);
-  if (inquiry.kind !== "answered" || inquiry.status !== 200) {
-    return bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today; the status inquiry did not say whose it is (${status.bankMessage})`);
+  // The transfer reached BCA (it answered ESB-82-003), so a failure to ask is never "not sent":
+  // a refused inquiry or token request would otherwise escape as a refusal and be read as "nothing booked".
+  const unknown = (why: string) => bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today; the status inquiry did not say whose it is (${why})`);
+  let inquiry: HttpAnswer;
+  try {
+    inquiry = await api.status(route, input.transactionDate, ctx);
+  } catch (error) {
+    if (error instanceof RefusedError) return unknown(`inquiry failed: ${error.message}`);
+    throw error;
   }
+  if (inquiry.kind !== "answered") return unknown(inquiry.detail);
+  const status = mapStatusAnswer(inquiry);
+  if (inquiry.status !== 200) return unknown(status.bankMessage);
   if (!isThisTransfer(inquiry, input)) {
     return bankAnswer("PENDING", "ESB-82-003",
       `TransactionID ${ctx.requestId} collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review`);
@@ -51,9 +63,9 @@ function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: Trans
 }
 
 /**
- * BCA behind the shared skeleton: TransactionID = 8 digits derived from (reference, attempt),
- * unique per day at BCA; intrabank transfers only (the legacy API's domestic transfer is another
- * endpoint, not in the routes table); status by TransactionID and date.
+ * BCA behind the shared skeleton: TransactionID = 8 digits, unique per day at BCA, allocated per
+ * attempt in the database (transaction-id-store.ts); intrabank transfers only (the legacy API's
+ * domestic transfer is another endpoint, not in the routes table); status by TransactionID and date.
  */
 export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
   const origin = resolveEndpoint(`https://{{${HOST_VARIABLE}}}/`, { [HOST_VARIABLE]: deps.host });
@@ -63,7 +75,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
     bank: "bca",
     bankCode: BANK_CODES.bca,
     usages: ["TRANSFER"],
-    requestId: (referenceNumber, attempt) => deriveRequestId(referenceNumber, attempt, DIGITS, 8),
+    requestId: (key, use) => (use === "send" ? deps.transactionIds.forSend(key) : deps.transactionIds.forInquiry(key)),
     transfer: async (input, ctx) => {
       const answer = await api.transfer(input, ctx);
       return isDuplicateId(answer) ? settleDuplicate(api, input, ctx) : mapTransferAnswer(answer);

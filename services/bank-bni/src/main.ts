@@ -6,7 +6,9 @@ import { createBniAdapter, HOST_VARIABLE } from "./service";
 runProcess("bank-bni", async () => {
   const config = loadBniConfig();
   const logger = createLogger("bank-bni", config.logLevel);
-  const adapter = createBniAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
-  const running = await startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger });
+  const running = await startBankService({
+    settings: config, hostVariable: HOST_VARIABLE, logger,
+    createAdapter: () => createBniAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs }),
+  });
   return { logger, stop: () => running.stop() };
 });

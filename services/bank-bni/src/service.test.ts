@@ -25,8 +25,10 @@ const profile: BankTestProfile = {
   ],
   startService: (settings) => {
     const config = loadBniConfig({ port: 0, logLevel: "silent", ...settings });
-    const adapter = createBniAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
-    return startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger: createLogger("bank-bni-test", "silent") });
+    return startBankService({
+      settings: config, hostVariable: HOST_VARIABLE, logger: createLogger("bank-bni-test", "silent"),
+      createAdapter: () => createBniAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs }),
+    });
   },
 };
 const h = useBankHarness(profile);

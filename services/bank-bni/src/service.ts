@@ -25,7 +25,8 @@ export function createBniAdapter(deps: BniAdapterDeps): BankAdapter {
     bank: "bni",
     bankCode: BANK_CODES.bni,
     usages: ["TRANSFER", "TRANSFER_INTERBANK"],
-    requestId: (referenceNumber, attempt) => deriveRequestId(referenceNumber, attempt, UPPER_ALPHANUMERIC, 16),
+    // 36^16 ids: derived ids never collide in practice, so nothing needs to be stored.
+    requestId: ({ referenceNumber, attempt }) => Promise.resolve(deriveRequestId(referenceNumber, attempt, UPPER_ALPHANUMERIC, 16)),
     transfer: async (input, ctx) => mapTransferAnswer(await api.transfer(input, ctx)),
     status: async (_input, ctx) => mapStatusAnswer(await api.status(ctx)),
   };

@@ -6,7 +6,9 @@ import { createMandiriAdapter, HOST_VARIABLE } from "./service";
 runProcess("bank-mandiri", async () => {
   const config = loadMandiriConfig();
   const logger = createLogger("bank-mandiri", config.logLevel);
-  const adapter = createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
-  const running = await startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger });
+  const running = await startBankService({
+    settings: config, hostVariable: HOST_VARIABLE, logger,
+    createAdapter: () => createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs }),
+  });
   return { logger, stop: () => running.stop() };
 });

@@ -27,8 +27,10 @@ const profile: BankTestProfile = {
   ],
   startService: (settings) => {
     const config = loadMandiriConfig({ port: 0, logLevel: "silent", ...settings });
-    const adapter = createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs });
-    return startBankService({ settings: config, hostVariable: HOST_VARIABLE, adapter, logger: createLogger("bank-mandiri-test", "silent") });
+    return startBankService({
+      settings: config, hostVariable: HOST_VARIABLE, logger: createLogger("bank-mandiri-test", "silent"),
+      createAdapter: () => createMandiriAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs }),
+    });
   },
 };
 const h = useBankHarness(profile);

@@ -61,12 +61,19 @@ export interface ResolvedRoute {
   url: string;
 }
 
+/** One attempt of one transfer; its transactionDate is fixed when the attempt is made. */
+export interface AttemptKey {
+  referenceNumber: string;
+  attempt: number;
+  transactionDate: string;
+}
+
 /** Everything one outbound call needs besides the request itself. */
 export interface BankCallContext {
   /** Aborts at the call's budget (config timeout or caller deadline minus a margin) or on cancel. */
   signal: AbortSignal;
   route: ResolvedRoute;
-  /** The bank-side request id derived from (reference, attempt). */
+  /** The bank-side request id of this attempt (BankAdapter.requestId). */
   requestId: string;
   logger: Logger;
   /** Another route of this bank (e.g. the status inquiry after an ambiguous transfer answer); undefined when missing. */
@@ -80,8 +87,12 @@ export interface BankAdapter {
   readonly bankCode: string;
   /** Route usages this bank's API can carry; a route row for another usage is not used. */
   readonly usages: readonly TransferRouteUsage[];
-  /** Derives the bank-side request id; deterministic, so a resend is a duplicate at the bank. */
-  requestId(referenceNumber: string, attempt: number): string;
+  /**
+   * The bank-side request id of an attempt, the same on every call, so a resend is a duplicate at
+   * the bank. "send" fixes it before anything is sent (durably, where the bank's id space is small
+   * enough for two attempts to collide); "inquiry" gives the id the attempt was sent under.
+   */
+  requestId(key: AttemptKey, use: "send" | "inquiry"): Promise<string>;
   /** Sends one attempt. Throws RefusedError only when nothing was sent; otherwise always answers. */
   transfer(input: TransferInput, ctx: BankCallContext): Promise<BankAnswer>;
   /** Asks the bank about an earlier attempt. */

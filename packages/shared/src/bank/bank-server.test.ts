@@ -17,11 +17,13 @@ const request = (referenceNumber: string) => ({
   beneficiaryAccountName: "ERRY JULIO", amount: "1000", currency: "IDR", remark: "",
 });
 
-function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void } = {}) {
+function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void; requestIdFails?: boolean } = {}) {
   const events: string[] = [];
   const adapter: BankAdapter = {
     bank: "bni", bankCode: "009", usages: ["TRANSFER"],
-    requestId: (reference, attempt) => `${reference}-${attempt}`,
+    requestId: ({ referenceNumber, attempt }) => (options.requestIdFails === true
+      ? Promise.reject(new Error("database unreachable"))
+      : Promise.resolve(`${referenceNumber}-${attempt}`)),
     transfer: async (): Promise<BankAnswer> => {
       await new Promise((resolve) => setTimeout(resolve, adapterDelayMs));
       events.push("bank answered");
@@ -76,6 +78,30 @@ describe("bank service skeleton: BANK_FAILPOINT", () => {
     const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
     expect(await caller.transfer(request("FP2"))).toMatchObject({ ok: true });
     expect(started.events).toEqual(["bank answered"]);
+    caller.close();
+  });
+});
+
+describe("bank service skeleton: the bank-side request id", () => {
+  let server: BankServer;
+  afterEach(async () => { await server.stop(100); });
+
+  it("is fixed before the bank is called: when that fails, UNAVAILABLE 'not sent' and the bank is never called", async () => {
+    const started = start(0, { requestIdFails: true });
+    server = started.server;
+    const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
+    const answer = await caller.transfer(request("RID1"));
+    expect(answer).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+    if (!answer.ok) expect(answer.details).toMatch(/not sent: could not fix the bank-side request id/);
+    expect(started.events).toEqual([]);
+    caller.close();
+  });
+
+  it("is the adapter's, in the answer", async () => {
+    const started = start(0);
+    server = started.server;
+    const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
+    expect(await caller.transfer(request("RID2"))).toMatchObject({ ok: true, response: { bankRequestId: "RID2-1" } });
     caller.close();
   });
 });

@@ -8,7 +8,7 @@ import {
 import { maskAccount, type Logger } from "../logger";
 import type { Refreshing } from "../refreshing";
 import type { RouteUsage } from "../registry-store";
-import type { BankAdapter, BankAnswer, ResolvedRoute, StatusOutcome } from "./bank-adapter";
+import type { AttemptKey, BankAdapter, BankAnswer, ResolvedRoute, StatusOutcome } from "./bank-adapter";
 import type { BankRegistry } from "./bank-registry";
 import { resolveRoute } from "./bank-registry";
 import { callBudget } from "./call-budget";
@@ -53,14 +53,12 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
     rpc: string,
     call: ServerUnaryCall<Req, Res>,
     callback: sendUnaryData<Res>,
-    work: (requestId: string, log: Record<string, unknown>) => Promise<Res & { status: BankTransferStatus; bankCode: string }>,
+    work: (log: Record<string, unknown>) => Promise<Res & { status: BankTransferStatus; bankCode: string }>,
   ): Promise<void> {
     const started = Date.now();
-    const { referenceNumber, attempt } = call.request;
-    const requestId = adapter.requestId(referenceNumber, attempt);
-    const log: Record<string, unknown> = { rpc, reference: referenceNumber, attempt, bankRequestId: requestId };
+    const log: Record<string, unknown> = { rpc, reference: call.request.referenceNumber, attempt: call.request.attempt };
     try {
-      const response = await work(requestId, log);
+      const response = await work(log);
       logger.info({ ...log, outcome: BankTransferStatus[response.status], bankCode: response.bankCode, durationMs: Date.now() - started }, `${rpc} answered`);
       callback(null, response);
     } catch (error) {
@@ -76,6 +74,18 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
     const registry = deps.registry.current();
     authenticateCall(call.metadata, registry.partner, adapter.bankCode, { referenceNumber: call.request.referenceNumber, attempt: call.request.attempt });
     return registry;
+  }
+
+  /** After auth and validation (a stranger must not make us write), before the budget starts and anything is sent. */
+  async function requestIdFor(key: AttemptKey, use: "send" | "inquiry", log: Record<string, unknown>): Promise<string> {
+    let requestId: string;
+    try {
+      requestId = await adapter.requestId(key, use);
+    } catch (error) {
+      throw unavailable("could not fix the bank-side request id", error);
+    }
+    log.bankRequestId = requestId;
+    return requestId;
   }
 
   function budgetFor(call: ServerUnaryCall<unknown, unknown>) {
@@ -105,12 +115,13 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
 
   return {
     transfer: (call, callback) => {
-      void run<typeof call.request, BankTransferServiceTransferResponse>("Transfer", call, callback, async (requestId, log) => {
+      void run<typeof call.request, BankTransferServiceTransferResponse>("Transfer", call, callback, async (log) => {
         const registry = admit(call);
         const input = validateTransfer(call.request, [adapter.bankCode, ...(registry.partner?.aliases ?? [])]);
         Object.assign(log, { usage: input.usage, amount: input.amount, beneficiary: maskAccount(input.beneficiaryAccountNumber) });
         if (!adapter.usages.includes(input.usage)) throw failedPrecondition(`${input.usage} is not supported by bank ${adapter.bankCode}'s API`);
         const route = resolveRoute(registry, input.usage, deps.hosts);
+        const requestId = await requestIdFor(input, "send", log);
         const budget = budgetFor(call);
         try {
           const answer = await adapter.transfer(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) });
@@ -127,11 +138,12 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
       });
     },
     getTransferStatus: (call, callback) => {
-      void run<typeof call.request, GetTransferStatusResponse>("GetTransferStatus", call, callback, async (requestId, log) => {
+      void run<typeof call.request, GetTransferStatusResponse>("GetTransferStatus", call, callback, async (log) => {
         const registry = admit(call);
         const input = validateStatus(call.request);
         log.usage = input.usage;
         const route = resolveRoute(registry, "STATUS_INQUIRY", deps.hosts);
+        const requestId = await requestIdFor(input, "inquiry", log);
         const budget = budgetFor(call);
         try {
           return answerOf(await adapter.status(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) }), requestId);

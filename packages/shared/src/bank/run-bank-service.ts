@@ -7,11 +7,14 @@ import type { BankServiceSettings } from "./bank-config";
 import { watchBankRegistry, type BankRegistry } from "./bank-registry";
 import { createBankServer } from "./bank-server";
 
+type Connection = Awaited<ReturnType<typeof connectDatabase>>;
+
 export interface StartBankServiceOptions {
   settings: BankServiceSettings & { mongodbUri: string; mongodbDatabase: string };
   /** The route variable this bank's endpoints use, e.g. "hostBNI". */
   hostVariable: string;
-  adapter: BankAdapter;
+  /** Makes the bank's adapter once the service's database is open (an adapter may keep state there). */
+  createAdapter: (connection: Connection) => BankAdapter | Promise<BankAdapter>;
   logger: Logger;
 }
 
@@ -27,10 +30,11 @@ export interface RunningBankService {
  * serve gRPC. Tests start services through this too, so they run what production runs.
  */
 export async function startBankService(options: StartBankServiceOptions): Promise<RunningBankService> {
-  const { settings, adapter, logger } = options;
+  const { settings, logger } = options;
   if (settings.mongodbUri === "") throw new Error("MONGODB_URI is empty: a bank service reads its partner and routes from MongoDB");
   const connection = await connectDatabase({ uri: settings.mongodbUri, dbName: settings.mongodbDatabase });
   try {
+    const adapter = await options.createAdapter(connection);
     const registry = await watchBankRegistry(createRegistryStore(connection), adapter.bankCode, settings.registryRefreshMs, (error) => {
       logger.warn({ err: error }, "registry reload failed; keeping the last loaded rows");
     });

@@ -80,6 +80,8 @@ export function useBankHarness(profile: BankTestProfile) {
     bankCode,
     sandbox: () => need(state.sandbox),
     caller: () => need(state.caller),
+    /** The service's database (a test may look at, or remove, what the service stored). */
+    connection: () => need(state.connection),
     transfer: (overrides: Partial<BankTransferServiceTransferRequest> = {}): BankTransferServiceTransferRequest => ({
       referenceNumber: `${profile.name}${Date.now()}N${++counter}`,
       attempt: 1,
