@@ -46,8 +46,14 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapStatusAnswer(inquiry({ StatusCode: "02" })).status).toBe("PENDING");
     expect(mapStatusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");
     expect(mapStatusAnswer(esb(404, "ESB-82-027"))).toMatchObject({ status: "NOT_FOUND", bankCode: "ESB-82-027" });
-    expect(mapStatusAnswer(esb(500, "ESB-99-999")).status).toBe("PENDING");
-    expect(mapStatusAnswer(esb(401, "ESB-14-009")).status).toBe("PENDING");
+  });
+
+  it("a failed inquiry is UNKNOWN, never FAILED, and never PENDING (which would say BCA knows the attempt)", () => {
+    expect(mapStatusAnswer(esb(500, "ESB-99-999"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-99-999" });
+    expect(mapStatusAnswer(esb(401, "ESB-14-009")).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
+    expect(() => mapStatusAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
   });
 
   it("reads BCA amounts as whole rupiah and refuses fractions", () => {

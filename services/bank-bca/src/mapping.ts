@@ -1,4 +1,4 @@
-import { bankAnswer, noAnswerOutcome, text, unrecognisedAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BCA ESB error codes (bank-apis.md 2.1, sandbox/README.md) and what each means for money. One
@@ -98,13 +98,13 @@ export function wholeRupiah(amount: string): string | undefined {
 }
 
 export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
-  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BCA status inquiry");
+  if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "BCA status inquiry");
   if (answer.status !== 200) {
     const error = errorOf(answer.body);
-    if (error === undefined) return unrecognisedAnswer(answer, "BCA status inquiry");
+    if (error === undefined) return unrecognisedInquiryAnswer(answer, "BCA status inquiry");
     if (meaningOf(error.code) === "not-found") return bankAnswer("NOT_FOUND", error.code, error.message);
     // The inquiry itself failed; that says nothing about the transfer.
-    return bankAnswer("PENDING", error.code, `status inquiry not answered: ${error.message}`);
+    return inquiryNotAnswered(error.code, error.message);
   }
   const code = text(answer.body, "StatusCode");
   const reason = text(answer.body, "Reason", "English");

@@ -52,6 +52,7 @@ export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: Ba
       `TransactionID ${ctx.requestId} collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review`);
   }
   if (status.status === "NOT_FOUND") return bankAnswer("PENDING", status.bankCode, "duplicate TransactionID but the inquiry does not find it; outcome unknown");
+  if (status.status === "UNKNOWN") return unknown(status.bankMessage);
   return { ...status, status: status.status, bankMessage: `duplicate of our earlier send; ${status.bankMessage}` };
 }
 

@@ -59,10 +59,11 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     expect(mapStatusAnswer(error(404, "0404"))).toMatchObject({ status: "NOT_FOUND", bankCode: "0404" });
   });
 
-  it("never reads a failed inquiry as a failed transfer", () => {
+  it("never reads a failed inquiry as a failed transfer, nor as PENDING (which would say BNI knows the attempt): UNKNOWN", () => {
     for (const [status, code] of [[500, "0900"], [401, "0401"], [400, "0410"], [504, "0901"]] as const) {
-      expect(mapStatusAnswer(error(status, code)).status).toBe("PENDING");
+      expect(mapStatusAnswer(error(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code });
     }
-    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("PENDING");
+    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
   });
 });

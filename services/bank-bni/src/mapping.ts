@@ -1,4 +1,4 @@
-import { bankAnswer, field, noAnswerOutcome, text, unrecognisedAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's
@@ -68,13 +68,13 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
 }
 
 export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
-  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BNI status inquiry");
+  if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "BNI status inquiry");
   const coded = codeOf(answer.body);
-  if (coded === undefined) return unrecognisedAnswer(answer, "BNI status inquiry");
+  if (coded === undefined) return unrecognisedInquiryAnswer(answer, "BNI status inquiry");
   if (meaningOf(coded.code) === "not-found") return bankAnswer("NOT_FOUND", coded.code, coded.message);
   if (!(coded.ok && answer.status === 200 && meaningOf(coded.code) === "success")) {
     // The inquiry itself failed; that says nothing about the transfer.
-    return bankAnswer("PENDING", coded.code, `status inquiry not answered: ${coded.message}`);
+    return inquiryNotAnswered(coded.code, coded.message);
   }
   const previous = field(answer.body, "response", "previousResponse");
   const code = text(previous, "previousResponseCode");

@@ -43,9 +43,10 @@ describe("Mandiri mapping (every code of sandbox/README.md)", () => {
     expect(mapStatusAnswer(reply(404, "25"))).toMatchObject({ status: "NOT_FOUND", bankCode: "25" });
   });
 
-  it("never reads a failed inquiry as a failed transfer (a wrong path is 12, not 25)", () => {
+  it("never reads a failed inquiry as a failed transfer, nor as PENDING: UNKNOWN (a wrong path is 12, not 25)", () => {
     for (const [status, code] of [[404, "12"], [500, "96"], [401, "11"], [400, "10"]] as const) {
-      expect(mapStatusAnswer(reply(status, code)).status).toBe("PENDING");
+      expect(mapStatusAnswer(reply(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code });
     }
+    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
   });
 });

@@ -1,4 +1,4 @@
-import { bankAnswer, noAnswerOutcome, text, unrecognisedAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
@@ -53,13 +53,13 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
 }
 
 export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
-  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "Mandiri inquiryStatus");
+  if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "Mandiri inquiryStatus");
   const { code, message } = codeOf(answer.body);
-  if (code === "") return unrecognisedAnswer(answer, "Mandiri inquiryStatus");
+  if (code === "") return unrecognisedInquiryAnswer(answer, "Mandiri inquiryStatus");
   if (meaningOf(code) === "not-found") return bankAnswer("NOT_FOUND", code, message);
   if (answer.status !== 200 || meaningOf(code) !== "success") {
     // The inquiry itself failed; that says nothing about the transfer.
-    return bankAnswer("PENDING", code, `status inquiry not answered: ${message}`);
+    return inquiryNotAnswered(code, message);
   }
   const reasonCode = text(answer.body, "Response", "reasonCode");
   const reasonMessage = text(answer.body, "Response", "reasonMessage");

@@ -36,9 +36,13 @@ export function attemptFields(answer: BankAnswer): Pick<Attempt, "outcome" | "ba
   };
 }
 
-/** What a status inquiry learnt. NO_ANSWER/NOT_SENT: the inquiry itself failed, which says nothing about the transfer. */
+/**
+ * What a status inquiry learnt. PENDING: the bank knows the attempt, its outcome is not final.
+ * UNKNOWN: the bank service asked, the bank gave no usable answer. NO_ANSWER/NOT_SENT: the bank
+ * service itself did not answer. The last three say nothing about the transfer.
+ */
 export interface StatusAnswer extends BankReply {
-  status: "SUCCESS" | "FAILED" | "PENDING" | "NOT_FOUND" | "NO_ANSWER" | "NOT_SENT";
+  status: "SUCCESS" | "FAILED" | "PENDING" | "NOT_FOUND" | "UNKNOWN" | "NO_ANSWER" | "NOT_SENT";
 }
 
 export function statusFromResponse(response: GetTransferStatusResponse): StatusAnswer {
@@ -47,6 +51,7 @@ export function statusFromResponse(response: GetTransferStatusResponse): StatusA
     case BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS: return { status: "SUCCESS", ...kept };
     case BankTransferStatus.BANK_TRANSFER_STATUS_FAILED: return { status: "FAILED", ...kept };
     case BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND: return { status: "NOT_FOUND", ...kept };
+    case BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN: return { status: "UNKNOWN", ...kept };
     case BankTransferStatus.BANK_TRANSFER_STATUS_PENDING:
     case BankTransferStatus.BANK_TRANSFER_STATUS_UNSPECIFIED:
     case BankTransferStatus.UNRECOGNIZED:
@@ -71,7 +76,7 @@ export function isIdCollision(answer: { bankCode?: string | undefined; bankMessa
 
 /**
  * Only an explicit SUCCESS or FAILED from the bank service is final. PENDING, UNSPECIFIED,
- * NOT_FOUND (never valid from Transfer) and anything unknown stay PENDING: the money may be
+ * NOT_FOUND and UNKNOWN (never valid from Transfer) and anything unknown stay PENDING: the money may be
  * moving, and only a status inquiry can tell.
  */
 export function outcomeOfStatus(status: BankTransferStatus): AttemptOutcome {
@@ -81,6 +86,7 @@ export function outcomeOfStatus(status: BankTransferStatus): AttemptOutcome {
     case BankTransferStatus.BANK_TRANSFER_STATUS_PENDING:
     case BankTransferStatus.BANK_TRANSFER_STATUS_UNSPECIFIED:
     case BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND:
+    case BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN:
     case BankTransferStatus.UNRECOGNIZED:
       return "PENDING";
   }

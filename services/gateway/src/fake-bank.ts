@@ -12,8 +12,8 @@ import { verifyServiceToken } from "@gerbang/shared";
  * sending ("not-sent"), fail after maybe sending ("internal"), or report a BCA id collision.
  */
 export type FakeBankMode = "SUCCESS" | "FAILED" | "PENDING" | "hang" | "book-then-hang" | "not-sent" | "internal" | "collision";
-/** How status inquiries are answered: from the fake's ledger, or refused, never answered, or as a collision. */
-export type FakeStatusMode = "ledger" | "unavailable" | "hang" | "collision";
+/** How status inquiries are answered: from the fake's ledger, or refused, never answered, as a collision, or "the bank gave no usable answer". */
+export type FakeStatusMode = "ledger" | "unavailable" | "hang" | "collision" | "unknown";
 
 type Recorded = "SUCCESS" | "FAILED" | "PENDING";
 
@@ -42,6 +42,7 @@ const S = {
   FAILED: BankTransferStatus.BANK_TRANSFER_STATUS_FAILED,
   PENDING: BankTransferStatus.BANK_TRANSFER_STATUS_PENDING,
   NOT_FOUND: BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND,
+  UNKNOWN: BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN,
 };
 const COLLISION = { bankCode: "ESB-82-003", bankMessage: "TransactionID 12345678 collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review" };
 
@@ -118,6 +119,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
         case "unavailable": callback({ code: status.UNAVAILABLE, details: "bank status endpoint down: not sent" }); return;
         case "hang": hang(callback); return;
         case "collision": reply(S.PENDING, COLLISION.bankCode, COLLISION.bankMessage); return;
+        case "unknown": reply(S.UNKNOWN, "0900", "status inquiry not answered: system error"); return;
         case "ledger": break;
       }
       const found = ledger.get(id);

@@ -88,9 +88,9 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
 
 function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefined {
   const booked = answers.filter((a) => a.status === "SUCCESS").length;
-  const unasked = answers.filter((a) => a.status === "NO_ANSWER" || a.status === "NOT_SENT");
+  const unasked = answers.filter((a) => a.status === "UNKNOWN" || a.status === "NO_ANSWER" || a.status === "NOT_SENT");
   if (!isFinal(t.state)) return [`not final (${t.state})`, t.reviewReason].filter((part) => part !== undefined).join(": ");
-  if (unasked.length > 0) return `the bank could not be asked: ${unasked.map((a) => a.error ?? a.status).join("; ")}`;
+  if (unasked.length > 0) return `the bank could not be asked: ${unasked.map((a) => a.error ?? a.bankMessage ?? a.status).join("; ")}`;
   if (booked > 1) return `booked ${booked} times at the bank`;
   if (t.state === "SUCCESS" && booked === 0) return "ledger SUCCESS but the bank has no booking";
   if (t.state === "FAILED" && booked === 1) return "ledger FAILED but the bank booked it";

@@ -26,7 +26,8 @@ export function leftForSure(attempt: Attempt): boolean {
  * - MANUAL_REVIEW is otherwise left to a person: asked again slowly, never re-sent;
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
  * - NOT_FOUND for an attempt that may never have left: re-send it with the same attempt number;
- * - NOT_FOUND for one that left, PENDING, or no answer to the inquiry: ask again later, and once
+ * - NOT_FOUND for one that left, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank
+ *   service silent): ask again later, and once
  *   the attempt was sent longer ago than the bank's horizon, MANUAL_REVIEW with the reason.
  * NOT_FOUND is never FAILED: the request may still be on its way, or the bank may have lost its
  * record of a booking.
@@ -48,6 +49,7 @@ function describe(inquiry: StatusAnswer): string {
   switch (inquiry.status) {
     case "NOT_FOUND": return `the bank has no record of it (${inquiry.bankCode ?? ""})`;
     case "PENDING": return `still pending at the bank (${inquiry.bankCode ?? ""} ${inquiry.bankMessage ?? ""})`.trim();
+    case "UNKNOWN": return `no usable answer from the bank (${inquiry.bankMessage ?? ""})`;
     case "NO_ANSWER": case "NOT_SENT": return `the bank service could not be asked (${inquiry.error ?? inquiry.status})`;
     case "SUCCESS": case "FAILED": return inquiry.status;
   }

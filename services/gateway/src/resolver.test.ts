@@ -161,6 +161,19 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t)).toHaveLength(0);
   });
 
+  it("takes a failed inquiry (UNKNOWN) as no proof the attempt left: a crash before sending is still re-sent once the bank says NOT_FOUND", async () => {
+    const t = await leftBehind();
+    bca().setStatusMode("unknown");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
+    expect((await read(t)).attempts[0]!.outcome).toBeUndefined(); // a PENDING from the bank would have been kept as proof
+    bca().setStatusMode("ledger");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "SUCCESS" });
+    expect(sent(t).map((c) => c.attempt)).toEqual([1]);
+    expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+
   it("keeps a re-send that could not be sent PENDING (the original may still land), never FAILED", async () => {
     const t = await leftBehind();
     bca().setMode("not-sent");

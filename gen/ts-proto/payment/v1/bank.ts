@@ -78,6 +78,12 @@ export enum BankTransferStatus {
   BANK_TRANSFER_STATUS_PENDING = 3,
   /** BANK_TRANSFER_STATUS_NOT_FOUND - BANK_TRANSFER_STATUS_NOT_FOUND means the bank has no record of the request id (status inquiry only). */
   BANK_TRANSFER_STATUS_NOT_FOUND = 4,
+  /**
+   * BANK_TRANSFER_STATUS_UNKNOWN - BANK_TRANSFER_STATUS_UNKNOWN means the status inquiry got no usable answer from the bank (no answer,
+   * an error, a page the bank's API does not define): it says nothing about the transfer, not even that
+   * the bank knows it (status inquiry only). A receiver that does not know it treats it as PENDING.
+   */
+  BANK_TRANSFER_STATUS_UNKNOWN = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -98,6 +104,9 @@ export function bankTransferStatusFromJSON(object: any): BankTransferStatus {
     case 4:
     case "BANK_TRANSFER_STATUS_NOT_FOUND":
       return BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND;
+    case 5:
+    case "BANK_TRANSFER_STATUS_UNKNOWN":
+      return BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -117,6 +126,8 @@ export function bankTransferStatusToJSON(object: BankTransferStatus): string {
       return "BANK_TRANSFER_STATUS_PENDING";
     case BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND:
       return "BANK_TRANSFER_STATUS_NOT_FOUND";
+    case BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN:
+      return "BANK_TRANSFER_STATUS_UNKNOWN";
     case BankTransferStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -193,7 +204,10 @@ export interface GetTransferStatusRequest {
 
 /** GetTransferStatusResponse is the bank's current view of the attempt. */
 export interface GetTransferStatusResponse {
-  /** SUCCESS, FAILED, PENDING, or NOT_FOUND when the bank has no record of the request id. */
+  /**
+   * SUCCESS, FAILED, PENDING (the bank knows the attempt, outcome not final), NOT_FOUND when the bank
+   * has no record of the request id, or UNKNOWN when the bank could not be asked.
+   */
   status: BankTransferStatus;
   /** The bank's own reference for the booking, when it has one. */
   bankReference: string;

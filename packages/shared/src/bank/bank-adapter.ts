@@ -10,8 +10,12 @@ import type { RouteUsage } from "../registry-store";
 
 /** What the bank said about a transfer, reduced to our three outcomes. */
 export type Outcome = "SUCCESS" | "FAILED" | "PENDING";
-/** Status inquiries can also learn that the bank never saw the request id. */
-export type StatusOutcome = Outcome | "NOT_FOUND";
+/**
+ * Status inquiries can also learn that the bank never saw the request id (NOT_FOUND), or nothing at
+ * all (UNKNOWN: the inquiry got no usable answer). PENDING from an inquiry means the bank knows the
+ * attempt: the gateway takes it as proof the attempt reached the bank, so a failed inquiry is never PENDING.
+ */
+export type StatusOutcome = Outcome | "NOT_FOUND" | "UNKNOWN";
 /** The route kinds a transfer can take (Table 2 usages, without the status inquiry). */
 export type TransferRouteUsage = "TRANSFER" | "TRANSFER_INTERBANK";
 

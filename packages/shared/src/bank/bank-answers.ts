@@ -19,7 +19,26 @@ export function noAnswerOutcome(answer: NoAnswer, what: string): BankAnswer<"PEN
   return bankAnswer("PENDING", "", `${what}: ${answer.detail}; outcome unknown, ask the status inquiry`);
 }
 
+/**
+ * A status inquiry that got no usable answer: the bank's error code, or none. UNKNOWN, never
+ * PENDING: it says nothing about the transfer, not even that the bank knows it.
+ */
+export function inquiryNotAnswered(bankCode: string, why: string): BankAnswer<"UNKNOWN"> {
+  return bankAnswer("UNKNOWN", bankCode, `status inquiry not answered: ${why}`);
+}
+
+/** No answer to a status inquiry: refused as "not sent" when it never left (as noAnswerOutcome), else UNKNOWN. */
+export function noAnswerToInquiry(answer: NoAnswer, what: string): BankAnswer<"UNKNOWN"> {
+  if (!answer.sent) throw unavailable(`${what}: ${answer.detail}`);
+  return inquiryNotAnswered("", `${what}: ${answer.detail}`);
+}
+
 /** An HTTP answer the bank's API does not define (an HTML error page, a proxy's 502, ...). */
 export function unrecognisedAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, what: string): BankAnswer<"PENDING"> {
   return bankAnswer("PENDING", "", `${what}: HTTP ${answer.status} without a recognisable bank answer; outcome unknown`);
+}
+
+/** The same for a status inquiry: UNKNOWN, it says nothing about the transfer. */
+export function unrecognisedInquiryAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, what: string): BankAnswer<"UNKNOWN"> {
+  return inquiryNotAnswered("", `${what}: HTTP ${answer.status} without a recognisable bank answer`);
 }

@@ -38,6 +38,7 @@ export function toProtoStatus(status: StatusOutcome): BankTransferStatus {
     case "FAILED": return BankTransferStatus.BANK_TRANSFER_STATUS_FAILED;
     case "PENDING": return BankTransferStatus.BANK_TRANSFER_STATUS_PENDING;
     case "NOT_FOUND": return BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND;
+    case "UNKNOWN": return BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN;
   }
 }
 
