@@ -24,7 +24,6 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-14-022": // API key/secret mismatch
     case "ESB-82-001": // mandatory field missing
     case "ESB-82-002": // invalid CorporateID
-    case "ESB-82-004": // invalid TransactionDate
     case "ESB-82-006": // maximum amount exceeded
     case "ESB-82-007": // effective date smaller than today
     case "ESB-82-008": // company account invalid
@@ -44,7 +43,7 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-82-026": // cut-off time exceeded
       return "declined";
     case "ESB-14-009": return "token-refused"; // refused before processing; re-sent once with a fresh token
-    case "ESB-82-003": return "duplicate-id"; // TransactionID already used today: ours resent, or a collision
+    case "ESB-82-003": return "duplicate-id"; // TransactionID already used today: our own resend (ids are allocated per attempt), or an id used elsewhere
     case "ESB-82-027": return "not-found"; // status inquiry: no such TransactionID that day (sandbox's code)
     case "ESB-14-005": // maintenance: may have been cut mid-way
     case "ESB-14-006": // timeout, check account statement
@@ -52,6 +51,7 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-14-010": // rate limited: nothing done, but transient; the inquiry will say NOT_FOUND
     case "ESB-82-024": // timeout, check statement
     case "ESB-82-025": // in progress, check statement
+    case "ESB-82-004": // TransactionDate not today (ours are validated): a resend after midnight keeps its date, and the first send may still book
     case "ESB-99-999": // system unavailable
     default:
       return "unknown-outcome";
