@@ -52,6 +52,7 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapStatusAnswer(esb(500, "ESB-99-999"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-99-999" });
     expect(mapStatusAnswer(esb(401, "ESB-14-009")).status).toBe("UNKNOWN");
     expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer({ kind: "answered", status: 200, body: {}, text: "{}" }).status).toBe("UNKNOWN"); // no record in it
     expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
     expect(() => mapStatusAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
   });

@@ -113,6 +113,8 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
     case "00": return bankAnswer("SUCCESS", code, reason, text(answer.body, "PPUNumber"));
     case "01": return bankAnswer("FAILED", code, reason);
     case "02": return bankAnswer("PENDING", code, reason === "" ? "in progress" : reason);
+    // No record in the answer: nothing learnt. A record in a state we do not know: BCA has it, not final.
+    case "": return unrecognisedInquiryAnswer(answer, "BCA status inquiry");
     default: return bankAnswer("PENDING", code, `status inquiry answered an unknown StatusCode "${code}"`);
   }
 }

@@ -91,6 +91,24 @@ describe("BCA's own behaviour", () => {
     expect(await h.booked(second.response.bankRequestId)).toHaveLength(1);
   });
 
+  it("asks about an attempt that never got an id under its own new id, never under a derived id another transfer holds", async () => {
+    const [a, b] = findCollision();
+    const first = await h.caller().transfer(h.transfer({ referenceNumber: a }));
+    expect(first).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
+    // b was recorded but a crash kept it from being sent; its derived id is a's, and a's booking matches b's details.
+    const asked = await h.statusOf(h.transfer({ referenceNumber: b }));
+    expect(asked).toMatchObject({ ok: true, response: { status: STATUS.NOT_FOUND } });
+    if (!asked.ok || !first.ok) return;
+    expect(asked.response.bankRequestId).not.toBe(first.response.bankRequestId);
+    expect(await h.caller().transfer(h.transfer({ referenceNumber: b }))).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS, bankRequestId: asked.response.bankRequestId } });
+  });
+
+  it("a refused caller makes the service write nothing: no TransactionID is allocated before the token is checked", async () => {
+    const t = h.transfer();
+    expect(await h.caller().transfer(t, { authorization: "Bearer forged" })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+    expect(await h.connection().collection("bca_transaction_ids").countDocuments({ referenceNumber: t.referenceNumber })).toBe(0);
+  });
+
   it("an id BCA already holds for another transfer (sent before ids were allocated) is PENDING with the reason, never the other's outcome", async () => {
     const [a, b] = findCollision();
     const first = await h.caller().transfer(h.transfer({ referenceNumber: a, amount: "10000" }));

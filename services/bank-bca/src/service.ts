@@ -76,7 +76,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
     bank: "bca",
     bankCode: BANK_CODES.bca,
     usages: ["TRANSFER"],
-    requestId: (key, use) => (use === "send" ? deps.transactionIds.forSend(key) : deps.transactionIds.forInquiry(key)),
+    requestId: (key) => deps.transactionIds.allocate(key),
     transfer: async (input, ctx) => {
       const answer = await api.transfer(input, ctx);
       return isDuplicateId(answer) ? settleDuplicate(api, input, ctx) : mapTransferAnswer(answer);
@@ -86,12 +86,13 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
         throw failedPrecondition(`STATUS_INQUIRY route ${ctx.route.url} has no {TransactionID}`);
       }
       const inquiry = await api.status(ctx.route, input.transactionDate, ctx);
-      // A record under a colliding TransactionID belongs to another of our transfers: its outcome is not ours.
-      if (inquiry.kind === "answered" && inquiry.status === 200 && !isThisTransfer(inquiry, input)) {
+      const status = mapStatusAnswer(inquiry);
+      // A record under our TransactionID that is not this transfer's: its outcome is not ours.
+      if (status.status !== "UNKNOWN" && status.status !== "NOT_FOUND" && inquiry.kind === "answered" && !isThisTransfer(inquiry, input)) {
         return bankAnswer("PENDING", "ESB-82-003",
           `TransactionID ${ctx.requestId} holds another transfer at BCA (amount or accounts differ); this transfer's outcome is unknown: manual review`);
       }
-      return mapStatusAnswer(inquiry);
+      return status;
     },
   };
 }

@@ -32,48 +32,52 @@ function collidingReferences(): [string, string] {
 }
 
 describe("BCA TransactionID allocation", () => {
-  it("gives an attempt its derived id, 8 digits, the same on every later send and inquiry", async () => {
+  const stored = () => connection.collection("bca_transaction_ids");
+
+  it("gives an attempt its derived id, 8 digits, the same on every later call", async () => {
     const key = { referenceNumber: fresh(), attempt: 1, transactionDate: day };
-    const id = await ids.forSend(key);
+    const id = await ids.allocate(key);
     expect(id).toMatch(/^\d{8}$/);
     expect(id).toBe(candidateId(key.referenceNumber, 1, 0));
-    expect(await ids.forSend(key)).toBe(id);
-    expect(await ids.forInquiry(key)).toBe(id);
+    expect(await ids.allocate(key)).toBe(id);
+    expect(await stored().countDocuments({ referenceNumber: key.referenceNumber })).toBe(1);
   });
 
   it("gives a new attempt of the same transfer another id", async () => {
     const referenceNumber = fresh();
-    const first = await ids.forSend({ referenceNumber, attempt: 1, transactionDate: day });
-    expect(await ids.forSend({ referenceNumber, attempt: 2, transactionDate: day })).not.toBe(first);
+    const first = await ids.allocate({ referenceNumber, attempt: 1, transactionDate: day });
+    expect(await ids.allocate({ referenceNumber, attempt: 2, transactionDate: day })).not.toBe(first);
   });
 
   it("never gives two attempts the same id on one day: the second of a colliding pair gets its next candidate, for good", async () => {
     const [a, b] = collidingReferences();
-    const idA = await ids.forSend({ referenceNumber: a, attempt: 1, transactionDate: day });
-    const idB = await ids.forSend({ referenceNumber: b, attempt: 1, transactionDate: day });
+    const idA = await ids.allocate({ referenceNumber: a, attempt: 1, transactionDate: day });
+    const idB = await ids.allocate({ referenceNumber: b, attempt: 1, transactionDate: day });
     expect(idB).not.toBe(idA);
     expect(idB).toBe(candidateId(b, 1, 1));
-    expect(await ids.forSend({ referenceNumber: b, attempt: 1, transactionDate: day })).toBe(idB);
-    expect(await ids.forInquiry({ referenceNumber: b, attempt: 1, transactionDate: day })).toBe(idB);
-    expect(await ids.forInquiry({ referenceNumber: a, attempt: 1, transactionDate: day })).toBe(idA);
+    expect(await ids.allocate({ referenceNumber: b, attempt: 1, transactionDate: day })).toBe(idB);
+    expect(await ids.allocate({ referenceNumber: a, attempt: 1, transactionDate: day })).toBe(idA);
   });
 
   it("lets the same id be used on another day (BCA's uniqueness is per day)", async () => {
     const [a, b] = collidingReferences();
-    const idA = await ids.forSend({ referenceNumber: a, attempt: 1, transactionDate: day });
-    expect(await ids.forSend({ referenceNumber: b, attempt: 1, transactionDate: "2026-11-28" })).toBe(idA);
+    const idA = await ids.allocate({ referenceNumber: a, attempt: 1, transactionDate: day });
+    expect(await ids.allocate({ referenceNumber: b, attempt: 1, transactionDate: "2026-11-28" })).toBe(idA);
   });
 
-  it("gives concurrent first sends of one attempt one id", async () => {
-    const key = { referenceNumber: fresh(), attempt: 1, transactionDate: day };
-    const all = await Promise.all(Array.from({ length: 8 }, () => ids.forSend(key)));
+  it("gives concurrent first uses of one attempt one id", async () => {
+    const [a, b] = collidingReferences(); // b's calls race through a taken first candidate
+    await ids.allocate({ referenceNumber: a, attempt: 1, transactionDate: day });
+    const key = { referenceNumber: b, attempt: 1, transactionDate: day };
+    const all = await Promise.all(Array.from({ length: 8 }, () => ids.allocate(key)));
     expect(new Set(all).size).toBe(1);
-    expect(await connection.collection("bca_transaction_ids").countDocuments({ referenceNumber: key.referenceNumber })).toBe(1);
+    expect(await stored().countDocuments({ referenceNumber: b })).toBe(1);
   });
 
-  it("asks under the derived id for an attempt never allocated (sent before allocation existed), and stores nothing for it", async () => {
+  it("holds one id per attempt: the database refuses a second one for the same attempt", async () => {
     const key = { referenceNumber: fresh(), attempt: 1, transactionDate: day };
-    expect(await ids.forInquiry(key)).toBe(candidateId(key.referenceNumber, 1, 0));
-    expect(await connection.collection("bca_transaction_ids").countDocuments({ referenceNumber: key.referenceNumber })).toBe(0);
+    await ids.allocate(key);
+    const second = stored().insertOne({ _id: `${day}/00000000` as never, referenceNumber: key.referenceNumber, attempt: 1, transactionDate: day, transactionId: "00000000", createdAt: new Date() });
+    await expect(second).rejects.toMatchObject({ code: 11000 });
   });
 });

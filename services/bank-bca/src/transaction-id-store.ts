@@ -7,8 +7,10 @@ import { deriveRequestId, DIGITS, isDuplicateKeyError, type AttemptKey } from "@
  * and BCA answers the second transfer with ESB-82-003, which cannot be told apart from a resend
  * of our own when amount and accounts are equal: the second would be reported with the first's
  * outcome. So ids are allocated: each (transactionDate, TransactionID) belongs to one attempt,
- * written to the database before anything is sent. The derived id is the first candidate, so
- * nearly every attempt gets it; a taken one moves the attempt to the next derived candidate.
+ * written to the database before anything is sent or asked. The derived id is the first
+ * candidate, so nearly every attempt gets it; a taken one moves the attempt to the next one. An
+ * attempt sent before allocation existed gets its derived id on its first inquiry, unless another
+ * attempt took it that day (the transition's one blind spot: then it is asked under its own new id).
  */
 interface AllocatedId {
   /** `<transactionDate>/<TransactionID>`: the unique key BCA enforces, per day. */
@@ -43,20 +45,22 @@ export function candidateId(referenceNumber: string, attempt: number, k: number)
 }
 
 export interface TransactionIds {
-  /** The id to send this attempt under: allocated durably on its first send, the same on every later call. */
-  forSend(key: AttemptKey): Promise<string>;
-  /** The id this attempt was sent under; the first candidate when none was allocated (sent before allocation existed, or never sent). */
-  forInquiry(key: AttemptKey): Promise<string>;
+  /**
+   * The id of this attempt: allocated durably on its first use, the same on every later call.
+   * Inquiries allocate too: an attempt that never got an id (a crash before its send) must not be
+   * asked about under a derived id that another attempt holds, whose booking would answer for it.
+   */
+  allocate(key: AttemptKey): Promise<string>;
 }
 
 export async function createTransactionIds(connection: Connection): Promise<TransactionIds> {
   const Ids = (connection.models.BcaTransactionId as Model<AllocatedId> | undefined) ?? connection.model<AllocatedId>("BcaTransactionId", allocatedIdSchema);
-  await Ids.init(); // the unique index must exist before the first allocation relies on it
+  await Ids.init(); // the unique indexes must exist before the first allocation relies on them
   const allocated = async (key: AttemptKey) =>
     (await Ids.findOne({ referenceNumber: key.referenceNumber, attempt: key.attempt }, { transactionId: 1 }).lean())?.transactionId;
 
   return {
-    forSend: async (key) => {
+    allocate: async (key) => {
       for (let k = 0; k < MAX_CANDIDATES; k += 1) {
         const transactionId = candidateId(key.referenceNumber, key.attempt, k);
         try {
@@ -67,14 +71,13 @@ export async function createTransactionIds(connection: Connection): Promise<Tran
           return transactionId;
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
-          // Either this attempt has its id already (a resend, or a concurrent first send), or
-          // another attempt holds this candidate on this day: then the next candidate.
+          // Either this attempt has its id already (a resend, an inquiry, a concurrent first send),
+          // or another attempt holds this candidate on this day: then the next candidate.
           const mine = await allocated(key);
           if (mine !== undefined) return mine;
         }
       }
       throw new Error(`no free TransactionID for ${key.referenceNumber}#${key.attempt} on ${key.transactionDate} after ${MAX_CANDIDATES} candidates`);
     },
-    forInquiry: async (key) => (await allocated(key)) ?? candidateId(key.referenceNumber, key.attempt, 0),
   };
 }

@@ -65,5 +65,6 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     }
     expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
     expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer(ok({})).status).toBe("UNKNOWN"); // a success envelope with no record in it
   });
 });

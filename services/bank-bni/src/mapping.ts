@@ -80,10 +80,13 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   const code = text(previous, "previousResponseCode");
   const message = text(previous, "previousResponseMessage");
   // transactionStatus is the sandbox's (ours): Y booked, N refused, P in progress.
-  switch (text(previous, "transactionStatus")) {
+  const transactionStatus = text(previous, "transactionStatus");
+  switch (transactionStatus) {
     case "Y": return bankAnswer("SUCCESS", code, message, text(previous, "journalNum"));
     case "N": return bankAnswer("FAILED", code, message);
     case "P": return bankAnswer("PENDING", code, message === "" ? "in progress" : message);
-    default: return bankAnswer("PENDING", code, "status inquiry answered without a known transactionStatus");
+    // No record in the answer: nothing learnt. A record in a state we do not know: BNI has it, not final.
+    case "": return unrecognisedInquiryAnswer(answer, "BNI status inquiry");
+    default: return bankAnswer("PENDING", code, `status inquiry answered an unknown transactionStatus "${transactionStatus}"`);
   }
 }

@@ -48,5 +48,6 @@ describe("Mandiri mapping (every code of sandbox/README.md)", () => {
       expect(mapStatusAnswer(reply(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code });
     }
     expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer(reply(200, "00")).status).toBe("UNKNOWN"); // "00" with no record in it
   });
 });

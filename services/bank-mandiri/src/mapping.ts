@@ -63,10 +63,13 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   }
   const reasonCode = text(answer.body, "Response", "reasonCode");
   const reasonMessage = text(answer.body, "Response", "reasonMessage");
-  switch (text(answer.body, "Response", "transactionStatus")) {
+  const transactionStatus = text(answer.body, "Response", "transactionStatus");
+  switch (transactionStatus) {
     case "SUCCESS": return bankAnswer("SUCCESS", reasonCode === "" ? code : reasonCode, reasonMessage, text(answer.body, "Response", "journalNo"));
     case "FAILED": return bankAnswer("FAILED", reasonCode, reasonMessage);
     case "PENDING": return bankAnswer("PENDING", reasonCode, reasonMessage === "" ? "in progress" : reasonMessage);
-    default: return bankAnswer("PENDING", code, "inquiryStatus answered without a known transactionStatus");
+    // No record in the answer: nothing learnt. A record in a state we do not know: Mandiri has it, not final.
+    case "": return unrecognisedInquiryAnswer(answer, "Mandiri inquiryStatus");
+    default: return bankAnswer("PENDING", code, `inquiryStatus answered an unknown transactionStatus "${transactionStatus}"`);
   }
 }

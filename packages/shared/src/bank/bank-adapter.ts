@@ -92,11 +92,11 @@ export interface BankAdapter {
   /** Route usages this bank's API can carry; a route row for another usage is not used. */
   readonly usages: readonly TransferRouteUsage[];
   /**
-   * The bank-side request id of an attempt, the same on every call, so a resend is a duplicate at
-   * the bank. "send" fixes it before anything is sent (durably, where the bank's id space is small
-   * enough for two attempts to collide); "inquiry" gives the id the attempt was sent under.
+   * The bank-side request id of an attempt, the same on every call (send, resend, inquiry), so a
+   * resend is a duplicate at the bank. Fixed on its first use, durably where the bank's id space is
+   * small enough for two attempts to collide; called after auth and validation, before anything is sent.
    */
-  requestId(key: AttemptKey, use: "send" | "inquiry"): Promise<string>;
+  requestId(key: AttemptKey): Promise<string>;
   /** Sends one attempt. Throws RefusedError only when nothing was sent; otherwise always answers. */
   transfer(input: TransferInput, ctx: BankCallContext): Promise<BankAnswer>;
   /** Asks the bank about an earlier attempt. */

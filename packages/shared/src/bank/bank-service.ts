@@ -78,10 +78,10 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
   }
 
   /** After auth and validation (a stranger must not make us write), before the budget starts and anything is sent. */
-  async function requestIdFor(key: AttemptKey, use: "send" | "inquiry", log: Record<string, unknown>): Promise<string> {
+  async function requestIdFor(key: AttemptKey, log: Record<string, unknown>): Promise<string> {
     let requestId: string;
     try {
-      requestId = await adapter.requestId(key, use);
+      requestId = await adapter.requestId(key);
     } catch (error) {
       throw unavailable("could not fix the bank-side request id", error);
     }
@@ -122,7 +122,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         Object.assign(log, { usage: input.usage, amount: input.amount, beneficiary: maskAccount(input.beneficiaryAccountNumber) });
         if (!adapter.usages.includes(input.usage)) throw failedPrecondition(`${input.usage} is not supported by bank ${adapter.bankCode}'s API`);
         const route = resolveRoute(registry, input.usage, deps.hosts);
-        const requestId = await requestIdFor(input, "send", log);
+        const requestId = await requestIdFor(input, log);
         const budget = budgetFor(call);
         try {
           const answer = await adapter.transfer(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) });
@@ -144,7 +144,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         const input = validateStatus(call.request);
         log.usage = input.usage;
         const route = resolveRoute(registry, "STATUS_INQUIRY", deps.hosts);
-        const requestId = await requestIdFor(input, "inquiry", log);
+        const requestId = await requestIdFor(input, log);
         const budget = budgetFor(call);
         try {
           return answerOf(await adapter.status(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) }), requestId);
