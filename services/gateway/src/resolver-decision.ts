@@ -12,6 +12,13 @@ export type Decision =
   | { kind: "review"; reason: string };
 
 /**
+ * Re-sends of one attempt before a person looks. Each re-send resets the attempt's sentAt, so
+ * without a cap an attempt the bank service keeps refusing ("not sent") while the bank keeps
+ * answering NOT_FOUND would be re-sent every round forever, and never reach the horizon.
+ */
+export const MAX_RESENDS = 3;
+
+/**
  * True when the attempt provably reached the bank service: its call ended with an answer that
  * was not "not sent" (PENDING, or no answer after the request left). A SENDING attempt without
  * an outcome may have died between the ledger write and the send (a crash), so it is not.
@@ -25,7 +32,8 @@ export function leftForSure(attempt: Attempt): boolean {
  * - an explicit SUCCESS or FAILED from the bank is final (also out of MANUAL_REVIEW);
  * - MANUAL_REVIEW is otherwise left to a person: asked again slowly, never re-sent;
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
- * - NOT_FOUND for an attempt that may never have left: re-send it with the same attempt number;
+ * - NOT_FOUND for an attempt that may never have left: re-send it with the same attempt number,
+ *   at most MAX_RESENDS times, then MANUAL_REVIEW;
  * - NOT_FOUND for one that left, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank
  *   service silent): ask again later, and once
  *   the attempt was sent longer ago than the bank's horizon, MANUAL_REVIEW with the reason.
@@ -37,7 +45,11 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
   const said = describe(inquiry);
   if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
   if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
-  if (inquiry.status === "NOT_FOUND" && !leftForSure(attempt)) return { kind: "resend" };
+  if (inquiry.status === "NOT_FOUND" && !leftForSure(attempt)) {
+    const resends = attempt.resends ?? 0;
+    if (resends < MAX_RESENDS) return { kind: "resend" };
+    return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
+  }
   const age = now.getTime() - attempt.sentAt.getTime();
   if (age >= policy.manualReviewAfterMs) {
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${Math.round(age / 1000)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };

@@ -1,4 +1,5 @@
 import { startHarness, type Harness } from "./gateway-harness";
+import { MAX_RESENDS } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
 
@@ -185,6 +186,21 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect((await read(t)).state).toBe("SUCCESS");
     expect(sent(t).map((c) => c.attempt)).toEqual([1, 1]);
     expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+});
+
+describe("resolver: an attempt the bank service keeps refusing", () => {
+  it("is re-sent at most MAX_RESENDS times, then goes to MANUAL_REVIEW with the reason (never re-sent forever, never FAILED)", async () => {
+    const t = await leftBehind();
+    bca().setMode("not-sent");
+    for (let round = 0; round <= MAX_RESENDS; round += 1) {
+      await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+      await h.gateway.resolver.runOnce();
+    }
+    const after = await read(t);
+    expect(after).toMatchObject({ state: "MANUAL_REVIEW", attempts: [{ attempt: 1, resends: MAX_RESENDS }] });
+    expect(after.reviewReason).toMatch(new RegExp(`re-sent ${MAX_RESENDS} times`));
+    expect(sent(t)).toHaveLength(MAX_RESENDS);
   });
 });
 

@@ -135,7 +135,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   /** Re-sends the same attempt (same bank-side request id), then records the answer as the request path would. */
   const resend = async (record: TransferRecord, attempt: Attempt, policy: BankPolicy, now: Date) => {
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
-    const patch = { resend: { attempt: attempt.attempt, sentAt: now }, lease, nextCheckAt: lease.until, checks: 0 };
+    const patch = { resend: { attempt: attempt.attempt, sentAt: now, resends: (attempt.resends ?? 0) + 1 }, lease, nextCheckAt: lease.until, checks: 0 };
     const sending = record.state === "SENDING"
       ? await deps.ledger.amend(record, owner, patch, now)
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);

@@ -28,6 +28,8 @@ export interface Attempt {
   /** YYYY-MM-DD in Asia/Jakarta, as sent (banks key request ids per day). */
   transactionDate: string;
   sentAt: Date;
+  /** How many times the resolver re-sent this attempt (same bank-side id); absent: never. */
+  resends?: number;
   answeredAt?: Date;
   outcome?: AttemptOutcome;
   /** The bank-side request id the bank service used (returned by it). */
@@ -95,7 +97,7 @@ export interface TransferRecord {
 }
 
 const attemptSchema = new Schema<Attempt>({
-  attempt: Number, partnerBankCode: String, usage: String, transactionDate: String, sentAt: Date, answeredAt: Date,
+  attempt: Number, partnerBankCode: String, usage: String, transactionDate: String, sentAt: Date, resends: Number, answeredAt: Date,
   outcome: String, bankRequestId: String, bankCode: String, bankMessage: String, bankReference: String, error: String,
 }, { _id: false });
 
@@ -130,8 +132,8 @@ export interface TransitionPatch {
   answer?: { attempt: number } & Pick<Attempt, "answeredAt" | "outcome" | "bankRequestId" | "bankCode" | "bankMessage" | "bankReference" | "error">;
   /** Records a new attempt before it is sent. */
   newAttempt?: Attempt;
-  /** Sets the `sentAt` of attempt number `attempt` again: the same attempt is being re-sent (same bank-side id). */
-  resend?: { attempt: number; sentAt: Date };
+  /** The same attempt is being re-sent (same bank-side id): its `sentAt` again, and its count of resends. */
+  resend?: { attempt: number; sentAt: Date; resends: number };
   /** Replaces the whole attempts array (fallback: attempt 1's answer and attempt 2 in one write). */
   attempts?: Attempt[];
   /** The route now carrying the transfer, the change appended to `routing`, and the app's escrow at the new partner. */
@@ -295,7 +297,10 @@ function attemptChanges(patch: TransitionPatch): Record<string, unknown> {
     // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
     for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
   }
-  if (patch.resend !== undefined) set[`attempts.${patch.resend.attempt - 1}.sentAt`] = patch.resend.sentAt;
+  if (patch.resend !== undefined) {
+    set[`attempts.${patch.resend.attempt - 1}.sentAt`] = patch.resend.sentAt;
+    set[`attempts.${patch.resend.attempt - 1}.resends`] = patch.resend.resends;
+  }
   if (patch.attempts !== undefined) set.attempts = patch.attempts;
   if (patch.reroute !== undefined) {
     Object.assign(set, { route: patch.reroute.route, sourceAccountNumber: patch.reroute.source.accountNumber, sourceAccountName: patch.reroute.source.accountName });
