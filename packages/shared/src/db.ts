@@ -131,10 +131,14 @@ async function insertBatch<T extends mongo.Document>(collection: mongo.Collectio
 
 /**
  * The documents the database refused one by one, by index in the batch; undefined when the whole
- * command failed, or when a write concern error leaves every document in doubt.
+ * command failed, or when a write concern error leaves every document in doubt. The driver wraps
+ * a failure of the whole command (network, server selection, a refused namespace) in the same
+ * MongoBulkWriteError, with no write errors: only an answer that accounts for every document
+ * (inserted or refused) says which were written.
  */
 function refusals(error: unknown, size: number): Map<number, { code?: number | undefined; errmsg?: string | undefined }> | undefined {
   if (size === 1) return isDuplicateKeyError(error) ? new Map([[0, { code: 11000 }]]) : undefined;
   if (!(error instanceof mongo.MongoBulkWriteError) || error.result.getWriteConcernError() !== undefined) return undefined;
-  return new Map([error.writeErrors].flat().map((e) => [e.index, e]));
+  const refused = new Map([error.writeErrors].flat().map((e) => [e.index, e]));
+  return error.result.insertedCount + refused.size === size ? refused : undefined;
 }

@@ -80,4 +80,10 @@ describe("grouped insert", () => {
     expect(await insert({ _id: "after" })).toBe("inserted");
     expect((await collection("whole").find({}, { sort: { _id: 1 } }).toArray()).map((d) => d._id)).toEqual(["after", "first"]);
   });
+
+  it("rejects every caller when the database refuses the whole command: the driver reports it as a bulk error without write errors", async () => {
+    const insert = groupedInsert(collection("bad$name")); // the server refuses the namespace, not any document
+    const settled = await Promise.allSettled([insert({ _id: "first" }), insert({ _id: "a" }), insert({ _id: "b" })]);
+    expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected", "rejected"]);
+  });
 });
