@@ -17,7 +17,7 @@ const request = (referenceNumber: string) => ({
   beneficiaryAccountName: "ERRY JULIO", amount: "1000", currency: "IDR", remark: "",
 });
 
-function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void; requestIdFails?: boolean } = {}) {
+function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void; requestIdFails?: boolean; statusThrows?: boolean } = {}) {
   const events: string[] = [];
   const adapter: BankAdapter = {
     bank: "bni", bankCode: "009", usages: ["TRANSFER"],
@@ -29,7 +29,9 @@ function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer
       events.push("bank answered");
       return { status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J1" };
     },
-    status: () => Promise.resolve({ status: "NOT_FOUND", bankCode: "0404", bankMessage: "not found", bankReference: "" }),
+    status: () => (options.statusThrows === true
+      ? Promise.reject(new TypeError("bug in the adapter"))
+      : Promise.resolve({ status: "NOT_FOUND", bankCode: "0404", bankMessage: "not found", bankReference: "" })),
   };
   const server = createBankServer({
     adapter, registry: { current: () => registry, refresh: () => Promise.resolve(registry), close: () => undefined },
@@ -102,6 +104,16 @@ describe("bank service skeleton: the bank-side request id", () => {
     server = started.server;
     const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
     expect(await caller.transfer(request("RID2"))).toMatchObject({ ok: true, response: { bankRequestId: "RID2-1" } });
+    caller.close();
+  });
+
+  it("answers an inquiry that failed inside the service UNKNOWN, not PENDING (which would say the bank knows the attempt)", async () => {
+    const started = start(0, { statusThrows: true });
+    server = started.server;
+    const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
+    const r = request("RID3");
+    const inquiry = { referenceNumber: r.referenceNumber, attempt: 1, usage: r.usage, transactionDate: r.transactionDate, amount: r.amount, sourceAccountNumber: r.sourceAccountNumber, beneficiaryAccountNumber: r.beneficiaryAccountNumber };
+    expect(await caller.status(inquiry)).toMatchObject({ ok: true, response: { status: BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN } });
     caller.close();
   });
 });

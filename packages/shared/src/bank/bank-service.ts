@@ -151,7 +151,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         } catch (error) {
           if (error instanceof RefusedError) throw error;
           logger.error({ ...log, err: error }, "GetTransferStatus failed unexpectedly");
-          return answerOf({ status: "PENDING", bankReference: "", bankCode: "", bankMessage: "status unknown: internal error while asking the bank" }, requestId);
+          return answerOf({ status: "UNKNOWN", bankReference: "", bankCode: "", bankMessage: "status inquiry not answered: internal error while asking the bank" }, requestId);
         } finally {
           budget.dispose();
         }
