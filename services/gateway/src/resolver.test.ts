@@ -189,6 +189,20 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 });
 
+describe("resolver: a re-send the bank declines", () => {
+  it("stays PENDING until the status inquiry confirms the decline: the earlier send it repeats may still land", async () => {
+    const t = await leftBehind();
+    bca().setMode("FAILED");
+    await h.gateway.resolver.runOnce();
+    const declined = await read(t);
+    expect(declined).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "FAILED", resends: 1 }] });
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "FAILED", bankResponseCode: "01" });
+    expect(sent(t)).toHaveLength(1);
+  });
+});
+
 describe("resolver: an attempt the bank service keeps refusing", () => {
   it("is re-sent at most MAX_RESENDS times, then goes to MANUAL_REVIEW with the reason (never re-sent forever, never FAILED)", async () => {
     const t = await leftBehind();

@@ -144,7 +144,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     deps.onResend?.(partner.bankCode);
     deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
-    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, notSent: "PENDING", now: deps.clock() });
+    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
   };
 
   /** A transfer recorded as RECEIVED was never sent: attempt 1 goes out now, as on the request path. */
@@ -158,7 +158,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const sending = await deps.ledger.transition(record, "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
     if (sending === undefined) return;
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
-    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, notSent: "FAILED", now: deps.clock() });
+    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: "first", now: deps.clock() });
   };
 
   const loop = () => {

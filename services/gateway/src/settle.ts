@@ -26,15 +26,16 @@ export function protoUsage(usage: Usage): TransferUsage {
 /**
  * Where an answer to a Transfer call takes a SENDING transfer. Only explicit SUCCESS and FAILED
  * are final; a BCA id collision needs a person; PENDING and no answer wait for a status inquiry.
- * NOT_SENT is final (FAILED) only on the request path's first send, where nothing else can be in
- * flight; a re-send by the resolver that was not sent leaves the transfer PENDING, because the
- * earlier send it repeats may still land.
+ * FAILED and NOT_SENT are final only on a first send, where nothing else can be in flight. A
+ * re-send by the resolver repeats an earlier send that may still land: its refusal (not sent, or
+ * declined: a rotated key, a signature the bank refused) speaks only for the re-send, so the
+ * transfer stays PENDING and the status inquiry, which knows the request id, decides.
  */
-export function stateAfter(answer: BankAnswer, notSent: "FAILED" | "PENDING"): TransferState {
+export function stateAfter(answer: BankAnswer, send: "first" | "resend"): TransferState {
   switch (answer.outcome) {
     case "SUCCESS": return "SUCCESS";
-    case "FAILED": return "FAILED";
-    case "NOT_SENT": return notSent;
+    case "FAILED": return send === "first" ? "FAILED" : "PENDING";
+    case "NOT_SENT": return send === "first" ? "FAILED" : "PENDING";
     case "PENDING": return isIdCollision(answer) ? "MANUAL_REVIEW" : "PENDING";
     case "NO_ANSWER": return "PENDING";
   }
@@ -51,9 +52,9 @@ export interface SettleDeps {
  */
 export async function settleAnswer(
   deps: SettleDeps, record: TransferRecord, attemptNo: number, answer: BankAnswer,
-  o: { owner: string; policy: BankPolicy; notSent: "FAILED" | "PENDING"; now: Date },
+  o: { owner: string; policy: BankPolicy; send: "first" | "resend"; now: Date },
 ): Promise<TransferRecord | undefined> {
-  const to = stateAfter(answer, o.notSent);
+  const to = stateAfter(answer, o.send);
   const final = to === "SUCCESS" || to === "FAILED";
   const reviewReason = to === "MANUAL_REVIEW" ? `bank ${record.attempts[attemptNo - 1]?.partnerBankCode ?? "?"} answered ${answer.bankCode ?? ""}: ${answer.bankMessage ?? ""}` : undefined;
   // Manual review is still asked about, at the slowest pace; PENDING gets its first inquiry soon.

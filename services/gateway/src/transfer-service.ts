@@ -125,7 +125,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const now = deps.clock();
     try {
       const updated = await settleAnswer(deps, current.record, current.attempt.attempt, answer,
-        { owner, policy: policyFor(deps.policies, current.route.bankCode), notSent: "FAILED", now });
+        { owner, policy: policyFor(deps.policies, current.route.bankCode), send: "first", now });
       // Not ours any more: a resolver took over after our lease ran out, and its view stands.
       return updated ?? (await deps.ledger.findByReference(record.clientId, record.referenceNumber)) ?? current.record;
     } catch (error) {
