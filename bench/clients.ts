@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
 import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferRequestClaim } from "@gerbang/shared";
+import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
 
 /**
@@ -55,14 +55,14 @@ export function bankServiceSender(address: string, keyToken: string): { send: Se
   const escrow = ESCROW_ACCOUNTS["3"]?.bni;
   if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
   const send: Send = () => new Promise((resolve) => {
-    const referenceNumber = nextReference("BNCH");
-    const metadata = new grpc.Metadata();
-    metadata.set("authorization", `Bearer ${signServiceToken(keyToken, "009", { referenceNumber, attempt: 1 })}`);
-    stub.transfer({
-      referenceNumber, attempt: 1, transactionDate: jakartaDate(), usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
+    const request = {
+      referenceNumber: nextReference("BNCH"), attempt: 1, transactionDate: jakartaDate(), usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
       sourceAccountNumber: escrow.accountNumber, sourceAccountName: escrow.accountName, beneficiaryBankCode: "009", beneficiaryBankName: "BNI",
       beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT, currency: "IDR", remark: "bench",
-    }, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
+    };
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${signServiceToken(keyToken, "009", transferBinding(request))}`);
+    stub.transfer(request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
       resolve(grpcAnswer(error, () => (response.status === BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS ? true : `status ${BankTransferStatus[response.status]}`)));
     });
   });

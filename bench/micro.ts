@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { signHs256, signServiceToken, transferRequestClaim, verifyHs256, verifyServiceToken, type Partner, type Route } from "@gerbang/shared";
+import { signHs256, signServiceToken, transferBinding, transferRequestClaim, verifyHs256, verifyServiceToken, type Partner, type Route } from "@gerbang/shared";
 import { createAppAuthenticator } from "../services/gateway/src/app-auth";
 import { createIpMatcher } from "../services/gateway/src/ip-allowlist";
 import type { RegisteredClient } from "../services/gateway/src/registry";
@@ -42,7 +42,8 @@ const auth = createAppAuthenticator({ audience: "gerbang", clients: () => new Ma
 const fields = { clientReferenceNo: "INV-1", beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681", amount: "2475000" };
 const now = Math.floor(Date.now() / 1000);
 const appToken = signHs256({ sub: "3", aud: "gerbang", iat: now, exp: now + 300, jti: randomUUID(), req: transferRequestClaim(fields) }, key);
-const serviceToken = signServiceToken("k9", "009", { referenceNumber: "GRB1", attempt: 1 });
+const transferCall = { referenceNumber: "GRB1", attempt: 1, amount: "10000", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119" };
+const serviceToken = signServiceToken("k9", "009", transferBinding(transferCall));
 const bniBody = JSON.stringify({ request: { header: { companyId: "GERBANG", parentCompanyId: "G", requestUuid: "0123456789ABCDEF" }, accountNumber: "0115470003", beneficiaryAccountNumber: "0115476119", currency: "IDR", amount: "10000", remark: "x" } });
 const bcaRequest = { method: "POST", relativeUrl: "/banking/corporates/transfers", accessToken: "token", body: '{"CorporateID":"GERBANGBCA","Amount":"100000.00","Remark1":"Transfer Test"}', timestamp: "2026-11-26T10:00:00.000+07:00" };
 
@@ -52,8 +53,8 @@ const results = [
   measure("app token: authenticate (HS256 verify, claims, IP)", () => auth.authenticate(`Bearer ${appToken}`, "127.0.0.1")),
   measure("app token: req claim (SHA-256 of the critical fields)", () => transferRequestClaim(fields)),
   measure("verifyHs256 alone", () => verifyHs256(appToken, key, { audience: "gerbang", maxLifetimeSeconds: 300 })),
-  measure("service token: sign (gateway -> bank)", (i) => signServiceToken("k9", "009", { referenceNumber: `GRB${i}`, attempt: 1 })),
-  measure("service token: verify (bank service)", () => { verifyServiceToken(serviceToken, "k9", "009", { referenceNumber: "GRB1", attempt: 1 }); }),
+  measure("service token: sign (gateway -> bank)", (i) => signServiceToken("k9", "009", transferBinding({ ...transferCall, referenceNumber: `GRB${i}` }))),
+  measure("service token: verify (bank service)", () => { verifyServiceToken(serviceToken, "k9", "009", transferBinding(transferCall)); }),
   measure("BNI body JWT signature", () => bniSignature(bniBody, "secret")),
   measure("BCA X-BCA-Signature", () => bcaSignature("secret", bcaRequest)),
 ];

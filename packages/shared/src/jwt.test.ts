@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { peekSubject, signHs256, verifyHs256, TokenError } from "./jwt";
-import { signServiceToken, verifyServiceToken } from "./service-token";
+import { signServiceToken, statusBinding, transferBinding, verifyServiceToken } from "./service-token";
 import { transferRequestClaim } from "./transfer-claim";
 
 const key = "7c51d6b6-6b99-4896-9fc5-4425522ed2ce";
@@ -60,15 +60,26 @@ describe("verifyHs256", () => {
 });
 
 describe("service tokens", () => {
-  const binding = { referenceNumber: "GRB1", attempt: 1 };
+  const call = { referenceNumber: "GRB1", attempt: 1, amount: "10000", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119" };
+  const binding = transferBinding(call);
   it("verify with the partner key, bank code and binding", () => {
     expect(() => { verifyServiceToken(signServiceToken(key, "009", binding), key, "009", binding); }).not.toThrow();
+    expect(() => { verifyServiceToken(signServiceToken(key, "009", statusBinding(call)), key, "009", statusBinding(call)); }).not.toThrow();
   });
   it("are refused for another bank, key or transfer", () => {
     const token = signServiceToken(key, "009", binding);
     expect(() => { verifyServiceToken(token, key, "014", binding); }).toThrow(TokenError);
     expect(() => { verifyServiceToken(token, "other", "009", binding); }).toThrow(TokenError);
-    expect(() => { verifyServiceToken(token, key, "009", { ...binding, attempt: 2 }); }).toThrow(/another transfer/);
+    expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, attempt: 2 })); }).toThrow(/another transfer/);
+  });
+  it("are refused for another RPC, and a Transfer token for other money fields", () => {
+    const inquiryToken = signServiceToken(key, "009", statusBinding(call));
+    expect(() => { verifyServiceToken(inquiryToken, key, "009", binding); }).toThrow(/another call than Transfer/);
+    expect(() => { verifyServiceToken(signServiceToken(key, "009", binding), key, "009", statusBinding(call)); }).toThrow(/another call/);
+    const token = signServiceToken(key, "009", binding);
+    for (const other of [{ amount: "10001" }, { sourceAccountNumber: "0115470004" }, { beneficiaryBankCode: "014" }, { beneficiaryAccountNumber: "0115476110" }]) {
+      expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, ...other })); }).toThrow(/another amount, source or beneficiary/);
+    }
   });
 });
 

@@ -1,17 +1,46 @@
+import { createHash } from "node:crypto";
 import { signHs256, verifyHs256, TokenError } from "./jwt";
 
 /** Lifetime of a gateway -> bank service token: long enough for one call, short enough to be useless later. */
 export const SERVICE_TOKEN_LIFETIME_SECONDS = 60;
 
-/** What a service token is bound to: one attempt of one transfer. */
-export interface ServiceTokenBinding {
-  referenceNumber: string;
-  attempt: number;
+/** The fields of a Transfer that decide where money goes; a Transfer token carries their hash. */
+interface MoneyFields {
+  amount: string;
+  sourceAccountNumber: string;
+  beneficiaryBankCode: string;
+  beneficiaryAccountNumber: string;
+}
+
+/**
+ * What a service token is bound to: one RPC on one attempt of one transfer and, for Transfer, the
+ * money fields it carries. A token seen on the wire (the mesh may be cleartext) cannot be replayed
+ * for another RPC: an inquiry's token does not authorise a Transfer, nor a Transfer token another
+ * amount or beneficiary under our request id.
+ */
+export type ServiceTokenBinding =
+  | ({ rpc: "Transfer"; referenceNumber: string; attempt: number } & MoneyFields)
+  | { rpc: "GetTransferStatus"; referenceNumber: string; attempt: number };
+
+export const transferBinding = (r: { referenceNumber: string; attempt: number } & MoneyFields): ServiceTokenBinding => ({
+  rpc: "Transfer", referenceNumber: r.referenceNumber, attempt: r.attempt,
+  amount: r.amount, sourceAccountNumber: r.sourceAccountNumber, beneficiaryBankCode: r.beneficiaryBankCode, beneficiaryAccountNumber: r.beneficiaryAccountNumber,
+});
+
+export const statusBinding = (r: { referenceNumber: string; attempt: number }): ServiceTokenBinding => ({
+  rpc: "GetTransferStatus", referenceNumber: r.referenceNumber, attempt: r.attempt,
+});
+
+/** Lowercase hex SHA-256 of the money fields, `|`-joined; "" for an inquiry. */
+function moneyClaim(binding: ServiceTokenBinding): string {
+  if (binding.rpc !== "Transfer") return "";
+  const { amount, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber } = binding;
+  return createHash("sha256").update([amount, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber].join("|")).digest("hex");
 }
 
 /**
  * Token the gateway puts in `authorization` when calling a bank service: HS256 with the
- * partner's key token, `aud` = bank code, bound to the transfer attempt it carries.
+ * partner's key token, `aud` = bank code, bound to the call it authorises (ServiceTokenBinding).
  */
 export function signServiceToken(keyToken: string, bankCode: string, binding: ServiceTokenBinding, nowSeconds = Math.floor(Date.now() / 1000)): string {
   return signHs256(
@@ -23,15 +52,21 @@ export function signServiceToken(keyToken: string, bankCode: string, binding: Se
       exp: nowSeconds + SERVICE_TOKEN_LIFETIME_SECONDS,
       ref: binding.referenceNumber,
       att: binding.attempt,
+      rpc: binding.rpc,
+      ...(binding.rpc === "Transfer" ? { req: moneyClaim(binding) } : {}),
     },
     keyToken,
   );
 }
 
-/** Checks a service token against the bank's own key and code and the attempt in the request. */
+/** Checks a service token against the bank's own key and code and the call it arrived with. */
 export function verifyServiceToken(token: string, keyToken: string, bankCode: string, binding: ServiceTokenBinding): void {
   const claims = verifyHs256(token, keyToken, { audience: bankCode, maxLifetimeSeconds: SERVICE_TOKEN_LIFETIME_SECONDS });
   if (claims.ref !== binding.referenceNumber || claims.att !== binding.attempt) {
     throw new TokenError("token is bound to another transfer");
+  }
+  if (claims.rpc !== binding.rpc) throw new TokenError(`token is bound to another call than ${binding.rpc}`);
+  if (binding.rpc === "Transfer" && claims.req !== moneyClaim(binding)) {
+    throw new TokenError("token is bound to another amount, source or beneficiary");
   }
 }

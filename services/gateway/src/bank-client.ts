@@ -1,6 +1,6 @@
 import { credentials, Metadata, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
 import { BankTransferServiceClient, type BankTransferServiceTransferRequest, type GetTransferStatusRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { signServiceToken, type Partner } from "@gerbang/shared";
+import { signServiceToken, statusBinding, transferBinding, type Partner, type ServiceTokenBinding } from "@gerbang/shared";
 import type { BankBreakers } from "./bank-breakers";
 import { answerFromError, answerFromResponse, statusFromError, statusFromResponse, type BankAnswer, type StatusAnswer } from "./bank-outcome";
 
@@ -42,10 +42,10 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
     }
     return client;
   };
-  const metadataFor = (partner: Partner, request: { referenceNumber: string; attempt: number }) => {
+  const metadataFor = (partner: Partner, binding: ServiceTokenBinding) => {
     const metadata = new Metadata();
-    // aud = the partner's code, bound to this attempt, 60 s: useless for any other call.
-    metadata.set("authorization", `Bearer ${signServiceToken(partner.keyToken, partner.bankCode, { referenceNumber: request.referenceNumber, attempt: request.attempt })}`);
+    // aud = the partner's code, bound to this RPC, this attempt and its money fields, 60 s: useless for any other call.
+    metadata.set("authorization", `Bearer ${signServiceToken(partner.keyToken, partner.bankCode, binding)}`);
     return metadata;
   };
 
@@ -60,7 +60,7 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
 
   return {
     transfer: (partner, request, deadlineMs) => {
-      const call = unary<BankAnswer>((resolve) => clientFor(partner.serviceUrl).transfer(request, metadataFor(partner, request), { deadline: Date.now() + deadlineMs },
+      const call = unary<BankAnswer>((resolve) => clientFor(partner.serviceUrl).transfer(request, metadataFor(partner, transferBinding(request)), { deadline: Date.now() + deadlineMs },
         (error: ServiceError | null, response) => { resolve(error === null ? answerFromResponse(response) : answerFromError(error)); }));
       return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
         ...call,
@@ -72,7 +72,7 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
       });
     },
     status: (partner, request, deadlineMs) => {
-      const call = unary<StatusAnswer>((resolve) => clientFor(partner.serviceUrl).getTransferStatus(request, metadataFor(partner, request), { deadline: Date.now() + deadlineMs },
+      const call = unary<StatusAnswer>((resolve) => clientFor(partner.serviceUrl).getTransferStatus(request, metadataFor(partner, statusBinding(request)), { deadline: Date.now() + deadlineMs },
         (error: ServiceError | null, response) => { resolve(error === null ? statusFromResponse(response) : statusFromError(error)); }));
       return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
         ...call,

@@ -4,7 +4,7 @@ import {
   type BankTransferServiceServer, type BankTransferServiceTransferRequest, type BankTransferServiceTransferResponse,
   type GetTransferStatusRequest, type GetTransferStatusResponse,
 } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { verifyServiceToken } from "@gerbang/shared";
+import { statusBinding, transferBinding, verifyServiceToken, type ServiceTokenBinding } from "@gerbang/shared";
 
 /**
  * What the fake bank does with the next transfers: answer SUCCESS/FAILED/PENDING (and record it),
@@ -62,10 +62,10 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
   let statusMode: FakeStatusMode = "ledger";
   let delayMs = 0;
   const hanging = new Set<() => void>();
-  const authorized = (metadata: Metadata, request: { referenceNumber: string; attempt: number }) => {
+  const authorized = (metadata: Metadata, binding: ServiceTokenBinding) => {
     const token = /^Bearer (.+)$/.exec(String(metadata.get("authorization")[0] ?? ""))?.[1] ?? "";
     try {
-      verifyServiceToken(token, keyToken, bankCode, request);
+      verifyServiceToken(token, keyToken, bankCode, binding);
       return true;
     } catch {
       return false;
@@ -77,7 +77,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
 
   const impl: BankTransferServiceServer = {
     transfer: (call: ServerUnaryCall<BankTransferServiceTransferRequest, BankTransferServiceTransferResponse>, callback: sendUnaryData<BankTransferServiceTransferResponse>) => {
-      if (!authorized(call.metadata, call.request)) {
+      if (!authorized(call.metadata, transferBinding(call.request))) {
         refusedTokens++;
         callback({ code: status.UNAUTHENTICATED, details: "bad service token" });
         return;
@@ -106,7 +106,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
       else answer();
     },
     getTransferStatus: (call: ServerUnaryCall<GetTransferStatusRequest, GetTransferStatusResponse>, callback: sendUnaryData<GetTransferStatusResponse>) => {
-      if (!authorized(call.metadata, call.request)) {
+      if (!authorized(call.metadata, statusBinding(call.request))) {
         callback({ code: status.UNAUTHENTICATED, details: "bad service token" });
         return;
       }

@@ -375,7 +375,10 @@ export const BankTransferStatusSchema: GenEnum<BankTransferStatus> = /*@__PURE__
 /**
  * BankTransferService is the one contract every bank service (BNI, BCA, Mandiri, ...) implements:
  * the gateway hands it a transfer in our standard shape and the bank service speaks its bank's API.
- * Calls must carry `authorization: Bearer <JWT>` signed with the partner's key token (aud = bank code).
+ * Calls must carry `authorization: Bearer <JWT>` signed with the partner's key token (HS256, aud = bank
+ * code, at most 60 s), bound to the call: `ref` and `att` = the request's reference and attempt, `rpc` =
+ * "Transfer" or "GetTransferStatus", and for Transfer `req` = hex SHA-256 of
+ * "amount|source_account_number|beneficiary_bank_code|beneficiary_account_number".
  *
  * @generated from service payment.v1.BankTransferService
  */

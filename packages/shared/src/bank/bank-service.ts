@@ -13,6 +13,7 @@ import type { BankRegistry } from "./bank-registry";
 import { resolveRoute } from "./bank-registry";
 import { callBudget } from "./call-budget";
 import { RefusedError, failedPrecondition, unavailable } from "./refused-error";
+import { statusBinding, transferBinding, type ServiceTokenBinding } from "../service-token";
 import { authenticateCall } from "./service-auth";
 import { validateStatus, validateTransfer } from "./validation";
 
@@ -71,9 +72,9 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
   }
 
   /** Auth, then the route; both before any budget is spent and before anything is sent. */
-  function admit(call: ServerUnaryCall<{ referenceNumber: string; attempt: number }, unknown>) {
+  function admit(call: ServerUnaryCall<unknown, unknown>, binding: ServiceTokenBinding) {
     const registry = deps.registry.current();
-    authenticateCall(call.metadata, registry.partner, adapter.bankCode, { referenceNumber: call.request.referenceNumber, attempt: call.request.attempt });
+    authenticateCall(call.metadata, registry.partner, adapter.bankCode, binding);
     return registry;
   }
 
@@ -117,7 +118,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
   return {
     transfer: (call, callback) => {
       void run<typeof call.request, BankTransferServiceTransferResponse>("Transfer", call, callback, async (log) => {
-        const registry = admit(call);
+        const registry = admit(call, transferBinding(call.request));
         const input = validateTransfer(call.request, [adapter.bankCode, ...(registry.partner?.aliases ?? [])]);
         Object.assign(log, { usage: input.usage, amount: input.amount, beneficiary: maskAccount(input.beneficiaryAccountNumber) });
         if (!adapter.usages.includes(input.usage)) throw failedPrecondition(`${input.usage} is not supported by bank ${adapter.bankCode}'s API`);
@@ -140,7 +141,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
     },
     getTransferStatus: (call, callback) => {
       void run<typeof call.request, GetTransferStatusResponse>("GetTransferStatus", call, callback, async (log) => {
-        const registry = admit(call);
+        const registry = admit(call, statusBinding(call.request));
         const input = validateStatus(call.request);
         log.usage = input.usage;
         const route = resolveRoute(registry, "STATUS_INQUIRY", deps.hosts);

@@ -6,7 +6,8 @@ import { unauthenticated } from "./refused-error";
 
 /**
  * Admits a call only with `authorization: Bearer <jwt>` made by the gateway with this partner's
- * key token, aud = this bank's code, bound to the (reference, attempt) in the request. Anything
+ * key token, aud = this bank's code, bound to this RPC, the (reference, attempt) in the request
+ * and, for Transfer, its amount and accounts. Anything
  * else is UNAUTHENTICATED and nothing is sent to the bank.
  */
 export function authenticateCall(metadata: Metadata, partner: Partner | undefined, bankCode: string, binding: ServiceTokenBinding): void {

@@ -4,7 +4,7 @@ import { connectTestDatabase, testDatabaseUri } from "../../../../../test/databa
 import { signHs256 } from "../../jwt";
 import { BANK_CODES, type PartnerBank } from "../../local-fixtures";
 import { createRegistryStore } from "../../registry-store";
-import { signServiceToken } from "../../service-token";
+import { signServiceToken, statusBinding, transferBinding } from "../../service-token";
 import type { RunningBankService } from "../run-bank-service";
 import { createBankCaller } from "./grpc-caller";
 import { BANK_ROUTES, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
@@ -186,7 +186,7 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
   const { bankCode, partner } = h;
   describe(`${profile.name} service refusals: an error, and nothing sent to the bank`, () => {
     const now = Math.floor(Date.now() / 1000);
-    const bound = (t: BankTransferServiceTransferRequest) => ({ referenceNumber: t.referenceNumber, attempt: 1 });
+    const bound = (t: BankTransferServiceTransferRequest) => transferBinding(t);
     const unsigned = (claims: object) => `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`;
     const refused: [string, (t: BankTransferServiceTransferRequest) => string | null][] = [
       ["missing authorization", () => null],
@@ -195,7 +195,9 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
       ["wrong audience (another bank's code)", (t) => `Bearer ${signServiceToken(partner.keyToken, profile.otherBankCode, bound(t))}`],
       ["foreign key", (t) => `Bearer ${signServiceToken("not-the-partner-key", bankCode, bound(t))}`],
       ["bound to another attempt", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, { ...bound(t), attempt: 2 })}`],
-      ["bound to another transfer", () => `Bearer ${signServiceToken(partner.keyToken, bankCode, { referenceNumber: "OTHER", attempt: 1 })}`],
+      ["bound to another transfer", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, { ...bound(t), referenceNumber: "OTHER" })}`],
+      ["bound to another amount", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, transferBinding({ ...t, amount: "1" }))}`],
+      ["bound to another beneficiary", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, transferBinding({ ...t, beneficiaryAccountNumber: "0000000000" }))}`],
       ["alg none", (t) => `Bearer ${unsigned({ aud: bankCode, ref: t.referenceNumber, att: 1, iat: now, exp: now + 30 })}`],
       ["lifetime too long", (t) => `Bearer ${signHs256({ aud: bankCode, ref: t.referenceNumber, att: 1, iat: now, exp: now + 3600 }, partner.keyToken)}`],
     ];
@@ -205,6 +207,15 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
       expect(await h.caller().transfer(t, { authorization: authorization(t) })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
       const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber };
       expect(await h.caller().status(inquiry, { authorization: authorization(t) })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+      expect(await h.booked(profile.requestId(t.referenceNumber, 1))).toHaveLength(0);
+    });
+
+    it("an inquiry's token (seen on the wire) does not authorise a Transfer of that attempt", async () => {
+      const t = h.transfer();
+      const inquiryToken = `Bearer ${signServiceToken(partner.keyToken, bankCode, statusBinding(t))}`;
+      const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber };
+      expect(await h.caller().status(inquiry, { authorization: inquiryToken })).toMatchObject({ ok: true, response: { status: STATUS.NOT_FOUND } });
+      expect(await h.caller().transfer(t, { authorization: inquiryToken })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
       expect(await h.booked(profile.requestId(t.referenceNumber, 1))).toHaveLength(0);
     });
 
@@ -224,7 +235,7 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
       const before = (await h.sandbox().ledger()).length;
       const t = h.transfer(overrides);
       // The token binds what the request carries, so the refusal is about the field, not the token.
-      const result = await h.caller().transfer(t, { authorization: `Bearer ${signServiceToken(partner.keyToken, bankCode, { referenceNumber: t.referenceNumber, attempt: t.attempt })}` });
+      const result = await h.caller().transfer(t, { authorization: `Bearer ${signServiceToken(partner.keyToken, bankCode, transferBinding(t))}` });
       expect(result).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
       if (!result.ok) expect(result.details).toMatch(new RegExp(`not sent.*${field}`));
       expect(await h.sandbox().ledger()).toHaveLength(before);
