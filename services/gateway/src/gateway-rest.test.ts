@@ -266,6 +266,19 @@ describe("REST refusals leave no trace", () => {
     expect(await counted()).toBe(before + 1);
   });
 
+  it("an unknown path is 404 with statusCode 101, never 105 (which says a transfer does not exist)", async () => {
+    for (const path of ["/api/v1/transfers/GRB0000000000001/", "/api/v1/nothing"]) {
+      const res = await fetch(`${h.baseUrl}${path}`, { headers: { authorization: `Bearer ${appToken()}` } });
+      expect([res.status, ((await res.json()) as Envelope).statusCode]).toEqual([404, "101"]);
+    }
+  });
+
+  it("a path with malformed percent-encoding: 400, statusCode 101, in the envelope", async () => {
+    const res = await fetch(`${h.baseUrl}/api/v1/transfers/%E0%A4`, { headers: { authorization: `Bearer ${appToken()}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ statusCode: "101", message: "invalid request: malformed percent-encoding in the path", data: null });
+  });
+
   it("a method the path does not declare: 400, statusCode 101", async () => {
     const res = await fetch(`${h.baseUrl}/api/v1/transfers`, { method: "DELETE", headers: { authorization: `Bearer ${appToken()}` } });
     expect(res.status).toBe(400);

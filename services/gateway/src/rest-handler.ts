@@ -46,6 +46,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     try {
       const route = match.route;
       if (route === undefined) throw new GatewayError("INVALID_REQUEST", `${req.method ?? ""} is not allowed on ${url.pathname}`);
+      if (match.invalid !== undefined) throw new GatewayError("INVALID_REQUEST", match.invalid);
       const handler = deps.handlers.find((h) => h.method === route.method);
       if (handler === undefined) throw new Error(`no handler for ${route.method.name}`);
       const contextValues = deps.contextValues(req);

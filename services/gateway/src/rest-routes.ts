@@ -52,6 +52,8 @@ export interface RestMatch {
   route: RestRoute | undefined;
   params: Record<string, string>;
   pathKnown: boolean;
+  /** Why the path cannot be read (bad percent-encoding): an invalid request, not an unknown transfer. */
+  invalid?: string;
 }
 
 export function matchRoute(routes: readonly RestRoute[], httpMethod: string, path: string): RestMatch {
@@ -62,7 +64,11 @@ export function matchRoute(routes: readonly RestRoute[], httpMethod: string, pat
     pathKnown = true;
     if (route.httpMethod !== httpMethod) continue;
     const params: Record<string, string> = {};
-    route.pathFields.forEach((name, i) => { params[name] = decodeURIComponent(m[i + 1] ?? ""); });
+    try {
+      route.pathFields.forEach((name, i) => { params[name] = decodeURIComponent(m[i + 1] ?? ""); });
+    } catch {
+      return { route, params: {}, pathKnown, invalid: "invalid request: malformed percent-encoding in the path" };
+    }
     return { route, params, pathKnown };
   }
   return { route: undefined, params: {}, pathKnown };

@@ -59,8 +59,9 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       .set(transportKey, transport);
   };
   const connect = connectNodeAdapter({ ...deps.routerOptions, routes: deps.routes, contextValues,
+    // 101, not 105: "transfer not found" would tell an app that mistyped a path that its transfer does not exist.
     fallback: (_req, res) => {
-      const text = JSON.stringify({ statusCode: "105", message: "no such endpoint", data: null });
+      const text = JSON.stringify({ statusCode: "101", message: "invalid request: no such endpoint", data: null });
       res.writeHead(404, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
       res.end(text);
     },
