@@ -31,7 +31,7 @@ export function sandboxConfigSchema(bank: PartnerBank): convict.Schema<SandboxCo
     port: { doc: "Loopback port to listen on.", format: "port", default: DEFAULT_PORT[bank], env: "PORT" },
     tokenTtlSeconds: {
       doc: "Lifetime of issued access tokens in seconds; 0: the bank's own (BNI 3600, BCA 3599, Mandiri 3600).",
-      format: "nat", default: 0, env: "SANDBOX_TOKEN_TTL_SECONDS",
+      format: "whole", default: 0, env: "SANDBOX_TOKEN_TTL_SECONDS",
     },
     journalFile: {
       doc: "File the bank's books are appended to and read back from at start, so a restart forgets nothing (make run sets it); empty: books in memory only.",

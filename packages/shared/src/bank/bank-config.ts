@@ -24,14 +24,14 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
       default: defaults.host,
       env: defaults.hostEnv,
     },
-    bankTimeoutMs: { doc: "Longest time one call may spend at the bank, in ms.", format: "nat", default: 10_000, env: "BANK_TIMEOUT_MS" },
+    bankTimeoutMs: { doc: "Longest time one call may spend at the bank, in ms.", format: "positive", default: 10_000, env: "BANK_TIMEOUT_MS" },
     deadlineMarginMs: {
       doc: "Time kept free before the caller's gRPC deadline so our answer reaches it, in ms.",
-      format: "nat",
+      format: "whole",
       default: 250,
       env: "DEADLINE_MARGIN_MS",
     },
-    registryRefreshMs: { doc: "How often partner and route rows are reloaded, in ms.", format: "nat", default: 5_000, env: "REGISTRY_REFRESH_MS" },
+    registryRefreshMs: { doc: "How often partner and route rows are reloaded, in ms.", format: "positive", default: 5_000, env: "REGISTRY_REFRESH_MS" },
     failpoint: {
       doc: "TEST ONLY: after-bank-answer kills this process (SIGKILL) after the bank answered a Transfer, before replying to the gateway. Empty: off.",
       format: ["", "after-bank-answer"],

@@ -1,0 +1,45 @@
+import { bankServiceConfigSchema, loadConfig } from "@gerbang/shared";
+import { loadGatewayConfig } from "./config";
+
+// A typo in the environment must stop the process at start with the variable named, never run
+// with a value it did not mean (convict's "nat" read GATEWAY_BANK_DEADLINE_MS=15s as 15 ms).
+function withEnv<T>(env: Record<string, string>, load: () => T): T {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return load();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) Reflect.deleteProperty(process.env, k);
+      else process.env[k] = v;
+    }
+  }
+}
+
+describe("gateway configuration from the environment", () => {
+  it("reads digits as numbers", () => {
+    expect(withEnv({ GATEWAY_BANK_DEADLINE_MS: "16000", GATEWAY_RESOLVER_BATCH_SIZE: "50" }, () => loadGatewayConfig())).toMatchObject({ bankDeadlineMs: 16000, resolverBatchSize: 50 });
+  });
+
+  it.each([
+    ["GATEWAY_BANK_DEADLINE_MS", "15s"],
+    ["GATEWAY_MANUAL_REVIEW_AFTER_MS", "600_000"],
+    ["GATEWAY_LEASE_MS", "1e5"],
+    ["GATEWAY_RESOLVER_BATCH_SIZE", "0"],
+    ["GATEWAY_MAX_IN_FLIGHT", "-1"],
+    ["GATEWAY_DUPLICATE_WAIT_MS", "2 s"],
+  ])("refuses %s=%s at start with a clear error", (name, value) => {
+    expect(() => withEnv({ [name]: value }, () => loadGatewayConfig())).toThrow(/must be a whole number/);
+  });
+
+  it("refuses an empty GATEWAY_JWT_AUDIENCE (it would switch the audience check off)", () => {
+    expect(() => withEnv({ GATEWAY_JWT_AUDIENCE: "" }, () => loadGatewayConfig())).toThrow(/jwtAudience: must not be empty/);
+  });
+
+  it("refuses BANK_TIMEOUT_MS=10s and =0 for a bank service (the skeleton's shared entries)", () => {
+    const schema = bankServiceConfigSchema({ port: 0, hostEnv: "HOST_TEST", host: "http://127.0.0.1:9" });
+    for (const value of ["10s", "0"]) {
+      expect(() => withEnv({ BANK_TIMEOUT_MS: value }, () => loadConfig(schema))).toThrow(/bankTimeoutMs: must be a whole number above 0/);
+    }
+  });
+});
