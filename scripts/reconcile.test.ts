@@ -71,4 +71,16 @@ describe("scripts/reconcile.ts", () => {
     const reversed = await reconcileCommand(["--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"]);
     expect([reversed.code, reversed.stderr]).toEqual([2, expect.stringMatching(/--from must be before --to/) as string]);
   }, 120_000);
+
+  it("asks the bank about attempts recorded 'not sent' too, and flags one the bank did book", async () => {
+    const since = new Date(Date.now() - 1_000);
+    h.banks["014"].setMode("not-sent");
+    const refused = await send(); // FAILED 003: the bank service promised nothing was sent
+    h.banks["014"].setMode("SUCCESS");
+    h.banks["014"].settle(refused, 1, "SUCCESS"); // and yet the bank has it booked
+    const report = await reconcileCommand(["--from", since.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(new RegExp(`MISMATCH ${refused} .*ledger FAILED but the bank booked it`));
+    expect(report.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
+  }, 120_000);
 });

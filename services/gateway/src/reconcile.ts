@@ -64,7 +64,9 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
   let asked = 0;
   for (const t of transfers.slice(0, limit)) {
     const answers: { label: string; answer: StatusAnswer }[] = [];
-    for (const a of t.attempts.filter((attempt) => attempt.outcome !== "NOT_SENT")) {
+    // Every attempt, "not sent" ones too: that promise is the bank service's, and a booking under
+    // it (a FAILED 003 the bank did book, or both attempts of a reroute) is what this must catch.
+    for (const a of t.attempts) {
       const partner = deps.partners.find((p) => p.bankCode === a.partnerBankCode);
       const answer: StatusAnswer = partner === undefined
         ? { status: "NOT_SENT", error: `no partner ${a.partnerBankCode} in the registry` }
