@@ -52,8 +52,8 @@ export async function reconcileLedger(connection: Connection, config: GatewayCon
 }
 
 /**
- * Compares the ledger with the banks for transfers created in [from, to): every attempt that may
- * have been sent is looked up with GetTransferStatus, and the ledger must agree. SUCCESS needs
+ * Compares the ledger with the banks for transfers created in [from, to): every attempt, "not
+ * sent" ones included, is looked up with GetTransferStatus, and the ledger must agree. SUCCESS needs
  * exactly one booking at the banks, FAILED none and nothing pending; a transfer that is not final
  * is listed too (with its review reason), and so is any attempt the bank could not be asked about.
  */
