@@ -56,8 +56,9 @@ export interface Gateway {
   breakerStates(): Record<string, BreakerState>;
   /**
    * Graceful stop: servers stop taking requests and let those in flight finish (shutdownGraceMs),
-   * the resolver finishes its round, every lease this instance holds is handed back (due now, so
-   * another instance takes over at once). The caller closes the database afterwards.
+   * the resolver finishes its round, the leases this instance holds are handed back (due now, so
+   * another instance takes over at once), except those whose bank call is still on its way. The
+   * caller closes the database afterwards.
    */
   close(): Promise<void>;
 }
@@ -160,8 +161,12 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       breakers.close();
       registry.close();
       try {
-        const released = await ledger.releaseLeases(instanceId, new Date());
-        logger.info({ released }, "leases handed back");
+        // A request cut by the grace may still have its bank call on the way (it dies with this
+        // process, but may already have reached the bank): that lease runs out rather than letting
+        // another instance re-send the same id while the first send can still land.
+        const stillSending = new Set(transfers.sending());
+        const released = await ledger.releaseLeases(instanceId, new Date(), stillSending);
+        logger.info({ released, kept: stillSending.size }, "leases handed back");
       } catch (error) {
         // The database is gone: the leases simply expire and another instance takes over then.
         logger.warn({ err: error }, "could not hand back leases; they expire by themselves");

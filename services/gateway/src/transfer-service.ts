@@ -45,6 +45,8 @@ export interface TransferResult {
 export interface TransferService {
   transfer(client: RegisteredClient, req: TransferRequest): Promise<TransferResult>;
   getTransfer(client: RegisteredClient, req: GetTransferRequest): Promise<TransferRecord>;
+  /** References whose bank call this process has started and not yet settled (shutdown keeps their leases). */
+  sending(): ReadonlySet<string>;
 }
 
 /**
@@ -57,6 +59,7 @@ export interface TransferService {
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const inFlight: InFlight = new Map();
+  const sending = new Set<string>();
   const owner = deps.instanceId;
 
   /** By the derived referenceNumber (the primary key); by the fields only if a reference was ever derived differently. */
@@ -164,12 +167,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       deps.failpoints.hit("after-record");
       const done = callBank(client, record, route);
       inFlight.set(key, done);
+      sending.add(record.referenceNumber);
       try {
         const settled = await done;
         deps.failpoints.hit("before-reply");
         return { record: settled, replayed: false };
       } finally {
         inFlight.delete(key);
+        sending.delete(record.referenceNumber);
       }
     },
     getTransfer: async (client, req) => {
@@ -180,6 +185,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       if (found === undefined) throw new GatewayError("NOT_FOUND", "transfer not found");
       return found;
     },
+    sending: () => sending,
   };
 }
 

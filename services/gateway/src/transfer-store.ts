@@ -167,8 +167,11 @@ export interface TransferStore {
    * (leaseUntil absent or past) to `owner` until now + leaseMs; two instances never get the same one.
    */
   claimDue(owner: string, leaseMs: number, now: Date, limit: number): Promise<TransferRecord[]>;
-  /** Hands back every lease `owner` holds (shutdown): due now, so another instance takes over at once. */
-  releaseLeases(owner: string, now: Date): Promise<number>;
+  /**
+   * Hands back the leases `owner` holds (shutdown): due now, so another instance takes over at
+   * once; except those in `keep`, whose bank call may still be on its way: they run out instead.
+   */
+  releaseLeases(owner: string, now: Date, keep?: ReadonlySet<string>): Promise<number>;
   /** How many transfers are in each unresolved state (metrics). */
   countUnresolved(): Promise<Partial<Record<TransferState, number>>>;
   /** Transfers created in [from, to), oldest first, at most `limit` (reconcile). */
@@ -219,10 +222,10 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       }
       return claimed;
     },
-    releaseLeases: async (owner, now) => {
+    releaseLeases: async (owner, now, keep = new Set()) => {
       const held = await Transfers.find({ leaseOwner: owner, state: { $in: UNRESOLVED_STATES } }, { _id: 0 }).lean<TransferRecord[]>();
       let released = 0;
-      for (const seen of held) {
+      for (const seen of held.filter((t) => !keep.has(t.referenceNumber))) {
         if (await write(seen, owner, { $set: { leaseUntil: now, nextCheckAt: now, updatedAt: now }, $unset: { leaseOwner: "" } }) !== undefined) released++;
       }
       return released;
