@@ -98,9 +98,9 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     snapshotBookings: async (code) => {
       const bank = SANDBOX_OF_PARTNER[code];
       if (bank === undefined) throw new Error(`no sandbox for partner ${code}`);
-      const byId = new Map((snapshots[code] ?? []).map((b) => [b.requestId, b]));
-      for (const b of await fs.sandbox(bank).ledger()) byId.set(b.requestId, b);
-      snapshots[code] = [...byId.values()];
+      const seen = new Map((snapshots[code] ?? []).map((b) => [bookingKey(b), b]));
+      for (const b of await fs.sandbox(bank).ledger()) seen.set(bookingKey(b), b);
+      snapshots[code] = [...seen.values()];
     },
     finish: async () => {
       const t = FAULT_TIMINGS;
@@ -108,9 +108,9 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
       const open = await waitForResolver(db, t.leaseMs + t.manualReviewHorizonMs + t.gatewayBankDeadlineMs + 15_000);
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
-        const byId = new Map<string, Booking>((snapshots[code] ?? []).map((b) => [b.requestId, b]));
-        for (const b of await fs.sandbox(bank).ledger()) byId.set(b.requestId, b);
-        ledgers[code] = [...byId.values()];
+        const seen = new Map<string, Booking>((snapshots[code] ?? []).map((b) => [bookingKey(b), b]));
+        for (const b of await fs.sandbox(bank).ledger()) seen.set(bookingKey(b), b);
+        ledgers[code] = [...seen.values()];
       }
       const transfers = await readLedger(db);
       const figures = checkInvariants({ transfers, ledgers, sent, faults: run.faults });
@@ -160,4 +160,13 @@ export function useFaultRun(label: string): () => { fs: FaultSystem; run: FaultR
     if (fs === undefined || run === undefined) throw new Error("the system did not start (see beforeAll)");
     return { fs, run };
   };
+}
+
+/**
+ * One booking, as seen in a snapshot and again in the ledger after it: the same request id, journal
+ * number and time. Not the request id alone: two bookings under one id (what a bank's duplicate check
+ * must prevent, e.g. after a sandbox restart forgot the first) must both be counted.
+ */
+function bookingKey(b: Booking): string {
+  return `${b.requestId}|${b.journalNo}|${b.bookedAt}`;
 }
