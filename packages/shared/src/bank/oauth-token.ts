@@ -19,8 +19,10 @@ export async function fetchClientCredentialsToken(url: string, clientId: string,
   const value = text(answer.body, "access_token");
   const expiresIn = Number(field(answer.body, "expires_in"));
   if (answer.status !== 200 || value === "" || !Number.isFinite(expiresIn)) {
-    // The body of a refusal names the reason (e.g. ESB-14-008); it carries no secret.
-    throw new Error(`token endpoint answered HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
+    // A refusal's body names the reason (e.g. ESB-14-008) and carries no secret. A 200 may carry
+    // the token itself, and this message travels to logs, the ledger and the app: never quote it.
+    const why = answer.status === 200 ? "no usable access_token with a numeric expires_in" : answer.text.slice(0, 200);
+    throw new Error(`token endpoint answered HTTP ${answer.status}: ${why}`);
   }
   return { value, expiresInSeconds: expiresIn };
 }
