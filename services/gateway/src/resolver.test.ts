@@ -189,6 +189,25 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 });
 
+describe("resolver: a transfer whose partner left the registry", () => {
+  const orphan = async (sentAgoMs: number) => {
+    const t = await leftBehind({ outcome: "PENDING", sentAgoMs });
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { "attempts.0.partnerBankCode": "777" } });
+    return t;
+  };
+
+  it("waits while young, and goes to MANUAL_REVIEW with the reason and the alert past the horizon (never left open forever)", async () => {
+    const young = await orphan(5_000);
+    const old = await orphan(120_000); // the harness's horizon is 60 s
+    await h.gateway.resolver.runOnce();
+    expect(await read(young)).toMatchObject({ state: "PENDING" });
+    const reviewed = await read(old);
+    expect(reviewed).toMatchObject({ state: "MANUAL_REVIEW" });
+    expect(reviewed.reviewReason).toMatch(/partner 777 of attempt 1 is not in the registry/);
+    expect(h.logs.some((line) => line.includes('"alert":"manual-review"') && line.includes(old.referenceNumber))).toBe(true);
+  });
+});
+
 describe("resolver: a re-send the bank declines", () => {
   it("stays PENDING until the status inquiry confirms the decline: the earlier send it repeats may still land", async () => {
     const t = await leftBehind();

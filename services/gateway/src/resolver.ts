@@ -79,9 +79,18 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const attempt = record.attempts.at(-1);
     const partner = deps.registry().partners.find((p) => p.bankCode === attempt?.partnerBankCode);
     if (attempt === undefined || partner === undefined) {
-      deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
       const policy = policyFor(deps.policies, record.route.bankCode);
-      await deps.ledger.amend(record, owner, { lease: null, nextCheckAt: new Date(deps.clock().getTime() + policy.backoffMaxMs) }, deps.clock());
+      const now = deps.clock();
+      const age = attempt === undefined ? 0 : now.getTime() - attempt.sentAt.getTime();
+      // Its bank cannot be asked; past the horizon a person must know, as for any unresolved attempt.
+      if (record.state !== "MANUAL_REVIEW" && age >= policy.manualReviewAfterMs) {
+        const reason = `partner ${attempt?.partnerBankCode ?? "?"} of attempt ${attempt?.attempt ?? "?"} is not in the registry, so the bank cannot be asked; unresolved ${Math.round(age / 1000)} s after it was sent`;
+        const reviewed = await deps.ledger.transition(record, "MANUAL_REVIEW", { reviewReason: reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1 }, now, owner);
+        if (reviewed !== undefined) deps.onManualReview(reviewed, reason);
+        return;
+      }
+      deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
+      await deps.ledger.amend(record, owner, { lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs) }, now);
       return;
     }
     const policy = policyFor(deps.policies, partner.bankCode);
