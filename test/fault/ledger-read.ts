@@ -73,12 +73,15 @@ export async function waitForResolver(connection: Connection, timeoutMs: number)
   const deadline = Date.now() + timeoutMs;
   let open: LedgerTransfer[] = [];
   for (;;) {
+    let read = false;
     try {
       open = (await connection.collection<RawTransfer>("transfers").find({ state: { $in: NOT_FINAL } }).toArray()).map(toLedgerTransfer);
+      read = true;
     } catch {
       // The database may be coming back after a restart; the deadline still bounds the wait.
     }
-    if (open.length === 0 || Date.now() >= deadline) return open;
+    // Only a read that worked can say nothing is open: a failed first poll must not end the wait.
+    if ((read && open.length === 0) || Date.now() >= deadline) return open;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
