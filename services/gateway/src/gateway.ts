@@ -164,7 +164,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
         // A request cut by the grace may still have its bank call on the way (it dies with this
         // process, but may already have reached the bank): that lease runs out rather than letting
         // another instance re-send the same id while the first send can still land.
-        const stillSending = new Set(transfers.sending());
+        const stillSending = transfers.sending();
         const released = await ledger.releaseLeases(instanceId, new Date(), stillSending);
         logger.info({ released, kept: stillSending.size }, "leases handed back");
       } catch (error) {

@@ -1,7 +1,7 @@
 import { isFinal } from "./transfer-states";
 import type { TransferRecord, TransferStore } from "./transfer-store";
 
-/** Transfers this instance is sending right now, by client + clientReferenceNo. */
+/** Transfers this instance is sending right now, by referenceNumber (the ledger's key). */
 export type InFlight = Map<string, Promise<TransferRecord>>;
 
 /**
@@ -16,7 +16,7 @@ export async function waitForSettled(
 ): Promise<TransferRecord> {
   if (existing.state !== "SENDING" && existing.state !== "RECEIVED") return existing;
   const deadline = Date.now() + deps.waitMs;
-  const local = deps.inFlight.get(`${existing.clientId}\u0000${existing.clientReferenceNo}`);
+  const local = deps.inFlight.get(existing.referenceNumber);
   if (local !== undefined) {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(resolve, deps.waitMs, undefined); });

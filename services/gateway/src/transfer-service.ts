@@ -59,7 +59,6 @@ export interface TransferService {
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const inFlight: InFlight = new Map();
-  const sending = new Set<string>();
   const owner = deps.instanceId;
 
   /** By the derived referenceNumber (the primary key); by the fields only if a reference was ever derived differently. */
@@ -155,7 +154,6 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         if (earlier !== undefined) return earlier;
         throw error;
       }
-      const key = `${client.clientId}\u0000${req.clientReferenceNo}`;
       const record = newRecord(deps, { client, req, route, escrow, fingerprint });
       const inserted = await deps.ledger.insert(record);
       if (inserted === "duplicate") {
@@ -166,15 +164,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
       deps.failpoints.hit("after-record");
       const done = callBank(client, record, route);
-      inFlight.set(key, done);
-      sending.add(record.referenceNumber);
+      inFlight.set(record.referenceNumber, done);
       try {
         const settled = await done;
         deps.failpoints.hit("before-reply");
         return { record: settled, replayed: false };
       } finally {
-        inFlight.delete(key);
-        sending.delete(record.referenceNumber);
+        inFlight.delete(record.referenceNumber);
       }
     },
     getTransfer: async (client, req) => {
@@ -185,7 +181,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       if (found === undefined) throw new GatewayError("NOT_FOUND", "transfer not found");
       return found;
     },
-    sending: () => sending,
+    sending: () => new Set(inFlight.keys()),
   };
 }
 
