@@ -84,9 +84,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       const age = attempt === undefined ? 0 : now.getTime() - attempt.sentAt.getTime();
       // Its bank cannot be asked; past the horizon a person must know, as for any unresolved attempt.
       if (record.state !== "MANUAL_REVIEW" && age >= policy.manualReviewAfterMs) {
-        const reason = `partner ${attempt?.partnerBankCode ?? "?"} of attempt ${attempt?.attempt ?? "?"} is not in the registry, so the bank cannot be asked; unresolved ${Math.round(age / 1000)} s after it was sent`;
-        const reviewed = await deps.ledger.transition(record, "MANUAL_REVIEW", { reviewReason: reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1 }, now, owner);
-        if (reviewed !== undefined) deps.onManualReview(reviewed, reason);
+        await review(record, `partner ${attempt?.partnerBankCode ?? "?"} of attempt ${attempt?.attempt ?? "?"} is not in the registry, so the bank cannot be asked; unresolved ${Math.round(age / 1000)} s after it was sent`, policy, now);
         return;
       }
       deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
@@ -105,6 +103,14 @@ export function createResolver(deps: ResolverDeps): Resolver {
     await act(record, attempt, inquiry, decision, policy, now);
   };
 
+  /** To MANUAL_REVIEW with the reason, asked again at the slowest pace; the alert fires once it is recorded. */
+  const review = async (record: TransferRecord, reason: string, policy: BankPolicy, now: Date) => {
+    const reviewed = await deps.ledger.transition(record, "MANUAL_REVIEW", {
+      reviewReason: reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1,
+    }, now, owner);
+    if (reviewed !== undefined) deps.onManualReview(reviewed, reason);
+  };
+
   const act = async (record: TransferRecord, attempt: Attempt, inquiry: StatusAnswer, decision: Decision, policy: BankPolicy, now: Date) => {
     const ref = record.referenceNumber;
     const from = record.state;
@@ -118,13 +124,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
         if (done !== undefined) deps.logger.info({ referenceNumber: ref, from, state: decision.state }, "transfer resolved by status inquiry");
         return;
       }
-      case "review": {
-        const reviewed = await deps.ledger.transition(record, "MANUAL_REVIEW", {
-          reviewReason: decision.reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1,
-        }, now, owner);
-        if (reviewed !== undefined) deps.onManualReview(reviewed, decision.reason);
+      case "review":
+        await review(record, decision.reason, policy, now);
         return;
-      }
       case "wait": {
         const checks = (record.checks ?? 0) + 1;
         const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? policy.backoffMaxMs : nextCheckDelay(policy, checks)));
