@@ -34,7 +34,7 @@ export function protoUsage(usage: Usage): TransferUsage {
 export function stateAfter(answer: BankAnswer, send: "first" | "resend"): TransferState {
   switch (answer.outcome) {
     case "SUCCESS": return "SUCCESS";
-    case "FAILED": return send === "first" ? "FAILED" : "PENDING";
+    case "FAILED":
     case "NOT_SENT": return send === "first" ? "FAILED" : "PENDING";
     case "PENDING": return isIdCollision(answer) ? "MANUAL_REVIEW" : "PENDING";
     case "NO_ANSWER": return "PENDING";

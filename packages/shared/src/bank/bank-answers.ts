@@ -33,12 +33,15 @@ export function noAnswerToInquiry(answer: NoAnswer, what: string): BankAnswer<"U
   return inquiryNotAnswered("", `${what}: ${answer.detail}`);
 }
 
+type Answered = Extract<HttpAnswer, { kind: "answered" }>;
+const unrecognised = (answer: Answered, what: string) => `${what}: HTTP ${answer.status} without a recognisable bank answer`;
+
 /** An HTTP answer the bank's API does not define (an HTML error page, a proxy's 502, ...). */
-export function unrecognisedAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, what: string): BankAnswer<"PENDING"> {
-  return bankAnswer("PENDING", "", `${what}: HTTP ${answer.status} without a recognisable bank answer; outcome unknown`);
+export function unrecognisedAnswer(answer: Answered, what: string): BankAnswer<"PENDING"> {
+  return bankAnswer("PENDING", "", `${unrecognised(answer, what)}; outcome unknown`);
 }
 
 /** The same for a status inquiry: UNKNOWN, it says nothing about the transfer. */
-export function unrecognisedInquiryAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, what: string): BankAnswer<"UNKNOWN"> {
-  return inquiryNotAnswered("", `${what}: HTTP ${answer.status} without a recognisable bank answer`);
+export function unrecognisedInquiryAnswer(answer: Answered, what: string): BankAnswer<"UNKNOWN"> {
+  return inquiryNotAnswered("", unrecognised(answer, what));
 }
