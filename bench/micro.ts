@@ -42,7 +42,10 @@ const auth = createAppAuthenticator({ audience: "gerbang", clients: () => new Ma
 const fields = { clientReferenceNo: "INV-1", beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681", amount: "2475000" };
 const now = Math.floor(Date.now() / 1000);
 const appToken = signHs256({ sub: "3", aud: "gerbang", iat: now, exp: now + 300, jti: randomUUID(), req: transferRequestClaim(fields) }, key);
-const transferCall = { referenceNumber: "GRB1", attempt: 1, amount: "10000", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119" };
+const transferCall = {
+  referenceNumber: "GRB1", attempt: 1, amount: "10000", currency: "IDR", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009",
+  beneficiaryAccountNumber: "0115476119", usage: 1, transactionDate: "2026-11-27",
+};
 const serviceToken = signServiceToken("k9", "009", transferBinding(transferCall));
 const bniBody = JSON.stringify({ request: { header: { companyId: "GERBANG", parentCompanyId: "G", requestUuid: "0123456789ABCDEF" }, accountNumber: "0115470003", beneficiaryAccountNumber: "0115476119", currency: "IDR", amount: "10000", remark: "x" } });
 const bcaRequest = { method: "POST", relativeUrl: "/banking/corporates/transfers", accessToken: "token", body: '{"CorporateID":"GERBANGBCA","Amount":"100000.00","Remark1":"Transfer Test"}', timestamp: "2026-11-26T10:00:00.000+07:00" };

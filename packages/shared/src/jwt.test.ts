@@ -60,7 +60,10 @@ describe("verifyHs256", () => {
 });
 
 describe("service tokens", () => {
-  const call = { referenceNumber: "GRB1", attempt: 1, amount: "10000", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476119" };
+  const call = {
+    referenceNumber: "GRB1", attempt: 1, amount: "10000", currency: "IDR", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009",
+    beneficiaryAccountNumber: "0115476119", usage: 1, transactionDate: "2026-11-27",
+  };
   const binding = transferBinding(call);
   it("verify with the partner key, bank code and binding", () => {
     expect(() => { verifyServiceToken(signServiceToken(key, "009", binding), key, "009", binding); }).not.toThrow();
@@ -72,13 +75,19 @@ describe("service tokens", () => {
     expect(() => { verifyServiceToken(token, "other", "009", binding); }).toThrow(TokenError);
     expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, attempt: 2 })); }).toThrow(/another transfer/);
   });
-  it("are refused for another RPC, and a Transfer token for other money fields", () => {
+  it("are refused for another RPC, and a Transfer token for other money fields or another day", () => {
     const inquiryToken = signServiceToken(key, "009", statusBinding(call));
     expect(() => { verifyServiceToken(inquiryToken, key, "009", binding); }).toThrow(/another call than Transfer/);
     expect(() => { verifyServiceToken(signServiceToken(key, "009", binding), key, "009", statusBinding(call)); }).toThrow(/another call/);
     const token = signServiceToken(key, "009", binding);
-    for (const other of [{ amount: "10001" }, { sourceAccountNumber: "0115470004" }, { beneficiaryBankCode: "014" }, { beneficiaryAccountNumber: "0115476110" }]) {
-      expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, ...other })); }).toThrow(/another amount, source or beneficiary/);
+    const others = [
+      { amount: "10001" }, { currency: "USD" }, { sourceAccountNumber: "0115470004" }, { beneficiaryBankCode: "014" },
+      { beneficiaryAccountNumber: "0115476110" }, { usage: 2 },
+      // BCA keeps request ids unique per day: the same call replayed after midnight must not verify.
+      { transactionDate: "2026-11-28" },
+    ];
+    for (const other of others) {
+      expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, ...other })); }).toThrow(/another amount, currency, source, beneficiary, usage or date/);
     }
   });
 });

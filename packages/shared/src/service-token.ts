@@ -4,12 +4,20 @@ import { signHs256, verifyHs256, TokenError } from "./jwt";
 /** Lifetime of a gateway -> bank service token: long enough for one call, short enough to be useless later. */
 export const SERVICE_TOKEN_LIFETIME_SECONDS = 60;
 
-/** The fields of a Transfer that decide where money goes; a Transfer token carries their hash. */
+/**
+ * The fields of a Transfer that decide what money moves, where, by which route and on which day;
+ * a Transfer token carries their hash. The day matters: BCA keeps TransactionIDs unique per day
+ * only, so the same call replayed after midnight with the next date would book again.
+ */
 interface MoneyFields {
   amount: string;
+  currency: string;
   sourceAccountNumber: string;
   beneficiaryBankCode: string;
   beneficiaryAccountNumber: string;
+  /** TransferUsage as its proto number. */
+  usage: number;
+  transactionDate: string;
 }
 
 /**
@@ -24,18 +32,20 @@ export type ServiceTokenBinding =
 
 export const transferBinding = (r: { referenceNumber: string; attempt: number } & MoneyFields): ServiceTokenBinding => ({
   rpc: "Transfer", referenceNumber: r.referenceNumber, attempt: r.attempt,
-  amount: r.amount, sourceAccountNumber: r.sourceAccountNumber, beneficiaryBankCode: r.beneficiaryBankCode, beneficiaryAccountNumber: r.beneficiaryAccountNumber,
+  amount: r.amount, currency: r.currency, sourceAccountNumber: r.sourceAccountNumber, beneficiaryBankCode: r.beneficiaryBankCode,
+  beneficiaryAccountNumber: r.beneficiaryAccountNumber, usage: r.usage, transactionDate: r.transactionDate,
 });
 
 export const statusBinding = (r: { referenceNumber: string; attempt: number }): ServiceTokenBinding => ({
   rpc: "GetTransferStatus", referenceNumber: r.referenceNumber, attempt: r.attempt,
 });
 
-/** Lowercase hex SHA-256 of the money fields, `|`-joined; "" for an inquiry. */
+/** Lowercase hex SHA-256 of the money fields, `|`-joined in the order the proto comment gives; "" for an inquiry. */
 function moneyClaim(binding: ServiceTokenBinding): string {
   if (binding.rpc !== "Transfer") return "";
-  const { amount, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber } = binding;
-  return createHash("sha256").update([amount, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber].join("|")).digest("hex");
+  const { amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, usage, transactionDate } = binding;
+  const fields = [amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, String(usage), transactionDate];
+  return createHash("sha256").update(fields.join("|")).digest("hex");
 }
 
 /**
@@ -67,6 +77,6 @@ export function verifyServiceToken(token: string, keyToken: string, bankCode: st
   }
   if (claims.rpc !== binding.rpc) throw new TokenError(`token is bound to another call than ${binding.rpc}`);
   if (binding.rpc === "Transfer" && claims.req !== moneyClaim(binding)) {
-    throw new TokenError("token is bound to another amount, source or beneficiary");
+    throw new TokenError("token is bound to another amount, currency, source, beneficiary, usage or date");
   }
 }

@@ -378,7 +378,8 @@ export const BankTransferStatusSchema: GenEnum<BankTransferStatus> = /*@__PURE__
  * Calls must carry `authorization: Bearer <JWT>` signed with the partner's key token (HS256, aud = bank
  * code, at most 60 s), bound to the call: `ref` and `att` = the request's reference and attempt, `rpc` =
  * "Transfer" or "GetTransferStatus", and for Transfer `req` = hex SHA-256 of
- * "amount|source_account_number|beneficiary_bank_code|beneficiary_account_number".
+ * "amount|currency|source_account_number|beneficiary_bank_code|beneficiary_account_number|usage|transaction_date"
+ * (usage as its enum number): a captured token cannot move other money, nor the same on another day.
  *
  * @generated from service payment.v1.BankTransferService
  */

@@ -198,6 +198,7 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
       ["bound to another transfer", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, { ...bound(t), referenceNumber: "OTHER" })}`],
       ["bound to another amount", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, transferBinding({ ...t, amount: "1" }))}`],
       ["bound to another beneficiary", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, transferBinding({ ...t, beneficiaryAccountNumber: "0000000000" }))}`],
+      ["bound to another day", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, transferBinding({ ...t, transactionDate: "2000-01-01" }))}`],
       ["alg none", (t) => `Bearer ${unsigned({ aud: bankCode, ref: t.referenceNumber, att: 1, iat: now, exp: now + 30 })}`],
       ["lifetime too long", (t) => `Bearer ${signHs256({ aud: bankCode, ref: t.referenceNumber, att: 1, iat: now, exp: now + 3600 }, partner.keyToken)}`],
     ];
