@@ -14,6 +14,7 @@ interface RawGatewayConfig {
   jwtAudience: string;
   trustedProxies: string[];
   bodyLimitBytes: number;
+  requestReadTimeoutMs: number;
   maxInFlight: number;
   bankDeadlineMs: number;
   duplicateWaitMs: number;
@@ -81,6 +82,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: "positive",
     default: 16 * 1024,
     env: "GATEWAY_BODY_LIMIT_BYTES",
+  },
+  requestReadTimeoutMs: {
+    doc: "How long a client may take to send a whole request, headers and body, on either port; a slower one is cut off (HTTP 408, or the HTTP/2 stream cancelled) before anything is checked or recorded.",
+    format: "positive",
+    default: 30_000,
+    env: "GATEWAY_REQUEST_READ_TIMEOUT_MS",
   },
   maxInFlight: {
     doc: "Requests one gateway works on at once; more are refused with 901 UNAVAILABLE (HTTP 503) before anything is recorded, so overload gets a fast answer and memory stays bounded.",

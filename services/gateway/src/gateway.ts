@@ -130,6 +130,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     restSuccessStatus: (body) => ((body.data as { status?: unknown } | null | undefined)?.status === "PENDING" ? 202 : 200),
     trustedProxies: createIpMatcher(settings.trustedProxies),
     bodyLimitBytes: settings.bodyLimitBytes,
+    requestReadTimeoutMs: settings.requestReadTimeoutMs,
     authenticate: (authorization, callerIp) => auth.authenticate(authorization, callerIp),
     requests: metrics.requests,
     ready,

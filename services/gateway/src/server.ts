@@ -20,6 +20,8 @@ export interface ServerDeps {
   restSuccessStatus: (body: Record<string, unknown>) => number;
   trustedProxies: IpMatcher;
   bodyLimitBytes: number;
+  /** How long a client may take to send a whole request (headers and body) on either port. */
+  requestReadTimeoutMs: number;
   /** The app authenticator's check, which the REST layer runs before reading a body. */
   authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
   requests: GatewayMetrics["requests"];
@@ -41,6 +43,13 @@ export interface GatewayServers {
 }
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
+
+/**
+ * Streams one HTTP/2 connection may have open at once (the number grpc-go advertises); a client
+ * with more calls queues them. Node's default is 2^32 - 1, so one connection could hold any
+ * number of half-sent requests, none of them counted by the in-flight limit yet.
+ */
+export const MAX_STREAMS_PER_CONNECTION = 100;
 
 /**
  * Two listeners, one set of routes: HTTP/1.1 (REST, Connect, gRPC-Web, /healthz, /readyz,
@@ -75,7 +84,11 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     contextValues: (req) => contextValues(req).set(transportKey, "rest"), successStatus: deps.restSuccessStatus,
   });
 
-  const http1 = http.createServer((req, res) => {
+  // Slow or stalled senders: Node's 300 s default would let a client hold a request open,
+  // unauthenticated (the token is checked once the request is read), for five minutes.
+  const readTimeout = deps.requestReadTimeoutMs;
+  const http1Options = { requestTimeout: readTimeout, headersTimeout: Math.min(60_000, readTimeout), connectionsCheckingInterval: checkingInterval(readTimeout) };
+  const http1 = http.createServer(http1Options, (req, res) => {
     handleHttp1(req, res).catch((error: unknown) => {
       deps.logger.error({ err: error }, "unhandled HTTP error");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -111,7 +124,8 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     if (await rest(req, res)) return;
     connect(req, res);
   };
-  const h2c = http2.createServer(connect);
+  const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, connect);
+  h2c.on("stream", (stream) => { cancelUnlessReadWithin(stream, readTimeout); });
   const sessions = new Set<http2.ServerHttp2Session>();
   h2c.on("session", (session) => {
     sessions.add(session);
@@ -143,6 +157,23 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       }
     },
   };
+}
+
+/**
+ * HTTP/2 has no requestTimeout: a stream whose request has not fully arrived (its readable side
+ * ended) within `ms` is cancelled. Once read, a call may take as long as its handler does.
+ */
+function cancelUnlessReadWithin(stream: http2.ServerHttp2Stream, ms: number): void {
+  const timer = setTimeout(() => { stream.close(http2.constants.NGHTTP2_CANCEL); }, ms);
+  timer.unref();
+  const done = () => { clearTimeout(timer); };
+  stream.once("end", done);
+  stream.once("close", done);
+}
+
+/** How often Node checks HTTP/1.1 requests against their timeouts (its default, 30 s, would let a short timeout run much longer). */
+function checkingInterval(timeoutMs: number): number {
+  return Math.max(100, Math.min(5_000, Math.floor(timeoutMs / 4)));
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

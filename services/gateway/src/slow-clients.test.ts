@@ -1,0 +1,64 @@
+import http2 from "node:http2";
+import net from "node:net";
+import { appToken, startHarness, type Harness } from "./gateway-harness";
+import { MAX_STREAMS_PER_CONNECTION } from "./server";
+
+/**
+ * Clients that start a request and never finish it: before the request is read nothing is
+ * checked (the token of a gRPC call is in the headers, but the in-flight limit and every check
+ * run on the whole message), so each such request must be cut off, and one connection must not
+ * hold an unbounded number of them.
+ */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness("slow-clients", { requestReadTimeoutMs: 500 });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe("a request that never finishes arriving", () => {
+  it("HTTP/1.1: answered 408 and the connection closed; nothing recorded", async () => {
+    const socket = net.connect(h.gateway.httpPort, "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => { received += chunk.toString(); });
+    const closed = new Promise<void>((resolve) => { socket.on("close", () => { resolve(); }); });
+    socket.write([
+      "POST /api/v1/transfers HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 200",
+      `Authorization: Bearer ${appToken()}`, "", '{"clientReferenceNo":',
+    ].join("\r\n"));
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(await h.countTransfers()).toBe(0);
+  });
+
+  it("HTTP/2: the stream is cancelled; nothing recorded", async () => {
+    const session = http2.connect(`http://127.0.0.1:${h.gateway.grpcPort}`);
+    try {
+      const stream = session.request({
+        ":method": "POST", ":path": "/payment.v1.PaymentGatewayService/Transfer", "content-type": "application/grpc", te: "trailers",
+        authorization: `Bearer ${appToken()}`,
+      });
+      stream.on("error", () => { /* the cancellation also surfaces as an error; its code is checked below */ });
+      stream.resume();
+      // A gRPC frame header promising 50 bytes of message, and then nothing.
+      stream.write(Buffer.from([0, 0, 0, 0, 50]));
+      await new Promise<void>((resolve) => { stream.on("close", () => { resolve(); }); });
+      expect(stream.rstCode).toBe(http2.constants.NGHTTP2_CANCEL);
+      expect(await h.countTransfers()).toBe(0);
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it(`HTTP/2: a connection may have at most ${MAX_STREAMS_PER_CONNECTION} streams open`, async () => {
+    const session = http2.connect(`http://127.0.0.1:${h.gateway.grpcPort}`);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve) => { session.once("remoteSettings", resolve); });
+      expect(settings.maxConcurrentStreams).toBe(MAX_STREAMS_PER_CONNECTION);
+    } finally {
+      session.destroy();
+    }
+  });
+});
