@@ -37,4 +37,18 @@ describe("bank outcome mapping", () => {
     expect(answer.outcome).toBe(outcome);
     expect(answer.error).toContain(details);
   });
+
+  it.each([
+    [status.UNAUTHENTICATED, "no partner row for bank 009, so no key to verify with", "the bank service refused the gateway's credentials: not sent"],
+    [status.FAILED_PRECONDITION, "route is misconfigured: http://10.0.0.5/api", "the bank service is not set up to send this transfer: not sent"],
+    [status.UNAVAILABLE, "token endpoint http://10.0.0.5/oauth answered 500: not sent", "the bank could not be reached: not sent"],
+  ])("tells the app a fixed reason for gRPC %s, never the service's own text (%s)", (code, details, told) => {
+    const answer = answerFromError(grpcError(code, details));
+    expect(answer.bankMessage).toBe(told);
+    expect(answer.error).toContain(details); // kept for the ledger and the logs
+  });
+
+  it("passes on a refusal of the request's content: it is about what the app sent", () => {
+    expect(answerFromError(grpcError(status.INVALID_ARGUMENT, "remark: at most 36 characters")).bankMessage).toBe("remark: at most 36 characters");
+  });
 });

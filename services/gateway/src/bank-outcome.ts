@@ -111,13 +111,18 @@ export function answerFromResponse(response: BankTransferServiceTransferResponse
 export function answerFromError(error: Pick<ServiceError, "code" | "details">): BankAnswer {
   // A code outside the enum (a newer gRPC) has no name; show its number.
   const described = `${error.code in GrpcStatus ? GrpcStatus[error.code] : String(error.code)}: ${error.details}`;
+  // bankMessage reaches the app (bankResponseMessage); the service's own text, which can name our
+  // registry rows, keys or resolved URLs, stays in `error` (ledger and logs). Only a refusal of
+  // the request's content is about what the app sent, so only that one is passed on.
   switch (error.code) {
-    case GrpcStatus.UNAUTHENTICATED:
     case GrpcStatus.INVALID_ARGUMENT:
-    case GrpcStatus.FAILED_PRECONDITION:
       return { outcome: "NOT_SENT", error: described, bankMessage: error.details };
+    case GrpcStatus.UNAUTHENTICATED:
+      return { outcome: "NOT_SENT", error: described, bankMessage: "the bank service refused the gateway's credentials: not sent" };
+    case GrpcStatus.FAILED_PRECONDITION:
+      return { outcome: "NOT_SENT", error: described, bankMessage: "the bank service is not set up to send this transfer: not sent" };
     case GrpcStatus.UNAVAILABLE:
-      if (/not sent/i.test(error.details)) return { outcome: "NOT_SENT", error: described, bankMessage: error.details, unreachable: true };
+      if (/not sent/i.test(error.details)) return { outcome: "NOT_SENT", error: described, bankMessage: "the bank could not be reached: not sent", unreachable: true };
       // grpc-js' picker fails a call with "No connection established" when the channel has no
       // connected subchannel (connection refused): the call was never put on any connection.
       if (/^(?:\w+: )?No connection established/.test(error.details)) {
