@@ -3,7 +3,15 @@ import jwt from "jsonwebtoken";
 
 /** Why a token was refused; callers map these to UNAUTHENTICATED with a clear message. */
 export class TokenError extends Error {
-  override readonly name = "TokenError";
+  override readonly name: string = "TokenError";
+}
+
+/**
+ * The token is not signed with the key it was checked against (malformed, another algorithm,
+ * another signature): nothing in it can be believed, so nothing about it should be told apart.
+ */
+export class SignatureError extends TokenError {
+  override readonly name = "SignatureError";
 }
 
 /** Clock difference accepted between a token's issuer and its verifier, for iat and exp, by default. */
@@ -85,13 +93,13 @@ export function verifyHs256(token: string, key: string, options: VerifyOptions):
 function refuseForgery(token: string, key: string): void {
   const parts = token.split(".");
   const [headerPart, payloadPart, signaturePart] = parts;
-  if (parts.length !== 3 || headerPart === undefined || payloadPart === undefined || signaturePart === undefined) throw new TokenError("invalid token: jwt malformed");
+  if (parts.length !== 3 || headerPart === undefined || payloadPart === undefined || signaturePart === undefined) throw new SignatureError("invalid token: jwt malformed");
   const header = decodeSegment(headerPart);
-  if (header === undefined) throw new TokenError("invalid token: invalid token header");
-  if (header.alg !== "HS256") throw new TokenError("invalid token: invalid algorithm (only HS256 is accepted)");
+  if (header === undefined) throw new SignatureError("invalid token: invalid token header");
+  if (header.alg !== "HS256") throw new SignatureError("invalid token: invalid algorithm (only HS256 is accepted)");
   const expected = Buffer.from(createHmac("sha256", secretKey(key)).update(`${headerPart}.${payloadPart}`).digest("base64url"));
   const given = Buffer.from(signaturePart);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TokenError("invalid token: invalid signature");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new SignatureError("invalid token: invalid signature");
   if (decodeSegment(payloadPart) === undefined) throw new TokenError("token payload is not a JSON object");
 }
 

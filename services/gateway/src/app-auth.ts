@@ -1,4 +1,4 @@
-import { CLOCK_TOLERANCE_SECONDS, peekSubject, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
+import { CLOCK_TOLERANCE_SECONDS, peekSubject, SignatureError, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
 import { GatewayError } from "./errors";
 import type { RegisteredClient } from "./registry";
 
@@ -34,6 +34,13 @@ export interface AppAuthenticator {
 
 const unauthenticated = (message: string, cause?: unknown) => new GatewayError("UNAUTHENTICATED", message, { cause });
 
+/**
+ * Until a token's signature checks out, every refusal reads the same: an unknown or disabled
+ * client, a malformed token, another algorithm, another key. Otherwise a caller could try
+ * subjects and learn which client ids exist (an unknown one would be refused before the signature).
+ */
+const NOT_OURS = "invalid token: unknown client, or not signed with its key (HS256)";
+
 export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
   return {
     authenticate: (authorization, callerIp) => {
@@ -41,8 +48,7 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
       if (token === undefined) throw unauthenticated("missing or malformed authorization: expected `Bearer <JWT>`");
       const clientId = peekSubject(token);
       const client = clientId === undefined ? undefined : deps.clients().get(clientId);
-      // Unknown and disabled apps get the same answer: nothing to learn about which ids exist.
-      if (client?.active !== true) throw unauthenticated("unknown client");
+      if (client?.active !== true) throw unauthenticated(NOT_OURS);
       let claims: Claims;
       try {
         claims = verifyHs256(token, client.keyToken, {
@@ -51,6 +57,7 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
           ...(deps.nowSeconds === undefined ? {} : { nowSeconds: deps.nowSeconds() }),
         });
       } catch (error) {
+        if (error instanceof SignatureError) throw unauthenticated(NOT_OURS, error);
         if (error instanceof TokenError) throw unauthenticated(error.message, error);
         throw error;
       }
