@@ -36,6 +36,12 @@ export const JTI_PURGE_INTERVAL_MS = 10_000;
 const BUCKET_MS = JTI_PURGE_INTERVAL_MS;
 /** Time swept again on every purge: a late tick, or another gateway's clock running behind. */
 const SWEEP_OVERLAP_MS = 10 * 60_000;
+/**
+ * Entries are kept this long after their token stops being accepted. Every instance judges expiry
+ * by its own clock: one whose clock runs ahead would otherwise delete a jti that another instance
+ * still accepts, and a replay to that instance would pass.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 60_000;
 /** After a longer gap since the last purge, sweep the whole collection instead of listing buckets. */
 const FULL_SWEEP_AFTER_MS = 24 * 60 * 60_000;
 
@@ -47,7 +53,7 @@ export function usedJtiEntry(clientId: string, jti: string, expiresAt: Date): Us
 export interface JtiStore {
   /** Records the jti; false when it was used before (a replay). */
   claim(clientId: string, jti: string, expiresAt: Date): Promise<boolean>;
-  /** Deletes entries whose tokens stopped being accepted by `now`; returns how many. */
+  /** Deletes entries whose tokens stopped being accepted by `now` less CLOCK_SKEW_MARGIN_MS; returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }
 
@@ -64,10 +70,11 @@ export async function createJtiStore(connection: Connection): Promise<JtiStore> 
     // {expiresAt: {$lt: now}} read and decoded every entry, ~50,000 at 180 transfers/s (5 minutes
     // of tokens): 1.4-1.6 s of database time on every purge, which stalled the transfers behind it.
     purgeExpired: async (now) => {
-      const current = Math.floor(now.getTime() / BUCKET_MS) * BUCKET_MS;
+      const cutoff = now.getTime() - CLOCK_SKEW_MARGIN_MS;
+      const current = Math.floor(cutoff / BUCKET_MS) * BUCKET_MS;
       const last = sweptThrough;
       const filter = last === undefined || current - last > FULL_SWEEP_AFTER_MS
-        ? { expiresAt: { $lt: now } }
+        ? { expiresAt: { $lt: new Date(cutoff) } }
         : { purgeFrom: { $in: bucketsFrom(Math.min(last, current) - SWEEP_OVERLAP_MS, current) } };
       const { deletedCount } = await UsedJtis.collection.deleteMany(filter);
       sweptThrough = current;
