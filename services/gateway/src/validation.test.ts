@@ -33,7 +33,10 @@ describe("transfer request validation", () => {
     ["empty amount", { amount: "" }, /amount/],
     ["USD", { currency: "USD" }, /currency must be IDR/],
     ["51-char remark", { remark: "r".repeat(51) }, /remark must be at most 50/],
-    ["control char in remark", { remark: "a\nb" }, /control characters/],
+    ["control char in remark", { remark: "a\nb" }, /control, invisible formatting/],
+    ["right-to-left override in remark", { remark: "invoice \u202e0001" }, /control, invisible formatting/],
+    ["zero-width space in remark", { remark: "in\u200bvoice" }, /control, invisible formatting/],
+    ["unpaired surrogate in remark", { remark: "a\ud800b" }, /unpaired surrogate/],
     ["101-char name", { beneficiaryAccountName: "N".repeat(101) }, /at most 100/],
     ["markup in name", { beneficiaryAccountName: "<script>" }, /characters a bank would refuse/],
   ])("refuses %s", (_label, change, message) => {

@@ -62,7 +62,8 @@ export type TransferRequest = Message<"payment.v1.TransferRequest"> & {
   currency: string;
 
   /**
-   * Free text for the beneficiary's statement; optional, at most 50 characters.
+   * Free text for the beneficiary's statement; optional, at most 50 characters, none of them control or
+   * invisible formatting characters (e.g. a right-to-left override).
    *
    * @generated from field: string remark = 7;
    */

@@ -37,7 +37,10 @@ export interface TransferRequest {
   amount: string;
   /** ISO 4217 currency; optional, and only "IDR" is accepted. */
   currency: string;
-  /** Free text for the beneficiary's statement; optional, at most 50 characters. */
+  /**
+   * Free text for the beneficiary's statement; optional, at most 50 characters, none of them control or
+   * invisible formatting characters (e.g. a right-to-left override).
+   */
   remark: string;
 }
 
