@@ -1,0 +1,149 @@
+import { appToken, startHarness, type Harness } from "./gateway-harness";
+import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
+
+// Tests that try to break the money guarantees through the gateway's real servers, the real
+// database and fake bank services on loopback: a transfer is never executed twice, a final state
+// never changes, an app's retry never pays again, and an ambiguous answer never becomes final
+// without the bank saying so. Each counts the bank calls, not only what the app is told.
+
+interface Envelope { statusCode: string; message: string; replayed?: boolean; data: null | Record<string, string> }
+
+let h: Harness;
+let ledger: TransferStore;
+beforeAll(async () => {
+  // Long deadlines: a slow machine must not turn the answers these tests wait for into timeouts.
+  h = await startHarness("gw_money", { pendingRecheckMs: 1, resolverBackoffMs: [1], duplicateWaitMs: 15_000, bankDeadlineMs: 10_000, leaseMs: 12_000 });
+  ledger = await createTransferStore(h.connection);
+});
+afterAll(async () => { await h.close(); });
+beforeEach(() => {
+  for (const bank of Object.values(h.banks)) {
+    bank.setMode("SUCCESS");
+    bank.setStatusMode("ledger");
+  }
+});
+
+let seq = 0;
+const transferBody = (over: Record<string, string> = {}) => ({
+  clientReferenceNo: `MONEY-${Date.now()}-${++seq}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681",
+  beneficiaryAccountName: "KEN AROK", amount: "2475000", remark: "test", ...over,
+});
+
+async function post(body: Record<string, string>): Promise<{ status: number; json: Envelope }> {
+  const res = await fetch(`${h.baseUrl}/api/v1/transfers`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body as never })}` }, body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Envelope };
+}
+
+const bca = () => h.banks["014"];
+const sentFor = (referenceNumber: string | undefined) => bca().calls.filter((c) => c.referenceNumber === referenceNumber);
+const stored = async (clientReferenceNo: string) => (await ledger.findByClientReference("3", clientReferenceNo))!;
+
+/** Polls until `check` holds; the wait is bounded by jest's timeout, never by a guess of how long it takes. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe("a retry never changes a settled or open transfer, nor calls the bank again", () => {
+  it.each([
+    ["declined by the bank (FAILED 002)", "FAILED", 200, "002", "FAILED"],
+    ["refused by the bank service before sending (FAILED 003)", "not-sent", 200, "003", "FAILED"],
+    ["left PENDING by the bank (001)", "PENDING", 202, "001", "PENDING"],
+  ] as const)("%s: the retry is a replay with the same answer", async (_label, mode, status, statusCode, state) => {
+    bca().setMode(mode);
+    const body = transferBody();
+    const first = await post(body);
+    expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([status, statusCode, state]);
+    const calls = bca().calls.length;
+    bca().setMode("SUCCESS"); // were the retry sent again, this time it would book
+    const again = await post(body);
+    expect([again.status, again.json.statusCode, again.json.replayed, again.json.data?.status]).toEqual([status, statusCode, true, state]);
+    expect(again.json.data?.referenceNumber).toBe(first.json.data?.referenceNumber);
+    expect(bca().calls).toHaveLength(calls);
+    expect((await stored(body.clientReferenceNo)).state).toBe(state);
+  });
+});
+
+describe("concurrent requests under one clientReferenceNo with different content", () => {
+  it("record one transfer and call the bank once; every other one is refused 104", async () => {
+    bca().setMode("SUCCESS", 300); // the first is still at the bank while the others arrive
+    const base = transferBody();
+    const bodies = Array.from({ length: 10 }, (_, i) => ({ ...base, amount: String(100_000 + i) }));
+    const answers = await Promise.all(bodies.map(post));
+    const won = answers.filter((a) => a.json.statusCode === "000");
+    const refused = answers.filter((a) => a.json.statusCode === "104");
+    expect([won.length, refused.length]).toEqual([1, 9]);
+    for (const a of refused) expect([a.status, a.json.data]).toEqual([422, null]);
+    expect(await h.countTransfers({ clientReferenceNo: base.clientReferenceNo })).toBe(1);
+    const record = await stored(base.clientReferenceNo);
+    expect(record.amount).toBe(won[0]?.json.data?.amount);
+    expect(sentFor(record.referenceNumber)).toHaveLength(1);
+  });
+});
+
+describe("a final state never changes", () => {
+  it("a late answer from the bank call does not move a transfer another writer already settled", async () => {
+    bca().setMode("PENDING", 3_000); // the request path's answer comes late, and says PENDING
+    const body = transferBody();
+    const answer = post(body);
+    // Meanwhile another writer settles it, as a resolver that took over a lost lease would, with
+    // what the bank's status inquiry said.
+    await until(async () => (await ledger.findByClientReference("3", body.clientReferenceNo)) !== undefined);
+    const sending = await stored(body.clientReferenceNo);
+    const settled = await ledger.transition(sending, "SUCCESS", {
+      answer: { attempt: 1, answeredAt: new Date(), outcome: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "J-INQUIRY" },
+      bankResponseCode: "00", bankResponseMessage: "Success", bankReference: "J-INQUIRY", lease: null, nextCheckAt: null,
+    }, new Date());
+    expect(settled?.state).toBe("SUCCESS");
+    const late = await answer;
+    expect([late.status, late.json.statusCode, late.json.data?.status, late.json.data?.bankReference]).toEqual([200, "000", "SUCCESS", "J-INQUIRY"]);
+    const after = await stored(body.clientReferenceNo);
+    expect([after.state, after.bankReference, after.attempts[0]?.outcome]).toEqual(["SUCCESS", "J-INQUIRY", "SUCCESS"]);
+  });
+});
+
+describe("a BCA id collision on the first send", () => {
+  it("goes to MANUAL_REVIEW at once: never FAILED, never a new attempt", async () => {
+    bca().setMode("collision");
+    const body = transferBody();
+    const first = await post(body);
+    expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([202, "001", "PENDING"]);
+    const record = await stored(body.clientReferenceNo);
+    expect(record.state).toBe("MANUAL_REVIEW");
+    expect(record.reviewReason).toMatch(/ESB-82-003/);
+    bca().setMode("SUCCESS");
+    await h.gateway.resolver.runOnce();
+    expect(sentFor(record.referenceNumber)).toHaveLength(1);
+    expect((await stored(body.clientReferenceNo)).attempts).toHaveLength(1);
+  });
+});
+
+describe("two gateway instances resolving the same transfers left SENDING by a crash", () => {
+  it("send each of them to the bank exactly once", async () => {
+    const second = await h.startAnother();
+    const past = new Date(Date.now() - 5_000);
+    const transfers: TransferRecord[] = [];
+    for (let i = 0; i < 30; i++) {
+      const referenceNumber = `MNY${Date.now()}${++seq}`;
+      const record: TransferRecord = {
+        referenceNumber, clientId: "3", clientReferenceNo: `MNY-${referenceNumber}`, fingerprint: "f",
+        beneficiaryBankCode: "014", beneficiaryBankName: "BCA", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK",
+        amount: String(10_000 + i), currency: "IDR", remark: "", sourceAccountNumber: "0201240003", sourceAccountName: "GERBANG LOCAL",
+        route: { bankCode: "014", usage: "TRANSFER", reason: "test" }, state: "SENDING",
+        attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt: past }],
+        bankReference: "", bankResponseCode: "", bankResponseMessage: "",
+        leaseOwner: "gateway-dead", leaseUntil: past, nextCheckAt: past, createdAt: past, updatedAt: past,
+      };
+      expect(await ledger.insert(record)).toBe("inserted");
+      transfers.push(record);
+    }
+    // Both instances at once, several rounds: each finds the bank has never seen them (NOT_FOUND)
+    // and re-sends; leases must keep the other instance from doing the same.
+    for (let round = 0; round < 4; round++) await Promise.all([h.gateway.resolver.runOnce(), second.resolver.runOnce()]);
+    for (const t of transfers) {
+      expect(sentFor(t.referenceNumber)).toHaveLength(1);
+      expect((await ledger.findByReference("3", t.referenceNumber))?.state).toBe("SUCCESS");
+    }
+  });
+});
