@@ -40,7 +40,7 @@ bench: setup ## Benchmarks (not part of the tests): hot functions, then every ho
 fault: setup ## The full fault-injection suite: real processes, kill -9, outages, every sandbox fault
 	npx jest -c test/fault/jest.full.config.js
 
-reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=2026-11-26T00:00:00Z TO=2026-11-27T00:00:00Z
+reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=$(date -u -d '1 day ago' +%FT%TZ) TO=$(date -u +%FT%TZ)
 	npx tsx scripts/reconcile.ts --from "$(FROM)" --to "$(TO)"
 
 clean: ## Remove local state (databases, logs); keeps installed tools
