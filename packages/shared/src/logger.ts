@@ -23,3 +23,12 @@ export function maskAccount(accountNumber: string): string {
   if (accountNumber.length <= 4) return "*".repeat(accountNumber.length);
   return "*".repeat(accountNumber.length - 4) + accountNumber.slice(-4);
 }
+
+/**
+ * Masks every run of 6 or more digits in free text, as maskAccount does: error messages can quote
+ * what a caller sent ("expected string, got 1234567890123" for an account number sent as a JSON
+ * number), and such a message goes to the log as it is.
+ */
+export function maskAccountsIn(text: string): string {
+  return text.replace(/\d{6,}/g, maskAccount);
+}

@@ -1,5 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { maskAccount, type Logger } from "@gerbang/shared";
+import { maskAccount, maskAccountsIn, type Logger } from "@gerbang/shared";
 import { identityKey, transportKey } from "./context";
 import { statusCodeOf, toConnectError } from "./errors";
 import { routeLabel, type GatewayMetrics } from "./metrics";
@@ -33,7 +33,7 @@ export function createObserveInterceptor(logger: Logger, metrics: GatewayMetrics
       return res;
     } catch (error) {
       const connectError = toConnectError(error);
-      finish(statusCodeOf(connectError), { code: connectError.code, error: connectError.rawMessage });
+      finish(statusCodeOf(connectError), { code: connectError.code, error: maskAccountsIn(connectError.rawMessage) });
       if (connectError.cause !== undefined && statusCodeOf(connectError) === "999") logger.error({ err: connectError.cause, route }, "internal error");
       throw connectError;
     }

@@ -3,7 +3,7 @@ import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { DescMethod, JsonValue } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
-import type { Logger } from "@gerbang/shared";
+import { maskAccountsIn, type Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
 import { callerIpKey, identityKey } from "./context";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
@@ -84,7 +84,7 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
   const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
   // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
   deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc), transport: "rest", statusCode });
-  deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: refusal.message }, "request");
+  deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: maskAccountsIn(refusal.message) }, "request");
   if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
   send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
 }
