@@ -1,4 +1,5 @@
 import { appToken, startHarness, type Harness } from "./gateway-harness";
+import { referenceNumberFor } from "./reference-number";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
 // Tests that try to break the money guarantees through the gateway's real servers, the real
@@ -62,6 +63,22 @@ describe("a retry never changes a settled or open transfer, nor calls the bank a
     expect(again.json.data?.referenceNumber).toBe(first.json.data?.referenceNumber);
     expect(bca().calls).toHaveLength(calls);
     expect((await stored(body.clientReferenceNo)).state).toBe(state);
+  });
+});
+
+describe("nothing reaches the bank unless it is recorded first", () => {
+  it("a transfer whose insert fails is refused 999 and never sent; the document in the way is untouched", async () => {
+    const body = transferBody();
+    // Another transfer already holds the reference number this one derives (a collision of the
+    // derivation), so the insert fails without being a duplicate of this transfer.
+    const referenceNumber = referenceNumberFor("3", body.clientReferenceNo);
+    const squatter = { _id: referenceNumber, referenceNumber, clientId: "3", clientReferenceNo: `OTHER-${body.clientReferenceNo}`, state: "SUCCESS", amount: "1" };
+    await h.connection.db!.collection("transfers").insertOne(squatter as never);
+    const answer = await post(body);
+    expect([answer.status, answer.json.statusCode, answer.json.data]).toEqual([500, "999", null]);
+    expect(sentFor(referenceNumber)).toHaveLength(0);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(0);
+    expect(await h.connection.db!.collection("transfers").findOne({ _id: referenceNumber as never })).toEqual(squatter);
   });
 });
 
