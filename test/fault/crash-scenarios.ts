@@ -1,7 +1,7 @@
 import { createAppClient, type AppAnswer, type TransferBody } from "./app-client";
 import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { waitForTransfers } from "./ledger-read";
+import { waitForTransfers, waitUntilHeld } from "./ledger-read";
 import { exitsWithin } from "./service-process";
 
 /**
@@ -80,8 +80,8 @@ export async function bankServiceKillMidCall(run: FaultRun, bank: SandboxBank): 
   run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed while the bank held the call`);
   run.faults++;
   const answer = run.send(run.fs.app, body);
-  await waitForTransfers(run.db, [body.clientReferenceNo], (t) => t.state === "SENDING", 10_000);
-  await pause(300); // the call is at the sandbox now; it holds it for 3 s, the bank service waits up to 1.5 s
+  // The sandbox holds the call for 3 s, the bank service waits up to 1.5 s: kill it meanwhile.
+  await waitUntilHeld(run.fs.sandbox(bank), body, 10_000);
   await run.fs.system.kill(`bank-${bank}`);
   const answered = await answer;
   await run.fs.system.restart(`bank-${bank}`);

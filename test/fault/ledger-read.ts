@@ -1,4 +1,5 @@
 import type { Connection } from "mongoose";
+import type { SandboxAdmin } from "@gerbang/shared/src/bank/testing";
 import type { LedgerTransfer } from "./ledger-check";
 
 /**
@@ -100,4 +101,19 @@ export async function waitForTransfers(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`transfers ${missing.join(", ")} did not reach the expected state within ${timeoutMs} ms`);
+}
+
+/**
+ * Bounded wait until the bank holds this transfer (fault `latency`: taken, not yet booked), so a
+ * kill lands while the call is at the bank, not before it got there (which is another scenario:
+ * the gateway then cannot know whether it left, and the transfer ends in manual review).
+ */
+export async function waitUntilHeld(bank: SandboxAdmin, transfer: { amount: string; beneficiaryAccountNumber: string }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const held = await bank.held();
+    if (held.some((r) => r.amount === transfer.amount && r.beneficiaryAccountNumber === transfer.beneficiaryAccountNumber)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the bank at ${bank.origin} did not hold the transfer of ${transfer.amount} within ${timeoutMs} ms`);
 }

@@ -1,7 +1,7 @@
 import type { AppAnswer, AppClient } from "./app-client";
 import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
 import type { FaultRun } from "./fault-run";
-import { waitForResolver, waitForTransfers } from "./ledger-read";
+import { waitForResolver, waitUntilHeld } from "./ledger-read";
 import { INTRABANK } from "./scenarios";
 
 /**
@@ -91,8 +91,7 @@ export async function fallbackRouting(run: FaultRun, client: AppClient, n: numbe
     run.expectFinal(held, ["SUCCESS"], "ambiguous at BCA: resolved at BCA, never rerouted");
     run.faults++;
     const answer = run.send(client, held);
-    await waitForTransfers(run.db, [held.clientReferenceNo], (t) => t.state === "SENDING", 10_000);
-    await pause(300); // the sandbox holds the call for 3 s, the service waits up to 1.5 s: kill it meanwhile
+    await waitUntilHeld(run.fs.sandbox("bca"), held, 10_000); // the sandbox holds it for 3 s, the service waits up to 1.5 s: kill it meanwhile
     await run.fs.system.kill("bank-bca");
     await answer;
 

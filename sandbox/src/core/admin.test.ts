@@ -113,6 +113,9 @@ describe("latency keeps the request in progress", () => {
       if (status !== "P") await new Promise((r) => setTimeout(r, 10));
     }
     expect(status).toBe("P");
+    expect((await fetchJson(`${slow.url()}/_sandbox/held`)).body).toEqual({
+      requests: [{ requestId: requestUuid, sourceAccountNumber: "0115470003", beneficiaryAccountNumber: "0115476119", beneficiaryBankCode: "009", amount: "10000", kind: "INTRABANK" }],
+    });
     const duplicate = await client.call("/p2pl/payment/transfer", fields(), { requestUuid });
     expect(code(duplicate.body)).toBe("0116");
     await slow.close();
@@ -136,6 +139,7 @@ describe("admin endpoints", () => {
   it("reports health, ledger and accounts, and reset restores the fixtures", async () => {
     expect((await admin("health")).body).toEqual({ bank: "bni", ok: true });
     await transfer();
+    expect((await admin("held")).body).toEqual({ requests: [] }); // booked: no longer held
     expect(await entries()).toMatchObject([{ sourceAccountNumber: "0115470003", beneficiaryAccountNumber: "0115476119", beneficiaryBankCode: "009", amount: "10000", kind: "INTRABANK", bookedAt: "2026-11-26T03:00:00.000Z" }]);
     const accounts = (await admin("accounts")).body as { accounts: { accountNumber: string; balance: string; status: string }[] };
     expect(accounts.accounts.find((a) => a.accountNumber === "0115476119")).toMatchObject({ balance: "10000", status: "ACTIVE" });

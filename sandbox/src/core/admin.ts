@@ -3,7 +3,7 @@ import { parseFaultRule } from "./faults";
 import { parseJson, send, type Exchange, type Reply } from "./http";
 
 /**
- * Admin endpoints under /_sandbox/ (not part of any bank's API): health, ledger, accounts,
+ * Admin endpoints under /_sandbox/ (not part of any bank's API): health, ledger, held requests, accounts,
  * faults and reset. Bad input gets 400 {"error"} and changes nothing.
  */
 export function serveAdmin(ex: Exchange, ctx: SandboxContext): void {
@@ -21,6 +21,11 @@ function adminReply(ex: Exchange, ctx: SandboxContext): Reply {
       return {
         status: 200,
         body: { entries: ctx.ledger.entries().map((e) => ({ ...e, amount: e.amount.toString(), bookedAt: e.bookedAt.toISOString() })) },
+      };
+    case "GET /_sandbox/held":
+      return {
+        status: 200,
+        body: { requests: ctx.ledger.held().map((o) => ({ requestId: o.requestId, sourceAccountNumber: o.sourceAccountNumber, beneficiaryAccountNumber: o.beneficiaryAccountNumber, beneficiaryBankCode: o.beneficiaryBankCode, amount: o.amount.toString(), kind: o.kind })) },
       };
     case "GET /_sandbox/accounts":
       return { status: 200, body: { accounts: ctx.accounts.list().map((a) => ({ ...a, balance: a.balance.toString() })) } };

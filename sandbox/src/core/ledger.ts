@@ -54,6 +54,8 @@ export interface Ledger {
    */
   settle(key: string, forced?: Refusal): Outcome;
   entries(): LedgerEntry[];
+  /** Orders claimed and not yet booked or refused: requests the bank is still working on (fault `latency`). */
+  held(): TransferOrder[];
   /** Empties the ledger and the request registry (admin reset); journal numbers keep counting. */
   reset(): void;
 }
@@ -145,6 +147,7 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
       return booked;
     },
     entries: () => [...entries],
+    held: () => [...records.values()].filter((r) => r.outcome.state === "PENDING").map((r) => r.order),
     reset() {
       journal.clear();
       records = new Map();

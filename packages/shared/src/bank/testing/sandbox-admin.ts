@@ -40,11 +40,15 @@ export interface Booking {
   bookedAt: string;
 }
 
+/** A request the bank has taken and is still working on (fault `latency`): neither booked nor refused yet. */
+export type HeldRequest = Omit<Booking, "journalNo" | "bookedAt">;
+
 export interface SandboxAdmin {
   readonly origin: string;
   addFault(rule: FaultRule): Promise<void>;
   clearFaults(): Promise<void>;
   ledger(): Promise<Booking[]>;
+  held(): Promise<HeldRequest[]>;
 }
 
 async function expectOk(res: Response, what: string): Promise<string> {
@@ -69,6 +73,10 @@ export function createSandboxAdmin(origin: string): SandboxAdmin {
     ledger: async () => {
       const text = await expectOk(await fetch(`${origin}/_sandbox/ledger`, { signal: timeout() }), `reading the ledger at ${origin}`);
       return (JSON.parse(text) as { entries: Booking[] }).entries;
+    },
+    held: async () => {
+      const text = await expectOk(await fetch(`${origin}/_sandbox/held`, { signal: timeout() }), `reading the held requests at ${origin}`);
+      return (JSON.parse(text) as { requests: HeldRequest[] }).requests;
     },
   };
 }
