@@ -47,8 +47,9 @@ const cases: [Failpoint, string, boolean][] = [
 
 describe("GATEWAY_FAILPOINT: the gateway process kills itself at each step of a transfer", () => {
   it.each(cases)("%s: killed, ledger %s, then resolved with exactly one booking", async (failpoint, leftState, booked) => {
-    // after-sending-mark: the bank takes 1 s, so the process dies while the call is at the bank, which books it anyway.
-    h.banks["014"].setMode("SUCCESS", failpoint === "after-sending-mark" ? 1_000 : 0);
+    // after-sending-mark: the bank takes 1.5 s (within the 2 s deadline), so the process dies
+    // SENDING_MARK_SETTLE_MS after sending, while the call is at the bank, which books it anyway.
+    h.banks["014"].setMode("SUCCESS", failpoint === "after-sending-mark" ? 1_500 : 0);
     const gateway = await startGatewayProcess(failpoint);
     const body = { clientReferenceNo: `FP-${failpoint}-${Date.now()}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: "7000" };
     const answer = await fetch(`${gateway.url}/api/v1/transfers`, {

@@ -15,10 +15,11 @@ export type Failpoint = (typeof FAILPOINTS)[number];
 /**
  * How long after dispatching the bank call `after-sending-mark` waits before killing: on loopback
  * the request has reached the bank service by then even on a channel that still had to connect
- * (25 ms was measured too short for a cold process), and a bank call that takes longer is cut
- * mid-flight. If the answer comes sooner, the kill happens on its arrival, before it is used.
+ * on a loaded machine (25 ms was measured too short for a cold process, and 200 ms proved a guess
+ * under load), and a bank call that takes longer is cut mid-flight. If the answer comes sooner,
+ * the kill happens on its arrival, before it is used: with real bank services that is the usual case.
  */
-export const SENDING_MARK_SETTLE_MS = 200;
+export const SENDING_MARK_SETTLE_MS = 1_000;
 
 export interface Failpoints {
   /** Kills the process if `point` is the configured one. */
