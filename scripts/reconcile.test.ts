@@ -73,8 +73,10 @@ describe("scripts/reconcile.ts", () => {
   }, 120_000);
 
   it("asks the bank about attempts recorded 'not sent' too, and flags one the bank did book", async () => {
-    const since = new Date(Date.now() - 1_000);
     h.banks["014"].setMode("not-sent");
+    // Taken just before the send: the gateway runs in this process (same clock) and every earlier
+    // transfer was created before an awaited answer, so [since, ...) holds only this one.
+    const since = new Date();
     const refused = await send(); // FAILED 003: the bank service promised nothing was sent
     h.banks["014"].setMode("SUCCESS");
     h.banks["014"].settle(refused, 1, "SUCCESS"); // and yet the bank has it booked

@@ -53,7 +53,7 @@ describe("startSystem's watch on its components", () => {
       onUnexpectedExit: (...exit) => { exits.push(exit); firstExit(); },
     });
     try {
-      process.kill(system.pid("sandbox-bni") ?? 0, "SIGKILL"); // from outside, as a crash would
+      process.kill(required(system.pid("sandbox-bni"), "sandbox-bni"), "SIGKILL"); // from outside, as a crash would
       await reported;
       expect(exits).toEqual([["sandbox-bni", null, "SIGKILL"]]);
       await system.restart("sandbox-bni");
@@ -77,6 +77,12 @@ describe("startSystem's watch on its components", () => {
     }
   });
 });
+
+/** A pid to signal: never 0, which would signal this whole process group (jest included). */
+function required(pid: number | undefined, what: string): number {
+  if (pid === undefined || pid <= 0) throw new Error(`${what} has no pid (not started, or already gone)`);
+  return pid;
+}
 
 /** Live processes whose command line or environment contains `text`. */
 function processesMentioning(text: string): string[] {

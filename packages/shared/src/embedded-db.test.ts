@@ -16,9 +16,12 @@ describe("startEmbeddedDatabase's crash report", () => {
     const db = await startEmbeddedDatabase({ dataDir: dir });
     const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      process.kill(db.pid ?? 0, signal);
-      await waitGone(db.pid ?? 0);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the exit event
+      // Never pid 0: that would signal this whole process group, jest included.
+      if (db.pid === undefined || db.pid <= 0) throw new Error("the embedded database has no pid");
+      process.kill(db.pid, signal);
+      // Gone means this process reaped it, and Node emits "exit" (the crash report) in that same
+      // callback: no wait for the event is needed.
+      await waitGone(db.pid);
       const crashLog = path.join(dir, "ferretdb-crash.log");
       return { crashLog: existsSync(crashLog) ? readFileSync(crashLog, "utf8") : undefined, reported: errors.mock.calls.length > 0 };
     } finally {

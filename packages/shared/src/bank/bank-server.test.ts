@@ -19,12 +19,16 @@ const request = (referenceNumber: string) => ({
 
 function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void; requestIdFails?: boolean; statusThrows?: boolean } = {}) {
   const events: string[] = [];
+  let arrive: () => void = () => undefined;
+  /** Resolves when the bank is called: the call reached the server and is in flight. */
+  const arrived = new Promise<void>((resolve) => { arrive = resolve; });
   const adapter: BankAdapter = {
     bank: "bni", bankCode: "009", usages: ["TRANSFER"],
     requestId: ({ referenceNumber, attempt }) => (options.requestIdFails === true
       ? Promise.reject(new Error("database unreachable"))
       : Promise.resolve(`${referenceNumber}-${attempt}`)),
     transfer: async (): Promise<BankAnswer> => {
+      arrive();
       await new Promise((resolve) => setTimeout(resolve, adapterDelayMs));
       events.push("bank answered");
       return { status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J1" };
@@ -39,7 +43,7 @@ function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
     kill: options.kill ?? (() => { events.push("killed"); }),
   });
-  return { server, events };
+  return { server, events, arrived };
 }
 
 describe("bank service skeleton: graceful stop", () => {
@@ -52,7 +56,9 @@ describe("bank service skeleton: graceful stop", () => {
     const port = await server.listen("127.0.0.1", 0);
     const caller = createBankCaller(port, partner.keyToken, "009");
     const inFlight = caller.transfer(request("STOP1"));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Not a sleep: the first call on a cold channel may take long to arrive. Once it has, stop()
+    // runs in the same tick, well before the adapter's 300 ms timer can fire.
+    await started.arrived;
     const stopping = server.stop(5_000);
     expect(await inFlight).toMatchObject({ ok: true, response: { status: BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS } });
     await stopping;

@@ -51,6 +51,11 @@ export const STATUS = {
 /** Beneficiary account that makes the sandbox apply fault n (sandbox/README.md). */
 export const faultAccount = (n: number) => `99900000${String(n).padStart(2, "0")}`;
 
+const DAY_MS = 86_400_000;
+const JAKARTA_OFFSET_MS = 7 * 3_600_000;
+/** The jest testTimeout (jest.config.js): no test runs longer. */
+const MIDNIGHT_GUARD_MS = 30_000;
+
 /** Starts sandbox, database and service for the file's tests and stops them after. */
 export function useBankHarness(profile: BankTestProfile) {
   const partner = testPartner(profile.bank, 0);
@@ -68,6 +73,14 @@ export function useBankHarness(profile: BankTestProfile) {
     state.service = await profile.startService({ bankHost: state.sandbox.origin, mongodbUri: testDatabaseUri(), mongodbDatabase: state.connection.name, bankTimeoutMs: 5000 });
     state.caller = createBankCaller(state.service.port, partner.keyToken, bankCode);
   }, 60_000);
+  // transfer() dates a request jakartaToday() in this process, and BCA's sandbox refuses any date
+  // but its own "today" (ESB-82-004): a test running across Jakarta midnight (17:00Z) would get
+  // PENDING. No test outlives the 30 s test timeout, so one that would start in the last 30 s
+  // before midnight waits until just after it.
+  beforeEach(async () => {
+    const untilMidnight = DAY_MS - ((Date.now() + JAKARTA_OFFSET_MS) % DAY_MS);
+    if (untilMidnight <= MIDNIGHT_GUARD_MS) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
+  }, MIDNIGHT_GUARD_MS + 10_000);
   afterAll(async () => {
     state.caller?.close();
     await state.service?.stop();
