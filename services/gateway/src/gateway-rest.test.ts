@@ -9,7 +9,9 @@ interface Envelope {
 }
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness("gw_rest"); });
+// Duplicates wait for the first request's answer at most duplicateWaitMs, then get PENDING: long
+// enough here that 50 concurrent duplicates on a loaded machine still see the answer (see below).
+beforeAll(async () => { h = await startHarness("gw_rest", { duplicateWaitMs: 15_000 }); });
 afterAll(async () => { await h.close(); });
 beforeEach(() => { for (const bank of Object.values(h.banks)) bank.setMode("SUCCESS"); });
 
@@ -107,7 +109,7 @@ describe("REST idempotency", () => {
     expect(h.banks["014"].calls.length - before).toBe(1);
     expect(new Set(answers.map((a) => a.json.data?.referenceNumber)).size).toBe(1);
     expect(answers.filter((a) => a.json.replayed === false)).toHaveLength(1);
-    expect(answers.every((a) => a.status === 200 && a.json.statusCode === "000")).toBe(true);
+    expect(answers.every((a) => a.status === 200 && a.json.statusCode === "000")).toBe(true); // each waited for the answer (duplicateWaitMs)
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
   });
 });
@@ -239,6 +241,14 @@ describe("REST refusals leave no trace", () => {
     await refusedWith(post(body, appToken()), 400, "101", body.clientReferenceNo);
   });
 
+  it("an account number sent as a JSON number: 400, statusCode 101, and the log does not quote it unmasked", async () => {
+    const body = { ...transferBody(), beneficiaryAccountNumber: 2012456811234 };
+    await refusedWith(post(body, appToken()), 400, "101", body.clientReferenceNo);
+    expect(h.logs.join("")).not.toContain("2012456811234");
+    // Connect refuses it while decoding, before any interceptor: the REST layer logs it, masked.
+    expect(h.logs.some((l) => l.includes('"statusCode":"101"') && l.includes("*********1234"))).toBe(true);
+  });
+
   it("a body over the limit: 413, statusCode 106", async () => {
     const body = transferBody({ remark: "x".repeat(20_000) });
     await refusedWith(post(body), 413, "106", body.clientReferenceNo);
@@ -288,6 +298,7 @@ describe("REST refusals leave no trace", () => {
 
 describe("HTTP endpoints and logs", () => {
   it("answers /healthz, /readyz and /metrics", async () => {
+    expect((await post(transferBody())).json.statusCode).toBe("000"); // its own lines in /metrics, whatever ran before
     expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${h.baseUrl}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);

@@ -64,10 +64,18 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
         send(res, deps.successStatus(body), body);
         return true;
       }
-      // Errors raised by Connect itself (e.g. an unknown field while parsing) carry no statusCode header: derive it from the code.
-      const code = typeof body.code === "string" ? codeFromString(body.code) : undefined;
-      const statusCode = answer.header?.get(STATUS_CODE_HEADER) ?? statusCodeOf(new ConnectError("", code ?? Code.Internal));
-      send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: typeof body.message === "string" ? body.message : "error", data: null });
+      const refusal = typeof body.message === "string" ? body.message : "error";
+      const fromInterceptors = answer.header?.get(STATUS_CODE_HEADER);
+      if (fromInterceptors === null || fromInterceptors === undefined) {
+        // Refused by Connect itself while decoding (an unknown field, a number for a string), before
+        // any interceptor ran: nothing logged or counted it yet. The statusCode comes from the code.
+        const code = typeof body.code === "string" ? codeFromString(body.code) : undefined;
+        const statusCode = statusCodeOf(new ConnectError("", code ?? Code.Internal));
+        observeRefusal(deps, req, { pathname: url.pathname, rpc: route.method, started, statusCode, message: refusal });
+        send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: refusal, data: null });
+        return true;
+      }
+      send(res, restHttpStatus(fromInterceptors, answer.status), { statusCode: fromInterceptors, message: refusal, data: null });
     } catch (error) {
       refuse(deps, req, res, { error, pathname: url.pathname, rpc: match.route?.method, started });
     }
@@ -81,12 +89,17 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
   const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", INTERNAL_ERROR_MESSAGE, { cause: error });
   const { statusCode, code } = refusalCodes(refusal.kind);
   if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
-  const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
-  // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
-  deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc), transport: "rest", statusCode });
-  deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode, durationMs: Math.round(durationMs * 10) / 10, error: maskAccountsIn(refusal.message) }, "request");
+  observeRefusal(deps, req, { ...at, statusCode, message: refusal.message });
   if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
   send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
+}
+
+/** The log line and the count of a refusal no interceptor saw, as the observe interceptor writes them for the others. */
+function observeRefusal(deps: RestHandlerDeps, req: IncomingMessage, at: { pathname: string; rpc: DescMethod | undefined; started: bigint; statusCode: string; message: string }): void {
+  const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
+  // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
+  deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc), transport: "rest", statusCode: at.statusCode });
+  deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode: at.statusCode, durationMs: Math.round(durationMs * 10) / 10, error: maskAccountsIn(at.message) }, "request");
 }
 
 /** The request message as Connect JSON: the body (for body "*") plus path variables, or the query (no body). */
