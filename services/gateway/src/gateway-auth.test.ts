@@ -24,6 +24,13 @@ async function post(baseUrl: string, body: object, authorization: string | undef
   return { status: res.status, json: (await res.json()) as Envelope };
 }
 
+const bankCalls = () => Object.values(h.banks).reduce((n, b) => n + b.calls.length, 0);
+/** A refused request recorded nothing for its reference and called no bank. */
+const leftNoTrace = async (body: ReturnType<typeof transferBody>, callsBefore: number) => {
+  expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(0);
+  expect(bankCalls()).toBe(callsBefore);
+};
+
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const now = () => Math.floor(Date.now() / 1000);
 const claimsFor = (body: ReturnType<typeof transferBody>) => ({
@@ -78,9 +85,11 @@ describe("app authentication refusals leave no trace", () => {
     const body = transferBody();
     const token = `Bearer ${appToken({ req: body })}`;
     expect((await post(h.baseUrl, body, token)).status).toBe(200);
+    const calls = bankCalls();
     const replay = await post(h.baseUrl, body, token);
     expect([replay.status, replay.json.statusCode, replay.json.message]).toEqual([401, "201", "token already used (jti replayed)"]);
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+    expect(bankCalls()).toBe(calls);
   });
 
   it("does not use up the jti of a request refused for its content", async () => {
@@ -93,8 +102,10 @@ describe("app authentication refusals leave no trace", () => {
 
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {
     const body = transferBody();
+    const calls = bankCalls();
     const answer = await post(h.baseUrl, body, `Bearer ${appToken({ req: body, client: MODAL })}`, { "x-forwarded-for": MODAL.allowedIps[0]! });
     expect([answer.status, answer.json.statusCode]).toEqual([403, "202"]);
+    await leftNoTrace(body, calls);
   });
 });
 
@@ -124,7 +135,9 @@ describe("several gateway instances", () => {
     const viaProxy = await post(`http://127.0.0.1:${second.httpPort}`, body, `Bearer ${appToken({ req: body, client: MODAL })}`, { "x-forwarded-for": MODAL.allowedIps[0]! });
     expect([viaProxy.status, viaProxy.json.statusCode]).toEqual([200, "000"]);
     const local = transferBody();
+    const calls = bankCalls();
     const refused = await post(`http://127.0.0.1:${second.httpPort}`, local, `Bearer ${appToken({ req: local })}`, { "x-forwarded-for": "203.0.113.9" });
     expect([refused.status, refused.json.statusCode]).toEqual([403, "202"]);
+    await leftNoTrace(local, calls);
   });
 });

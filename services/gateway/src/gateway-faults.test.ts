@@ -22,6 +22,15 @@ async function post(baseUrl: string, payload: ReturnType<typeof body>, client: C
 }
 const ledgerDoc = (h: Harness, referenceNumber: string) => h.connection.db!.collection("transfers").findOne({ referenceNumber });
 
+/** Polls until `condition` holds: a slow machine only waits longer, and a condition that never comes fails after `ms`. */
+async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Points a partner at another address (a closed port: connection refused) and reloads the registry. */
 async function pointPartner(h: Harness, bankCode: string, serviceUrl: string): Promise<void> {
   const seeded = partners({ bankBni: h.banks["009"].port, bankBca: h.banks["014"].port, bankMandiri: h.banks["800"].port });
@@ -32,7 +41,9 @@ async function pointPartner(h: Harness, bankCode: string, serviceUrl: string): P
 
 describe("circuit breaker per bank service", () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness("gw_breaker", { breakerVolumeThreshold: 2, breakerResetMs: 300, breakerErrorPercent: 50 }); });
+  // The open breaker must outlast the checks and the repointing below even on a loaded machine:
+  // a short reset turned it half-open before the "still open" request, which then went through.
+  beforeAll(async () => { h = await startHarness("gw_breaker", { breakerVolumeThreshold: 2, breakerResetMs: 3_000, breakerErrorPercent: 50 }); });
   afterAll(async () => { await h.close(); });
   const health = async () => (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { breakers: Record<string, string> };
 
@@ -51,8 +62,9 @@ describe("circuit breaker per bank service", () => {
     const refused = await post(h.baseUrl, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765431" }));
     expect(refused.json.statusCode).toBe("003"); // still open: not even tried
     expect(h.banks["800"].calls).toHaveLength(before);
+    expect((await health()).breakers["800"]).toBe("open"); // so the refusal above was the open breaker's
 
-    await new Promise((resolve) => setTimeout(resolve, 400)); // past resetMs: half-open
+    await until("breaker 800 is half-open", async () => (await health()).breakers["800"] === "half-open"); // resetMs later
     const probe = await post(h.baseUrl, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765431" }));
     expect(probe.json.statusCode).toBe("000");
     expect((await health()).breakers["800"]).toBe("closed");
@@ -99,9 +111,12 @@ describe("fallback routing", () => {
   });
 
   it("keeps fallback off for apps that did not opt in: FAILED, not sent (003)", async () => {
+    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`); // its own precondition, not the test above's
+    const before = h.banks["009"].calls.length;
     const { json } = await post(h.baseUrl, body());
     expect([json.statusCode, json.data?.bankCode]).toEqual(["003", "014"]);
     expect((await ledgerDoc(h, json.data!.referenceNumber!))?.routing).toBeUndefined();
+    expect(h.banks["009"].calls).toHaveLength(before);
   });
 });
 
@@ -114,8 +129,9 @@ describe("graceful shutdown", () => {
     const second = await h.startAnother({ shutdownGraceMs: 5_000 });
     const url = `http://127.0.0.1:${second.httpPort}`;
     h.banks["014"].setMode("SUCCESS", 500);
+    const calls = h.banks["014"].calls.length;
     const inFlight = post(url, body());
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await until("the bank got the call", () => h.banks["014"].calls.length > calls); // in flight, not merely sent off
     const closing = second.close();
     const { status, json } = await inFlight;
     expect([status, json.statusCode]).toEqual([200, "000"]);
@@ -125,11 +141,13 @@ describe("graceful shutdown", () => {
   });
 
   it("cuts requests that outlive the grace; their transfers keep the lease until it runs out (the bank call may still land)", async () => {
-    const third = await h.startAnother({ shutdownGraceMs: 200 });
+    // A deadline and lease far beyond the grace: only the shutdown may end the call, however slow the machine.
+    const third = await h.startAnother({ shutdownGraceMs: 200, bankDeadlineMs: 10_000, leaseMs: 20_000 });
     h.banks["014"].setMode("hang");
     const payload = body();
+    const calls = h.banks["014"].calls.length;
     const cut = post(`http://127.0.0.1:${third.httpPort}`, payload).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await until("the bank got the call", () => h.banks["014"].calls.length > calls);
     await third.close();
     expect(String(await cut)).toMatch(/fetch failed/); // the connection was closed: no answer
     const doc = await h.connection.db!.collection("transfers").findOne({ clientReferenceNo: payload.clientReferenceNo });
@@ -141,14 +159,15 @@ describe("graceful shutdown", () => {
 
 describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness("gw_shed", { maxInFlight: 2 }); });
+  // Long deadline: the refused request must arrive while the first two are still at the bank, on any machine.
+  beforeAll(async () => { h = await startHarness("gw_shed", { maxInFlight: 2, bankDeadlineMs: 10_000, leaseMs: 12_000 }); });
   afterAll(async () => { await h.close(); });
 
   it("refuses a request over the limit with 503, statusCode 901, nothing recorded and its token still usable", async () => {
-    h.banks["014"].setMode("SUCCESS", 1000); // within the 2 s bank deadline of the test settings
+    h.banks["014"].setMode("SUCCESS", 3_000); // within the 10 s bank deadline of this harness
     const calls = h.banks["014"].calls.length;
     const held = [post(h.baseUrl, body()), post(h.baseUrl, body())];
-    while (h.banks["014"].calls.length < calls + 2) await new Promise((resolve) => setTimeout(resolve, 10)); // both wait for the slow bank
+    await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
     const over = body();
     const token = appToken({ req: over });
     const send = async () => {

@@ -33,6 +33,12 @@ const bearer = (token: string) => {
 const grpcTransfer = (req: TransferRequest, token = appToken({ req })) => new Promise<{ response?: TransferResponse; error?: ServiceError }>((resolve) => {
   grpcClient.transfer(req, bearer(token), (error, response) => { resolve(error === null ? { response } : { error }); });
 });
+const bankCalls = () => Object.values(h.banks).reduce((n, b) => n + b.calls.length, 0);
+/** As REST's refusedWith: a refusal records nothing for the reference and calls no bank. */
+const leftNoTrace = async (clientReferenceNo: string, callsBefore: number) => {
+  expect(await h.countTransfers({ clientReferenceNo })).toBe(0);
+  expect(bankCalls()).toBe(callsBefore);
+};
 
 describe("gRPC with the generated grpc-js client", () => {
   it("sends a transfer to 014: statusCode 000, bank 014, usage TRANSFER", async () => {
@@ -45,14 +51,21 @@ describe("gRPC with the generated grpc-js client", () => {
     expect(response?.data).toMatchObject({ bankCode: "009", usage: "TRANSFER_INTERBANK" });
   });
 
-  it("refuses with gRPC codes and our statusCode in the trailers", async () => {
-    const unauthenticated = await grpcTransfer(request(), appToken());
+  it("refuses with gRPC codes and our statusCode in the trailers, leaving no trace", async () => {
+    const calls = bankCalls();
+    const noReq = request(); // a valid transfer: only the token (no req claim) is wrong
+    const unauthenticated = await grpcTransfer(noReq, appToken());
     expect(unauthenticated.error?.code).toBe(status.UNAUTHENTICATED);
     expect(unauthenticated.error?.metadata.get("gerbang-status-code")).toEqual(["201"]);
-    const invalid = await grpcTransfer(request({ amount: "-1" }));
+    await leftNoTrace(noReq.clientReferenceNo, calls);
+    const badAmount = request({ amount: "-1" });
+    const invalid = await grpcTransfer(badAmount);
     expect([invalid.error?.code, invalid.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.INVALID_ARGUMENT, "101"]);
-    const unknownBank = await grpcTransfer(request({ beneficiaryBankCode: "998" }));
+    await leftNoTrace(badAmount.clientReferenceNo, calls);
+    const badBank = request({ beneficiaryBankCode: "998" });
+    const unknownBank = await grpcTransfer(badBank);
     expect([unknownBank.error?.code, unknownBank.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.INVALID_ARGUMENT, "102"]);
+    await leftNoTrace(badBank.clientReferenceNo, calls);
   });
 
   it("replays and refuses a conflicting reuse as ALREADY_EXISTS (statusCode 104)", async () => {
@@ -60,8 +73,13 @@ describe("gRPC with the generated grpc-js client", () => {
     const first = await grpcTransfer(req);
     const again = await grpcTransfer(req);
     expect([again.response?.replayed, again.response?.data?.referenceNumber]).toEqual([true, first.response?.data?.referenceNumber]);
+    const calls = bankCalls();
     const conflict = await grpcTransfer({ ...req, amount: "1" });
     expect([conflict.error?.code, conflict.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.ALREADY_EXISTS, "104"]);
+    // The stored transfer stays the first one: one record, its amount, no second bank call.
+    expect(await h.countTransfers({ clientReferenceNo: req.clientReferenceNo })).toBe(1);
+    expect(await h.connection.db!.collection("transfers").findOne({ clientReferenceNo: req.clientReferenceNo })).toMatchObject({ amount: "2475000", state: "SUCCESS" });
+    expect(bankCalls()).toBe(calls);
   });
 
   it("looks a transfer up with GetTransfer", async () => {
@@ -94,8 +112,10 @@ describe("Connect protocol (and gRPC through connect-node's own transport)", () 
 
   it("refuses over Connect with ConnectError codes: a forged token is UNAUTHENTICATED, a lookup of nothing NOT_FOUND", async () => {
     const req = request();
+    const calls = bankCalls();
     const forged = connectClient().transfer(req, { headers: { authorization: `Bearer ${appToken({ req, key: "forged" })}` } });
     await expect(forged).rejects.toMatchObject({ code: Code.Unauthenticated });
+    await leftNoTrace(req.clientReferenceNo, calls);
     const missing = connectClient().getTransfer({ referenceNumber: "GRBNOTHERE000000" }, { headers: { authorization: `Bearer ${appToken()}` } });
     await expect(missing).rejects.toBeInstanceOf(ConnectError);
     await expect(missing).rejects.toMatchObject({ code: Code.NotFound });
