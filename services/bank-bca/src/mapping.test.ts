@@ -14,14 +14,14 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
 
   it.each([
     [400, "ESB-14-001"], [400, "ESB-14-003"], [400, "ESB-14-015"], [400, "ESB-14-016"], [400, "ESB-14-021"], [400, "ESB-14-004"],
-    [400, "ESB-82-001"], [400, "ESB-82-002"], [403, "ESB-82-006"], [400, "ESB-82-008"], [400, "ESB-82-011"],
+    [400, "ESB-82-001"], [400, "ESB-82-002"], [400, "ESB-82-004"], [403, "ESB-82-006"], [400, "ESB-82-008"], [400, "ESB-82-011"],
     [400, "ESB-82-014"], [403, "ESB-82-018"], [402, "ESB-82-019"], [404, "ESB-82-022"], [500, "ESB-82-023"], [500, "ESB-82-026"],
     [401, "ESB-14-009"],
   ])("HTTP %i %s is an explicit refusal: FAILED with BCA's code and English reason", (status, code) => {
     expect(mapTransferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
   });
 
-  it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [400, "ESB-82-004"], [429, "ESB-14-010"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"]])(
+  it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [429, "ESB-14-010"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"]])(
     "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
       expect(mapTransferAnswer(esb(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
     });

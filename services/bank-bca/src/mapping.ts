@@ -24,6 +24,7 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-14-022": // API key/secret mismatch
     case "ESB-82-001": // mandatory field missing
     case "ESB-82-002": // invalid CorporateID
+    case "ESB-82-004": // TransactionDate not today: this request was refused (a resend's refusal leaves the transfer to the inquiry, in the gateway)
     case "ESB-82-006": // maximum amount exceeded
     case "ESB-82-007": // effective date smaller than today
     case "ESB-82-008": // company account invalid
@@ -51,7 +52,6 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-14-010": // rate limited: nothing done, but transient; the inquiry will say NOT_FOUND
     case "ESB-82-024": // timeout, check statement
     case "ESB-82-025": // in progress, check statement
-    case "ESB-82-004": // TransactionDate not today (ours are validated): a resend after midnight keeps its date, and the first send may still book
     case "ESB-99-999": // system unavailable
     default:
       return "unknown-outcome";
