@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { repoRoot } from "@gerbang/shared";
 import { testDatabaseUri } from "../test/database";
 import { appToken, startHarness, type Harness } from "../services/gateway/src/gateway-harness";
+import { parseReconcileInstant } from "../services/gateway/src/reconcile";
 
 // `scripts/reconcile.ts` as a real process on a test database whose transfers went through a real
 // gateway to fake bank services (each with its own deduplicating ledger and status inquiry).
@@ -85,4 +86,26 @@ describe("scripts/reconcile.ts", () => {
     expect(report.stdout).toMatch(new RegExp(`MISMATCH ${refused} .*ledger FAILED but the bank booked it`));
     expect(report.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
   }, 120_000);
+});
+
+describe("reconcile's time range", () => {
+  it.each([
+    ["2026-11-26T00:00:00+07:00", "2026-11-25T17:00:00.000Z"],
+    ["2026-11-26T00:00Z", "2026-11-26T00:00:00.000Z"],
+    ["2026-11-26T10:20:30.5-03:00", "2026-11-26T13:20:30.500Z"],
+    ["2026-11-26", "2026-11-25T17:00:00.000Z"], // a bare date is the banks' day: Jakarta midnight
+  ])("reads %s as %s", (text, iso) => {
+    expect(parseReconcileInstant(text)?.toISOString()).toBe(iso);
+  });
+
+  it.each([
+    ["a time without Z or an offset (the host's zone would decide)", "2026-11-26T00:00:00"],
+    ["a day that does not exist", "2025-02-30"],
+    ["an hour that does not exist", "2026-11-26T24:00:00Z"],
+    ["a number", "1"],
+    ["another date format", "01/02/2025"],
+    ["a word", "yesterday"],
+  ])("refuses %s (%s)", (_label, text) => {
+    expect(parseReconcileInstant(text)).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { connectDatabase, createLogger, DEFAULT_PORTS } from "@gerbang/shared";
-import { loadGatewayConfig, reconcileLedger } from "@gerbang/gateway";
+import { loadGatewayConfig, parseReconcileInstant, reconcileLedger } from "@gerbang/gateway";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
@@ -8,7 +8,8 @@ import { loadGatewayConfig, reconcileLedger } from "@gerbang/gateway";
  * 2: bad arguments, or the check could not run (database unreachable). Reads MONGODB_URI (default:
  * `make run`'s embedded database) / MONGODB_DATABASE and the gateway's bank settings.
  */
-const USAGE = "usage: npx tsx scripts/reconcile.ts --from <ISO date-time> --to <ISO date-time>";
+const USAGE = "usage: npx tsx scripts/reconcile.ts --from <time> --to <time>\n" +
+  "  <time>: an ISO date-time with Z or an offset (2026-11-26T00:00:00+07:00), or a date (2026-11-26: that day's start in Jakarta)";
 
 type Args = { ok: true; from: Date; to: Date } | { ok: false; error: string };
 
@@ -20,9 +21,9 @@ function parseArgs(argv: string[]): Args {
     if ((flag !== "--from" && flag !== "--to") || value === undefined) return { ok: false, error: `unexpected argument ${flag ?? ""}` };
     values.set(flag, value);
   }
-  const from = new Date(values.get("--from") ?? "");
-  const to = new Date(values.get("--to") ?? "");
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return { ok: false, error: "--from and --to must both be ISO date-times" };
+  const from = parseReconcileInstant(values.get("--from") ?? "");
+  const to = parseReconcileInstant(values.get("--to") ?? "");
+  if (from === undefined || to === undefined) return { ok: false, error: "--from and --to must both be given, each an ISO date-time with Z or an offset, or a date" };
   if (from.getTime() >= to.getTime()) return { ok: false, error: "--from must be before --to" };
   return { ok: true, from, to };
 }

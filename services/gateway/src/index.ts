@@ -2,5 +2,5 @@ export { startGateway, type Gateway, type GatewayDeps, type GatewaySettings } fr
 export { loadGatewayConfig, gatewayConfigSchema, type GatewayConfig } from "./config";
 export { createClientStore, type Client, type ClientStore, type EscrowAccount } from "./client-store";
 export { createBankDirectoryStore, type BankDirectoryStore, type DirectoryBank } from "./bank-directory-store";
-export { reconcile, reconcileLedger, type Mismatch, type ReconcileReport } from "./reconcile";
+export { parseReconcileInstant, reconcile, reconcileLedger, type Mismatch, type ReconcileReport } from "./reconcile";
 export { timeoutOrderingProblems } from "./bank-policy";

@@ -10,6 +10,28 @@ import { createTransferStore, type TransferRecord, type TransferStore } from "./
 
 type Connection = Parameters<typeof createRegistryStore>[0];
 
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * An instant of a reconcile range: an ISO date-time with Z or an offset, or a bare date, read as
+ * the start of that day in Jakarta (the banks' day). Anything else is refused rather than guessed:
+ * `new Date()` reads "2025-01-15" as 07:00 in Jakarta, a time without an offset in the host's zone,
+ * "2025-02-30" as 2 March and "1" as 2001, and the report would cover a range nobody asked for.
+ */
+export function parseReconcileInstant(text: string): Date | undefined {
+  const date = DATE.exec(text);
+  const dateTime = DATE_TIME.exec(text);
+  // Groups that did not take part (no seconds, Z) are undefined, which the types do not say.
+  const parts = (date ?? dateTime)?.slice(1).map((p: string | undefined) => Number(p ?? 0));
+  if (parts === undefined) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = parts;
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  const realDay = calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+  if (!realDay || hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) return undefined;
+  return new Date(date === null ? text : `${text}T00:00:00+07:00`);
+}
+
 /** One disagreement between our ledger and a bank, or a transfer that is not final. */
 export interface Mismatch {
   referenceNumber: string;
