@@ -1,7 +1,9 @@
 import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
-import { appToken, LOCAL, startHarness, type Harness } from "./gateway-harness";
+import pino from "pino";
+import { appToken, LOCAL, startHarness, testSettings, type Harness } from "./gateway-harness";
+import { reconcileLedger } from "./reconcile";
 
 // A whole gateway (real HTTP server, real database) against fake bank services on loopback, with
 // a bank service made unreachable (its port closed), unresponsive, or slow: circuit breaker,
@@ -108,6 +110,26 @@ describe("fallback routing", () => {
       routing: [{ from: { bankCode: "014", usage: "TRANSFER" }, to: { bankCode: "009", usage: "TRANSFER_INTERBANK" }, reason: expect.stringMatching(/No connection established/) as string }],
     });
     expect(h.banks["009"].calls.at(-1)).toMatchObject({ referenceNumber: json.data!.referenceNumber, attempt: 2, usage: 2, beneficiaryBankCode: "014", sourceAccountNumber: "0115470003" });
+  });
+
+  it("reconcile asks each attempt of a reroute with its own escrow, and flags a first attempt the bank booked or holds", async () => {
+    const from = new Date();
+    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    const booked = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
+    const held = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
+    await pointPartner(h, "014", `127.0.0.1:${h.banks["014"].port}`);
+    // The "not sent" promise broken: BCA did get attempt 1 of each, and booked one, holds the other.
+    h.banks["014"].settle(booked, 1, "SUCCESS");
+    h.banks["014"].settle(held, 1, "PENDING");
+    const report = await reconcileLedger(h.connection, testSettings(), pino({ level: "silent" }), from, new Date(Date.now() + 1_000));
+    expect(report.mismatches.map((m) => [m.referenceNumber, m.problem])).toEqual([
+      [booked, "booked 2 times at the bank"],
+      [held, "ledger SUCCESS but the bank still has an attempt pending"],
+    ]);
+    // Attempt 1 debited the app's BCA escrow, attempt 2 its BNI escrow (the transfer's source now).
+    const asked = (ref: string, bank: "014" | "009") => h.banks[bank].statusCalls.filter((c) => c.referenceNumber === ref).map((c) => [c.attempt, c.sourceAccountNumber]);
+    expect(asked(booked, "014")).toEqual([[1, "0201240003"]]);
+    expect(asked(booked, "009")).toEqual([[2, "0115470003"]]);
   });
 
   it("keeps fallback off for apps that did not opt in: FAILED, not sent (003)", async () => {

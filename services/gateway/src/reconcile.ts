@@ -57,8 +57,11 @@ export interface ReconcileDeps {
   deadlineFor: (bankCode: string) => number;
 }
 
+/** The gateway settings reconcile uses: how long to wait for each bank. */
+type BankSettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "manualReviewAfterMs" | "bankPolicies">;
+
 /** Wires reconcile() on a database with the gateway's bank settings (the reconcile command). */
-export async function reconcileLedger(connection: Connection, config: GatewayConfig, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
+export async function reconcileLedger(connection: Connection, config: BankSettings, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
   const breakers = createBankBreakers({ errorPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000, windowMs: 10_000 }, logger);
   const bank = createBankCaller({ breakers, maxReconnectBackoffMs: 1_000 });
   try {
@@ -76,7 +79,7 @@ export async function reconcileLedger(connection: Connection, config: GatewayCon
 /**
  * Compares the ledger with the banks for transfers created in [from, to): every attempt, "not
  * sent" ones included, is looked up with GetTransferStatus, and the ledger must agree. SUCCESS needs
- * exactly one booking at the banks, FAILED none and nothing pending; a transfer that is not final
+ * exactly one booking at the banks, FAILED none, and neither anything still pending; a transfer that is not final
  * is listed too (with its review reason), and so is any attempt the bank could not be asked about.
  */
 export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit = 100_000): Promise<ReconcileReport> {
@@ -94,7 +97,9 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
         ? { status: "NOT_SENT", error: `no partner ${a.partnerBankCode} in the registry` }
         : await deps.bank.status(partner, {
           referenceNumber: t.referenceNumber, attempt: a.attempt, usage: protoUsage(a.usage), transactionDate: a.transactionDate,
-          amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber,
+          // The attempt's own escrow: a rerouted transfer's first attempt debited another one, and
+          // BCA only owns up to a record whose accounts match.
+          amount: t.amount, sourceAccountNumber: a.sourceAccountNumber ?? t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber,
         }, deps.deadlineFor(partner.bankCode));
       asked++;
       answers.push({ label: `${a.partnerBankCode}#${a.attempt}`, answer });
@@ -118,6 +123,7 @@ function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefin
   if (booked > 1) return `booked ${booked} times at the bank`;
   if (t.state === "SUCCESS" && booked === 0) return "ledger SUCCESS but the bank has no booking";
   if (t.state === "FAILED" && booked === 1) return "ledger FAILED but the bank booked it";
-  if (t.state === "FAILED" && answers.some((a) => a.status === "PENDING")) return "ledger FAILED but the bank still has it pending";
+  // A rerouted transfer has two attempts: one still pending at a bank may yet book a second time.
+  if (answers.some((a) => a.status === "PENDING")) return `ledger ${t.state} but the bank still has an attempt pending`;
   return undefined;
 }

@@ -95,7 +95,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const now = deps.clock();
     const [firstAttempt] = record.attempts;
     if (firstAttempt === undefined) return undefined;
-    const second: Attempt = { attempt: 2, partnerBankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK", transactionDate: jakartaDate(now), sentAt: now };
+    const second: Attempt = {
+      attempt: 2, partnerBankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK", sourceAccountNumber: choice.escrow.accountNumber,
+      transactionDate: jakartaDate(now), sentAt: now,
+    };
     const why = answer.error ?? answer.bankMessage ?? "unreachable";
     const rerouted = await deps.ledger.amend(record, owner, {
       attempts: [{ ...firstAttempt, answeredAt: now, outcome: "NOT_SENT", ...(answer.error === undefined ? {} : { error: answer.error }) }, second],
@@ -118,7 +121,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     let current = { record, attempt: first, route };
     let answer = await send(record, first, route);
     if (answer.outcome === "NOT_SENT" && answer.unreachable === true) {
-      const next = await reroute(client, record, route, answer);
+      // A reroute the ledger could not take is no reroute: attempt 1's "not sent" is settled below
+      // (or, if the write did land after all, that settle loses its compare-and-set and the
+      // resolver sends attempt 2 once the lease runs out). Never an error for a recorded transfer.
+      const next = await reroute(client, record, route, answer).catch((error: unknown) => {
+        deps.logger.error({ err: error, referenceNumber: record.referenceNumber }, "could not record the reroute; settling the first attempt");
+        return undefined;
+      });
       if (next !== undefined) {
         current = next;
         answer = await send(next.record, next.attempt, next.route);
@@ -215,7 +224,7 @@ function newRecord(deps: TransferServiceDeps, t: NewTransfer): TransferRecord {
     sourceAccountNumber: t.escrow.accountNumber, sourceAccountName: t.escrow.accountName,
     route: { bankCode: t.route.bankCode, usage: t.route.usage, reason: t.route.reason },
     state: "SENDING",
-    attempts: [{ attempt: 1, partnerBankCode: t.route.bankCode, usage: t.route.usage, transactionDate: jakartaDate(now), sentAt: now }],
+    attempts: [{ attempt: 1, partnerBankCode: t.route.bankCode, usage: t.route.usage, sourceAccountNumber: t.escrow.accountNumber, transactionDate: jakartaDate(now), sentAt: now }],
     bankReference: "", bankResponseCode: "", bankResponseMessage: "",
     // The resolver leaves a leased transfer alone; if this process dies, it takes over after leaseUntil.
     leaseOwner: deps.instanceId, leaseUntil, nextCheckAt: leaseUntil, createdAt: now, updatedAt: now,

@@ -25,6 +25,12 @@ export interface Attempt {
   /** Partner whose service carried the attempt. */
   partnerBankCode: string;
   usage: Usage;
+  /**
+   * The escrow account the attempt debits: a reroute's attempt debits the app's escrow at another
+   * partner, and the transfer's own sourceAccountNumber then names that one. Absent on attempts
+   * recorded before attempts kept it (the transfer's is theirs then, unless rerouted).
+   */
+  sourceAccountNumber?: string;
   /** YYYY-MM-DD in Asia/Jakarta, as sent (banks key request ids per day). */
   transactionDate: string;
   sentAt: Date;
@@ -97,7 +103,7 @@ export interface TransferRecord {
 }
 
 const attemptSchema = new Schema<Attempt>({
-  attempt: Number, partnerBankCode: String, usage: String, transactionDate: String, sentAt: Date, resends: Number, answeredAt: Date,
+  attempt: Number, partnerBankCode: String, usage: String, sourceAccountNumber: String, transactionDate: String, sentAt: Date, resends: Number, answeredAt: Date,
   outcome: String, bankRequestId: String, bankCode: String, bankMessage: String, bankReference: String, error: String,
 }, { _id: false });
 
