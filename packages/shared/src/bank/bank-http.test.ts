@@ -38,9 +38,31 @@ describe("sendBankRequest", () => {
   it("reports the budget running out as a timeout, and a cancel as cancelled", async () => {
     expect(await send("/hang", AbortSignal.timeout(200))).toMatchObject({ kind: "no-answer", sent: true, reason: "timeout" });
     const controller = new AbortController();
+    const arrived = new Promise((resolve) => { server.once("request", resolve); });
     const pending = send("/hang", controller.signal);
+    await arrived; // at the bank: whatever it does now, we will not know
     controller.abort("cancelled");
     expect(await pending).toMatchObject({ kind: "no-answer", sent: true, reason: "cancelled" });
+  });
+
+  it("reports a call cancelled before it had a connection as never sent", async () => {
+    const controller = new AbortController();
+    const pending = send("/hang", controller.signal);
+    controller.abort("cancelled"); // node:http writes nothing before the socket is assigned (next tick)
+    expect(await pending).toMatchObject({ kind: "no-answer", sent: false, reason: "cancelled" });
+  });
+
+  it("ends a call queued behind busy connections when its budget runs out, as never sent", async () => {
+    // Every connection of the pool (maxSockets 256) held by a bank that does not answer; one more
+    // call waits in the agent's queue. It must end with its budget, not when a connection frees up.
+    const hold = new AbortController();
+    const busy = Array.from({ length: 256 }, () => send("/hang", hold.signal));
+    try {
+      expect(await send("/hang", AbortSignal.timeout(300))).toMatchObject({ kind: "no-answer", sent: false, reason: "timeout" });
+    } finally {
+      hold.abort("cancelled");
+      await Promise.all(busy);
+    }
   });
 
   it("waits for a slow answer as long as the call's budget allows, whatever the idle-socket timeout", async () => {

@@ -76,6 +76,17 @@ export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
       res.on("close", () => { if (!res.complete) resolve(noAnswer(Object.assign(new Error("answer cut short"), { code: "ECONNRESET" }), signal)); });
     });
     req.on("error", (error) => { resolve(noAnswer(error, signal)); });
+    // A request waits in the agent's queue while all maxSockets connections to the bank are busy,
+    // and node:http only reports its abort once a connection frees up: the budget would end long
+    // after the caller's deadline, and as "may have been sent". Node writes a request only once it
+    // has a socket, so one aborted before that never left: say so at once.
+    let gotSocket = false;
+    req.once("socket", () => { gotSocket = true; });
+    signal.addEventListener("abort", () => {
+      if (gotSocket) return; // node:http reports it, as sent
+      const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
+      resolve({ kind: "no-answer", sent: false, reason, detail: "aborted while waiting for a connection to the bank: never sent" });
+    }, { once: true });
     req.end(body);
   });
 }
