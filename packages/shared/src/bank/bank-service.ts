@@ -59,16 +59,19 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
   ): Promise<void> {
     const started = Date.now();
     const log: Record<string, unknown> = { rpc, reference: call.request.referenceNumber, attempt: call.request.attempt };
+    let response: Res & { status: BankTransferStatus; bankCode: string };
     try {
-      const response = await work(log);
-      logger.info({ ...log, outcome: BankTransferStatus[response.status], bankCode: response.bankCode, durationMs: Date.now() - started }, `${rpc} answered`);
-      callback(null, response);
+      response = await work(log);
     } catch (error) {
       const refused = error instanceof RefusedError ? error : unavailable("internal error before sending", error);
       if (!(error instanceof RefusedError)) logger.error({ ...log, err: error }, `${rpc} failed unexpectedly before sending`);
       logger.warn({ ...log, outcome: "REFUSED", grpcCode: refused.code, reason: refused.message, durationMs: Date.now() - started }, `${rpc} refused`);
       callback({ code: refused.code, details: refused.message });
+      return;
     }
+    // Outside the try: once the bank has answered, nothing here may turn into "not sent".
+    logger.info({ ...log, outcome: BankTransferStatus[response.status], bankCode: response.bankCode, durationMs: Date.now() - started }, `${rpc} answered`);
+    callback(null, response);
   }
 
   /** Auth, then the route; both before any budget is spent and before anything is sent. */
