@@ -65,6 +65,11 @@ export async function fetchMandiriToken(origin: string, credentials: MandiriCred
   });
   if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const jwt = text(answer.body, "jwt");
-  if (answer.status !== 200 || jwt === "") throw new Error(`token endpoint answered HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
+  if (answer.status !== 200 || jwt === "") {
+    // As in oauth-token.ts: a refusal's body names the reason, a 200 may carry the token under
+    // another name, and this message reaches logs, the ledger and the app: never quote a 200.
+    const why = answer.status === 200 ? "no usable jwt" : answer.text.slice(0, 200);
+    throw new Error(`token endpoint answered HTTP ${answer.status}: ${why}`);
+  }
   return { value: jwt, expiresInSeconds: jwtLifetimeSeconds(jwt, now()) ?? DEFAULT_LIFETIME_SECONDS };
 }

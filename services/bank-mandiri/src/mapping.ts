@@ -29,6 +29,13 @@ export function meaningOf(code: string): MandiriMeaning {
   }
 }
 
+/**
+ * In ISO 8583 these approve (10: partial amount, 11: VIP); our proposal refuses with them, over
+ * HTTP 4xx. Until Mandiri confirms the codes, one of them over any other status is not taken as a
+ * refusal: read as a decline, an approval would let the transfer be paid again.
+ */
+const ISO_APPROVALS = ["10", "11"];
+
 const codeOf = (body: unknown) => ({ code: text(body, "Response", "responseCode"), message: text(body, "Response", "responseMessage") });
 
 export function isTokenRefused(answer: HttpAnswer): boolean {
@@ -45,6 +52,9 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
     case "token-refused": // still refused after a fresh token: Mandiri did not process it
+      if (ISO_APPROVALS.includes(code) && (answer.status < 400 || answer.status > 499)) {
+        return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): an approval code in ISO 8583, a refusal here only over HTTP 4xx; ask inquiryStatus`);
+      }
       return bankAnswer("FAILED", code, message);
     case "not-found":
     case "unknown-outcome":
