@@ -17,16 +17,17 @@ const request = (referenceNumber: string) => ({
   beneficiaryAccountName: "ERRY JULIO", amount: "1000", currency: "IDR", remark: "",
 });
 
-function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void; requestIdFails?: boolean; statusThrows?: boolean } = {}) {
+function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer"; kill?: () => void; requestIdFails?: boolean; requestIdHangs?: boolean; statusThrows?: boolean; timeoutMs?: number } = {}) {
   const events: string[] = [];
   let arrive: () => void = () => undefined;
   /** Resolves when the bank is called: the call reached the server and is in flight. */
   const arrived = new Promise<void>((resolve) => { arrive = resolve; });
   const adapter: BankAdapter = {
     bank: "bni", bankCode: "009", usages: ["TRANSFER"],
-    requestId: ({ referenceNumber, attempt }) => (options.requestIdFails === true
-      ? Promise.reject(new Error("database unreachable"))
-      : Promise.resolve(`${referenceNumber}-${attempt}`)),
+    requestId: ({ referenceNumber, attempt }) => {
+      if (options.requestIdHangs === true) return new Promise<string>(() => undefined); // a stalled database
+      return options.requestIdFails === true ? Promise.reject(new Error("database unreachable")) : Promise.resolve(`${referenceNumber}-${attempt}`);
+    },
     transfer: async (): Promise<BankAnswer> => {
       arrive();
       await new Promise((resolve) => setTimeout(resolve, adapterDelayMs));
@@ -39,7 +40,7 @@ function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer
   };
   const server = createBankServer({
     adapter, registry: { current: () => registry, refresh: () => Promise.resolve(registry), close: () => undefined },
-    hosts: { hostBNI: "http://127.0.0.1:9" }, timeoutMs: 5_000, deadlineMarginMs: 100, logger: createLogger("bank-server-test", "silent"),
+    hosts: { hostBNI: "http://127.0.0.1:9" }, timeoutMs: options.timeoutMs ?? 5_000, deadlineMarginMs: 100, logger: createLogger("bank-server-test", "silent"),
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
     kill: options.kill ?? (() => { events.push("killed"); }),
   });
@@ -99,6 +100,18 @@ describe("bank service skeleton: the bank-side request id", () => {
     server = started.server;
     const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
     const answer = await caller.transfer(request("RID1"));
+    expect(answer).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+    if (!answer.ok) expect(answer.details).toMatch(/not sent: could not fix the bank-side request id/);
+    expect(started.events).toEqual([]);
+    caller.close();
+  });
+
+  it("must be fixed within the call's budget: a stalled allocation is UNAVAILABLE 'not sent', in time, and the bank never called", async () => {
+    const started = start(0, { requestIdHangs: true, timeoutMs: 300 });
+    server = started.server;
+    const caller = createBankCaller(await server.listen("127.0.0.1", 0), partner.keyToken, "009");
+    // The caller waits up to 20 s; the service's budget is 300 ms, and it must answer when that ends.
+    const answer = await caller.transfer(request("RID4"), { deadlineMs: 20_000 });
     expect(answer).toMatchObject({ ok: false, code: status.UNAVAILABLE });
     if (!answer.ok) expect(answer.details).toMatch(/not sent: could not fix the bank-side request id/);
     expect(started.events).toEqual([]);

@@ -11,7 +11,7 @@ import type { RouteUsage } from "../registry-store";
 import type { AttemptKey, BankAdapter, BankAnswer, ResolvedRoute, StatusOutcome } from "./bank-adapter";
 import type { BankRegistry } from "./bank-registry";
 import { resolveRoute } from "./bank-registry";
-import { callBudget } from "./call-budget";
+import { callBudget, type CallBudget } from "./call-budget";
 import { RefusedError, failedPrecondition, unavailable } from "./refused-error";
 import { statusBinding, transferBinding, type ServiceTokenBinding } from "../service-token";
 import { authenticateCall } from "./service-auth";
@@ -81,12 +81,17 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
     return registry;
   }
 
-  /** After auth and validation (a stranger must not make us write), before the budget starts and anything is sent. */
-  async function requestIdFor(key: AttemptKey, log: Record<string, unknown>): Promise<string> {
+  /**
+   * After auth and validation (a stranger must not make us write), before anything is sent, and
+   * within the call's budget: a stalled database (BCA allocates ids there) must end as "not sent"
+   * in time, not as a call the gateway gave up on, which it would have to treat as maybe sent.
+   */
+  async function requestIdFor(key: AttemptKey, log: Record<string, unknown>, budget: CallBudget): Promise<string> {
     let requestId: string;
     try {
-      requestId = await adapter.requestId(key);
+      requestId = await withinBudget(adapter.requestId(key), budget.signal);
     } catch (error) {
+      budget.dispose();
       throw unavailable("could not fix the bank-side request id", error);
     }
     log.bankRequestId = requestId;
@@ -126,8 +131,8 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         Object.assign(log, { usage: input.usage, amount: input.amount, beneficiary: maskAccount(input.beneficiaryAccountNumber) });
         if (!adapter.usages.includes(input.usage)) throw failedPrecondition(`${input.usage} is not supported by bank ${adapter.bankCode}'s API`);
         const route = resolveRoute(registry, input.usage, deps.hosts);
-        const requestId = await requestIdFor(input, log);
         const budget = budgetFor(call);
+        const requestId = await requestIdFor(input, log, budget);
         try {
           const answer = await adapter.transfer(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) });
           if (deps.failpoint === "after-bank-answer") (deps.kill ?? (() => { process.kill(process.pid, "SIGKILL"); }))();
@@ -148,8 +153,8 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
         const input = validateStatus(call.request);
         log.usage = input.usage;
         const route = resolveRoute(registry, "STATUS_INQUIRY", deps.hosts);
-        const requestId = await requestIdFor(input, log);
         const budget = budgetFor(call);
+        const requestId = await requestIdFor(input, log, budget);
         try {
           return answerOf(await adapter.status(input, { signal: budget.signal, route, requestId, logger, lookupRoute: lookup(registry) }), requestId);
         } catch (error) {
@@ -162,4 +167,14 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
       });
     },
   };
+}
+
+/** `work`, or a rejection once the signal aborts (the work itself goes on; its result is dropped). */
+function withinBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => { reject(new Error(`no answer within the call's budget (${String(signal.reason)})`)); };
+    if (signal.aborted) { onAbort(); return; }
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => { signal.removeEventListener("abort", onAbort); });
+  });
 }
