@@ -30,8 +30,8 @@ const transferBody = (over: Record<string, string> = {}) => ({
   beneficiaryAccountName: "KEN AROK", amount: "2475000", remark: "test", ...over,
 });
 
-async function post(body: Record<string, string>): Promise<{ status: number; json: Envelope }> {
-  const res = await fetch(`${h.baseUrl}/api/v1/transfers`, {
+async function post(body: Record<string, string>, baseUrl = h.baseUrl): Promise<{ status: number; json: Envelope }> {
+  const res = await fetch(`${baseUrl}/api/v1/transfers`, {
     method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body as never })}` }, body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Envelope };
@@ -87,7 +87,7 @@ describe("concurrent requests under one clientReferenceNo with different content
     bca().setMode("SUCCESS", 300); // the first is still at the bank while the others arrive
     const base = transferBody();
     const bodies = Array.from({ length: 10 }, (_, i) => ({ ...base, amount: String(100_000 + i) }));
-    const answers = await Promise.all(bodies.map(post));
+    const answers = await Promise.all(bodies.map((b) => post(b)));
     const won = answers.filter((a) => a.json.statusCode === "000");
     const refused = answers.filter((a) => a.json.statusCode === "104");
     expect([won.length, refused.length]).toEqual([1, 9]);
@@ -117,6 +117,26 @@ describe("a final state never changes", () => {
     expect([late.status, late.json.statusCode, late.json.data?.status, late.json.data?.bankReference]).toEqual([200, "000", "SUCCESS", "J-INQUIRY"]);
     const after = await stored(body.clientReferenceNo);
     expect([after.state, after.bankReference, after.attempts[0]?.outcome]).toEqual(["SUCCESS", "J-INQUIRY", "SUCCESS"]);
+  });
+});
+
+describe("an ambiguous outcome is settled by asking the bank, never by sending again", () => {
+  it("a bank that booked but never answered: the app hears PENDING, the inquiry finds the booking, one bank call", async () => {
+    // An instance with a short deadline, so the call the bank never answers ends soon.
+    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
+    bca().setMode("book-then-hang");
+    const body = transferBody();
+    const first = await post(body, `http://127.0.0.1:${short.httpPort}`);
+    expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([202, "001", "PENDING"]);
+    const reference = first.json.data!.referenceNumber!;
+    expect((await stored(body.clientReferenceNo)).attempts[0]?.outcome).toBe("NO_ANSWER");
+    bca().setMode("SUCCESS"); // were it sent again, it would be answered (and the fake would count the call)
+    // Due now (instead of waiting out the recheck delay); the resolver asks the bank.
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: new Date(0) } });
+    await h.gateway.resolver.runOnce();
+    expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
+    expect(sentFor(reference)).toHaveLength(1);
+    expect(bca().bookings(reference)).toBe(1);
   });
 });
 
