@@ -15,14 +15,26 @@ export interface Refreshing<T> {
 export async function createRefreshing<T>(load: () => Promise<T>, intervalMs: number, onError: (error: unknown) => void): Promise<Refreshing<T>> {
   let value: T = await load();
   let inFlight: Promise<T> | undefined;
-  // One reload at a time: a slow database must not pile up concurrent loads.
+  // One reload at a time: a slow database must not pile up concurrent loads. But a load that never
+  // settles (a query stalled on a database that still answers heartbeats) must not stop every later
+  // reload for good, silently: after two intervals it is given up (its late result is dropped).
+  const giveUpMs = 2 * intervalMs;
   const refresh = (): Promise<T> => {
-    inFlight ??= load()
+    inFlight ??= withTimeout(load(), giveUpMs)
       .then((next: T) => { value = next; return next; })
       .finally(() => { inFlight = undefined; });
     return inFlight;
   };
-  const timer = setInterval(() => { refresh().catch(onError); }, intervalMs);
+  // A tick that finds a reload still running leaves it be: its failure is reported once, by the tick that started it.
+  const timer = setInterval(() => { if (inFlight === undefined) refresh().catch(onError); }, intervalMs);
   timer.unref();
   return { current: () => value, refresh, close: () => { clearInterval(timer); } };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`reload gave no answer within ${ms} ms; given up`)); }, ms);
+  });
+  return Promise.race([work, late]).finally(() => { clearTimeout(timer); });
 }
