@@ -27,7 +27,8 @@ export interface FakeBank {
   /** Transfer calls refused for a bad service token. */
   readonly refusedTokens: number;
   setMode(mode: FakeBankMode, delayMs?: number): void;
-  setStatusMode(mode: FakeStatusMode): void;
+  /** How inquiries are answered from now on, after `delayMs` (an answer that takes its time). */
+  setStatusMode(mode: FakeStatusMode, delayMs?: number): void;
   /** What the fake's ledger holds for an attempt (undefined: never seen, NOT_FOUND). */
   recorded(referenceNumber: string, attempt: number): Recorded | undefined;
   /** Bookings (SUCCESS) of a transfer over all its attempts: more than 1 would be money moved twice. */
@@ -60,6 +61,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
   let refusedTokens = 0;
   let mode: FakeBankMode = "SUCCESS";
   let statusMode: FakeStatusMode = "ledger";
+  let statusDelayMs = 0;
   let delayMs = 0;
   const hanging = new Set<() => void>();
   const authorized = (metadata: Metadata, binding: ServiceTokenBinding) => {
@@ -73,6 +75,24 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
   };
   const hang = (callback: (error: { code: status; details: string }) => void) => {
     hanging.add(() => { callback({ code: status.UNAVAILABLE, details: "stopped" }); });
+  };
+
+  /** The inquiry's answer, from the mode or the fake's ledger. */
+  const answerStatus = (call: ServerUnaryCall<GetTransferStatusRequest, GetTransferStatusResponse>, callback: sendUnaryData<GetTransferStatusResponse>): void => {
+    const id = key(call.request.referenceNumber, call.request.attempt);
+    const reply = (s: BankTransferStatus, code: string, message: string) => {
+      callback(null, { status: s, bankReference: s === S.SUCCESS ? `J-${id}` : "", bankCode: code, bankMessage: message, bankRequestId: id });
+    };
+    switch (statusMode) {
+      case "unavailable": callback({ code: status.UNAVAILABLE, details: "bank status endpoint down: not sent" }); return;
+      case "hang": hang(callback); return;
+      case "collision": reply(S.PENDING, COLLISION.bankCode, COLLISION.bankMessage); return;
+      case "unknown": reply(S.UNKNOWN, "0900", "status inquiry not answered: system error"); return;
+      case "ledger": break;
+    }
+    const found = ledger.get(id);
+    if (found === undefined) reply(S.NOT_FOUND, "404", "request id not found");
+    else reply(S[found], found === "SUCCESS" ? "00" : "01", found);
   };
 
   const impl: BankTransferServiceServer = {
@@ -111,20 +131,11 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
         return;
       }
       statusCalls.push(call.request);
-      const id = key(call.request.referenceNumber, call.request.attempt);
-      const reply = (s: BankTransferStatus, code: string, message: string) => {
-        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J-${id}` : "", bankCode: code, bankMessage: message, bankRequestId: id });
-      };
-      switch (statusMode) {
-        case "unavailable": callback({ code: status.UNAVAILABLE, details: "bank status endpoint down: not sent" }); return;
-        case "hang": hang(callback); return;
-        case "collision": reply(S.PENDING, COLLISION.bankCode, COLLISION.bankMessage); return;
-        case "unknown": reply(S.UNKNOWN, "0900", "status inquiry not answered: system error"); return;
-        case "ledger": break;
+      if (statusDelayMs > 0) {
+        setTimeout(() => { answerStatus(call, callback); }, statusDelayMs);
+        return;
       }
-      const found = ledger.get(id);
-      if (found === undefined) reply(S.NOT_FOUND, "404", "request id not found");
-      else reply(S[found], found === "SUCCESS" ? "00" : "01", found);
+      answerStatus(call, callback);
     },
   };
   const server = new Server();
@@ -136,7 +147,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
     bankCode, port, calls, statusCalls,
     get refusedTokens() { return refusedTokens; },
     setMode: (next, delay = 0) => { mode = next; delayMs = delay; },
-    setStatusMode: (next) => { statusMode = next; },
+    setStatusMode: (next, delay = 0) => { statusMode = next; statusDelayMs = delay; },
     recorded: (reference, attempt) => ledger.get(key(reference, attempt)),
     bookings: (reference) => [...ledger].filter(([k, v]) => k.startsWith(`${reference}-`) && v === "SUCCESS").length,
     settle: (reference, attempt, outcome) => { ledger.set(key(reference, attempt), outcome); },

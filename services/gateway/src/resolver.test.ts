@@ -191,6 +191,39 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 });
 
+describe("resolver: the bank's evidence and the registry while a round runs", () => {
+  it("keeps the bank's PENDING as evidence the attempt left, also over a re-send's refusal", async () => {
+    const t = await leftBehind();
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce(); // NOT_FOUND: re-sent, and the re-send refused
+    expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
+    bca().settle(t.referenceNumber, 1, "PENDING"); // the send it repeated did reach the bank, which is working on it
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+    await h.gateway.resolver.runOnce();
+    // Recorded: a later NOT_FOUND must then wait for the bank, not re-send.
+    expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "PENDING", resends: 1 }] });
+  });
+
+  it("re-sends through the partner it just asked, even if a reload dropped that partner meanwhile (never a re-send recorded and not sent)", async () => {
+    const t = await leftBehind();
+    const partners = h.connection.db!.collection("partners");
+    const row = await partners.findOne({ bankCode: "014" });
+    bca().setStatusMode("ledger", 300); // NOT_FOUND, after a while
+    try {
+      const round = h.gateway.resolver.runOnce();
+      while (asked(t) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await partners.deleteOne({ bankCode: "014" });
+      await h.gateway.refreshRegistry();
+      await round;
+      expect(sent(t).map((c) => c.attempt)).toEqual([1]);
+      expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS", resends: 1 }] });
+    } finally {
+      if (row !== null) await partners.insertOne(row);
+      await h.gateway.refreshRegistry();
+    }
+  });
+});
+
 describe("resolver: a transfer whose partner left the registry", () => {
   const orphan = async (sentAgoMs: number) => {
     const t = await leftBehind({ outcome: "PENDING", sentAgoMs });

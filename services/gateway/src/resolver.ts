@@ -1,10 +1,10 @@
-import type { Logger } from "@gerbang/shared";
+import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
 import { jakartaDate } from "./reference-number";
 import type { RegistrySnapshot } from "./registry";
-import { decide, type Decision } from "./resolver-decision";
+import { decide, leftForSure, type Decision } from "./resolver-decision";
 import { bankRequestOf, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
@@ -100,7 +100,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const now = deps.clock();
     const decision = decide(record.state, attempt, inquiry, policy, now);
     deps.logger.debug({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, inquiry: inquiry.status, decision: decision.kind }, "status inquiry");
-    await act(record, attempt, inquiry, decision, policy, now);
+    await act(record, attempt, partner, inquiry, decision, policy, now);
   };
 
   /** To MANUAL_REVIEW with the reason, asked again at the slowest pace; the alert fires once it is recorded. */
@@ -111,7 +111,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (reviewed !== undefined) deps.onManualReview(reviewed, reason);
   };
 
-  const act = async (record: TransferRecord, attempt: Attempt, inquiry: StatusAnswer, decision: Decision, policy: BankPolicy, now: Date) => {
+  const act = async (record: TransferRecord, attempt: Attempt, partner: Partner, inquiry: StatusAnswer, decision: Decision, policy: BankPolicy, now: Date) => {
     const ref = record.referenceNumber;
     const from = record.state;
     switch (decision.kind) {
@@ -130,28 +130,32 @@ export function createResolver(deps: ResolverDeps): Resolver {
       case "wait": {
         const checks = (record.checks ?? 0) + 1;
         const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? policy.backoffMaxMs : nextCheckDelay(policy, checks)));
-        // The bank knows the attempt (PENDING): that is evidence it left, kept for the NOT_FOUND rule.
-        const evidence = inquiry.status === "PENDING" && attempt.outcome === undefined ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
+        // The bank knows the attempt (PENDING): that is evidence it left, kept for the NOT_FOUND rule,
+        // also over a resend's refusal (NOT_SENT, FAILED), which says nothing about the send it repeated.
+        const evidence = inquiry.status === "PENDING" && !leftForSure(attempt) ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
         const patch = { ...evidence, checks, nextCheckAt, lease: null };
         if (from === "SENDING") await deps.ledger.transition(record, "PENDING", patch, now, owner);
         else await deps.ledger.amend(record, owner, patch, now);
         return;
       }
       case "resend":
-        await resend(record, attempt, policy, now);
+        await resend(record, attempt, partner, policy, now);
         return;
     }
   };
 
-  /** Re-sends the same attempt (same bank-side request id), then records the answer as the request path would. */
-  const resend = async (record: TransferRecord, attempt: Attempt, policy: BankPolicy, now: Date) => {
+  /**
+   * Re-sends the same attempt (same bank-side request id) through the partner that was just asked
+   * (looking it up again could find it gone after the resend was recorded), then records the
+   * answer as the request path would.
+   */
+  const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, now: Date) => {
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
     const patch = { resend: { attempt: attempt.attempt, sentAt: now, resends: (attempt.resends ?? 0) + 1 }, lease, nextCheckAt: lease.until, checks: 0 };
     const sending = record.state === "SENDING"
       ? await deps.ledger.amend(record, owner, patch, now)
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);
-    const partner = deps.registry().partners.find((p) => p.bankCode === attempt.partnerBankCode);
-    if (sending === undefined || partner === undefined) return;
+    if (sending === undefined) return;
     deps.onResend?.(partner.bankCode);
     deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
@@ -164,7 +168,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (partner === undefined) return; // the lease runs out; asked again once the registry knows the partner
     const now = deps.clock();
     const policy = policyFor(deps.policies, partner.bankCode);
-    const attempt: Attempt = { attempt: 1, partnerBankCode: partner.bankCode, usage: record.route.usage, transactionDate: jakartaDate(now), sentAt: now };
+    const attempt: Attempt = {
+      attempt: 1, partnerBankCode: partner.bankCode, usage: record.route.usage, sourceAccountNumber: record.sourceAccountNumber, transactionDate: jakartaDate(now), sentAt: now,
+    };
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
     const sending = await deps.ledger.transition(record, "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
     if (sending === undefined) return;
