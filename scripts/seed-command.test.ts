@@ -36,6 +36,12 @@ describe("scripts/seed.ts", () => {
       const again = await seed(dbName, ["--if-empty"]);
       expect(again.stdout).toContain("nothing to do");
       expect((await registry.listPartners()).find((p) => p.bankCode === partners[0]!.bankCode)?.priority).toBe(9);
+
+      // A first seed cut off after the partners: the next start completes it.
+      await connection.collection("routes").deleteMany({});
+      const completed = await seed(dbName, ["--if-empty"]);
+      expect(completed.stdout).toContain("3 partners, 7 routes, 3 clients");
+      expect(await registry.listRoutes()).toHaveLength(7);
     } finally {
       await connection.dropDatabase();
       await connection.close();
