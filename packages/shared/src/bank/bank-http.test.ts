@@ -13,6 +13,7 @@ describe("sendBankRequest", () => {
         case "/json": res.writeHead(402, { "content-type": "application/json" }).end('{"ErrorCode":"ESB-82-019"}'); return;
         case "/html": res.writeHead(502).end("<html>bad gateway</html>"); return;
         case "/reset": req.socket.destroy(); return;
+        case "/huge": res.writeHead(200, { "content-type": "application/json" }).end(`{"pad":"${"x".repeat(2 * 1024 * 1024)}"}`); return;
         case "/slow": setTimeout(() => res.end('{"late":true}'), 4500); return; // longer than the idle-socket timeout
         default: return; // /hang: never answers
       }
@@ -29,6 +30,10 @@ describe("sendBankRequest", () => {
   it("returns any HTTP answer with its status and parsed JSON", async () => {
     expect(await send("/json")).toMatchObject({ kind: "answered", status: 402, body: { ErrorCode: "ESB-82-019" } });
     expect(await send("/html")).toMatchObject({ kind: "answered", status: 502, body: undefined, text: "<html>bad gateway</html>" });
+  });
+
+  it("does not read an answer over 1 MiB: no answer, and it may have been sent", async () => {
+    expect(await send("/huge")).toMatchObject({ kind: "no-answer", sent: true, reason: "error", detail: expect.stringMatching(/answer over 1048576 bytes/) as string });
   });
 
   it("reports a reset connection as no answer that may have been sent", async () => {

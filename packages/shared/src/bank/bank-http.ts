@@ -42,6 +42,8 @@ export type HttpAnswer =
  * is not cut by this timeout: its budget is the call's signal.
  */
 export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+/** The largest bank answer read (1 MiB); a larger one is cut and counts as no answer. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 const pool = { keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: IDLE_SOCKET_TIMEOUT_MS } as const;
 const agents = { "http:": new http.Agent(pool), "https:": new https.Agent(pool) };
 
@@ -66,7 +68,18 @@ export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
     const send = url.protocol === "https:" ? https.request : http.request;
     const req = send(url, { method: request.method, headers, agent: agents[url.protocol], signal }, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        // No bank answer is this large; whatever it is, it must not fill our memory. The request
+        // did reach the bank, so this is no answer, not a refusal.
+        if (size > MAX_ANSWER_BYTES) {
+          resolve({ kind: "no-answer", sent: true, reason: "error", detail: `answer over ${MAX_ANSWER_BYTES} bytes; not read` });
+          res.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         resolve({ kind: "answered", status: res.statusCode ?? 0, body: parseJson(text), text });
