@@ -2,7 +2,7 @@ import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
 import pino from "pino";
-import { appToken, LOCAL, startHarness, testSettings, type Harness } from "./gateway-harness";
+import { appToken, LOCAL, startHarness, testSettings, until, type Harness } from "./gateway-harness";
 import { reconcileLedger } from "./reconcile";
 
 // A whole gateway (real HTTP server, real database) against fake bank services on loopback, with
@@ -23,15 +23,6 @@ async function post(baseUrl: string, payload: ReturnType<typeof body>, client: C
   return { status: res.status, json: (await res.json()) as Envelope };
 }
 const ledgerDoc = (h: Harness, referenceNumber: string) => h.connection.db!.collection("transfers").findOne({ referenceNumber });
-
-/** Polls until `condition` holds: a slow machine only waits longer, and a condition that never comes fails after `ms`. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Points a partner at another address (a closed port: connection refused) and reloads the registry. */
 async function pointPartner(h: Harness, bankCode: string, serviceUrl: string): Promise<void> {

@@ -9,6 +9,7 @@ import { createClientStore, type Client } from "./client-store";
 import { startFakeBank, type FakeBank } from "./fake-bank";
 import { loadGatewayConfig } from "./config";
 import { startGateway, type Gateway, type GatewaySettings } from "./gateway";
+import type { TransferRecord } from "./transfer-store";
 
 /**
  * A whole gateway for integration tests: a fresh database of its own, seeded with the real seed
@@ -37,6 +38,8 @@ export interface Harness {
   baseUrl: string;
   /** Starts one more gateway instance on the same database (several instances share jtis and the ledger). */
   startAnother(settings?: Partial<GatewaySettings>): Promise<Gateway>;
+  /** Every fake bank back to booking and answering SUCCESS, and to answering inquiries from its ledger at once. */
+  resetBanks(): void;
   /** Transfers in the ledger, optionally only one app's reference. */
   countTransfers(filter?: Record<string, string>): Promise<number>;
   close(): Promise<void>;
@@ -102,6 +105,12 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
   return {
     connection, gateway, banks, logs, baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
     startAnother: start,
+    resetBanks: () => {
+      for (const bank of Object.values(banks)) {
+        bank.setMode("SUCCESS");
+        bank.setStatusMode("ledger");
+      }
+    },
     countTransfers: async (filter = {}) => {
       const db = connection.db;
       if (db === undefined) throw new Error("no database");
@@ -113,5 +122,30 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
       await connection.dropDatabase();
       await connection.close();
     },
+  };
+}
+
+/** Polls until `condition` holds: a slow machine only waits longer, and a condition that never comes fails after `ms`. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A transfer of LOCAL's to 014 as the request path records it (SENDING, attempt 1, leased), with
+ * no answer recorded: what a crash between the ledger write and the bank's answer leaves behind.
+ */
+export function crashedTransfer(o: { referenceNumber: string; clientReferenceNo: string; amount: string; sentAt: Date; leaseOwner: string; leaseUntil: Date; nextCheckAt: Date }): TransferRecord {
+  return {
+    referenceNumber: o.referenceNumber, clientId: "3", clientReferenceNo: o.clientReferenceNo, fingerprint: "f",
+    beneficiaryBankCode: "014", beneficiaryBankName: "BCA", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK",
+    amount: o.amount, currency: "IDR", remark: "", sourceAccountNumber: "0201240003", sourceAccountName: "GERBANG LOCAL",
+    route: { bankCode: "014", usage: "TRANSFER", reason: "test" }, state: "SENDING",
+    attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt: o.sentAt }],
+    bankReference: "", bankResponseCode: "", bankResponseMessage: "",
+    leaseOwner: o.leaseOwner, leaseUntil: o.leaseUntil, nextCheckAt: o.nextCheckAt, createdAt: o.sentAt, updatedAt: o.sentAt,
   };
 }

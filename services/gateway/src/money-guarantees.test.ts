@@ -1,4 +1,4 @@
-import { appToken, startHarness, type Harness } from "./gateway-harness";
+import { appToken, crashedTransfer, startHarness, until, type Harness } from "./gateway-harness";
 import { referenceNumberFor } from "./reference-number";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -17,12 +17,7 @@ beforeAll(async () => {
   ledger = await createTransferStore(h.connection);
 });
 afterAll(async () => { await h.close(); });
-beforeEach(() => {
-  for (const bank of Object.values(h.banks)) {
-    bank.setMode("SUCCESS");
-    bank.setStatusMode("ledger");
-  }
-});
+beforeEach(() => { h.resetBanks(); });
 
 let seq = 0;
 const transferBody = (over: Record<string, string> = {}) => ({
@@ -41,10 +36,6 @@ const bca = () => h.banks["014"];
 const sentFor = (referenceNumber: string | undefined) => bca().calls.filter((c) => c.referenceNumber === referenceNumber);
 const stored = async (clientReferenceNo: string) => (await ledger.findByClientReference("3", clientReferenceNo))!;
 
-/** Polls until `check` holds; the wait is bounded by jest's timeout, never by a guess of how long it takes. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 describe("a retry never changes a settled or open transfer, nor calls the bank again", () => {
   it.each([
@@ -106,7 +97,7 @@ describe("a final state never changes", () => {
     const answer = post(body);
     // Meanwhile another writer settles it, as a resolver that took over a lost lease would, with
     // what the bank's status inquiry said.
-    await until(async () => (await ledger.findByClientReference("3", body.clientReferenceNo)) !== undefined);
+    await until("the transfer is recorded", async () => (await ledger.findByClientReference("3", body.clientReferenceNo)) !== undefined);
     const sending = await stored(body.clientReferenceNo);
     const settled = await ledger.transition(sending, "SUCCESS", {
       answer: { attempt: 1, answeredAt: new Date(), outcome: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "J-INQUIRY" },
@@ -163,15 +154,10 @@ describe("two gateway instances resolving the same transfers left SENDING by a c
     const transfers: TransferRecord[] = [];
     for (let i = 0; i < 30; i++) {
       const referenceNumber = `MNY${Date.now()}${++seq}`;
-      const record: TransferRecord = {
-        referenceNumber, clientId: "3", clientReferenceNo: `MNY-${referenceNumber}`, fingerprint: "f",
-        beneficiaryBankCode: "014", beneficiaryBankName: "BCA", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK",
-        amount: String(10_000 + i), currency: "IDR", remark: "", sourceAccountNumber: "0201240003", sourceAccountName: "GERBANG LOCAL",
-        route: { bankCode: "014", usage: "TRANSFER", reason: "test" }, state: "SENDING",
-        attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt: past }],
-        bankReference: "", bankResponseCode: "", bankResponseMessage: "",
-        leaseOwner: "gateway-dead", leaseUntil: past, nextCheckAt: past, createdAt: past, updatedAt: past,
-      };
+      const record = crashedTransfer({
+        referenceNumber, clientReferenceNo: `MNY-${referenceNumber}`, amount: String(10_000 + i), sentAt: past,
+        leaseOwner: "gateway-dead", leaseUntil: past, nextCheckAt: past,
+      });
       expect(await ledger.insert(record)).toBe("inserted");
       transfers.push(record);
     }

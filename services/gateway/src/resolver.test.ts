@@ -1,4 +1,4 @@
-import { startHarness, type Harness } from "./gateway-harness";
+import { crashedTransfer, startHarness, until, type Harness } from "./gateway-harness";
 import { MAX_RESENDS } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
@@ -14,12 +14,7 @@ beforeAll(async () => {
   ledger = await createTransferStore(h.connection);
 });
 afterAll(async () => { await h.close(); });
-beforeEach(() => {
-  for (const bank of Object.values(h.banks)) {
-    bank.setMode("SUCCESS");
-    bank.setStatusMode("ledger");
-  }
-});
+beforeEach(() => { h.resetBanks(); });
 
 let seq = 0;
 const past = (ms: number) => new Date(Date.now() - ms);
@@ -28,16 +23,10 @@ const past = (ms: number) => new Date(Date.now() - ms);
 async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date } = {}): Promise<TransferRecord> {
   seq++;
   const sentAt = past(o.sentAgoMs ?? 5_000);
-  const record: TransferRecord = {
-    referenceNumber: `RSV${Date.now()}${seq}`, clientId: "3", clientReferenceNo: `RSV-${Date.now()}-${seq}`, fingerprint: "f",
-    beneficiaryBankCode: "014", beneficiaryBankName: "BCA", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK",
-    amount: String(10_000 + seq), currency: "IDR", remark: "", sourceAccountNumber: "0201240003", sourceAccountName: "GERBANG LOCAL",
-    route: { bankCode: "014", usage: "TRANSFER", reason: "test" }, state: "SENDING",
-    attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt }],
-    bankReference: "", bankResponseCode: "", bankResponseMessage: "",
+  const record = crashedTransfer({
+    referenceNumber: `RSV${Date.now()}${seq}`, clientReferenceNo: `RSV-${Date.now()}-${seq}`, amount: String(10_000 + seq), sentAt,
     leaseOwner: o.leaseOwner ?? "gateway-dead", leaseUntil: o.leaseUntil ?? past(1_000), nextCheckAt: past(1_000),
-    createdAt: sentAt, updatedAt: sentAt,
-  };
+  });
   expect(await ledger.insert(record)).toBe("inserted");
   if (o.outcome !== undefined || (o.state !== undefined && o.state !== "SENDING")) {
     const to = o.state ?? "PENDING";
@@ -211,7 +200,7 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     bca().setStatusMode("ledger", 300); // NOT_FOUND, after a while
     try {
       const round = h.gateway.resolver.runOnce();
-      while (asked(t) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await until("the bank has the inquiry", () => asked(t) > 0);
       await partners.deleteOne({ bankCode: "014" });
       await h.gateway.refreshRegistry();
       await round;
