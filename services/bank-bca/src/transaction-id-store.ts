@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { deriveRequestId, DIGITS, isDuplicateKeyError, type AttemptKey } from "@gerbang/shared";
+import { deriveRequestId, DIGITS, groupedInsert, type AttemptKey } from "@gerbang/shared";
 
 /**
  * BCA's TransactionID has 8 digits and must be unique per day. An id derived from (reference,
@@ -56,6 +56,9 @@ export interface TransactionIds {
 export async function createTransactionIds(connection: Connection): Promise<TransactionIds> {
   const Ids = (connection.models.BcaTransactionId as Model<AllocatedId> | undefined) ?? connection.model<AllocatedId>("BcaTransactionId", allocatedIdSchema);
   await Ids.init(); // the unique indexes must exist before the first allocation relies on them
+  // Concurrent sends share one insert command (group commit), as the gateway's ledger writes do;
+  // each hears its own document's outcome (inserted or duplicate).
+  const insertId = groupedInsert(Ids.collection);
   const allocated = async (key: AttemptKey) =>
     (await Ids.findOne({ referenceNumber: key.referenceNumber, attempt: key.attempt }, { transactionId: 1 }).lean())?.transactionId;
 
@@ -63,19 +66,16 @@ export async function createTransactionIds(connection: Connection): Promise<Tran
     allocate: async (key) => {
       for (let k = 0; k < MAX_CANDIDATES; k += 1) {
         const transactionId = candidateId(key.referenceNumber, key.attempt, k);
-        try {
-          await Ids.create({
-            _id: `${key.transactionDate}/${transactionId}`, referenceNumber: key.referenceNumber, attempt: key.attempt,
-            transactionDate: key.transactionDate, transactionId, createdAt: new Date(),
-          });
-          return transactionId;
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-          // Either this attempt has its id already (a resend, an inquiry, a concurrent first send),
-          // or another attempt holds this candidate on this day: then the next candidate.
-          const mine = await allocated(key);
-          if (mine !== undefined) return mine;
-        }
+        const doc: AllocatedId = {
+          _id: `${key.transactionDate}/${transactionId}`, referenceNumber: key.referenceNumber, attempt: key.attempt,
+          transactionDate: key.transactionDate, transactionId, createdAt: new Date(),
+        };
+        const outcome = await insertId(doc as never); // the raw collection's type says ObjectId _id; ours is the day's key
+        if (outcome === "inserted") return transactionId;
+        // Either this attempt has its id already (a resend, an inquiry, a concurrent first send),
+        // or another attempt holds this candidate on this day: then the next candidate.
+        const mine = await allocated(key);
+        if (mine !== undefined) return mine;
       }
       throw new Error(`no free TransactionID for ${key.referenceNumber}#${key.attempt} on ${key.transactionDate} after ${MAX_CANDIDATES} candidates`);
     },
