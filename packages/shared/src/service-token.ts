@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { signHs256, verifyHs256, TokenError } from "./jwt";
+import { claimHash } from "./transfer-claim";
 
 /** Lifetime of a gateway -> bank service token: long enough for one call, short enough to be useless later. */
 export const SERVICE_TOKEN_LIFETIME_SECONDS = 60;
@@ -44,8 +44,7 @@ export const statusBinding = (r: { referenceNumber: string; attempt: number }): 
 function moneyClaim(binding: ServiceTokenBinding): string {
   if (binding.rpc !== "Transfer") return "";
   const { amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, usage, transactionDate } = binding;
-  const fields = [amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, String(usage), transactionDate];
-  return createHash("sha256").update(fields.join("|")).digest("hex");
+  return claimHash([amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, String(usage), transactionDate]);
 }
 
 /**

@@ -14,6 +14,10 @@ export interface TransferCriticalFields {
  * transfer is refused for any transfer whose critical fields differ.
  */
 export function transferRequestClaim(fields: TransferCriticalFields): string {
-  const text = [fields.clientReferenceNo, fields.beneficiaryBankCode, fields.beneficiaryAccountNumber, fields.amount].join("|");
-  return createHash("sha256").update(text).digest("hex");
+  return claimHash([fields.clientReferenceNo, fields.beneficiaryBankCode, fields.beneficiaryAccountNumber, fields.amount]);
+}
+
+/** How every token is bound to the fields of its call (app tokens here, service tokens' `req`): lowercase hex SHA-256 of the fields, `|`-joined. */
+export function claimHash(fields: readonly string[]): string {
+  return createHash("sha256").update(fields.join("|")).digest("hex");
 }
