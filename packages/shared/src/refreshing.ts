@@ -1,3 +1,5 @@
+import { raceSignal } from "./race-signal";
+
 /**
  * A value loaded from the database, held in memory and reloaded every `intervalMs`, so a change
  * in the database takes effect within seconds without a restart and the hot path never waits on
@@ -20,7 +22,7 @@ export async function createRefreshing<T>(load: () => Promise<T>, intervalMs: nu
   // reload for good, silently: after two intervals it is given up (its late result is dropped).
   const giveUpMs = 2 * intervalMs;
   const refresh = (): Promise<T> => {
-    inFlight ??= withTimeout(load(), giveUpMs)
+    inFlight ??= raceSignal(load(), AbortSignal.timeout(giveUpMs), `reload gave no answer within ${giveUpMs} ms; given up`)
       .then((next: T) => { value = next; return next; })
       .finally(() => { inFlight = undefined; });
     return inFlight;
@@ -29,12 +31,4 @@ export async function createRefreshing<T>(load: () => Promise<T>, intervalMs: nu
   const timer = setInterval(() => { if (inFlight === undefined) refresh().catch(onError); }, intervalMs);
   timer.unref();
   return { current: () => value, refresh, close: () => { clearInterval(timer); } };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => { reject(new Error(`reload gave no answer within ${ms} ms; given up`)); }, ms);
-  });
-  return Promise.race([work, late]).finally(() => { clearTimeout(timer); });
 }

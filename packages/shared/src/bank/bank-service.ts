@@ -11,6 +11,7 @@ import type { RouteUsage } from "../registry-store";
 import type { AttemptKey, BankAdapter, BankAnswer, ResolvedRoute, StatusOutcome } from "./bank-adapter";
 import type { BankRegistry } from "./bank-registry";
 import { resolveRoute } from "./bank-registry";
+import { raceSignal } from "../race-signal";
 import { callBudget, type CallBudget } from "./call-budget";
 import { RefusedError, failedPrecondition, unavailable } from "./refused-error";
 import { statusBinding, transferBinding, type ServiceTokenBinding } from "../service-token";
@@ -89,7 +90,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
   async function requestIdFor(key: AttemptKey, log: Record<string, unknown>, budget: CallBudget): Promise<string> {
     let requestId: string;
     try {
-      requestId = await withinBudget(adapter.requestId(key), budget.signal);
+      requestId = await raceSignal(adapter.requestId(key), budget.signal, "no request id within the call's budget (ended or cancelled)");
     } catch (error) {
       budget.dispose();
       throw unavailable("could not fix the bank-side request id", error);
@@ -167,14 +168,4 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
       });
     },
   };
-}
-
-/** `work`, or a rejection once the signal aborts (the work itself goes on; its result is dropped). */
-function withinBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => { reject(new Error(`no answer within the call's budget (${String(signal.reason)})`)); };
-    if (signal.aborted) { onAbort(); return; }
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => { signal.removeEventListener("abort", onAbort); });
-  });
 }
