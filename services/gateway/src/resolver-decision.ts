@@ -27,6 +27,15 @@ export function leftForSure(attempt: Attempt): boolean {
   return attempt.outcome === "PENDING" || attempt.outcome === "NO_ANSWER";
 }
 
+/** An attempt unresolved this long after it was sent needs a person (the bank's horizon). */
+export function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
+  return now.getTime() - attempt.sentAt.getTime() >= policy.manualReviewAfterMs;
+}
+
+export function secondsSinceSent(attempt: Attempt, now: Date): number {
+  return Math.round((now.getTime() - attempt.sentAt.getTime()) / 1000);
+}
+
 /**
  * The resolver's rules, in one place:
  * - an explicit SUCCESS or FAILED from the bank is final (also out of MANUAL_REVIEW);
@@ -50,9 +59,8 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
   }
-  const age = now.getTime() - attempt.sentAt.getTime();
-  if (age >= policy.manualReviewAfterMs) {
-    return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${Math.round(age / 1000)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
+  if (pastHorizon(attempt, policy, now)) {
+    return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${secondsSinceSent(attempt, now)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
   }
   return { kind: "wait", reason: said };
 }

@@ -4,7 +4,7 @@ import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
 import { jakartaDate } from "./reference-number";
 import type { RegistrySnapshot } from "./registry";
-import { decide, leftForSure, type Decision } from "./resolver-decision";
+import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
@@ -81,10 +81,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (attempt === undefined || partner === undefined) {
       const policy = policyFor(deps.policies, record.route.bankCode);
       const now = deps.clock();
-      const age = attempt === undefined ? 0 : now.getTime() - attempt.sentAt.getTime();
       // Its bank cannot be asked; past the horizon a person must know, as for any unresolved attempt.
-      if (record.state !== "MANUAL_REVIEW" && age >= policy.manualReviewAfterMs) {
-        await review(record, `partner ${attempt?.partnerBankCode ?? "?"} of attempt ${attempt?.attempt ?? "?"} is not in the registry, so the bank cannot be asked; unresolved ${Math.round(age / 1000)} s after it was sent`, policy, now);
+      if (attempt !== undefined && record.state !== "MANUAL_REVIEW" && pastHorizon(attempt, policy, now)) {
+        await review(record, `partner ${attempt.partnerBankCode} of attempt ${attempt.attempt} is not in the registry, so the bank cannot be asked; unresolved ${secondsSinceSent(attempt, now)} s after it was sent`, policy, now);
         return;
       }
       deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
