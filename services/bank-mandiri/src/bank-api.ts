@@ -1,5 +1,5 @@
 import {
-  basicAuthorization, sendBankRequest, sendWithToken, text,
+  basicAuthorization, sendBankRequest, sendWithToken, text, unusableTokenAnswer,
   type BankCallContext, type HttpAnswer, type IssuedToken, type TokenCache, type TransferInput,
 } from "@gerbang/shared";
 import { isTokenRefused } from "./mapping";
@@ -65,11 +65,6 @@ export async function fetchMandiriToken(origin: string, credentials: MandiriCred
   });
   if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const jwt = text(answer.body, "jwt");
-  if (answer.status !== 200 || jwt === "") {
-    // As in oauth-token.ts: a refusal's body names the reason, a 200 may carry the token under
-    // another name, and this message reaches logs, the ledger and the app: never quote a 200.
-    const why = answer.status === 200 ? "no usable jwt" : answer.text.slice(0, 200);
-    throw new Error(`token endpoint answered HTTP ${answer.status}: ${why}`);
-  }
+  if (answer.status !== 200 || jwt === "") throw unusableTokenAnswer(answer, "no usable jwt");
   return { value: jwt, expiresInSeconds: jwtLifetimeSeconds(jwt, now()) ?? DEFAULT_LIFETIME_SECONDS };
 }

@@ -18,13 +18,18 @@ export async function fetchClientCredentialsToken(url: string, clientId: string,
   if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const value = text(answer.body, "access_token");
   const expiresIn = Number(field(answer.body, "expires_in"));
-  if (answer.status !== 200 || value === "" || !Number.isFinite(expiresIn)) {
-    // A refusal's body names the reason (e.g. ESB-14-008) and carries no secret. A 200 may carry
-    // the token itself, and this message travels to logs, the ledger and the app: never quote it.
-    const why = answer.status === 200 ? "no usable access_token with a numeric expires_in" : answer.text.slice(0, 200);
-    throw new Error(`token endpoint answered HTTP ${answer.status}: ${why}`);
-  }
+  if (answer.status !== 200 || value === "" || !Number.isFinite(expiresIn)) throw unusableTokenAnswer(answer, "no usable access_token with a numeric expires_in");
   return { value, expiresInSeconds: expiresIn };
+}
+
+/**
+ * A token endpoint's answer that gave no token, for every bank. A refusal's body names the reason
+ * (e.g. ESB-14-008) and carries no secret, so it is quoted. A 200 may carry the token itself under
+ * a name we did not expect, and this message travels to logs, the ledger and the app: a 200 is
+ * described by `missing`, never quoted.
+ */
+export function unusableTokenAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, missing: string): Error {
+  return new Error(`token endpoint answered HTTP ${answer.status}: ${answer.status === 200 ? missing : answer.text.slice(0, 200)}`);
 }
 
 /**
