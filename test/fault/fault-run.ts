@@ -98,9 +98,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     snapshotBookings: async (code) => {
       const bank = SANDBOX_OF_PARTNER[code];
       if (bank === undefined) throw new Error(`no sandbox for partner ${code}`);
-      const seen = new Map((snapshots[code] ?? []).map((b) => [bookingKey(b), b]));
-      for (const b of await fs.sandbox(bank).ledger()) seen.set(bookingKey(b), b);
-      snapshots[code] = [...seen.values()];
+      snapshots[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());
     },
     finish: async () => {
       const t = FAULT_TIMINGS;
@@ -108,9 +106,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
       const open = await waitForResolver(db, t.leaseMs + t.manualReviewHorizonMs + t.gatewayBankDeadlineMs + 15_000);
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
-        const seen = new Map<string, Booking>((snapshots[code] ?? []).map((b) => [bookingKey(b), b]));
-        for (const b of await fs.sandbox(bank).ledger()) seen.set(bookingKey(b), b);
-        ledgers[code] = [...seen.values()];
+        ledgers[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());
       }
       const transfers = await readLedger(db);
       const figures = checkInvariants({ transfers, ledgers, sent, faults: run.faults });
@@ -160,6 +156,13 @@ export function useFaultRun(label: string): () => { fs: FaultSystem; run: FaultR
     if (fs === undefined || run === undefined) throw new Error("the system did not start (see beforeAll)");
     return { fs, run };
   };
+}
+
+/** The bookings seen before (a restarted sandbox forgets its own) and those it holds now, each once. */
+function withBookings(before: Booking[] | undefined, now: Booking[]): Booking[] {
+  const seen = new Map<string, Booking>((before ?? []).map((b) => [bookingKey(b), b]));
+  for (const b of now) seen.set(bookingKey(b), b);
+  return [...seen.values()];
 }
 
 /**
