@@ -43,7 +43,7 @@ export type HttpAnswer =
  */
 export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 /** The largest bank answer read (1 MiB); a larger one is cut and counts as no answer. */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
+const MAX_ANSWER_BYTES = 1024 * 1024;
 const pool = { keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: IDLE_SOCKET_TIMEOUT_MS } as const;
 const agents = { "http:": new http.Agent(pool), "https:": new https.Agent(pool) };
 

@@ -7,7 +7,7 @@ import { createRegistryStore } from "../../registry-store";
 import { signServiceToken, statusBinding, transferBinding } from "../../service-token";
 import type { RunningBankService } from "../run-bank-service";
 import { createBankCaller } from "./grpc-caller";
-import { BANK_ROUTES, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
+import { BANK_ROUTES, JAKARTA_OFFSET_MS, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
 import { startSandboxProcess, type SandboxProcess } from "./sandbox-process";
 
 /**
@@ -52,7 +52,6 @@ export const STATUS = {
 export const faultAccount = (n: number) => `99900000${String(n).padStart(2, "0")}`;
 
 const DAY_MS = 86_400_000;
-const JAKARTA_OFFSET_MS = 7 * 3_600_000;
 /** The jest testTimeout (jest.config.js): no test runs longer. */
 const MIDNIGHT_GUARD_MS = 30_000;
 

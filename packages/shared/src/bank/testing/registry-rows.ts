@@ -37,7 +37,10 @@ export async function seedRegistry(store: RegistryStore, partner: Partner, route
   for (const route of routes) await store.upsertRoute(route);
 }
 
+/** Asia/Jakarta is UTC+7 all year: the banks' day. */
+export const JAKARTA_OFFSET_MS = 7 * 3_600_000;
+
 /** Today in Asia/Jakarta (UTC+7), yyyy-MM-dd: the transaction_date the gateway would send. */
 export function jakartaToday(nowMs = Date.now()): string {
-  return new Date(nowMs + 7 * 3_600_000).toISOString().slice(0, 10);
+  return new Date(nowMs + JAKARTA_OFFSET_MS).toISOString().slice(0, 10);
 }
