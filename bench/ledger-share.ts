@@ -17,7 +17,7 @@ const HOT_PATH = /command="(insert|findAndModify|update)"/;
  * the driver's command events) and the gateway's count of Transfer requests answered "000" (success) from /metrics.
  */
 export async function ledgerCounters(system: RunningSystem): Promise<LedgerCounters> {
-  const text = await (await fetch(`http://127.0.0.1:${system.ports.gatewayHttp}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${system.ports.gatewayOps}/metrics`)).text();
   const lines = text.split("\n");
   const sum = (pattern: RegExp, hot?: boolean) => lines
     .filter((l) => pattern.test(l) && (hot === undefined || HOT_PATH.test(l) === hot))

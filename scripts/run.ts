@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     ["bank-bca", `grpc 127.0.0.1:${p.bankBca}`],
     ["bank-mandiri", `grpc 127.0.0.1:${p.bankMandiri}`],
     ["gateway", `http://127.0.0.1:${p.gatewayHttp} (REST, Connect, gRPC-Web)  grpc 127.0.0.1:${p.gatewayGrpc} (gRPC, Connect)`],
+    ["gateway", `http://127.0.0.1:${p.gatewayOps} (operators: /metrics, /healthz, /readyz)`],
   ];
   console.log("\nGerbang is up:");
   for (const [name, url] of where) {

@@ -18,6 +18,7 @@ export interface SystemPorts {
   database: number;
   gatewayHttp: number;
   gatewayGrpc: number;
+  gatewayOps: number;
   bankBni: number;
   bankBca: number;
   bankMandiri: number;
@@ -179,14 +180,14 @@ export function notHoisted(names: Iterable<string>): string[] {
 async function choosePorts(fixed: boolean): Promise<SystemPorts> {
   if (fixed) {
     return {
-      database: DEFAULT_PORTS.database, gatewayHttp: DEFAULT_PORTS.gatewayHttp, gatewayGrpc: DEFAULT_PORTS.gatewayGrpc,
+      database: DEFAULT_PORTS.database, gatewayHttp: DEFAULT_PORTS.gatewayHttp, gatewayGrpc: DEFAULT_PORTS.gatewayGrpc, gatewayOps: DEFAULT_PORTS.gatewayOps,
       bankBni: DEFAULT_PORTS.bankBni, bankBca: DEFAULT_PORTS.bankBca, bankMandiri: DEFAULT_PORTS.bankMandiri,
       sandboxBni: DEFAULT_PORTS.sandboxBni, sandboxBca: DEFAULT_PORTS.sandboxBca, sandboxMandiri: DEFAULT_PORTS.sandboxMandiri,
     };
   }
-  const [database, gatewayHttp, gatewayGrpc, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri] =
-    await Promise.all(Array.from({ length: 9 }, () => freePort())) as [number, number, number, number, number, number, number, number, number];
-  return { database, gatewayHttp, gatewayGrpc, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri };
+  const [database, gatewayHttp, gatewayGrpc, gatewayOps, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri] =
+    await Promise.all(Array.from({ length: 10 }, () => freePort())) as [number, number, number, number, number, number, number, number, number, number];
+  return { database, gatewayHttp, gatewayGrpc, gatewayOps, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri };
 }
 
 function components(ports: SystemPorts, base: Record<string, string>, booksDir: string | undefined): Component[] {
@@ -207,7 +208,7 @@ function components(ports: SystemPorts, base: Record<string, string>, booksDir: 
     bankService("bni", ports.bankBni), bankService("bca", ports.bankBca), bankService("mandiri", ports.bankMandiri),
     {
       name: "gateway", script: "services/gateway/src/main.ts", args: [], port: ports.gatewayHttp,
-      env: { ...base, GATEWAY_HTTP_PORT: String(ports.gatewayHttp), GATEWAY_GRPC_PORT: String(ports.gatewayGrpc) },
+      env: { ...base, GATEWAY_HTTP_PORT: String(ports.gatewayHttp), GATEWAY_GRPC_PORT: String(ports.gatewayGrpc), GATEWAY_OPS_PORT: String(ports.gatewayOps) },
     },
   ];
 }

@@ -76,7 +76,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     name: options.name,
     logDir: options.logDir,
     script: "services/gateway/src/main.ts",
-    env: { ...options.env, GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort) },
+    env: { ...options.env, GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort), GATEWAY_OPS_PORT: "0" }, // any free port: the fault suite reads no metrics
     ports: [httpPort, grpcPort],
   });
   return { ...started, origin: `http://127.0.0.1:${httpPort}`, grpcAddress: `127.0.0.1:${grpcPort}` };

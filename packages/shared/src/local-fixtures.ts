@@ -98,6 +98,7 @@ export const LOCAL_BANK_CREDENTIALS = {
 export const DEFAULT_PORTS = {
   gatewayHttp: 8080,
   gatewayGrpc: 50051,
+  gatewayOps: 9080,
   bankBni: 2002,
   bankMandiri: 2003,
   bankBca: 2004,

@@ -11,6 +11,8 @@ interface RawGatewayConfig {
   httpPort: number;
   grpcPort: number;
   host: string;
+  opsPort: number;
+  opsHost: string;
   jwtAudience: string;
   trustedProxies: string[];
   bodyLimitBytes: number;
@@ -48,7 +50,7 @@ export interface GatewayConfig extends Omit<RawGatewayConfig, "resolverBackoffMs
 export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
   ...commonConfigSchema,
   httpPort: {
-    doc: "HTTP/1.1 port: REST, Connect and gRPC-Web, plus /healthz, /readyz, /metrics.",
+    doc: "HTTP/1.1 port: REST, Connect and gRPC-Web, plus /healthz and /readyz.",
     format: "port",
     default: DEFAULT_PORTS.gatewayHttp,
     env: "GATEWAY_HTTP_PORT",
@@ -64,6 +66,18 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: String,
     default: "127.0.0.1",
     env: "GATEWAY_HOST",
+  },
+  opsPort: {
+    doc: "HTTP/1.1 port for operators: /metrics (Prometheus), /healthz, /readyz. Apps' ports do not serve /metrics.",
+    format: "port",
+    default: DEFAULT_PORTS.gatewayOps,
+    env: "GATEWAY_OPS_PORT",
+  },
+  opsHost: {
+    doc: "Address the operators' port listens on: keep it off the apps' network (loopback only on this machine).",
+    format: String,
+    default: "127.0.0.1",
+    env: "GATEWAY_OPS_HOST",
   },
   jwtAudience: {
     doc: "The `aud` every app token must carry (empty would switch the check off, so it is refused).",

@@ -36,6 +36,8 @@ export interface Harness {
   banks: Record<"009" | "014" | "800", FakeBank>;
   logs: string[];
   baseUrl: string;
+  /** The first gateway's operators' port: /metrics, /healthz, /readyz. */
+  opsUrl: string;
   /** Starts one more gateway instance on the same database (several instances share jtis and the ledger). */
   startAnother(settings?: Partial<GatewaySettings>): Promise<Gateway>;
   /** Every fake bank back to booking and answering SUCCESS, and to answering inquiries from its ledger at once. */
@@ -74,7 +76,7 @@ export function appToken(options: TokenOptions = {}): string {
  */
 export function testSettings(): GatewaySettings {
   return loadGatewayConfig({
-    httpPort: 0, grpcPort: 0, bankDeadlineMs: 2_000, leaseMs: 4_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000,
+    httpPort: 0, grpcPort: 0, opsPort: 0, bankDeadlineMs: 2_000, leaseMs: 4_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000,
     pendingRecheckMs: 30_000, resolverEnabled: false, shutdownGraceMs: 3_000,
   });
 }
@@ -104,6 +106,7 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
   const gateway = await start();
   return {
     connection, gateway, banks, logs, baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
+    opsUrl: `http://127.0.0.1:${gateway.opsPort}`,
     startAnother: start,
     resetBanks: () => {
       for (const bank of Object.values(banks)) {

@@ -268,7 +268,7 @@ describe("REST refusals leave no trace", () => {
 
   it("counts a refusal of the REST layer in /metrics under the RPC's name", async () => {
     const counted = async () => {
-      const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const text = await (await fetch(`${h.opsUrl}/metrics`)).text();
       return Number(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="201"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const before = await counted();
@@ -297,12 +297,19 @@ describe("REST refusals leave no trace", () => {
 });
 
 describe("HTTP endpoints and logs", () => {
-  it("answers /healthz, /readyz and /metrics", async () => {
+  it("answers /healthz and /readyz on the apps' port and the operators' port, /metrics only on the operators'", async () => {
     expect((await post(transferBody())).json.statusCode).toBe("000"); // its own lines in /metrics, whatever ran before
-    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${h.baseUrl}/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
-    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    for (const origin of [h.baseUrl, h.opsUrl]) {
+      expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${origin}/readyz`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    }
+    // On the apps' port /metrics is no endpoint: volumes per bank and state are not theirs to read.
+    const fromApps = await fetch(`${h.baseUrl}/metrics`);
+    expect([fromApps.status, ((await fromApps.json()) as Envelope).statusCode]).toEqual([404, "101"]);
+    const elsewhere = await fetch(`${h.opsUrl}/api/v1/transfers`, { method: "POST", body: "{}" });
+    expect(elsewhere.status).toBe(404); // and the operators' port serves no API
+    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="000"\} \d+/);
     expect(metrics).toMatch(/gerbang_gateway_bank_call_seconds_count\{bank="014",outcome="SUCCESS"\} \d+/);
   });

@@ -47,6 +47,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** The operators' port: /metrics, /healthz, /readyz. */
+  readonly opsPort: number;
   /** Names this instance in leases. */
   readonly instanceId: string;
   /** The resolver of this instance (tests drive rounds with runOnce() when the loop is off). */
@@ -140,7 +142,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     metrics: deps.defaultMetrics === true ? Registry.merge([metrics.registry, register]) : metrics.registry,
     logger,
   });
-  const ports = await servers.listen(settings.host, settings.httpPort, settings.grpcPort);
+  const ports = await servers.listen(settings);
   // Used jtis are kept until their token is no longer accepted (exp + clock tolerance), then purged.
   const purge = setInterval(() => {
     jtiStore.purgeExpired(new Date()).catch((error: unknown) => { logger.warn({ err: error }, "jti purge failed"); });
@@ -148,7 +150,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   purge.unref();
   if (settings.resolverEnabled) resolver.start();
   if (settings.failpoint !== undefined) logger.warn({ failpoint: settings.failpoint }, "TEST FAILPOINT ACTIVE: this process kills itself at that step of a transfer");
-  logger.info({ httpPort: ports.httpPort, grpcPort: ports.grpcPort, instanceId, resolver: settings.resolverEnabled }, "gateway listening");
+  logger.info({ ...ports, instanceId, resolver: settings.resolverEnabled }, "gateway listening");
   return {
     ...ports,
     instanceId,

@@ -32,8 +32,18 @@ export interface ServerDeps {
   logger: Logger;
 }
 
+/** Where the three listeners bind; port 0 picks a free one. */
+export interface ListenAddresses {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  /** The operators' listener: /metrics, /healthz, /readyz; never the apps'. */
+  opsHost: string;
+  opsPort: number;
+}
+
 export interface GatewayServers {
-  listen(host: string, httpPort: number, grpcPort: number): Promise<{ httpPort: number; grpcPort: number }>;
+  listen(addresses: ListenAddresses): Promise<{ httpPort: number; grpcPort: number; opsPort: number }>;
   /**
    * Stops taking requests (listeners close, /readyz says 503, keep-alive connections are closed
    * after their current request), lets requests in flight finish for at most `graceMs`, then
@@ -52,9 +62,11 @@ type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 export const MAX_STREAMS_PER_CONNECTION = 100;
 
 /**
- * Two listeners, one set of routes: HTTP/1.1 (REST, Connect, gRPC-Web, /healthz, /readyz,
- * /metrics) and HTTP/2 cleartext (gRPC, Connect, health, reflection). h2c and HTTP/1.1 cannot
- * share a port without TLS, hence two. Returned unstarted; main.ts listens.
+ * Two listeners for apps, one set of routes: HTTP/1.1 (REST, Connect, gRPC-Web, /healthz,
+ * /readyz) and HTTP/2 cleartext (gRPC, Connect, health, reflection). h2c and HTTP/1.1 cannot
+ * share a port without TLS, hence two. A third, for operators, serves /metrics (volumes per
+ * state, bank and client are nobody else's business) and the probes; it can bind to another
+ * interface than the apps'. Returned unstarted; main.ts listens.
  */
 export function createGatewayServers(deps: ServerDeps): GatewayServers {
   const contextValues = (req: NodeRequest) => {
@@ -115,14 +127,27 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       await probe(path, res);
       return;
     }
-    if (req.method === "GET" && path === "/metrics") {
+    if (await rest(req, res)) return;
+    connect(req, res);
+  };
+  const ops = http.createServer(http1Options, (req, res) => {
+    handleOps(req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "unhandled ops HTTP error");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end();
+    });
+  });
+  const handleOps = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
+      await probe(path, res);
+    } else if (req.method === "GET" && path === "/metrics") {
       const text = await deps.metrics.metrics();
       res.writeHead(200, { "content-type": deps.metrics.contentType });
       res.end(text);
-      return;
+    } else {
+      json(res, 404, { error: "not found: GET /metrics, /healthz or /readyz" });
     }
-    if (await rest(req, res)) return;
-    connect(req, res);
   };
   const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, connect);
   h2c.on("stream", (stream) => { cancelUnlessReadWithin(stream, readTimeout); });
@@ -133,17 +158,19 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   });
 
   return {
-    listen: async (host, httpPort, grpcPort) => {
-      await Promise.all([listenOn(http1, host, httpPort), listenOn(h2c, host, grpcPort)]);
-      return { httpPort: (http1.address() as AddressInfo).port, grpcPort: (h2c.address() as AddressInfo).port };
+    listen: async (at) => {
+      await Promise.all([listenOn(http1, at.host, at.httpPort), listenOn(h2c, at.host, at.grpcPort), listenOn(ops, at.opsHost, at.opsPort)]);
+      const port = (server: http.Server | http2.Http2Server) => (server.address() as AddressInfo).port;
+      return { httpPort: port(http1), grpcPort: port(h2c), opsPort: port(ops) };
     },
     close: async (graceMs = 10_000) => {
       draining = true;
-      const closed = Promise.all([closeServer(http1), closeServer(h2c)]); // stop listening; resolves when every connection is gone
+      const closed = Promise.all([closeServer(http1), closeServer(h2c), closeServer(ops)]); // stop listening; resolves when every connection is gone
       for (const session of sessions) session.close(); // lets in-flight calls finish, refuses new streams
       // Idle keep-alive connections go now, and again as requests in flight finish.
-      const idle = setInterval(() => { http1.closeIdleConnections(); }, 50);
-      http1.closeIdleConnections();
+      const closeIdle = () => { http1.closeIdleConnections(); ops.closeIdleConnections(); };
+      const idle = setInterval(closeIdle, 50);
+      closeIdle();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<"grace over">((resolve) => { timer = setTimeout(resolve, graceMs, "grace over"); });
       const outcome = await Promise.race([closed, graceOver]);
@@ -152,6 +179,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       if (outcome === "grace over") {
         deps.logger.warn({ graceMs }, "requests still in flight after the shutdown grace; closing their connections");
         http1.closeAllConnections();
+        ops.closeAllConnections();
         for (const session of sessions) session.destroy();
         await closed;
       }
