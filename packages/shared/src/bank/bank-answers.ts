@@ -10,8 +10,8 @@ export function bankAnswer<S extends StatusOutcome>(status: S, bankCode: string,
 export type NoAnswer = Extract<HttpAnswer, { kind: "no-answer" }>;
 
 /**
- * What "no answer" means for a call. A refused connection means the request never left, so the
- * call is refused as UNAVAILABLE ("not sent"). Anything else (timeout, reset, cancel) may have
+ * What "no answer" means for a call. No connection to the bank (refused, host not found, budget
+ * over while connecting) means the request never left, so the call is refused as UNAVAILABLE ("not sent"). Anything else (timeout, reset, cancel) may have
  * reached the bank: PENDING, to be settled by a status inquiry, never FAILED.
  */
 export function noAnswerOutcome(answer: NoAnswer, what: string): BankAnswer<"PENDING"> {

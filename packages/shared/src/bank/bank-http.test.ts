@@ -1,3 +1,4 @@
+import dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { freePort } from "../free-port";
@@ -72,6 +73,31 @@ describe("sendBankRequest", () => {
 
   it("waits for a slow answer as long as the call's budget allows, whatever the idle-socket timeout", async () => {
     expect(await send("/slow", AbortSignal.timeout(10_000))).toMatchObject({ kind: "answered", status: 200, body: { late: true } });
+  });
+
+  it("reports a call whose budget was over before it started as never sent", async () => {
+    expect(await send("/hang", AbortSignal.abort("cancelled"))).toMatchObject({ kind: "no-answer", sent: false, reason: "cancelled" });
+  });
+
+  describe("before a connection exists (the name lookup replaced: no query leaves this machine, and without the replacement 'localhost' is this server)", () => {
+    const port = () => new URL(base).port;
+    afterEach(() => { jest.restoreAllMocks(); });
+
+    it("reports a bank host that does not resolve as never sent", async () => {
+      const lookup = jest.spyOn(dns, "lookup").mockImplementation(((_host: string, _options: unknown, callback: (error: Error) => void) => {
+        process.nextTick(callback, Object.assign(new Error("getaddrinfo ENOTFOUND localhost"), { code: "ENOTFOUND" }));
+      }) as never);
+      expect(await sendBankRequest({ method: "POST", url: `http://localhost:${port()}/json`, headers: {}, body: "{}", signal: AbortSignal.timeout(5000) }))
+        .toMatchObject({ kind: "no-answer", sent: false, reason: "error", detail: expect.stringMatching(/ENOTFOUND.*never sent/) as string });
+      expect(lookup).toHaveBeenCalled();
+    });
+
+    it("reports a budget that ran out while connecting (a stalled lookup, a host that drops the handshake) as never sent", async () => {
+      const lookup = jest.spyOn(dns, "lookup").mockImplementation(() => undefined); // never answers
+      expect(await sendBankRequest({ method: "POST", url: `http://localhost:${port()}/json`, headers: {}, body: "{}", signal: AbortSignal.timeout(200) }))
+        .toMatchObject({ kind: "no-answer", sent: false, reason: "timeout" });
+      expect(lookup).toHaveBeenCalled();
+    });
   });
 
   it("reports a refused connection as not sent", async () => {

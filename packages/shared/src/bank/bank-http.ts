@@ -21,7 +21,7 @@ export type HttpAnswer =
   | { kind: "answered"; status: number; body: unknown; text: string }
   | {
       kind: "no-answer";
-      /** false only when the connection was refused: then not a byte of the request left. */
+      /** false only when no connection to the bank was ever made (refused, host not found, connect timed out): then not a byte of the request left. */
       sent: boolean;
       reason: NoAnswerReason;
       detail: string;
@@ -50,7 +50,7 @@ const agents = { "http:": new http.Agent(pool), "https:": new https.Agent(pool) 
 export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
   return new Promise((resolve) => {
     const { signal } = request;
-    if (signal.aborted) { resolve(noAnswer(new Error("aborted before sending"), signal)); return; }
+    if (signal.aborted) { resolve(neverConnected(new Error("aborted before sending"), signal)); return; }
     let url: URL;
     try {
       url = new URL(request.url);
@@ -88,13 +88,20 @@ export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
       // Aborted or cut mid-answer: whatever the bank did, we do not know it (a settled promise ignores this).
       res.on("close", () => { if (!res.complete) resolve(noAnswer(Object.assign(new Error("answer cut short"), { code: "ECONNRESET" }), signal)); });
     });
-    req.on("error", (error) => { resolve(noAnswer(error, signal)); });
+    // Node writes a request only to a connected socket: until the TCP handshake completes (name
+    // lookup included), nothing has left, whatever ends the call. A reused keep-alive socket is
+    // connected already. (TLS is not waited for: past TCP, a failure stays "may have been sent".)
+    let connected = false;
+    req.on("error", (error) => { resolve(connected ? noAnswer(error, signal) : neverConnected(error, signal)); });
     // A request waits in the agent's queue while all maxSockets connections to the bank are busy,
     // and node:http only reports its abort once a connection frees up: the budget would end long
-    // after the caller's deadline, and as "may have been sent". Node writes a request only once it
-    // has a socket, so one aborted before that never left: say so at once.
+    // after the caller's deadline, and as "may have been sent". It never left: say so at once.
     let gotSocket = false;
-    req.once("socket", () => { gotSocket = true; });
+    req.once("socket", (socket) => {
+      gotSocket = true;
+      if (!socket.connecting) connected = true;
+      else socket.once("connect", () => { connected = true; });
+    });
     signal.addEventListener("abort", () => {
       if (gotSocket) return; // node:http reports it, as sent
       const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
@@ -113,14 +120,23 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The call ended before a connection to the bank existed: nothing was sent. */
+function neverConnected(error: unknown, signal: AbortSignal): HttpAnswer {
+  const code = errorCode(error);
+  if (code === "ECONNREFUSED") return { kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" };
+  if (signal.aborted) {
+    const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
+    return { kind: "no-answer", sent: false, reason, detail: `${reason === "timeout" ? "time budget over" : "call cancelled"} before a connection to the bank was made: never sent` };
+  }
+  return { kind: "no-answer", sent: false, reason: "error", detail: `no connection to the bank (${code ?? (error instanceof Error ? error.message : String(error))}): never sent` };
+}
+
 function noAnswer(error: unknown, signal: AbortSignal): HttpAnswer {
   if (signal.aborted) {
     const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
     return { kind: "no-answer", sent: true, reason, detail: reason === "timeout" ? "no answer within the time budget" : "call cancelled by the caller" };
   }
   const code = errorCode(error);
-  // ECONNREFUSED: the TCP handshake failed, so the bank cannot have seen the request.
-  if (code === "ECONNREFUSED") return { kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" };
   if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE") {
     return { kind: "no-answer", sent: true, reason: "reset", detail: `connection lost before an answer (${code})` };
   }
