@@ -15,13 +15,13 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   it.each([
     [400, "ESB-14-001"], [400, "ESB-14-003"], [400, "ESB-14-015"], [400, "ESB-14-016"], [400, "ESB-14-021"], [400, "ESB-14-004"],
     [400, "ESB-82-001"], [400, "ESB-82-002"], [400, "ESB-82-004"], [403, "ESB-82-006"], [400, "ESB-82-008"], [400, "ESB-82-011"],
-    [400, "ESB-82-014"], [403, "ESB-82-018"], [402, "ESB-82-019"], [404, "ESB-82-022"], [500, "ESB-82-023"], [500, "ESB-82-026"],
+    [400, "ESB-82-014"], [403, "ESB-82-018"], [402, "ESB-82-019"], [404, "ESB-82-022"], [500, "ESB-82-026"],
     [401, "ESB-14-009"],
   ])("HTTP %i %s is an explicit refusal: FAILED with BCA's code and English reason", (status, code) => {
     expect(mapTransferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
   });
 
-  it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [429, "ESB-14-010"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"]])(
+  it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [500, "ESB-82-023"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"]])(
     "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
       expect(mapTransferAnswer(esb(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
     });
@@ -31,6 +31,11 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapTransferAnswer({ kind: "answered", status: 200, body: { Status: "Pending" }, text: "" }).status).toBe("PENDING");
     expect(() => mapTransferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
     expect(meaningOf("ESB-00-000")).toBe("unknown-outcome");
+  });
+
+  it("429 ESB-14-010 (rate limited before processing) is not sent: UNAVAILABLE, so the transfer may go elsewhere or later", () => {
+    expect(() => mapTransferAnswer(esb(429, "ESB-14-010"))).toThrow(/not sent: BCA transfer: ESB-14-010 english ESB-14-010 \(HTTP 429\): rate limited/);
+    expect(mapStatusAnswer(esb(429, "ESB-14-010")).status).toBe("UNKNOWN"); // an inquiry refused says nothing about the transfer
   });
 
   it("tells a refused token (401 ESB-14-009) and a duplicate TransactionID (ESB-82-003) apart from the rest", () => {
@@ -50,6 +55,8 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
 
   it("a failed inquiry is UNKNOWN, never FAILED, and never PENDING (which would say BCA knows the attempt)", () => {
     expect(mapStatusAnswer(esb(500, "ESB-99-999"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-99-999" });
+    // "not found" only over the documented 404: a 500 or a 200 with that code is a broken inquiry, not an absent transfer
+    expect(mapStatusAnswer(esb(500, "ESB-82-027"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-82-027" });
     expect(mapStatusAnswer(esb(401, "ESB-14-009")).status).toBe("UNKNOWN");
     expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
     expect(mapStatusAnswer({ kind: "answered", status: 200, body: {}, text: "{}" }).status).toBe("UNKNOWN"); // no record in it

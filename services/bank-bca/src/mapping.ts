@@ -1,12 +1,13 @@
-import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BCA ESB error codes (bank-apis.md 2.1, sandbox/README.md) and what each means for money. One
- * switch: explicit refusals are declines; timeouts, "in progress", system errors, rate limits and
- * any code we have never seen leave the outcome unknown. Success has no code at BCA: it is HTTP 200
+ * switch: explicit refusals are declines; a rate limit is "not sent" (the API gateway refused it
+ * before anything was processed, so it may go elsewhere or again later); timeouts, "in progress",
+ * system errors and any code we have never seen leave the outcome unknown. Success has no code at BCA: it is HTTP 200
  * with `Status: "Success"`.
  */
-export type BcaMeaning = "declined" | "token-refused" | "duplicate-id" | "not-found" | "unknown-outcome";
+export type BcaMeaning = "declined" | "token-refused" | "rate-limited" | "duplicate-id" | "not-found" | "unknown-outcome";
 
 export function meaningOf(errorCode: string): BcaMeaning {
   switch (errorCode) {
@@ -40,16 +41,16 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-82-020": // invalid account type
     case "ESB-82-021": // account cannot transact
     case "ESB-82-022": // account closed
-    case "ESB-82-023": // transaction failed
     case "ESB-82-026": // cut-off time exceeded
       return "declined";
     case "ESB-14-009": return "token-refused"; // refused before processing; re-sent once with a fresh token
+    case "ESB-14-010": return "rate-limited"; // 429 at the API gateway (ESB-14 is its layer, as 14-009): nothing processed
     case "ESB-82-003": return "duplicate-id"; // TransactionID already used today: our own resend (ids are allocated per attempt), or an id used elsewhere
     case "ESB-82-027": return "not-found"; // status inquiry: no such TransactionID that day (sandbox's code)
     case "ESB-14-005": // maintenance: may have been cut mid-way
     case "ESB-14-006": // timeout, check account statement
     case "ESB-14-007": // timeout
-    case "ESB-14-010": // rate limited: nothing done, but transient; the inquiry will say NOT_FOUND
+    case "ESB-82-023": // 500 "transaction failed", no more said: no explicit refusal (a booking that failed on its way back would be paid again elsewhere)
     case "ESB-82-024": // timeout, check statement
     case "ESB-82-025": // in progress, check statement
     case "ESB-99-999": // system unavailable
@@ -83,6 +84,8 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
     case "declined":
     case "token-refused": // still refused after a fresh token: BCA did not process it
       return bankAnswer("FAILED", error.code, error.message);
+    case "rate-limited":
+      throw unavailable(`BCA transfer: ${error.code} ${error.message} (HTTP ${answer.status}): rate limited before anything was processed`);
     case "duplicate-id":
     case "not-found":
     case "unknown-outcome":
@@ -102,7 +105,8 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   if (answer.status !== 200) {
     const error = errorOf(answer.body);
     if (error === undefined) return unrecognisedInquiryAnswer(answer, "BCA status inquiry");
-    if (meaningOf(error.code) === "not-found") return bankAnswer("NOT_FOUND", error.code, error.message);
+    // Only BCA's "no such transaction" over its documented 404 says the attempt never arrived.
+    if (meaningOf(error.code) === "not-found" && answer.status === 404) return bankAnswer("NOT_FOUND", error.code, error.message);
     // The inquiry itself failed; that says nothing about the transfer.
     return inquiryNotAnswered(error.code, error.message);
   }

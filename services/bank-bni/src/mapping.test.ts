@@ -49,6 +49,14 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     expect(isTokenRefused(error(200, "0401"))).toBe(false);
   });
 
+  it("reads errors in the top-level shape BNI's SDK reads as well as in the Response.parameters envelope", () => {
+    const topLevel = (status: number, responseCode: string): HttpAnswer => ({ kind: "answered", status, body: { responseCode, responseMessage: `message ${responseCode}` }, text: "" });
+    expect(isTokenRefused(topLevel(401, "0401"))).toBe(true); // so the token is renewed and the call re-sent, not left PENDING
+    expect(mapTransferAnswer(topLevel(200, "0111"))).toEqual({ status: "FAILED", bankCode: "0111", bankMessage: "message 0111", bankReference: "" });
+    expect(mapTransferAnswer(topLevel(200, "0001")).status).toBe("PENDING"); // success only in the success envelope
+    expect(mapStatusAnswer(topLevel(404, "0404")).status).toBe("NOT_FOUND");
+  });
+
   it("maps the status inquiry: Y SUCCESS, N FAILED with the original code, P PENDING, 0404 NOT_FOUND", () => {
     expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "Y", previousResponseCode: "0001", previousResponseMessage: "ok", journalNum: "J9" } })))
       .toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J9" });
@@ -63,6 +71,9 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     for (const [status, code] of [[500, "0900"], [401, "0401"], [400, "0410"], [504, "0901"]] as const) {
       expect(mapStatusAnswer(error(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code });
     }
+    // "not found" only over the documented 404: with another status, or in the success envelope, it is a broken inquiry
+    expect(mapStatusAnswer(error(500, "0404"))).toMatchObject({ status: "UNKNOWN", bankCode: "0404" });
+    expect(mapStatusAnswer({ kind: "answered", status: 200, body: { response: { responseCode: "0404" } }, text: "" }).status).toBe("UNKNOWN");
     expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
     expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
     expect(mapStatusAnswer(ok({})).status).toBe("UNKNOWN"); // a success envelope with no record in it

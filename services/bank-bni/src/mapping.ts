@@ -32,15 +32,18 @@ export function meaningOf(code: string): BniMeaning {
   }
 }
 
-/** A BNI answer's code and words: the success envelope `response` or the error envelope `Response.parameters`. */
+/**
+ * A BNI answer's code and words: the success envelope `response`, or an error: the envelope
+ * `Response.parameters` that clients and mocks see, or the top-level fields BNI's own SDK reads.
+ */
 function codeOf(body: unknown): { code: string; message: string; ok: boolean } | undefined {
   const success = text(body, "response", "responseCode");
   if (success !== "") return { code: success, message: text(body, "response", "responseMessage"), ok: true };
-  const code = text(body, "Response", "parameters", "responseCode");
-  if (code === "") return undefined;
-  const message = [text(body, "Response", "parameters", "responseMessage"), text(body, "Response", "parameters", "errorMessage")]
+  const error = [["Response", "parameters"], []].find((at) => text(body, ...at, "responseCode") !== "");
+  if (error === undefined) return undefined;
+  const message = [text(body, ...error, "responseMessage"), text(body, ...error, "errorMessage")]
     .filter((part, i, all) => part !== "" && all.indexOf(part) === i).join(": ");
-  return { code, message, ok: false };
+  return { code: text(body, ...error, "responseCode"), message, ok: false };
 }
 
 /** The bank refused our access token (expired, revoked, sandbox restarted): get a new one and re-send once. */
@@ -71,7 +74,8 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "BNI status inquiry");
   const coded = codeOf(answer.body);
   if (coded === undefined) return unrecognisedInquiryAnswer(answer, "BNI status inquiry");
-  if (meaningOf(coded.code) === "not-found") return bankAnswer("NOT_FOUND", coded.code, coded.message);
+  // Only BNI's "no such request" over its documented 404 says the attempt never arrived.
+  if (meaningOf(coded.code) === "not-found" && answer.status === 404) return bankAnswer("NOT_FOUND", coded.code, coded.message);
   if (!(coded.ok && answer.status === 200 && meaningOf(coded.code) === "success")) {
     // The inquiry itself failed; that says nothing about the transfer.
     return inquiryNotAnswered(coded.code, coded.message);

@@ -44,8 +44,8 @@ describe("Mandiri mapping (every code of sandbox/README.md)", () => {
   });
 
   it("never reads a failed inquiry as a failed transfer, nor as PENDING: UNKNOWN (a wrong path is 12, not 25)", () => {
-    for (const [status, code] of [[404, "12"], [500, "96"], [401, "11"], [400, "10"]] as const) {
-      expect(mapStatusAnswer(reply(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code });
+    for (const [status, code] of [[404, "12"], [500, "96"], [401, "11"], [400, "10"], [500, "25"], [200, "25"]] as const) {
+      expect(mapStatusAnswer(reply(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code }); // 25 only over 404 is "no record"
     }
     expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
     expect(mapStatusAnswer(reply(200, "00")).status).toBe("UNKNOWN"); // "00" with no record in it

@@ -66,7 +66,8 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "Mandiri inquiryStatus");
   const { code, message } = codeOf(answer.body);
   if (code === "") return unrecognisedInquiryAnswer(answer, "Mandiri inquiryStatus");
-  if (meaningOf(code) === "not-found") return bankAnswer("NOT_FOUND", code, message);
+  // Only "unable to locate record" over the documented 404 says the attempt never arrived.
+  if (meaningOf(code) === "not-found" && answer.status === 404) return bankAnswer("NOT_FOUND", code, message);
   if (answer.status !== 200 || meaningOf(code) !== "success") {
     // The inquiry itself failed; that says nothing about the transfer.
     return inquiryNotAnswered(code, message);
