@@ -187,6 +187,24 @@ describe("REST lookups", () => {
     expect((await get("/api/v1/transfers/GRBNOSUCHTHING00")).status).toBe(404);
   });
 
+  it("reads transfers through the primary key only, also on a miss (a filter on other fields reads all of an app's transfers)", async () => {
+    const filters: unknown[] = [];
+    const watch = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (event.commandName === "find" && event.command.find === "transfers") filters.push(event.command.filter);
+    };
+    const client = h.connection.getClient();
+    client.on("commandStarted", watch);
+    try {
+      expect((await get(`/api/v1/transfers?clientReferenceNo=NEVER-SENT-${Date.now()}`)).json.statusCode).toBe("105");
+      const unknownBank = transferBody({ beneficiaryBankCode: "999" });
+      expect((await post(unknownBank)).json.statusCode).toBe("102");
+    } finally {
+      client.off("commandStarted", watch);
+    }
+    expect(filters.length).toBeGreaterThanOrEqual(2);
+    for (const filter of filters) expect(Object.keys(filter as object)).toEqual(expect.arrayContaining(["_id"]));
+  });
+
   it.each<[string, string, number, string]>([
     ["neither reference", "/api/v1/transfers", 400, "101"],
     ["both references", "/api/v1/transfers/GRB1?clientReferenceNo=X", 400, "101"],

@@ -34,7 +34,7 @@ async function post(body: Record<string, string>, baseUrl = h.baseUrl): Promise<
 
 const bca = () => h.banks["014"];
 const sentFor = (referenceNumber: string | undefined) => bca().calls.filter((c) => c.referenceNumber === referenceNumber);
-const stored = async (clientReferenceNo: string) => (await ledger.findByClientReference("3", clientReferenceNo))!;
+const stored = async (clientReferenceNo: string) => (await ledger.findByReference("3", referenceNumberFor("3", clientReferenceNo)))!;
 
 
 describe("a retry never changes a settled or open transfer, nor calls the bank again", () => {
@@ -97,7 +97,7 @@ describe("a final state never changes", () => {
     const answer = post(body);
     // Meanwhile another writer settles it, as a resolver that took over a lost lease would, with
     // what the bank's status inquiry said.
-    await until("the transfer is recorded", async () => (await ledger.findByClientReference("3", body.clientReferenceNo)) !== undefined);
+    await until("the transfer is recorded", async () => (await ledger.findByReference("3", referenceNumberFor("3", body.clientReferenceNo))) !== undefined);
     const sending = await stored(body.clientReferenceNo);
     const settled = await ledger.transition(sending, "SUCCESS", {
       answer: { attempt: 1, answeredAt: new Date(), outcome: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "J-INQUIRY" },

@@ -61,10 +61,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const inFlight: InFlight = new Map();
   const owner = deps.instanceId;
 
-  /** By the derived referenceNumber (the primary key); by the fields only if a reference was ever derived differently. */
-  const findByClientReference = async (clientId: string, clientReferenceNo: string) =>
-    (await deps.ledger.findByReference(clientId, deps.referenceFor(clientId, clientReferenceNo)))
-      ?? deps.ledger.findByClientReference(clientId, clientReferenceNo);
+  /**
+   * By the derived referenceNumber, the primary key: every transfer is stored under it (an insert
+   * whose reference another pair holds is refused, never stored elsewhere). A lookup by the fields
+   * would read every transfer of the app on the embedded database, on each miss.
+   */
+  const findByClientReference = (clientId: string, clientReferenceNo: string) =>
+    deps.ledger.findByReference(clientId, deps.referenceFor(clientId, clientReferenceNo));
 
   const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string): Promise<TransferResult | undefined> => {
     const existing = await findByClientReference(client.clientId, req.clientReferenceNo);

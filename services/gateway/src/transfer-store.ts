@@ -160,7 +160,6 @@ export interface TransferStore {
   /** Inserts a new transfer; "duplicate" when (clientId, clientReferenceNo) exists. A referenceNumber collision throws. */
   insert(record: TransferRecord): Promise<InsertResult>;
   findByReference(clientId: string, referenceNumber: string): Promise<TransferRecord | undefined>;
-  findByClientReference(clientId: string, clientReferenceNo: string): Promise<TransferRecord | undefined>;
   /**
    * Moves a transfer from the state it had in `seen` to `to`, if and only if nobody wrote it since
    * `seen` (same revision) and, with `owner`, `seen` was leased by that owner; undefined otherwise.
@@ -209,7 +208,6 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken by another transfer`);
     },
     findByReference: (clientId, referenceNumber) => findOne({ _id: referenceNumber, clientId }),
-    findByClientReference: (clientId, clientReferenceNo) => findOne({ clientId, clientReferenceNo }),
     transition: async (seen, to, patch, now, owner) => {
       if (!canTransition(seen.state, to)) throw new Error(`transition ${seen.state} -> ${to} is not allowed`);
       return write(seen, owner, toUpdate(to, patch, now));
