@@ -1,4 +1,5 @@
 import { Code } from "@connectrpc/connect";
+import { mongo } from "mongoose";
 import { GatewayError, statusCodeOf, toConnectError } from "./errors";
 
 const named = (name: string) => Object.assign(new Error("connection 8 to 127.0.0.1:27117 closed"), { name });
@@ -10,7 +11,7 @@ describe("toConnectError", () => {
     expect(statusCodeOf(error)).toBe("202");
   });
 
-  it.each(["MongoServerSelectionError", "MongooseServerSelectionError", "MongoNetworkError", "MongoNetworkTimeoutError", "MongoPoolClearedError"])(
+  it.each(["MongoServerSelectionError", "MongooseServerSelectionError", "MongoNetworkError", "MongoNetworkTimeoutError", "MongoPoolClearedError", "PoolClearedOnNetworkError"])(
     "makes the driver's %s UNAVAILABLE (901, HTTP 503): the app may retry with the same clientReferenceNo",
     (name) => {
       const error = toConnectError(named(name));
@@ -19,6 +20,14 @@ describe("toConnectError", () => {
       expect(error.rawMessage).toMatch(/database is unreachable/);
     },
   );
+
+  it("sees the network error a grouped insert's MongoBulkWriteError wraps: UNAVAILABLE too", () => {
+    const wrapped = new mongo.MongoBulkWriteError(new mongo.MongoNetworkError("connection 8 to 127.0.0.1:27117 closed"), {} as never);
+    expect(wrapped.name).toBe("MongoBulkWriteError");
+    expect(statusCodeOf(toConnectError(wrapped))).toBe("901");
+    const refused = new mongo.MongoBulkWriteError({ message: "E11000 duplicate key", code: 11000, writeErrors: [] }, {} as never);
+    expect(statusCodeOf(toConnectError(refused))).toBe("999"); // a refusal by the server is no outage
+  });
 
   it("makes anything else INTERNAL (999) and keeps the original as the cause", () => {
     const original = named("MongoServerError");

@@ -96,10 +96,13 @@ function unexpected(error: unknown): GatewayError {
 
 /**
  * The driver's "could not reach the database" errors (by name: only store files import the
- * driver). They are UNAVAILABLE, not INTERNAL: the app may retry, and its clientReferenceNo makes
- * the retry safe whether or not the interrupted write landed.
+ * driver), also when wrapped: a grouped insert's network error comes as a MongoBulkWriteError
+ * holding it in `errorResponse`. They are UNAVAILABLE, not INTERNAL: the app may retry, and its
+ * clientReferenceNo makes the retry safe whether or not the interrupted write landed.
  */
-function isDatabaseUnreachable(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : "";
-  return /^Mongo(?:ose)?(?:ServerSelection|Network|NetworkTimeout|TopologyClosed|NotConnected|PoolCleared)Error$/.test(name);
+function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  if (/^(?:Mongo(?:ose)?(?:ServerSelection|Network|NetworkTimeout|TopologyClosed|NotConnected|PoolCleared)Error|PoolClearedOnNetworkError)$/.test(error.name)) return true;
+  const { errorResponse } = error as { errorResponse?: unknown };
+  return isDatabaseUnreachable(error.cause, depth + 1) || isDatabaseUnreachable(errorResponse, depth + 1);
 }
