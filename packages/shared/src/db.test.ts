@@ -25,6 +25,21 @@ describe("database guarantees the ledger relies on", () => {
     expect(await pingDatabase(connection)).toBe(true);
   });
 
+  it("asks for majority, journaled writes (what keeps an acknowledged transfer through a replica set's failover)", async () => {
+    const concerns: unknown[] = [];
+    const watch = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (["insert", "findAndModify", "update"].includes(event.commandName)) concerns.push(event.command.writeConcern);
+    };
+    connection.getClient().on("commandStarted", watch);
+    try {
+      await Docs.collection.insertOne({ client: "wc", ref: "r0", state: "NEW", version: 0 });
+      await Docs.findOneAndUpdate({ client: "wc", ref: "r0" }, { $set: { state: "DONE" } }).lean();
+    } finally {
+      connection.getClient().off("commandStarted", watch);
+    }
+    expect(concerns).toEqual([{ w: "majority", j: true }, { w: "majority", j: true }]);
+  });
+
   it("rejects a duplicate insert on a unique compound index with E11000", async () => {
     await Docs.create({ client: "a", ref: "r1", state: "NEW", version: 0 });
     await Docs.create({ client: "b", ref: "r1", state: "NEW", version: 0 }); // other client: allowed

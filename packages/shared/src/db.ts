@@ -19,6 +19,10 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     serverSelectionTimeoutMS: 5000,
     maxPoolSize: 20,
     autoIndex: true,
+    // "Durable before the bank call" on a production replica set: a write is acknowledged only
+    // once a majority has it in its journal, so a failover cannot roll back a transfer whose bank
+    // call followed (w:1 can). The embedded FerretDB ignores write concern; SQLite syncs each commit.
+    writeConcern: { w: "majority", journal: true },
     // Command events feed gerbang_db_command_duration_seconds: round trips and time spent in the
     // database are measured, not guessed (the benchmarks read them from /metrics).
     monitorCommands: true,
