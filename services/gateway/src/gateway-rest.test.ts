@@ -267,6 +267,29 @@ describe("REST refusals leave no trace", () => {
     expect(h.logs.some((l) => l.includes('"statusCode":"101"') && l.includes("*********1234"))).toBe(true);
   });
 
+  it("a repeated key: 400, statusCode 101, whichever value the token was made for (JSON.parse would keep the last)", async () => {
+    const body = transferBody({ amount: "1000" });
+    const text = JSON.stringify(body).replace('"amount":"1000"', '"amount":"2475000","amount":"1000"');
+    await refusedWith(post(text, appToken({ req: body })), 400, "101", body.clientReferenceNo);
+  });
+
+  it("a body that is not UTF-8: 400, statusCode 101 (never stored with U+FFFD in its place)", async () => {
+    const body = transferBody({ remark: "REMARK-BYTES" });
+    const bytes = Buffer.from(JSON.stringify(body));
+    const at = bytes.indexOf("REMARK-BYTES");
+    bytes[at] = 0xff;
+    bytes[at + 1] = 0xfe;
+    const res = fetch(`${h.baseUrl}/api/v1/transfers`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body })}` }, body: bytes });
+    await refusedWith(res.then(async (r) => ({ status: r.status, json: (await r.json()) as Envelope })), 400, "101", body.clientReferenceNo);
+  });
+
+  it("a charset other than UTF-8: 400, statusCode 101", async () => {
+    const body = transferBody();
+    await refusedWith(post(JSON.stringify(body), appToken({ req: body }), { "content-type": "application/json; charset=latin1" }), 400, "101", body.clientReferenceNo);
+    const utf8 = transferBody();
+    expect((await post(JSON.stringify(utf8), appToken({ req: utf8 }), { "content-type": "application/json; charset=UTF-8" })).json.statusCode).toBe("000");
+  });
+
   it("a body over the limit: 413, statusCode 106", async () => {
     const body = transferBody({ remark: "x".repeat(20_000) });
     await refusedWith(post(body), 413, "106", body.clientReferenceNo);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { DescMethod, JsonValue } from "@bufbuild/protobuf";
-import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { createAsyncIterable, type UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import { maskAccountsIn, type Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
@@ -51,25 +51,25 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       if (handler === undefined) throw new Error(`no handler for ${route.method.name}`);
       const contextValues = deps.contextValues(req);
       contextValues.set(identityKey, deps.authenticate(req.headers.authorization ?? null, contextValues.get(callerIpKey)));
-      const message = await requestMessage(req, url, route, match.params, deps.bodyLimitBytes);
+      const body = await requestBody(req, url, route, match.params, deps.bodyLimitBytes);
       // No authorization header: the identity checked above rides in the context.
       const header = new Headers({ "content-type": "application/json" });
       const answer = await handler({
-        httpVersion: "1.1", method: "POST", url: `${IN_PROCESS_ORIGIN}${handler.requestPath}`, header, body: message,
+        httpVersion: "1.1", method: "POST", url: `${IN_PROCESS_ORIGIN}${handler.requestPath}`, header, body,
         signal: new AbortController().signal, contextValues,
       });
       const text = await readText(answer.body);
-      const body = JSON.parse(text === "" ? "{}" : text) as Record<string, unknown>;
+      const reply = JSON.parse(text === "" ? "{}" : text) as Record<string, unknown>;
       if (answer.status === 200) {
-        send(res, deps.successStatus(body), body);
+        send(res, deps.successStatus(reply), reply);
         return true;
       }
-      const refusal = typeof body.message === "string" ? body.message : "error";
+      const refusal = typeof reply.message === "string" ? reply.message : "error";
       const fromInterceptors = answer.header?.get(STATUS_CODE_HEADER);
       if (fromInterceptors === null || fromInterceptors === undefined) {
         // Refused by Connect itself while decoding (an unknown field, a number for a string), before
         // any interceptor ran: nothing logged or counted it yet. The statusCode comes from the code.
-        const code = typeof body.code === "string" ? codeFromString(body.code) : undefined;
+        const code = typeof reply.code === "string" ? codeFromString(reply.code) : undefined;
         const statusCode = statusCodeOf(new ConnectError("", code ?? Code.Internal));
         observeRefusal(deps, req, { pathname: url.pathname, rpc: route.method, started, statusCode, message: refusal });
         send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: refusal, data: null });
@@ -102,9 +102,14 @@ function observeRefusal(deps: RestHandlerDeps, req: IncomingMessage, at: { pathn
   deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode: at.statusCode, durationMs: Math.round(durationMs * 10) / 10, error: maskAccountsIn(at.message) }, "request");
 }
 
-/** The request message as Connect JSON: the body (for body "*") plus path variables, or the query (no body). */
-async function requestMessage(req: IncomingMessage, url: URL, route: RestRoute, params: Record<string, string>, limit: number): Promise<JsonValue> {
-  const fields = route.body === "*" ? await jsonBody(req, limit) : queryFields(url, route);
+/**
+ * What the RPC's handler decodes: the body as sent (body "*"), so Connect's own JSON decoding
+ * applies to it as to a Connect call (duplicate keys, unknown fields and wrong types refused), or
+ * the query plus path variables as Connect JSON (no body).
+ */
+async function requestBody(req: IncomingMessage, url: URL, route: RestRoute, params: Record<string, string>, limit: number): Promise<JsonValue | AsyncIterable<Uint8Array>> {
+  if (route.body === "*") return createAsyncIterable([await utf8Body(req, limit)]);
+  const fields = queryFields(url, route);
   for (const [name, value] of Object.entries(params)) {
     if (name in fields && fields[name] !== value) throw new GatewayError("INVALID_REQUEST", `${name} differs between path and request`);
     fields[name] = value;
@@ -112,18 +117,14 @@ async function requestMessage(req: IncomingMessage, url: URL, route: RestRoute, 
   return fields;
 }
 
-async function jsonBody(req: IncomingMessage, limit: number): Promise<Record<string, JsonValue>> {
+/**
+ * JSON is UTF-8 (RFC 8259): another declared charset is refused rather than misread. Bytes that
+ * are not UTF-8 decode to U+FFFD, which no field accepts (validation.ts), on every protocol.
+ */
+async function utf8Body(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const type = req.headers["content-type"] ?? "";
-  if (!/^application\/json(;|$)/i.test(type)) throw new GatewayError("INVALID_REQUEST", "content-type must be application/json");
-  const raw = await readBody(req, limit);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new GatewayError("INVALID_REQUEST", "body is not valid JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new GatewayError("INVALID_REQUEST", "body must be a JSON object");
-  return parsed as Record<string, JsonValue>;
+  if (!/^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i.test(type)) throw new GatewayError("INVALID_REQUEST", "content-type must be application/json (UTF-8)");
+  return readBody(req, limit);
 }
 
 /** Query parameters named by a field's proto or JSON name; anything else, or a repeat, is refused. */
@@ -141,7 +142,7 @@ function queryFields(url: URL, route: RestRoute): Record<string, JsonValue> {
 }
 
 /** Reads at most `limit` bytes; more is REQUEST_TOO_LARGE (decided from content-length before reading when it is given). */
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -151,7 +152,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 async function readText(body: AsyncIterable<Uint8Array> | undefined): Promise<string> {

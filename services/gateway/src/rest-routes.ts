@@ -44,6 +44,8 @@ function compile(method: DescMethod, httpMethod: RestRoute["httpMethod"], templa
     pathFields.push(field.jsonName);
     return "([^/]+)";
   }).join("/");
+  // The body goes to the RPC as sent (rest-handler.ts), so it must be the whole request.
+  if (rule.body !== "" && (rule.body !== "*" || pathFields.length > 0)) throw new Error(`${template}: only body "*" without path variables, or no body, is supported`);
   return { method, httpMethod, template, pattern: new RegExp(`^${source}$`), pathFields, body: rule.body };
 }
 

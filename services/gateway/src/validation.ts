@@ -12,9 +12,10 @@ const AMOUNT = /^[1-9]\d{0,14}$/;
 const ACCOUNT_NUMBER = /^\d{5,34}$/;
 const BANK_CODE = /^\d{3}$/;
 const NAME = /^[\p{L}\p{N} .,'&()/-]*$/u;
-// No control characters, and no invisible format ones (right-to-left override, zero-width space)
-// or lone surrogates: a remark lands on statements, where those make text read other than it is.
-const FREE_TEXT = /^[^\p{Cc}\p{Cf}\p{Cs}]*$/u;
+// No control characters or line separators, no invisible format ones (right-to-left override,
+// zero-width space), lone surrogates or U+FFFD (what a decoder puts for bytes that were not text):
+// a remark lands on statements, where those make text read other than it is.
+const FREE_TEXT = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD]*$/u;
 
 export function transferRequestViolations(req: TransferRequest): string[] {
   const v: string[] = [];
@@ -28,7 +29,7 @@ export function transferRequestViolations(req: TransferRequest): string[] {
   if (!AMOUNT.test(req.amount)) v.push("amount must be whole rupiah as digits, greater than zero, without separators");
   if (req.currency !== "" && req.currency !== "IDR") v.push("currency must be IDR");
   if (req.remark.length > 50) v.push("remark must be at most 50 characters");
-  else if (!FREE_TEXT.test(req.remark)) v.push("remark must not contain control, invisible formatting or unpaired surrogate characters");
+  else if (!FREE_TEXT.test(req.remark)) v.push("remark must not contain control, line-separator, invisible formatting, unpaired surrogate or replacement (U+FFFD) characters");
   return v;
 }
 
