@@ -24,6 +24,7 @@ const REMARK_PART = 18;
 export function transferBody(input: TransferInput, transactionId: string, corporateId: string): string {
   // BCA takes the remark as two parts of at most 18 characters; the rest does not fit and is dropped.
   const remark = input.remark.trim();
+  const first = upTo(remark, REMARK_PART);
   return JSON.stringify({
     CorporateID: corporateId,
     SourceAccountNumber: input.sourceAccountNumber,
@@ -33,9 +34,15 @@ export function transferBody(input: TransferInput, transactionId: string, corpor
     CurrencyCode: input.currency,
     Amount: `${input.amount}.00`,
     BeneficiaryAccountNumber: input.beneficiaryAccountNumber,
-    Remark1: remark.slice(0, REMARK_PART).trim(),
-    Remark2: remark.slice(REMARK_PART, 2 * REMARK_PART).trim(),
+    Remark1: first.trim(),
+    Remark2: upTo(remark.slice(first.length), REMARK_PART).trim(),
   });
+}
+
+/** At most `units` UTF-16 units of `text`, never ending inside a surrogate pair (half an emoji is no character). */
+function upTo(text: string, units: number): string {
+  const cut = text.slice(0, units);
+  return /[\ud800-\udbff]$/.test(cut) && text.length > units ? cut.slice(0, -1) : cut;
 }
 
 /** The status inquiry URL: `{TransactionID}` filled in, TransactionDate and TransferType=BCA in the query. */

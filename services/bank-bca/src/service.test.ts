@@ -3,7 +3,7 @@ import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { createLogger, deriveRequestId, DIGITS, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
 import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadBcaConfig } from "./config";
-import type { BcaApi } from "./bank-api";
+import { transferBody, type BcaApi } from "./bank-api";
 import { createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
 import { createTransactionIds } from "./transaction-id-store";
 
@@ -131,6 +131,20 @@ const duplicateInput: TransferInput = {
   sourceAccountNumber: "0201245680", sourceAccountName: "IKIPPOB", beneficiaryBankCode: "014", beneficiaryBankName: "BCA",
   beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: "10000", currency: "IDR", remark: "",
 };
+describe("BCA transfer body", () => {
+  it("splits the remark into two parts of at most 18 UTF-16 units, never inside a surrogate pair", () => {
+    const parts = (remark: string) => JSON.parse(transferBody({ ...duplicateInput, remark }, "12345678", "GERBANGBCA")) as { Remark1: string; Remark2: string };
+    expect(parts("Invoice 2026-11 for the October rent")).toMatchObject({ Remark1: "Invoice 2026-11 fo", Remark2: "r the October rent" });
+    const emoji = parts(`a${"\u{1F600}".repeat(20)}`);
+    for (const part of [emoji.Remark1, emoji.Remark2]) {
+      expect(part.length).toBeLessThanOrEqual(18);
+      expect(part).toMatch(/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/); // no half pair
+    }
+    expect(emoji.Remark1).toBe(`a${"\u{1F600}".repeat(8)}`);
+    expect(emoji.Remark2).toBe("\u{1F600}".repeat(9));
+  });
+});
+
 const statusRoute = { method: "GET" as const, url: "http://127.0.0.1:9/banking/corporates/transfers/status/{TransactionID}" };
 const duplicateCtx: BankCallContext = {
   signal: new AbortController().signal, route: { method: "POST", url: "http://127.0.0.1:9/banking/corporates/transfers" },
