@@ -210,6 +210,7 @@ describe("REST lookups", () => {
     ["both references", "/api/v1/transfers/GRB1?clientReferenceNo=X", 400, "101"],
     ["an unknown query parameter", "/api/v1/transfers?foo=1", 400, "101"],
     ["a repeated query parameter", "/api/v1/transfers?clientReferenceNo=a&clientReferenceNo=b", 400, "101"],
+    ["one parameter under both its names", "/api/v1/transfers?clientReferenceNo=a&client_reference_no=b", 400, "101"],
   ])("refuses a lookup with %s", async (_label, path, status, statusCode) => {
     const answer = await get(path);
     expect([answer.status, answer.json.statusCode, answer.json.data]).toEqual([status, statusCode, null]);

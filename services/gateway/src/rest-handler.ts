@@ -135,7 +135,8 @@ function queryFields(url: URL, route: RestRoute): Record<string, JsonValue> {
     const name = known.get(key);
     const values = url.searchParams.getAll(key);
     if (name === undefined) throw new GatewayError("INVALID_REQUEST", `unknown query parameter ${key}`);
-    if (values.length > 1) throw new GatewayError("INVALID_REQUEST", `query parameter ${key} given more than once`);
+    // Twice, or under both of its names (client_reference_no and clientReferenceNo): which one counts would be a guess.
+    if (values.length > 1 || name in fields) throw new GatewayError("INVALID_REQUEST", `query parameter ${key} given more than once`);
     fields[name] = values[0] ?? "";
   }
   return fields;
