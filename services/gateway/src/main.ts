@@ -5,7 +5,8 @@ import { startGateway } from "./gateway";
 /**
  * The gateway process: config from env (once), database, edge and resolver. SIGTERM/SIGINT stop it
  * gracefully (runProcess): no new requests, those in flight finish (GATEWAY_SHUTDOWN_GRACE_MS), the
- * resolver ends its round, leases are handed back, the database closes, exit 0.
+ * resolver ends its round (it starts no bank call once stopping, but waits for one on its way),
+ * leases are handed back, the database closes, exit 0.
  */
 runProcess("gateway", async () => {
   const config = loadGatewayConfig();
@@ -19,7 +20,8 @@ runProcess("gateway", async () => {
       await gateway.close();
       await connection.close();
     },
-    // Bounded even if something hangs: the ledger is consistent at every step, so a late exit loses nothing.
-    stopTimeoutMs: config.shutdownGraceMs + 10_000,
+    // Bounded even if something hangs: the ledger is consistent at every step, so a late exit loses
+    // nothing. Long enough for the grace and for a resolver's bank call on its way (its deadline).
+    stopTimeoutMs: Math.max(config.shutdownGraceMs, config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)) + 10_000,
   };
 });

@@ -149,6 +149,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
    * answer as the request path would.
    */
   const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, now: Date) => {
+    if (stopping) return; // no new bank call from an instance on its way out: its leases are handed back, the next instance sends
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
     const patch = { resend: { attempt: attempt.attempt, sentAt: now, resends: (attempt.resends ?? 0) + 1 }, lease, nextCheckAt: lease.until, checks: 0 };
     const sending = record.state === "SENDING"
@@ -163,6 +164,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   /** A transfer recorded as RECEIVED was never sent: attempt 1 goes out now, as on the request path. */
   const sendFirst = async (record: TransferRecord) => {
+    if (stopping) return; // as in resend
     const partner = deps.registry().partners.find((p) => p.bankCode === record.route.bankCode);
     if (partner === undefined) return; // the lease runs out; asked again once the registry knows the partner
     const now = deps.clock();
