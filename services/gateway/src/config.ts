@@ -36,6 +36,7 @@ interface RawGatewayConfig {
   breakerWindowMs: number;
   failpoint: string;
   shutdownGraceMs: number;
+  shutdownDelayMs: number;
 }
 
 /** The gateway's settings, validated; read once in main.ts (env) or passed by tests (overrides). */
@@ -216,6 +217,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: "positive",
     default: 20_000,
     env: "GATEWAY_SHUTDOWN_GRACE_MS",
+  },
+  shutdownDelayMs: {
+    doc: "On SIGTERM, how long the apps' ports keep taking requests while /readyz already answers 503, so a load balancer probing it stops sending first (set it above the probe's period times its failure threshold behind one; 0 closes them at once).",
+    format: "whole",
+    default: 0,
+    env: "GATEWAY_SHUTDOWN_DELAY_MS",
   },
 };
 

@@ -153,6 +153,22 @@ describe("graceful shutdown", () => {
     expect(await h.connection.db!.collection("transfers").countDocuments({ leaseOwner: second.instanceId })).toBe(0);
   });
 
+  it("says 503 on /readyz while it still serves for GATEWAY_SHUTDOWN_DELAY_MS, then closes the apps' ports, the operators' last", async () => {
+    const leaving = await h.startAnother({ shutdownDelayMs: 3_000 }); // room for three calls on a busy machine
+    const apps = `http://127.0.0.1:${leaving.httpPort}`;
+    const ops = `http://127.0.0.1:${leaving.opsPort}`;
+    const readyz = async (origin: string) => { const res = await fetch(`${origin}/readyz`); return [res.status, await res.json()] as const; };
+    expect(await readyz(apps)).toEqual([200, { status: "ready" }]);
+    const closing = leaving.close();
+    expect(await readyz(apps)).toEqual([503, { status: "stopping" }]);
+    expect(await readyz(ops)).toEqual([503, { status: "stopping" }]);
+    const { status, json } = await post(apps, body()); // a load balancer has not noticed yet: still served
+    expect([status, json.statusCode]).toEqual([200, "000"]);
+    await closing;
+    await expect(fetch(`${apps}/readyz`)).rejects.toThrow();
+    await expect(fetch(`${ops}/readyz`)).rejects.toThrow();
+  });
+
   it("cuts requests that outlive the grace; their transfers keep the lease until it runs out (the bank call may still land)", async () => {
     // A deadline and lease far beyond the grace: only the shutdown may end the call, however slow the machine.
     const third = await h.startAnother({ shutdownGraceMs: 200, bankDeadlineMs: 10_000, leaseMs: 20_000 });

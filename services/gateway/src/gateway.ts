@@ -159,7 +159,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     breakerStates: () => breakers.states(),
     close: async () => {
       clearInterval(purge);
-      await Promise.all([servers.close(settings.shutdownGraceMs), resolver.stop()]);
+      await Promise.all([servers.close(settings.shutdownGraceMs, settings.shutdownDelayMs), resolver.stop()]);
       bank.close();
       breakers.close();
       registry.close();

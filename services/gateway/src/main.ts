@@ -22,6 +22,6 @@ runProcess("gateway", async () => {
     },
     // Bounded even if something hangs: the ledger is consistent at every step, so a late exit loses
     // nothing. Long enough for the grace and for a resolver's bank call on its way (its deadline).
-    stopTimeoutMs: Math.max(config.shutdownGraceMs, config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)) + 10_000,
+    stopTimeoutMs: config.shutdownDelayMs + Math.max(config.shutdownGraceMs, config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)) + 10_000,
   };
 });

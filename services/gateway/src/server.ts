@@ -45,11 +45,12 @@ export interface ListenAddresses {
 export interface GatewayServers {
   listen(addresses: ListenAddresses): Promise<{ httpPort: number; grpcPort: number; opsPort: number }>;
   /**
-   * Stops taking requests (listeners close, /readyz says 503, keep-alive connections are closed
-   * after their current request), lets requests in flight finish for at most `graceMs`, then
-   * closes whatever is left. Resolves when both servers are closed.
+   * Stops taking requests: /readyz says 503 at once (on every port), and after `delayMs` the apps'
+   * listeners close (keep-alive connections after their current request); requests in flight
+   * finish for at most `graceMs`, then whatever is left is closed. The operators' port closes
+   * last. Resolves when every server is closed.
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number, delayMs?: number): Promise<void>;
 }
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -163,14 +164,16 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       const port = (server: http.Server | http2.Http2Server) => (server.address() as AddressInfo).port;
       return { httpPort: port(http1), grpcPort: port(h2c), opsPort: port(ops) };
     },
-    close: async (graceMs = 10_000) => {
+    close: async (graceMs = 10_000, delayMs = 0) => {
       draining = true;
-      const closed = Promise.all([closeServer(http1), closeServer(h2c), closeServer(ops)]); // stop listening; resolves when every connection is gone
+      // /readyz answers 503 from now on; a load balancer probing it stops sending here before the
+      // listeners close, so no request meets a refused connection.
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const closed = Promise.all([closeServer(http1), closeServer(h2c)]); // stop listening; resolves when every connection is gone
       for (const session of sessions) session.close(); // lets in-flight calls finish, refuses new streams
       // Idle keep-alive connections go now, and again as requests in flight finish.
-      const closeIdle = () => { http1.closeIdleConnections(); ops.closeIdleConnections(); };
-      const idle = setInterval(closeIdle, 50);
-      closeIdle();
+      const idle = setInterval(() => { http1.closeIdleConnections(); }, 50);
+      http1.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<"grace over">((resolve) => { timer = setTimeout(resolve, graceMs, "grace over"); });
       const outcome = await Promise.race([closed, graceOver]);
@@ -179,10 +182,13 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       if (outcome === "grace over") {
         deps.logger.warn({ graceMs }, "requests still in flight after the shutdown grace; closing their connections");
         http1.closeAllConnections();
-        ops.closeAllConnections();
         for (const session of sessions) session.destroy();
         await closed;
       }
+      // The operators' port goes last: until here its /readyz says 503 "stopping".
+      const opsClosed = closeServer(ops);
+      ops.closeAllConnections();
+      await opsClosed;
     },
   };
 }
