@@ -27,6 +27,19 @@ export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy 
   return { ...policies.defaults, ...policies.overrides[bankCode] };
 }
 
+/** How much longer than a bank call's deadline a lease must run when the call starts: the answer is recorded before anyone else may take the transfer. */
+export const LEASE_MARGIN_MS = 1_000;
+
+/**
+ * Whether a lease still covers a whole bank call from `now`. A lease is set before the write that
+ * records it; a write that landed late (a database stall) can leave too little of it, and another
+ * instance's resolver could then send the same attempt while this call is on its way. Such a call
+ * is not made: the lease runs out and the resolver asks the bank, then sends.
+ */
+export function leaseCoversCall(leaseUntil: Date | undefined, policy: BankPolicy, now: Date): boolean {
+  return leaseUntil !== undefined && leaseUntil.getTime() - now.getTime() > policy.deadlineMs + LEASE_MARGIN_MS;
+}
+
 /** Pause before the next inquiry, after `checks` inquiries of the current send (0: none yet). */
 export function nextCheckDelay(policy: BankPolicy, checks: number): number {
   if (checks <= 0) return Math.min(policy.pendingRecheckMs, policy.backoffMaxMs);
@@ -85,7 +98,7 @@ function positiveMs(value: unknown, name: string): number {
  */
 export function timeoutOrderingProblems(t: { gatewayDeadlineMs: number; leaseMs: number; bankTimeoutMs?: number; deadlineMarginMs?: number }): string[] {
   const problems: string[] = [];
-  if (t.leaseMs <= t.gatewayDeadlineMs + 1_000) {
+  if (t.leaseMs <= t.gatewayDeadlineMs + LEASE_MARGIN_MS) {
     problems.push(`lease (${t.leaseMs} ms) must exceed the bank deadline (${t.gatewayDeadlineMs} ms) by more than 1 s, or a live call loses its transfer to another instance`);
   }
   if (t.bankTimeoutMs !== undefined && t.bankTimeoutMs + (t.deadlineMarginMs ?? 0) >= t.gatewayDeadlineMs) {

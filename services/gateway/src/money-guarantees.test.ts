@@ -111,6 +111,35 @@ describe("a final state never changes", () => {
   });
 });
 
+describe("no bank call outlives its lease", () => {
+  it("a transfer whose insert landed late is not sent by the request path (PENDING), and is sent once by the resolver", async () => {
+    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
+    // A database stall: the insert lands 1.2 s late, leaving 1.3 s of a lease set before it, less
+    // than a 1 s call plus its 1 s margin. A resolver could take the transfer while the call runs.
+    const collection = h.connection.models.Transfer!.collection;
+    const insertOne = collection.insertOne;
+    collection.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      return insertOne.apply(collection, args);
+    });
+    const body = transferBody();
+    let first: Awaited<ReturnType<typeof post>>;
+    try {
+      first = await post(body, `http://127.0.0.1:${short.httpPort}`);
+    } finally {
+      collection.insertOne = insertOne;
+    }
+    expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([202, "001", "PENDING"]);
+    const reference = first.json.data!.referenceNumber!;
+    expect(sentFor(reference)).toHaveLength(0);
+    const leased = await stored(body.clientReferenceNo);
+    await until("the lease has run out", () => Date.now() > leased.leaseUntil!.getTime());
+    await h.gateway.resolver.runOnce(); // asks (not found), then sends the attempt
+    expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
+    expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
+  });
+});
+
 describe("an ambiguous outcome is settled by asking the bank, never by sending again", () => {
   it("a bank that booked but never answered: the app hears PENDING, the inquiry finds the booking, one bank call", async () => {
     // An instance with a short deadline, so the call the bank never answers ends soon.

@@ -1,7 +1,7 @@
 import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
-import { nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
+import { leaseCoversCall, nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
 import { jakartaDate } from "./reference-number";
 import type { RegistrySnapshot } from "./registry";
 import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
@@ -158,8 +158,17 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (sending === undefined) return;
     deps.onResend?.(partner.bankCode);
     deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
+    await callAndSettle(sending, attempt, partner, policy, "resend");
+  };
+
+  /** The bank call of a send just recorded, and its answer; none if the write landed too late for the lease to cover the call. */
+  const callAndSettle = async (sending: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, send: "first" | "resend") => {
+    if (!leaseCoversCall(sending.leaseUntil, policy, deps.clock())) {
+      deps.logger.warn({ referenceNumber: sending.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; asked and sent again once it runs out");
+      return;
+    }
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
-    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
+    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send, now: deps.clock() });
   };
 
   /** A transfer recorded as RECEIVED was never sent: attempt 1 goes out now, as on the request path. */
@@ -175,8 +184,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
     const sending = await deps.ledger.transition(record, "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
     if (sending === undefined) return;
-    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
-    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: "first", now: deps.clock() });
+    await callAndSettle(sending, attempt, partner, policy, "first");
   };
 
   const loop = () => {

@@ -2,7 +2,7 @@ import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/paymen
 import { maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
-import { policyFor, type BankPolicies } from "./bank-policy";
+import { leaseCoversCall, policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError } from "./errors";
 import type { Failpoints } from "./failpoints";
 import { chooseFallback } from "./fallback";
@@ -79,9 +79,15 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return { record: settled, replayed: true };
   };
 
-  const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer> => {
+  /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
+  const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
+    const policy = policyFor(deps.policies, route.bankCode);
+    if (!leaseCoversCall(record.leaseUntil, policy, deps.clock())) {
+      deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; the resolver sends it");
+      return undefined;
+    }
     const started = process.hrtime.bigint();
-    const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policyFor(deps.policies, route.bankCode).deadlineMs);
+    const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs);
     const answer = await deps.failpoints.afterDispatch(call);
     deps.onBankCall?.(route.bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
     deps.failpoints.hit("after-bank-answer");
@@ -123,6 +129,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     if (first === undefined) throw new Error("a SENDING transfer has its attempt recorded");
     let current = { record, attempt: first, route };
     let answer = await send(record, first, route);
+    if (answer === undefined) return record; // SENDING: PENDING to the app
     if (answer.outcome === "NOT_SENT" && answer.unreachable === true) {
       // A reroute the ledger could not take is no reroute: attempt 1's "not sent" is settled below
       // (or, if the write did land after all, that settle loses its compare-and-set and the
@@ -132,8 +139,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         return undefined;
       });
       if (next !== undefined) {
+        const second = await send(next.record, next.attempt, next.route);
+        if (second === undefined) return next.record;
         current = next;
-        answer = await send(next.record, next.attempt, next.route);
+        answer = second;
       }
     }
     const now = deps.clock();
