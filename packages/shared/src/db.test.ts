@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from "mongoose";
 import { connectTestDatabase, testDatabaseUri } from "../../../test/database";
-import { connectDatabase, isDuplicateKeyError, pingDatabase } from "./db";
+import { connectDatabase, initUniqueIndexes, isDuplicateKeyError, pingDatabase } from "./db";
 
 // What the ledger relies on, proven against the real embedded database (FerretDB on SQLite):
 // unique compound indexes, conditional updates, and exactly one winner among concurrent updates.
@@ -38,6 +38,17 @@ describe("database guarantees the ledger relies on", () => {
       connection.getClient().off("commandStarted", watch);
     }
     expect(concerns).toEqual([{ w: "majority", j: true }, { w: "majority", j: true }]);
+  });
+
+  it("starts only when every unique index the schema declares exists, _id's included", async () => {
+    await expect(initUniqueIndexes(Docs)).resolves.toBeUndefined();
+    // A unique index the database does not have (here never built; after a FerretDB crash between
+    // its commits, _id's own): starting would let two documents share a key.
+    const unbuilt = new Schema<Doc>({ client: String, ref: String }, { autoIndex: false });
+    unbuilt.index({ client: 1, ref: 1 }, { unique: true });
+    const Unbuilt = connection.model<Doc>("Unbuilt", unbuilt);
+    await Unbuilt.createCollection();
+    await expect(initUniqueIndexes(Unbuilt)).rejects.toThrow(/collection unbuilts lacks unique index \{"client":1,"ref":1\}/);
   });
 
   it("rejects a duplicate insert on a unique compound index with E11000", async () => {

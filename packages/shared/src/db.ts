@@ -1,4 +1,4 @@
-import mongoose, { mongo, type Connection } from "mongoose";
+import mongoose, { mongo, type Connection, type Model } from "mongoose";
 import { Histogram, register } from "prom-client";
 
 export interface DatabaseOptions {
@@ -60,6 +60,24 @@ export async function pingDatabase(connection: Connection): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Creates a model's indexes (Model.init), then checks that every unique one the code relies on is
+ * really there, `_id`'s included. FerretDB creates a collection and its `_id` index in separate
+ * commits, so a crash between them leaves a collection whose `_id` is not unique, which init()
+ * does not notice (it never creates `_id_`): two documents with one key would then both be stored.
+ * Refusing to start says so instead.
+ */
+export async function initUniqueIndexes<T>(model: Model<T>): Promise<void> {
+  await model.init();
+  const present = await model.collection.indexes();
+  const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
+  const wanted = [{ _id: 1 }, ...model.schema.indexes().filter(([, options]) => options.unique === true).map(([key]) => key)];
+  const missing = wanted.filter((key) => !present.some((index) => same(index.key, key) && (index.unique === true || index.name === "_id_")));
+  if (missing.length > 0) {
+    throw new Error(`collection ${model.collection.collectionName} lacks unique index ${missing.map((key) => JSON.stringify(key)).join(", ")}: keys the code relies on are not unique; repair the database before starting`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { deriveRequestId, DIGITS, groupedInsert, type AttemptKey } from "@gerbang/shared";
+import { deriveRequestId, DIGITS, groupedInsert, initUniqueIndexes, type AttemptKey } from "@gerbang/shared";
 
 /**
  * BCA's TransactionID has 8 digits and must be unique per day. An id derived from (reference,
@@ -55,7 +55,7 @@ export interface TransactionIds {
 
 export async function createTransactionIds(connection: Connection): Promise<TransactionIds> {
   const Ids = (connection.models.BcaTransactionId as Model<AllocatedId> | undefined) ?? connection.model<AllocatedId>("BcaTransactionId", allocatedIdSchema);
-  await Ids.init(); // the unique indexes must exist before the first allocation relies on them
+  await initUniqueIndexes(Ids); // the unique indexes must exist before the first allocation relies on them
   // Concurrent sends share one insert command (group commit), as the gateway's ledger writes do;
   // each hears its own document's outcome (inserted or duplicate).
   const insertId = groupedInsert(Ids.collection);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
+import { initUniqueIndexes } from "@gerbang/shared";
 
 /**
  * Registered apps (the paper's Table 3) with their IP allowlists and their escrow (source)
@@ -55,7 +56,7 @@ export interface ClientStore {
 
 export async function createClientStore(connection: Connection): Promise<ClientStore> {
   const Clients = (connection.models.Client as Model<Client> | undefined) ?? connection.model<Client>("Client", clientSchema);
-  await Clients.init(); // unique indexes must exist before the first write relies on them
+  await initUniqueIndexes(Clients); // unique indexes must exist before the first write relies on them
   return {
     listClients: async () => (await Clients.find().lean<Client[]>()).map((c) => ({
       clientId: c.clientId,

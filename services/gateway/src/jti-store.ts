@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { groupedInsert } from "@gerbang/shared";
+import { groupedInsert, initUniqueIndexes } from "@gerbang/shared";
 
 /**
  * Token ids already used, shared by every gateway instance through the database. The unique
@@ -59,7 +59,7 @@ export interface JtiStore {
 
 export async function createJtiStore(connection: Connection): Promise<JtiStore> {
   const UsedJtis = (connection.models.UsedJti as Model<UsedJti> | undefined) ?? connection.model<UsedJti>("UsedJti", usedJtiSchema);
-  await UsedJtis.init(); // unique indexes must exist before the first write relies on them
+  await initUniqueIndexes(UsedJtis); // unique indexes must exist before the first write relies on them
   let sweptThrough: number | undefined;
   const insertJti = groupedInsert(UsedJtis.collection); // concurrent requests share one insert (group commit)
   return {

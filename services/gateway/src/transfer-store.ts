@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { groupedInsert } from "@gerbang/shared";
+import { groupedInsert, initUniqueIndexes } from "@gerbang/shared";
 import { canTransition, INITIAL_STATES, isFinal, TRANSFER_STATES, type TransferState } from "./transfer-states";
 
 /**
@@ -189,7 +189,7 @@ export class ReferenceCollisionError extends Error {
 
 export async function createTransferStore(connection: Connection): Promise<TransferStore> {
   const Transfers = (connection.models.Transfer as Model<TransferDocument> | undefined) ?? connection.model<TransferDocument>("Transfer", transferSchema);
-  await Transfers.init(); // the unique indexes are the idempotency guarantee: they must exist before the first insert
+  await initUniqueIndexes(Transfers); // the unique indexes are the idempotency guarantee: they must exist before the first insert
   // Lookups by key (GetTransfer, replays) through the raw driver too: the filter is plain strings.
   const findOne = async (filter: Record<string, string>) =>
     ((await Transfers.collection.findOne(filter, { projection: { _id: 0 } })) as TransferRecord | null) ?? undefined;
