@@ -11,3 +11,9 @@ export const transportKey = createContextKey<string>("connect", { description: "
 
 /** The authenticated app, set by the auth interceptor. */
 export const identityKey = createContextKey<AppIdentity | undefined>(undefined, { description: "app identity" });
+
+/**
+ * Set to reached by the outermost interceptor: a call that ends with it unset was refused by
+ * Connect while reading the request (undecodable, too large), before any check of ours.
+ */
+export const interceptedKey = createContextKey<{ reached: boolean } | undefined>(undefined, { description: "reached the interceptors" });

@@ -1,3 +1,4 @@
+import http2 from "node:http2";
 import path from "node:path";
 import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
@@ -119,6 +120,44 @@ describe("Connect protocol (and gRPC through connect-node's own transport)", () 
     const missing = connectClient().getTransfer({ referenceNumber: "GRBNOTHERE000000" }, { headers: { authorization: `Bearer ${appToken()}` } });
     await expect(missing).rejects.toBeInstanceOf(ConnectError);
     await expect(missing).rejects.toMatchObject({ code: Code.NotFound });
+  });
+});
+
+describe("requests Connect refuses while reading them, before any check of ours", () => {
+  const refusalsLogged = (transport: string) => h.logs.filter((l) => l.includes('"msg":"request"') && l.includes(`"transport":"${transport}"`) && l.includes('"statusCode":"101"') && l.includes("refused while reading")).length;
+
+  it("an undecodable protobuf body over gRPC: Connect's INTERNAL, but our statusCode 101, logged, and nothing recorded", async () => {
+    const calls = bankCalls();
+    const logged = refusalsLogged("grpc");
+    const session = http2.connect(`http://127.0.0.1:${h.gateway.grpcPort}`);
+    try {
+      const stream = session.request({
+        ":method": "POST", ":path": "/payment.v1.PaymentGatewayService/Transfer", "content-type": "application/grpc", te: "trailers",
+        authorization: `Bearer ${appToken()}`,
+      });
+      const message = Buffer.from([0x0a, 0x03, 0xff, 0xfe, 0xfd]); // field 1 (clientReferenceNo), 3 bytes that are not UTF-8
+      const frame = Buffer.alloc(5 + message.length);
+      frame.writeUInt32BE(message.length, 1);
+      message.copy(frame, 5);
+      const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => { stream.once("trailers", resolve); });
+      stream.resume();
+      stream.end(frame);
+      const got = await trailers;
+      expect([got["grpc-status"], got["gerbang-status-code"]]).toEqual([String(status.INTERNAL), "101"]);
+    } finally {
+      session.close();
+    }
+    expect(bankCalls()).toBe(calls);
+    expect(refusalsLogged("grpc")).toBe(logged + 1);
+  });
+
+  it("an unknown JSON field over Connect: 400 invalid_argument with statusCode 101 in a header, logged and counted", async () => {
+    const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken()}` }, body: JSON.stringify({ ...request(), amout: "5" }),
+    });
+    expect([res.status, res.headers.get("gerbang-status-code"), ((await res.json()) as { code: string }).code]).toEqual([400, "101", "invalid_argument"]);
+    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="101"\} [1-9]/);
   });
 });
 

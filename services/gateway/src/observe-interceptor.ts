@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { maskAccount, maskAccountsIn, type Logger } from "@gerbang/shared";
-import { identityKey, transportKey } from "./context";
+import { identityKey, interceptedKey, transportKey } from "./context";
 import { statusCodeOf, toConnectError } from "./errors";
 import { routeLabel, type GatewayMetrics } from "./metrics";
 
@@ -14,6 +14,8 @@ interface Enveloped { statusCode?: unknown; data?: { referenceNumber?: unknown; 
 export function createObserveInterceptor(logger: Logger, metrics: GatewayMetrics): Interceptor {
   return (next) => async (req) => {
     const started = process.hrtime.bigint();
+    const intercepted = req.contextValues.get(interceptedKey);
+    if (intercepted !== undefined) intercepted.reached = true;
     const route = routeLabel(req.method);
     const transport = req.contextValues.get(transportKey);
     const finish = (statusCode: string, fields: Record<string, unknown>) => {
@@ -38,4 +40,20 @@ export function createObserveInterceptor(logger: Logger, metrics: GatewayMetrics
       throw connectError;
     }
   };
+}
+
+/** Where the log line and the count of a refusal no interceptor saw go. */
+export interface RefusalSink {
+  requests: GatewayMetrics["requests"];
+  logger: Logger;
+}
+
+/**
+ * The log line and the count of a refusal no interceptor saw (the REST layer's own, or Connect's
+ * while reading a request), as the interceptor writes them for every other call.
+ */
+export function observeRefusal(sink: RefusalSink, at: { route: string; logRoute: string; transport: string; started: bigint; statusCode: string; message: string }): void {
+  const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
+  sink.requests.inc({ route: at.route, transport: at.transport, statusCode: at.statusCode });
+  sink.logger.info({ route: at.logRoute, transport: at.transport, statusCode: at.statusCode, durationMs: Math.round(durationMs * 10) / 10, error: maskAccountsIn(at.message) }, "request");
 }

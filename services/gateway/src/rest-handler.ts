@@ -3,11 +3,12 @@ import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { DescMethod, JsonValue } from "@bufbuild/protobuf";
 import { createAsyncIterable, type UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeFromString, codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
-import { maskAccountsIn, type Logger } from "@gerbang/shared";
+import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
 import { callerIpKey, identityKey } from "./context";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
 import { routeLabel, type GatewayMetrics } from "./metrics";
+import { observeRefusal } from "./observe-interceptor";
 import { restHttpStatus } from "./rest-status";
 import { matchRoute, type RestRoute } from "./rest-routes";
 
@@ -71,7 +72,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
         // any interceptor ran: nothing logged or counted it yet. The statusCode comes from the code.
         const code = typeof reply.code === "string" ? codeFromString(reply.code) : undefined;
         const statusCode = statusCodeOf(new ConnectError("", code ?? Code.Internal));
-        observeRefusal(deps, req, { pathname: url.pathname, rpc: route.method, started, statusCode, message: refusal });
+        observeRefusal(deps, { route: routeLabel(route.method), logRoute: `${req.method ?? ""} ${url.pathname}`, transport: "rest", started, statusCode, message: refusal });
         send(res, restHttpStatus(statusCode, answer.status), { statusCode, message: refusal, data: null });
         return true;
       }
@@ -89,17 +90,11 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
   const refusal = error instanceof GatewayError ? error : new GatewayError("INTERNAL", INTERNAL_ERROR_MESSAGE, { cause: error });
   const { statusCode, code } = refusalCodes(refusal.kind);
   if (refusal.kind === "INTERNAL") deps.logger.error({ err: error }, "REST transcoding failed");
-  observeRefusal(deps, req, { ...at, statusCode, message: refusal.message });
+  // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
+  const route = at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc);
+  observeRefusal(deps, { route, logRoute: `${req.method ?? ""} ${at.pathname}`, transport: "rest", started: at.started, statusCode, message: refusal.message });
   if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
   send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
-}
-
-/** The log line and the count of a refusal no interceptor saw, as the observe interceptor writes them for the others. */
-function observeRefusal(deps: RestHandlerDeps, req: IncomingMessage, at: { pathname: string; rpc: DescMethod | undefined; started: bigint; statusCode: string; message: string }): void {
-  const durationMs = Number(process.hrtime.bigint() - at.started) / 1e6;
-  // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
-  deps.requests.inc({ route: at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc), transport: "rest", statusCode: at.statusCode });
-  deps.logger.info({ route: `${req.method ?? ""} ${at.pathname}`, transport: "rest", statusCode: at.statusCode, durationMs: Math.round(durationMs * 10) / 10, error: maskAccountsIn(at.message) }, "request");
 }
 
 /**

@@ -2,7 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { createConnectRouter, createContextValues, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
 import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
@@ -10,6 +10,7 @@ import { callerIpKey, transportKey } from "./context";
 import { callerIp, type IpMatcher } from "./ip-allowlist";
 import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
+import { createRpcHandler } from "./rpc-handler";
 import type { RestRoute } from "./rest-routes";
 
 export interface ServerDeps {
@@ -80,7 +81,10 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       .set(callerIpKey, callerIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies))
       .set(transportKey, transport);
   };
-  const connect = connectNodeAdapter({ ...deps.routerOptions, routes: deps.routes, contextValues,
+  // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
+  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...deps.routerOptions });
+  deps.routes(router);
+  const connect = createRpcHandler({ handlers: router.handlers, contextValues, requests: deps.requests, logger: deps.logger,
     // 101, not 105: "transfer not found" would tell an app that mistyped a path that its transfer does not exist.
     fallback: (_req, res) => {
       const text = JSON.stringify({ statusCode: "101", message: "invalid request: no such endpoint", data: null });
@@ -88,9 +92,6 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       res.end(text);
     },
   });
-  // The same routes on a router of our own, whose handlers the REST layer calls in-process.
-  const router = createConnectRouter(deps.routerOptions);
-  deps.routes(router);
   const rest = createRestHandler({
     routes: deps.restRoutes, handlers: router.handlers, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger,
     authenticate: deps.authenticate, requests: deps.requests,
