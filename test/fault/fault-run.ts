@@ -3,7 +3,7 @@ import type { Connection } from "mongoose";
 import { connectDatabase } from "@gerbang/shared";
 import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-client";
 import { runLimited } from "./app-client";
-import { FAULT_TIMINGS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
+import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver } from "./ledger-read";
 import { MAGIC_SUFFIX, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
@@ -101,9 +101,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
       snapshots[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());
     },
     finish: async () => {
-      const t = FAULT_TIMINGS;
-      // Bounded by what the resolver needs at most: a lease to run out, then the manual-review horizon, plus a margin.
-      const open = await waitForResolver(db, t.leaseMs + t.manualReviewHorizonMs + t.gatewayBankDeadlineMs + 15_000);
+      const open = await waitForResolver(db, RESOLVER_SETTLES_MS);
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
         ledgers[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());

@@ -6,6 +6,7 @@ import { startSystem, type ComponentName, type RunningSystem } from "../../scrip
 import { createAppClient, type AppClient } from "./app-client";
 import { startGatewayProcess, startServiceProcess, type GatewayProcess, type ServiceProcess } from "./service-process";
 import { createSandboxAdmin, type SandboxAdmin } from "@gerbang/shared/src/bank/testing";
+import { MAX_RESENDS } from "../../services/gateway/src/resolver-decision";
 
 /**
  * The whole mesh as real processes (scripts/system.ts) with the short timings a fault run needs,
@@ -35,9 +36,19 @@ export const FAULT_TIMINGS = {
   resolverBackoffMs: [300, 500, 1_000, 2_000],
   /** More than the bank deadline plus 1 s (the gateway refuses to start otherwise). */
   leaseMs: 4_000,
+  /** A left attempt the bank does not know is re-sent after this (more than the deadline, less than the horizon). */
+  resendAfterMs: 3_000,
   manualReviewHorizonMs: 8_000,
   breakerResetMs: 1_000,
 } as const;
+
+/**
+ * The longest the resolver needs to finish a transfer here: a lease to run out, then the first
+ * send and up to MAX_RESENDS re-sends of the same attempt, each after GATEWAY_RESEND_AFTER_MS and
+ * taking up to the bank deadline, before the last "not found" sends it to manual review; plus a
+ * margin for a busy machine. Waits for the resolver are bounded by it.
+ */
+export const RESOLVER_SETTLES_MS = FAULT_TIMINGS.leaseMs + (MAX_RESENDS + 1) * (FAULT_TIMINGS.resendAfterMs + FAULT_TIMINGS.gatewayBankDeadlineMs) + 10_000;
 
 /** Environment of every gateway in a fault run (the system's and ours); names from services/gateway/src/config.ts. */
 export function gatewayFaultEnv(): Record<string, string> {
@@ -51,6 +62,7 @@ export function gatewayFaultEnv(): Record<string, string> {
     GATEWAY_RESOLVER_BACKOFF_MS: t.resolverBackoffMs.join(","),
     GATEWAY_RESOLVER_BACKOFF_MAX_MS: String(Math.max(...t.resolverBackoffMs)),
     GATEWAY_LEASE_MS: String(t.leaseMs),
+    GATEWAY_RESEND_AFTER_MS: String(t.resendAfterMs),
     GATEWAY_MANUAL_REVIEW_AFTER_MS: String(t.manualReviewHorizonMs),
     GATEWAY_BREAKER_RESET_MS: String(t.breakerResetMs),
     GATEWAY_SHUTDOWN_GRACE_MS: "3000",

@@ -1,5 +1,5 @@
 import type { AppAnswer, AppClient } from "./app-client";
-import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
+import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import type { FaultRun } from "./fault-run";
 import { waitForResolver, waitUntilHeld } from "./ledger-read";
 import { INTRABANK } from "./scenarios";
@@ -38,7 +38,7 @@ export async function bankOutage(run: FaultRun, client: AppClient, bank: Sandbox
  * for an inquiry would otherwise ask a bank that has forgotten it.
  */
 export async function bankProcessOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
-  await waitForResolver(run.db, FAULT_TIMINGS.manualReviewHorizonMs + 10_000);
+  await waitForResolver(run.db, RESOLVER_SETTLES_MS);
   const code = { bni: "009", bca: "014", mandiri: "800" }[bank];
   await run.snapshotBookings(code);
   await run.fs.system.stopComponent(`sandbox-${bank}`);

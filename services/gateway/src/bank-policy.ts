@@ -12,6 +12,12 @@ export interface BankPolicy {
   backoffMs: number[];
   /** No pause is longer than this. */
   backoffMaxMs: number;
+  /**
+   * Since the current attempt was sent: an attempt that reached the bank but that the bank does
+   * not know (NOT_FOUND) is re-sent, same bank-side id, once this long has passed, time for the
+   * bank to finish whatever it had in flight (more than deadlineMs).
+   */
+  resendAfterMs: number;
   /** Since the current attempt was sent: past this, an unresolved transfer goes to MANUAL_REVIEW. */
   manualReviewAfterMs: number;
 }
@@ -25,6 +31,36 @@ export interface BankPolicies {
 
 export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy {
   return { ...policies.defaults, ...policies.overrides[bankCode] };
+}
+
+/** The gateway settings policies come from (GATEWAY_* defaults, GATEWAY_BANK_POLICIES per bank). */
+export interface PolicySettings {
+  bankDeadlineMs: number;
+  pendingRecheckMs: number;
+  resolverBackoffMs: number[];
+  resolverBackoffMaxMs: number;
+  resendAfterMs: number;
+  manualReviewAfterMs: number;
+  bankPolicies: BankPolicyOverrides;
+}
+
+export function bankPoliciesOf(s: PolicySettings): BankPolicies {
+  return {
+    defaults: {
+      deadlineMs: s.bankDeadlineMs, pendingRecheckMs: s.pendingRecheckMs, backoffMs: s.resolverBackoffMs, backoffMaxMs: s.resolverBackoffMaxMs,
+      resendAfterMs: s.resendAfterMs, manualReviewAfterMs: s.manualReviewAfterMs,
+    },
+    overrides: s.bankPolicies,
+  };
+}
+
+/** Settings that contradict each other for some bank (empty: fine): a re-send must come after the bank call it repeats has ended. */
+export function policyProblems(policies: BankPolicies): string[] {
+  return ["", ...Object.keys(policies.overrides)].flatMap((bankCode) => {
+    const p = bankCode === "" ? policies.defaults : policyFor(policies, bankCode);
+    const which = bankCode === "" ? "default" : `bank ${bankCode}`;
+    return p.resendAfterMs > p.deadlineMs ? [] : [`${which}: resendAfterMs (${p.resendAfterMs} ms) must exceed deadlineMs (${p.deadlineMs} ms)`];
+  });
 }
 
 /** How much longer than a bank call's deadline a lease must run when the call starts: the answer is recorded before anyone else may take the transfer. */
@@ -48,7 +84,7 @@ export function nextCheckDelay(policy: BankPolicy, checks: number): number {
   return Math.min(step, policy.backoffMaxMs);
 }
 
-const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "manualReviewAfterMs"];
+const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "resendAfterMs", "manualReviewAfterMs"];
 
 /**
  * Parses GATEWAY_BANK_POLICIES, e.g. `{"014":{"deadlineMs":12000,"backoffMs":[500,1000]}}`.

@@ -1,6 +1,6 @@
 import type convict from "convict";
 import { commonConfigSchema, DEFAULT_PORTS, loadConfig } from "@gerbang/shared";
-import { msList, parseBankPolicyOverrides, timeoutOrderingProblems, type BankPolicyOverrides } from "./bank-policy";
+import { bankPoliciesOf, msList, parseBankPolicyOverrides, policyProblems, timeoutOrderingProblems, type BankPolicyOverrides } from "./bank-policy";
 import { FAILPOINTS, type Failpoint } from "./failpoints";
 
 /** The gateway's settings as convict reads them (lists and JSON still text). */
@@ -24,6 +24,7 @@ interface RawGatewayConfig {
   pendingRecheckMs: number;
   resolverBackoffMs: string[];
   resolverBackoffMaxMs: number;
+  resendAfterMs: number;
   manualReviewAfterMs: number;
   bankPolicies: string;
   resolverEnabled: boolean;
@@ -146,6 +147,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     default: 60_000,
     env: "GATEWAY_RESOLVER_BACKOFF_MAX_MS",
   },
+  resendAfterMs: {
+    doc: "An attempt that reached the bank (it answered PENDING, or gave no answer after the request left) but that the bank's status inquiry does not know is re-sent, with the same bank-side id, once this long after it was sent: time for the bank to finish anything it had in flight. At most 3 re-sends, and only before the manual-review horizon. Must exceed every bank deadline.",
+    format: "positive",
+    default: 60_000,
+    env: "GATEWAY_RESEND_AFTER_MS",
+  },
   manualReviewAfterMs: {
     doc: "Horizon: a transfer still unresolved this long after its attempt was sent goes to MANUAL_REVIEW (alert).",
     format: "positive",
@@ -237,6 +244,7 @@ export function loadGatewayConfig(overrides: Record<string, unknown> = {}): Gate
   };
   const deadlines = [config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)];
   const problems = timeoutOrderingProblems({ gatewayDeadlineMs: Math.max(...deadlines), leaseMs: config.leaseMs });
+  problems.push(...policyProblems(bankPoliciesOf(config)));
   if (problems.length > 0) throw new Error(`gateway timeouts: ${problems.join("; ")}`);
   return config;
 }

@@ -5,7 +5,7 @@ import { createRegistryStore, pingDatabase, type Logger, type Refreshing } from 
 import { createAppAuthenticator } from "./app-auth";
 import { createBankBreakers, type BreakerState } from "./bank-breakers";
 import { createBankCaller } from "./bank-client";
-import type { BankPolicies } from "./bank-policy";
+import { bankPoliciesOf } from "./bank-policy";
 import { createBankDirectoryStore } from "./bank-directory-store";
 import { createClientStore } from "./client-store";
 import type { GatewayConfig } from "./config";
@@ -83,13 +83,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     logger, (bankCode, state) => { metrics.breakerState.set({ bank: bankCode }, breakerGauge[state]); },
   );
   const bank = createBankCaller({ breakers, maxReconnectBackoffMs: settings.breakerResetMs });
-  const policies: BankPolicies = {
-    defaults: {
-      deadlineMs: settings.bankDeadlineMs, pendingRecheckMs: settings.pendingRecheckMs, backoffMs: settings.resolverBackoffMs,
-      backoffMaxMs: settings.resolverBackoffMaxMs, manualReviewAfterMs: settings.manualReviewAfterMs,
-    },
-    overrides: settings.bankPolicies,
-  };
+  const policies = bankPoliciesOf(settings);
   const instanceId = `gateway-${randomUUID()}`;
   // An alert: one error line a person can act on (reference and reason), and a counter to page on.
   const onManualReview: ManualReviewAlert = (record, reason) => {

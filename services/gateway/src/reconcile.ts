@@ -1,8 +1,7 @@
 import { createRegistryStore, type Logger, type Partner } from "@gerbang/shared";
 import { createBankBreakers } from "./bank-breakers";
 import { createBankCaller, type BankCaller } from "./bank-client";
-import { policyFor } from "./bank-policy";
-import type { GatewayConfig } from "./config";
+import { bankPoliciesOf, policyFor, type PolicySettings } from "./bank-policy";
 import type { StatusAnswer } from "./bank-outcome";
 import { protoUsage } from "./settle";
 import { isFinal } from "./transfer-states";
@@ -58,17 +57,17 @@ export interface ReconcileDeps {
 }
 
 /** The gateway settings reconcile uses: how long to wait for each bank. */
-type BankSettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "manualReviewAfterMs" | "bankPolicies">;
+type BankSettings = PolicySettings;
 
 /** Wires reconcile() on a database with the gateway's bank settings (the reconcile command). */
 export async function reconcileLedger(connection: Connection, config: BankSettings, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
   const breakers = createBankBreakers({ errorPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000, windowMs: 10_000 }, logger);
   const bank = createBankCaller({ breakers, maxReconnectBackoffMs: 1_000 });
   try {
-    const defaults = { deadlineMs: config.bankDeadlineMs, pendingRecheckMs: config.pendingRecheckMs, backoffMs: config.resolverBackoffMs, backoffMaxMs: config.resolverBackoffMaxMs, manualReviewAfterMs: config.manualReviewAfterMs };
+    const policies = bankPoliciesOf(config);
     return await reconcile({
       ledger: await createTransferStore(connection), partners: await createRegistryStore(connection).listPartners(), bank,
-      deadlineFor: (bankCode) => policyFor({ defaults, overrides: config.bankPolicies }, bankCode).deadlineMs,
+      deadlineFor: (bankCode) => policyFor(policies, bankCode).deadlineMs,
     }, from, to);
   } finally {
     bank.close();

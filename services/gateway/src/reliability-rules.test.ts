@@ -4,14 +4,14 @@ import { createFailpoints, SENDING_MARK_SETTLE_MS } from "./failpoints";
 import { chooseFallback } from "./fallback";
 import { createIpMatcher } from "./ip-allowlist";
 import type { RegisteredClient } from "./registry";
-import { decide } from "./resolver-decision";
+import { decide, MAX_RESENDS } from "./resolver-decision";
 import type { ChosenRoute, RoutingTables } from "./routing";
 import type { Attempt } from "./transfer-store";
 
 // Unit tests of the pure reliability rules: backoff and horizons, the resolver's decisions,
 // fallback choice, failpoints and the start-up checks of the config.
 
-const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, manualReviewAfterMs: 60_000 };
+const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, resendAfterMs: 30_000, manualReviewAfterMs: 60_000 };
 
 describe("bank policy", () => {
   it("pauses pendingRecheck first, then along the schedule, the last step repeating, capped", () => {
@@ -50,6 +50,9 @@ describe("gateway config", () => {
     expect(() => loadGatewayConfig({ bankDeadlineMs: 20_000, leaseMs: 10_000 })).toThrow(/lease/);
     expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"deadlineMs":40000}}' })).toThrow(/lease/);
     expect(() => loadGatewayConfig({ failpoint: "after-lunch" })).toThrow(/failpoint/);
+    // A re-send must come after the call it repeats has ended, for every bank.
+    expect(() => loadGatewayConfig({ resendAfterMs: 15_000 })).toThrow(/default: resendAfterMs \(15000 ms\) must exceed deadlineMs \(15000 ms\)/);
+    expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"resendAfterMs":5000}}' })).toThrow(/bank 014: resendAfterMs/);
     expect(() => loadGatewayConfig({ resolverBackoffMs: ["10", "x"] })).toThrow(/GATEWAY_RESOLVER_BACKOFF_MS/);
     expect(loadGatewayConfig({ failpoint: "before-reply" }).failpoint).toBe("before-reply");
   });
@@ -65,11 +68,17 @@ describe("resolver decisions", () => {
     expect(decide("MANUAL_REVIEW", old, { status: "FAILED" }, policy, now)).toEqual({ kind: "final", state: "FAILED" });
   });
 
-  it("re-sends on NOT_FOUND only when the attempt may never have left, never from MANUAL_REVIEW", () => {
+  it("re-sends on NOT_FOUND an attempt that may never have left at once, one that left after resendAfterMs and before the horizon; never from MANUAL_REVIEW", () => {
     expect(decide("SENDING", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
     expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    // Left 5 s ago: the bank may still be booking it.
     expect(decide("PENDING", attempt({ outcome: "NO_ANSWER" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
     expect(decide("PENDING", attempt({ outcome: "PENDING" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    // Left 30 s ago (resendAfterMs): the bank has finished; it does not have it, so it never got it.
+    const settled = attempt({ outcome: "NO_ANSWER", sentAt: new Date(now.getTime() - 30_000) });
+    expect(decide("PENDING", settled, { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
+    expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now).kind).toBe("wait"); // only NOT_FOUND says it never arrived
     expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
   });
 

@@ -32,6 +32,11 @@ export function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): bo
   return now.getTime() - attempt.sentAt.getTime() >= policy.manualReviewAfterMs;
 }
 
+/** A left attempt the bank has had time to finish, still within the horizon: one the bank does not know may be re-sent. */
+function settledAtBank(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
+  return now.getTime() - attempt.sentAt.getTime() >= policy.resendAfterMs && !pastHorizon(attempt, policy, now);
+}
+
 export function secondsSinceSent(attempt: Attempt, now: Date): number {
   return Math.round((now.getTime() - attempt.sentAt.getTime()) / 1000);
 }
@@ -43,18 +48,22 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
  * - NOT_FOUND for an attempt that may never have left: re-send it with the same attempt number,
  *   at most MAX_RESENDS times, then MANUAL_REVIEW;
- * - NOT_FOUND for one that left, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank
- *   service silent): ask again later, and once
- *   the attempt was sent longer ago than the bank's horizon, MANUAL_REVIEW with the reason.
+ * - NOT_FOUND for one that left: the same, once resendAfterMs have passed since it was sent (the
+ *   bank has finished anything in flight by then; before, it may still book) and only before the
+ *   horizon (an old attempt's record may have left the bank's inquiry window, not its books);
+ * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
+ *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
+ *   MANUAL_REVIEW with the reason.
  * NOT_FOUND is never FAILED: the request may still be on its way, or the bank may have lost its
- * record of a booking.
+ * record of a booking. A re-send is safe because it carries the same bank-side id, which the bank
+ * never books twice.
  */
 export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAnswer, policy: BankPolicy, now: Date): Decision {
   if (inquiry.status === "SUCCESS" || inquiry.status === "FAILED") return { kind: "final", state: inquiry.status };
   const said = describe(inquiry);
   if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
   if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
-  if (inquiry.status === "NOT_FOUND" && !leftForSure(attempt)) {
+  if (inquiry.status === "NOT_FOUND" && (!leftForSure(attempt) || settledAtBank(attempt, policy, now))) {
     const resends = attempt.resends ?? 0;
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };

@@ -10,7 +10,7 @@ import type { TransferState } from "./transfer-states";
 let h: Harness;
 let ledger: TransferStore;
 beforeAll(async () => {
-  h = await startHarness("gw_resolver", { pendingRecheckMs: 1, resolverBackoffMs: [1], manualReviewAfterMs: 60_000 });
+  h = await startHarness("gw_resolver", { pendingRecheckMs: 1, resolverBackoffMs: [1], resendAfterMs: 30_000, manualReviewAfterMs: 60_000 });
   ledger = await createTransferStore(h.connection);
 });
 afterAll(async () => { await h.close(); });
@@ -97,11 +97,19 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t)).toHaveLength(0);
   });
 
-  it("never re-sends or fails an attempt known to have left that the bank does not find: it waits", async () => {
-    const t = await leftBehind({ outcome: "NO_ANSWER" });
+  it("never re-sends or fails an attempt known to have left that the bank does not find while the bank may still book it: it waits", async () => {
+    const t = await leftBehind({ outcome: "NO_ANSWER" }); // sent 5 s ago; GATEWAY_RESEND_AFTER_MS is 30 s here
     await h.gateway.resolver.runOnce();
     expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
     expect(sent(t)).toHaveLength(0);
+  });
+
+  it("re-sends it, same attempt and bank-side id, once GATEWAY_RESEND_AFTER_MS have passed and the bank still does not know it", async () => {
+    const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 31_000 }); // a timeout whose request never got to the bank's books
+    await h.gateway.resolver.runOnce();
+    expect(sent(t).map((c) => c.attempt)).toEqual([1]);
+    expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS", resends: 1 }] });
+    expect(bca().bookings(t.referenceNumber)).toBe(1);
   });
 
   it("takes it to MANUAL_REVIEW past the horizon, with the reason, an alert line and the counter", async () => {
