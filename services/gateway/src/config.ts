@@ -18,6 +18,8 @@ interface RawGatewayConfig {
   bodyLimitBytes: number;
   requestReadTimeoutMs: number;
   maxInFlight: number;
+  maxInFlightPerClient: number;
+  maxInFlightPerBank: number;
   bankDeadlineMs: number;
   duplicateWaitMs: number;
   registryRefreshMs: number;
@@ -110,6 +112,18 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: "positive",
     default: 256,
     env: "GATEWAY_MAX_IN_FLIGHT",
+  },
+  maxInFlightPerClient: {
+    doc: "Requests of one app a gateway works on at once; more are refused with 901 before anything is recorded, so one app cannot take every slot from the others.",
+    format: "positive",
+    default: 128,
+    env: "GATEWAY_MAX_IN_FLIGHT_PER_CLIENT",
+  },
+  maxInFlightPerBank: {
+    doc: "Transfers one gateway has at one partner bank at once; more to that bank are refused with 901 before anything is recorded, so a slow or hanging bank cannot hold every slot and stop transfers to the others.",
+    format: "positive",
+    default: 128,
+    env: "GATEWAY_MAX_IN_FLIGHT_PER_BANK",
   },
   bankDeadlineMs: {
     doc: "Deadline of one call to a bank service (default for every bank); no answer within it leaves the transfer PENDING. Must exceed the bank services' BANK_TIMEOUT_MS + DEADLINE_MARGIN_MS.",

@@ -2,7 +2,7 @@ import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
 import pino from "pino";
-import { appToken, LOCAL, startHarness, testSettings, until, type Harness } from "./gateway-harness";
+import { appToken, LOCAL, OTHER, startHarness, testSettings, until, type Harness } from "./gateway-harness";
 import { reconcileLedger } from "./reconcile";
 
 // A whole gateway (real HTTP server, real database) against fake bank services on loopback, with
@@ -213,5 +213,45 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     h.banks["014"].setMode("SUCCESS");
     const retried = await send(); // the same token: the refusal did not claim its jti
     expect([retried.status, retried.json.statusCode]).toEqual([200, "000"]);
+  });
+
+  it("one app cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_CLIENT it gets 901, another app is served", async () => {
+    const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 2, maxInFlightPerBank: 10 });
+    const url = `http://127.0.0.1:${gateway.httpPort}`;
+    h.banks["014"].setMode("SUCCESS", 3_000);
+    const calls = h.banks["014"].calls.length;
+    const held = [post(url, body()), post(url, body())];
+    await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
+    const over = body();
+    const refused = await post(url, over);
+    expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
+    expect((refused.json as unknown as { message: string }).message).toMatch(/this app is at its limit of 2 requests in flight/);
+    expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
+    h.banks["800"].setMode("SUCCESS");
+    const other = await post(url, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765432" }), OTHER);
+    expect([other.status, other.json.statusCode]).toEqual([200, "000"]);
+    expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
+    h.banks["014"].setMode("SUCCESS");
+  });
+
+  it("a slow bank cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_BANK its new transfers get 901, other banks are served", async () => {
+    const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 10, maxInFlightPerBank: 2 });
+    const url = `http://127.0.0.1:${gateway.httpPort}`;
+    h.banks["014"].setMode("SUCCESS", 3_000);
+    const calls = h.banks["014"].calls.length;
+    const held = [post(url, body()), post(url, body())];
+    await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
+    const over = body();
+    const refused = await post(url, over);
+    expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
+    expect((refused.json as unknown as { message: string }).message).toMatch(/bank 014 is at its limit of 2 transfers in flight; nothing recorded/);
+    expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
+    expect(h.banks["014"].calls).toHaveLength(calls + 2);
+    h.banks["800"].setMode("SUCCESS");
+    const elsewhere = await post(url, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765432" }));
+    expect([elsewhere.status, elsewhere.json.statusCode]).toEqual([200, "000"]);
+    expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
+    h.banks["014"].setMode("SUCCESS");
+    expect((await post(url, over)).json.statusCode).toBe("000"); // the refusal recorded nothing: the same request goes through now
   });
 });

@@ -93,7 +93,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   const transfers = createTransferService({
     ledger, bank, registry: () => registry.current(), clock: () => new Date(), referenceFor: referenceNumberFor,
-    instanceId, policies, leaseMs: settings.leaseMs, duplicateWaitMs: settings.duplicateWaitMs,
+    instanceId, policies, leaseMs: settings.leaseMs, duplicateWaitMs: settings.duplicateWaitMs, maxInFlightPerBank: settings.maxInFlightPerBank,
     failpoints: createFailpoints(settings.failpoint), onManualReview, logger,
     onBankCall: (bankCode, outcome, seconds) => { metrics.bankCalls.observe({ bank: bankCode, outcome }, seconds); },
   });
@@ -116,7 +116,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     },
     routerOptions: {
       interceptors: [createObserveInterceptor(logger, metrics), createAuthInterceptor(auth), createValidationInterceptor(),
-        createAdmissionInterceptor(settings.maxInFlight), createTokenUseInterceptor(auth, jtiStore)],
+        createAdmissionInterceptor({ total: settings.maxInFlight, perClient: settings.maxInFlightPerClient }), createTokenUseInterceptor(auth, jtiStore)],
       readMaxBytes: settings.bodyLimitBytes,
       // Unknown fields are refused (a misspelt field must not be silently dropped from a payment);
       // every field is written, so REST clients always see the whole envelope.

@@ -41,21 +41,30 @@ export function createValidationInterceptor(): Interceptor {
 }
 
 /**
- * Load shedding: at most `maxInFlight` edge calls at once. A call over the limit is refused as
+ * Load shedding: at most `limits.total` edge calls at once, and at most `limits.perClient` of one
+ * app, so no app can take every slot from the others. A call over a limit is refused as
  * UNAVAILABLE before its jti is claimed or anything recorded, so the app may retry the same
  * request, token included. Without it, an overload queues in the database pool until answers
  * arrive after the app gave up and the heap grows with every call held.
  */
-export function createAdmissionInterceptor(maxInFlight: number): Interceptor {
+export function createAdmissionInterceptor(limits: { total: number; perClient: number }): Interceptor {
   let inFlight = 0;
+  const byClient = new Map<string, number>();
   return (next) => async (req) => {
     if (!guarded(req.service)) return next(req);
-    if (inFlight >= maxInFlight) throw new GatewayError("UNAVAILABLE", `the gateway is at its limit of ${maxInFlight} requests in flight; try again with the same clientReferenceNo`);
+    const clientId = req.contextValues.get(identityKey)?.client.clientId ?? "";
+    const mine = byClient.get(clientId) ?? 0;
+    if (inFlight >= limits.total) throw new GatewayError("UNAVAILABLE", `the gateway is at its limit of ${limits.total} requests in flight; try again with the same clientReferenceNo`);
+    if (mine >= limits.perClient) throw new GatewayError("UNAVAILABLE", `this app is at its limit of ${limits.perClient} requests in flight; try again with the same clientReferenceNo`);
     inFlight += 1;
+    byClient.set(clientId, mine + 1);
     try {
       return await next(req);
     } finally {
       inFlight -= 1;
+      const left = (byClient.get(clientId) ?? 1) - 1;
+      if (left === 0) byClient.delete(clientId);
+      else byClient.set(clientId, left);
     }
   };
 }

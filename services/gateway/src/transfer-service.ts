@@ -29,6 +29,8 @@ export interface TransferServiceDeps {
   /** How long this instance holds a transfer it sends (beyond the deadline, so a live call never loses it). */
   leaseMs: number;
   duplicateWaitMs: number;
+  /** New transfers at one partner bank at once (recorded and not yet answered); more are refused before anything is recorded. */
+  maxInFlightPerBank: number;
   failpoints: Failpoints;
   onManualReview: ManualReviewAlert;
   logger: Logger;
@@ -59,6 +61,7 @@ export interface TransferService {
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const inFlight: InFlight = new Map();
+  const atBank = new Map<string, number>();
   const owner = deps.instanceId;
 
   /**
@@ -159,6 +162,27 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     }
   };
 
+  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string): Promise<TransferResult> => {
+    const record = newRecord(deps, { client, req, route, escrow, fingerprint });
+    const inserted = await deps.ledger.insert(record);
+    if (inserted === "duplicate") {
+      const earlier = await replay(client, req, fingerprint);
+      if (earlier !== undefined) return earlier;
+      throw new Error("duplicate transfer vanished from the ledger");
+    }
+    deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
+    deps.failpoints.hit("after-record");
+    const done = callBank(client, record, route);
+    inFlight.set(record.referenceNumber, done);
+    try {
+      const settled = await done;
+      deps.failpoints.hit("before-reply");
+      return { record: settled, replayed: false };
+    } finally {
+      inFlight.delete(record.referenceNumber);
+    }
+  };
+
   return {
     transfer: async (client, req) => {
       const fingerprint = requestFingerprint(req);
@@ -175,23 +199,19 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         if (earlier !== undefined) return earlier;
         throw error;
       }
-      const record = newRecord(deps, { client, req, route, escrow, fingerprint });
-      const inserted = await deps.ledger.insert(record);
-      if (inserted === "duplicate") {
+      // A bank that is slow or hangs must not hold every slot of the gateway: past its own limit,
+      // new transfers to it are refused before anything is recorded (a recorded one is replayed).
+      const load = atBank.get(route.bankCode) ?? 0;
+      if (load >= deps.maxInFlightPerBank) {
         const earlier = await replay(client, req, fingerprint);
         if (earlier !== undefined) return earlier;
-        throw new Error("duplicate transfer vanished from the ledger");
+        throw new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`);
       }
-      deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
-      deps.failpoints.hit("after-record");
-      const done = callBank(client, record, route);
-      inFlight.set(record.referenceNumber, done);
+      atBank.set(route.bankCode, load + 1);
       try {
-        const settled = await done;
-        deps.failpoints.hit("before-reply");
-        return { record: settled, replayed: false };
+        return await recordAndSend(client, req, route, escrow, fingerprint);
       } finally {
-        inFlight.delete(record.referenceNumber);
+        atBank.set(route.bankCode, (atBank.get(route.bankCode) ?? 1) - 1);
       }
     },
     getTransfer: async (client, req) => {
