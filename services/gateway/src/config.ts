@@ -17,6 +17,7 @@ interface RawGatewayConfig {
   trustedProxies: string[];
   bodyLimitBytes: number;
   requestReadTimeoutMs: number;
+  maxRequestsReading: number;
   maxInFlight: number;
   maxInFlightPerClient: number;
   maxInFlightPerBank: number;
@@ -106,6 +107,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: "positive",
     default: 30_000,
     env: "GATEWAY_REQUEST_READ_TIMEOUT_MS",
+  },
+  maxRequestsReading: {
+    doc: "Requests whose body is still arriving, on both apps' ports together (nothing is checked before a request is read); more are refused at once with 901 (HTTP 503, or an HTTP/2 REFUSED_STREAM), before anything is checked or recorded, so slow or unfinished requests cannot fill the memory.",
+    format: "positive",
+    default: 1024,
+    env: "GATEWAY_MAX_REQUESTS_READING",
   },
   maxInFlight: {
     doc: "Requests one gateway works on at once; more are refused with 901 UNAVAILABLE (HTTP 503) before anything is recorded, so overload gets a fast answer and memory stays bounded.",

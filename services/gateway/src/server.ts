@@ -23,6 +23,8 @@ export interface ServerDeps {
   bodyLimitBytes: number;
   /** How long a client may take to send a whole request (headers and body) on either port. */
   requestReadTimeoutMs: number;
+  /** Requests whose body is still arriving, on both ports together; more are refused at once. */
+  maxRequestsReading: number;
   /** The app authenticator's check, which the REST layer runs before reading a body. */
   authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
   requests: GatewayMetrics["requests"];
@@ -102,7 +104,32 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // unauthenticated (the token is checked once the request is read), for five minutes.
   const readTimeout = deps.requestReadTimeoutMs;
   const http1Options = { requestTimeout: readTimeout, headersTimeout: Math.min(60_000, readTimeout), connectionsCheckingInterval: checkingInterval(readTimeout) };
+  // Nothing checks a request before it is read (not even its token, on Connect and gRPC), so the
+  // number still arriving is bounded here: each holds buffers (~34 KB), and thousands of them,
+  // unauthenticated, ran the heap out. Past the bound a new one is refused at once, as retryable.
+  // A request stops counting once read, or answered (a refusal may leave its body unread, and
+  // node:http then emits no 'close' for it), or gone.
+  let reading = 0;
+  const admitReading = (...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): boolean => {
+    if (reading >= deps.maxRequestsReading) return false;
+    reading += 1;
+    let counted = true;
+    const done = () => {
+      if (counted) reading -= 1;
+      counted = false;
+    };
+    for (const end of ends) {
+      end.once("end", done);
+      end.once("close", done);
+    }
+    return true;
+  };
   const http1 = http.createServer(http1Options, (req, res) => {
+    if (!admitReading(req, res)) {
+      res.setHeader("connection", "close");
+      json(res, 503, { statusCode: "901", message: "the gateway is receiving too many requests at once; try again with the same clientReferenceNo", data: null });
+      return;
+    }
     handleHttp1(req, res).catch((error: unknown) => {
       deps.logger.error({ err: error }, "unhandled HTTP error");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -152,7 +179,11 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     }
   };
   const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, connect);
-  h2c.on("stream", (stream) => { cancelUnlessReadWithin(stream, readTimeout); });
+  h2c.on("stream", (stream) => {
+    // REFUSED_STREAM tells the client nothing was processed, so it may retry (gRPC: UNAVAILABLE).
+    if (!admitReading(stream)) stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    else cancelUnlessReadWithin(stream, readTimeout);
+  });
   const sessions = new Set<http2.ServerHttp2Session>();
   h2c.on("session", (session) => {
     sessions.add(session);

@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import net from "node:net";
-import { appToken, startHarness, type Harness } from "./gateway-harness";
+import { appToken, startHarness, until, type Harness } from "./gateway-harness";
 import { MAX_STREAMS_PER_CONNECTION } from "./server";
 
 /**
@@ -60,5 +60,37 @@ describe("a request that never finishes arriving", () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it("past GATEWAY_MAX_REQUESTS_READING of them, a new request is refused at once (HTTP/1.1 503 901, HTTP/2 REFUSED_STREAM), and served again once they are gone", async () => {
+    const gateway = await h.startAnother({ maxRequestsReading: 2, requestReadTimeoutMs: 10_000 });
+    const partial = () => {
+      const socket = net.connect(gateway.httpPort, "127.0.0.1");
+      socket.on("error", () => { /* destroyed below */ });
+      // Connect reads the whole body before any check: no token needed to be held here.
+      socket.write(["POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
+      return socket;
+    };
+    const held = [partial(), partial()];
+    const healthz = `http://127.0.0.1:${gateway.httpPort}/healthz`;
+    try {
+      await until("both unfinished requests are being read", async () => (await fetch(healthz)).status === 503);
+      const refused = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/v1/transfers`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect([refused.status, ((await refused.json()) as { statusCode: string }).statusCode]).toEqual([503, "901"]);
+      const session = http2.connect(`http://127.0.0.1:${gateway.grpcPort}`);
+      try {
+        const stream = session.request({ ":method": "POST", ":path": "/payment.v1.PaymentGatewayService/Transfer", "content-type": "application/grpc", te: "trailers" });
+        stream.on("error", () => { /* the refusal also surfaces as an error; its code is checked below */ });
+        stream.resume();
+        await new Promise<void>((resolve) => { stream.on("close", () => { resolve(); }); });
+        expect(stream.rstCode).toBe(http2.constants.NGHTTP2_REFUSED_STREAM);
+      } finally {
+        session.destroy();
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await until("served again", async () => (await fetch(healthz)).status === 200);
+    expect(await h.countTransfers()).toBe(0);
   });
 });
