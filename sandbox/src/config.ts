@@ -28,7 +28,7 @@ const mandiri = LOCAL_BANK_CREDENTIALS.mandiri;
  */
 export function sandboxConfigSchema(bank: PartnerBank): convict.Schema<SandboxConfig> {
   return {
-    port: { doc: "Loopback port to listen on.", format: "port", default: DEFAULT_PORT[bank], env: "PORT" },
+    port: { doc: "Loopback port to listen on.", format: "tcp-port", default: DEFAULT_PORT[bank], env: "PORT" },
     tokenTtlSeconds: {
       doc: "Lifetime of issued access tokens in seconds; 0: the bank's own (BNI 3600, BCA 3599, Mandiri 3600).",
       format: "whole", default: 0, env: "SANDBOX_TOKEN_TTL_SECONDS",

@@ -16,6 +16,25 @@ const wholeNumber = (min: number) => ({
 });
 convict.addFormat({ name: "positive", ...wholeNumber(1) });
 convict.addFormat({ name: "whole", ...wholeNumber(0) });
+// convict's "port" reads with parseInt too (1e3 became port 1, 8080abc port 8080): digits only,
+// 0 to 65535 (0: any free port, for tests).
+convict.addFormat({
+  name: "tcp-port",
+  coerce: wholeNumber(0).coerce,
+  validate: (value: unknown) => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`must be a port, 0 to 65535, digits only; got ${JSON.stringify(value)}`);
+  },
+});
+// convict's Boolean reads every value but "false" as true (0, no, off switched a thing on).
+convict.addFormat({
+  name: "flag",
+  coerce: (value: unknown) => {
+    if (value === "true") return true;
+    if (value === "false") return false;
+    return value;
+  },
+  validate: (value: unknown) => { if (typeof value !== "boolean") throw new Error(`must be true or false; got ${JSON.stringify(value)}`); },
+});
 convict.addFormat({
   name: "non-empty",
   validate: (value: unknown) => { if (typeof value !== "string" || value.trim() === "") throw new Error("must not be empty"); },
@@ -33,7 +52,7 @@ export const commonConfigSchema = {
     env: "LOG_LEVEL",
   },
   mongodbUri: {
-    doc: "MongoDB URI. Empty: use the embedded FerretDB started by the run command or the tests.",
+    doc: "MongoDB URI (required by the gateway and the bank services; make run and the tests start the embedded FerretDB and set it).",
     format: String,
     default: "",
     env: "MONGODB_URI",
@@ -51,6 +70,14 @@ export const commonConfigSchema = {
 export function loadConfig<T>(schema: convict.Schema<T>, overrides: Record<string, unknown> = {}): convict.Config<T> {
   const config = convict(schema);
   config.load(overrides);
-  config.validate({ allowed: "strict" });
+  try {
+    config.validate({ allowed: "strict" });
+  } catch (error) {
+    // convict names the schema key ("httpPort: must be ..."); say which variable that is.
+    const envOf = new Map(Object.entries(schema as Record<string, { env?: string }>).map(([key, entry]) => [key, entry.env]));
+    const message = (error instanceof Error ? error.message : String(error))
+      .split("\n").map((line) => line.replace(/^(\w+):/, (whole, key: string) => (envOf.get(key) === undefined ? whole : `${key} (${envOf.get(key) ?? ""}):`))).join("\n");
+    throw new Error(message, { cause: error });
+  }
   return config;
 }

@@ -21,6 +21,12 @@ describe("database guarantees the ledger relies on", () => {
     await connection.close();
   });
 
+  it("refuses a URI the driver cannot read with its reason, never quoting the password", async () => {
+    const refused = connectDatabase({ uri: "mongdb://admin:TopSecret@127.0.0.1/", dbName: "x" });
+    await expect(refused).rejects.toThrow(/^MONGODB_URI is not usable: Invalid scheme/);
+    await refused.catch((error: unknown) => { expect(String(error)).not.toContain("TopSecret"); });
+  });
+
   it("answers a ping", async () => {
     expect(await pingDatabase(connection)).toBe(true);
   });

@@ -27,6 +27,10 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     // database are measured, not guessed (the benchmarks read them from /metrics).
     monitorCommands: true,
   });
+  // A URI the driver cannot read leaves no client: say what the driver says (it never quotes the password).
+  if ((connection.getClient() as mongo.MongoClient | undefined) === undefined) {
+    await connection.asPromise().catch((error: unknown) => { throw new Error(`MONGODB_URI is not usable: ${error instanceof Error ? error.message : String(error)}`); });
+  }
   const histogram = commandHistogram();
   connection.getClient().on("commandSucceeded", (event: { commandName: string; duration: number }) => {
     histogram.observe({ command: event.commandName, outcome: "ok" }, event.duration / 1000);

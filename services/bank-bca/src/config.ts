@@ -1,5 +1,5 @@
 import type convict from "convict";
-import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, loadConfig, type BankServiceSettings } from "@gerbang/shared";
+import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
 import type { BcaCredentials } from "./bank-api";
 
 export interface BcaConfig extends BankServiceSettings {
@@ -29,5 +29,5 @@ export const configSchema: convict.Schema<BcaConfig> = {
 };
 
 export function loadBcaConfig(overrides: Record<string, unknown> = {}): BcaConfig {
-  return loadConfig(configSchema, overrides).getProperties();
+  return loadBankConfig(configSchema, overrides, local);
 }

@@ -1,5 +1,5 @@
 import type convict from "convict";
-import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, loadConfig, type BankServiceSettings } from "@gerbang/shared";
+import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
 import type { BniCredentials } from "./bank-api";
 
 export interface BniConfig extends BankServiceSettings {
@@ -27,5 +27,5 @@ export const configSchema: convict.Schema<BniConfig> = {
 };
 
 export function loadBniConfig(overrides: Record<string, unknown> = {}): BniConfig {
-  return loadConfig(configSchema, overrides).getProperties();
+  return loadBankConfig(configSchema, overrides, local);
 }

@@ -54,3 +54,11 @@ describe("BNI's own behaviour", () => {
     expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
   });
 });
+
+describe("BNI settings (the shared loader every bank service uses)", () => {
+  it("refuses the local sandbox's demo secrets for a bank that is not on this machine, naming the variables", () => {
+    expect(() => loadBniConfig({ bankHost: "https://api.bni.example" })).toThrow(/^BNI_CLIENT_SECRET, BNI_API_KEY, BNI_API_SECRET still hold the local sandbox's demo values/);
+    expect(() => loadBniConfig({ bankHost: "https://api.bni.example", credentials: { clientSecret: "s", apiKey: "k", apiSecret: "a" } })).not.toThrow();
+    expect(loadBniConfig({ bankHost: "http://127.0.0.1:7002" }).credentials.clientSecret).toBe("bni-local-client-secret"); // the sandbox here
+  });
+});

@@ -1,5 +1,5 @@
 import type convict from "convict";
-import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, loadConfig, type BankServiceSettings } from "@gerbang/shared";
+import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
 import type { MandiriCredentials } from "./bank-api";
 
 export interface MandiriConfig extends BankServiceSettings {
@@ -24,5 +24,5 @@ export const configSchema: convict.Schema<MandiriConfig> = {
 };
 
 export function loadMandiriConfig(overrides: Record<string, unknown> = {}): MandiriConfig {
-  return loadConfig(configSchema, overrides).getProperties();
+  return loadBankConfig(configSchema, overrides, local);
 }

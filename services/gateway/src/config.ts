@@ -2,6 +2,7 @@ import type convict from "convict";
 import { commonConfigSchema, DEFAULT_PORTS, loadConfig } from "@gerbang/shared";
 import { bankPoliciesOf, msList, parseBankPolicyOverrides, policyProblems, timeoutOrderingProblems, type BankPolicyOverrides } from "./bank-policy";
 import { FAILPOINTS, type Failpoint } from "./failpoints";
+import { createIpMatcher } from "./ip-allowlist";
 
 /** The gateway's settings as convict reads them (lists and JSON still text). */
 interface RawGatewayConfig {
@@ -56,31 +57,31 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
   ...commonConfigSchema,
   httpPort: {
     doc: "HTTP/1.1 port: REST, Connect and gRPC-Web, plus /healthz and /readyz.",
-    format: "port",
+    format: "tcp-port",
     default: DEFAULT_PORTS.gatewayHttp,
     env: "GATEWAY_HTTP_PORT",
   },
   grpcPort: {
     doc: "HTTP/2 cleartext port: gRPC and Connect, with gRPC health checking and reflection.",
-    format: "port",
+    format: "tcp-port",
     default: DEFAULT_PORTS.gatewayGrpc,
     env: "GATEWAY_GRPC_PORT",
   },
   host: {
-    doc: "Address both ports listen on (loopback only on this machine).",
-    format: String,
+    doc: "Address both ports listen on (loopback only on this machine; empty, which would mean every interface, is refused).",
+    format: "non-empty",
     default: "127.0.0.1",
     env: "GATEWAY_HOST",
   },
   opsPort: {
     doc: "HTTP/1.1 port for operators: /metrics (Prometheus), /healthz, /readyz. Apps' ports do not serve /metrics.",
-    format: "port",
+    format: "tcp-port",
     default: DEFAULT_PORTS.gatewayOps,
     env: "GATEWAY_OPS_PORT",
   },
   opsHost: {
-    doc: "Address the operators' port listens on: keep it off the apps' network (loopback only on this machine).",
-    format: String,
+    doc: "Address the operators' port listens on: keep it off the apps' network (loopback only on this machine; empty is refused).",
+    format: "non-empty",
     default: "127.0.0.1",
     env: "GATEWAY_OPS_HOST",
   },
@@ -188,7 +189,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
   },
   resolverEnabled: {
     doc: "Run the resolver (status inquiries of unresolved transfers) in this process.",
-    format: Boolean,
+    format: "flag",
     default: true,
     env: "GATEWAY_RESOLVER_ENABLED",
   },
@@ -259,6 +260,7 @@ export function loadGatewayConfig(overrides: Record<string, unknown> = {}): Gate
   const raw = loadConfig(gatewayConfigSchema, overrides).getProperties();
   const config: GatewayConfig = {
     ...raw,
+    trustedProxies: trustedProxiesOf(raw.trustedProxies),
     resolverBackoffMs: msList(raw.resolverBackoffMs, "GATEWAY_RESOLVER_BACKOFF_MS"),
     bankPolicies: parseBankPolicyOverrides(raw.bankPolicies),
     failpoint: raw.failpoint === "" ? undefined : (raw.failpoint as Failpoint),
@@ -268,4 +270,15 @@ export function loadGatewayConfig(overrides: Record<string, unknown> = {}): Gate
   problems.push(...policyProblems(bankPoliciesOf(config)));
   if (problems.length > 0) throw new Error(`gateway timeouts: ${problems.join("; ")}`);
   return config;
+}
+
+/** GATEWAY_TRUSTED_PROXIES as entries (empty: none), each an IP or CIDR, checked here so a typo stops the start naming the variable. */
+function trustedProxiesOf(entries: string[]): string[] {
+  const list = entries.map((e) => e.trim()).filter((e) => e !== "");
+  try {
+    createIpMatcher(list);
+  } catch (error) {
+    throw new Error(`GATEWAY_TRUSTED_PROXIES: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return list;
 }

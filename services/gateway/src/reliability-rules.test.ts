@@ -50,6 +50,14 @@ describe("gateway config", () => {
     expect(() => loadGatewayConfig({ bankDeadlineMs: 20_000, leaseMs: 10_000 })).toThrow(/lease/);
     expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"deadlineMs":40000}}' })).toThrow(/lease/);
     expect(() => loadGatewayConfig({ failpoint: "after-lunch" })).toThrow(/failpoint/);
+    // Values convict's own formats read loosely: refused, naming the variable.
+    expect(() => loadGatewayConfig({ httpPort: "1e3" })).toThrow(/httpPort \(GATEWAY_HTTP_PORT\): must be a port, 0 to 65535, digits only/);
+    expect(() => loadGatewayConfig({ grpcPort: "8080abc" })).toThrow(/GATEWAY_GRPC_PORT/);
+    expect(() => loadGatewayConfig({ resolverEnabled: "0" })).toThrow(/resolverEnabled \(GATEWAY_RESOLVER_ENABLED\): must be true or false/);
+    expect(() => loadGatewayConfig({ host: "" })).toThrow(/host \(GATEWAY_HOST\): must not be empty/); // "" would listen on every interface
+    expect(() => loadGatewayConfig({ opsHost: " " })).toThrow(/GATEWAY_OPS_HOST/);
+    expect(() => loadGatewayConfig({ trustedProxies: ["10.0.0.0/33"] })).toThrow(/GATEWAY_TRUSTED_PROXIES: bad CIDR prefix/);
+    expect(loadGatewayConfig({ trustedProxies: [""], resolverEnabled: "false" })).toMatchObject({ trustedProxies: [], resolverEnabled: false }); // empty: none
     // A re-send must come after the call it repeats has ended, for every bank.
     expect(() => loadGatewayConfig({ resendAfterMs: 15_000 })).toThrow(/default: resendAfterMs \(15000 ms\) must exceed deadlineMs \(15000 ms\)/);
     expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"resendAfterMs":5000}}' })).toThrow(/bank 014: resendAfterMs/);

@@ -1,3 +1,6 @@
+import type convict from "convict";
+import { loadConfig } from "../config";
+
 /**
  * Convict schema entries every bank service has. Each service's config.ts spreads these next to
  * commonConfigSchema and its own credentials; only config.ts/main.ts see the environment.
@@ -16,7 +19,7 @@ export interface BankServiceSettings {
 
 export function bankServiceConfigSchema(defaults: { port: number; hostEnv: string; host: string }) {
   return {
-    port: { doc: "gRPC port of this bank service.", format: "port", default: defaults.port, env: "PORT" },
+    port: { doc: "gRPC port of this bank service.", format: "tcp-port", default: defaults.port, env: "PORT" },
     bindHost: { doc: "Address the gRPC server binds.", format: String, default: "127.0.0.1", env: "BIND_HOST" },
     bankHost: {
       doc: "The bank's origin for {{host}} in route endpoints, e.g. http://127.0.0.1:7002 (a scheme replaces the route's https://).",
@@ -39,4 +42,28 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
       env: "BANK_FAILPOINT",
     },
   };
+}
+
+/**
+ * Loads a bank service's settings, refusing the local sandbox's demo secrets (the defaults) when
+ * the bank is not on this machine: a deployment that forgot one would send published values to
+ * the real bank and fail every transfer while looking healthy.
+ */
+export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>): T {
+  const config = loadConfig(schema, overrides).getProperties();
+  if (isLoopbackOrigin(config.bankHost)) return config;
+  const entries = (schema as unknown as { credentials: Record<string, { env?: string; sensitive?: boolean }> }).credentials;
+  const values = config.credentials as Record<string, unknown>;
+  const demoLeft = Object.entries(entries).filter(([key, entry]) => entry.sensitive === true && values[key] === demo[key]).map(([, entry]) => entry.env ?? "");
+  if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")} still hold the local sandbox's demo values, but the bank is at ${config.bankHost}: set the bank's own credentials`);
+  return config;
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const { hostname } = new URL(origin);
+    return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  } catch {
+    return false;
+  }
 }
