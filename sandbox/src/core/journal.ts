@@ -6,7 +6,7 @@ import type { LedgerEntry, Outcome, TransferOrder } from "./ledger";
  * it claimed and how each was settled. One JSON line per event, appended synchronously inside the
  * ledger's synchronous booking step; the ledger replays the lines when it starts.
  */
-export type JournalEvent = { claim: TransferOrder } | { settle: string; outcome: Outcome };
+export type JournalEvent = { claim: TransferOrder } | { settle: string; outcome: Outcome } | { rollback: string };
 
 export interface Journal {
   /** The events written so far, oldest first. */
@@ -51,10 +51,12 @@ function encodeBigInt(_key: string, value: unknown): unknown {
 
 /** A line as JSON.parse returns it: amounts and dates still strings. */
 type StoredEvent =
+  | { rollback: string }
   | { claim: Omit<TransferOrder, "amount"> & { amount: string } }
   | { settle: string; outcome: Exclude<Outcome, { state: "BOOKED" }> | { state: "BOOKED"; entry: Omit<LedgerEntry, "amount" | "bookedAt"> & { amount: string; bookedAt: string } } };
 
 function revive(event: StoredEvent): JournalEvent {
+  if ("rollback" in event) return event;
   if ("claim" in event) return { claim: { ...event.claim, amount: BigInt(event.claim.amount) } };
   const { outcome } = event;
   if (outcome.state !== "BOOKED") return { settle: event.settle, outcome };

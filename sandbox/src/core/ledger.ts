@@ -97,6 +97,10 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
   };
 
   for (const event of journal.replay()) {
+    if ("rollback" in event) {
+      records.delete(event.rollback);
+      continue;
+    }
     if ("claim" in event) {
       records.set(event.claim.key, { order: event.claim, outcome: { state: "PENDING" } });
       continue;
@@ -105,6 +109,14 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
     if (record === undefined) throw new Error(`journal: ${event.settle} settled but never claimed`);
     if (event.outcome.state === "BOOKED") book(event.outcome.entry);
     record.outcome = event.outcome;
+  }
+  // A request the bank was still working on when it stopped was never committed: as a real core
+  // rolls such a transaction back, it is forgotten (the inquiry says not found, and the same id
+  // may come again). Kept, it would stay "in progress" for good, since nothing would settle it.
+  for (const [key, record] of records) {
+    if (record.outcome.state !== "PENDING") continue;
+    journal.append({ rollback: key });
+    records.delete(key);
   }
 
   return {
