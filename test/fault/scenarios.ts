@@ -104,6 +104,9 @@ export function referencesOf(answers: readonly AppAnswer[]): string[] {
  * transfers wait for it (magic latency): the resolver keeps asking and finds the bookings.
  */
 export async function statusInquiryFaults(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
+  // Only this scenario's transfers may meet the rules: earlier ones still being asked about would
+  // use them up (and go to manual review for it), and these would never see a failing inquiry.
+  await waitForResolver(run.db, RESOLVER_SETTLES_MS);
   const admin = run.fs.sandbox(bank);
   await admin.addFault({ mode: "error-before", endpoint: "status", times: 3 });
   await admin.addFault({ mode: "reset", endpoint: "status", times: 2 });
