@@ -5,7 +5,7 @@ import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-clie
 import { runLimited } from "./app-client";
 import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type RunFigures } from "./ledger-check";
-import { readLedger, waitForResolver } from "./ledger-read";
+import { readLedger, waitForResolver, waitUntilNoneHeld } from "./ledger-read";
 import { MAGIC_SUFFIX, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
@@ -102,6 +102,12 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     },
     finish: async () => {
       const open = await waitForResolver(db, RESOLVER_SETTLES_MS);
+      // A bank still working on a request may book it after the books are read: the check would
+      // not see that booking. Every bank must be done first (bounded by the longest latency fault).
+      for (const bank of Object.values(SANDBOX_OF_PARTNER)) {
+        const stillHeld = await waitUntilNoneHeld(fs.sandbox(bank), 10_000);
+        if (stillHeld > 0) findings.push(`sandbox ${bank} still works on ${stillHeld} request(s) after the wait: its books are not final`);
+      }
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
         ledgers[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());

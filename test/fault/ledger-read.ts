@@ -117,3 +117,13 @@ export async function waitUntilHeld(bank: SandboxAdmin, transfer: { amount: stri
   }
   throw new Error(`the bank at ${bank.origin} did not hold the transfer of ${transfer.amount} within ${timeoutMs} ms`);
 }
+
+/** Waits, at most `timeoutMs`, until the bank holds no request it has not booked or refused yet; returns how many it still holds. */
+export async function waitUntilNoneHeld(bank: SandboxAdmin, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = (await bank.held()).length;
+    if (held === 0 || Date.now() >= deadline) return held;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
