@@ -33,13 +33,13 @@ describe("gateway configuration from the environment", () => {
   });
 
   it("refuses an empty GATEWAY_JWT_AUDIENCE (it would switch the audience check off)", () => {
-    expect(() => withEnv({ GATEWAY_JWT_AUDIENCE: "" }, () => loadGatewayConfig())).toThrow(/jwtAudience: must not be empty/);
+    expect(() => withEnv({ GATEWAY_JWT_AUDIENCE: "" }, () => loadGatewayConfig())).toThrow(/jwtAudience \(GATEWAY_JWT_AUDIENCE\): must not be empty/);
   });
 
   it("refuses BANK_TIMEOUT_MS=10s and =0 for a bank service (the skeleton's shared entries)", () => {
     const schema = bankServiceConfigSchema({ port: 0, hostEnv: "HOST_TEST", host: "http://127.0.0.1:9" });
     for (const value of ["10s", "0"]) {
-      expect(() => withEnv({ BANK_TIMEOUT_MS: value }, () => loadConfig(schema))).toThrow(/bankTimeoutMs: must be a whole number above 0/);
+      expect(() => withEnv({ BANK_TIMEOUT_MS: value }, () => loadConfig(schema))).toThrow(/bankTimeoutMs \(BANK_TIMEOUT_MS\): must be a whole number above 0/);
     }
   });
 });
