@@ -143,10 +143,16 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array
   if (declared > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new GatewayError("REQUEST_TOO_LARGE", `request body exceeds ${limit} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    // The client went away or was cut off for being too slow: its request, not our failure.
+    throw new GatewayError("INVALID_REQUEST", "invalid request: the body did not arrive whole", { cause: error });
   }
   return Buffer.concat(chunks);
 }

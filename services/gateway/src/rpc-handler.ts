@@ -48,7 +48,8 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
         return universalResponseToNodeResponse(withStatusCode(answer, statusCode), res);
       })
       .catch((reason: unknown) => {
-        if (ConnectError.from(reason).code === Code.Aborted) return; // the client went away
+        // The client went away (cancelled, or its connection closed mid-request): nothing failed here.
+        if (ConnectError.from(reason).code === Code.Aborted || res.destroyed) return;
         deps.logger.error({ err: reason, route: routeLabel(handler.method) }, "RPC handler failed");
       });
   };

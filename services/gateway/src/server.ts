@@ -178,11 +178,19 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       json(res, 404, { error: "not found: GET /metrics, /healthz or /readyz" });
     }
   };
-  const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, connect);
-  h2c.on("stream", (stream) => {
+  const refused = new WeakSet<http2.ServerHttp2Stream>();
+  const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (req, res) => {
+    if (!refused.has(req.stream)) connect(req, res);
+  });
+  // Before the request handler's own listener: a refused stream never reaches Connect.
+  h2c.prependListener("stream", (stream) => {
+    if (admitReading(stream)) {
+      cancelUnlessReadWithin(stream, readTimeout);
+      return;
+    }
     // REFUSED_STREAM tells the client nothing was processed, so it may retry (gRPC: UNAVAILABLE).
-    if (!admitReading(stream)) stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
-    else cancelUnlessReadWithin(stream, readTimeout);
+    refused.add(stream);
+    stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
   });
   const sessions = new Set<http2.ServerHttp2Session>();
   h2c.on("session", (session) => {

@@ -31,6 +31,9 @@ describe("a request that never finishes arriving", () => {
     await closed;
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
     expect(await h.countTransfers()).toBe(0);
+    // The client's doing, not ours: a refusal (101) in the log, never an internal error (999).
+    await until("the refusal is logged", () => h.logs.some((l) => l.includes('"transport":"rest"') && l.includes('"statusCode":"101"')));
+    expect(h.logs.filter((l) => l.includes('"statusCode":"999"') || l.includes('"level":50'))).toEqual([]);
   });
 
   it("HTTP/2: the stream is cancelled; nothing recorded", async () => {
@@ -92,5 +95,7 @@ describe("a request that never finishes arriving", () => {
     }
     await until("served again", async () => (await fetch(healthz)).status === 200);
     expect(await h.countTransfers()).toBe(0);
+    // Refused streams never reached Connect; the unfinished requests whose clients left are refusals, not failures.
+    expect(h.logs.filter((l) => l.includes('"level":50'))).toEqual([]);
   });
 });
