@@ -124,60 +124,48 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     }
     return true;
   };
-  const http1 = http.createServer(http1Options, (req, res) => {
+  // A listener's failure is logged and answered 500, never left hanging.
+  const guarded = (what: string, handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, `unhandled ${what} error`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end();
+    });
+  };
+  let draining = false;
+  /** GET /healthz and /readyz, on the apps' port and the operators'; false for any other request. */
+  const probe = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" || (path !== "/healthz" && path !== "/readyz")) return false;
+    if (path === "/healthz") json(res, 200, { status: draining ? "stopping" : "ok", ...deps.health() });
+    else if (draining) json(res, 503, { status: "stopping" });
+    else {
+      const ready = await deps.ready();
+      json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
+    }
+    return true;
+  };
+  const http1 = http.createServer(http1Options, guarded("HTTP", async (req, res) => {
     if (!admitReading(req, res)) {
       res.setHeader("connection", "close");
       json(res, 503, { statusCode: "901", message: "the gateway is receiving too many requests at once; try again with the same clientReferenceNo", data: null });
       return;
     }
-    handleHttp1(req, res).catch((error: unknown) => {
-      deps.logger.error({ err: error }, "unhandled HTTP error");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end();
-    });
-  });
-  let draining = false;
-  const probe = async (path: string, res: http.ServerResponse): Promise<void> => {
-    if (path === "/healthz") {
-      json(res, 200, { status: draining ? "stopping" : "ok", ...deps.health() });
-      return;
-    }
-    if (draining) {
-      json(res, 503, { status: "stopping" });
-      return;
-    }
-    const ready = await deps.ready();
-    json(res, ready ? 200 : 503, { status: ready ? "ready" : "database unreachable" });
-  };
-  const handleHttp1 = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (draining) res.setHeader("connection", "close"); // no further requests on this connection
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
-      await probe(path, res);
-      return;
-    }
+    if (await probe(req, res)) return;
     if (await rest(req, res)) return;
     connect(req, res);
-  };
-  const ops = http.createServer(http1Options, (req, res) => {
-    handleOps(req, res).catch((error: unknown) => {
-      deps.logger.error({ err: error }, "unhandled ops HTTP error");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end();
-    });
-  });
-  const handleOps = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
-      await probe(path, res);
-    } else if (req.method === "GET" && path === "/metrics") {
+  }));
+  const ops = http.createServer(http1Options, guarded("ops HTTP", async (req, res) => {
+    if (await probe(req, res)) return;
+    if (req.method === "GET" && (req.url ?? "/").split("?")[0] === "/metrics") {
       const text = await deps.metrics.metrics();
       res.writeHead(200, { "content-type": deps.metrics.contentType });
       res.end(text);
     } else {
       json(res, 404, { error: "not found: GET /metrics, /healthz or /readyz" });
     }
-  };
+  }));
   const refused = new WeakSet<http2.ServerHttp2Stream>();
   const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (req, res) => {
     if (!refused.has(req.stream)) connect(req, res);
