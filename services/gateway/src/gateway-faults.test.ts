@@ -215,15 +215,20 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     expect([retried.status, retried.json.statusCode]).toEqual([200, "000"]);
   });
 
-  it("one app cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_CLIENT it gets 901, another app is served", async () => {
-    const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 2, maxInFlightPerBank: 10 });
-    const url = `http://127.0.0.1:${gateway.httpPort}`;
+  /** Two transfers held at a slow 014 through a gateway, then one more: its answer, and what it takes to check the rest. */
+  const twoHeldThenOneMore = async (port: number) => {
+    const url = `http://127.0.0.1:${port}`;
     h.banks["014"].setMode("SUCCESS", 3_000);
     const calls = h.banks["014"].calls.length;
     const held = [post(url, body()), post(url, body())];
     await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
     const over = body();
-    const refused = await post(url, over);
+    return { url, calls, held, over, refused: await post(url, over) };
+  };
+
+  it("one app cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_CLIENT it gets 901, another app is served", async () => {
+    const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 2, maxInFlightPerBank: 10 });
+    const { url, held, over, refused } = await twoHeldThenOneMore(gateway.httpPort);
     expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
     expect((refused.json as unknown as { message: string }).message).toMatch(/this app is at its limit of 2 requests in flight/);
     expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
@@ -236,13 +241,7 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
 
   it("a slow bank cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_BANK its new transfers get 901, other banks are served", async () => {
     const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 10, maxInFlightPerBank: 2 });
-    const url = `http://127.0.0.1:${gateway.httpPort}`;
-    h.banks["014"].setMode("SUCCESS", 3_000);
-    const calls = h.banks["014"].calls.length;
-    const held = [post(url, body()), post(url, body())];
-    await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
-    const over = body();
-    const refused = await post(url, over);
+    const { url, calls, held, over, refused } = await twoHeldThenOneMore(gateway.httpPort);
     expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
     expect((refused.json as unknown as { message: string }).message).toMatch(/bank 014 is at its limit of 2 transfers in flight; nothing recorded/);
     expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
