@@ -83,6 +83,17 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   };
 
   /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
+  /**
+   * A refusal of a new transfer (routing, a bank at its limit) is no answer to one recorded
+   * earlier: that is still returned, even if the registry or the app's escrows changed since.
+   * Refusing it would tell the app nothing exists, and a retry under a new clientReferenceNo would pay twice.
+   */
+  const replayOrRefuse = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, refusal: unknown): Promise<TransferResult> => {
+    const earlier = await replay(client, req, fingerprint);
+    if (earlier !== undefined) return earlier;
+    throw refusal;
+  };
+
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
     const policy = policyFor(deps.policies, route.bankCode);
     if (!leaseCoversCall(record.leaseUntil, policy, deps.clock())) {
@@ -192,20 +203,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         route = decideRoute(deps.registry(), req.beneficiaryBankCode);
         escrow = checkRoutable(client, req, route);
       } catch (error) {
-        // A transfer recorded earlier is still returned even if the registry or the app's escrow
-        // accounts have changed since: refusing it would tell the app nothing exists, and a retry
-        // under a new clientReferenceNo would pay twice.
-        const earlier = await replay(client, req, fingerprint);
-        if (earlier !== undefined) return earlier;
-        throw error;
+        return replayOrRefuse(client, req, fingerprint, error);
       }
       // A bank that is slow or hangs must not hold every slot of the gateway: past its own limit,
       // new transfers to it are refused before anything is recorded (a recorded one is replayed).
       const load = atBank.get(route.bankCode) ?? 0;
       if (load >= deps.maxInFlightPerBank) {
-        const earlier = await replay(client, req, fingerprint);
-        if (earlier !== undefined) return earlier;
-        throw new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`);
+        return replayOrRefuse(client, req, fingerprint, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`));
       }
       atBank.set(route.bankCode, load + 1);
       try {
