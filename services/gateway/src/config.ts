@@ -194,13 +194,13 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_RESOLVER_ENABLED",
   },
   resolverIntervalMs: {
-    doc: "Pause between two resolver rounds when nothing was due.",
+    doc: "Pause between two searches for due transfers when the last found fewer than the resolver had room for.",
     format: "positive",
     default: 1_000,
     env: "GATEWAY_RESOLVER_INTERVAL_MS",
   },
   resolverBatchSize: {
-    doc: "Most transfers one resolver round works on.",
+    doc: "Most transfers the resolver works on at once; a place is refilled as soon as its transfer is done.",
     format: "positive",
     default: 20,
     env: "GATEWAY_RESOLVER_BATCH_SIZE",

@@ -51,14 +51,14 @@ export interface Gateway {
   readonly opsPort: number;
   /** Names this instance in leases. */
   readonly instanceId: string;
-  /** The resolver of this instance (tests drive rounds with runOnce() when the loop is off). */
+  /** The resolver of this instance (tests call runOnce() when the loop is off). */
   readonly resolver: Resolver;
   /** Reloads partners, routes, clients and the bank directory now (tests; otherwise every few seconds). */
   refreshRegistry(): Promise<void>;
   breakerStates(): Record<string, BreakerState>;
   /**
    * Graceful stop: servers stop taking requests and let those in flight finish (shutdownGraceMs),
-   * the resolver finishes its round, the leases this instance holds are handed back (due now, so
+   * the resolver finishes the transfers it works on, the leases this instance holds are handed back (due now, so
    * another instance takes over at once), except those whose bank call is still on its way. The
    * caller closes the database afterwards.
    */

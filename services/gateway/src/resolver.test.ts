@@ -241,6 +241,26 @@ describe("resolver: an instance stopping", () => {
   });
 });
 
+describe("resolver: a bank whose inquiries hang", () => {
+  it("holds up only its own transfers: one due at another bank meanwhile is resolved while the slow inquiry is still out", async () => {
+    const slow = await leftBehind({ outcome: "PENDING" });
+    bca().settle(slow.referenceNumber, 1, "SUCCESS");
+    bca().setStatusMode("ledger", 5_000); // a slow inquiry, answered within this instance's 10 s deadline
+    const looping = await h.startAnother({ resolverEnabled: true, resolverIntervalMs: 50, bankDeadlineMs: 10_000, leaseMs: 12_000 });
+    try {
+      await until("the slow bank has the inquiry", () => asked(slow) > 0);
+      const other = await leftBehind({ outcome: "PENDING" }); // due at Mandiri (800) after the slow one was taken
+      await h.connection.db!.collection("transfers").updateOne({ referenceNumber: other.referenceNumber }, { $set: { "attempts.0.partnerBankCode": "800" } });
+      h.banks["800"].settle(other.referenceNumber, 1, "SUCCESS");
+      await until("the other bank's transfer is resolved", async () => (await read(other)).state === "SUCCESS");
+      expect((await read(slow)).state).toBe("PENDING"); // its inquiry has not answered yet
+    } finally {
+      await looping.close();
+    }
+    expect((await read(slow)).state).toBe("SUCCESS"); // close waited for it
+  });
+});
+
 describe("resolver: a transfer whose partner left the registry", () => {
   const orphan = async (sentAgoMs: number) => {
     const t = await leftBehind({ outcome: "PENDING", sentAgoMs });

@@ -8,7 +8,7 @@ import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } fro
 import { bankRequestOf, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
-/** The next round starts at least this many times the last scan's duration later (scan share <= 1/(1+4)). */
+/** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
 const SCAN_PACING = 4;
 
 export interface ResolverDeps {
@@ -30,11 +30,11 @@ export interface ResolverDeps {
 }
 
 export interface Resolver {
-  /** Starts the loop: rounds back to back while work is due, `intervalMs` apart otherwise. */
+  /** Starts the loop: up to `batchSize` transfers at once, a free place refilled as soon as one is done. */
   start(): void;
-  /** One round: claims up to batchSize due transfers (atomic lease each) and resolves them; returns how many. */
+  /** Claims due transfers for the free places (atomic lease each) and resolves them; returns how many. */
   runOnce(): Promise<number>;
-  /** Stops after the current round; what it held is released by its last updates. */
+  /** Starts nothing more and waits for what it works on; what it held is released by its last updates. */
   stop(): Promise<void>;
 }
 
@@ -43,12 +43,20 @@ export interface Resolver {
  * crash. Each is leased atomically (TransferStore.claimDue), so with several gateway instances on
  * one database exactly one works on a transfer at a time, and a dead instance's lease expires.
  * Every write is conditional on the state it saw and on still holding the lease.
+ *
+ * The loop is a pool, not rounds: a bank whose inquiries take their whole deadline holds only the
+ * places of its own transfers, while those of every other bank come and go around them.
  */
 export function createResolver(deps: ResolverDeps): Resolver {
   const owner = deps.instanceId;
+  let running = false;
   let stopping = false;
-  let round: Promise<number> | undefined;
+  const working = new Set<Promise<void>>();
+  let scanning: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
+  // The last search filled every free place: more may be due, so a place freed is refilled at once.
+  let moreDue = false;
 
   // How long the last search for due transfers took. On a database that cannot use the
   // (state, nextCheckAt) index for it (FerretDB as released scanned the whole ledger) this grows
@@ -56,19 +64,62 @@ export function createResolver(deps: ResolverDeps): Resolver {
   // the database's time away from the request path. On MongoDB and on the patched embedded
   // FerretDB the search is an index lookup and the pacing never applies.
   let lastScanMs = 0;
-  const runOnce = async (): Promise<number> => {
-    const scanStarted = Date.now();
-    const claimed = stopping ? [] : await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock(), deps.batchSize);
-    lastScanMs = Date.now() - scanStarted;
-    await Promise.all(claimed.map(async (record) => {
-      try {
-        await resolveOne(record);
-      } catch (error) {
-        // The lease runs out and the transfer is due again: the next round (here or elsewhere) retries.
+  let lastScanEnd = 0;
+
+  const work = (record: TransferRecord): Promise<void> => {
+    const done: Promise<void> = resolveOne(record)
+      .catch((error: unknown) => {
+        // The lease runs out and the transfer is due again: the next search (here or elsewhere) retries.
         deps.logger.error({ err: error, referenceNumber: record.referenceNumber }, "resolver could not work on a transfer");
-      }
-    }));
-    return claimed.length;
+      })
+      .finally(() => {
+        working.delete(done);
+        schedule(moreDue ? 0 : deps.intervalMs);
+      });
+    working.add(done);
+    return done;
+  };
+
+  /** Claims as many due transfers as there are free places and starts each; the started work. */
+  const claimAndStart = async (): Promise<Promise<void>[]> => {
+    const free = deps.batchSize - working.size;
+    if (stopping || free <= 0) return [];
+    const scanStarted = Date.now();
+    const claimed = await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock(), free);
+    lastScanEnd = Date.now();
+    lastScanMs = lastScanEnd - scanStarted;
+    moreDue = claimed.length === free;
+    return claimed.map(work);
+  };
+
+  const runOnce = async (): Promise<number> => {
+    const started = await claimAndStart();
+    await Promise.all(started);
+    return started.length;
+  };
+
+  /** The next search, after `pauseMs` and no sooner than the pacing allows; an earlier one already set stands. */
+  const schedule = (pauseMs: number) => {
+    if (!running || stopping || scanning !== undefined) return;
+    const at = Math.max(Date.now() + pauseMs, lastScanEnd + lastScanMs * SCAN_PACING);
+    if (timer !== undefined && timerAt <= at) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(scan, at - Date.now());
+  };
+
+  const scan = () => {
+    timer = undefined;
+    if (working.size >= deps.batchSize) return; // the next transfer done schedules the next search
+    scanning = claimAndStart()
+      .then(() => undefined, (error: unknown) => {
+        deps.logger.error({ err: error }, "resolver could not search for due transfers");
+        moreDue = false;
+      })
+      .finally(() => {
+        scanning = undefined;
+        schedule(moreDue ? 0 : deps.intervalMs);
+      });
   };
 
   const resolveOne = async (record: TransferRecord): Promise<void> => {
@@ -187,26 +238,17 @@ export function createResolver(deps: ResolverDeps): Resolver {
     await callAndSettle(sending, attempt, partner, policy, "first");
   };
 
-  const loop = () => {
-    if (stopping) return;
-    round = runOnce().catch((error: unknown) => {
-      deps.logger.error({ err: error }, "resolver round failed");
-      return 0;
-    });
-    void round.then((count) => {
-      if (stopping) return;
-      const pause = count >= deps.batchSize ? 0 : deps.intervalMs;
-      timer = setTimeout(loop, Math.max(pause, lastScanMs * SCAN_PACING));
-    });
-  };
-
   return {
-    start: () => { timer = setTimeout(loop, 0); },
+    start: () => {
+      running = true;
+      schedule(0);
+    },
     runOnce,
     stop: async () => {
       stopping = true;
       clearTimeout(timer);
-      await round;
+      await scanning;
+      await Promise.all(working);
     },
   };
 }
