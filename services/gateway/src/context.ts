@@ -13,6 +13,14 @@ export const transportKey = createContextKey<string>("connect", { description: "
 export const identityKey = createContextKey<AppIdentity | undefined>(undefined, { description: "app identity" });
 
 /**
+ * Uses up the call's token (claims its jti; refused if it was used before), set on Transfer by the
+ * token-use interceptor. The transfer service calls it once it records a transfer or answers with
+ * one recorded, so a refusal by routing or by a bank's limit leaves the token for the retry.
+ * Calling it again is free: the first claim's outcome stands.
+ */
+export const useTokenKey = createContextKey<(() => Promise<void>) | undefined>(undefined, { description: "use up the token" });
+
+/**
  * Set to reached by the outermost interceptor: a call that ends with it unset was refused by
  * Connect while reading the request (undecodable, too large), before any check of ours.
  */

@@ -100,6 +100,19 @@ describe("app authentication refusals leave no trace", () => {
     expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti: "reusable-after-refusal" })}`)).json.statusCode).toBe("000");
   });
 
+  it.each([
+    ["an unknown bank", { beneficiaryBankCode: "999" }, "102"],
+    ["an interbank transfer without the beneficiary's name", { beneficiaryBankCode: "002", beneficiaryAccountName: "" }, "101"],
+  ])("does not use up the jti of a transfer refused by routing: %s", async (_, change, code) => {
+    const jti = `reusable-after-routing-${code}-${Date.now()}`;
+    const refused = transferBody(change);
+    const calls = bankCalls();
+    expect((await post(h.baseUrl, refused, `Bearer ${appToken({ req: refused, jti })}`)).json.statusCode).toBe(code);
+    await leftNoTrace(refused, calls);
+    const good = transferBody();
+    expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti })}`)).json.statusCode).toBe("000");
+  });
+
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {
     const body = transferBody();
     const calls = bankCalls();

@@ -16,9 +16,9 @@ const body = (over: Record<string, string> = {}) => ({
   clientReferenceNo: `FLT-${Date.now()}-${++seq}`, beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681",
   beneficiaryAccountName: "KEN AROK", amount: String(1000 + seq), remark: "", ...over,
 });
-async function post(baseUrl: string, payload: ReturnType<typeof body>, client: Client = LOCAL): Promise<{ status: number; json: Envelope }> {
+async function post(baseUrl: string, payload: ReturnType<typeof body>, client: Client = LOCAL, token = appToken({ client, req: payload })): Promise<{ status: number; json: Envelope }> {
   const res = await fetch(`${baseUrl}/api/v1/transfers`, {
-    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ client, req: payload })}` }, body: JSON.stringify(payload),
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(payload),
   });
   return { status: res.status, json: (await res.json()) as Envelope };
 }
@@ -223,12 +223,13 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     const held = [post(url, body()), post(url, body())];
     await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
     const over = body();
-    return { url, calls, held, over, refused: await post(url, over) };
+    const overToken = appToken({ req: over });
+    return { url, calls, held, over, overToken, refused: await post(url, over, LOCAL, overToken) };
   };
 
   it("one app cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_CLIENT it gets 901, another app is served", async () => {
     const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 2, maxInFlightPerBank: 10 });
-    const { url, held, over, refused } = await twoHeldThenOneMore(gateway.httpPort);
+    const { url, held, over, overToken, refused } = await twoHeldThenOneMore(gateway.httpPort);
     expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
     expect((refused.json as unknown as { message: string }).message).toMatch(/this app is at its limit of 2 requests in flight/);
     expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
@@ -237,11 +238,12 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     expect([other.status, other.json.statusCode]).toEqual([200, "000"]);
     expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
     h.banks["014"].setMode("SUCCESS");
+    expect((await post(url, over, LOCAL, overToken)).json.statusCode).toBe("000"); // nothing recorded, token unused: the same request goes through now
   });
 
   it("a slow bank cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_BANK its new transfers get 901, other banks are served", async () => {
     const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 10, maxInFlightPerBank: 2 });
-    const { url, calls, held, over, refused } = await twoHeldThenOneMore(gateway.httpPort);
+    const { url, calls, held, over, overToken, refused } = await twoHeldThenOneMore(gateway.httpPort);
     expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
     expect((refused.json as unknown as { message: string }).message).toMatch(/bank 014 is at its limit of 2 transfers in flight; nothing recorded/);
     expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
@@ -251,6 +253,6 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     expect([elsewhere.status, elsewhere.json.statusCode]).toEqual([200, "000"]);
     expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
     h.banks["014"].setMode("SUCCESS");
-    expect((await post(url, over)).json.statusCode).toBe("000"); // the refusal recorded nothing: the same request goes through now
+    expect((await post(url, over, LOCAL, overToken)).json.statusCode).toBe("000"); // nothing recorded, token unused: the same request goes through now
   });
 });

@@ -2,7 +2,7 @@ import { isMessage, type DescService } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { GetTransferRequestSchema, PaymentGatewayService, TransferRequestSchema } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import type { AppAuthenticator } from "./app-auth";
-import { callerIpKey, identityKey } from "./context";
+import { callerIpKey, identityKey, useTokenKey } from "./context";
 import { GatewayError } from "./errors";
 import type { JtiStore } from "./jti-store";
 import { assertValid, getTransferRequestViolations, transferRequestViolations } from "./validation";
@@ -13,7 +13,9 @@ import { assertValid, getTransferRequestViolations, transferRequestViolations } 
  * authenticate the app and its IP; validate the request; shed load; check the token's `req`
  * binding and claim its jti. Cheap, stateless checks come first, so a forged or
  * malformed request never reaches the database; the jti is claimed last, so a request refused
- * for bad content does not use up the app's token.
+ * for bad content does not use up the app's token. A Transfer claims it later still, in the
+ * transfer service just before it records the transfer or answers with one recorded (useTokenKey),
+ * so neither does a refusal by routing or by a bank's limit.
  */
 
 const guarded = (service: DescService) => service.typeName === PaymentGatewayService.typeName;
@@ -74,10 +76,16 @@ export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore
     if (!guarded(req.service) || req.stream) return next(req);
     const identity = req.contextValues.get(identityKey);
     if (identity === undefined) throw new GatewayError("UNAUTHENTICATED", "not authenticated");
-    if (isMessage(req.message, TransferRequestSchema)) auth.assertBoundTo(identity, req.message);
-    if (!(await jtis.claim(identity.client.clientId, identity.jti, identity.expiresAt))) {
-      throw new GatewayError("UNAUTHENTICATED", "token already used (jti replayed)");
+    let claimed: Promise<void> | undefined;
+    const useToken = () => (claimed ??= jtis.claim(identity.client.clientId, identity.jti, identity.expiresAt).then((fresh) => {
+      if (!fresh) throw new GatewayError("UNAUTHENTICATED", "token already used (jti replayed)");
+    }));
+    if (isMessage(req.message, TransferRequestSchema)) {
+      auth.assertBoundTo(identity, req.message);
+      req.contextValues.set(useTokenKey, useToken);
+      return next(req);
     }
+    await useToken();
     return next(req);
   };
 }

@@ -45,7 +45,11 @@ export interface TransferResult {
 }
 
 export interface TransferService {
-  transfer(client: RegisteredClient, req: TransferRequest): Promise<TransferResult>;
+  /**
+   * `useToken` uses up the call's token (claims its jti): called just before the transfer is
+   * recorded or one recorded earlier is answered, never for a refusal (routing, a bank's limit).
+   */
+  transfer(client: RegisteredClient, req: TransferRequest, useToken: () => Promise<void>): Promise<TransferResult>;
   getTransfer(client: RegisteredClient, req: GetTransferRequest): Promise<TransferRecord>;
   /** References whose bank call this process has started and not yet settled (shutdown keeps their leases). */
   sending(): ReadonlySet<string>;
@@ -72,28 +76,30 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const findByClientReference = (clientId: string, clientReferenceNo: string) =>
     deps.ledger.findByReference(clientId, deps.referenceFor(clientId, clientReferenceNo));
 
-  const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string): Promise<TransferResult | undefined> => {
+  const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult | undefined> => {
     const existing = await findByClientReference(client.clientId, req.clientReferenceNo);
     if (existing === undefined) return undefined;
     if (existing.fingerprint !== fingerprint) {
       throw new GatewayError("IDEMPOTENCY_CONFLICT", `clientReferenceNo ${req.clientReferenceNo} was already used for a different transfer`);
     }
+    await useToken();
     const settled = await waitForSettled(existing, { inFlight, ledger: deps.ledger, waitMs: deps.duplicateWaitMs });
     return { record: settled, replayed: true };
   };
 
-  /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
   /**
    * A refusal of a new transfer (routing, a bank at its limit) is no answer to one recorded
    * earlier: that is still returned, even if the registry or the app's escrows changed since.
    * Refusing it would tell the app nothing exists, and a retry under a new clientReferenceNo would pay twice.
+   * A refusal leaves the token unused: the app retries the same request with it.
    */
-  const replayOrRefuse = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, refusal: unknown): Promise<TransferResult> => {
-    const earlier = await replay(client, req, fingerprint);
+  const replayOrRefuse = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>, refusal: unknown): Promise<TransferResult> => {
+    const earlier = await replay(client, req, fingerprint, useToken);
     if (earlier !== undefined) return earlier;
     throw refusal;
   };
 
+  /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
     const policy = policyFor(deps.policies, route.bankCode);
     if (!leaseCoversCall(record.leaseUntil, policy, deps.clock())) {
@@ -173,11 +179,12 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     }
   };
 
-  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string): Promise<TransferResult> => {
+  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult> => {
     const record = newRecord(deps, { client, req, route, escrow, fingerprint });
+    await useToken();
     const inserted = await deps.ledger.insert(record);
     if (inserted === "duplicate") {
-      const earlier = await replay(client, req, fingerprint);
+      const earlier = await replay(client, req, fingerprint, useToken);
       if (earlier !== undefined) return earlier;
       throw new Error("duplicate transfer vanished from the ledger");
     }
@@ -195,7 +202,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   };
 
   return {
-    transfer: async (client, req) => {
+    transfer: async (client, req, useToken) => {
       const fingerprint = requestFingerprint(req);
       let route: ChosenRoute;
       let escrow: EscrowAccount;
@@ -203,17 +210,17 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         route = decideRoute(deps.registry(), req.beneficiaryBankCode);
         escrow = checkRoutable(client, req, route);
       } catch (error) {
-        return replayOrRefuse(client, req, fingerprint, error);
+        return replayOrRefuse(client, req, fingerprint, useToken, error);
       }
       // A bank that is slow or hangs must not hold every slot of the gateway: past its own limit,
       // new transfers to it are refused before anything is recorded (a recorded one is replayed).
       const load = atBank.get(route.bankCode) ?? 0;
       if (load >= deps.maxInFlightPerBank) {
-        return replayOrRefuse(client, req, fingerprint, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`));
+        return replayOrRefuse(client, req, fingerprint, useToken, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`));
       }
       atBank.set(route.bankCode, load + 1);
       try {
-        return await recordAndSend(client, req, route, escrow, fingerprint);
+        return await recordAndSend(client, req, route, escrow, fingerprint, useToken);
       } finally {
         atBank.set(route.bankCode, (atBank.get(route.bankCode) ?? 1) - 1);
       }
