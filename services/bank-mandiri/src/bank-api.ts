@@ -61,7 +61,7 @@ export async function fetchMandiriToken(origin: string, credentials: MandiriCred
   const url = new URL(MANDIRI_TOKEN_PATH, origin);
   url.searchParams.set("app_id", credentials.appId);
   const answer = await sendBankRequest({
-    method: "GET", url: url.toString(), headers: { authorization: basicAuthorization(credentials.appKey, credentials.appSecret) }, signal,
+    method: "GET", url: url.toString(), headers: { authorization: basicAuthorization(credentials.appKey, credentials.appSecret) }, signal, pool: "token",
   });
   if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const jwt = text(answer.body, "jwt");

@@ -71,6 +71,18 @@ describe("sendBankRequest", () => {
     }
   });
 
+  it("sends an access-token request on connections of its own: payments holding every connection do not delay it", async () => {
+    const hold = new AbortController();
+    const busy = Array.from({ length: 256 }, () => send("/hang", hold.signal));
+    try {
+      const token = sendBankRequest({ method: "POST", url: `${base}/json`, headers: {}, body: "{}", signal: AbortSignal.timeout(2000), pool: "token" });
+      expect(await token).toMatchObject({ kind: "answered", status: 402 });
+    } finally {
+      hold.abort("cancelled");
+      await Promise.all(busy);
+    }
+  });
+
   it("waits for a slow answer as long as the call's budget allows, whatever the idle-socket timeout", async () => {
     expect(await send("/slow", AbortSignal.timeout(10_000))).toMatchObject({ kind: "answered", status: 200, body: { late: true } });
   });

@@ -13,6 +13,12 @@ export interface BankHttpRequest {
   body?: string;
   /** Aborts the request; its reason ("timeout" or "cancelled") becomes the no-answer reason. */
   signal: AbortSignal;
+  /**
+   * "token" for an access-token request: it gets connections of its own. In the payments' pool it
+   * queued behind every payment a slow bank held, and a renewal that waited out its budget there
+   * failed every payment after it ("not sent") while the bank was merely slow.
+   */
+  pool?: "payments" | "token";
 }
 
 export type NoAnswerReason = "timeout" | "cancelled" | "reset" | "refused" | "error";
@@ -44,8 +50,13 @@ export type HttpAnswer =
 export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 /** The largest bank answer read (1 MiB); a larger one is cut and counts as no answer. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
-const pool = { keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: IDLE_SOCKET_TIMEOUT_MS } as const;
-const agents = { "http:": new http.Agent(pool), "https:": new https.Agent(pool) };
+const payments = { keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: IDLE_SOCKET_TIMEOUT_MS } as const;
+// Renewals are one at a time per bank (token-cache.ts); a few connections leave room for a retry.
+const tokens = { ...payments, maxSockets: 4 } as const;
+const agents = {
+  payments: { "http:": new http.Agent(payments), "https:": new https.Agent(payments) },
+  token: { "http:": new http.Agent(tokens), "https:": new https.Agent(tokens) },
+};
 
 export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
   return new Promise((resolve) => {
@@ -66,7 +77,7 @@ export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
     const headers = { ...request.headers, ...(body === undefined ? {} : { "content-length": String(body.length) }) };
     // Redirects are never followed (node:http does not): a bank that redirects a payment is answering something we did not ask.
     const send = url.protocol === "https:" ? https.request : http.request;
-    const req = send(url, { method: request.method, headers, agent: agents[url.protocol], signal }, (res) => {
+    const req = send(url, { method: request.method, headers, agent: agents[request.pool ?? "payments"][url.protocol], signal }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {

@@ -14,6 +14,7 @@ export async function fetchClientCredentialsToken(url: string, clientId: string,
     headers: { authorization: basicAuthorization(clientId, clientSecret), "content-type": "application/x-www-form-urlencoded" },
     body: "grant_type=client_credentials",
     signal,
+    pool: "token",
   });
   if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const value = text(answer.body, "access_token");
