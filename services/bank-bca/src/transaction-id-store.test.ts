@@ -1,19 +1,21 @@
+import { status } from "@grpc/grpc-js";
 import { connectTestDatabase } from "../../../test/database";
-import { candidateId, createTransactionIds, type TransactionIds } from "./transaction-id-store";
+import { candidateId, createTransactionIds, jakartaDaysBefore, RETENTION_DAYS, type TransactionIds } from "./transaction-id-store";
 
 // Against the real (embedded) database: the unique indexes are what make ids unique.
 let connection: Awaited<ReturnType<typeof connectTestDatabase>>;
 let ids: TransactionIds;
+const day = "2026-11-27";
+const clock = () => new Date(`${day}T05:00:00Z`); // noon in Jakarta on `day`, whatever day the tests run
 beforeAll(async () => {
   connection = await connectTestDatabase("bca_ids");
-  ids = await createTransactionIds(connection);
+  ids = await createTransactionIds(connection, clock);
 });
 afterAll(async () => {
   await connection.dropDatabase();
   await connection.close();
 });
 
-const day = "2026-11-27";
 let seq = 0;
 const fresh = () => `IDS${Date.now()}N${++seq}`;
 
@@ -79,5 +81,35 @@ describe("BCA TransactionID allocation", () => {
     await ids.allocate(key);
     const second = stored().insertOne({ _id: `${day}/00000000` as never, referenceNumber: key.referenceNumber, attempt: 1, transactionDate: day, transactionId: "00000000", createdAt: new Date() });
     await expect(second).rejects.toMatchObject({ code: 11000 });
+  });
+});
+
+describe("BCA TransactionID retention", () => {
+  const stored = () => connection.collection("bca_transaction_ids");
+  const at = (daysBack: number) => ({ referenceNumber: fresh(), attempt: 1, transactionDate: jakartaDaysBefore(clock(), daysBack) });
+
+  it(`keeps ${RETENTION_DAYS} days and purges what is older (with a day's margin), leaving the days it keeps untouched`, async () => {
+    const kept = [at(0), at(RETENTION_DAYS), at(RETENTION_DAYS + 1)];
+    for (const key of kept) await ids.allocate({ ...key, transactionDate: jakartaDaysBefore(clock(), 0) }); // allocated today...
+    // ...and moved back in time as if allocated then (allocate refuses old days itself, below).
+    for (const key of kept) await stored().updateOne({ referenceNumber: key.referenceNumber }, { $set: { transactionDate: key.transactionDate } });
+    const old = [at(RETENTION_DAYS + 2), at(300)];
+    for (const key of old) {
+      await stored().insertOne({ _id: `${key.transactionDate}/12345678` as never, ...key, transactionId: "12345678", createdAt: new Date() });
+    }
+    expect(await ids.purge()).toBe(2);
+    for (const key of kept) expect(await stored().countDocuments({ referenceNumber: key.referenceNumber })).toBe(1);
+    for (const key of old) expect(await stored().countDocuments({ referenceNumber: key.referenceNumber })).toBe(0);
+    expect(await ids.purge()).toBe(0);
+  });
+
+  it("neither sends nor asks about an attempt of a day past the retention: its id may be purged and given again", async () => {
+    await expect(ids.allocate(at(RETENTION_DAYS))).resolves.toMatch(/^\d{8}$/);
+    const tooOld = at(RETENTION_DAYS + 1);
+    await expect(ids.allocate(tooOld)).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION, // a refusal of this attempt (gRPC), which does not count against BCA's breaker
+      message: expect.stringContaining(`transaction date ${tooOld.transactionDate} is older than the 90 days TransactionIDs are kept`) as string,
+    });
+    expect(await stored().countDocuments({ referenceNumber: tooOld.referenceNumber })).toBe(0);
   });
 });

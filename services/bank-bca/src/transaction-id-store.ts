@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { deriveRequestId, DIGITS, groupedInsert, initUniqueIndexes, type AttemptKey } from "@gerbang/shared";
+import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, type AttemptKey } from "@gerbang/shared";
 
 /**
  * BCA's TransactionID has 8 digits and must be unique per day. An id derived from (reference,
@@ -35,6 +35,20 @@ const allocatedIdSchema = new Schema<AllocatedId>(
 );
 // One id per attempt: a second allocation of the same attempt fails here and reads the first.
 allocatedIdSchema.index({ referenceNumber: 1, attempt: 1 }, { unique: true });
+// The purge deletes whole days by equality, which the embedded FerretDB narrows through an index (not a range).
+allocatedIdSchema.index({ transactionDate: 1 });
+
+/**
+ * Days an allocation is kept: BCA's SNAP API holds a transactionId unique for 90 days, and its
+ * status inquiry looks back 31. Older days are purged, and an attempt of such a day is neither
+ * sent nor asked about: its allocation may be gone, and a new one could hand it an id another
+ * attempt used that day, whose booking would then answer for it.
+ */
+export const RETENTION_DAYS = 90;
+/** The purge waits one more day, so an instance whose clock runs behind never re-allocates a day another has purged. */
+const PURGE_MARGIN_DAYS = 1;
+/** Days listed by each purge: a service stopped for up to this long still purges everything it missed. */
+const PURGE_LOOKBACK_DAYS = 366;
 
 /** Candidates tried before giving up: with 1e8 ids a day, even the fourth is taken with negligible probability. */
 const MAX_CANDIDATES = 8;
@@ -51,9 +65,16 @@ export interface TransactionIds {
    * asked about under a derived id that another attempt holds, whose booking would answer for it.
    */
   allocate(key: AttemptKey): Promise<string>;
+  /** Deletes the allocations of days past the retention; returns how many. */
+  purge(): Promise<number>;
 }
 
-export async function createTransactionIds(connection: Connection): Promise<TransactionIds> {
+/** The Jakarta (UTC+7) calendar date `days` before `now`, as BCA writes dates (yyyy-MM-dd). */
+export function jakartaDaysBefore(now: Date, days: number): string {
+  return new Date(now.getTime() + 7 * 3_600_000 - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export async function createTransactionIds(connection: Connection, clock: () => Date = () => new Date()): Promise<TransactionIds> {
   const Ids = (connection.models.BcaTransactionId as Model<AllocatedId> | undefined) ?? connection.model<AllocatedId>("BcaTransactionId", allocatedIdSchema);
   await initUniqueIndexes(Ids); // the unique indexes must exist before the first allocation relies on them
   // Concurrent sends share one insert command (group commit), as the gateway's ledger writes do;
@@ -64,6 +85,11 @@ export async function createTransactionIds(connection: Connection): Promise<Tran
 
   return {
     allocate: async (key) => {
+      const oldestKept = jakartaDaysBefore(clock(), RETENTION_DAYS);
+      if (key.transactionDate < oldestKept) {
+        // A refusal of this attempt, not a fault of the bank: it must not count against BCA's breaker at the gateway.
+        throw failedPrecondition(`transaction date ${key.transactionDate} is older than the ${RETENTION_DAYS} days TransactionIDs are kept (from ${oldestKept}); nothing is sent or asked under it`);
+      }
       for (let k = 0; k < MAX_CANDIDATES; k += 1) {
         const transactionId = candidateId(key.referenceNumber, key.attempt, k);
         const doc: AllocatedId = {
@@ -78,6 +104,12 @@ export async function createTransactionIds(connection: Connection): Promise<Tran
         if (mine !== undefined) return mine;
       }
       throw new Error(`no free TransactionID for ${key.referenceNumber}#${key.attempt} on ${key.transactionDate} after ${MAX_CANDIDATES} candidates`);
+    },
+    purge: async () => {
+      const now = clock();
+      const days = Array.from({ length: PURGE_LOOKBACK_DAYS }, (_, i) => jakartaDaysBefore(now, RETENTION_DAYS + PURGE_MARGIN_DAYS + 1 + i));
+      const { deletedCount } = await Ids.collection.deleteMany({ transactionDate: { $in: days } });
+      return deletedCount;
     },
   };
 }

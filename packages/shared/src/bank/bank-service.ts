@@ -93,6 +93,7 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
       requestId = await raceSignal(adapter.requestId(key), budget.signal, "no request id within the call's budget (ended or cancelled)");
     } catch (error) {
       budget.dispose();
+      if (error instanceof RefusedError) throw error; // the adapter's own refusal of this attempt
       throw unavailable("could not fix the bank-side request id", error);
     }
     log.bankRequestId = requestId;
