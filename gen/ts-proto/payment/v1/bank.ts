@@ -179,6 +179,12 @@ export interface BankTransferServiceTransferResponse {
   bankMessage: string;
   /** The bank-side request id this attempt was sent with (BNI requestUuid, BCA TransactionID, ...). */
   bankRequestId: string;
+  /**
+   * True when the bank sent nothing back within the service's budget (a timeout, a reset): the
+   * status is PENDING for lack of an answer, not because the bank said so. The gateway counts it
+   * against the bank's circuit breaker, as it counts the service's own silence.
+   */
+  noBankAnswer: boolean;
 }
 
 /** GetTransferStatusRequest asks about an earlier attempt. */
@@ -217,6 +223,11 @@ export interface GetTransferStatusResponse {
   bankMessage: string;
   /** The bank-side request id that was looked up. */
   bankRequestId: string;
+  /**
+   * True when the bank sent nothing back within the service's budget: UNKNOWN for lack of an
+   * answer. Counted against the bank's circuit breaker, as in BankTransferServiceTransferResponse.
+   */
+  noBankAnswer: boolean;
 }
 
 function createBaseBankTransferServiceTransferRequest(): BankTransferServiceTransferRequest {
@@ -527,7 +538,7 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
 };
 
 function createBaseBankTransferServiceTransferResponse(): BankTransferServiceTransferResponse {
-  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "" };
+  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "", noBankAnswer: false };
 }
 
 export const BankTransferServiceTransferResponse: MessageFns<BankTransferServiceTransferResponse> = {
@@ -546,6 +557,9 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     }
     if (message.bankRequestId !== "") {
       writer.uint32(42).string(message.bankRequestId);
+    }
+    if (message.noBankAnswer !== false) {
+      writer.uint32(48).bool(message.noBankAnswer);
     }
     return writer;
   },
@@ -603,6 +617,14 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
             message.bankRequestId = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.noBankAnswer = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -638,6 +660,11 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
         : isSet(object.bank_request_id)
         ? globalThis.String(object.bank_request_id)
         : "",
+      noBankAnswer: isSet(object.noBankAnswer)
+        ? globalThis.Boolean(object.noBankAnswer)
+        : isSet(object.no_bank_answer)
+        ? globalThis.Boolean(object.no_bank_answer)
+        : false,
     };
   },
 
@@ -658,6 +685,9 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     if (message.bankRequestId !== "") {
       obj.bankRequestId = message.bankRequestId;
     }
+    if (message.noBankAnswer !== false) {
+      obj.noBankAnswer = message.noBankAnswer;
+    }
     return obj;
   },
 
@@ -671,6 +701,7 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     message.bankCode = object.bankCode ?? "";
     message.bankMessage = object.bankMessage ?? "";
     message.bankRequestId = object.bankRequestId ?? "";
+    message.noBankAnswer = object.noBankAnswer ?? false;
     return message;
   },
 };
@@ -865,7 +896,7 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
 };
 
 function createBaseGetTransferStatusResponse(): GetTransferStatusResponse {
-  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "" };
+  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "", noBankAnswer: false };
 }
 
 export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = {
@@ -884,6 +915,9 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     }
     if (message.bankRequestId !== "") {
       writer.uint32(42).string(message.bankRequestId);
+    }
+    if (message.noBankAnswer !== false) {
+      writer.uint32(48).bool(message.noBankAnswer);
     }
     return writer;
   },
@@ -941,6 +975,14 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
             message.bankRequestId = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.noBankAnswer = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -976,6 +1018,11 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
         : isSet(object.bank_request_id)
         ? globalThis.String(object.bank_request_id)
         : "",
+      noBankAnswer: isSet(object.noBankAnswer)
+        ? globalThis.Boolean(object.noBankAnswer)
+        : isSet(object.no_bank_answer)
+        ? globalThis.Boolean(object.no_bank_answer)
+        : false,
     };
   },
 
@@ -996,6 +1043,9 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     if (message.bankRequestId !== "") {
       obj.bankRequestId = message.bankRequestId;
     }
+    if (message.noBankAnswer !== false) {
+      obj.noBankAnswer = message.noBankAnswer;
+    }
     return obj;
   },
 
@@ -1009,6 +1059,7 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     message.bankCode = object.bankCode ?? "";
     message.bankMessage = object.bankMessage ?? "";
     message.bankRequestId = object.bankRequestId ?? "";
+    message.noBankAnswer = object.noBankAnswer ?? false;
     return message;
   },
 };
