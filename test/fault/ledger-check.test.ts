@@ -56,6 +56,17 @@ describe("checkInvariants", () => {
     expect(f.problems.some((p) => p.startsWith("sums:"))).toBe(true);
   });
 
+  it("a rerouted transfer booked at both banks is doubled, not an orphan: attempt 1 went from the first escrow", () => {
+    const firstEscrow = "0201240003";
+    const rerouted = transfer("GRBREROUTE00009", "SUCCESS", "10009", "009", {
+      attempts: [{ attempt: 1, partnerBankCode: "014", outcome: "NOT_SENT", sourceAccountNumber: firstEscrow }, { attempt: 2, partnerBankCode: "009", sourceAccountNumber: SOURCE }],
+    });
+    const atBca = { ...booking(rerouted, 1, "014"), sourceAccountNumber: firstEscrow };
+    const f = check([rerouted], { "014": [atBca], "009": [booking(rerouted, 2)] });
+    expect(f).toMatchObject({ doubled: 1, lost: 0 });
+    expect(f.problems.some((p) => p.startsWith("doubled: GRBREROUTE00009"))).toBe(true);
+  });
+
   it("a booking for a FAILED transfer, and a booking nobody owns, are lost", () => {
     const stranger = { ...booking(ok), requestId: "ZZZZZZZZZZZZZZZZ" };
     expect(check([declined, ok], { "009": [booking(declined), booking(ok), stranger] })).toMatchObject({ lost: 2, doubled: 0 });

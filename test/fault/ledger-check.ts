@@ -26,8 +26,11 @@ export interface LedgerTransfer {
   amount: string;
   sourceAccountNumber: string;
   beneficiaryAccountNumber: string;
-  /** allocatedRequestId: the id a bank service stored for the attempt before sending it (BCA's allocated TransactionIDs). */
-  attempts: { attempt: number; partnerBankCode: string; outcome?: string; bankRequestId?: string; allocatedRequestId?: string }[];
+  /**
+   * allocatedRequestId: the id a bank service stored for the attempt before sending it (BCA's allocated TransactionIDs).
+   * sourceAccountNumber: the escrow the attempt was sent from, when recorded (a reroute sends attempt 2 from another).
+   */
+  attempts: { attempt: number; partnerBankCode: string; outcome?: string; bankRequestId?: string; allocatedRequestId?: string; sourceAccountNumber?: string }[];
   /** Why a person has to look (MANUAL_REVIEW only); empty when the gateway gave none. */
   reviewReason: string;
 }
@@ -99,9 +102,10 @@ function matchBookings(transfers: LedgerTransfer[], ledgers: BankLedgers, f: Run
   for (const [bank, bookings] of Object.entries(ledgers)) {
     for (const b of bookings) {
       f.bookings++;
-      // BCA's 8-digit ids can collide between transfers: the content decides which one it was.
-      const owner = (candidates.get(`${bank}:${b.requestId}`) ?? []).find((t) =>
-        BigInt(t.amount) === BigInt(b.amount) && t.sourceAccountNumber === b.sourceAccountNumber && t.beneficiaryAccountNumber === b.beneficiaryAccountNumber);
+      // BCA's 8-digit ids can collide between transfers: the content decides which one it was,
+      // the source being the escrow that attempt was sent from.
+      const owner = (candidates.get(`${bank}:${b.requestId}`) ?? []).find(({ t, source }) =>
+        BigInt(t.amount) === BigInt(b.amount) && source === b.sourceAccountNumber && t.beneficiaryAccountNumber === b.beneficiaryAccountNumber)?.t;
       if (owner === undefined) {
         f.lost++;
         f.problems.push(`lost: orphan booking at ${bank}: request id ${b.requestId}, journal ${b.journalNo}, amount ${b.amount}, no transfer of ours owns it`);
@@ -117,16 +121,17 @@ function matchBookings(transfers: LedgerTransfer[], ledgers: BankLedgers, f: Run
  * Transfers by `bank:requestId` of each of their attempts: the id the bank service allocated for it
  * (else the one derived from (reference, attempt)), and the one it reported.
  */
-function candidatesByRequestId(transfers: LedgerTransfer[]): Map<string, LedgerTransfer[]> {
-  const candidates = new Map<string, LedgerTransfer[]>();
+function candidatesByRequestId(transfers: LedgerTransfer[]): Map<string, { t: LedgerTransfer; source: string }[]> {
+  const candidates = new Map<string, { t: LedgerTransfer; source: string }[]>();
   for (const t of transfers) {
     for (const a of t.attempts) {
       const sentUnder = a.allocatedRequestId ?? requestIdOf(a.partnerBankCode, t.referenceNumber, a.attempt);
       const ids = new Set([sentUnder, a.bankRequestId].filter((x): x is string => x !== undefined && x !== ""));
+      const source = a.sourceAccountNumber ?? t.sourceAccountNumber;
       for (const id of ids) {
         const key = `${a.partnerBankCode}:${id}`;
         const list = candidates.get(key) ?? [];
-        if (!list.includes(t)) list.push(t);
+        if (!list.some((c) => c.t === t && c.source === source)) list.push({ t, source });
         candidates.set(key, list);
       }
     }

@@ -42,6 +42,7 @@ export function toLedgerTransfer(doc: RawTransfer): LedgerTransfer {
       partnerBankCode: text(a.partnerBankCode),
       ...(typeof a.outcome === "string" ? { outcome: a.outcome } : {}),
       ...(typeof a.bankRequestId === "string" ? { bankRequestId: a.bankRequestId } : {}),
+      ...(typeof a.sourceAccountNumber === "string" ? { sourceAccountNumber: a.sourceAccountNumber } : {}),
     })),
     reviewReason: reviewReason(doc),
   };
