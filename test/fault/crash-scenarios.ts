@@ -93,6 +93,10 @@ export async function bankServiceKillMidCall(run: FaultRun, bank: SandboxBank): 
 export async function bankServiceFailpoint(run: FaultRun, bank: SandboxBank): Promise<{ died: boolean; answer: AppAnswer }> {
   await run.fs.system.kill(`bank-${bank}`);
   const doomed = await run.fs.spawnBankService(bank, { BANK_FAILPOINT: "after-bank-answer" });
+  // The gateway's channel to the killed service is in reconnect backoff (at most the breaker's
+  // reset time, +20% jitter): a transfer sent in it is refused "not sent" at once and never reaches
+  // the doomed service (seen once: FAILED, and the service lived). Past it, the channel connects.
+  await new Promise((resolve) => setTimeout(resolve, 3 * FAULT_TIMINGS.breakerResetMs));
   const body = run.body(bank);
   run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed after the bank answered`);
   run.faults++;
