@@ -19,6 +19,7 @@ interface RawGatewayConfig {
   bodyLimitBytes: number;
   requestReadTimeoutMs: number;
   maxRequestsReading: number;
+  maxRequestsReadingPerAddress: number;
   maxInFlight: number;
   maxInFlightPerClient: number;
   maxInFlightPerBank: number;
@@ -114,6 +115,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     format: "positive",
     default: 1024,
     env: "GATEWAY_MAX_REQUESTS_READING",
+  },
+  maxRequestsReadingPerAddress: {
+    doc: "Of the requests still arriving, those from one peer address; more from it are refused at once like the above, so one source of slow or unfinished requests cannot shut out every other app. Peers in GATEWAY_TRUSTED_PROXIES have no share of their own (only the overall bound).",
+    format: "positive",
+    default: 256,
+    env: "GATEWAY_MAX_REQUESTS_READING_PER_ADDRESS",
   },
   maxInFlight: {
     doc: "Requests one gateway works on at once; more are refused with 901 UNAVAILABLE (HTTP 503) before anything is recorded, so overload gets a fast answer and memory stays bounded.",

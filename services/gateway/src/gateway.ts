@@ -127,7 +127,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     trustedProxies: createIpMatcher(settings.trustedProxies),
     bodyLimitBytes: settings.bodyLimitBytes,
     requestReadTimeoutMs: settings.requestReadTimeoutMs,
-    maxRequestsReading: settings.maxRequestsReading,
+    maxRequestsReading: settings.maxRequestsReading, maxRequestsReadingPerAddress: settings.maxRequestsReadingPerAddress,
     authenticate: (authorization, callerIp) => auth.authenticate(authorization, callerIp),
     requests: metrics.requests,
     ready,

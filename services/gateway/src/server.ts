@@ -25,6 +25,8 @@ export interface ServerDeps {
   requestReadTimeoutMs: number;
   /** Requests whose body is still arriving, on both ports together; more are refused at once. */
   maxRequestsReading: number;
+  /** Of those, from one peer address (trusted proxies excepted): one source cannot take them all. */
+  maxRequestsReadingPerAddress: number;
   /** The app authenticator's check, which the REST layer runs before reading a body. */
   authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
   requests: GatewayMetrics["requests"];
@@ -109,20 +111,32 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // unauthenticated, ran the heap out. Past the bound a new one is refused at once, as retryable.
   // A request stops counting once read, or answered (a refusal may leave its body unread, and
   // node:http then emits no 'close' for it), or gone.
+  // One peer address may hold only its share, so a single source sending unfinished requests
+  // cannot shut every other app out; a trusted proxy carries many apps and has no share of its own.
   let reading = 0;
-  const admitReading = (...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): boolean => {
-    if (reading >= deps.maxRequestsReading) return false;
+  const readingFrom = new Map<string, number>();
+  const admitReading = (peer: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "full" | "address-full" => {
+    if (reading >= deps.maxRequestsReading) return "full";
+    const address = peer === undefined || deps.trustedProxies.matches(peer) ? undefined : peer;
+    const fromAddress = address === undefined ? 0 : readingFrom.get(address) ?? 0;
+    if (address !== undefined && fromAddress >= deps.maxRequestsReadingPerAddress) return "address-full";
     reading += 1;
+    if (address !== undefined) readingFrom.set(address, fromAddress + 1);
     let counted = true;
     const done = () => {
-      if (counted) reading -= 1;
+      if (!counted) return;
       counted = false;
+      reading -= 1;
+      if (address === undefined) return;
+      const left = (readingFrom.get(address) ?? 1) - 1;
+      if (left === 0) readingFrom.delete(address);
+      else readingFrom.set(address, left);
     };
     for (const end of ends) {
       end.once("end", done);
       end.once("close", done);
     }
-    return true;
+    return "admitted";
   };
   // A listener's failure is logged and answered 500, never left hanging.
   const guarded = (what: string, handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) => (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -146,9 +160,11 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     return true;
   };
   const http1 = http.createServer(http1Options, guarded("HTTP", async (req, res) => {
-    if (!admitReading(req, res)) {
+    const admission = admitReading(req.socket.remoteAddress, req, res);
+    if (admission !== "admitted") {
       res.setHeader("connection", "close");
-      json(res, 503, { statusCode: "901", message: "the gateway is receiving too many requests at once; try again with the same clientReferenceNo", data: null });
+      const who = admission === "full" ? "the gateway is receiving too many requests at once" : "too many requests from this address are still arriving";
+      json(res, 503, { statusCode: "901", message: `${who}; try again with the same clientReferenceNo`, data: null });
       return;
     }
     if (draining) res.setHeader("connection", "close"); // no further requests on this connection
@@ -172,7 +188,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   });
   // Before the request handler's own listener: a refused stream never reaches Connect.
   h2c.prependListener("stream", (stream) => {
-    if (admitReading(stream)) {
+    if (admitReading(stream.session?.socket.remoteAddress, stream) === "admitted") {
       cancelUnlessReadWithin(stream, readTimeout);
       return;
     }

@@ -1,3 +1,4 @@
+import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import { appToken, startHarness, until, type Harness } from "./gateway-harness";
@@ -9,6 +10,15 @@ import { MAX_STREAMS_PER_CONNECTION } from "./server";
  * run on the whole message), so each such request must be cut off, and one connection must not
  * hold an unbounded number of them.
  */
+
+/** A request whose body never finishes arriving, from 127.0.0.1; destroy the socket to end it. */
+function partialRequest(port: number): net.Socket {
+  const socket = net.connect(port, "127.0.0.1");
+  socket.on("error", () => { /* destroyed by the test */ });
+  // Connect reads the whole body before any check: no token needed to be held here.
+  socket.write(["POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
+  return socket;
+}
 
 let h: Harness;
 beforeAll(async () => {
@@ -67,14 +77,7 @@ describe("a request that never finishes arriving", () => {
 
   it("past GATEWAY_MAX_REQUESTS_READING of them, a new request is refused at once (HTTP/1.1 503 901, HTTP/2 REFUSED_STREAM), and served again once they are gone", async () => {
     const gateway = await h.startAnother({ maxRequestsReading: 2, requestReadTimeoutMs: 10_000 });
-    const partial = () => {
-      const socket = net.connect(gateway.httpPort, "127.0.0.1");
-      socket.on("error", () => { /* destroyed below */ });
-      // Connect reads the whole body before any check: no token needed to be held here.
-      socket.write(["POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
-      return socket;
-    };
-    const held = [partial(), partial()];
+    const held = [partialRequest(gateway.httpPort), partialRequest(gateway.httpPort)];
     const healthz = `http://127.0.0.1:${gateway.httpPort}/healthz`;
     try {
       await until("both unfinished requests are being read", async () => (await fetch(healthz)).status === 503);
@@ -97,5 +100,28 @@ describe("a request that never finishes arriving", () => {
     expect(await h.countTransfers()).toBe(0);
     // Refused streams never reached Connect; the unfinished requests whose clients left are refusals, not failures.
     expect(h.logs.filter((l) => l.includes('"level":50'))).toEqual([]);
+  });
+
+  it("one address holds at most GATEWAY_MAX_REQUESTS_READING_PER_ADDRESS of them: its next is refused, another address is served", async () => {
+    const gateway = await h.startAnother({ maxRequestsReading: 10, maxRequestsReadingPerAddress: 2, requestReadTimeoutMs: 10_000 });
+    /** POST {} to the REST path from a loopback source address of our choice: its status and statusCode. */
+    const postFrom = (localAddress: string) => new Promise<[number, string]>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port: gateway.httpPort, localAddress, method: "POST", path: "/api/v1/transfers", headers: { "content-type": "application/json" } }, (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => { text += chunk.toString(); });
+        res.on("end", () => { resolve([res.statusCode ?? 0, (JSON.parse(text) as { statusCode: string }).statusCode]); });
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    const held = [partialRequest(gateway.httpPort), partialRequest(gateway.httpPort)];
+    try {
+      await until("both unfinished requests from 127.0.0.1 are being read", async () => (await postFrom("127.0.0.1"))[1] === "901");
+      expect(await postFrom("127.0.0.1")).toEqual([503, "901"]);
+      expect(await postFrom("127.0.0.2")).toEqual([401, "201"]); // read and checked: refused for its missing token, not for load
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await until("127.0.0.1 is served again", async () => (await postFrom("127.0.0.1"))[1] === "201");
   });
 });
