@@ -13,6 +13,13 @@ export const transportKey = createContextKey<string>("connect", { description: "
 export const identityKey = createContextKey<AppIdentity | undefined>(undefined, { description: "app identity" });
 
 /**
+ * Why the token or IP was refused, when a transport checked them before reading the body
+ * (rpc-handler.ts); the auth interceptor throws it, so the refusal is answered in the caller's
+ * protocol, logged and counted like any other.
+ */
+export const authRefusalKey = createContextKey<Error | undefined>(undefined, { description: "app authentication refused" });
+
+/**
  * Uses up the call's token (claims its jti; refused if it was used before), set on Transfer by the
  * token-use interceptor. The transfer service calls it once it records a transfer or answers with
  * one recorded, so a refusal by routing or by a bank's limit leaves the token for the retry.

@@ -161,6 +161,55 @@ describe("requests Connect refuses while reading them, before any check of ours"
   });
 });
 
+describe("a stranger's request: the token is checked before the body is read", () => {
+  const forged = `Bearer ${appToken({ key: "forged" })}`;
+  const garbage = Buffer.from([0x0a, 0x03, 0xff, 0xfe, 0xfd]); // field 1, 3 bytes that are not UTF-8: undecodable
+
+  /** One gRPC or gRPC-Web call over h2c with a raw body: grpc-status and our statusCode, from trailers or headers. */
+  const h2Call = async (contentType: string, body: Buffer) => {
+    const session = http2.connect(`http://127.0.0.1:${h.gateway.grpcPort}`);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": "/payment.v1.PaymentGatewayService/Transfer", "content-type": contentType, te: "trailers", authorization: forged });
+      const headers = new Promise<http2.IncomingHttpHeaders>((resolve) => { stream.once("response", resolve); });
+      const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => { stream.once("trailers", resolve); stream.once("end", () => { resolve({}); }); });
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => { chunks.push(chunk); });
+      stream.end(body);
+      const all = { ...(await headers), ...(await trailers) };
+      // gRPC-Web carries its trailers in the body, as a last frame of "name:value" lines.
+      const inBody = Object.fromEntries(Buffer.concat(chunks).toString("latin1").split("\r\n").map((line) => line.replace(/^[\s\S]*?(grpc-status|gerbang-status-code):/, "$1:").split(":")).filter((kv) => kv.length === 2).map(([k, v]) => [k!.trim(), v!.trim()]));
+      return [all["grpc-status"] ?? inBody["grpc-status"], all["gerbang-status-code"] ?? inBody["gerbang-status-code"]];
+    } finally {
+      session.close();
+    }
+  };
+  const frame = (message: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+
+  it.each([
+    ["gRPC", "application/grpc"],
+    ["gRPC-Web", "application/grpc-web+proto"],
+  ])("%s: an undecodable body with a forged token is UNAUTHENTICATED 201, not 101", async (_name, type) => {
+    expect(await h2Call(type, frame(garbage))).toEqual([String(status.UNAUTHENTICATED), "201"]);
+  });
+
+  it.each([
+    ["JSON with an unknown field", "application/json", JSON.stringify({ amout: "5" })],
+    ["protobuf that does not decode", "application/proto", garbage],
+    ["gzip that is not gzip", "application/json", "not gzip"],
+  ])("Connect, %s, with a forged token: 401 unauthenticated 201, logged and counted", async (_name, type, body) => {
+    const headers: Record<string, string> = { "content-type": type, authorization: forged, ...(_name.startsWith("gzip") ? { "content-encoding": "gzip" } : {}) };
+    const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, { method: "POST", headers, body });
+    expect([res.status, res.headers.get("gerbang-status-code"), ((await res.json()) as { code: string }).code]).toEqual([401, "201", "unauthenticated"]);
+    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="201"\} [1-9]/);
+  });
+
+  it("health and reflection need no token: a call without one is served", async () => {
+    const res = await fetch(`${h.baseUrl}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect([res.status, ((await res.json()) as { status: string }).status]).toEqual([200, "SERVING"]);
+  });
+});
+
 describe("gRPC health checking and server reflection", () => {
   const protoDir = (pkg: string, sub: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), sub);
   const load = (file: string) => loadPackageDefinition(loadSync(file, { keepCase: false, enums: String }));

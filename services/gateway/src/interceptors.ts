@@ -2,7 +2,7 @@ import { isMessage, type DescService } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { GetTransferRequestSchema, PaymentGatewayService, TransferRequestSchema } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import type { AppAuthenticator } from "./app-auth";
-import { callerIpKey, identityKey, useTokenKey } from "./context";
+import { authRefusalKey, callerIpKey, identityKey, useTokenKey } from "./context";
 import { GatewayError } from "./errors";
 import type { JtiStore } from "./jti-store";
 import { assertValid, getTransferRequestViolations, transferRequestViolations } from "./validation";
@@ -18,13 +18,17 @@ import { assertValid, getTransferRequestViolations, transferRequestViolations } 
  * so neither does a refusal by routing or by a bank's limit.
  */
 
-const guarded = (service: DescService) => service.typeName === PaymentGatewayService.typeName;
+/** The services whose calls need an app's token: the gateway's own (health and reflection do not). */
+export const isGuardedService = (service: DescService) => service.typeName === PaymentGatewayService.typeName;
 
 export function createAuthInterceptor(auth: AppAuthenticator): Interceptor {
   return (next) => (req) => {
-    if (!guarded(req.service)) return next(req);
-    // REST requests arrive authenticated (rest-handler.ts checks before reading the body); the
-    // identity key is only ever set by the server, never from anything the caller sends.
+    if (!isGuardedService(req.service)) return next(req);
+    // The transports check the token before reading the body (rest-handler.ts, rpc-handler.ts) and
+    // put the identity, or the refusal, in the context; those keys are only ever set by the
+    // server, never from anything the caller sends. A call that arrives without either is checked here.
+    const refusal = req.contextValues.get(authRefusalKey);
+    if (refusal !== undefined) throw refusal;
     if (req.contextValues.get(identityKey) === undefined) {
       req.contextValues.set(identityKey, auth.authenticate(req.header.get("authorization"), req.contextValues.get(callerIpKey)));
     }
@@ -34,7 +38,7 @@ export function createAuthInterceptor(auth: AppAuthenticator): Interceptor {
 
 export function createValidationInterceptor(): Interceptor {
   return (next) => (req) => {
-    if (!guarded(req.service) || req.stream) return next(req);
+    if (!isGuardedService(req.service) || req.stream) return next(req);
     if (isMessage(req.message, TransferRequestSchema)) assertValid(transferRequestViolations(req.message));
     else if (isMessage(req.message, GetTransferRequestSchema)) assertValid(getTransferRequestViolations(req.message));
     else throw new GatewayError("INVALID_REQUEST", `no validation rules for ${req.method.name}`);
@@ -53,7 +57,7 @@ export function createAdmissionInterceptor(limits: { total: number; perClient: n
   let inFlight = 0;
   const byClient = new Map<string, number>();
   return (next) => async (req) => {
-    if (!guarded(req.service)) return next(req);
+    if (!isGuardedService(req.service)) return next(req);
     const clientId = req.contextValues.get(identityKey)?.client.clientId ?? "";
     const mine = byClient.get(clientId) ?? 0;
     if (inFlight >= limits.total) throw new GatewayError("UNAVAILABLE", `the gateway is at its limit of ${limits.total} requests in flight; try again with the same clientReferenceNo`);
@@ -73,7 +77,7 @@ export function createAdmissionInterceptor(limits: { total: number; perClient: n
 
 export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore): Interceptor {
   return (next) => async (req) => {
-    if (!guarded(req.service) || req.stream) return next(req);
+    if (!isGuardedService(req.service) || req.stream) return next(req);
     const identity = req.contextValues.get(identityKey);
     if (identity === undefined) throw new GatewayError("UNAUTHENTICATED", "not authenticated");
     let claimed: Promise<void> | undefined;

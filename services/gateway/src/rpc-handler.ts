@@ -2,8 +2,10 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { interceptedKey, transportKey } from "./context";
+import type { DescService } from "@bufbuild/protobuf";
+import { createAsyncIterable, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
+import type { AppIdentity } from "./app-auth";
+import { authRefusalKey, callerIpKey, identityKey, interceptedKey, transportKey } from "./context";
 import { STATUS_CODE_HEADER } from "./errors";
 import { routeLabel } from "./metrics";
 import { observeRefusal, type RefusalSink } from "./observe-interceptor";
@@ -17,6 +19,10 @@ export interface RpcHandlerDeps extends RefusalSink {
   contextValues: (req: NodeRequest) => ContextValues;
   /** Answers a path that is no RPC. */
   fallback: (req: NodeRequest, res: NodeResponse) => void;
+  /** Whether calls to a service need an app's token. */
+  guarded: (service: DescService) => boolean;
+  /** The app authenticator's check, run before a guarded call's body is read. */
+  authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
 }
 
 /**
@@ -26,6 +32,12 @@ export interface RpcHandlerDeps extends RefusalSink {
  * interceptor ran, is logged and counted like every other call and carries our statusCode: 101,
  * or 106 when too large. Nothing was recorded; Connect's own code for an undecodable protobuf
  * body, INTERNAL, would otherwise read as 999 ("may have been recorded").
+ *
+ * And, as REST does, a call to a guarded service has its token and IP checked before its body is
+ * read: a stranger's body is never read or decoded, and a bad token is refused 201 whatever the
+ * body holds (before, an undecodable body got 101 first). The refused call goes on to Connect with
+ * an empty message in place of its body, so Connect answers it in the caller's own protocol, and
+ * the auth interceptor throws the refusal.
  */
 export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: NodeResponse) => void {
   const paths = new Map(deps.handlers.map((h) => [h.requestPath, h]));
@@ -38,7 +50,8 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
     const started = process.hrtime.bigint();
     const intercepted = { reached: false };
     const contextValues = deps.contextValues(req).set(interceptedKey, intercepted);
-    handler(universalRequestFromNodeRequest(req, res, undefined, contextValues))
+    const request = universalRequestFromNodeRequest(req, res, undefined, contextValues);
+    handler(deps.guarded(handler.service) ? authenticatedFirst(request, deps.authenticate) : request)
       .then((answer) => {
         if (intercepted.reached) return universalResponseToNodeResponse(answer, res);
         // The handler resolves once the answer's first bytes exist, so a refusal's status is set by now.
@@ -68,4 +81,40 @@ function withStatusCode(answer: UniversalServerResponse, statusCode: string): Un
   header.set(STATUS_CODE_HEADER, statusCode);
   if (answer.trailer instanceof Headers) answer.trailer.set(STATUS_CODE_HEADER, statusCode); // this call's own
   return { ...answer, header };
+}
+
+/** The request with the app's identity in its context, or, refused, with the refusal and an empty message for a body. */
+function authenticatedFirst(request: UniversalServerRequest, authenticate: RpcHandlerDeps["authenticate"]): UniversalServerRequest {
+  const values = request.contextValues;
+  if (values === undefined) return request; // never: the handler above always passes context values
+  try {
+    values.set(identityKey, authenticate(request.header.get("authorization"), values.get(callerIpKey)));
+    return request;
+  } catch (error) {
+    values.set(authRefusalKey, error instanceof Error ? error : new Error(String(error)));
+    const body = emptyMessage(request.method, request.header.get("content-type") ?? "");
+    if (body === undefined) return request; // a GET carries its message in the URL; a content type Connect refuses before reading
+    const header = new Headers(request.header);
+    // The empty message is not compressed (a gRPC frame says so itself), and Connect checks a body against its stated length.
+    header.delete("content-encoding");
+    header.delete("content-length");
+    return { ...request, header, body };
+  }
+}
+
+const GRPC_EMPTY_FRAME = new Uint8Array(5); // flags 0 (uncompressed), length 0
+const GRPC_EMPTY_JSON_FRAME = new Uint8Array([0, 0, 0, 0, 2, 0x7b, 0x7d]); // "{}"
+
+/** An empty message in the request's own encoding, or undefined when there is no body to replace. */
+function emptyMessage(method: string, contentType: string): UniversalServerRequest["body"] | undefined {
+  if (method !== "POST") return undefined;
+  const type = contentType.split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  const bytes = (...chunks: Uint8Array[]) => createAsyncIterable(chunks);
+  switch (type) {
+    case "application/json": return {};
+    case "application/proto": return bytes();
+    case "application/grpc": case "application/grpc+proto": case "application/grpc-web": case "application/grpc-web+proto": return bytes(GRPC_EMPTY_FRAME);
+    case "application/grpc+json": case "application/grpc-web+json": return bytes(GRPC_EMPTY_JSON_FRAME);
+    default: return undefined;
+  }
 }

@@ -5,18 +5,18 @@ import { appToken, startHarness, until, type Harness } from "./gateway-harness";
 import { MAX_STREAMS_PER_CONNECTION } from "./server";
 
 /**
- * Clients that start a request and never finish it: before the request is read nothing is
- * checked (the token of a gRPC call is in the headers, but the in-flight limit and every check
- * run on the whole message), so each such request must be cut off, and one connection must not
- * hold an unbounded number of them.
+ * Clients that start a request and never finish it: the token and IP are checked before the body
+ * is read, but an app's request is read whole before the in-flight limit and every other check,
+ * so each such request must be cut off, and one connection or address must not hold an unbounded
+ * number of them.
  */
 
 /** A request whose body never finishes arriving, from 127.0.0.1; destroy the socket to end it. */
 function partialRequest(port: number): net.Socket {
   const socket = net.connect(port, "127.0.0.1");
   socket.on("error", () => { /* destroyed by the test */ });
-  // Connect reads the whole body before any check: no token needed to be held here.
-  socket.write(["POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
+  // With a valid token: a stranger's body is never read (refused 201 at once), an app's is read whole before any other check.
+  socket.write(["POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", `Authorization: Bearer ${appToken()}`, "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
   return socket;
 }
 
