@@ -16,7 +16,7 @@ const server = http.createServer((_req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(Number(process.argv[2] ?? 0), "127.0.0.1");
 
-const success = { status: BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS, bankRequestId: "ceiling", bankCode: "0001", bankMessage: "Success", bankReference: "ceiling", noBankAnswer: false };
+const success = { status: BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS, bankRequestId: "ceiling", bankCode: "0001", bankMessage: "Success", bankReference: "ceiling" };
 const echo: BankTransferServiceServer = {
   transfer: (call, callback) => { callback(null, { ...success, bankRequestId: call.request.referenceNumber }); },
   getTransferStatus: (call, callback) => { callback(null, { ...success, bankRequestId: call.request.referenceNumber }); },

@@ -3,11 +3,10 @@ import type { Logger } from "@gerbang/shared";
 
 /**
  * One circuit breaker (opossum) per bank service. A bank service that keeps failing (unreachable,
- * no answer within the deadline), or whose bank does (the service answers PENDING with
- * no_bank_answer), is cut off: calls fail at once as "not sent" instead of piling up for a full
- * timeout each, and after `resetMs` one probe call is let through (half-open); its success closes
- * the breaker again. A bank's decline or its own PENDING is an answer, so it counts as a success
- * here: only absence counts against it.
+ * no answer within the deadline) is cut off: calls fail at once as "not sent" instead of piling
+ * up for a full deadline each, and after `resetMs` one probe call is let through (half-open); its
+ * success closes the breaker again. A bank's decline or PENDING is an answer, so it counts as a
+ * success here: only the service's absence counts against it.
  */
 
 export type BreakerState = "closed" | "open" | "half-open";

@@ -64,9 +64,8 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
         (error: ServiceError | null, response) => { resolve(error === null ? answerFromResponse(response) : answerFromError(error)); }));
       return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
         ...call,
-        // Only absence counts, the service's or its bank's: a refusal of the request itself, or any
-        // answer from the bank (a decline, its own PENDING), says both are there.
-        failed: (answer) => answer.outcome === "NO_ANSWER" || answer.unreachable === true || answer.noBankAnswer === true,
+        // Only the service's absence counts: a refusal of the request itself says the service is up.
+        failed: (answer) => answer.outcome === "NO_ANSWER" || answer.unreachable === true,
         notMade: (reason) => (reason === "breaker-open"
           ? { outcome: "NOT_SENT", unreachable: true, error: `circuit breaker of bank ${partner.bankCode} is open: not sent`, bankMessage: "bank service unavailable (circuit open): not sent" }
           : { outcome: "NO_ANSWER", error: `no answer within ${deadlineMs} ms; call abandoned` }),
@@ -77,7 +76,7 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
         (error: ServiceError | null, response) => { resolve(error === null ? statusFromResponse(response) : statusFromError(error)); }));
       return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
         ...call,
-        failed: (answer) => answer.status === "NO_ANSWER" || answer.unreachable === true || answer.noBankAnswer === true,
+        failed: (answer) => answer.status === "NO_ANSWER" || answer.unreachable === true,
         notMade: (reason) => (reason === "breaker-open"
           ? { status: "NOT_SENT", unreachable: true, error: `circuit breaker of bank ${partner.bankCode} is open: not asked` }
           : { status: "NO_ANSWER", error: `no answer within ${deadlineMs} ms; inquiry abandoned` }),

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { BankTransferStatus } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { answerFromError, answerFromResponse, outcomeOfStatus, statusFromResponse } from "./bank-outcome";
+import { answerFromError, answerFromResponse, outcomeOfStatus } from "./bank-outcome";
 
 const grpcError = (code: status, details: string): ServiceError =>
   Object.assign(new Error(details), { code, details, metadata: new Metadata() });
@@ -18,15 +18,9 @@ describe("bank outcome mapping", () => {
   it("keeps the bank's codes and request id from an answer", () => {
     const answer = answerFromResponse({
       status: BankTransferStatus.BANK_TRANSFER_STATUS_FAILED, bankReference: "", bankCode: "ESB-82-019",
-      bankMessage: "insufficient fund", bankRequestId: "12345678", noBankAnswer: false,
+      bankMessage: "insufficient fund", bankRequestId: "12345678",
     });
     expect(answer).toEqual({ outcome: "FAILED", bankRequestId: "12345678", bankCode: "ESB-82-019", bankMessage: "insufficient fund", bankReference: "" });
-  });
-
-  it("keeps the service's word that its bank did not answer (for the breaker), on a transfer and an inquiry", () => {
-    const silent = { bankReference: "", bankCode: "", bankMessage: "no answer within the time budget", bankRequestId: "12345678", noBankAnswer: true };
-    expect(answerFromResponse({ ...silent, status: BankTransferStatus.BANK_TRANSFER_STATUS_PENDING })).toMatchObject({ outcome: "PENDING", noBankAnswer: true });
-    expect(statusFromResponse({ ...silent, status: BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN })).toMatchObject({ status: "UNKNOWN", noBankAnswer: true });
   });
 
   it.each([

@@ -16,8 +16,6 @@ interface BankReply {
    * fallback routing. A refusal of the request itself (token, validation, route) is not this.
    */
   unreachable?: boolean;
-  /** The bank service answered, but for lack of an answer from its bank (a timeout, a reset): counts against the breaker. */
-  noBankAnswer?: boolean;
 }
 
 /** One attempt's result as the ledger records it. */
@@ -48,10 +46,7 @@ export interface StatusAnswer extends BankReply {
 }
 
 export function statusFromResponse(response: GetTransferStatusResponse): StatusAnswer {
-  const kept = {
-    bankRequestId: response.bankRequestId, bankCode: response.bankCode, bankMessage: response.bankMessage, bankReference: response.bankReference,
-    ...(response.noBankAnswer ? { noBankAnswer: true } : {}),
-  };
+  const kept = { bankRequestId: response.bankRequestId, bankCode: response.bankCode, bankMessage: response.bankMessage, bankReference: response.bankReference };
   switch (response.status) {
     case BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS: return { status: "SUCCESS", ...kept };
     case BankTransferStatus.BANK_TRANSFER_STATUS_FAILED: return { status: "FAILED", ...kept };
@@ -104,7 +99,6 @@ export function answerFromResponse(response: BankTransferServiceTransferResponse
     bankCode: response.bankCode,
     bankMessage: response.bankMessage,
     bankReference: response.bankReference,
-    ...(response.noBankAnswer ? { noBankAnswer: true } : {}),
   };
 }
 

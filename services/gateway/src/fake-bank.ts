@@ -9,10 +9,9 @@ import { statusBinding, transferBinding, verifyServiceToken, type ServiceTokenBi
 /**
  * What the fake bank does with the next transfers: answer SUCCESS/FAILED/PENDING (and record it),
  * never answer ("hang", nothing recorded), book but never answer ("book-then-hang"), refuse before
- * sending ("not-sent"), fail after maybe sending ("internal"), report a BCA id collision, or answer
- * PENDING because its bank did not answer in time ("no-bank-answer", nothing recorded).
+ * sending ("not-sent"), fail after maybe sending ("internal"), or report a BCA id collision.
  */
-export type FakeBankMode = "SUCCESS" | "FAILED" | "PENDING" | "hang" | "book-then-hang" | "not-sent" | "internal" | "collision" | "no-bank-answer";
+export type FakeBankMode = "SUCCESS" | "FAILED" | "PENDING" | "hang" | "book-then-hang" | "not-sent" | "internal" | "collision";
 /** How status inquiries are answered: from the fake's ledger, or refused, never answered, as a collision, or "the bank gave no usable answer". */
 export type FakeStatusMode = "ledger" | "unavailable" | "hang" | "collision" | "unknown";
 
@@ -82,7 +81,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
   const answerStatus = (call: ServerUnaryCall<GetTransferStatusRequest, GetTransferStatusResponse>, callback: sendUnaryData<GetTransferStatusResponse>): void => {
     const id = key(call.request.referenceNumber, call.request.attempt);
     const reply = (s: BankTransferStatus, code: string, message: string) => {
-      callback(null, { status: s, bankReference: s === S.SUCCESS ? `J-${id}` : "", bankCode: code, bankMessage: message, bankRequestId: id, noBankAnswer: false });
+      callback(null, { status: s, bankReference: s === S.SUCCESS ? `J-${id}` : "", bankCode: code, bankMessage: message, bankRequestId: id });
     };
     switch (statusMode) {
       case "unavailable": callback({ code: status.UNAVAILABLE, details: "bank status endpoint down: not sent" }); return;
@@ -106,8 +105,8 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
       calls.push(call.request);
       const id = key(call.request.referenceNumber, call.request.attempt);
       const bankRequestId = id;
-      const reply = (s: BankTransferStatus, code: string, message: string, noBankAnswer = false) => {
-        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J${calls.length}` : "", bankCode: code, bankMessage: message, bankRequestId, noBankAnswer });
+      const reply = (s: BankTransferStatus, code: string, message: string) => {
+        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J${calls.length}` : "", bankCode: code, bankMessage: message, bankRequestId });
       };
       const answer = () => {
         if (ledger.has(id)) { reply(S.PENDING, "DUP", "request id already used; ask the status inquiry"); return; }
@@ -116,7 +115,6 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
           case "FAILED": ledger.set(id, "FAILED"); reply(S.FAILED, "51", "Insufficient funds"); return;
           case "PENDING": ledger.set(id, "PENDING"); reply(S.PENDING, "02", "In progress"); return;
           case "collision": reply(S.PENDING, COLLISION.bankCode, COLLISION.bankMessage); return;
-          case "no-bank-answer": reply(S.PENDING, "", "bank transfer: no answer within the time budget; outcome unknown, ask the status inquiry", true); return;
           case "not-sent": callback({ code: status.UNAVAILABLE, details: "bank token endpoint down: not sent" }); return;
           case "internal": callback({ code: status.INTERNAL, details: "boom after sending" }); return;
           case "book-then-hang": ledger.set(id, "SUCCESS"); hang(callback); return;

@@ -63,23 +63,6 @@ describe("circuit breaker per bank service", () => {
     expect((await health()).breakers["800"]).toBe("closed");
   });
 
-  it("counts a bank that stops answering behind its service (PENDING for lack of an answer), not the bank's own PENDING", async () => {
-    const gateway = await h.startAnother(); // breakers of its own
-    const url = `http://127.0.0.1:${gateway.httpPort}`;
-    const toBni = () => body({ beneficiaryBankCode: "009", beneficiaryAccountNumber: "0115476117" });
-    h.banks["009"].setMode("PENDING"); // the bank's word: in progress
-    for (let i = 0; i < 3; i++) expect((await post(url, toBni())).json.data?.status).toBe("PENDING");
-    expect(gateway.breakerStates()["009"]).toBe("closed");
-    h.banks["009"].setMode("no-bank-answer");
-    for (let i = 0; i < 4; i++) expect((await post(url, toBni())).json.data?.status).toBe("PENDING"); // recorded as ever
-    expect(gateway.breakerStates()["009"]).toBe("open");
-    const calls = h.banks["009"].calls.length;
-    const refused = await post(url, toBni());
-    expect([refused.json.statusCode, refused.json.data?.status]).toEqual(["003", "FAILED"]); // not sent while the bank is silent
-    expect(h.banks["009"].calls).toHaveLength(calls);
-    h.banks["009"].setMode("SUCCESS");
-  });
-
   it("does not count a bank's decline against the bank service", async () => {
     h.banks["014"].setMode("FAILED");
     for (let i = 0; i < 4; i++) expect((await post(h.baseUrl, body())).json.statusCode).toBe("002");

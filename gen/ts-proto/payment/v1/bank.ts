@@ -179,12 +179,6 @@ export interface BankTransferServiceTransferResponse {
   bankMessage: string;
   /** The bank-side request id this attempt was sent with (BNI requestUuid, BCA TransactionID, ...). */
   bankRequestId: string;
-  /**
-   * True when the bank sent nothing back within the service's budget (a timeout, a reset): the
-   * status is PENDING for lack of an answer, not because the bank said so. The gateway counts it
-   * against the bank's circuit breaker, as it counts the service's own silence.
-   */
-  noBankAnswer: boolean;
 }
 
 /** GetTransferStatusRequest asks about an earlier attempt. */
@@ -223,11 +217,6 @@ export interface GetTransferStatusResponse {
   bankMessage: string;
   /** The bank-side request id that was looked up. */
   bankRequestId: string;
-  /**
-   * True when the bank sent nothing back within the service's budget: UNKNOWN for lack of an
-   * answer. Counted against the bank's circuit breaker, as in BankTransferServiceTransferResponse.
-   */
-  noBankAnswer: boolean;
 }
 
 function createBaseBankTransferServiceTransferRequest(): BankTransferServiceTransferRequest {
@@ -538,7 +527,7 @@ export const BankTransferServiceTransferRequest: MessageFns<BankTransferServiceT
 };
 
 function createBaseBankTransferServiceTransferResponse(): BankTransferServiceTransferResponse {
-  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "", noBankAnswer: false };
+  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "" };
 }
 
 export const BankTransferServiceTransferResponse: MessageFns<BankTransferServiceTransferResponse> = {
@@ -557,9 +546,6 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     }
     if (message.bankRequestId !== "") {
       writer.uint32(42).string(message.bankRequestId);
-    }
-    if (message.noBankAnswer !== false) {
-      writer.uint32(48).bool(message.noBankAnswer);
     }
     return writer;
   },
@@ -617,14 +603,6 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
             message.bankRequestId = reader.string();
             continue;
           }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.noBankAnswer = reader.bool();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -660,11 +638,6 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
         : isSet(object.bank_request_id)
         ? globalThis.String(object.bank_request_id)
         : "",
-      noBankAnswer: isSet(object.noBankAnswer)
-        ? globalThis.Boolean(object.noBankAnswer)
-        : isSet(object.no_bank_answer)
-        ? globalThis.Boolean(object.no_bank_answer)
-        : false,
     };
   },
 
@@ -685,9 +658,6 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     if (message.bankRequestId !== "") {
       obj.bankRequestId = message.bankRequestId;
     }
-    if (message.noBankAnswer !== false) {
-      obj.noBankAnswer = message.noBankAnswer;
-    }
     return obj;
   },
 
@@ -701,7 +671,6 @@ export const BankTransferServiceTransferResponse: MessageFns<BankTransferService
     message.bankCode = object.bankCode ?? "";
     message.bankMessage = object.bankMessage ?? "";
     message.bankRequestId = object.bankRequestId ?? "";
-    message.noBankAnswer = object.noBankAnswer ?? false;
     return message;
   },
 };
@@ -896,7 +865,7 @@ export const GetTransferStatusRequest: MessageFns<GetTransferStatusRequest> = {
 };
 
 function createBaseGetTransferStatusResponse(): GetTransferStatusResponse {
-  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "", noBankAnswer: false };
+  return { status: 0, bankReference: "", bankCode: "", bankMessage: "", bankRequestId: "" };
 }
 
 export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = {
@@ -915,9 +884,6 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     }
     if (message.bankRequestId !== "") {
       writer.uint32(42).string(message.bankRequestId);
-    }
-    if (message.noBankAnswer !== false) {
-      writer.uint32(48).bool(message.noBankAnswer);
     }
     return writer;
   },
@@ -975,14 +941,6 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
             message.bankRequestId = reader.string();
             continue;
           }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.noBankAnswer = reader.bool();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1018,11 +976,6 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
         : isSet(object.bank_request_id)
         ? globalThis.String(object.bank_request_id)
         : "",
-      noBankAnswer: isSet(object.noBankAnswer)
-        ? globalThis.Boolean(object.noBankAnswer)
-        : isSet(object.no_bank_answer)
-        ? globalThis.Boolean(object.no_bank_answer)
-        : false,
     };
   },
 
@@ -1043,9 +996,6 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     if (message.bankRequestId !== "") {
       obj.bankRequestId = message.bankRequestId;
     }
-    if (message.noBankAnswer !== false) {
-      obj.noBankAnswer = message.noBankAnswer;
-    }
     return obj;
   },
 
@@ -1059,7 +1009,6 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
     message.bankCode = object.bankCode ?? "";
     message.bankMessage = object.bankMessage ?? "";
     message.bankRequestId = object.bankRequestId ?? "";
-    message.noBankAnswer = object.noBankAnswer ?? false;
     return message;
   },
 };

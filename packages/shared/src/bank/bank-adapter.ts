@@ -28,8 +28,6 @@ export interface BankAnswer<S extends StatusOutcome = Outcome> {
   bankCode: string;
   /** The bank's own message, or ours saying why the outcome is unknown. */
   bankMessage: string;
-  /** The bank sent nothing back in time (a timeout, a reset): unknown for lack of an answer, not by the bank's word. */
-  noBankAnswer?: true;
 }
 
 /** A transfer request after validation: every field checked, currency settled. */

@@ -16,7 +16,7 @@ export type NoAnswer = Extract<HttpAnswer, { kind: "no-answer" }>;
  */
 export function noAnswerOutcome(answer: NoAnswer, what: string): BankAnswer<"PENDING"> {
   if (!answer.sent) throw unavailable(`${what}: ${answer.detail}`);
-  return { ...bankAnswer("PENDING", "", `${what}: ${answer.detail}; outcome unknown, ask the status inquiry`), noBankAnswer: true };
+  return bankAnswer("PENDING", "", `${what}: ${answer.detail}; outcome unknown, ask the status inquiry`);
 }
 
 /**
@@ -30,7 +30,7 @@ export function inquiryNotAnswered(bankCode: string, why: string): BankAnswer<"U
 /** No answer to a status inquiry: refused as "not sent" when it never left (as noAnswerOutcome), else UNKNOWN. */
 export function noAnswerToInquiry(answer: NoAnswer, what: string): BankAnswer<"UNKNOWN"> {
   if (!answer.sent) throw unavailable(`${what}: ${answer.detail}`);
-  return { ...inquiryNotAnswered("", `${what}: ${answer.detail}`), noBankAnswer: true };
+  return inquiryNotAnswered("", `${what}: ${answer.detail}`);
 }
 
 type Answered = Extract<HttpAnswer, { kind: "answered" }>;

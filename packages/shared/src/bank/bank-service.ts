@@ -123,7 +123,6 @@ export function createBankTransferService(deps: BankServiceDeps): BankTransferSe
     bankCode: answer.bankCode,
     bankMessage: answer.bankMessage,
     bankRequestId: requestId,
-    noBankAnswer: answer.noBankAnswer === true,
   });
 
   return {
