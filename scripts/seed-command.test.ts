@@ -37,12 +37,15 @@ describe("scripts/seed.ts", () => {
       expect(again.stdout).toContain("nothing to do");
       expect((await registry.listPartners()).find((p) => p.bankCode === partners[0]!.bankCode)?.priority).toBe(9);
 
-      // A first seed cut off after the partners: the next start completes it, and changes no row
-      // that exists (an operator's new key stays; before, the completion put the demo key back).
+      // A first seed cut off after the partners: the next start completes it, and changes nothing
+      // in the collections that have rows: an operator's rotated key stays, a deleted client stays
+      // deleted (before, the completion put both back as the seed has them).
       await connection.collection("routes").deleteMany({});
       await connection.collection("clients").updateOne({ clientId: "3" }, { $set: { keyToken: "rotated-by-an-operator-000000000003" } });
+      await connection.collection("clients").deleteOne({ clientId: "2" });
       const completed = await seed(dbName, ["--if-empty"]);
-      expect(completed.stdout).toContain("0 partners, 7 routes, 0 clients, 0 bank codes (missing ones only, --if-empty)");
+      expect(completed.stdout).toContain("0 partners, 7 routes, 0 clients, 0 bank codes (empty collections only, --if-empty)");
+      expect((await (await createClientStore(connection)).listClients()).map((c) => c.clientId).sort((a, b) => a.localeCompare(b))).toEqual(["1", "3"]);
       expect(await registry.listRoutes()).toHaveLength(7);
       expect((await (await createClientStore(connection)).listClients()).find((c) => c.clientId === "3")?.keyToken).toBe("rotated-by-an-operator-000000000003");
       expect((await registry.listPartners()).find((p) => p.bankCode === partners[0]!.bankCode)?.priority).toBe(9);

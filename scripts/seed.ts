@@ -6,9 +6,9 @@ import { BANK_DIRECTORY, CLIENTS, DEFAULT_BANK_PORTS, partners, ROUTES, type Ban
  * `npx tsx scripts/seed.ts [--if-empty]`: upserts partners, routes, clients (with escrow accounts)
  * and the bank directory into MONGODB_URI / MONGODB_DATABASE. Re-running is idempotent (upserts by
  * key), and puts every seeded row back as the seed has it. --if-empty (scripts/system.ts uses it on
- * every start) only adds the rows that are missing and never changes one that exists, so a first
- * seed cut off half-way is completed on the next start, and a key or priority an operator changed
- * is never put back to the demo value by a restart.
+ * every start) seeds only the collections that are empty and leaves the others exactly as they are:
+ * a first seed cut off between collections is completed on the next start, and an operator's
+ * rotated key or deleted row is never undone by a restart.
  */
 async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI ?? "";
@@ -22,23 +22,23 @@ async function main(): Promise<void> {
     const registry = createRegistryStore(connection);
     const clients = await createClientStore(connection);
     const directory = await createBankDirectoryStore(connection);
-    // With --if-empty, the rows already there (by key) are left as they are.
-    const have = ifEmpty
+    // With --if-empty, a collection that has rows is left exactly as it is: a rotated key is not
+    // put back, and a row an operator deleted (a demo client whose key is public) does not return.
+    const empty = ifEmpty
       ? {
-          partners: new Set((await registry.listPartners()).map((p) => p.bankCode)),
-          routes: new Set((await registry.listRoutes()).map((r) => `${r.bankCode} ${r.usage}`)),
-          clients: new Set((await clients.listClients()).map((c) => c.clientId)),
-          banks: new Set((await directory.listBanks()).map((b) => b.bankCode)),
+          partners: (await registry.listPartners()).length === 0,
+          routes: (await registry.listRoutes()).length === 0,
+          clients: (await clients.listClients()).length === 0,
+          banks: (await directory.listBanks()).length === 0,
         }
-      : { partners: new Set<string>(), routes: new Set<string>(), clients: new Set<string>(), banks: new Set<string>() };
+      : { partners: true, routes: true, clients: true, banks: true };
     const rows = {
-      partners: partners(ports).filter((p) => !have.partners.has(p.bankCode)),
-      routes: ROUTES.filter((r) => !have.routes.has(`${r.bankCode} ${r.usage}`)),
-      clients: CLIENTS.filter((c) => !have.clients.has(c.clientId)),
-      banks: BANK_DIRECTORY.filter((b) => !have.banks.has(b.bankCode)),
+      partners: empty.partners ? partners(ports) : [],
+      routes: empty.routes ? ROUTES : [],
+      clients: empty.clients ? CLIENTS : [],
+      banks: empty.banks ? BANK_DIRECTORY : [],
     };
-    const added = rows.partners.length + rows.routes.length + rows.clients.length + rows.banks.length;
-    if (ifEmpty && added === 0) {
+    if (ifEmpty && rows.partners.length + rows.routes.length + rows.clients.length + rows.banks.length === 0) {
       console.log("seed: partners, routes, clients and bank codes exist, nothing to do (--if-empty)");
       return;
     }
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     for (const route of rows.routes) await registry.upsertRoute(route);
     for (const client of rows.clients) await clients.upsertClient(client);
     for (const bank of rows.banks) await directory.upsertBank(bank);
-    console.log(`seed: ${rows.partners.length} partners, ${rows.routes.length} routes, ${rows.clients.length} clients, ${rows.banks.length} bank codes${ifEmpty ? " (missing ones only, --if-empty)" : ""}`);
+    console.log(`seed: ${rows.partners.length} partners, ${rows.routes.length} routes, ${rows.clients.length} clients, ${rows.banks.length} bank codes${ifEmpty ? " (empty collections only, --if-empty)" : ""}`);
   } finally {
     await connection.close();
   }
