@@ -117,7 +117,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_MAX_REQUESTS_READING",
   },
   maxRequestsReadingPerAddress: {
-    doc: "Of the requests still arriving, those from one peer address; more from it are refused at once like the above, so one source of slow or unfinished requests cannot shut out every other app. Peers in GATEWAY_TRUSTED_PROXIES have no share of their own (only the overall bound).",
+    doc: "Of the requests still arriving, those from one source: the caller's IP (behind a trusted proxy, as X-Forwarded-For names it), an IPv6 caller counted by its /64. More from it are refused at once like the above, so one source of slow or unfinished requests cannot shut out every other app.",
     format: "positive",
     default: 256,
     env: "GATEWAY_MAX_REQUESTS_READING_PER_ADDRESS",

@@ -1,4 +1,4 @@
-import { callerIp, createIpMatcher, normalizeIp } from "./ip-allowlist";
+import { callerIp, createIpMatcher, normalizeIp, sourceOf } from "./ip-allowlist";
 
 describe("createIpMatcher", () => {
   const matcher = createIpMatcher(["127.0.0.1", "::1", "10.1.0.0/16", "2001:db8::/32"]);
@@ -52,5 +52,24 @@ describe("callerIp", () => {
   it("normalizes IPv4-mapped addresses", () => {
     expect(normalizeIp("::ffff:10.0.0.1")).toBe("10.0.0.1");
     expect(normalizeIp("nope")).toBeUndefined();
+  });
+});
+
+describe("sourceOf (who a request counts against)", () => {
+  it.each([
+    ["192.0.2.7", "192.0.2.7"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::9", "2001:db8:1:2::/64"],
+    ["2001:0db8:0001:0002:ffff::1", "2001:db8:1:2::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["64:ff9b::192.0.2.1", "64:ff9b:0:0::/64"],
+  ])("%s counts as %s", (ip, source) => {
+    expect(sourceOf(ip)).toBe(source);
+  });
+
+  it("puts every address of one /64 together, and another /64 apart", () => {
+    expect(sourceOf("2001:db8:1:2::a")).toBe(sourceOf("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    expect(sourceOf("2001:db8:1:3::a")).not.toBe(sourceOf("2001:db8:1:2::a"));
   });
 });

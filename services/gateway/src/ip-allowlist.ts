@@ -56,3 +56,18 @@ export function callerIp(remoteAddress: string | undefined, forwardedFor: string
   }
   return ip;
 }
+
+/**
+ * Who a request counts against when sources get shares: an IPv4 address, or an IPv6 /64 (one host
+ * is usually given a whole /64, and could otherwise take a new share with every address in it).
+ */
+export function sourceOf(ip: string): string {
+  if (!net.isIPv6(ip)) return ip;
+  // An embedded IPv4 tail ("64:ff9b::192.0.2.1") is the last two groups, never in the /64.
+  const groups = (part: string) => (part === "" ? [] : part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])));
+  const [head = "", tail] = ip.split("::", 2);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const full = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${full.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
+}

@@ -7,7 +7,7 @@ import type { Registry } from "prom-client";
 import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
 import { callerIpKey, transportKey } from "./context";
-import { callerIp, type IpMatcher } from "./ip-allowlist";
+import { callerIp, sourceOf, type IpMatcher } from "./ip-allowlist";
 import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
 import { isGuardedService } from "./interceptors";
@@ -26,7 +26,7 @@ export interface ServerDeps {
   requestReadTimeoutMs: number;
   /** Requests whose body is still arriving, on both ports together; more are refused at once. */
   maxRequestsReading: number;
-  /** Of those, from one peer address (trusted proxies excepted): one source cannot take them all. */
+  /** Of those, from one source (the caller behind a trusted proxy, an IPv6 /64): one cannot take them all. */
   maxRequestsReadingPerAddress: number;
   /** The app authenticator's check, which the REST layer runs before reading a body. */
   authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
@@ -112,26 +112,30 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // unauthenticated, ran the heap out. Past the bound a new one is refused at once, as retryable.
   // A request stops counting once read, or answered (a refusal may leave its body unread, and
   // node:http then emits no 'close' for it), or gone.
-  // One peer address may hold only its share, so a single source sending unfinished requests
-  // cannot shut every other app out; a trusted proxy carries many apps and has no share of its own.
+  // One source may hold only its share, so a single one sending unfinished requests cannot shut
+  // every other app out. The source is the caller as X-Forwarded-For names it behind a trusted
+  // proxy (which carries many apps), else the peer; an IPv6 caller counts by its /64.
   let reading = 0;
   const readingFrom = new Map<string, number>();
-  const admitReading = (peer: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "full" | "address-full" => {
+  const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
+    const ip = callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
+    return ip === undefined ? undefined : sourceOf(ip);
+  };
+  const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "full" | "address-full" => {
     if (reading >= deps.maxRequestsReading) return "full";
-    const address = peer === undefined || deps.trustedProxies.matches(peer) ? undefined : peer;
-    const fromAddress = address === undefined ? 0 : readingFrom.get(address) ?? 0;
-    if (address !== undefined && fromAddress >= deps.maxRequestsReadingPerAddress) return "address-full";
+    const fromSource = source === undefined ? 0 : readingFrom.get(source) ?? 0;
+    if (source !== undefined && fromSource >= deps.maxRequestsReadingPerAddress) return "address-full";
     reading += 1;
-    if (address !== undefined) readingFrom.set(address, fromAddress + 1);
+    if (source !== undefined) readingFrom.set(source, fromSource + 1);
     let counted = true;
     const done = () => {
       if (!counted) return;
       counted = false;
       reading -= 1;
-      if (address === undefined) return;
-      const left = (readingFrom.get(address) ?? 1) - 1;
-      if (left === 0) readingFrom.delete(address);
-      else readingFrom.set(address, left);
+      if (source === undefined) return;
+      const left = (readingFrom.get(source) ?? 1) - 1;
+      if (left === 0) readingFrom.delete(source);
+      else readingFrom.set(source, left);
     };
     for (const end of ends) {
       end.once("end", done);
@@ -161,7 +165,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     return true;
   };
   const http1 = http.createServer(http1Options, guarded("HTTP", async (req, res) => {
-    const admission = admitReading(req.socket.remoteAddress, req, res);
+    const admission = admitReading(sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]), req, res);
     if (admission !== "admitted") {
       res.setHeader("connection", "close");
       const who = admission === "full" ? "the gateway is receiving too many requests at once" : "too many requests from this address are still arriving";
@@ -188,8 +192,8 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     if (!refused.has(req.stream)) connect(req, res);
   });
   // Before the request handler's own listener: a refused stream never reaches Connect.
-  h2c.prependListener("stream", (stream) => {
-    if (admitReading(stream.session?.socket.remoteAddress, stream) === "admitted") {
+  h2c.prependListener("stream", (stream, headers) => {
+    if (admitReading(sourceKey(stream.session?.socket.remoteAddress, headers["x-forwarded-for"]), stream) === "admitted") {
       cancelUnlessReadWithin(stream, readTimeout);
       return;
     }

@@ -1,7 +1,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
-import { appToken, startHarness, until, type Harness } from "./gateway-harness";
+import { appToken, MODAL, startHarness, until, type Harness } from "./gateway-harness";
 import { MAX_STREAMS_PER_CONNECTION } from "./server";
 
 /**
@@ -12,12 +12,29 @@ import { MAX_STREAMS_PER_CONNECTION } from "./server";
  */
 
 /** A request whose body never finishes arriving, from 127.0.0.1; destroy the socket to end it. */
-function partialRequest(port: number): net.Socket {
+function partialRequest(port: number, behindProxy?: { forwardedFor: string; client: typeof MODAL }): net.Socket {
   const socket = net.connect(port, "127.0.0.1");
   socket.on("error", () => { /* destroyed by the test */ });
   // With a valid token: a stranger's body is never read (refused 201 at once), an app's is read whole before any other check.
-  socket.write(["POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", `Authorization: Bearer ${appToken()}`, "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
+  socket.write([
+    "POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
+    `Authorization: Bearer ${appToken(behindProxy === undefined ? {} : { client: behindProxy.client })}`,
+    ...(behindProxy === undefined ? [] : [`X-Forwarded-For: ${behindProxy.forwardedFor}`]), "Content-Length: 200", "", '{"clientReferenceNo":',
+  ].join("\r\n"));
   return socket;
+}
+
+/** POST {} to the REST path from a loopback source address of our choice: its status and statusCode. */
+function postFrom(port: number, localAddress: string, headers: Record<string, string> = {}): Promise<[number, string]> {
+  return new Promise<[number, string]>((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, localAddress, method: "POST", path: "/api/v1/transfers", headers: { "content-type": "application/json", ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => { text += chunk.toString(); });
+      res.on("end", () => { resolve([res.statusCode ?? 0, (JSON.parse(text) as { statusCode: string }).statusCode]); });
+    });
+    req.on("error", reject);
+    req.end("{}");
+  });
 }
 
 let h: Harness;
@@ -104,24 +121,28 @@ describe("a request that never finishes arriving", () => {
 
   it("one address holds at most GATEWAY_MAX_REQUESTS_READING_PER_ADDRESS of them: its next is refused, another address is served", async () => {
     const gateway = await h.startAnother({ maxRequestsReading: 10, maxRequestsReadingPerAddress: 2, requestReadTimeoutMs: 10_000 });
-    /** POST {} to the REST path from a loopback source address of our choice: its status and statusCode. */
-    const postFrom = (localAddress: string) => new Promise<[number, string]>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port: gateway.httpPort, localAddress, method: "POST", path: "/api/v1/transfers", headers: { "content-type": "application/json" } }, (res) => {
-        let text = "";
-        res.on("data", (chunk: Buffer) => { text += chunk.toString(); });
-        res.on("end", () => { resolve([res.statusCode ?? 0, (JSON.parse(text) as { statusCode: string }).statusCode]); });
-      });
-      req.on("error", reject);
-      req.end("{}");
-    });
+    const from = (address: string) => postFrom(gateway.httpPort, address);
     const held = [partialRequest(gateway.httpPort), partialRequest(gateway.httpPort)];
     try {
-      await until("both unfinished requests from 127.0.0.1 are being read", async () => (await postFrom("127.0.0.1"))[1] === "901");
-      expect(await postFrom("127.0.0.1")).toEqual([503, "901"]);
-      expect(await postFrom("127.0.0.2")).toEqual([401, "201"]); // read and checked: refused for its missing token, not for load
+      await until("both unfinished requests from 127.0.0.1 are being read", async () => (await from("127.0.0.1"))[1] === "901");
+      expect(await from("127.0.0.1")).toEqual([503, "901"]);
+      expect(await from("127.0.0.2")).toEqual([401, "201"]); // read and checked: refused for its missing token, not for load
     } finally {
       for (const socket of held) socket.destroy();
     }
-    await until("127.0.0.1 is served again", async () => (await postFrom("127.0.0.1"))[1] === "201");
+    await until("127.0.0.1 is served again", async () => (await from("127.0.0.1"))[1] === "201");
+  });
+
+  it("behind a trusted proxy, the share is the caller's (X-Forwarded-For), not the proxy's", async () => {
+    const gateway = await h.startAnother({ maxRequestsReading: 10, maxRequestsReadingPerAddress: 2, requestReadTimeoutMs: 10_000, trustedProxies: ["127.0.0.1"] });
+    const via = (caller: string) => postFrom(gateway.httpPort, "127.0.0.1", { "x-forwarded-for": caller });
+    const modal = { forwardedFor: MODAL.allowedIps[0]!, client: MODAL }; // an app the proxy forwards, from its allowed IP
+    const held = [partialRequest(gateway.httpPort, modal), partialRequest(gateway.httpPort, modal)];
+    try {
+      await until("that app's two are being read", async () => (await via(modal.forwardedFor))[1] === "901");
+      expect(await via("203.0.113.6")).toEqual([401, "201"]); // another caller behind the same proxy is served
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
   });
 });
