@@ -47,8 +47,10 @@ allocatedIdSchema.index({ transactionDate: 1 });
 export const RETENTION_DAYS = 90;
 /** The purge waits one more day, so an instance whose clock runs behind never re-allocates a day another has purged. */
 const PURGE_MARGIN_DAYS = 1;
-/** Days listed by each purge: a service stopped for up to this long still purges everything it missed. */
-const PURGE_LOOKBACK_DAYS = 366;
+/** Days the first purge of a process goes back: a service stopped for up to this long still purges what it missed. */
+const FIRST_PURGE_DAYS = 366;
+/** Days every later purge goes back (it runs hourly: a day is normally purged many times over, at no cost). */
+const LATER_PURGE_DAYS = 7;
 
 /** Candidates tried before giving up: with 1e8 ids a day, even the fourth is taken with negligible probability. */
 const MAX_CANDIDATES = 8;
@@ -80,6 +82,7 @@ export async function createTransactionIds(connection: Connection, clock: () => 
   // Concurrent sends share one insert command (group commit), as the gateway's ledger writes do;
   // each hears its own document's outcome (inserted or duplicate).
   const insertId = groupedInsert(Ids.collection);
+  let purgedBefore = false;
   const allocated = async (key: AttemptKey) =>
     (await Ids.findOne({ referenceNumber: key.referenceNumber, attempt: key.attempt }, { transactionId: 1 }).lean())?.transactionId;
 
@@ -105,11 +108,15 @@ export async function createTransactionIds(connection: Connection, clock: () => 
       }
       throw new Error(`no free TransactionID for ${key.referenceNumber}#${key.attempt} on ${key.transactionDate} after ${MAX_CANDIDATES} candidates`);
     },
+    // One delete per day, each a day's allocations found through the index: a first purge after a
+    // long stop must not hold the database for one huge delete while allocations wait behind it.
     purge: async () => {
       const now = clock();
-      const days = Array.from({ length: PURGE_LOOKBACK_DAYS }, (_, i) => jakartaDaysBefore(now, RETENTION_DAYS + PURGE_MARGIN_DAYS + 1 + i));
-      const { deletedCount } = await Ids.collection.deleteMany({ transactionDate: { $in: days } });
-      return deletedCount;
+      const days = Array.from({ length: purgedBefore ? LATER_PURGE_DAYS : FIRST_PURGE_DAYS }, (_, i) => jakartaDaysBefore(now, RETENTION_DAYS + PURGE_MARGIN_DAYS + 1 + i));
+      let deleted = 0;
+      for (const day of days) deleted += (await Ids.collection.deleteMany({ transactionDate: day })).deletedCount;
+      purgedBefore = true;
+      return deleted;
     },
   };
 }
