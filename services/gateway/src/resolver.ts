@@ -10,6 +10,8 @@ import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
 const SCAN_PACING = 4;
+/** A freed place is refilled this much later, so places freed together share one search. */
+const REFILL_DELAY_MS = 20;
 
 export interface ResolverDeps {
   ledger: TransferStore;
@@ -74,22 +76,28 @@ export function createResolver(deps: ResolverDeps): Resolver {
       })
       .finally(() => {
         working.delete(done);
-        schedule(moreDue ? 0 : deps.intervalMs);
+        schedule(moreDue ? REFILL_DELAY_MS : deps.intervalMs);
       });
     working.add(done);
     return done;
   };
 
+  // Searches run one at a time (the loop's and runOnce()'s alike), each for the places free when it starts.
+  let searches: Promise<unknown> = Promise.resolve();
   /** Claims as many due transfers as there are free places and starts each; the started work. */
-  const claimAndStart = async (): Promise<Promise<void>[]> => {
-    const free = deps.batchSize - working.size;
-    if (stopping || free <= 0) return [];
-    const scanStarted = Date.now();
-    const claimed = await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock(), free);
-    lastScanEnd = Date.now();
-    lastScanMs = lastScanEnd - scanStarted;
-    moreDue = claimed.length === free;
-    return claimed.map(work);
+  const claimAndStart = (): Promise<Promise<void>[]> => {
+    const search = searches.then(async () => {
+      const free = deps.batchSize - working.size;
+      if (stopping || free <= 0) return [];
+      const scanStarted = Date.now();
+      const claimed = await deps.ledger.claimDue(owner, deps.leaseMs, deps.clock(), free);
+      lastScanEnd = Date.now();
+      lastScanMs = lastScanEnd - scanStarted;
+      moreDue = claimed.length === free;
+      return claimed.map(work);
+    });
+    searches = search.catch(() => undefined);
+    return search;
   };
 
   const runOnce = async (): Promise<number> => {
@@ -123,6 +131,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   };
 
   const resolveOne = async (record: TransferRecord): Promise<void> => {
+    if (stopping) return; // claimed by a search that ended after stop(): its lease is handed back on close
     if (record.state === "RECEIVED") {
       await sendFirst(record);
       return;
@@ -247,8 +256,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
     stop: async () => {
       stopping = true;
       clearTimeout(timer);
-      await scanning;
-      await Promise.all(working);
+      await searches;
+      while (working.size > 0) await Promise.all(working);
     },
   };
 }
