@@ -113,6 +113,16 @@ describe("app authentication refusals leave no trace", () => {
     expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti })}`)).json.statusCode).toBe("000");
   });
 
+  it("uses up the jti of a reference reused for other content, also when the new content would not route (104 is final)", async () => {
+    const recorded = transferBody();
+    expect((await post(h.baseUrl, recorded, `Bearer ${appToken({ req: recorded })}`)).json.statusCode).toBe("000");
+    const jti = `used-by-a-conflict-${Date.now()}`;
+    const reused = { ...recorded, beneficiaryBankCode: "999" }; // unknown bank: refused by routing, but the reference holds a transfer
+    expect((await post(h.baseUrl, reused, `Bearer ${appToken({ req: reused, jti })}`)).json.statusCode).toBe("104");
+    const good = transferBody();
+    expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti })}`)).json).toMatchObject({ statusCode: "201", message: "token already used (jti replayed)" });
+  });
+
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {
     const body = transferBody();
     const calls = bankCalls();

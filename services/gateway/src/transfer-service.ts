@@ -79,10 +79,11 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult | undefined> => {
     const existing = await findByClientReference(client.clientId, req.clientReferenceNo);
     if (existing === undefined) return undefined;
+    // Either answer is final and says something about a recorded transfer: the token is used up first.
+    await useToken();
     if (existing.fingerprint !== fingerprint) {
       throw new GatewayError("IDEMPOTENCY_CONFLICT", `clientReferenceNo ${req.clientReferenceNo} was already used for a different transfer`);
     }
-    await useToken();
     const settled = await waitForSettled(existing, { inFlight, ledger: deps.ledger, waitMs: deps.duplicateWaitMs });
     return { record: settled, replayed: true };
   };
