@@ -93,7 +93,9 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
   // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
   const route = at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc);
   observeRefusal(deps, { route, logRoute: `${req.method ?? ""} ${at.pathname}`, transport: "rest", started: at.started, statusCode, message: refusal.message });
-  if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
+  // A refusal before the body was read (a stranger's token, one too large): node:http would read
+  // and discard the rest on the open connection, uncounted, until the read timeout. Close it instead.
+  if (!req.complete) res.setHeader("connection", "close");
   send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
 }
 

@@ -7,7 +7,7 @@ import type { Registry } from "prom-client";
 import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
 import { callerIpKey, transportKey } from "./context";
-import { callerIp, sourceOf, type IpMatcher } from "./ip-allowlist";
+import { callerIp, normalizeIp, sourceOf, type IpMatcher } from "./ip-allowlist";
 import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
 import { isGuardedService } from "./interceptors";
@@ -118,7 +118,8 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   let reading = 0;
   const readingFrom = new Map<string, number>();
   const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
-    const ip = callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
+    // A garbled X-Forwarded-For from a trusted proxy names no caller: the proxy's own share then.
+    const ip = callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies) ?? normalizeIp(peer);
     return ip === undefined ? undefined : sourceOf(ip);
   };
   const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "full" | "address-full" => {

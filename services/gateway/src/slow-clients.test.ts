@@ -63,6 +63,21 @@ describe("a request that never finishes arriving", () => {
     expect(h.logs.filter((l) => l.includes('"statusCode":"999"') || l.includes('"level":50'))).toEqual([]);
   });
 
+  it.each([
+    ["REST", "/api/v1/transfers"],
+    ["Connect", "/payment.v1.PaymentGatewayService/Transfer"],
+  ])("HTTP/1.1, %s: a stranger's unfinished request is answered 401 at once and its connection closed, the rest never read", async (_name, path) => {
+    const socket = net.connect(h.gateway.httpPort, "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => { received += chunk.toString(); });
+    const closed = new Promise<void>((resolve) => { socket.on("close", () => { resolve(); }); });
+    socket.write([`POST ${path} HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json", "Authorization: Bearer not-a-token", "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(received).toMatch(/\r\nconnection: close\r\n/i);
+    expect(received).not.toMatch(/408/); // before: node:http read on, uncounted, until the read timeout, then answered 408 as well
+  });
+
   it("HTTP/2: the stream is cancelled; nothing recorded", async () => {
     const session = http2.connect(`http://127.0.0.1:${h.gateway.grpcPort}`);
     try {
