@@ -8,6 +8,7 @@ import type { AppIdentity } from "./app-auth";
 import { callerIpKey, identityKey } from "./context";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, refusalCodes, statusCodeOf, STATUS_CODE_HEADER } from "./errors";
 import { routeLabel, type GatewayMetrics } from "./metrics";
+import { closeIfBodyStillComing } from "./early-answer";
 import { observeRefusal } from "./observe-interceptor";
 import { restHttpStatus } from "./rest-status";
 import { matchRoute, type RestRoute } from "./rest-routes";
@@ -93,9 +94,8 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
   // The RPC's name, never the raw path: a path carries reference numbers, a label must not.
   const route = at.rpc === undefined ? "rest/method-not-allowed" : routeLabel(at.rpc);
   observeRefusal(deps, { route, logRoute: `${req.method ?? ""} ${at.pathname}`, transport: "rest", started: at.started, statusCode, message: refusal.message });
-  // A refusal before the body was read (a stranger's token, one too large): node:http would read
-  // and discard the rest on the open connection, uncounted, until the read timeout. Close it instead.
-  if (!req.complete) res.setHeader("connection", "close");
+  if (refusal.kind === "REQUEST_TOO_LARGE") res.setHeader("connection", "close");
+  else closeIfBodyStillComing(req, res);
   send(res, restHttpStatus(statusCode, codeToHttpStatus(code)), { statusCode, message: refusal.message, data: null });
 }
 

@@ -6,6 +6,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { createAsyncIterable, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { AppIdentity } from "./app-auth";
 import { authRefusalKey, callerIpKey, identityKey, interceptedKey, transportKey } from "./context";
+import { closeIfBodyStillComing } from "./early-answer";
 import { STATUS_CODE_HEADER } from "./errors";
 import { routeLabel } from "./metrics";
 import { observeRefusal, type RefusalSink } from "./observe-interceptor";
@@ -53,9 +54,7 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
     const request = universalRequestFromNodeRequest(req, res, undefined, contextValues);
     handler(deps.guarded(handler.service) ? authenticatedFirst(request, deps.authenticate) : request)
       .then((answer) => {
-        // Answered before the body was read (a stranger's token, a refusal by Connect): on HTTP/1.1
-        // node:http would read and discard the rest on the open connection, uncounted. Close it instead.
-        if (req.httpVersionMajor === 1 && !req.complete) res.setHeader("connection", "close");
+        closeIfBodyStillComing(req, res); // answered before the body was read: a stranger's token, a refusal by Connect
         if (intercepted.reached) return universalResponseToNodeResponse(answer, res);
         // The handler resolves once the answer's first bytes exist, so a refusal's status is set by now.
         const { statusCode, code } = refusalOf(answer);

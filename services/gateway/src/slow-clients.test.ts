@@ -66,12 +66,12 @@ describe("a request that never finishes arriving", () => {
   it.each([
     ["REST", "/api/v1/transfers"],
     ["Connect", "/payment.v1.PaymentGatewayService/Transfer"],
-  ])("HTTP/1.1, %s: a stranger's unfinished request is answered 401 at once and its connection closed, the rest never read", async (_name, path) => {
+  ])("HTTP/1.1, %s: a stranger's unfinished request (more than 1 KiB still to come) is answered 401 at once and its connection closed, the rest never read", async (_name, path) => {
     const socket = net.connect(h.gateway.httpPort, "127.0.0.1");
     let received = "";
     socket.on("data", (chunk: Buffer) => { received += chunk.toString(); });
     const closed = new Promise<void>((resolve) => { socket.on("close", () => { resolve(); }); });
-    socket.write([`POST ${path} HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json", "Authorization: Bearer not-a-token", "Content-Length: 200", "", '{"clientReferenceNo":'].join("\r\n"));
+    socket.write([`POST ${path} HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json", "Authorization: Bearer not-a-token", "Content-Length: 16000", "", '{"clientReferenceNo":'].join("\r\n"));
     await closed;
     expect(received).toMatch(/^HTTP\/1\.1 401 /);
     expect(received).toMatch(/\r\nconnection: close\r\n/i);
