@@ -72,7 +72,7 @@ export function appToken(options: TokenOptions = {}): string {
 
 /**
  * Gateway settings for tests: the config's defaults with short timings, and the resolver loop off
- * (tests run its rounds with gateway.resolver.runOnce(), so nothing happens behind their back).
+ * (tests call gateway.resolver.runOnce() themselves, so nothing happens behind their back).
  */
 export function testSettings(): GatewaySettings {
   return loadGatewayConfig({

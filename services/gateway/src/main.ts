@@ -5,7 +5,7 @@ import { startGateway } from "./gateway";
 /**
  * The gateway process: config from env (once), database, edge and resolver. SIGTERM/SIGINT stop it
  * gracefully (runProcess): no new requests, those in flight finish (GATEWAY_SHUTDOWN_GRACE_MS), the
- * resolver ends its round (it starts no bank call once stopping, but waits for one on its way),
+ * resolver finishes what it works on (it starts no bank call once stopping, but waits for one on its way),
  * leases are handed back, the database closes, exit 0.
  */
 runProcess("gateway", async () => {
