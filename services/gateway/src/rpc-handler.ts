@@ -2,12 +2,12 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { DescService } from "@bufbuild/protobuf";
 import { createAsyncIterable, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { AppIdentity } from "./app-auth";
 import { authRefusalKey, callerIpKey, identityKey, interceptedKey, transportKey } from "./context";
 import { closeIfBodyStillComing } from "./early-answer";
 import { STATUS_CODE_HEADER } from "./errors";
+import { isGuardedService } from "./interceptors";
 import { routeLabel } from "./metrics";
 import { observeRefusal, type RefusalSink } from "./observe-interceptor";
 
@@ -20,8 +20,6 @@ export interface RpcHandlerDeps extends RefusalSink {
   contextValues: (req: NodeRequest) => ContextValues;
   /** Answers a path that is no RPC. */
   fallback: (req: NodeRequest, res: NodeResponse) => void;
-  /** Whether calls to a service need an app's token. */
-  guarded: (service: DescService) => boolean;
   /** The app authenticator's check, run before a guarded call's body is read. */
   authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
 }
@@ -52,7 +50,7 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
     const intercepted = { reached: false };
     const contextValues = deps.contextValues(req).set(interceptedKey, intercepted);
     const request = universalRequestFromNodeRequest(req, res, undefined, contextValues);
-    handler(deps.guarded(handler.service) ? authenticatedFirst(request, deps.authenticate) : request)
+    handler(isGuardedService(handler.service) ? authenticatedFirst(request, contextValues, deps.authenticate) : request)
       .then((answer) => {
         closeIfBodyStillComing(req, res); // answered before the body was read: a stranger's token, a refusal by Connect
         if (intercepted.reached) return universalResponseToNodeResponse(answer, res);
@@ -86,9 +84,7 @@ function withStatusCode(answer: UniversalServerResponse, statusCode: string): Un
 }
 
 /** The request with the app's identity in its context, or, refused, with the refusal and an empty message for a body. */
-function authenticatedFirst(request: UniversalServerRequest, authenticate: RpcHandlerDeps["authenticate"]): UniversalServerRequest {
-  const values = request.contextValues;
-  if (values === undefined) return request; // never: the handler above always passes context values
+function authenticatedFirst(request: UniversalServerRequest, values: ContextValues, authenticate: RpcHandlerDeps["authenticate"]): UniversalServerRequest {
   try {
     values.set(identityKey, authenticate(request.header.get("authorization"), values.get(callerIpKey)));
     return request;

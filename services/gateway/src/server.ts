@@ -10,7 +10,6 @@ import { callerIpKey, transportKey } from "./context";
 import { callerIp, normalizeIp, sourceOf, type IpMatcher } from "./ip-allowlist";
 import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
-import { isGuardedService } from "./interceptors";
 import { createRpcHandler } from "./rpc-handler";
 import type { RestRoute } from "./rest-routes";
 
@@ -89,7 +88,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
   const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...deps.routerOptions });
   deps.routes(router);
-  const connect = createRpcHandler({ handlers: router.handlers, contextValues, requests: deps.requests, logger: deps.logger, guarded: isGuardedService, authenticate: deps.authenticate,
+  const connect = createRpcHandler({ handlers: router.handlers, contextValues, requests: deps.requests, logger: deps.logger, authenticate: deps.authenticate,
     // 101, not 105: "transfer not found" would tell an app that mistyped a path that its transfer does not exist.
     fallback: (_req, res) => {
       const text = JSON.stringify({ statusCode: "101", message: "invalid request: no such endpoint", data: null });
