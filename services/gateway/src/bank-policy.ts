@@ -54,6 +54,11 @@ export function bankPoliciesOf(s: PolicySettings): BankPolicies {
   };
 }
 
+/** The longest deadline of any bank: what a lease, or a process on its way out, must outlast. */
+export function longestDeadlineMs(policies: BankPolicies): number {
+  return Math.max(policies.defaults.deadlineMs, ...Object.values(policies.overrides).map((p) => p.deadlineMs ?? 0));
+}
+
 /** Settings that contradict each other for some bank (empty: fine): a re-send must come after the bank call it repeats has ended. */
 export function policyProblems(policies: BankPolicies): string[] {
   return ["", ...Object.keys(policies.overrides)].flatMap((bankCode) => {

@@ -1,6 +1,6 @@
 import type convict from "convict";
 import { commonConfigSchema, DEFAULT_PORTS, loadConfig } from "@gerbang/shared";
-import { bankPoliciesOf, msList, parseBankPolicyOverrides, policyProblems, timeoutOrderingProblems, type BankPolicyOverrides } from "./bank-policy";
+import { bankPoliciesOf, longestDeadlineMs, msList, parseBankPolicyOverrides, policyProblems, timeoutOrderingProblems, type BankPolicyOverrides } from "./bank-policy";
 import { FAILPOINTS, type Failpoint } from "./failpoints";
 import { createIpMatcher } from "./ip-allowlist";
 
@@ -272,9 +272,9 @@ export function loadGatewayConfig(overrides: Record<string, unknown> = {}): Gate
     bankPolicies: parseBankPolicyOverrides(raw.bankPolicies),
     failpoint: raw.failpoint === "" ? undefined : (raw.failpoint as Failpoint),
   };
-  const deadlines = [config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)];
-  const problems = timeoutOrderingProblems({ gatewayDeadlineMs: Math.max(...deadlines), leaseMs: config.leaseMs });
-  problems.push(...policyProblems(bankPoliciesOf(config)));
+  const policies = bankPoliciesOf(config);
+  const problems = timeoutOrderingProblems({ gatewayDeadlineMs: longestDeadlineMs(policies), leaseMs: config.leaseMs });
+  problems.push(...policyProblems(policies));
   if (problems.length > 0) throw new Error(`gateway timeouts: ${problems.join("; ")}`);
   return config;
 }

@@ -1,4 +1,5 @@
 import { connectDatabase, createLogger, runProcess } from "@gerbang/shared";
+import { bankPoliciesOf, longestDeadlineMs } from "./bank-policy";
 import { loadGatewayConfig } from "./config";
 import { startGateway } from "./gateway";
 
@@ -22,6 +23,6 @@ runProcess("gateway", async () => {
     },
     // Bounded even if something hangs: the ledger is consistent at every step, so a late exit loses
     // nothing. Long enough for the grace and for a resolver's bank call on its way (its deadline).
-    stopTimeoutMs: config.shutdownDelayMs + Math.max(config.shutdownGraceMs, config.bankDeadlineMs, ...Object.values(config.bankPolicies).map((p) => p.deadlineMs ?? 0)) + 10_000,
+    stopTimeoutMs: config.shutdownDelayMs + Math.max(config.shutdownGraceMs, longestDeadlineMs(bankPoliciesOf(config))) + 10_000,
   };
 });

@@ -1,11 +1,11 @@
 import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
-import { leaseCoversCall, nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
+import { nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
 import { jakartaDate } from "./reference-number";
 import type { RegistrySnapshot } from "./registry";
 import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -223,17 +223,13 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   /** The bank call of a send just recorded, and its answer; none if the write landed too late for the lease to cover the call. */
   const callAndSettle = async (sending: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, send: "first" | "resend") => {
-    if (!leaseCoversCall(sending.leaseUntil, policy, deps.clock())) {
-      deps.logger.warn({ referenceNumber: sending.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; asked and sent again once it runs out");
-      return;
-    }
+    if (!leaseAllowsCall(sending, attempt, policy, deps)) return;
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
     await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send, now: deps.clock() });
   };
 
   /** A transfer recorded as RECEIVED was never sent: attempt 1 goes out now, as on the request path. */
   const sendFirst = async (record: TransferRecord) => {
-    if (stopping) return; // as in resend
     const partner = deps.registry().partners.find((p) => p.bankCode === record.route.bankCode);
     if (partner === undefined) return; // the lease runs out; asked again once the registry knows the partner
     const now = deps.clock();

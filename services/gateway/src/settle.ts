@@ -1,6 +1,7 @@
 import { TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
+import type { Logger } from "@gerbang/shared";
 import { attemptFields, isIdCollision, type BankAnswer } from "./bank-outcome";
-import { nextCheckDelay, type BankPolicy } from "./bank-policy";
+import { leaseCoversCall, nextCheckDelay, type BankPolicy } from "./bank-policy";
 import type { TransferState } from "./transfer-states";
 import type { Attempt, TransferRecord, TransferStore, Usage } from "./transfer-store";
 
@@ -17,6 +18,17 @@ export function bankRequestOf(record: TransferRecord, attempt: Attempt): BankTra
     beneficiaryAccountNumber: record.beneficiaryAccountNumber, beneficiaryAccountName: record.beneficiaryAccountName,
     amount: record.amount, currency: record.currency, remark: record.remark,
   };
+}
+
+/**
+ * Whether the bank call of a send just recorded may start: only while its lease covers the call
+ * (leaseCoversCall). If not, it is not made, and the log says so; the lease runs out and the
+ * resolver asks the bank, then sends.
+ */
+export function leaseAllowsCall(record: TransferRecord, attempt: Attempt, policy: BankPolicy, deps: { clock: () => Date; logger: Logger }): boolean {
+  if (leaseCoversCall(record.leaseUntil, policy, deps.clock())) return true;
+  deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; the resolver asks the bank and sends once it runs out");
+  return false;
 }
 
 export function protoUsage(usage: Usage): TransferUsage {

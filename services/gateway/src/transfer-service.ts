@@ -2,7 +2,7 @@ import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/paymen
 import { maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
-import { leaseCoversCall, policyFor, type BankPolicies } from "./bank-policy";
+import { policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError } from "./errors";
 import type { Failpoints } from "./failpoints";
 import { chooseFallback } from "./fallback";
@@ -11,7 +11,7 @@ import { jakartaDate } from "./reference-number";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseAllowsCall, settleAnswer, type ManualReviewAlert } from "./settle";
 import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
 
@@ -103,10 +103,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
     const policy = policyFor(deps.policies, route.bankCode);
-    if (!leaseCoversCall(record.leaseUntil, policy, deps.clock())) {
-      deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; the resolver sends it");
-      return undefined;
-    }
+    if (!leaseAllowsCall(record, attempt, policy, deps)) return undefined;
     const started = process.hrtime.bigint();
     const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs);
     const answer = await deps.failpoints.afterDispatch(call);
