@@ -4,6 +4,7 @@ import { GetTransferRequestSchema, PaymentGatewayService, TransferRequestSchema 
 import type { AppAuthenticator } from "./app-auth";
 import { authRefusalKey, callerIpKey, identityKey, useTokenKey } from "./context";
 import { GatewayError } from "./errors";
+import { createShares } from "./shares";
 import type { JtiStore } from "./jti-store";
 import { assertValid, getTransferRequestViolations, transferRequestViolations } from "./validation";
 
@@ -54,23 +55,18 @@ export function createValidationInterceptor(): Interceptor {
  * arrive after the app gave up and the heap grows with every call held.
  */
 export function createAdmissionInterceptor(limits: { total: number; perClient: number }): Interceptor {
-  let inFlight = 0;
-  const byClient = new Map<string, number>();
+  const calls = createShares({ total: limits.total, perKey: limits.perClient });
   return (next) => async (req) => {
     if (!isGuardedService(req.service)) return next(req);
-    const clientId = req.contextValues.get(identityKey)?.client.clientId ?? "";
-    const mine = byClient.get(clientId) ?? 0;
-    if (inFlight >= limits.total) throw new GatewayError("UNAVAILABLE", `the gateway is at its limit of ${limits.total} requests in flight; try again with the same clientReferenceNo`);
-    if (mine >= limits.perClient) throw new GatewayError("UNAVAILABLE", `this app is at its limit of ${limits.perClient} requests in flight; try again with the same clientReferenceNo`);
-    inFlight += 1;
-    byClient.set(clientId, mine + 1);
+    const taken = calls.take(req.contextValues.get(identityKey)?.client.clientId ?? "");
+    if (taken.refused !== undefined) {
+      const who = taken.refused === "total" ? `the gateway is at its limit of ${limits.total}` : `this app is at its limit of ${limits.perClient}`;
+      throw new GatewayError("UNAVAILABLE", `${who} requests in flight; try again with the same clientReferenceNo`);
+    }
     try {
       return await next(req);
     } finally {
-      inFlight -= 1;
-      const left = (byClient.get(clientId) ?? 1) - 1;
-      if (left === 0) byClient.delete(clientId);
-      else byClient.set(clientId, left);
+      taken.release();
     }
   };
 }

@@ -11,6 +11,7 @@ import { callerIp, normalizeIp, sourceOf, type IpMatcher } from "./ip-allowlist"
 import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
 import { createRpcHandler } from "./rpc-handler";
+import { createShares } from "./shares";
 import type { RestRoute } from "./rest-routes";
 
 export interface ServerDeps {
@@ -106,40 +107,27 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // unauthenticated (the token is checked once the request is read), for five minutes.
   const readTimeout = deps.requestReadTimeoutMs;
   const http1Options = { requestTimeout: readTimeout, headersTimeout: Math.min(60_000, readTimeout), connectionsCheckingInterval: checkingInterval(readTimeout) };
-  // Nothing checks a request before it is read (not even its token, on Connect and gRPC), so the
-  // number still arriving is bounded here: each holds buffers (~34 KB), and thousands of them,
-  // unauthenticated, ran the heap out. Past the bound a new one is refused at once, as retryable.
+  // An app's request is read whole before anything but its token is checked (and on HTTP/2 the
+  // stream is admitted before even that), so the number still arriving is bounded here: each holds
+  // buffers (~34 KB), and thousands of them ran the heap out. Past the bound a new one is refused at
+  // once, as retryable.
   // A request stops counting once read, or answered (a refusal may leave its body unread, and
   // node:http then emits no 'close' for it), or gone.
   // One source may hold only its share, so a single one sending unfinished requests cannot shut
   // every other app out. The source is the caller as X-Forwarded-For names it behind a trusted
   // proxy (which carries many apps), else the peer; an IPv6 caller counts by its /64.
-  let reading = 0;
-  const readingFrom = new Map<string, number>();
+  const reading = createShares({ total: deps.maxRequestsReading, perKey: deps.maxRequestsReadingPerAddress });
   const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
     // A garbled X-Forwarded-For from a trusted proxy names no caller: the proxy's own share then.
     const ip = callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies) ?? normalizeIp(peer);
     return ip === undefined ? undefined : sourceOf(ip);
   };
-  const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "full" | "address-full" => {
-    if (reading >= deps.maxRequestsReading) return "full";
-    const fromSource = source === undefined ? 0 : readingFrom.get(source) ?? 0;
-    if (source !== undefined && fromSource >= deps.maxRequestsReadingPerAddress) return "address-full";
-    reading += 1;
-    if (source !== undefined) readingFrom.set(source, fromSource + 1);
-    let counted = true;
-    const done = () => {
-      if (!counted) return;
-      counted = false;
-      reading -= 1;
-      if (source === undefined) return;
-      const left = (readingFrom.get(source) ?? 1) - 1;
-      if (left === 0) readingFrom.delete(source);
-      else readingFrom.set(source, left);
-    };
+  const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "total" | "key" => {
+    const taken = reading.take(source);
+    if (taken.refused !== undefined) return taken.refused;
     for (const end of ends) {
-      end.once("end", done);
-      end.once("close", done);
+      end.once("end", taken.release);
+      end.once("close", taken.release);
     }
     return "admitted";
   };
@@ -168,7 +156,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     const admission = admitReading(sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]), req, res);
     if (admission !== "admitted") {
       res.setHeader("connection", "close");
-      const who = admission === "full" ? "the gateway is receiving too many requests at once" : "too many requests from this address are still arriving";
+      const who = admission === "total" ? "the gateway is receiving too many requests at once" : "too many requests from this address are still arriving";
       json(res, 503, { statusCode: "901", message: `${who}; try again with the same clientReferenceNo`, data: null });
       return;
     }

@@ -12,6 +12,7 @@ import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
 import { bankRequestOf, leaseAllowsCall, settleAnswer, type ManualReviewAlert } from "./settle";
+import { createShares } from "./shares";
 import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
 
@@ -65,7 +66,7 @@ export interface TransferService {
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const inFlight: InFlight = new Map();
-  const atBank = new Map<string, number>();
+  const atBank = createShares({ total: Number.POSITIVE_INFINITY, perKey: deps.maxInFlightPerBank });
   const owner = deps.instanceId;
 
   /**
@@ -212,15 +213,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       }
       // A bank that is slow or hangs must not hold every slot of the gateway: past its own limit,
       // new transfers to it are refused before anything is recorded (a recorded one is replayed).
-      const load = atBank.get(route.bankCode) ?? 0;
-      if (load >= deps.maxInFlightPerBank) {
+      const taken = atBank.take(route.bankCode);
+      if (taken.refused !== undefined) {
         return replayOrRefuse(client, req, fingerprint, useToken, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`));
       }
-      atBank.set(route.bankCode, load + 1);
       try {
         return await recordAndSend(client, req, route, escrow, fingerprint, useToken);
       } finally {
-        atBank.set(route.bankCode, (atBank.get(route.bankCode) ?? 1) - 1);
+        taken.release();
       }
     },
     getTransfer: async (client, req) => {
