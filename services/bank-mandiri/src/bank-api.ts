@@ -1,5 +1,5 @@
 import {
-  basicAuthorization, sendBankRequest, sendWithToken, text, unusableTokenAnswer,
+  basicAuthorization, sendBankRequest, sendTokenRequest, sendWithToken, text, unusableTokenAnswer,
   type BankCallContext, type HttpAnswer, type IssuedToken, type TokenCache, type TransferInput,
 } from "@gerbang/shared";
 import { isTokenRefused } from "./mapping";
@@ -60,10 +60,9 @@ export function createMandiriApi(tokens: TokenCache, ownBankCode: string): Mandi
 export async function fetchMandiriToken(origin: string, credentials: MandiriCredentials, signal: AbortSignal, now = Date.now): Promise<IssuedToken> {
   const url = new URL(MANDIRI_TOKEN_PATH, origin);
   url.searchParams.set("app_id", credentials.appId);
-  const answer = await sendBankRequest({
-    method: "GET", url: url.toString(), headers: { authorization: basicAuthorization(credentials.appKey, credentials.appSecret) }, signal, pool: "token",
+  const answer = await sendTokenRequest({
+    method: "GET", url: url.toString(), headers: { authorization: basicAuthorization(credentials.appKey, credentials.appSecret) }, signal,
   });
-  if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const jwt = text(answer.body, "jwt");
   if (answer.status !== 200 || jwt === "") throw unusableTokenAnswer(answer, "no usable jwt");
   return { value: jwt, expiresInSeconds: jwtLifetimeSeconds(jwt, now()) ?? DEFAULT_LIFETIME_SECONDS };

@@ -1,6 +1,16 @@
-import type { HttpAnswer } from "./bank-http";
+import type { BankHttpRequest, HttpAnswer } from "./bank-http";
 import { basicAuthorization, field, sendBankRequest, text } from "./bank-http";
 import type { IssuedToken, TokenCache } from "./token-cache";
+
+/**
+ * A bank's token endpoint, for every bank's token fetch: on the connections kept for tokens (a
+ * renewal must not queue behind payments), and an answer or an error (no answer: nothing to use).
+ */
+export async function sendTokenRequest(request: Omit<BankHttpRequest, "pool">): Promise<HttpAnswer & { kind: "answered" }> {
+  const answer = await sendBankRequest({ ...request, pool: "token" });
+  if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
+  return answer;
+}
 
 /**
  * OAuth2 client credentials as BNI p2pl and BCA's corporate API both publish it:
@@ -8,15 +18,13 @@ import type { IssuedToken, TokenCache } from "./token-cache";
  * answer `{access_token, token_type, expires_in}`.
  */
 export async function fetchClientCredentialsToken(url: string, clientId: string, clientSecret: string, signal: AbortSignal): Promise<IssuedToken> {
-  const answer = await sendBankRequest({
+  const answer = await sendTokenRequest({
     method: "POST",
     url,
     headers: { authorization: basicAuthorization(clientId, clientSecret), "content-type": "application/x-www-form-urlencoded" },
     body: "grant_type=client_credentials",
     signal,
-    pool: "token",
   });
-  if (answer.kind !== "answered") throw new Error(`token endpoint: ${answer.detail}`);
   const value = text(answer.body, "access_token");
   const expiresIn = Number(field(answer.body, "expires_in"));
   if (answer.status !== 200 || value === "" || !Number.isFinite(expiresIn)) throw unusableTokenAnswer(answer, "no usable access_token with a numeric expires_in");
