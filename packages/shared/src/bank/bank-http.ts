@@ -115,8 +115,7 @@ export function sendBankRequest(request: BankHttpRequest): Promise<HttpAnswer> {
     });
     signal.addEventListener("abort", () => {
       if (gotSocket) return; // node:http reports it, as sent
-      const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
-      resolve({ kind: "no-answer", sent: false, reason, detail: "aborted while waiting for a connection to the bank: never sent" });
+      resolve({ kind: "no-answer", sent: false, reason: abortReason(signal), detail: "aborted while waiting for a connection to the bank: never sent" });
     }, { once: true });
     req.end(body);
   });
@@ -136,15 +135,20 @@ function neverConnected(error: unknown, signal: AbortSignal): HttpAnswer {
   const code = errorCode(error);
   if (code === "ECONNREFUSED") return { kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" };
   if (signal.aborted) {
-    const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
+    const reason = abortReason(signal);
     return { kind: "no-answer", sent: false, reason, detail: `${reason === "timeout" ? "time budget over" : "call cancelled"} before a connection to the bank was made: never sent` };
   }
   return { kind: "no-answer", sent: false, reason: "error", detail: `no connection to the bank (${code ?? (error instanceof Error ? error.message : String(error))}): never sent` };
 }
 
+/** Why the call's signal ended it: the caller cancelled, or its budget ran out. */
+function abortReason(signal: AbortSignal): "cancelled" | "timeout" {
+  return signal.reason === "cancelled" ? "cancelled" : "timeout";
+}
+
 function noAnswer(error: unknown, signal: AbortSignal): HttpAnswer {
   if (signal.aborted) {
-    const reason = signal.reason === "cancelled" ? "cancelled" : "timeout";
+    const reason = abortReason(signal);
     return { kind: "no-answer", sent: true, reason, detail: reason === "timeout" ? "no answer within the time budget" : "call cancelled by the caller" };
   }
   const code = errorCode(error);
