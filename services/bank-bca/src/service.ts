@@ -77,6 +77,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
     bankCode: BANK_CODES.bca,
     usages: ["TRANSFER"],
     requestId: (key) => deps.transactionIds.allocate(key),
+    close: () => { deps.transactionIds.close(); },
     transfer: async (input, ctx) => {
       const answer = await api.transfer(input, ctx);
       return isDuplicateId(answer) ? settleDuplicate(api, input, ctx) : mapTransferAnswer(answer);

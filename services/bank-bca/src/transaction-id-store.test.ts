@@ -9,7 +9,7 @@ const day = "2026-11-27";
 const clock = () => new Date(`${day}T05:00:00Z`); // noon in Jakarta on `day`, whatever day the tests run
 beforeAll(async () => {
   connection = await connectTestDatabase("bca_ids");
-  ids = await createTransactionIds(connection, clock);
+  ids = await createTransactionIds(connection, { clock });
 });
 afterAll(async () => {
   await connection.dropDatabase();

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, type AttemptKey } from "@gerbang/shared";
+import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, type AttemptKey, type Logger } from "@gerbang/shared";
 
 /**
  * BCA's TransactionID has 8 digits and must be unique per day. An id derived from (reference,
@@ -69,14 +69,26 @@ export interface TransactionIds {
   allocate(key: AttemptKey): Promise<string>;
   /** Deletes the allocations of days past the retention; returns how many. */
   purge(): Promise<number>;
+  /** Stops the background purge, if one was started. */
+  close(): void;
 }
+
+export interface TransactionIdOptions {
+  clock?: () => Date;
+  /** Purges at once and hourly in the background, reporting through this logger (the service; tests call purge()). */
+  purgeLogger?: Logger;
+}
+
+/** How often the background purge runs (a day is one indexed delete; most runs find nothing). */
+const PURGE_INTERVAL_MS = 60 * 60_000;
 
 /** The Jakarta (UTC+7) calendar date `days` before `now`, as BCA writes dates (yyyy-MM-dd). */
 export function jakartaDaysBefore(now: Date, days: number): string {
   return new Date(now.getTime() + 7 * 3_600_000 - days * 86_400_000).toISOString().slice(0, 10);
 }
 
-export async function createTransactionIds(connection: Connection, clock: () => Date = () => new Date()): Promise<TransactionIds> {
+export async function createTransactionIds(connection: Connection, options: TransactionIdOptions = {}): Promise<TransactionIds> {
+  const clock = options.clock ?? (() => new Date());
   const Ids = (connection.models.BcaTransactionId as Model<AllocatedId> | undefined) ?? connection.model<AllocatedId>("BcaTransactionId", allocatedIdSchema);
   await initUniqueIndexes(Ids); // the unique indexes must exist before the first allocation relies on them
   // Concurrent sends share one insert command (group commit), as the gateway's ledger writes do;
@@ -86,7 +98,8 @@ export async function createTransactionIds(connection: Connection, clock: () => 
   const allocated = async (key: AttemptKey) =>
     (await Ids.findOne({ referenceNumber: key.referenceNumber, attempt: key.attempt }, { transactionId: 1 }).lean())?.transactionId;
 
-  return {
+  let timer: NodeJS.Timeout | undefined;
+  const ids: TransactionIds = {
     allocate: async (key) => {
       const oldestKept = jakartaDaysBefore(clock(), RETENTION_DAYS);
       if (key.transactionDate < oldestKept) {
@@ -118,5 +131,18 @@ export async function createTransactionIds(connection: Connection, clock: () => 
       purgedBefore = true;
       return deleted;
     },
+    close: () => { clearInterval(timer); },
   };
+  const logger = options.purgeLogger;
+  if (logger !== undefined) {
+    const purgeNow = () => {
+      ids.purge()
+        .then((deleted) => { if (deleted > 0) logger.info({ deleted }, "purged TransactionID allocations past their retention"); })
+        .catch((error: unknown) => { logger.warn({ err: error }, "TransactionID purge failed; tried again later"); });
+    };
+    purgeNow();
+    timer = setInterval(purgeNow, PURGE_INTERVAL_MS);
+    timer.unref();
+  }
+  return ids;
 }

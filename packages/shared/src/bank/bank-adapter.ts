@@ -101,4 +101,6 @@ export interface BankAdapter {
   transfer(input: TransferInput, ctx: BankCallContext): Promise<BankAnswer>;
   /** Asks the bank about an earlier attempt. */
   status(input: StatusInput, ctx: BankCallContext): Promise<BankAnswer<StatusOutcome>>;
+  /** Stops what the adapter runs in the background (BCA's purge of old ids), before the database closes. */
+  close?(): void;
 }

@@ -33,9 +33,11 @@ export async function startBankService(options: StartBankServiceOptions): Promis
   const { settings, logger } = options;
   if (settings.mongodbUri === "") throw new Error("MONGODB_URI is empty: a bank service reads its partner and routes from MongoDB");
   const connection = await connectDatabase({ uri: settings.mongodbUri, dbName: settings.mongodbDatabase });
+  let adapter: BankAdapter | undefined;
   try {
-    const adapter = await options.createAdapter(connection);
-    const registry = await watchBankRegistry(createRegistryStore(connection), adapter.bankCode, settings.registryRefreshMs, (error) => {
+    adapter = await options.createAdapter(connection);
+    const { bankCode } = adapter;
+    const registry = await watchBankRegistry(createRegistryStore(connection), bankCode, settings.registryRefreshMs, (error) => {
       logger.warn({ err: error }, "registry reload failed; keeping the last loaded rows");
     });
     const server = createBankServer({
@@ -49,7 +51,7 @@ export async function startBankService(options: StartBankServiceOptions): Promis
     });
     if (settings.failpoint !== "") logger.warn({ failpoint: settings.failpoint }, "TEST FAILPOINT ACTIVE: this process kills itself at that step");
     const port = await server.listen(settings.bindHost, settings.port);
-    logger.info({ port, bankCode: adapter.bankCode, partnerLoaded: registry.current().partner !== undefined, routes: registry.current().routes.length }, "bank service listening");
+    logger.info({ port, bankCode, partnerLoaded: registry.current().partner !== undefined, routes: registry.current().routes.length }, "bank service listening");
     return {
       port,
       registry,
@@ -57,10 +59,12 @@ export async function startBankService(options: StartBankServiceOptions): Promis
       stop: async () => {
         await server.stop(settings.bankTimeoutMs + settings.deadlineMarginMs + 1_000);
         registry.close();
+        adapter?.close?.();
         await connection.close();
       },
     };
   } catch (error) {
+    adapter?.close?.();
     await connection.close();
     throw error;
   }
