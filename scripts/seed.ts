@@ -24,21 +24,14 @@ async function main(): Promise<void> {
     const directory = await createBankDirectoryStore(connection);
     // With --if-empty, a collection that has rows is left exactly as it is: a rotated key is not
     // put back, and a row an operator deleted (a demo client whose key is public) does not return.
-    const empty = ifEmpty
-      ? {
-          partners: (await registry.listPartners()).length === 0,
-          routes: (await registry.listRoutes()).length === 0,
-          clients: (await clients.listClients()).length === 0,
-          banks: (await directory.listBanks()).length === 0,
-        }
-      : { partners: true, routes: true, clients: true, banks: true };
+    const seedUnless = async <T>(existing: () => Promise<unknown[]>, seeded: T[]) => (ifEmpty && (await existing()).length > 0 ? [] : seeded);
     const rows = {
-      partners: empty.partners ? partners(ports) : [],
-      routes: empty.routes ? ROUTES : [],
-      clients: empty.clients ? CLIENTS : [],
-      banks: empty.banks ? BANK_DIRECTORY : [],
+      partners: await seedUnless(() => registry.listPartners(), partners(ports)),
+      routes: await seedUnless(() => registry.listRoutes(), ROUTES),
+      clients: await seedUnless(() => clients.listClients(), CLIENTS),
+      banks: await seedUnless(() => directory.listBanks(), BANK_DIRECTORY),
     };
-    if (ifEmpty && rows.partners.length + rows.routes.length + rows.clients.length + rows.banks.length === 0) {
+    if (Object.values(rows).every((list) => list.length === 0)) {
       console.log("seed: partners, routes, clients and bank codes exist, nothing to do (--if-empty)");
       return;
     }
