@@ -14,18 +14,8 @@ export type ComponentName =
   | "bank-bni" | "bank-bca" | "bank-mandiri"
   | "gateway";
 
-export interface SystemPorts {
-  database: number;
-  gatewayHttp: number;
-  gatewayGrpc: number;
-  gatewayOps: number;
-  bankBni: number;
-  bankBca: number;
-  bankMandiri: number;
-  sandboxBni: number;
-  sandboxBca: number;
-  sandboxMandiri: number;
-}
+/** A port for every component, named as DEFAULT_PORTS names them. */
+export type SystemPorts = Record<keyof typeof DEFAULT_PORTS, number>;
 
 export interface SystemOptions {
   /** Folder for the embedded database's files. */
@@ -178,16 +168,11 @@ export function notHoisted(names: Iterable<string>): string[] {
 }
 
 async function choosePorts(fixed: boolean): Promise<SystemPorts> {
-  if (fixed) {
-    return {
-      database: DEFAULT_PORTS.database, gatewayHttp: DEFAULT_PORTS.gatewayHttp, gatewayGrpc: DEFAULT_PORTS.gatewayGrpc, gatewayOps: DEFAULT_PORTS.gatewayOps,
-      bankBni: DEFAULT_PORTS.bankBni, bankBca: DEFAULT_PORTS.bankBca, bankMandiri: DEFAULT_PORTS.bankMandiri,
-      sandboxBni: DEFAULT_PORTS.sandboxBni, sandboxBca: DEFAULT_PORTS.sandboxBca, sandboxMandiri: DEFAULT_PORTS.sandboxMandiri,
-    };
-  }
-  const [database, gatewayHttp, gatewayGrpc, gatewayOps, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri] =
-    await Promise.all(Array.from({ length: 10 }, () => freePort())) as [number, number, number, number, number, number, number, number, number, number];
-  return { database, gatewayHttp, gatewayGrpc, gatewayOps, bankBni, bankBca, bankMandiri, sandboxBni, sandboxBca, sandboxMandiri };
+  if (fixed) return { ...DEFAULT_PORTS };
+  const names = Object.keys(DEFAULT_PORTS) as (keyof SystemPorts)[];
+  const ports: Partial<SystemPorts> = {};
+  await Promise.all(names.map(async (name) => { ports[name] = await freePort(); }));
+  return ports as SystemPorts;
 }
 
 function components(ports: SystemPorts, base: Record<string, string>, booksDir: string | undefined): Component[] {
@@ -218,7 +203,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // A fixed port something else already holds would pass for the component's own (waitForPort
   // only sees that the port answers): "up" would be printed over a gateway that died on EADDRINUSE.
   const external = options.mongodbUri !== undefined && options.mongodbUri !== "";
-  const busy = await busyPorts((Object.values(ports) as number[]).filter((port) => !(external && port === ports.database)));
+  const busy = await busyPorts(Object.values(ports).filter((port) => !(external && port === ports.database)));
   if (busy.length > 0) throw new Error(`port ${busy.join(", ")} already in use on 127.0.0.1 (another make run?); nothing was started`);
   let database: EmbeddedDatabase | undefined;
   let mongodbUri = options.mongodbUri ?? "";
