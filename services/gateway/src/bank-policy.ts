@@ -1,3 +1,4 @@
+import type { GatewayConfig } from "./config";
 /**
  * Per-bank timing: how long one call to a bank service may take, when an unresolved transfer is
  * asked about again, and when asking stops being automatic (manual review). Defaults come from
@@ -34,15 +35,7 @@ export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy 
 }
 
 /** The gateway settings policies come from (GATEWAY_* defaults, GATEWAY_BANK_POLICIES per bank). */
-export interface PolicySettings {
-  bankDeadlineMs: number;
-  pendingRecheckMs: number;
-  resolverBackoffMs: number[];
-  resolverBackoffMaxMs: number;
-  resendAfterMs: number;
-  manualReviewAfterMs: number;
-  bankPolicies: BankPolicyOverrides;
-}
+export type PolicySettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "resendAfterMs" | "manualReviewAfterMs" | "bankPolicies">;
 
 export function bankPoliciesOf(s: PolicySettings): BankPolicies {
   return {

@@ -56,11 +56,8 @@ export interface ReconcileDeps {
   deadlineFor: (bankCode: string) => number;
 }
 
-/** The gateway settings reconcile uses: how long to wait for each bank. */
-type BankSettings = PolicySettings;
-
 /** Wires reconcile() on a database with the gateway's bank settings (the reconcile command). */
-export async function reconcileLedger(connection: Connection, config: BankSettings, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
+export async function reconcileLedger(connection: Connection, config: PolicySettings, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
   const breakers = createBankBreakers({ errorPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000, windowMs: 10_000 }, logger);
   const bank = createBankCaller({ breakers, maxReconnectBackoffMs: 1_000 });
   try {
