@@ -96,7 +96,7 @@ export async function bankServiceFailpoint(run: FaultRun, bank: SandboxBank): Pr
   // The gateway's channel to the killed service is in reconnect backoff (at most the breaker's
   // reset time, +20% jitter): a transfer sent in it is refused "not sent" at once and never reaches
   // the doomed service (seen once: FAILED, and the service lived). Past it, the channel connects.
-  await new Promise((resolve) => setTimeout(resolve, 3 * FAULT_TIMINGS.breakerResetMs));
+  await pause(3 * FAULT_TIMINGS.breakerResetMs);
   const body = run.body(bank);
   run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed after the bank answered`);
   run.faults++;

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { partners } from "../../../scripts/seed-data";
 import type { BankCaller } from "./bank-client";
 import { bankPoliciesOf } from "./bank-policy";
-import { crashedTransfer, testSettings } from "./gateway-harness";
+import { crashedTransfer, testSettings, until } from "./gateway-harness";
 import type { RegistrySnapshot } from "./registry";
 import { createResolver } from "./resolver";
 import type { TransferRecord, TransferStore } from "./transfer-store";
@@ -10,8 +11,6 @@ import type { TransferRecord, TransferStore } from "./transfer-store";
 // The resolver's pool alone, on an in-memory ledger and bank (unit test): how many transfers it
 // works on at once and what it starts once stopping. What the ledger guarantees (leases,
 // compare-and-set) is tested against the real database in resolver.test.ts.
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function pool(o: { due: number; batchSize: number; inquiryMs: number; claimMs: number }) {
   const past = new Date(Date.now() - 5_000);
@@ -62,7 +61,7 @@ describe("resolver pool", () => {
     const { resolver, due, seen } = pool({ due: 40, batchSize: 5, inquiryMs: 30, claimMs: 5 });
     resolver.start();
     await Promise.all([resolver.runOnce(), resolver.runOnce()]);
-    while (due.length > 0) await sleep(10);
+    await until("every due transfer was asked about", () => due.length === 0);
     await resolver.stop();
     expect(seen.inquiries).toHaveLength(40);
     expect(seen.most).toBeLessThanOrEqual(5);
@@ -77,7 +76,7 @@ describe("resolver pool", () => {
       // The search that refills the first freed places: stop while it is still out.
       if (seen.searches === 2) setImmediate(() => { stopAt = Date.now(); stopped = resolver.stop(); });
     };
-    while (stopped === undefined) await sleep(5);
+    await until("stop() was called during the second search", () => stopped !== undefined);
     await stopped;
     expect(seen.inFlight).toBe(0); // stop() waited for what was under way
     await sleep(300); // longer than the search still out and an inquiry it could have started
