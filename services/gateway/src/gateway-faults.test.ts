@@ -9,7 +9,7 @@ import { reconcileLedger } from "./reconcile";
 // a bank service made unreachable (its port closed), unresponsive, or slow: circuit breaker,
 // fallback routing and graceful shutdown.
 
-interface Envelope { statusCode: string; data: null | Record<string, string> }
+interface Envelope { statusCode: string; message: string; data: null | Record<string, string> }
 
 let seq = 0;
 const body = (over: Record<string, string> = {}) => ({
@@ -192,33 +192,10 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
   beforeAll(async () => { h = await startHarness("gw_shed", { maxInFlight: 2, bankDeadlineMs: 10_000, leaseMs: 12_000 }); });
   afterAll(async () => { await h.close(); });
 
-  it("refuses a request over the limit with 503, statusCode 901, nothing recorded and its token still usable", async () => {
-    h.banks["014"].setMode("SUCCESS", 3_000); // within the 10 s bank deadline of this harness
-    const calls = h.banks["014"].calls.length;
-    const held = [post(h.baseUrl, body()), post(h.baseUrl, body())];
-    await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
-    const over = body();
-    const token = appToken({ req: over });
-    const send = async () => {
-      const res = await fetch(`${h.baseUrl}/api/v1/transfers`, {
-        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(over),
-      });
-      return { status: res.status, json: (await res.json()) as Envelope & { message: string } };
-    };
-    const refused = await send();
-    expect([refused.status, refused.json.statusCode, refused.json.data]).toEqual([503, "901", null]);
-    expect(refused.json.message).toMatch(/limit of 2 requests in flight/);
-    expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
-    expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
-    h.banks["014"].setMode("SUCCESS");
-    const retried = await send(); // the same token: the refusal did not claim its jti
-    expect([retried.status, retried.json.statusCode]).toEqual([200, "000"]);
-  });
-
   /** Two transfers held at a slow 014 through a gateway, then one more: its answer, and what it takes to check the rest. */
   const twoHeldThenOneMore = async (port: number) => {
     const url = `http://127.0.0.1:${port}`;
-    h.banks["014"].setMode("SUCCESS", 3_000);
+    h.banks["014"].setMode("SUCCESS", 3_000); // within the 10 s bank deadline of this harness's gateways
     const calls = h.banks["014"].calls.length;
     const held = [post(url, body()), post(url, body())];
     await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);
@@ -227,11 +204,22 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     return { url, calls, held, over, overToken, refused: await post(url, over, LOCAL, overToken) };
   };
 
+  it("refuses a request over the limit with 503, statusCode 901, nothing recorded and its token still usable", async () => {
+    const { url, held, over, overToken, refused } = await twoHeldThenOneMore(h.gateway.httpPort);
+    expect([refused.status, refused.json.statusCode, refused.json.data]).toEqual([503, "901", null]);
+    expect(refused.json.message).toMatch(/limit of 2 requests in flight/);
+    expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
+    expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
+    h.banks["014"].setMode("SUCCESS");
+    const retried = await post(url, over, LOCAL, overToken); // the same token: the refusal did not claim its jti
+    expect([retried.status, retried.json.statusCode]).toEqual([200, "000"]);
+  });
+
   it("one app cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_CLIENT it gets 901, another app is served", async () => {
     const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 2, maxInFlightPerBank: 10 });
     const { url, held, over, overToken, refused } = await twoHeldThenOneMore(gateway.httpPort);
     expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
-    expect((refused.json as unknown as { message: string }).message).toMatch(/this app is at its limit of 2 requests in flight/);
+    expect(refused.json.message).toMatch(/this app is at its limit of 2 requests in flight/);
     expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
     h.banks["800"].setMode("SUCCESS");
     const other = await post(url, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765432" }), OTHER);
@@ -245,7 +233,7 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 10, maxInFlightPerBank: 2 });
     const { url, calls, held, over, overToken, refused } = await twoHeldThenOneMore(gateway.httpPort);
     expect([refused.status, refused.json.statusCode]).toEqual([503, "901"]);
-    expect((refused.json as unknown as { message: string }).message).toMatch(/bank 014 is at its limit of 2 transfers in flight; nothing recorded/);
+    expect(refused.json.message).toMatch(/bank 014 is at its limit of 2 transfers in flight; nothing recorded/);
     expect(await h.countTransfers({ clientReferenceNo: over.clientReferenceNo })).toBe(0);
     expect(h.banks["014"].calls).toHaveLength(calls + 2);
     h.banks["800"].setMode("SUCCESS");
