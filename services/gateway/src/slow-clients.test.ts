@@ -11,17 +11,34 @@ import { MAX_STREAMS_PER_CONNECTION } from "./server";
  * number of them.
  */
 
+interface Unfinished {
+  path?: string;
+  /** Default: a valid token of the local app (a stranger's body is never read: refused 201 at once). */
+  authorization?: string;
+  contentLength?: number;
+  forwardedFor?: string;
+}
+
 /** A request whose body never finishes arriving, from 127.0.0.1; destroy the socket to end it. */
-function partialRequest(port: number, behindProxy?: { forwardedFor: string; client: typeof MODAL }): net.Socket {
+function partialRequest(port: number, o: Unfinished = {}): net.Socket {
   const socket = net.connect(port, "127.0.0.1");
   socket.on("error", () => { /* destroyed by the test */ });
-  // With a valid token: a stranger's body is never read (refused 201 at once), an app's is read whole before any other check.
+  const authorization = o.authorization ?? `Bearer ${appToken()}`;
   socket.write([
-    "POST /payment.v1.PaymentGatewayService/Transfer HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
-    `Authorization: Bearer ${appToken(behindProxy === undefined ? {} : { client: behindProxy.client })}`,
-    ...(behindProxy === undefined ? [] : [`X-Forwarded-For: ${behindProxy.forwardedFor}`]), "Content-Length: 200", "", '{"clientReferenceNo":',
+    `POST ${o.path ?? "/payment.v1.PaymentGatewayService/Transfer"} HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json",
+    `Authorization: ${authorization}`, ...(o.forwardedFor === undefined ? [] : [`X-Forwarded-For: ${o.forwardedFor}`]),
+    `Content-Length: ${o.contentLength ?? 200}`, "", '{"clientReferenceNo":',
   ].join("\r\n"));
   return socket;
+}
+
+/** What the gateway wrote back on an unfinished request's connection, once it closed it. */
+async function answerUntilClosed(port: number, o: Unfinished): Promise<string> {
+  const socket = partialRequest(port, o);
+  let received = "";
+  socket.on("data", (chunk: Buffer) => { received += chunk.toString(); });
+  await new Promise<void>((resolve) => { socket.on("close", () => { resolve(); }); });
+  return received;
 }
 
 /** POST {} to the REST path from a loopback source address of our choice: its status and statusCode. */
@@ -47,15 +64,7 @@ afterAll(async () => {
 
 describe("a request that never finishes arriving", () => {
   it("HTTP/1.1: answered 408 and the connection closed; nothing recorded", async () => {
-    const socket = net.connect(h.gateway.httpPort, "127.0.0.1");
-    let received = "";
-    socket.on("data", (chunk: Buffer) => { received += chunk.toString(); });
-    const closed = new Promise<void>((resolve) => { socket.on("close", () => { resolve(); }); });
-    socket.write([
-      "POST /api/v1/transfers HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 200",
-      `Authorization: Bearer ${appToken()}`, "", '{"clientReferenceNo":',
-    ].join("\r\n"));
-    await closed;
+    const received = await answerUntilClosed(h.gateway.httpPort, { path: "/api/v1/transfers" });
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
     expect(await h.countTransfers()).toBe(0);
     // The client's doing, not ours: a refusal (101) in the log, never an internal error (999).
@@ -67,12 +76,7 @@ describe("a request that never finishes arriving", () => {
     ["REST", "/api/v1/transfers"],
     ["Connect", "/payment.v1.PaymentGatewayService/Transfer"],
   ])("HTTP/1.1, %s: a stranger's unfinished request (more than 1 KiB still to come) is answered 401 at once and its connection closed, the rest never read", async (_name, path) => {
-    const socket = net.connect(h.gateway.httpPort, "127.0.0.1");
-    let received = "";
-    socket.on("data", (chunk: Buffer) => { received += chunk.toString(); });
-    const closed = new Promise<void>((resolve) => { socket.on("close", () => { resolve(); }); });
-    socket.write([`POST ${path} HTTP/1.1`, "Host: 127.0.0.1", "Content-Type: application/json", "Authorization: Bearer not-a-token", "Content-Length: 16000", "", '{"clientReferenceNo":'].join("\r\n"));
-    await closed;
+    const received = await answerUntilClosed(h.gateway.httpPort, { path, authorization: "Bearer not-a-token", contentLength: 16_000 });
     expect(received).toMatch(/^HTTP\/1\.1 401 /);
     expect(received).toMatch(/\r\nconnection: close\r\n/i);
     expect(received).not.toMatch(/408/); // before: node:http read on, uncounted, until the read timeout, then answered 408 as well
@@ -151,7 +155,7 @@ describe("a request that never finishes arriving", () => {
   it("behind a trusted proxy, the share is the caller's (X-Forwarded-For), not the proxy's", async () => {
     const gateway = await h.startAnother({ maxRequestsReading: 10, maxRequestsReadingPerAddress: 2, requestReadTimeoutMs: 10_000, trustedProxies: ["127.0.0.1"] });
     const via = (caller: string) => postFrom(gateway.httpPort, "127.0.0.1", { "x-forwarded-for": caller });
-    const modal = { forwardedFor: MODAL.allowedIps[0]!, client: MODAL }; // an app the proxy forwards, from its allowed IP
+    const modal = { forwardedFor: MODAL.allowedIps[0]!, authorization: `Bearer ${appToken({ client: MODAL })}` }; // an app the proxy forwards, from its allowed IP
     const held = [partialRequest(gateway.httpPort, modal), partialRequest(gateway.httpPort, modal)];
     try {
       await until("that app's two are being read", async () => (await via(modal.forwardedFor))[1] === "901");
