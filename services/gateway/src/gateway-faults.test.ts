@@ -48,7 +48,7 @@ describe("circuit breaker per bank service", () => {
     }
     expect((await health()).breakers["800"]).toBe("open");
     expect(h.logs.some((line) => line.includes("bank 800 circuit breaker open"))).toBe(true);
-    expect(await (await fetch(`${h.opsUrl}/metrics`)).text()).toMatch(/gerbang_gateway_bank_breaker_state\{bank="800"\} 2/);
+    expect(await h.metrics()).toMatch(/gerbang_gateway_bank_breaker_state\{bank="800"\} 2/);
 
     await pointPartner(h, "800", `127.0.0.1:${h.banks["800"].port}`);
     const before = h.banks["800"].calls.length;

@@ -161,7 +161,7 @@ describe("requests Connect refuses while reading them, before any check of ours"
       method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken()}` }, body: JSON.stringify({ ...request(), amout: "5" }),
     });
     expect([res.status, res.headers.get("gerbang-status-code"), ((await res.json()) as { code: string }).code]).toEqual([400, "101", "invalid_argument"]);
-    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="101"\} [1-9]/);
   });
 });
@@ -184,7 +184,7 @@ describe("a stranger's request: the token is checked before the body is read", (
     const headers = { "content-type": type, "content-encoding": encoding, authorization: forged };
     const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, { method: "POST", headers, body });
     expect([res.status, res.headers.get("gerbang-status-code"), ((await res.json()) as { code: string }).code]).toEqual([401, "201", "unauthenticated"]);
-    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="201"\} [1-9]/);
   });
 

@@ -38,6 +38,8 @@ export interface Harness {
   baseUrl: string;
   /** The first gateway's operators' port: /metrics, /healthz, /readyz. */
   opsUrl: string;
+  /** The first gateway's /metrics, as text. */
+  metrics(): Promise<string>;
   /** Starts one more gateway instance on the same database (several instances share jtis and the ledger). */
   startAnother(settings?: Partial<GatewaySettings>): Promise<Gateway>;
   /** Every fake bank back to booking and answering SUCCESS, and to answering inquiries from its ledger at once. */
@@ -107,6 +109,7 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
   return {
     connection, gateway, banks, logs, baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
     opsUrl: `http://127.0.0.1:${gateway.opsPort}`,
+    metrics: async () => (await fetch(`http://127.0.0.1:${gateway.opsPort}/metrics`)).text(),
     startAnother: start,
     resetBanks: () => {
       for (const bank of Object.values(banks)) {

@@ -310,7 +310,7 @@ describe("REST refusals leave no trace", () => {
 
   it("counts a refusal of the REST layer in /metrics under the RPC's name", async () => {
     const counted = async () => {
-      const text = await (await fetch(`${h.opsUrl}/metrics`)).text();
+      const text = await h.metrics();
       return Number(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="201"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const before = await counted();
@@ -351,7 +351,7 @@ describe("HTTP endpoints and logs", () => {
     expect([fromApps.status, ((await fromApps.json()) as Envelope).statusCode]).toEqual([404, "101"]);
     const elsewhere = await fetch(`${h.opsUrl}/api/v1/transfers`, { method: "POST", body: "{}" });
     expect(elsewhere.status).toBe(404); // and the operators' port serves no API
-    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="000"\} \d+/);
     expect(metrics).toMatch(/gerbang_gateway_bank_call_seconds_count\{bank="014",outcome="SUCCESS"\} \d+/);
   });

@@ -122,7 +122,7 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     const alert = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((l) => l.alert === "manual-review" && l.referenceNumber === t.referenceNumber);
     expect(alert).toMatchObject({ level: 50, bankCode: "014" });
-    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).toMatch(/gerbang_gateway_manual_review_total\{bank="014"\} [1-9]/);
     expect(metrics).toMatch(/gerbang_gateway_unresolved_transfers\{state="MANUAL_REVIEW"\} [1-9]/);
   });
