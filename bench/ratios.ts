@@ -14,6 +14,8 @@ export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeil
   const out: BenchReport["ratios"] = {};
   const sandbox = c1("sandbox-direct")?.result;
   Object.assign(out, hopRatios(sandbox?.p50, c1("bank-service-grpc")?.result.p50, c1("grpc-ceiling")?.result.p50));
+  const edgeFloor = c1("connect-grpc-ceiling")?.result.p50;
+  if (edgeFloor !== undefined) out["one Connect gRPC call (the edge's transport), nothing behind it, p50 ms (c=1)"] = edgeFloor;
   for (const transport of ["grpc", "rest"] as const) {
     const run = c1(`gateway-${transport}`);
     if (sandbox !== undefined && run !== undefined) Object.assign(out, fullPathRatios(transport === "grpc" ? "gRPC" : "REST", run, sandbox.p50));

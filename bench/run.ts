@@ -48,8 +48,8 @@ const extraNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const machine = machineFacts();
-  const ceilingPorts = { http: await freePort(), grpc: await freePort() };
-  const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPorts.http), String(ceilingPorts.grpc)], { cwd: repoRoot, stdio: "ignore" });
+  const ceilingPorts = { http: await freePort(), grpc: await freePort(), connect: await freePort() };
+  const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPorts.http), String(ceilingPorts.grpc), String(ceilingPorts.connect)], { cwd: repoRoot, stdio: "ignore" });
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   // Each run starts from an empty database: the figures must not depend on earlier runs' ledgers
   // (the resolver's scans grow with them), and old runs must not pile up on disk.
@@ -130,7 +130,7 @@ function describeRun(r: ScenarioResult): string {
   return `  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${wrong}${db}`;
 }
 
-async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPorts: { http: number; grpc: number }): Promise<Scenario[]> {
+async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPorts: { http: number; grpc: number; connect: number }): Promise<Scenario[]> {
   const p = system.ports;
   const gatewayOrigin = `http://127.0.0.1:${p.gatewayHttp}`;
   const sandboxOrigin = `http://127.0.0.1:${p.sandboxBni}`;
@@ -141,6 +141,7 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
   const bank = bankServiceSender(`127.0.0.1:${p.bankBni}`, bniKey);
   const grpcEcho = bankServiceSender(`127.0.0.1:${ceilingPorts.grpc}`, bniKey); // the same request as the bank service gets
   const gatewayGrpc = gatewayGrpcSender(`127.0.0.1:${p.gatewayGrpc}`, client, AUDIENCE);
+  const connectEcho = gatewayGrpcSender(`127.0.0.1:${ceilingPorts.connect}`, client, AUDIENCE); // the same request as the gateway gets
   const ledger = ledgerProbe(system);
   const fullPath = ["gateway", "bank-bni", "sandbox-bni", "database", "load-generator"];
   return [
@@ -152,6 +153,10 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
     {
       name: "grpc-ceiling", description: "bare grpc-js server of the bank contract answering SUCCESS at once (the floor of one gRPC hop)",
       closed: { kind: "grpc", send: grpcEcho.send }, open: grpcEcho.send, processes: ["ceiling", "load-generator"],
+    },
+    {
+      name: "connect-grpc-ceiling", description: "bare Connect server on HTTP/2 answering the gateway's Transfer at once, called like the gateway (the floor of the gRPC edge)",
+      closed: { kind: "grpc", send: connectEcho.send }, open: connectEcho.send, processes: ["ceiling", "load-generator"],
     },
     {
       name: "sandbox-direct", description: "BNI sandbox over HTTP, p2pl transfer with token and JWT signature (the floor of any bank call)",
