@@ -103,6 +103,31 @@ describe("BCA TransactionID retention", () => {
     expect(await ids.purge()).toBe(0);
   });
 
+  it("purges a year back on its first run, then a week back each time, as days pass out of the retention", async () => {
+    let now = clock();
+    const purger = await createTransactionIds(connection, { clock: () => now });
+    const store = async (daysBack: number) => {
+      const key = at(daysBack);
+      await stored().insertOne({ _id: `${key.transactionDate}/${key.referenceNumber}` as never, ...key, transactionId: "87654321", createdAt: new Date() });
+      return key;
+    };
+    const count = (key: { referenceNumber: string }) => stored().countDocuments({ referenceNumber: key.referenceNumber });
+    // The first run covers 366 days, from the first day past the retention and its margin.
+    const firstRunsLast = await store(RETENTION_DAYS + 2 + 365);
+    const beyondFirstRun = await store(RETENTION_DAYS + 2 + 366);
+    await purger.purge();
+    expect(await count(firstRunsLast)).toBe(0); // a service stopped for months purges what it missed
+    expect(await count(beyondFirstRun)).toBe(1);
+
+    const lastKept = await store(RETENTION_DAYS + 1);
+    now = new Date(now.getTime() + 86_400_000); // a day later, that day is out of the retention and its margin
+    const straggler = await store(RETENTION_DAYS + 20); // appeared after the first run, beyond a later run's week
+    await purger.purge();
+    expect(await count(lastKept)).toBe(0);
+    expect(await count(straggler)).toBe(1);
+    purger.close();
+  });
+
   it("neither sends nor asks about an attempt of a day past the retention: its id may be purged and given again", async () => {
     await expect(ids.allocate(at(RETENTION_DAYS))).resolves.toMatch(/^\d{8}$/);
     const tooOld = at(RETENTION_DAYS + 1);
