@@ -64,6 +64,9 @@ export function gatewayFaultEnv(): Record<string, string> {
     GATEWAY_LEASE_MS: String(t.leaseMs),
     GATEWAY_RESEND_AFTER_MS: String(t.resendAfterMs),
     GATEWAY_MANUAL_REVIEW_AFTER_MS: String(t.manualReviewHorizonMs),
+    // Compressed like the rest: a transfer in review is asked every 2 s, so one the bank books late
+    // is resolved before the books are compared.
+    GATEWAY_REVIEW_CHECK_MAX_MS: String(Math.max(...t.resolverBackoffMs)),
     GATEWAY_BREAKER_RESET_MS: String(t.breakerResetMs),
     GATEWAY_SHUTDOWN_GRACE_MS: "3000",
   };

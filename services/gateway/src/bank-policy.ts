@@ -21,6 +21,8 @@ export interface BankPolicy {
   resendAfterMs: number;
   /** Since the current attempt was sent: past this, an unresolved transfer goes to MANUAL_REVIEW. */
   manualReviewAfterMs: number;
+  /** Longest pause between inquiries of a transfer in MANUAL_REVIEW (see reviewCheckDelay). */
+  reviewCheckMaxMs: number;
 }
 
 export type BankPolicyOverrides = Readonly<Record<string, Partial<BankPolicy>>>;
@@ -35,13 +37,13 @@ export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy 
 }
 
 /** The gateway settings policies come from (GATEWAY_* defaults, GATEWAY_BANK_POLICIES per bank). */
-export type PolicySettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "resendAfterMs" | "manualReviewAfterMs" | "bankPolicies">;
+export type PolicySettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "resendAfterMs" | "manualReviewAfterMs" | "reviewCheckMaxMs" | "bankPolicies">;
 
 export function bankPoliciesOf(s: PolicySettings): BankPolicies {
   return {
     defaults: {
       deadlineMs: s.bankDeadlineMs, pendingRecheckMs: s.pendingRecheckMs, backoffMs: s.resolverBackoffMs, backoffMaxMs: s.resolverBackoffMaxMs,
-      resendAfterMs: s.resendAfterMs, manualReviewAfterMs: s.manualReviewAfterMs,
+      resendAfterMs: s.resendAfterMs, manualReviewAfterMs: s.manualReviewAfterMs, reviewCheckMaxMs: s.reviewCheckMaxMs,
     },
     overrides: s.bankPolicies,
   };
@@ -82,7 +84,20 @@ export function nextCheckDelay(policy: BankPolicy, checks: number): number {
   return Math.min(step, policy.backoffMaxMs);
 }
 
-const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "resendAfterMs", "manualReviewAfterMs"];
+/**
+ * Pause before a transfer in MANUAL_REVIEW is asked about again. A person has been told; the
+ * resolver goes on asking only in case the bank's answer turns up, so the pause grows with the
+ * time since the attempt was sent: a tenth of it, never shorter than backoffMaxMs nor longer than
+ * reviewCheckMaxMs. A transfer awaiting a person for days is then asked about ~24 times a day
+ * (at the 1 h default), not 1,440, and the many an outage sent to review do not keep hammering
+ * the bank's status endpoint once it is back.
+ */
+export function reviewCheckDelay(policy: BankPolicy, sentAt: Date | undefined, now: Date): number {
+  const sinceSent = sentAt === undefined ? 0 : now.getTime() - sentAt.getTime();
+  return Math.max(policy.backoffMaxMs, Math.min(policy.reviewCheckMaxMs, Math.round(sinceSent / 10)));
+}
+
+const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "resendAfterMs", "manualReviewAfterMs", "reviewCheckMaxMs"];
 
 /**
  * Parses GATEWAY_BANK_POLICIES, e.g. `{"014":{"deadlineMs":12000,"backoffMs":[500,1000]}}`.

@@ -31,6 +31,7 @@ interface RawGatewayConfig {
   resolverBackoffMaxMs: number;
   resendAfterMs: number;
   manualReviewAfterMs: number;
+  reviewCheckMaxMs: number;
   bankPolicies: string;
   resolverEnabled: boolean;
   resolverIntervalMs: number;
@@ -188,8 +189,14 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     default: 600_000,
     env: "GATEWAY_MANUAL_REVIEW_AFTER_MS",
   },
+  reviewCheckMaxMs: {
+    doc: "A transfer in MANUAL_REVIEW is still asked about, in case the bank's answer turns up, after a pause of a tenth of the time since its attempt was sent, at least GATEWAY_RESOLVER_BACKOFF_MAX_MS and at most this.",
+    format: "positive",
+    default: 3_600_000,
+    env: "GATEWAY_REVIEW_CHECK_MAX_MS",
+  },
   bankPolicies: {
-    doc: "Per-bank overrides as JSON, e.g. {\"014\":{\"deadlineMs\":12000,\"backoffMs\":[500,1000],\"manualReviewAfterMs\":300000}}.",
+    doc: "Per-bank overrides as JSON, e.g. {\"014\":{\"deadlineMs\":12000,\"backoffMs\":[500,1000],\"manualReviewAfterMs\":300000}}; any of deadlineMs, pendingRecheckMs, backoffMs, backoffMaxMs, resendAfterMs, manualReviewAfterMs, reviewCheckMaxMs.",
     format: String,
     default: "{}",
     env: "GATEWAY_BANK_POLICIES",

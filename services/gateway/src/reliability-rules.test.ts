@@ -1,4 +1,4 @@
-import { nextCheckDelay, parseBankPolicyOverrides, policyFor, timeoutOrderingProblems, type BankPolicy } from "./bank-policy";
+import { nextCheckDelay, parseBankPolicyOverrides, policyFor, reviewCheckDelay, timeoutOrderingProblems, type BankPolicy } from "./bank-policy";
 import { loadGatewayConfig } from "./config";
 import { createFailpoints, SENDING_MARK_SETTLE_MS } from "./failpoints";
 import { chooseFallback } from "./fallback";
@@ -11,11 +11,19 @@ import type { Attempt } from "./transfer-store";
 // Unit tests of the pure reliability rules: backoff and horizons, the resolver's decisions,
 // fallback choice, failpoints and the start-up checks of the config.
 
-const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, resendAfterMs: 30_000, manualReviewAfterMs: 60_000 };
+const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, resendAfterMs: 30_000, manualReviewAfterMs: 60_000, reviewCheckMaxMs: 60_000 };
 
 describe("bank policy", () => {
   it("pauses pendingRecheck first, then along the schedule, the last step repeating, capped", () => {
     expect([0, 1, 2, 3, 9].map((checks) => nextCheckDelay(policy, checks))).toEqual([100, 200, 500, 1000, 1000]);
+  });
+
+  it("asks a transfer in manual review after a tenth of the time since it was sent, between backoffMax and reviewCheckMax", () => {
+    const now = new Date("2026-11-27T12:00:00Z");
+    const sentAgo = (ms: number) => new Date(now.getTime() - ms);
+    expect([5_000, 100_000, 300_000, 3_600_000].map((ms) => reviewCheckDelay(policy, sentAgo(ms), now))).toEqual([1_000, 10_000, 30_000, 60_000]);
+    expect(reviewCheckDelay(policy, undefined, now)).toBe(1_000); // no attempt: the shortest pause
+    expect(reviewCheckDelay({ ...policy, reviewCheckMaxMs: 500 }, sentAgo(3_600_000), now)).toBe(1_000); // a cap below backoffMax: backoffMax
   });
 
   it("overrides the defaults per bank from GATEWAY_BANK_POLICIES", () => {

@@ -142,6 +142,26 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t)).toHaveLength(0);
   });
 
+  it("asks a transfer in MANUAL_REVIEW less often the longer it waits: a tenth of the time since it was sent, at most GATEWAY_REVIEW_CHECK_MAX_MS", async () => {
+    const hour = 3_600_000;
+    const pauseAfterInquiry = async (o: { state?: TransferState; sentAgoMs: number }) => {
+      const t = await leftBehind({ state: o.state ?? "MANUAL_REVIEW", outcome: "NO_ANSWER", sentAgoMs: o.sentAgoMs });
+      await h.gateway.resolver.runOnce();
+      const after = await read(t);
+      expect(after.state).toBe("MANUAL_REVIEW");
+      return after.nextCheckAt!.getTime() - after.updatedAt.getTime();
+    };
+    // A tenth of the time since it was sent, which includes the inquiry's own few milliseconds.
+    const expectATenth = (pauseMs: number, sentAgoMs: number) => {
+      expect(pauseMs).toBeGreaterThanOrEqual(sentAgoMs / 10);
+      expect(pauseMs).toBeLessThanOrEqual(sentAgoMs / 10 + 1_000);
+    };
+    expectATenth(await pauseAfterInquiry({ state: "PENDING", sentAgoMs: hour }), hour); // entering review past the horizon
+    expectATenth(await pauseAfterInquiry({ sentAgoMs: 5 * hour }), 5 * hour);
+    expect(await pauseAfterInquiry({ sentAgoMs: 48 * hour })).toBe(hour); // the 1 h default cap
+    expect(await pauseAfterInquiry({ sentAgoMs: 60_000 })).toBe(60_000); // never below GATEWAY_RESOLVER_BACKOFF_MAX_MS
+  });
+
   it("sends a BCA TransactionID collision to MANUAL_REVIEW at once, never as a new attempt", async () => {
     const t = await leftBehind({ outcome: "PENDING" });
     bca().setStatusMode("collision");

@@ -1,7 +1,7 @@
 import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
-import { nextCheckDelay, policyFor, type BankPolicies, type BankPolicy } from "./bank-policy";
+import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import { jakartaDate } from "./reference-number";
 import type { RegistrySnapshot } from "./registry";
 import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
@@ -147,7 +147,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
         return;
       }
       deps.logger.error({ referenceNumber: record.referenceNumber, bankCode: attempt?.partnerBankCode }, "unresolved transfer without a known partner; asked again later");
-      await deps.ledger.amend(record, owner, { lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs) }, now);
+      const pauseMs = record.state === "MANUAL_REVIEW" ? reviewCheckDelay(policy, attempt?.sentAt, now) : policy.backoffMaxMs;
+      await deps.ledger.amend(record, owner, { lease: null, nextCheckAt: new Date(now.getTime() + pauseMs) }, now);
       return;
     }
     const policy = policyFor(deps.policies, partner.bankCode);
@@ -162,10 +163,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
     await act(record, attempt, partner, inquiry, decision, policy, now);
   };
 
-  /** To MANUAL_REVIEW with the reason, asked again at the slowest pace; the alert fires once it is recorded. */
+  /** To MANUAL_REVIEW with the reason, asked again at review pace; the alert fires once it is recorded. */
   const review = async (record: TransferRecord, reason: string, policy: BankPolicy, now: Date) => {
     const reviewed = await deps.ledger.transition(record, "MANUAL_REVIEW", {
-      reviewReason: reason, lease: null, nextCheckAt: new Date(now.getTime() + policy.backoffMaxMs), checks: (record.checks ?? 0) + 1,
+      reviewReason: reason, lease: null, nextCheckAt: new Date(now.getTime() + reviewCheckDelay(policy, record.attempts.at(-1)?.sentAt, now)), checks: (record.checks ?? 0) + 1,
     }, now, owner);
     if (reviewed !== undefined) deps.onManualReview(reviewed, reason);
   };
@@ -188,7 +189,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         return;
       case "wait": {
         const checks = (record.checks ?? 0) + 1;
-        const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? policy.backoffMaxMs : nextCheckDelay(policy, checks)));
+        const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? reviewCheckDelay(policy, attempt.sentAt, now) : nextCheckDelay(policy, checks)));
         // The bank knows the attempt (PENDING): that is evidence it left, kept for the NOT_FOUND rule,
         // also over a resend's refusal (NOT_SENT, FAILED), which says nothing about the send it repeated.
         const evidence = inquiry.status === "PENDING" && !leftForSure(attempt) ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};

@@ -1,7 +1,7 @@
 import { TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import type { Logger } from "@gerbang/shared";
 import { attemptFields, isIdCollision, type BankAnswer } from "./bank-outcome";
-import { leaseCoversCall, nextCheckDelay, type BankPolicy } from "./bank-policy";
+import { leaseCoversCall, nextCheckDelay, reviewCheckDelay, type BankPolicy } from "./bank-policy";
 import type { TransferState } from "./transfer-states";
 import type { Attempt, TransferRecord, TransferStore, Usage } from "./transfer-store";
 
@@ -69,8 +69,8 @@ export async function settleAnswer(
   const to = stateAfter(answer, o.send);
   const final = to === "SUCCESS" || to === "FAILED";
   const reviewReason = to === "MANUAL_REVIEW" ? `bank ${record.attempts[attemptNo - 1]?.partnerBankCode ?? "?"} answered ${answer.bankCode ?? ""}: ${answer.bankMessage ?? ""}` : undefined;
-  // Manual review is still asked about, at the slowest pace; PENDING gets its first inquiry soon.
-  const recheckMs = to === "MANUAL_REVIEW" ? o.policy.backoffMaxMs : nextCheckDelay(o.policy, 0);
+  // Manual review is still asked about, at review pace; PENDING gets its first inquiry soon.
+  const recheckMs = to === "MANUAL_REVIEW" ? reviewCheckDelay(o.policy, record.attempts[attemptNo - 1]?.sentAt, o.now) : nextCheckDelay(o.policy, 0);
   const updated = await deps.ledger.transition(record, to, {
     answer: { attempt: attemptNo, answeredAt: o.now, ...attemptFields(answer) },
     ...(final ? { bankResponseCode: answer.bankCode ?? "", bankResponseMessage: answer.bankMessage ?? "", bankReference: answer.bankReference ?? "" } : {}),
