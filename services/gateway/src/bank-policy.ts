@@ -87,7 +87,7 @@ export function nextCheckDelay(policy: BankPolicy, checks: number): number {
 /**
  * Pause before a transfer in MANUAL_REVIEW is asked about again. A person has been told; the
  * resolver goes on asking only in case the bank's answer turns up, so the pause grows with the
- * time since the attempt was sent: a tenth of it, never shorter than backoffMaxMs nor longer than
+ * time since the attempt was last sent: a tenth of it, never shorter than backoffMaxMs nor longer than
  * reviewCheckMaxMs. A transfer awaiting a person for days is then asked about ~24 times a day
  * (at the 1 h default), not 1,440, and the many an outage sent to review do not keep hammering
  * the bank's status endpoint once it is back.

@@ -172,7 +172,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_RESOLVER_BACKOFF_MS",
   },
   resolverBackoffMaxMs: {
-    doc: "Cap on any pause between status inquiries.",
+    doc: "Cap on any pause between status inquiries before MANUAL_REVIEW, and the shortest pause in it.",
     format: "positive",
     default: 60_000,
     env: "GATEWAY_RESOLVER_BACKOFF_MAX_MS",
@@ -190,7 +190,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_MANUAL_REVIEW_AFTER_MS",
   },
   reviewCheckMaxMs: {
-    doc: "A transfer in MANUAL_REVIEW is still asked about, in case the bank's answer turns up, after a pause of a tenth of the time since its attempt was sent, at least GATEWAY_RESOLVER_BACKOFF_MAX_MS and at most this.",
+    doc: "A transfer in MANUAL_REVIEW is still asked about, in case the bank's answer turns up, after a pause of a tenth of the time since its attempt was last sent, at least GATEWAY_RESOLVER_BACKOFF_MAX_MS (which wins if this is lower) and at most this.",
     format: "positive",
     default: 3_600_000,
     env: "GATEWAY_REVIEW_CHECK_MAX_MS",
