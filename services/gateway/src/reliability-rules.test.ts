@@ -30,6 +30,7 @@ describe("bank policy", () => {
     const overrides = parseBankPolicyOverrides('{"014":{"deadlineMs":500,"backoffMs":[50,60]}}');
     expect(policyFor({ defaults: policy, overrides }, "014")).toEqual({ ...policy, deadlineMs: 500, backoffMs: [50, 60] });
     expect(policyFor({ defaults: policy, overrides }, "009")).toEqual(policy);
+    expect(parseBankPolicyOverrides('{"002":{"reviewCheckMaxMs":1800000}}')).toEqual({ "002": { reviewCheckMaxMs: 1_800_000 } });
   });
 
   it.each([
