@@ -298,6 +298,16 @@ describe("resolver: a transfer whose partner left the registry", () => {
     expect(reviewed.reviewReason).toMatch(/partner 777 of attempt 1 is not in the registry/);
     expect(h.logs.some((line) => line.includes('"alert":"manual-review"') && line.includes(old.referenceNumber))).toBe(true);
   });
+
+  it("in MANUAL_REVIEW, waits at review pace like any reviewed transfer: a tenth of the time since it was sent", async () => {
+    const t = await orphan(5 * 3_600_000);
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { state: "MANUAL_REVIEW", reviewReason: "test" } });
+    await h.gateway.resolver.runOnce();
+    const after = await read(t);
+    expect(after.state).toBe("MANUAL_REVIEW");
+    expect(after.nextCheckAt!.getTime() - after.updatedAt.getTime()).toBeGreaterThanOrEqual(1_800_000);
+    expect(after.nextCheckAt!.getTime() - after.updatedAt.getTime()).toBeLessThanOrEqual(1_801_000);
+  });
 });
 
 describe("resolver: a re-send the bank declines", () => {
