@@ -6,7 +6,7 @@ import { createAsyncIterable, type UniversalHandler, type UniversalServerRequest
 import type { AppIdentity } from "./app-auth";
 import { authRefusalKey, callerIpKey, identityKey, interceptedKey, transportKey } from "./context";
 import { closeIfBodyStillComing } from "./early-answer";
-import { STATUS_CODE_HEADER } from "./errors";
+import { GatewayError, refusalCodes, STATUS_CODE_HEADER } from "./errors";
 import { isGuardedService } from "./interceptors";
 import { routeLabel } from "./metrics";
 import { observeRefusal, type RefusalSink } from "./observe-interceptor";
@@ -36,7 +36,8 @@ export interface RpcHandlerDeps extends RefusalSink {
  * read: a stranger's body is never read or decoded, and a bad token is refused 201 whatever the
  * body holds (before, an undecodable body got 101 first). The refused call goes on to Connect with
  * an empty message in place of its body, so Connect answers it in the caller's own protocol, and
- * the auth interceptor throws the refusal.
+ * the auth interceptor throws the refusal. Where Connect refuses it on its headers first, the
+ * answer is Connect's, but it carries, and is counted with, the token's refusal (refusalOf).
  */
 export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: NodeResponse) => void {
   const paths = new Map(deps.handlers.map((h) => [h.requestPath, h]));
@@ -55,9 +56,9 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
         closeIfBodyStillComing(req, res); // answered before the body was read: a stranger's token, a refusal by Connect
         if (intercepted.reached) return universalResponseToNodeResponse(answer, res);
         // The handler resolves once the answer's first bytes exist, so a refusal's status is set by now.
-        const { statusCode, code } = refusalOf(answer);
+        const { statusCode, message } = refusalOf(answer, contextValues.get(authRefusalKey));
         const route = routeLabel(handler.method);
-        observeRefusal(deps, { route, logRoute: route, transport: contextValues.get(transportKey), started, statusCode, message: `refused while reading the request (${code})` });
+        observeRefusal(deps, { route, logRoute: route, transport: contextValues.get(transportKey), started, statusCode, message });
         return universalResponseToNodeResponse(withStatusCode(answer, statusCode), res);
       })
       .catch((reason: unknown) => {
@@ -68,11 +69,21 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
   };
 }
 
-/** Our statusCode for a request refused while it was read, and the protocol's own code (for the log). */
-function refusalOf(answer: UniversalServerResponse): { statusCode: string; code: string } {
+/**
+ * Our statusCode for a request refused while it was read, and what to log. A stranger whose token
+ * was already refused keeps that refusal's code (201, 202) when Connect refuses the request on its
+ * headers too (a content type it does not serve, a GET of a method that takes none, a bad timeout):
+ * the answer stays Connect's, in whatever protocol it could tell, but refused strangers are counted
+ * as such, whatever else was wrong with their requests.
+ */
+function refusalOf(answer: UniversalServerResponse, authRefusal: Error | undefined): { statusCode: string; message: string } {
   const grpcStatus = new Headers(answer.trailer).get("grpc-status") ?? new Headers(answer.header).get("grpc-status");
+  const code = grpcStatus === null ? `HTTP ${answer.status}` : `grpc-status ${grpcStatus}`;
+  if (authRefusal instanceof GatewayError) {
+    return { statusCode: refusalCodes(authRefusal.kind).statusCode, message: `${authRefusal.message}; the request was also refused while reading it (${code})` };
+  }
   const tooLarge = grpcStatus === null ? answer.status === 429 : grpcStatus === String(Code.ResourceExhausted);
-  return { statusCode: tooLarge ? "106" : "101", code: grpcStatus === null ? `HTTP ${answer.status}` : `grpc-status ${grpcStatus}` };
+  return { statusCode: tooLarge ? "106" : "101", message: `refused while reading the request (${code})` };
 }
 
 /** The answer with our statusCode in its headers and, for gRPC, its trailers, where refusals carry it. */
