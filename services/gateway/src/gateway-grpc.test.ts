@@ -193,11 +193,13 @@ describe("a stranger's request: the token is checked before the body is read", (
     ["a GET of Transfer, which takes none", "GET", {}, undefined, 405],
   ])("Connect, %s, with a forged token: Connect's own refusal, counted and logged as 201", async (_name, method, headers, body, httpStatus) => {
     const before = h.logs.length;
-    const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, { method, headers: { ...headers, authorization: forged }, body });
+    const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, { method, headers: { ...headers, authorization: forged }, body: body ?? null });
     await res.arrayBuffer();
     expect([res.status, res.headers.get("gerbang-status-code")]).toEqual([httpStatus, "201"]);
     const logged = h.logs.slice(before).filter((l) => l.includes('"msg":"request"') && l.includes('"statusCode":"201"') && l.includes("also refused while reading"));
     expect(logged).toHaveLength(1);
+    const metrics = await h.metrics();
+    expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="201"\} [1-9]/);
   });
 
   it("health and reflection need no token: a call without one is served", async () => {

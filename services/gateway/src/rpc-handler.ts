@@ -29,7 +29,7 @@ export interface RpcHandlerDeps extends RefusalSink {
  * serves them, plus one thing: a request Connect refused while reading it (a body it cannot
  * decode, an unknown field, one too large, a content type it does not serve), before any
  * interceptor ran, is logged and counted like every other call and carries our statusCode: 101,
- * or 106 when too large. Nothing was recorded; Connect's own code for an undecodable protobuf
+ * or 106 when too large (or a stranger's token refusal, below). Nothing was recorded; Connect's own code for an undecodable protobuf
  * body, INTERNAL, would otherwise read as 999 ("may have been recorded").
  *
  * And, as REST does, a call to a guarded service has its token and IP checked before its body is
@@ -56,7 +56,10 @@ export function createRpcHandler(deps: RpcHandlerDeps): (req: NodeRequest, res: 
         closeIfBodyStillComing(req, res); // answered before the body was read: a stranger's token, a refusal by Connect
         if (intercepted.reached) return universalResponseToNodeResponse(answer, res);
         // The handler resolves once the answer's first bytes exist, so a refusal's status is set by now.
-        const { statusCode, message } = refusalOf(answer, contextValues.get(authRefusalKey));
+        const authRefusal = contextValues.get(authRefusalKey);
+        // Not a refusal but the authenticator failing (its registry, say): the interceptor would have logged it as 999.
+        if (authRefusal !== undefined && !(authRefusal instanceof GatewayError)) deps.logger.error({ err: authRefusal }, "app authentication failed");
+        const { statusCode, message } = refusalOf(answer, authRefusal);
         const route = routeLabel(handler.method);
         observeRefusal(deps, { route, logRoute: route, transport: contextValues.get(transportKey), started, statusCode, message });
         return universalResponseToNodeResponse(withStatusCode(answer, statusCode), res);
