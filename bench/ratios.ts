@@ -13,9 +13,7 @@ export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeil
   const open = (name: string) => results.find((r) => r.name === name && r.mode === "open");
   const out: BenchReport["ratios"] = {};
   const sandbox = c1("sandbox-direct")?.result;
-  Object.assign(out, hopRatios(sandbox?.p50, c1("bank-service-grpc")?.result.p50, c1("grpc-ceiling")?.result.p50));
-  const edgeFloor = c1("connect-grpc-ceiling")?.result.p50;
-  if (edgeFloor !== undefined) out["one Connect gRPC call (the edge's transport), nothing behind it, p50 ms (c=1)"] = edgeFloor;
+  Object.assign(out, hopRatios(sandbox?.p50, c1("bank-service-grpc")?.result.p50, c1("grpc-ceiling")?.result.p50, c1("connect-grpc-ceiling")?.result.p50));
   for (const transport of ["grpc", "rest"] as const) {
     const run = c1(`gateway-${transport}`);
     if (sandbox !== undefined && run !== undefined) Object.assign(out, fullPathRatios(transport === "grpc" ? "gRPC" : "REST", run, sandbox.p50));
@@ -40,11 +38,15 @@ export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeil
   return out;
 }
 
-/** What the bank service hop adds over the sandbox, and what one grpc-js hop costs with no work behind it (the floor under every gRPC hop of the mesh). */
-function hopRatios(sandboxP50: number | undefined, bankP50: number | undefined, grpcFloorP50: number | undefined): BenchReport["ratios"] {
+/**
+ * What the bank service hop adds over the sandbox, and the floors with no work behind them: one
+ * grpc-js hop (under every gRPC hop of the mesh) and one Connect gRPC call (under the gRPC edge).
+ */
+function hopRatios(sandboxP50: number | undefined, bankP50: number | undefined, grpcFloorP50: number | undefined, edgeFloorP50: number | undefined): BenchReport["ratios"] {
   const out: BenchReport["ratios"] = {};
   if (sandboxP50 !== undefined && bankP50 !== undefined) out["bank service adds over direct sandbox, p50 ms (c=1)"] = round(bankP50 - sandboxP50);
   if (grpcFloorP50 !== undefined) out["one grpc-js hop, nothing behind it, p50 ms (c=1)"] = grpcFloorP50;
+  if (edgeFloorP50 !== undefined) out["one Connect gRPC call (the edge's transport), nothing behind it, p50 ms (c=1)"] = edgeFloorP50;
   return out;
 }
 

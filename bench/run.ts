@@ -45,10 +45,13 @@ const SERVICES: ComponentName[] = ["gateway", "bank-bni", "bank-bca", "bank-mand
 /** Extra node flags for every service (e.g. "--max-semi-space-size=4"), to try memory settings. */
 const extraNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
 
+/** The ceiling server's listeners: node:http, grpc-js, and Connect on h2c (bench/ceiling-server.ts). */
+type CeilingPorts = Record<"http" | "grpc" | "connect", number>;
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const machine = machineFacts();
-  const ceilingPorts = { http: await freePort(), grpc: await freePort(), connect: await freePort() };
+  const ceilingPorts: CeilingPorts = { http: await freePort(), grpc: await freePort(), connect: await freePort() };
   const ceiling = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bench/ceiling-server.ts"), String(ceilingPorts.http), String(ceilingPorts.grpc), String(ceilingPorts.connect)], { cwd: repoRoot, stdio: "ignore" });
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   // Each run starts from an empty database: the figures must not depend on earlier runs' ledgers
@@ -130,7 +133,7 @@ function describeRun(r: ScenarioResult): string {
   return `  ${r.mode} ${load}: ${r.result.throughput} req/s, p50 ${r.result.p50} ms, p99 ${r.result.p99} ms, errors ${r.result.errors}${wrong}${db}`;
 }
 
-async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPorts: { http: number; grpc: number; connect: number }): Promise<Scenario[]> {
+async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: string, ceilingPorts: CeilingPorts): Promise<Scenario[]> {
   const p = system.ports;
   const gatewayOrigin = `http://127.0.0.1:${p.gatewayHttp}`;
   const sandboxOrigin = `http://127.0.0.1:${p.sandboxBni}`;
