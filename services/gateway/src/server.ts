@@ -175,19 +175,15 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       json(res, 404, { error: "not found: GET /metrics, /healthz or /readyz" });
     }
   }));
-  const refused = new WeakSet<http2.ServerHttp2Stream>();
+  // Node emits the request as its stream opens, before any of its body is read: admitted here, as on HTTP/1.1.
   const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (req, res) => {
-    if (!refused.has(req.stream)) connect(req, res);
-  });
-  // Before the request handler's own listener: a refused stream never reaches Connect.
-  h2c.prependListener("stream", (stream, headers) => {
-    if (admitReading(sourceKey(stream.session?.socket.remoteAddress, headers["x-forwarded-for"]), stream) === "admitted") {
-      cancelUnlessReadWithin(stream, readTimeout);
+    if (admitReading(sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]), req.stream) !== "admitted") {
+      // REFUSED_STREAM tells the client nothing was processed, so it may retry (gRPC: UNAVAILABLE).
+      req.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
       return;
     }
-    // REFUSED_STREAM tells the client nothing was processed, so it may retry (gRPC: UNAVAILABLE).
-    refused.add(stream);
-    stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    cancelUnlessReadWithin(req.stream, readTimeout);
+    connect(req, res);
   });
   const sessions = new Set<http2.ServerHttp2Session>();
   h2c.on("session", (session) => {
