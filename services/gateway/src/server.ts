@@ -76,14 +76,15 @@ export const MAX_STREAMS_PER_CONNECTION = 100;
  * interface than the apps'. Returned unstarted; main.ts listens.
  */
 export function createGatewayServers(deps: ServerDeps): GatewayServers {
+  const callerOf = (peer: string | undefined, forwarded: string | string[] | undefined) =>
+    callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
   const contextValues = (req: NodeRequest) => {
-    const forwarded = req.headers["x-forwarded-for"];
     const type = req.headers["content-type"] ?? "";
     let transport = "connect";
     if (type.startsWith("application/grpc-web")) transport = "grpc-web";
     else if (type.startsWith("application/grpc")) transport = "grpc";
     return createContextValues()
-      .set(callerIpKey, callerIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies))
+      .set(callerIpKey, callerOf(req.socket.remoteAddress, req.headers["x-forwarded-for"]))
       .set(transportKey, transport);
   };
   // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
@@ -119,7 +120,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   const reading = createShares({ total: deps.maxRequestsReading, perKey: deps.maxRequestsReadingPerAddress });
   const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
     // A garbled X-Forwarded-For from a trusted proxy names no caller: the proxy's own share then.
-    const ip = callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies) ?? normalizeIp(peer);
+    const ip = callerOf(peer, forwarded) ?? normalizeIp(peer);
     return ip === undefined ? undefined : sourceOf(ip);
   };
   const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "total" | "key" => {
