@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { connectDatabase, freePort, repoRoot } from "@gerbang/shared";
+import { createSandboxAdmin } from "@gerbang/shared/src/bank/testing";
 import { startSystem, type ComponentName, type RunningSystem } from "../scripts/system";
 import { bankServiceSender, bniSandboxRequest, gatewayGrpcSender, httpSender, restTransfer, type AppClient } from "./clients";
 import { measureDbCeiling } from "./db-ceiling";
@@ -104,10 +105,14 @@ async function main(): Promise<void> {
     const dbCommands = dbSeconds > 0 ? await measureDbCommands(system.mongodbUri, `${system.databaseName}_commands`, DB_COMMANDS_EACH, system.pid("database")) : [];
     for (const c of dbCommands) console.log(`> database, one command at a time: ${c.command}: database CPU ${c.dbCpuMicros ?? "?"} µs, p50 ${c.p50Ms} ms`);
     const scenarios = await buildScenarios(system, client, bniKey, ceilingPorts);
+    const bniSandbox = createSandboxAdmin(`http://127.0.0.1:${system.ports.sandboxBni}`);
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios.filter((s) => only === undefined || only.includes(s.name))) {
       console.log(`> ${scenario.name}: ${scenario.description}`);
-      await resetSandbox(`http://127.0.0.1:${system.ports.sandboxBni}`);
+      // Every scenario starts against an empty test bank. The sandbox keeps every booking in memory,
+      // and sandbox-direct alone books ~300,000: carried into the full-path scenarios, that heap
+      // (~450 MB) doubled the sandbox's CPU per transfer on the 2 cores they measure.
+      await bniSandbox.reset();
       const runs = await runScenario(scenario, plan, measureMemory);
       for (const r of runs) console.log(describeRun(r));
       results.push(...runs);
@@ -186,17 +191,6 @@ async function buildScenarios(system: RunningSystem, client: AppClient, bniKey: 
       processes: ["gateway", "load-generator"],
     },
   ];
-}
-
-/**
- * Every scenario starts against an empty test bank. The sandbox keeps every booking in memory, and
- * the sandbox-direct scenario alone books about 300,000: carried into the full-path scenarios, that
- * heap (about 450 MB) doubled the sandbox's CPU per transfer (garbage collection), on the same 2
- * cores as the path being measured. A real bank does not slow down with our benchmark's history.
- */
-async function resetSandbox(origin: string): Promise<void> {
-  const answer = await fetch(`${origin}/_sandbox/reset`, { method: "POST" });
-  if (!answer.ok) throw new Error(`sandbox reset answered ${answer.status}`);
 }
 
 async function localClient(system: RunningSystem): Promise<AppClient> {

@@ -1,7 +1,7 @@
 /**
  * The sandboxes' admin endpoints (sandbox/README.md, "Admin endpoints"): fault rules for the next
  * requests, and the bank's own ledger of bookings, which is the ground truth the gateway's ledger
- * is checked against. Used by the fault suite and, through sandbox-process.ts, by the bank services' tests.
+ * is checked against. Used by the fault suite, the benchmark and, through sandbox-process.ts, by the bank services' tests.
  */
 
 export type FaultMode =
@@ -49,6 +49,8 @@ export interface SandboxAdmin {
   clearFaults(): Promise<void>;
   ledger(): Promise<Booking[]>;
   held(): Promise<HeldRequest[]>;
+  /** Empty books, fixture balances, no fault rules. */
+  reset(): Promise<void>;
 }
 
 async function expectOk(res: Response, what: string): Promise<string> {
@@ -77,6 +79,9 @@ export function createSandboxAdmin(origin: string): SandboxAdmin {
     held: async () => {
       const text = await expectOk(await fetch(`${origin}/_sandbox/held`, { signal: timeout() }), `reading the held requests at ${origin}`);
       return (JSON.parse(text) as { requests: HeldRequest[] }).requests;
+    },
+    reset: async () => {
+      await expectOk(await fetch(`${origin}/_sandbox/reset`, { method: "POST", signal: timeout() }), `resetting ${origin}`);
     },
   };
 }
