@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
 import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
+import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, jakartaDate, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
 
 /**
@@ -56,7 +56,7 @@ export function bankServiceSender(address: string, keyToken: string): { send: Se
   if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
   const send: Send = () => new Promise((resolve) => {
     const request = {
-      referenceNumber: nextReference("BNCH"), attempt: 1, transactionDate: jakartaDate(), usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
+      referenceNumber: nextReference("BNCH"), attempt: 1, transactionDate: jakartaDate(Date.now()), usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
       sourceAccountNumber: escrow.accountNumber, sourceAccountName: escrow.accountName, beneficiaryBankCode: "009", beneficiaryBankName: "BNI",
       beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT, currency: "IDR", remark: "bench",
     };
@@ -109,6 +109,3 @@ function grpcAnswer(error: grpc.ServiceError | null, judge: () => true | string)
   return error === null ? judge() : `gRPC ${grpc.status[error.code]}`;
 }
 
-export function jakartaDate(now = new Date()): string {
-  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}

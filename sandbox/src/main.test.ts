@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort, repoRoot } from "@gerbang/shared";
+import { freePort, jakartaDate, repoRoot } from "@gerbang/shared";
 import { fetchJson, pick } from "./testing/http";
 import { mandiriClient } from "./testing/mandiri-client";
 
@@ -69,7 +69,7 @@ describe("sandbox main.ts", () => {
       const env = { SANDBOX_JOURNAL_FILE: path.join(dir, "mandiri.jsonl") };
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // Jakarta's business day
+      const today = jakartaDate(Date.now()); // Jakarta's business day
       const payment = { transactionID: "PERSIST000000001", transactionDate: today, referenceID: "GB-9", sourceAccountNumber: "1370000000003",
         beneficiaryAccountNumber: "1370098765431", beneficiaryBankCode: "800", amount: "2475000", currency: "IDR", remark1: "Gaji" };
       const inquiry = { transactionID: payment.transactionID, transactionDate: payment.transactionDate };

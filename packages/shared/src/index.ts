@@ -3,6 +3,7 @@ export * from "./config";
 export * from "./db";
 export * from "./embedded-db";
 export * from "./free-port";
+export * from "./jakarta-date";
 export * from "./jwt";
 export * from "./logger";
 export * from "./process-lifecycle";

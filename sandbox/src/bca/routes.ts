@@ -1,7 +1,7 @@
-import { BANK_CODES } from "@gerbang/shared";
+import { BANK_CODES, jakartaDate } from "@gerbang/shared";
 import { formatBcaAmount, parseBcaAmount } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
-import { ACCOUNT, DATE, fieldReader, jakartaDate, objectField, upTo, type FieldError } from "../core/fields";
+import { ACCOUNT, DATE, fieldReader, objectField, upTo, type FieldError } from "../core/fields";
 import { fail, isJson, parseJson, type Exchange } from "../core/http";
 import type { TransferOrder } from "../core/ledger";
 import { pickFault, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";

@@ -39,7 +39,3 @@ export const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const UUID16 = /^[0-9A-Z]{16}$/;
 export const upTo = (max: number): RegExp => new RegExp(`^[\\s\\S]{1,${max}}$`);
 
-/** Today's date in Asia/Jakarta (UTC+7, no daylight saving), yyyy-MM-dd. */
-export function jakartaDate(nowMs: number): string {
-  return new Date(nowMs + 7 * 3600_000).toISOString().slice(0, 10);
-}

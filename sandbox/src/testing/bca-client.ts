@@ -1,10 +1,10 @@
 import { createHash, createHmac } from "node:crypto";
-import { LOCAL_BANK_CREDENTIALS } from "@gerbang/shared";
+import { JAKARTA_OFFSET_MS, LOCAL_BANK_CREDENTIALS } from "@gerbang/shared";
 import { clientCredentialsToken, fetchJson, type Answer } from "./http";
 
 /** X-BCA-Timestamp for a given instant, in UTC+7 as BCA's examples: 2016-02-03T10:00:00.000+07:00. */
 export function bcaTimestamp(ms: number): string {
-  return `${new Date(ms + 7 * 3600_000).toISOString().slice(0, 23)}+07:00`;
+  return `${new Date(ms + JAKARTA_OFFSET_MS).toISOString().slice(0, 23)}+07:00`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { JAKARTA_OFFSET_MS } from "@gerbang/shared";
 
 /**
  * X-BCA-Signature of BCA's legacy corporate API:
@@ -43,5 +44,5 @@ export function bcaSignature(apiSecret: string, request: BcaSignedRequest): stri
 
 /** X-BCA-Timestamp: yyyy-MM-ddTHH:mm:ss.SSS+07:00 (milliseconds required), in Jakarta time. */
 export function bcaTimestamp(nowMs: number): string {
-  return new Date(nowMs + 7 * 3_600_000).toISOString().replace("Z", "+07:00");
+  return new Date(nowMs + JAKARTA_OFFSET_MS).toISOString().replace("Z", "+07:00");
 }

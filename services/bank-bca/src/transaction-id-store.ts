@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, type AttemptKey, type Logger } from "@gerbang/shared";
+import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, jakartaDate, type AttemptKey, type Logger } from "@gerbang/shared";
 
 /**
  * BCA's TransactionID has 8 digits and must be unique per day. An id derived from (reference,
@@ -84,7 +84,7 @@ const PURGE_INTERVAL_MS = 60 * 60_000;
 
 /** The Jakarta (UTC+7) calendar date `days` before `now`, as BCA writes dates (yyyy-MM-dd). */
 export function jakartaDaysBefore(now: Date, days: number): string {
-  return new Date(now.getTime() + 7 * 3_600_000 - days * 86_400_000).toISOString().slice(0, 10);
+  return jakartaDate(now.getTime() - days * 86_400_000);
 }
 
 export async function createTransactionIds(connection: Connection, options: TransactionIdOptions = {}): Promise<TransactionIds> {

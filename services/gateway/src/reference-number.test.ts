@@ -1,4 +1,4 @@
-import { jakartaDate, referenceNumberFor } from "./reference-number";
+import { referenceNumberFor } from "./reference-number";
 
 describe("referenceNumberFor", () => {
   it("is GRB + 13 Crockford base32 characters, the same for the same app and reference", () => {
@@ -20,9 +20,3 @@ describe("referenceNumberFor", () => {
   });
 });
 
-describe("jakartaDate", () => {
-  it("is the date in UTC+7", () => {
-    expect(jakartaDate(new Date("2026-11-26T16:59:59Z"))).toBe("2026-11-26");
-    expect(jakartaDate(new Date("2026-11-26T17:00:00Z"))).toBe("2026-11-27");
-  });
-});

@@ -19,7 +19,3 @@ export function referenceNumberFor(clientId: string, clientReferenceNo: string):
   return out;
 }
 
-/** YYYY-MM-DD in Asia/Jakarta (UTC+7 all year, no daylight saving): the banks' business day. */
-export function jakartaDate(at: Date): string {
-  return new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}

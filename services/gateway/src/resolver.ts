@@ -1,8 +1,7 @@
-import type { Logger, Partner } from "@gerbang/shared";
+import { jakartaDate, type Logger, type Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
-import { jakartaDate } from "./reference-number";
 import type { RegistrySnapshot } from "./registry";
 import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";

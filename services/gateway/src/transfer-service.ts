@@ -1,5 +1,5 @@
 import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/payment/v1/gateway_pb";
-import { maskAccount, type Logger } from "@gerbang/shared";
+import { jakartaDate, maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
 import { policyFor, type BankPolicies } from "./bank-policy";
@@ -7,7 +7,6 @@ import { GatewayError } from "./errors";
 import type { Failpoints } from "./failpoints";
 import { chooseFallback } from "./fallback";
 import { requestFingerprint } from "./fingerprint";
-import { jakartaDate } from "./reference-number";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";

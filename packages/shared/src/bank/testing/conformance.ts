@@ -7,7 +7,8 @@ import { createRegistryStore } from "../../registry-store";
 import { signServiceToken, statusBinding, transferBinding } from "../../service-token";
 import type { RunningBankService } from "../run-bank-service";
 import { createBankCaller } from "./grpc-caller";
-import { BANK_ROUTES, JAKARTA_OFFSET_MS, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
+import { JAKARTA_OFFSET_MS } from "../../jakarta-date";
+import { BANK_ROUTES, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
 import { startSandboxProcess, type SandboxProcess } from "./sandbox-process";
 
 /**

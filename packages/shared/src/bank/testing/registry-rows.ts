@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { jakartaDate } from "../../jakarta-date";
 import { BANK_CODES, type PartnerBank } from "../../local-fixtures";
 import type { Partner, RegistryStore, Route } from "../../registry-store";
 
@@ -37,10 +38,5 @@ export async function seedRegistry(store: RegistryStore, partner: Partner, route
   for (const route of routes) await store.upsertRoute(route);
 }
 
-/** Asia/Jakarta is UTC+7 all year: the banks' day. */
-export const JAKARTA_OFFSET_MS = 7 * 3_600_000;
-
 /** Today in Asia/Jakarta (UTC+7), yyyy-MM-dd: the transaction_date the gateway would send. */
-export function jakartaToday(nowMs = Date.now()): string {
-  return new Date(nowMs + JAKARTA_OFFSET_MS).toISOString().slice(0, 10);
-}
+export const jakartaToday = (): string => jakartaDate(Date.now());
