@@ -82,10 +82,10 @@ export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore
     }));
     if (isMessage(req.message, TransferRequestSchema)) {
       auth.assertBoundTo(identity, req.message);
-      req.contextValues.set(useTokenKey, useToken);
-      return next(req);
+      req.contextValues.set(useTokenKey, useToken); // the transfer service claims it (see above)
+    } else {
+      await useToken();
     }
-    await useToken();
     return next(req);
   };
 }
