@@ -1,4 +1,4 @@
-import { appToken, crashedTransfer, startHarness, until, type Harness } from "./gateway-harness";
+import { appToken, crashedTransfer, startHarness, testSettings, until, type Harness } from "./gateway-harness";
 import { referenceNumberFor } from "./reference-number";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -134,7 +134,13 @@ describe("no bank call outlives its lease", () => {
     expect(sentFor(reference)).toHaveLength(0);
     const leased = await stored(body.clientReferenceNo);
     await until("the lease has run out", () => Date.now() > leased.leaseUntil!.getTime());
-    await h.gateway.resolver.runOnce(); // asks (not found), then sends the attempt
+    // Not found, but the ledger cannot tell this attempt from one a crash cut short after its send:
+    // it is sent only once GATEWAY_RESEND_AFTER_MS have passed since (made so here instead of waiting).
+    await h.gateway.resolver.runOnce();
+    expect(sentFor(reference)).toHaveLength(0);
+    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: past, "attempts.0.sentAt": past } });
+    await h.gateway.resolver.runOnce();
     expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
     expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
   });
@@ -179,7 +185,8 @@ describe("a BCA id collision on the first send", () => {
 describe("two gateway instances resolving the same transfers left SENDING by a crash", () => {
   it("send each of them to the bank exactly once", async () => {
     const second = await h.startAnother();
-    const past = new Date(Date.now() - 5_000);
+    // Leases run out, and sent longer than GATEWAY_RESEND_AFTER_MS ago: the crash may have come after the send.
+    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
     const transfers: TransferRecord[] = [];
     for (let i = 0; i < 30; i++) {
       const referenceNumber = `MNY${Date.now()}${++seq}`;

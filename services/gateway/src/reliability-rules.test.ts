@@ -85,15 +85,18 @@ describe("resolver decisions", () => {
     expect(decide("MANUAL_REVIEW", old, { status: "FAILED" }, policy, now)).toEqual({ kind: "final", state: "FAILED" });
   });
 
-  it("re-sends on NOT_FOUND an attempt that may never have left at once, one that left after resendAfterMs and before the horizon; never from MANUAL_REVIEW", () => {
-    expect(decide("SENDING", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+  it("re-sends on NOT_FOUND an attempt that never left at once, one that may have left after resendAfterMs and before the horizon; never from MANUAL_REVIEW", () => {
     expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
-    // Left 5 s ago: the bank may still be booking it.
+    // Left 5 s ago, or may have (no outcome: the process died before or after the send): the bank may still be booking it.
     expect(decide("PENDING", attempt({ outcome: "NO_ANSWER" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
     expect(decide("PENDING", attempt({ outcome: "PENDING" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
-    // Left 30 s ago (resendAfterMs): the bank has finished; it does not have it, so it never got it.
+    expect(decide("SENDING", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    // A re-send the bank declined (a rotated key) says nothing about the send it repeated.
+    expect(decide("PENDING", attempt({ outcome: "FAILED", resends: 1 }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    // Sent 30 s ago (resendAfterMs): the bank has finished; it does not have it, so it never got it.
     const settled = attempt({ outcome: "NO_ANSWER", sentAt: new Date(now.getTime() - 30_000) });
     expect(decide("PENDING", settled, { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
     expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
     expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now).kind).toBe("wait"); // only NOT_FOUND says it never arrived
     expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");

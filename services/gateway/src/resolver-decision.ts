@@ -19,12 +19,13 @@ export type Decision =
 export const MAX_RESENDS = 3;
 
 /**
- * True when the attempt provably reached the bank service: its call ended with an answer that
- * was not "not sent" (PENDING, or no answer after the request left). A SENDING attempt without
- * an outcome may have died between the ledger write and the send (a crash), so it is not.
+ * True only when the attempt's last call provably never reached the bank service ("not sent").
+ * Anything else may have left: an attempt without an outcome may have died after the send as well
+ * as before it (a crash, an answer the ledger could not take), and a refused re-send says nothing
+ * about the send it repeated.
  */
-export function leftForSure(attempt: Attempt): boolean {
-  return attempt.outcome === "PENDING" || attempt.outcome === "NO_ANSWER";
+export function neverLeft(attempt: Attempt): boolean {
+  return attempt.outcome === "NOT_SENT";
 }
 
 /** An attempt unresolved this long after it was sent needs a person (the bank's horizon). */
@@ -32,7 +33,7 @@ export function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): bo
   return now.getTime() - attempt.sentAt.getTime() >= policy.manualReviewAfterMs;
 }
 
-/** A left attempt the bank has had time to finish, still within the horizon: one the bank does not know may be re-sent. */
+/** An attempt that may have left, which the bank has had time to finish, still within the horizon: one the bank does not know may be re-sent. */
 function settledAtBank(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
   return now.getTime() - attempt.sentAt.getTime() >= policy.resendAfterMs && !pastHorizon(attempt, policy, now);
 }
@@ -46,11 +47,12 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - an explicit SUCCESS or FAILED from the bank is final (also out of MANUAL_REVIEW);
  * - MANUAL_REVIEW is otherwise left to a person: asked again slowly, never re-sent;
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
- * - NOT_FOUND for an attempt that may never have left: re-send it with the same attempt number,
- *   at most MAX_RESENDS times, then MANUAL_REVIEW;
- * - NOT_FOUND for one that left: the same, once resendAfterMs have passed since it was sent (the
- *   bank has finished anything in flight by then; before, it may still book) and only before the
- *   horizon (an old attempt's record may have left the bank's inquiry window, not its books);
+ * - NOT_FOUND for an attempt that never left: re-send it with the same attempt number, at most
+ *   MAX_RESENDS times, then MANUAL_REVIEW;
+ * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, once
+ *   resendAfterMs have passed since it was sent (the bank has finished anything in flight by then;
+ *   before, it may still book) and only before the horizon (an old attempt's record may have left
+ *   the bank's inquiry window, not its books);
  * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
  *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
  *   MANUAL_REVIEW with the reason.
@@ -63,7 +65,7 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
   const said = describe(inquiry);
   if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
   if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
-  if (inquiry.status === "NOT_FOUND" && (!leftForSure(attempt) || settledAtBank(attempt, policy, now))) {
+  if (inquiry.status === "NOT_FOUND" && (neverLeft(attempt) || settledAtBank(attempt, policy, now))) {
     const resends = attempt.resends ?? 0;
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };

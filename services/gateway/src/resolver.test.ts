@@ -19,10 +19,16 @@ beforeEach(() => { h.resetBanks(); });
 let seq = 0;
 const past = (ms: number) => new Date(Date.now() - ms);
 
-/** A transfer to 014 as the request path writes it, left as a crash or an unclear answer leaves it. */
+/**
+ * Sent this long ago, an attempt a crash left without an outcome is re-sent on NOT_FOUND: it is past
+ * GATEWAY_RESEND_AFTER_MS (30 s here), for it may have left before the crash.
+ */
+const CRASHED_AGO_MS = 31_000;
+
+/** A transfer to 014 as the request path writes it, left as a crash (no outcome) or an unclear answer leaves it. */
 async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date } = {}): Promise<TransferRecord> {
   seq++;
-  const sentAt = past(o.sentAgoMs ?? 5_000);
+  const sentAt = past(o.sentAgoMs ?? (o.outcome === undefined ? CRASHED_AGO_MS : 5_000));
   const record = crashedTransfer({
     referenceNumber: `RSV${Date.now()}${seq}`, clientReferenceNo: `RSV-${Date.now()}-${seq}`, amount: String(10_000 + seq), sentAt,
     leaseOwner: o.leaseOwner ?? "gateway-dead", leaseUntil: o.leaseUntil ?? past(1_000), nextCheckAt: past(1_000),
@@ -54,6 +60,14 @@ describe("resolver: transfers a crash left behind", () => {
     expect(asked(t)).toBe(1);
     expect(sent(t).map((c) => c.attempt)).toEqual([1]);
     expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+
+  it("does not re-send a crashed attempt sooner than GATEWAY_RESEND_AFTER_MS after it was sent: it may have left before the crash", async () => {
+    const t = await leftBehind({ sentAgoMs: 5_000 });
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
+    expect(asked(t)).toBe(1);
+    expect(sent(t)).toHaveLength(0);
   });
 
   it("takes the bank's SUCCESS for a transfer booked before the crash, without sending it again", async () => {

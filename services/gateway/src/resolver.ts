@@ -3,7 +3,7 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { decide, leftForSure, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
+import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
 
@@ -189,9 +189,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
       case "wait": {
         const checks = (record.checks ?? 0) + 1;
         const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? reviewCheckDelay(policy, attempt.sentAt, now) : nextCheckDelay(policy, checks)));
-        // The bank knows the attempt (PENDING): that is evidence it left, kept for the NOT_FOUND rule,
-        // also over a resend's refusal (NOT_SENT, FAILED), which says nothing about the send it repeated.
-        const evidence = inquiry.status === "PENDING" && !leftForSure(attempt) ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
+        // The bank knows the attempt (PENDING): recorded as its outcome where none says so yet (no
+        // outcome after a crash, or a resend's "not sent", which says nothing about the send it repeated).
+        const evidence = inquiry.status === "PENDING" && (attempt.outcome === undefined || neverLeft(attempt))
+          ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
         const patch = { ...evidence, checks, nextCheckAt, lease: null };
         if (from === "SENDING") await deps.ledger.transition(record, "PENDING", patch, now, owner);
         else await deps.ledger.amend(record, owner, patch, now);
