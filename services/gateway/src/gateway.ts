@@ -161,8 +161,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       try {
         // A request cut by the grace may still have its bank call on the way (it dies with this
         // process, but may already have reached the bank): that lease runs out rather than letting
-        // another instance re-send the same id while the first send can still land.
-        const stillSending = transfers.sending();
+        // another instance re-send the same id while the first send can still land. Any other
+        // request cut by the grace starts no call from now on, so its lease can be handed back.
+        const stillSending = transfers.stopSending();
         const released = await ledger.releaseLeases(instanceId, new Date(), stillSending);
         logger.info({ released, kept: stillSending.size }, "leases handed back");
       } catch (error) {

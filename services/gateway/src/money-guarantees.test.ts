@@ -146,6 +146,47 @@ describe("no bank call outlives its lease", () => {
   });
 });
 
+describe("no bank call starts once an instance hands its leases back", () => {
+  it("a request whose insert answers only after its instance shut down sends nothing; a resolver sends the transfer, once", async () => {
+    const leaving = await h.startAnother({ shutdownGraceMs: 100 });
+    // The insert lands, but its answer reaches the request only once the instance has closed and
+    // handed back the lease of the transfer it recorded: nothing must be sent from there.
+    const collection = h.connection.models.Transfer!.collection;
+    const insertOne = collection.insertOne;
+    let landed!: () => void;
+    const inserted = new Promise<void>((resolve) => { landed = resolve; });
+    let answerInsert!: () => void;
+    const closed = new Promise<void>((resolve) => { answerInsert = resolve; });
+    collection.insertOne = (async (...args: Parameters<typeof insertOne>) => {
+      const result = await insertOne.apply(collection, args);
+      landed();
+      await closed;
+      return result;
+    });
+    const body = transferBody();
+    const reference = referenceNumberFor("3", body.clientReferenceNo);
+    const cut = post(body, `http://127.0.0.1:${leaving.httpPort}`).catch(() => undefined); // its connection is cut by the shutdown
+    try {
+      await inserted;
+      await leaving.close();
+    } finally {
+      collection.insertOne = insertOne;
+      answerInsert();
+    }
+    await cut;
+    await until("the request has given up its bank call", () => h.logs.some((line) => line.includes(reference) && line.includes("shutting down")));
+    expect(sentFor(reference)).toHaveLength(0);
+    const handedBack = await stored(body.clientReferenceNo);
+    expect([handedBack.state, handedBack.leaseOwner]).toEqual(["SENDING", undefined]);
+    // Another instance's resolver: not found, and sent once GATEWAY_RESEND_AFTER_MS have passed (made so here).
+    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: past, "attempts.0.sentAt": past } });
+    await h.gateway.resolver.runOnce();
+    expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
+    expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
+  });
+});
+
 describe("an ambiguous outcome is settled by asking the bank, never by sending again", () => {
   it("a bank that booked but never answered: the app hears PENDING, the inquiry finds the booking, one bank call", async () => {
     // An instance with a short deadline, so the call the bank never answers ends soon.

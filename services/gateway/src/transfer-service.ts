@@ -51,8 +51,13 @@ export interface TransferService {
    */
   transfer(client: RegisteredClient, req: TransferRequest, useToken: () => Promise<void>): Promise<TransferResult>;
   getTransfer(client: RegisteredClient, req: GetTransferRequest): Promise<TransferRecord>;
-  /** References whose bank call this process has started and not yet settled (shutdown keeps their leases). */
-  sending(): ReadonlySet<string>;
+  /**
+   * Shutdown: no bank call starts after this. A request still on its way to one (behind a slow
+   * insert, say) leaves its transfer SENDING for a resolver, whose lease this instance may be
+   * handing back right then. Returns the references whose call has started and not yet settled:
+   * their leases are kept, since those calls may still reach the bank.
+   */
+  stopSending(): ReadonlySet<string>;
 }
 
 /**
@@ -67,6 +72,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const inFlight: InFlight = new Map();
   const atBank = createShares({ total: Number.POSITIVE_INFINITY, perKey: deps.maxInFlightPerBank });
   const owner = deps.instanceId;
+  let sendsStopped = false;
 
   /**
    * By the derived referenceNumber, the primary key: every transfer is stored under it (an insert
@@ -102,6 +108,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
   /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
+    if (sendsStopped) {
+      deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "not sent: this instance is shutting down; a resolver asks the bank and sends it");
+      return undefined;
+    }
     const policy = policyFor(deps.policies, route.bankCode);
     if (!leaseAllowsCall(record, attempt, policy, deps)) return undefined;
     const started = process.hrtime.bigint();
@@ -230,7 +240,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       if (found === undefined) throw new GatewayError("NOT_FOUND", "transfer not found");
       return found;
     },
-    sending: () => new Set(inFlight.keys()),
+    stopSending: () => {
+      sendsStopped = true;
+      return new Set(inFlight.keys());
+    },
   };
 }
 
