@@ -2,7 +2,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 /**
  * The paper's `statusCode` table, in one place. Codes 0xx describe a transfer that exists (the
- * answer carries it); 1xx and 2xx are refusals before anything was recorded; 9xx say the request
+ * answer carries it); 1xx and 2xx are refusals before the request recorded anything (a replayed
+ * token's earlier request may have: its message says so); 9xx say the request
  * could not be completed and may or may not have been recorded, so the app retries with the same
  * clientReferenceNo (a replay returns the transfer if it exists, never a second one). HTTP statuses
  * come from Connect's code table (codeToHttpStatus), except the REST overrides in rest-status.ts.

@@ -3,8 +3,9 @@ import jwt from "jsonwebtoken";
 import { transferRequestClaim } from "@gerbang/shared";
 import { appToken, LOCAL, MODAL, startHarness, type Harness } from "./gateway-harness";
 import type { Gateway } from "./gateway";
+import { REPLAYED_TOKEN_MESSAGE } from "./interceptors";
 
-interface Envelope { statusCode: string; message: string; data: unknown }
+interface Envelope { statusCode: string; message: string; replayed?: boolean; data: unknown }
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness("gw_auth"); });
@@ -87,8 +88,12 @@ describe("app authentication refusals leave no trace", () => {
     expect((await post(h.baseUrl, body, token)).status).toBe(200);
     const calls = bankCalls();
     const replay = await post(h.baseUrl, body, token);
-    expect([replay.status, replay.json.statusCode, replay.json.message]).toEqual([401, "201", "token already used (jti replayed)"]);
+    expect([replay.status, replay.json.statusCode, replay.json.message]).toEqual([401, "201", REPLAYED_TOKEN_MESSAGE]);
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+    expect(bankCalls()).toBe(calls);
+    // What the message tells an app whose first answer was lost: a new token, the same reference, gets the transfer.
+    const retried = await post(h.baseUrl, body, `Bearer ${appToken({ req: body })}`);
+    expect([retried.status, retried.json.statusCode, retried.json.replayed]).toEqual([200, "000", true]);
     expect(bankCalls()).toBe(calls);
   });
 
@@ -120,7 +125,7 @@ describe("app authentication refusals leave no trace", () => {
     const reused = { ...recorded, beneficiaryBankCode: "999" }; // unknown bank: refused by routing, but the reference holds a transfer
     expect((await post(h.baseUrl, reused, `Bearer ${appToken({ req: reused, jti })}`)).json.statusCode).toBe("104");
     const good = transferBody();
-    expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti })}`)).json).toMatchObject({ statusCode: "201", message: "token already used (jti replayed)" });
+    expect((await post(h.baseUrl, good, `Bearer ${appToken({ req: good, jti })}`)).json).toMatchObject({ statusCode: "201", message: REPLAYED_TOKEN_MESSAGE });
   });
 
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {

@@ -71,14 +71,18 @@ export function createAdmissionInterceptor(limits: { total: number; perClient: n
   };
 }
 
+export const REPLAYED_TOKEN_MESSAGE = "token already used (jti replayed): make a new one; a Transfer sent with it may have been recorded, so retry it with a new token and the same clientReferenceNo";
+
 export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore): Interceptor {
   return (next) => async (req) => {
     if (!isGuardedService(req.service) || req.stream) return next(req);
     const identity = req.contextValues.get(identityKey);
     if (identity === undefined) throw new GatewayError("UNAUTHENTICATED", "not authenticated");
     let claimed: Promise<void> | undefined;
+    // A replay is often an app's retry after an answer it never got: the message must not let it
+    // think nothing exists, or a retry under a new clientReferenceNo could pay twice.
     const useToken = () => (claimed ??= jtis.claim(identity.client.clientId, identity.jti, identity.expiresAt).then((fresh) => {
-      if (!fresh) throw new GatewayError("UNAUTHENTICATED", "token already used (jti replayed)");
+      if (!fresh) throw new GatewayError("UNAUTHENTICATED", REPLAYED_TOKEN_MESSAGE);
     }));
     if (isMessage(req.message, TransferRequestSchema)) {
       auth.assertBoundTo(identity, req.message);
