@@ -136,7 +136,7 @@ describe("BCA transfers and status", () => {
     const answer = await post(body);
     expect([answer.status, code(answer.body)]).toEqual([httpStatus, expected]);
     const inquiry = await status(body.TransactionID);
-    expect(inquiry.body).toMatchObject({ StatusCode: "01", PPUNumber: "" });
+    expect(inquiry.body).toMatchObject({ StatusCode: "06", PPUNumber: "" });
     expect(pick(inquiry.body, "Reason.English")).not.toBe("");
   });
 

@@ -47,8 +47,11 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
 
   it("maps the status inquiry: 00 SUCCESS, 01 FAILED with the reason, 02 PENDING, ESB-82-027 NOT_FOUND", () => {
     expect(mapStatusAnswer(inquiry({ StatusCode: "00", Reason: { English: "Success" }, PPUNumber: "P7" }))).toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "P7" });
-    expect(mapStatusAnswer(inquiry({ StatusCode: "01", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "01", bankMessage: "Insufficient fund" });
-    expect(mapStatusAnswer(inquiry({ StatusCode: "02" })).status).toBe("PENDING");
+    expect(mapStatusAnswer(inquiry({ StatusCode: "06", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "06", bankMessage: "Insufficient fund" });
+    // SNAP's initiated, paying, pending: not refusals, whatever the sandbox once used "01" for.
+    for (const code of ["01", "02", "03"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
+    // Refunded, canceled, not found in a 200: nothing we can settle on.
+    for (const code of ["04", "05", "07"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
     expect(mapStatusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");
     expect(mapStatusAnswer(esb(404, "ESB-82-027"))).toMatchObject({ status: "NOT_FOUND", bankCode: "ESB-82-027" });
   });

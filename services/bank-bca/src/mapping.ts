@@ -112,11 +112,14 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   }
   const code = text(answer.body, "StatusCode");
   const reason = text(answer.body, "Reason", "English");
-  // StatusCode is the sandbox's (ours; BCA publishes no values): 00 success, 01 rejected, 02 in progress.
+  // BCA publishes no StatusCode values for this inquiry; these are its SNAP status table's
+  // (bank-apis.md 1.9, latestTransactionStatus), which the sandbox follows. Only 06 is a refusal: 01
+  // there is "initiated", so reading it as rejected could fail a transfer BCA is still booking.
+  // 04 refunded and 05 canceled are not ours to settle either: unknown, so a person decides.
   switch (code) {
     case "00": return bankAnswer("SUCCESS", code, reason, text(answer.body, "PPUNumber"));
-    case "01": return bankAnswer("FAILED", code, reason);
-    case "02": return bankAnswer("PENDING", code, reason === "" ? "in progress" : reason);
+    case "06": return bankAnswer("FAILED", code, reason);
+    case "01": case "02": case "03": return bankAnswer("PENDING", code, reason === "" ? "in progress" : reason);
     // No record in the answer: nothing learnt. A record in a state we do not know: BCA has it, not final.
     case "": return unrecognisedInquiryAnswer(answer, "BCA status inquiry");
     default: return bankAnswer("PENDING", code, `status inquiry answered an unknown StatusCode "${code}"`);

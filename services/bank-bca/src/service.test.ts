@@ -20,7 +20,7 @@ const profile: BankTestProfile = {
   successCode: "Success",
   requestIdPattern: /^\d{8}$/,
   notFoundCode: "ESB-82-027",
-  declinedInquiryCode: "01", // the inquiry's StatusCode "rejected"; its Reason carries the why
+  declinedInquiryCode: "06", // the inquiry's StatusCode "failed"; its Reason carries the why
   declines: [
     ["insufficient funds", faultAccount(7), "ESB-82-019"],
     ["invalid account (fault)", faultAccount(8), "ESB-82-014"],

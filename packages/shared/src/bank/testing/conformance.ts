@@ -36,7 +36,7 @@ export interface BankTestProfile {
   notFoundCode: string;
   /** Declines: label, beneficiary account, the bank's code, amount (default 2475000). */
   declines: [string, string, string, string?][];
-  /** The code the status inquiry reports for a declined transfer (BCA: its own "01"; default: the decline's code). */
+  /** The code the status inquiry reports for a declined transfer (BCA: its own "06"; default: the decline's code). */
   declinedInquiryCode?: string;
   /** Starts the bank's service against the sandbox and database (its config loader + adapter). */
   startService: (settings: { bankHost: string; mongodbUri: string; mongodbDatabase: string; bankTimeoutMs: number }) => Promise<RunningBankService>;
