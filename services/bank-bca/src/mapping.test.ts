@@ -36,6 +36,8 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   it("429 ESB-14-010 (rate limited before processing) is not sent: UNAVAILABLE, so the transfer may go elsewhere or later", () => {
     expect(() => mapTransferAnswer(esb(429, "ESB-14-010"))).toThrow(/not sent: BCA transfer: ESB-14-010 english ESB-14-010 \(HTTP 429\): rate limited/);
     expect(mapStatusAnswer(esb(429, "ESB-14-010")).status).toBe("UNKNOWN"); // an inquiry refused says nothing about the transfer
+    // The code without BCA's 429 (a proxy's 500, say) is no proof nothing was processed: ask, never reroute.
+    expect(mapTransferAnswer(esb(500, "ESB-14-010"))).toMatchObject({ status: "PENDING", bankCode: "ESB-14-010" });
   });
 
   it("tells a refused token (401 ESB-14-009) and a duplicate TransactionID (ESB-82-003) apart from the rest", () => {

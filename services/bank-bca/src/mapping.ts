@@ -85,7 +85,10 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
     case "token-refused": // still refused after a fresh token: BCA did not process it
       return bankAnswer("FAILED", error.code, error.message);
     case "rate-limited":
-      throw unavailable(`BCA transfer: ${error.code} ${error.message} (HTTP ${answer.status}): rate limited before anything was processed`);
+      // "Not sent" lets the gateway send the transfer through another bank: only BCA's documented
+      // 429 says the API gateway refused it before processing; the same code in any other answer does not.
+      if (answer.status === 429) throw unavailable(`BCA transfer: ${error.code} ${error.message} (HTTP ${answer.status}): rate limited before anything was processed`);
+      return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}, not BCA's 429); outcome unknown, ask the status inquiry`);
     case "duplicate-id":
     case "not-found":
     case "unknown-outcome":
