@@ -122,6 +122,14 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
           figures.problems.push(`expected ${e.states.join(" or ")} (${e.why}): ${e.clientReferenceNo} is ${found}`);
         }
       }
+      // MANUAL_REVIEW only where a scenario said it may come (a fault that stays): anywhere else a
+      // person would be paged for a transfer the system should have settled by itself.
+      const reviewAllowed = new Set(expectations.filter((e) => e.states.includes("MANUAL_REVIEW")).map((e) => e.clientReferenceNo));
+      for (const t of transfers) {
+        if (t.state === "MANUAL_REVIEW" && !reviewAllowed.has(t.clientReferenceNo)) {
+          figures.problems.push(`unexpected MANUAL_REVIEW: ${t.referenceNumber} (${t.clientReferenceNo}): ${t.reviewReason}`);
+        }
+      }
       figures.problems.push(...findings);
       const line = summaryLine(figures);
       const details = [

@@ -46,6 +46,8 @@ export type HeldRequest = Omit<Booking, "journalNo" | "bookedAt">;
 export interface SandboxAdmin {
   readonly origin: string;
   addFault(rule: FaultRule): Promise<void>;
+  /** The rules still armed: a rule with `times` leaves the list once used up. */
+  faults(): Promise<FaultRule[]>;
   clearFaults(): Promise<void>;
   ledger(): Promise<Booking[]>;
   held(): Promise<HeldRequest[]>;
@@ -68,6 +70,10 @@ export function createSandboxAdmin(origin: string): SandboxAdmin {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule), signal: timeout(),
       });
       await expectOk(res, `adding fault ${rule.mode} at ${origin}`);
+    },
+    faults: async () => {
+      const text = await expectOk(await fetch(`${origin}/_sandbox/faults`, { signal: timeout() }), `reading the fault rules at ${origin}`);
+      return (JSON.parse(text) as { rules: FaultRule[] }).rules;
     },
     clearFaults: async () => {
       await expectOk(await fetch(`${origin}/_sandbox/faults`, { method: "DELETE", signal: timeout() }), `clearing faults at ${origin}`);
