@@ -30,7 +30,11 @@ describe("scripts/seed.ts", () => {
       const local = (await (await createClientStore(connection)).listClients()).find((c) => c.clientId === "3");
       expect(local).toMatchObject({ serviceName: "Gerbang Local", keyToken: LOCAL_CLIENT_KEY, allowedIps: ["127.0.0.1", "::1"] });
       expect(local?.escrowAccounts.map((e) => e.bankCode)).toEqual(["009", "014", "800"]);
-      expect(await (await createBankDirectoryStore(connection)).listBanks()).toHaveLength(BANK_DIRECTORY.length);
+      const directory = await createBankDirectoryStore(connection);
+      expect(await directory.listBanks()).toHaveLength(BANK_DIRECTORY.length);
+      // A name longer than a bank transfer carries would fail every transfer to that bank: refused when written.
+      await expect(directory.upsertBank({ bankCode: "998", bankName: "x".repeat(51) })).rejects.toThrow(/longer than the maximum allowed length \(50\)/);
+      expect(await directory.listBanks()).toHaveLength(BANK_DIRECTORY.length);
 
       await registry.upsertPartner({ ...partners[0]!, priority: 9 });
       const again = await seed(dbName, ["--if-empty"]);

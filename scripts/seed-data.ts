@@ -54,7 +54,7 @@ export const BANK_DIRECTORY: DirectoryBank[] = [
   ["011", "PT Bank Danamon Indonesia Tbk"], ["013", "PT Bank Permata Tbk"], ["014", "PT Bank Central Asia Tbk"], ["016", "PT Bank Maybank Indonesia Tbk"],
   ["019", "PT Bank Panin Tbk"], ["022", "PT Bank CIMB Niaga Tbk"], ["023", "PT Bank UOB Indonesia"], ["028", "PT Bank OCBC NISP Tbk"],
   ["031", "Citibank N.A. Indonesia"], ["037", "PT Bank Artha Graha Internasional Tbk"], ["046", "PT Bank DBS Indonesia"],
-  ["050", "Standard Chartered Bank Indonesia"], ["087", "PT Bank HSBC Indonesia"], ["110", "PT Bank Pembangunan Daerah Jawa Barat dan Banten Tbk (BJB)"],
+  ["050", "Standard Chartered Bank Indonesia"], ["087", "PT Bank HSBC Indonesia"], ["110", "PT BPD Jawa Barat dan Banten Tbk (BJB)"],
   ["111", "PT Bank DKI"], ["147", "PT Bank Muamalat Indonesia Tbk"], ["153", "PT Bank Sinarmas Tbk"], ["200", "PT Bank Tabungan Negara (Persero) Tbk"],
   ["213", "PT Bank SMBC Indonesia Tbk (BTPN)"], ["426", "PT Bank Mega Tbk"], ["441", "PT Bank KB Bukopin Tbk"], ["451", "PT Bank Syariah Indonesia Tbk"],
   ["490", "PT Bank Neo Commerce Tbk"], ["501", "PT Bank Digital BCA"], ["535", "PT SeaBank Indonesia"], ["542", "PT Bank Jago Tbk"],

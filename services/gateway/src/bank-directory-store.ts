@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
+import { MAX_BANK_NAME_LENGTH } from "@gerbang/shared";
 
 /** Bank Indonesia's directory of bank codes: a destination outside it is refused before anything is recorded. */
 export interface DirectoryBank {
@@ -8,7 +9,8 @@ export interface DirectoryBank {
 }
 
 const bankSchema = new Schema<DirectoryBank>(
-  { bankCode: { type: String, required: true, unique: true }, bankName: { type: String, required: true } },
+  // A longer name than a bank transfer carries would make every transfer to that bank fail (routing.ts refuses it).
+  { bankCode: { type: String, required: true, unique: true }, bankName: { type: String, required: true, maxlength: MAX_BANK_NAME_LENGTH } },
   { collection: "bank_directory", versionKey: false },
 );
 
@@ -23,7 +25,7 @@ export async function createBankDirectoryStore(connection: Connection): Promise<
   return {
     listBanks: async () => (await Banks.find().lean<DirectoryBank[]>()).map((b) => ({ bankCode: b.bankCode, bankName: b.bankName })),
     upsertBank: async (bank) => {
-      await Banks.updateOne({ bankCode: bank.bankCode }, { $set: bank }, { upsert: true });
+      await Banks.updateOne({ bankCode: bank.bankCode }, { $set: bank }, { upsert: true, runValidators: true });
     },
   };
 }

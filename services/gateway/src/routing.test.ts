@@ -26,6 +26,13 @@ const refusal = (fn: () => unknown): string => {
 };
 
 describe("decideRoute", () => {
+  it("refuses a destination whose directory name is longer than a bank transfer carries (it would be recorded, then refused by the bank service)", () => {
+    const long = { bankCode: "110", bankName: "PT Bank Pembangunan Daerah Jawa Barat dan Banten Tbk (BJB)" };
+    expect(refusal(() => decideRoute({ ...tables, directory: new Map([...directory, ["110", long]]) }, "110"))).toBe("NO_ROUTE");
+    const fits = { bankCode: "110", bankName: "x".repeat(50) };
+    expect(decideRoute({ ...tables, directory: new Map([...directory, ["110", fits]]) }, "110").beneficiaryBankName).toBe(fits.bankName);
+  });
+
   it("sends a partner's own code to that partner as TRANSFER", () => {
     const chosen = decideRoute(tables, "014");
     expect([chosen.bankCode, chosen.usage]).toEqual(["014", "TRANSFER"]);

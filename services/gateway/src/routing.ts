@@ -1,4 +1,4 @@
-import type { Partner, Route } from "@gerbang/shared";
+import { MAX_BANK_NAME_LENGTH, type Partner, type Route } from "@gerbang/shared";
 import type { DirectoryBank } from "./bank-directory-store";
 import { GatewayError } from "./errors";
 import type { RouteDecision } from "./transfer-store";
@@ -33,7 +33,7 @@ export function decideRoute(tables: RoutingTables, beneficiaryBankCode: string):
     return {
       partner: direct, bankCode: direct.bankCode, usage: "TRANSFER",
       reason: `partner ${direct.bankCode} by ${via}`,
-      beneficiaryBankName: tables.directory.get(beneficiaryBankCode)?.bankName ?? direct.bankName,
+      beneficiaryBankName: carriedName(beneficiaryBankCode, tables.directory.get(beneficiaryBankCode)?.bankName ?? direct.bankName),
     };
   }
   const destination = tables.directory.get(beneficiaryBankCode);
@@ -45,6 +45,17 @@ export function decideRoute(tables: RoutingTables, beneficiaryBankCode: string):
   return {
     partner: carrier, bankCode: carrier.bankCode, usage: "TRANSFER_INTERBANK",
     reason: `${beneficiaryBankCode} is not a partner; interbank through ${carrier.bankCode}, the smallest priority (${carrier.priority}) with an interbank route`,
-    beneficiaryBankName: destination.bankName,
+    beneficiaryBankName: carriedName(beneficiaryBankCode, destination.bankName),
   };
+}
+
+/**
+ * The bank service refuses a longer name than the contract carries, after the transfer was
+ * recorded: it would end FAILED for a reason the app cannot fix. Refused here, before anything is written.
+ */
+function carriedName(bankCode: string, bankName: string): string {
+  if (bankName.length > MAX_BANK_NAME_LENGTH) {
+    throw new GatewayError("NO_ROUTE", `the bank directory's name for ${bankCode} is longer than the ${MAX_BANK_NAME_LENGTH} characters a bank transfer carries; nothing recorded (an operator must shorten it)`);
+  }
+  return bankName;
 }

@@ -42,9 +42,12 @@ function checkBeneficiaryBank(code: string, usage: TransferRouteUsage | undefine
   }
 }
 
+/** The longest beneficiary bank name the contract carries (BNI p2pl and SNAP: 50). */
+export const MAX_BANK_NAME_LENGTH = 50;
+
 function checkNames(request: BankTransferServiceTransferRequest, problems: string[]): void {
   if (request.beneficiaryAccountName.length > 100) problems.push("beneficiary_account_name must be at most 100 characters");
-  if (request.beneficiaryBankName.length > 50) problems.push("beneficiary_bank_name must be at most 50 characters");
+  if (request.beneficiaryBankName.length > MAX_BANK_NAME_LENGTH) problems.push(`beneficiary_bank_name must be at most ${MAX_BANK_NAME_LENGTH} characters`);
   if (request.sourceAccountName.length > 100) problems.push("source_account_name must be at most 100 characters");
 }
 
