@@ -1,3 +1,4 @@
+import http from "node:http";
 import { createClientStore } from "./client-store";
 import { appToken, LOCAL, MODAL, OTHER, startHarness, type Harness } from "./gateway-harness";
 
@@ -323,6 +324,20 @@ describe("REST refusals leave no trace", () => {
       const res = await fetch(`${h.baseUrl}${path}`, { headers: { authorization: `Bearer ${appToken()}` } });
       expect([res.status, ((await res.json()) as Envelope).statusCode]).toEqual([404, "101"]);
     }
+  });
+
+  it("a request target no URL parser takes (\"//\" and the like): 404 with statusCode 101 like any unknown path, not a bare 500", async () => {
+    for (const path of ["//", "/\\", "//a:b@/"]) {
+      // fetch would normalise these; node:http sends the target as written.
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port: h.gateway.httpPort, path }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => { body += chunk; }).on("end", () => { resolve({ status: res.statusCode ?? 0, body }); });
+        }).on("error", reject);
+      });
+      expect([path, answer.status, (JSON.parse(answer.body) as Envelope).statusCode]).toEqual([path, 404, "101"]);
+    }
+    expect(h.logs.filter((line) => line.includes("unhandled HTTP error"))).toEqual([]);
   });
 
   it("a path with malformed percent-encoding: 400, statusCode 101, in the envelope", async () => {

@@ -41,7 +41,9 @@ const IN_PROCESS_ORIGIN = "http://gateway.invalid";
 
 export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   return async (req, res) => {
-    const url = new URL(req.url ?? "/", IN_PROCESS_ORIGIN);
+    const url = URL.parse(req.url ?? "/", IN_PROCESS_ORIGIN);
+    // A target Node takes but no URL parser does ("//", "/\\") is no path of ours: the unknown path's 404.
+    if (url === null) return false;
     const match = matchRoute(deps.routes, req.method ?? "", url.pathname);
     if (!match.pathKnown) return false;
     const started = process.hrtime.bigint();
