@@ -19,6 +19,15 @@ describe("createIpMatcher", () => {
     expect(matcher.matches("")).toBe(false);
   });
 
+  it("keeps IPv6 entries to IPv6 callers: \"::/64\" or \"::/0\" lets in no IPv4 caller (a BlockList alone would, through the mapped form)", () => {
+    for (const entry of ["::/64", "::/0", "::ffff:0:0/96"]) {
+      const m = createIpMatcher([entry]);
+      expect([entry, m.matches("8.8.8.8"), m.matches("127.0.0.1"), m.matches("::ffff:8.8.8.8")]).toEqual([entry, false, false, false]);
+    }
+    expect(createIpMatcher(["::/0"]).matches("2001:db8::1")).toBe(true);
+    expect(createIpMatcher(["0.0.0.0/0"]).matches("::1")).toBe(false);
+  });
+
   it("rejects malformed entries instead of ignoring them", () => {
     expect(() => createIpMatcher(["127.0.0.256"])).toThrow(/not an IP/);
     expect(() => createIpMatcher(["10.0.0.0/33"])).toThrow(/prefix/);

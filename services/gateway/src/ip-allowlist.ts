@@ -14,27 +14,33 @@ export function normalizeIp(address: string | undefined): string | undefined {
   return net.isIP(ip) === 0 ? undefined : ip;
 }
 
-/** Builds a matcher; an entry that is neither an IP nor a CIDR is an error (a typo must not open or close the door silently). */
+/**
+ * Builds a matcher; an entry that is neither an IP nor a CIDR is an error (a typo must not open or
+ * close the door silently). IPv4 and IPv6 entries are kept apart: one BlockList checks an IPv4
+ * address against IPv6 subnets through its mapped form, so "::/64" (meant: IPv6 only) let in every
+ * IPv4 caller.
+ */
 export function createIpMatcher(entries: readonly string[]): IpMatcher {
-  const list = new net.BlockList();
+  const lists = { ipv4: new net.BlockList(), ipv6: new net.BlockList() };
   for (const entry of entries) {
     const [address, prefix, extra] = entry.trim().split("/");
     const ip = normalizeIp(address);
     if (ip === undefined || extra !== undefined) throw new Error(`not an IP or CIDR: "${entry}"`);
     const type = net.isIPv4(ip) ? "ipv4" : "ipv6";
     if (prefix === undefined) {
-      list.addAddress(ip, type);
+      lists[type].addAddress(ip, type);
       continue;
     }
     const bits = Number(prefix);
     if (!/^\d{1,3}$/.test(prefix) || bits > (type === "ipv4" ? 32 : 128)) throw new Error(`bad CIDR prefix: "${entry}"`);
-    list.addSubnet(ip, bits, type);
+    lists[type].addSubnet(ip, bits, type);
   }
   return {
     matches: (candidate) => {
       const ip = normalizeIp(candidate);
       if (ip === undefined) return false;
-      return list.check(ip, net.isIPv4(ip) ? "ipv4" : "ipv6");
+      const type = net.isIPv4(ip) ? "ipv4" : "ipv6";
+      return lists[type].check(ip, type);
     },
   };
 }
