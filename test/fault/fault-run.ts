@@ -4,7 +4,7 @@ import { connectDatabase } from "@gerbang/shared";
 import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-client";
 import { runLimited } from "./app-client";
 import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
-import { checkInvariants, summaryLine, type BankLedgers, type RunFigures } from "./ledger-check";
+import { checkInvariants, summaryLine, type BankLedgers, type LedgerTransfer, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver, waitUntilNoneHeld } from "./ledger-read";
 import { MAGIC_SUFFIX, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
@@ -53,6 +53,13 @@ export interface FaultRun {
   close(): Promise<void>;
 }
 
+/** What a scenario said one of its transfers must end as. */
+interface Expectation {
+  clientReferenceNo: string;
+  states: readonly string[];
+  why: string;
+}
+
 export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
   const db = await connectDatabase({ uri: fs.system.mongodbUri, dbName: fs.system.databaseName });
   const tag = randomBytes(3).toString("hex").toUpperCase();
@@ -60,7 +67,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
   const sent: SentRequest[] = [];
   const snapshots: BankLedgers = {};
   const last = new Map<string, SentRequest>();
-  const expectations: { clientReferenceNo: string; states: readonly string[]; why: string }[] = [];
+  const expectations: Expectation[] = [];
   const findings: string[] = [];
   const send = async (client: AppClient, body: TransferBody) => {
     const answer = await client.transfer(body);
@@ -102,34 +109,14 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     },
     finish: async () => {
       const open = await waitForResolver(db, RESOLVER_SETTLES_MS);
-      // A bank still working on a request may book it after the books are read: the check would
-      // not see that booking. Every bank must be done first (bounded by the longest latency fault).
-      for (const bank of Object.values(SANDBOX_OF_PARTNER)) {
-        const stillHeld = await waitUntilNoneHeld(fs.sandbox(bank), 10_000);
-        if (stillHeld > 0) findings.push(`sandbox ${bank} still works on ${stillHeld} request(s) after the wait: its books are not final`);
-      }
+      findings.push(...await banksDone(fs));
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
         ledgers[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());
       }
       const transfers = await readLedger(db);
       const figures = checkInvariants({ transfers, ledgers, sent, faults: run.faults });
-      const byClientRef = new Map(transfers.map((t) => [t.clientReferenceNo, t]));
-      for (const e of expectations) {
-        const t = byClientRef.get(e.clientReferenceNo);
-        if (t === undefined || !e.states.includes(t.state)) {
-          const found = t === undefined ? "not in the ledger" : t.referenceNumber + " " + t.state;
-          figures.problems.push(`expected ${e.states.join(" or ")} (${e.why}): ${e.clientReferenceNo} is ${found}`);
-        }
-      }
-      // MANUAL_REVIEW only where a scenario said it may come (a fault that stays): anywhere else a
-      // person would be paged for a transfer the system should have settled by itself.
-      const reviewAllowed = new Set(expectations.filter((e) => e.states.includes("MANUAL_REVIEW")).map((e) => e.clientReferenceNo));
-      for (const t of transfers) {
-        if (t.state === "MANUAL_REVIEW" && !reviewAllowed.has(t.clientReferenceNo)) {
-          figures.problems.push(`unexpected MANUAL_REVIEW: ${t.referenceNumber} (${t.clientReferenceNo}): ${t.reviewReason}`);
-        }
-      }
+      figures.problems.push(...unmetExpectations(transfers, expectations));
       figures.problems.push(...findings);
       const line = summaryLine(figures);
       const details = [
@@ -143,6 +130,51 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     close: () => db.close(),
   };
   return run;
+}
+
+/**
+ * A bank still working on a request may book it after the books are read: the check would not see
+ * that booking. Every bank must be done first (bounded by the longest latency fault). And a sandbox
+ * answers a second send of an id it has as a duplicate, so its books never show one; a real bank's
+ * check is its own (it may miss a request not yet committed). A correct gateway re-sends an id only
+ * after the bank's inquiry said it does not have it, so every repeat is counted as a problem.
+ */
+async function banksDone(fs: FaultSystem): Promise<string[]> {
+  const findings: string[] = [];
+  for (const bank of Object.values(SANDBOX_OF_PARTNER)) {
+    const stillHeld = await waitUntilNoneHeld(fs.sandbox(bank), 10_000);
+    if (stillHeld > 0) findings.push(`sandbox ${bank} still works on ${stillHeld} request(s) after the wait: its books are not final`);
+    const repeats = await fs.sandbox(bank).repeats();
+    if (repeats.length > 0) {
+      const raced = repeats.filter((r) => r.whileInProgress).length;
+      findings.push(`sandbox ${bank} got request id(s) it already had ${repeats.length} time(s), ${raced} while still working on the first: ${repeats.slice(0, 5).map((r) => r.requestId).join(", ")}`);
+    }
+  }
+  return findings;
+}
+
+/**
+ * Each transfer a scenario stated an outcome for must have it; and MANUAL_REVIEW only where a
+ * scenario said it may come (a fault that stays): anywhere else a person would be paged for a
+ * transfer the system should have settled by itself.
+ */
+function unmetExpectations(transfers: LedgerTransfer[], expectations: readonly Expectation[]): string[] {
+  const problems: string[] = [];
+  const byClientRef = new Map(transfers.map((t) => [t.clientReferenceNo, t]));
+  for (const e of expectations) {
+    const t = byClientRef.get(e.clientReferenceNo);
+    if (t === undefined || !e.states.includes(t.state)) {
+      const found = t === undefined ? "not in the ledger" : t.referenceNumber + " " + t.state;
+      problems.push(`expected ${e.states.join(" or ")} (${e.why}): ${e.clientReferenceNo} is ${found}`);
+    }
+  }
+  const reviewAllowed = new Set(expectations.filter((e) => e.states.includes("MANUAL_REVIEW")).map((e) => e.clientReferenceNo));
+  for (const t of transfers) {
+    if (t.state === "MANUAL_REVIEW" && !reviewAllowed.has(t.clientReferenceNo)) {
+      problems.push(`unexpected MANUAL_REVIEW: ${t.referenceNumber} (${t.clientReferenceNo}): ${t.reviewReason}`);
+    }
+  }
+  return problems;
 }
 
 /** The three partner banks, for scenarios that go through every one. */

@@ -3,7 +3,7 @@ import { parseFaultRule } from "./faults";
 import { parseJson, send, type Exchange, type Reply } from "./http";
 
 /**
- * Admin endpoints under /_sandbox/ (not part of any bank's API): health, ledger, held requests, accounts,
+ * Admin endpoints under /_sandbox/ (not part of any bank's API): health, ledger, held requests, repeated request ids, accounts,
  * faults and reset. Bad input gets 400 {"error"} and changes nothing.
  */
 export function serveAdmin(ex: Exchange, ctx: SandboxContext): void {
@@ -27,6 +27,8 @@ function adminReply(ex: Exchange, ctx: SandboxContext): Reply {
         status: 200,
         body: { requests: ctx.ledger.held().map((o) => ({ requestId: o.requestId, sourceAccountNumber: o.sourceAccountNumber, beneficiaryAccountNumber: o.beneficiaryAccountNumber, beneficiaryBankCode: o.beneficiaryBankCode, amount: o.amount.toString(), kind: o.kind })) },
       };
+    case "GET /_sandbox/repeats":
+      return { status: 200, body: { repeats: ctx.ledger.repeats() } };
     case "GET /_sandbox/accounts":
       return { status: 200, body: { accounts: ctx.accounts.list().map((a) => ({ ...a, balance: a.balance.toString() })) } };
     case "GET /_sandbox/faults":

@@ -103,6 +103,18 @@ describe("ledger booking", () => {
     expect(ledger.find(o.key)?.outcome).toEqual({ state: "PENDING" });
   });
 
+  it("notes every id that comes again, and whether its first request was still PENDING then", () => {
+    const { ledger, order } = setup();
+    const o = order();
+    ledger.claim(o);
+    expect(ledger.claim(o)?.outcome).toEqual({ state: "PENDING" });
+    ledger.settle(o.key);
+    expect(ledger.claim(o)?.outcome.state).toBe("BOOKED");
+    expect(ledger.repeats()).toEqual([{ requestId: o.requestId, whileInProgress: true }, { requestId: o.requestId, whileInProgress: false }]);
+    ledger.reset();
+    expect(ledger.repeats()).toEqual([]);
+  });
+
   it("opens a magic fault account on first use as an active account", () => {
     const { order, submit, balance, accounts } = setup();
     expect(submit(order({ beneficiaryAccountNumber: "99900001" })).state).toBe("BOOKED");

@@ -44,6 +44,13 @@ export interface RequestRecord {
   outcome: Outcome;
 }
 
+/** A request id that came again (see Ledger.repeats). */
+export interface Repeat {
+  requestId: string;
+  /** The first request with this id was still PENDING: the two raced. */
+  whileInProgress: boolean;
+}
+
 export interface Ledger {
   find(key: string): RequestRecord | undefined;
   /** Claims the order's key (state PENDING); returns the earlier record when the key was used before. */
@@ -56,6 +63,13 @@ export interface Ledger {
   entries(): LedgerEntry[];
   /** Orders claimed and not yet booked or refused: requests the bank is still working on (fault `latency`). */
   held(): TransferOrder[];
+  /**
+   * Request ids that came again once the bank had them, in order, each marked when the first was
+   * still in progress. The duplicate is refused here, so the books never show it; but a real
+   * bank's duplicate check is its own (and may not see a request it has not committed yet): tests
+   * read this to prove the client never sends an id the bank already has.
+   */
+  repeats(): Repeat[];
   /** Empties the ledger and the request registry (admin reset); journal numbers keep counting. */
   reset(): void;
 }
@@ -64,6 +78,7 @@ export interface Ledger {
 export function createLedger(accounts: Accounts, now: () => number, journal: Journal = memoryOnly): Ledger {
   let records = new Map<string, RequestRecord>();
   let entries: LedgerEntry[] = [];
+  let repeats: Repeat[] = [];
   let sequence = 0;
   // Journal numbers stay unique across restarts: 7 digits of the start time, then a counter.
   const prefix = String(now() % 10_000_000).padStart(7, "0");
@@ -123,7 +138,10 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
     find: (key) => records.get(key),
     claim(order) {
       const existing = records.get(order.key);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined) {
+        repeats.push({ requestId: order.requestId, whileInProgress: existing.outcome.state === "PENDING" });
+        return existing;
+      }
       journal.append({ claim: order });
       records.set(order.key, { order, outcome: { state: "PENDING" } });
       return undefined;
@@ -160,10 +178,12 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
     },
     entries: () => [...entries],
     held: () => [...records.values()].filter((r) => r.outcome.state === "PENDING").map((r) => r.order),
+    repeats: () => repeats.map((r) => ({ ...r })),
     reset() {
       journal.clear();
       records = new Map();
       entries = [];
+      repeats = [];
     },
   };
 }

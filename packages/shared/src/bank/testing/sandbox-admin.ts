@@ -51,6 +51,8 @@ export interface SandboxAdmin {
   clearFaults(): Promise<void>;
   ledger(): Promise<Booking[]>;
   held(): Promise<HeldRequest[]>;
+  /** Request ids that came again once the bank had them (answered as duplicates, never booked). */
+  repeats(): Promise<{ requestId: string; whileInProgress: boolean }[]>;
   /** Empty books, fixture balances, no fault rules. */
   reset(): Promise<void>;
 }
@@ -85,6 +87,10 @@ export function createSandboxAdmin(origin: string): SandboxAdmin {
     held: async () => {
       const text = await expectOk(await fetch(`${origin}/_sandbox/held`, { signal: timeout() }), `reading the held requests at ${origin}`);
       return (JSON.parse(text) as { requests: HeldRequest[] }).requests;
+    },
+    repeats: async () => {
+      const text = await expectOk(await fetch(`${origin}/_sandbox/repeats`, { signal: timeout() }), `reading the repeated request ids at ${origin}`);
+      return (JSON.parse(text) as { repeats: { requestId: string; whileInProgress: boolean }[] }).repeats;
     },
     reset: async () => {
       await expectOk(await fetch(`${origin}/_sandbox/reset`, { method: "POST", signal: timeout() }), `resetting ${origin}`);
