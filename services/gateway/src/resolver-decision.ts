@@ -49,10 +49,11 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
  * - NOT_FOUND for an attempt that never left: re-send it with the same attempt number, at most
  *   MAX_RESENDS times, then MANUAL_REVIEW;
- * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, once
- *   resendAfterMs have passed since it was sent (the bank has finished anything in flight by then;
- *   before, it may still book) and only before the horizon (an old attempt's record may have left
- *   the bank's inquiry window, not its books);
+ * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, when
+ *   the bank was asked resendAfterMs or more after the send (the bank has finished anything in
+ *   flight by then; before, it may still book) and only before the horizon (an old attempt's record
+ *   may have left the bank's inquiry window, not its books). Times are taken when the bank was
+ *   asked (askedAt): its answer says what it had then;
  * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
  *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
  *   MANUAL_REVIEW with the reason.
@@ -60,18 +61,18 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * record of a booking. A re-send is safe because it carries the same bank-side id, which the bank
  * never books twice.
  */
-export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAnswer, policy: BankPolicy, now: Date): Decision {
+export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAnswer, policy: BankPolicy, askedAt: Date): Decision {
   if (inquiry.status === "SUCCESS" || inquiry.status === "FAILED") return { kind: "final", state: inquiry.status };
   const said = describe(inquiry);
   if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
   if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
-  if (inquiry.status === "NOT_FOUND" && (neverLeft(attempt) || settledAtBank(attempt, policy, now))) {
+  if (inquiry.status === "NOT_FOUND" && (neverLeft(attempt) || settledAtBank(attempt, policy, askedAt))) {
     const resends = attempt.resends ?? 0;
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
   }
-  if (pastHorizon(attempt, policy, now)) {
-    return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${secondsSinceSent(attempt, now)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
+  if (pastHorizon(attempt, policy, askedAt)) {
+    return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${secondsSinceSent(attempt, askedAt)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
   }
   return { kind: "wait", reason: said };
 }

@@ -118,6 +118,15 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t)).toHaveLength(0);
   });
 
+  it("judges a slow \"not found\" by when the bank was asked: asked before GATEWAY_RESEND_AFTER_MS, answered after, it waits", async () => {
+    const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 29_600 });
+    bca().setStatusMode("ledger", 800); // NOT_FOUND, given 800 ms later: asked at ~29.6 s, answered at ~30.4 s
+    await h.gateway.resolver.runOnce();
+    expect(asked(t)).toBe(1);
+    expect(sent(t)).toHaveLength(0);
+    expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
+  });
+
   it("re-sends it, same attempt and bank-side id, once GATEWAY_RESEND_AFTER_MS have passed and the bank still does not know it", async () => {
     const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 31_000 }); // a timeout whose request never got to the bank's books
     await h.gateway.resolver.runOnce();

@@ -151,13 +151,16 @@ export function createResolver(deps: ResolverDeps): Resolver {
       return;
     }
     const policy = policyFor(deps.policies, partner.bankCode);
+    // The answer tells what the bank had when it was asked, not when the answer came back: a slow
+    // "not found" must not count as one given resendAfterMs after the send.
+    const askedAt = deps.clock();
     const inquiry = await deps.bank.status(partner, {
       referenceNumber: record.referenceNumber, attempt: attempt.attempt, usage: protoUsage(attempt.usage), transactionDate: attempt.transactionDate,
       amount: record.amount, sourceAccountNumber: record.sourceAccountNumber, beneficiaryAccountNumber: record.beneficiaryAccountNumber,
     }, policy.deadlineMs);
     deps.onInquiry?.(partner.bankCode, inquiry.status);
     const now = deps.clock();
-    const decision = decide(record.state, attempt, inquiry, policy, now);
+    const decision = decide(record.state, attempt, inquiry, policy, askedAt);
     deps.logger.debug({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, inquiry: inquiry.status, decision: decision.kind }, "status inquiry");
     await act(record, attempt, partner, inquiry, decision, policy, now);
   };
