@@ -6,9 +6,10 @@ import { fetchJson, pick } from "./testing/http";
 import { mandiriClient } from "./testing/mandiri-client";
 
 /**
- * The four faults that make an answer ambiguous, on every bank: after error-before and reset
- * nothing is booked and the inquiry does not know the id; after error-after and reset-after the
- * transfer is booked and the inquiry says so, although the transfer call got a 5xx or no answer.
+ * The faults that make an answer ambiguous, on every bank: after error-before and reset nothing is
+ * booked and the inquiry does not know the id; after error-after and reset-after the transfer is
+ * booked and the inquiry says so, although the transfer call got a 5xx or no answer; after
+ * book-late the inquiry does not know the id until the booking lands, later.
  */
 const FIXED = Date.parse("2026-11-26T03:00:00.000Z");
 const TODAY = "2026-11-26";
@@ -140,6 +141,16 @@ describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) 
 
   it("reset-after: no answer, yet booked, and the inquiry shows the booking", async () => {
     expect(await b.transfer("reset-after")).toBe("no answer");
+    expect(await b.inquiry()).toBe("booked");
+    expect(await b.entries()).toBe(before + 1);
+  });
+
+  it("book-late: no answer, the inquiry does not know the id at first, then the booking lands and it does", async () => {
+    // Held without an answer (200 ms here), booked out of sight 400 ms after it arrived.
+    expect(await b.transfer("book-late;latencyMs=400")).toBe("no answer");
+    expect(await b.inquiry()).toBe("unknown");
+    expect(await b.entries()).toBe(before);
+    for (let waited = 0; waited < 5_000 && await b.entries() === before; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await b.inquiry()).toBe("booked");
     expect(await b.entries()).toBe(before + 1);
   });

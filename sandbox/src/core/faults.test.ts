@@ -14,14 +14,17 @@ describe("fault selection", () => {
     ["a negative latency", "latency;latencyMs=-1", "transfer"],
     ["a decline on a status inquiry", "insufficient-funds", "status"],
     ["a decline on a token call", "cutoff", "token"],
+    ["a late booking on a status inquiry", "book-late", "status"],
   ] as const)("refuses %s in the header", (_why, value, endpoint) => {
     expect(parseFaultHeader(value, endpoint).ok).toBe(false);
   });
 
-  it("maps magic accounts 999...01 to 999...09 onto the fault table, in order", () => {
-    const modes = ["01", "02", "03", "04", "05", "06", "07", "08", "09"].map((s) => faultForAccount(`9990000${s}`)?.mode);
-    expect(modes).toEqual(["latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff"]);
-    expect(faultForAccount("9990000010")).toBeUndefined();
+  it("maps magic accounts 999...01 to 999...10 onto the fault table, in order", () => {
+    const modes = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"].map((s) => faultForAccount(`9990000${s}`)?.mode);
+    expect(modes).toEqual(["latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late"]);
+    expect(faultForAccount("9990000010")).toEqual({ mode: "book-late", latencyMs: 2000 }); // under the fault suite's re-send wait
+    expect(faultForAccount("9990000011")).toBeUndefined();
+    expect(faultForAccount("9990000000")).toBeUndefined();
     expect(faultForAccount("1230000001")).toBeUndefined();
     expect(faultForAccount("0115476119")).toBeUndefined();
   });

@@ -1,16 +1,18 @@
 /**
  * Switchable faults (README "Faults"): chosen per request by the X-Sandbox-Fault header, by a
- * magic beneficiary account (999...01 to 999...09), or for the next requests by admin rules.
+ * magic beneficiary account (999...01 to 999...10), or for the next requests by admin rules.
  * Precedence: header, then account, then the first admin rule that matches the endpoint.
  */
 export const FAULT_MODES = [
   "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
-  "insufficient-funds", "invalid-account", "cutoff",
+  "insufficient-funds", "invalid-account", "cutoff", "book-late",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 /** Modes that are a bank decline: they only make sense on a transfer. */
 export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
+/** Modes that only make sense on a transfer: the declines, and a booking committed late. */
+const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, "book-late"];
 
 export type Endpoint = "transfer" | "status" | "token";
 export interface Fault {
@@ -19,6 +21,13 @@ export interface Fault {
 }
 
 export const DEFAULT_LATENCY_MS = 3000;
+/**
+ * How long `book-late` works out of sight by default: past the gateway's first inquiry in the
+ * fault suite (its bank timeout is 1.5 s), so "not found" does come, and under its re-send wait
+ * (3 s), as GATEWAY_RESEND_AFTER_MS must be above a bank's longest commit.
+ */
+export const DEFAULT_LATE_BOOKING_MS = 2000;
+const defaultLatency = (mode: FaultMode) => (mode === "book-late" ? DEFAULT_LATE_BOOKING_MS : DEFAULT_LATENCY_MS);
 /** Bounded so that no request can be held longer than a held timeout socket. */
 export const MAX_LATENCY_MS = 120_000;
 
@@ -30,8 +39,8 @@ function isMode(value: unknown): value is FaultMode {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const bad = (error: string): { ok: false; error: string } => ({ ok: false, error });
 
-function parseLatency(value: unknown): Parsed<number> {
-  if (value === undefined) return { ok: true, value: DEFAULT_LATENCY_MS };
+function parseLatency(value: unknown, mode: FaultMode): Parsed<number> {
+  if (value === undefined) return { ok: true, value: defaultLatency(mode) };
   const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_LATENCY_MS) {
     return bad(`latencyMs must be an integer from 0 to ${MAX_LATENCY_MS}`);
@@ -43,23 +52,23 @@ function parseLatency(value: unknown): Parsed<number> {
 export function parseFaultHeader(value: string, endpoint: Endpoint): Parsed<Fault> {
   const [mode, ...params] = value.split(";").map((part) => part.trim());
   if (!isMode(mode)) return bad(`X-Sandbox-Fault: unknown mode "${mode ?? ""}"; one of ${FAULT_MODES.join(", ")}`);
-  if (endpoint !== "transfer" && DECLINE_MODES.includes(mode)) return bad(`X-Sandbox-Fault: ${mode} applies to transfers only`);
+  if (endpoint !== "transfer" && TRANSFER_ONLY_MODES.includes(mode)) return bad(`X-Sandbox-Fault: ${mode} applies to transfers only`);
   let latency: unknown;
   for (const param of params) {
     const [name, raw] = param.split("=");
     if (name !== "latencyMs" || raw === undefined) return bad(`X-Sandbox-Fault: unknown parameter "${param}"`);
     latency = raw;
   }
-  const latencyMs = parseLatency(latency);
+  const latencyMs = parseLatency(latency, mode);
   return latencyMs.ok ? { ok: true, value: { mode, latencyMs: latencyMs.value } } : bad(`X-Sandbox-Fault: ${latencyMs.error}`);
 }
 
-/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..09. */
+/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..10. */
 export function faultForAccount(accountNumber: string): Fault | undefined {
-  const match = /^999\d*0([1-9])$/.exec(accountNumber);
+  const match = /^999\d*(0[1-9]|10)$/.exec(accountNumber);
   if (match === null) return undefined;
   const mode = FAULT_MODES[Number(match[1]) - 1];
-  return mode === undefined ? undefined : { mode, latencyMs: DEFAULT_LATENCY_MS };
+  return mode === undefined ? undefined : { mode, latencyMs: defaultLatency(mode) };
 }
 
 /** An admin rule: applies to the next `times` requests of `endpoint` (undefined times: until cleared). */
@@ -79,11 +88,11 @@ export function parseFaultRule(body: unknown): Parsed<FaultRule> {
   if (unknown.length > 0) return bad(`unknown field(s): ${unknown.join(", ")}`);
   if (!isMode(mode)) return bad(`mode must be one of ${FAULT_MODES.join(", ")}`);
   if (!(ENDPOINTS as readonly unknown[]).includes(endpoint)) return bad(`endpoint must be one of ${ENDPOINTS.join(", ")}`);
-  if (endpoint !== "transfer" && DECLINE_MODES.includes(mode)) return bad(`${mode} applies to endpoint "transfer" only`);
+  if (endpoint !== "transfer" && TRANSFER_ONLY_MODES.includes(mode)) return bad(`${mode} applies to endpoint "transfer" only`);
   if (times !== undefined && (typeof times !== "number" || !Number.isInteger(times) || times < 1 || times > 1_000_000)) {
     return bad("times must be an integer from 1 to 1000000 (omit it for until cleared)");
   }
-  const latency = parseLatency(latencyMs);
+  const latency = parseLatency(latencyMs, mode);
   if (!latency.ok) return latency;
   return { ok: true, value: { mode, latencyMs: latency.value, endpoint: endpoint as FaultRule["endpoint"], times } };
 }

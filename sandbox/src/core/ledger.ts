@@ -42,6 +42,8 @@ export type Outcome =
 export interface RequestRecord {
   order: TransferOrder;
   outcome: Outcome;
+  /** Claimed out of sight (fault `book-late`): the inquiry does not know it until it is settled. */
+  hidden?: boolean;
 }
 
 /** A request id that came again (see Ledger.repeats). */
@@ -52,9 +54,13 @@ export interface Repeat {
 }
 
 export interface Ledger {
+  /** What the bank's inquiry sees: a record claimed out of sight is not found until it is settled. */
   find(key: string): RequestRecord | undefined;
-  /** Claims the order's key (state PENDING); returns the earlier record when the key was used before. */
-  claim(order: TransferOrder): RequestRecord | undefined;
+  /**
+   * Claims the order's key (state PENDING); returns the earlier record when the key was used before.
+   * `hidden`: the bank works on it out of sight, its inquiry not knowing it until it is settled.
+   */
+  claim(order: TransferOrder, hidden?: boolean): RequestRecord | undefined;
   /**
    * Books or refuses a claimed order in one synchronous step (checks, debit, credit, entry), so
    * concurrent requests can never interleave inside a booking. `forced` is a decline fault.
@@ -135,21 +141,25 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
   }
 
   return {
-    find: (key) => records.get(key),
-    claim(order) {
+    find: (key) => {
+      const record = records.get(key);
+      return record?.hidden === true ? undefined : record;
+    },
+    claim(order, hidden = false) {
       const existing = records.get(order.key);
       if (existing !== undefined) {
         repeats.push({ requestId: order.requestId, whileInProgress: existing.outcome.state === "PENDING" });
         return existing;
       }
       journal.append({ claim: order });
-      records.set(order.key, { order, outcome: { state: "PENDING" } });
+      records.set(order.key, { order, outcome: { state: "PENDING" }, ...(hidden ? { hidden } : {}) });
       return undefined;
     },
     settle(key, forced) {
       const record = records.get(key);
       if (record === undefined) throw new Error("settle: the key was never claimed");
       if (record.outcome.state !== "PENDING") return record.outcome;
+      delete record.hidden; // settled: the inquiry sees it from now on
       const { order } = record;
       const refusal = forced ?? check(order);
       if (refusal !== undefined) {

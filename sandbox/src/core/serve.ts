@@ -46,11 +46,14 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
       send(ex, errors.systemError());
       return;
     case "latency":
-      if (early()) return;
       // The request id is claimed (PENDING) while the bank "works", so an inquiry meanwhile sees
       // it in progress and a duplicate meanwhile is refused.
-      if (!(await ctx.holds.sleep(fault.latencyMs))) return;
-      send(ex, steps.main());
+      await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "answer");
+      return;
+    case "book-late":
+      // Claimed out of sight: the inquiry does not know the id until it is booked, latencyMs
+      // later, and this request is never answered (the client times out meanwhile).
+      await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "hold");
       return;
     case "error-after":
       if (early()) return;
@@ -73,6 +76,15 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
   }
 }
 
+/** Claims (unless a duplicate), works `ms`, then does the work; answers it, or holds the request unanswered throughout. */
+async function workSlowly(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply, answer: "answer" | "hold"): Promise<void> {
+  if (early()) return;
+  if (answer === "hold") ctx.holds.hold(ex);
+  if (!(await ctx.holds.sleep(ms))) return;
+  const reply = main();
+  if (answer === "answer") send(ex, reply);
+}
+
 export interface TransferReplies {
   booked(entry: LedgerEntry, order: TransferOrder): Reply;
   refused(refusal: Refusal, order: TransferOrder): Reply;
@@ -92,7 +104,7 @@ export async function serveTransfer(ex: Exchange, ctx: SandboxContext, errors: B
   const forced = fault === undefined ? undefined : FORCED[fault.mode];
   await serveWithFault(ex, ctx, errors, fault, {
     before: () => {
-      const existing = ctx.ledger.claim(order);
+      const existing = ctx.ledger.claim(order, fault?.mode === "book-late");
       return existing === undefined ? undefined : replies.duplicate(existing);
     },
     main: () => {

@@ -6,20 +6,20 @@
 
 export type FaultMode =
   | "latency" | "timeout" | "error-before" | "error-after" | "reset" | "reset-after"
-  | "insufficient-funds" | "invalid-account" | "cutoff";
+  | "insufficient-funds" | "invalid-account" | "cutoff" | "book-late";
 
 export const FAULT_MODES: readonly FaultMode[] = [
-  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff",
+  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late",
 ];
 
 /** The two digits a magic beneficiary account (999...NN) ends with for each mode. */
 export const MAGIC_SUFFIX: Record<FaultMode, string> = {
   latency: "01", timeout: "02", "error-before": "03", "error-after": "04", reset: "05", "reset-after": "06",
-  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09",
+  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10",
 };
 
 /** Modes in which the sandbox books the money (the others book nothing). */
-export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after"];
+export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after", "book-late"];
 
 export interface FaultRule {
   mode: FaultMode;
