@@ -81,7 +81,7 @@ export async function faultModesByAdminRule(run: FaultRun, client: AppClient, ba
     run.expectFinal(body, EXPECTED_FINAL_ONCE[mode], `admin rule ${mode} at ${bank}`);
     run.faults++;
     answers.push(await run.send(client, body));
-    // Six of the modes end as a plain transfer would: only the rule's use shows the fault was met.
+    // Most modes end as a plain transfer would: only the rule's use shows the fault was met.
     if ((await admin.faults()).length > 0) run.problem(`admin rule ${mode} at ${bank} was never used: ${body.clientReferenceNo} met no fault`);
     await admin.clearFaults();
   }
