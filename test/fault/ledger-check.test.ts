@@ -56,6 +56,15 @@ describe("checkInvariants", () => {
     expect(f.problems.some((p) => p.startsWith("sums:"))).toBe(true);
   });
 
+  it("one request id booked twice (a bank whose duplicate check missed a re-send) is doubled; booked at all while FAILED, lost too", () => {
+    const again = (b: Booking): Booking => ({ ...b, journalNo: `${b.journalNo}-again`, bookedAt: "2024-01-01T00:00:01.000Z" });
+    const twice = transfer("GRBSAMEID000004", "SUCCESS", "10004");
+    const f = check([twice], { "009": [booking(twice), again(booking(twice))] });
+    expect(f).toMatchObject({ doubled: 1, lost: 0, bookings: 2 });
+    const failed = transfer("GRBSAMEID000005", "FAILED", "10005");
+    expect(check([failed], { "009": [booking(failed), again(booking(failed))] })).toMatchObject({ doubled: 1, lost: 1 });
+  });
+
   it("a rerouted transfer booked at both banks is doubled, not an orphan: attempt 1 went from the first escrow", () => {
     const firstEscrow = "0201240003";
     const rerouted = transfer("GRBREROUTE00009", "SUCCESS", "10009", "009", {
