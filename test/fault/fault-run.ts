@@ -53,6 +53,11 @@ export interface FaultRun {
   close(): Promise<void>;
 }
 
+/** The beneficiary account whose transfers meet `mode` at every sandbox (sandbox/README.md, "Faults"). */
+export function magicAccount(mode: FaultMode): string {
+  return `99900000${MAGIC_SUFFIX[mode]}`;
+}
+
 /** What a scenario said one of its transfers must end as. */
 interface Expectation {
   clientReferenceNo: string;
@@ -82,7 +87,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     body: (to, magic) => {
       counter++;
       const d = DESTINATIONS[to];
-      const account = magic === undefined ? d.account : `99900000${MAGIC_SUFFIX[magic]}`;
+      const account = magic === undefined ? d.account : magicAccount(magic);
       return {
         clientReferenceNo: `${fs.label}-${tag}-${counter}`,
         beneficiaryBankCode: d.bankCode,

@@ -1,6 +1,6 @@
 import type { AppAnswer, AppClient, TransferBody } from "./app-client";
 import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
-import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
+import { magicAccount, PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
 import { waitForResolver } from "./ledger-read";
 import { FAULT_MODES, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
@@ -107,18 +107,25 @@ export function referencesOf(answers: readonly AppAnswer[]): string[] {
 
 /**
  * The bank's status inquiry fails for a while (admin rules on the `status` endpoint) while
- * transfers wait for it (magic latency): the resolver keeps asking and finds the bookings.
+ * transfers wait for it (magic latency): the resolver keeps asking and finds the bookings. The
+ * rules name the latency account, so only these transfers' inquiries meet them: the transfers in
+ * MANUAL_REVIEW (other magic accounts) are asked about all along and would use them up otherwise.
+ * Every rule must have been met by the time these transfers are resolved.
  */
 export async function statusInquiryFaults(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
-  // Only this scenario's transfers may meet the rules: earlier ones still being asked about would
-  // use them up (and go to manual review for it), and these would never see a failing inquiry.
-  await waitForResolver(run.db, RESOLVER_SETTLES_MS);
+  await waitForResolver(run.db, RESOLVER_SETTLES_MS); // earlier latency transfers at this bank are settled: asked no more
   const admin = run.fs.sandbox(bank);
-  await admin.addFault({ mode: "error-before", endpoint: "status", times: 3 });
-  await admin.addFault({ mode: "reset", endpoint: "status", times: 2 });
-  await admin.addFault({ mode: "error-after", endpoint: "status", times: 2 });
+  const account = magicAccount("latency");
+  await admin.addFault({ mode: "error-before", endpoint: "status", times: 3, account });
+  await admin.addFault({ mode: "reset", endpoint: "status", times: 2, account });
+  await admin.addFault({ mode: "error-after", endpoint: "status", times: 2, account });
   const bodies = Array.from({ length: n }, () => run.body(INTRABANK[bank], "latency"));
   for (const b of bodies) run.expectFinal(b, ["SUCCESS"], `booked while ${bank}'s status inquiry was failing`);
   run.faults += n + 7;
-  return run.sendAll(client, bodies, n);
+  const answers = await run.sendAll(client, bodies, n);
+  await waitForResolver(run.db, RESOLVER_SETTLES_MS);
+  const unused = await admin.faults();
+  if (unused.length > 0) run.problem(`status inquiry rules at ${bank} not all met by its transfers: ${JSON.stringify(unused)}`);
+  await admin.clearFaults();
+  return answers;
 }

@@ -75,8 +75,9 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     const transferType = ex.query.get("TransferType");
     if (transferType !== null && transferType !== "BCA") fail(esb("ESB-14-004", "TransferType must be BCA"));
     ex.log.requestId = transactionId;
-    const main = () => bcaStatusReply(ctx.ledger.find(`${transactionDate}/${transactionId}`), transactionId, transactionDate);
-    await serveWithFault(ex, ctx, bcaErrors, pickFault(ex, ctx, bcaErrors, "status"), { main });
+    const key = `${transactionDate}/${transactionId}`;
+    const main = () => bcaStatusReply(ctx.ledger.find(key), transactionId, transactionDate);
+    await serveWithFault(ex, ctx, bcaErrors, pickFault(ex, ctx, bcaErrors, "status", ctx.ledger.find(key)?.order.beneficiaryAccountNumber), { main });
   };
 
   return {

@@ -93,7 +93,8 @@ export function createBniApi(ctx: SandboxContext, creds: BniCredentials): BankAp
           const requestedUuid = fields.required("requestedUuid", UUID16, "16 characters [0-9A-Z]");
           ex.log.requestId = requestedUuid;
           const main = () => bniStatusReply(ctx, ctx.ledger.find(requestedUuid));
-          await serveWithFault(ex, ctx, bniErrors, pickFault(ex, ctx, bniErrors, "status"), { main });
+          const about = ctx.ledger.find(requestedUuid)?.order.beneficiaryAccountNumber;
+          await serveWithFault(ex, ctx, bniErrors, pickFault(ex, ctx, bniErrors, "status", about), { main });
         },
       },
     ],

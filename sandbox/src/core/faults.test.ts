@@ -38,6 +38,8 @@ describe("fault selection", () => {
     ["fractional times", { mode: "reset", times: 1.5 }, "times must be"],
     ["a decline on all endpoints", { mode: "insufficient-funds", endpoint: "all" }, "applies to endpoint"],
     ["a latency as text", { mode: "latency", latencyMs: "fast" }, "latencyMs must be"],
+    ["an account that is not digits", { mode: "reset", account: "99900x01" }, "account must be"],
+    ["an account as a number", { mode: "reset", account: 9990000001 }, "account must be"],
   ])("refuses an admin rule with %s", (_why, body, message) => {
     const parsed = parseFaultRule(body);
     expect(parsed.ok ? "" : parsed.error).toContain(message);
@@ -57,6 +59,15 @@ describe("fault selection", () => {
     expect(rules.take("token")?.mode).toBe("latency");
     rules.clear();
     expect(rules.take("transfer")).toBeUndefined();
+  });
+
+  it("keeps a rule that names an account for requests about that account: other traffic passes it by", () => {
+    const rules = createFaultRules();
+    rules.add({ mode: "error-before", latencyMs: 3000, endpoint: "status", times: 1, account: "9990000001" });
+    expect(rules.take("status")).toBeUndefined(); // an inquiry of an id the bank does not have
+    expect(rules.take("status", "9990000005")).toBeUndefined();
+    expect(rules.take("status", "9990000001")?.mode).toBe("error-before");
+    expect(rules.list()).toEqual([]);
   });
 });
 

@@ -71,10 +71,15 @@ export function faultForAccount(accountNumber: string): Fault | undefined {
   return mode === undefined ? undefined : { mode, latencyMs: defaultLatency(mode) };
 }
 
-/** An admin rule: applies to the next `times` requests of `endpoint` (undefined times: until cleared). */
+/**
+ * An admin rule: applies to the next `times` requests of `endpoint` (undefined times: until
+ * cleared); with `account`, only to requests about a transfer to that beneficiary account (the
+ * transfer itself, or a status inquiry of one the bank has), so other traffic cannot use it up.
+ */
 export interface FaultRule extends Fault {
   endpoint: Endpoint | "all";
   times: number | undefined;
+  account?: string;
 }
 
 const ENDPOINTS = ["transfer", "status", "token", "all"] as const;
@@ -83,7 +88,7 @@ const MAX_RULES = 100;
 /** Validates the body of POST /_sandbox/faults; an error message for bad input. */
 export function parseFaultRule(body: unknown): Parsed<FaultRule> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return bad("body must be a JSON object");
-  const { mode, times, latencyMs, endpoint = "transfer", ...rest } = body as Record<string, unknown>;
+  const { mode, times, latencyMs, endpoint = "transfer", account, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) return bad(`unknown field(s): ${unknown.join(", ")}`);
   if (!isMode(mode)) return bad(`mode must be one of ${FAULT_MODES.join(", ")}`);
@@ -92,9 +97,10 @@ export function parseFaultRule(body: unknown): Parsed<FaultRule> {
   if (times !== undefined && (typeof times !== "number" || !Number.isInteger(times) || times < 1 || times > 1_000_000)) {
     return bad("times must be an integer from 1 to 1000000 (omit it for until cleared)");
   }
+  if (account !== undefined && (typeof account !== "string" || !/^\d{1,34}$/.test(account))) return bad("account must be a string of 1 to 34 digits");
   const latency = parseLatency(latencyMs, mode);
   if (!latency.ok) return latency;
-  return { ok: true, value: { mode, latencyMs: latency.value, endpoint: endpoint as FaultRule["endpoint"], times } };
+  return { ok: true, value: { mode, latencyMs: latency.value, endpoint: endpoint as FaultRule["endpoint"], times, ...(account === undefined ? {} : { account }) } };
 }
 
 export interface FaultRules {
@@ -102,8 +108,8 @@ export interface FaultRules {
   add(rule: FaultRule): boolean;
   clear(): void;
   list(): FaultRule[];
-  /** Takes the fault for one request of `endpoint`, counting it against the rule's `times`. */
-  take(endpoint: Endpoint): Fault | undefined;
+  /** Takes the fault for one request of `endpoint` (about `account`, when known), counting it against the rule's `times`. */
+  take(endpoint: Endpoint, account?: string): Fault | undefined;
 }
 
 export function createFaultRules(): FaultRules {
@@ -118,8 +124,8 @@ export function createFaultRules(): FaultRules {
       rules = [];
     },
     list: () => rules.map((r) => ({ ...r })),
-    take(endpoint) {
-      const rule = rules.find((r) => r.endpoint === endpoint || r.endpoint === "all");
+    take(endpoint, account) {
+      const rule = rules.find((r) => (r.endpoint === endpoint || r.endpoint === "all") && (r.account === undefined || r.account === account));
       if (rule === undefined) return undefined;
       if (rule.times !== undefined) {
         rule.times -= 1;

@@ -5,8 +5,10 @@ import { fail, header, send, type Exchange, type Reply } from "./http";
 import type { LedgerEntry, Refusal, RequestRecord, TransferOrder } from "./ledger";
 
 /**
- * The fault of one request: the X-Sandbox-Fault header, else a magic beneficiary account, else
- * the next admin rule for this endpoint. A malformed header is the bank's invalid-request error.
+ * The fault of one request: the X-Sandbox-Fault header, else (for a transfer) a magic beneficiary
+ * account, else the next admin rule for this endpoint and `account` (the beneficiary the request is
+ * about: the transfer's, or that of the transfer a status inquiry asks about). A malformed header
+ * is the bank's invalid-request error.
  */
 export function pickFault(ex: Exchange, ctx: SandboxContext, errors: BankErrors, endpoint: Endpoint, account?: string): Fault | undefined {
   const value = header(ex.req, "x-sandbox-fault");
@@ -15,8 +17,8 @@ export function pickFault(ex: Exchange, ctx: SandboxContext, errors: BankErrors,
     if (!fault.ok) fail(errors.invalidRequest(fault.error));
     return fault.value;
   }
-  const byAccount = account === undefined ? undefined : faultForAccount(account);
-  return byAccount ?? ctx.faults.take(endpoint);
+  const byAccount = endpoint === "transfer" && account !== undefined ? faultForAccount(account) : undefined;
+  return byAccount ?? ctx.faults.take(endpoint, account);
 }
 
 export interface Steps {

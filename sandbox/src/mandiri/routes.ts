@@ -82,7 +82,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
           return mandiriReply(200, "00", "Success", { ...base, transactionStatus: "PENDING", journalNo: "", reasonCode: "", reasonMessage: "In progress" });
       }
     };
-    await serveWithFault(ex, ctx, mandiriErrors, pickFault(ex, ctx, mandiriErrors, "status"), { main });
+    await serveWithFault(ex, ctx, mandiriErrors, pickFault(ex, ctx, mandiriErrors, "status", ctx.ledger.find(transactionId)?.order.beneficiaryAccountNumber), { main });
   };
 
   return {

@@ -26,6 +26,8 @@ export interface FaultRule {
   times?: number;
   latencyMs?: number;
   endpoint?: "transfer" | "status" | "token" | "all";
+  /** Only requests about a transfer to this beneficiary account (the transfer, or an inquiry of it). */
+  account?: string;
 }
 
 /** One booking in a sandbox's ledger, keyed by the bank-side request id. */
