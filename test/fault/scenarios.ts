@@ -29,9 +29,9 @@ export const EXPECTED_FINAL: Record<FaultMode, readonly string[]> = {
   "insufficient-funds": ["FAILED"],
   "invalid-account": ["FAILED"],
   cutoff: ["FAILED"],
-  // Booked out of sight 2 s after it arrived, unanswered: "not found" at first, but no re-send
-  // before GATEWAY_RESEND_AFTER_MS (3 s), by when the inquiry finds the booking. A re-send sooner
-  // would reach the bank while it still works on the first (a repeat, a problem).
+  // Cut without an answer, booked out of sight 1.5 s after it arrived: "not found" at first, but
+  // no re-send before GATEWAY_RESEND_AFTER_MS (3 s), by when the inquiry finds the booking. A
+  // re-send sooner would reach the bank while it still works on the first (a repeat, a problem).
   "book-late": ["SUCCESS"],
 };
 

@@ -22,11 +22,12 @@ export interface Fault {
 
 export const DEFAULT_LATENCY_MS = 3000;
 /**
- * How long `book-late` works out of sight by default: past the gateway's first inquiry in the
- * fault suite (its bank timeout is 1.5 s), so "not found" does come, and under its re-send wait
- * (3 s), as GATEWAY_RESEND_AFTER_MS must be above a bank's longest commit.
+ * How long `book-late` works out of sight by default. The connection is cut at once, so in the
+ * fault suite the gateway asks within about a second and hears "not found"; the booking lands well
+ * under its re-send wait (3 s after the send), as GATEWAY_RESEND_AFTER_MS must be above a bank's
+ * longest commit.
  */
-export const DEFAULT_LATE_BOOKING_MS = 2000;
+export const DEFAULT_LATE_BOOKING_MS = 1500;
 const defaultLatency = (mode: FaultMode) => (mode === "book-late" ? DEFAULT_LATE_BOOKING_MS : DEFAULT_LATENCY_MS);
 /** Bounded so that no request can be held longer than a held timeout socket. */
 export const MAX_LATENCY_MS = 120_000;

@@ -53,9 +53,9 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
       await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "answer");
       return;
     case "book-late":
-      // Claimed out of sight: the inquiry does not know the id until it is booked, latencyMs
-      // later, and this request is never answered (the client times out meanwhile).
-      await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "hold");
+      // Claimed out of sight and the connection cut at once, with no answer: the client asks soon,
+      // and the inquiry does not know the id until it is booked, latencyMs later.
+      await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "cut");
       return;
     case "error-after":
       if (early()) return;
@@ -78,10 +78,13 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
   }
 }
 
-/** Claims (unless a duplicate), works `ms`, then does the work; answers it, or holds the request unanswered throughout. */
-async function workSlowly(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply, answer: "answer" | "hold"): Promise<void> {
+/** Claims (unless a duplicate), works `ms`, then does the work; answers it, or cuts the connection first and never answers. */
+async function workSlowly(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply, answer: "answer" | "cut"): Promise<void> {
   if (early()) return;
-  if (answer === "hold") ctx.holds.hold(ex);
+  if (answer === "cut") {
+    ex.log.status = "reset";
+    ex.req.socket.destroy();
+  }
   if (!(await ctx.holds.sleep(ms))) return;
   const reply = main();
   if (answer === "answer") send(ex, reply);

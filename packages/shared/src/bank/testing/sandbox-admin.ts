@@ -42,7 +42,7 @@ export interface Booking {
   bookedAt: string;
 }
 
-/** A request the bank has taken and is still working on (fault `latency`): neither booked nor refused yet. */
+/** A request the bank has taken and is still working on (faults `latency`, `book-late`): neither booked nor refused yet. */
 export type HeldRequest = Omit<Booking, "journalNo" | "bookedAt">;
 
 export interface SandboxAdmin {
