@@ -38,7 +38,12 @@ export const FAULT_TIMINGS = {
   leaseMs: 4_000,
   /** A left attempt the bank does not know is re-sent after this (more than the deadline, less than the horizon). */
   resendAfterMs: 3_000,
-  manualReviewHorizonMs: 8_000,
+  /**
+   * Past it, an attempt that may have left is no longer re-sent on "not found" (manual review
+   * instead). A gateway killed under load leaves such attempts behind; its restart (a cold start
+   * of tsx on 2 cores) and a lease must fit well inside, or they would wait for a person.
+   */
+  manualReviewHorizonMs: 15_000,
   breakerResetMs: 1_000,
 } as const;
 
