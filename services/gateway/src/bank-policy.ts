@@ -54,12 +54,19 @@ export function longestDeadlineMs(policies: BankPolicies): number {
   return Math.max(policies.defaults.deadlineMs, ...Object.values(policies.overrides).map((p) => p.deadlineMs ?? 0));
 }
 
-/** Settings that contradict each other for some bank (empty: fine): a re-send must come after the bank call it repeats has ended. */
+/**
+ * Settings that contradict each other for some bank (empty: fine): a re-send must come after the
+ * bank call it repeats has ended, and before the horizon, past which an attempt that may have left
+ * is never re-sent (it would wait for a person instead of ever being sent).
+ */
 export function policyProblems(policies: BankPolicies): string[] {
   return ["", ...Object.keys(policies.overrides)].flatMap((bankCode) => {
     const p = bankCode === "" ? policies.defaults : policyFor(policies, bankCode);
     const which = bankCode === "" ? "default" : `bank ${bankCode}`;
-    return p.resendAfterMs > p.deadlineMs ? [] : [`${which}: resendAfterMs (${p.resendAfterMs} ms) must exceed deadlineMs (${p.deadlineMs} ms)`];
+    return [
+      ...(p.resendAfterMs > p.deadlineMs ? [] : [`${which}: resendAfterMs (${p.resendAfterMs} ms) must exceed deadlineMs (${p.deadlineMs} ms)`]),
+      ...(p.resendAfterMs < p.manualReviewAfterMs ? [] : [`${which}: resendAfterMs (${p.resendAfterMs} ms) must be below manualReviewAfterMs (${p.manualReviewAfterMs} ms)`]),
+    ];
   });
 }
 
@@ -70,7 +77,7 @@ export const LEASE_MARGIN_MS = 1_000;
  * Whether a lease still covers a whole bank call from `now`. A lease is set before the write that
  * records it; a write that landed late (a database stall) can leave too little of it, and another
  * instance's resolver could then send the same attempt while this call is on its way. Such a call
- * is not made: the lease runs out and the resolver asks the bank, then sends.
+ * is not made: the lease runs out and the resolver asks the bank, and sends (settle.ts leaseAllowsCall).
  */
 export function leaseCoversCall(leaseUntil: Date | undefined, policy: BankPolicy, now: Date): boolean {
   return leaseUntil !== undefined && leaseUntil.getTime() - now.getTime() > policy.deadlineMs + LEASE_MARGIN_MS;

@@ -70,6 +70,8 @@ describe("gateway config", () => {
     // A re-send must come after the call it repeats has ended, for every bank.
     expect(() => loadGatewayConfig({ resendAfterMs: 15_000 })).toThrow(/default: resendAfterMs \(15000 ms\) must exceed deadlineMs \(15000 ms\)/);
     expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"resendAfterMs":5000}}' })).toThrow(/bank 014: resendAfterMs/);
+    // Past the horizon an attempt that may have left is never re-sent: a re-send wait beyond it would never come.
+    expect(() => loadGatewayConfig({ bankPolicies: '{"009":{"manualReviewAfterMs":60000}}' })).toThrow(/bank 009: resendAfterMs \(60000 ms\) must be below manualReviewAfterMs \(60000 ms\)/);
     expect(() => loadGatewayConfig({ resolverBackoffMs: ["10", "x"] })).toThrow(/GATEWAY_RESOLVER_BACKOFF_MS/);
     expect(loadGatewayConfig({ failpoint: "before-reply" }).failpoint).toBe("before-reply");
   });

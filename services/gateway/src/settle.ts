@@ -23,11 +23,12 @@ export function bankRequestOf(record: TransferRecord, attempt: Attempt): BankTra
 /**
  * Whether the bank call of a send just recorded may start: only while its lease covers the call
  * (leaseCoversCall). If not, it is not made, and the log says so; the lease runs out and the
- * resolver asks the bank, then sends.
+ * resolver asks the bank, and sends once GATEWAY_RESEND_AFTER_MS has passed since the attempt was
+ * recorded (the ledger cannot tell a call not made from one a crash cut short).
  */
 export function leaseAllowsCall(record: TransferRecord, attempt: Attempt, policy: BankPolicy, deps: { clock: () => Date; logger: Logger }): boolean {
   if (leaseCoversCall(record.leaseUntil, policy, deps.clock())) return true;
-  deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; the resolver asks the bank and sends once it runs out");
+  deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; not sent: the resolver asks the bank once the lease runs out, and sends");
   return false;
 }
 

@@ -106,7 +106,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     throw refusal;
   };
 
-  /** Calls the bank for one attempt; undefined when the lease no longer covers the call (then the resolver sends it). */
+  /** Calls the bank for one attempt; undefined when no call is made (the lease no longer covers it, or shutdown): a resolver then asks the bank and sends it. */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
     if (sendsStopped) {
       deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "not sent: this instance is shutting down; a resolver asks the bank and sends it");
@@ -161,7 +161,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     if (answer.outcome === "NOT_SENT" && answer.unreachable === true) {
       // A reroute the ledger could not take is no reroute: attempt 1's "not sent" is settled below
       // (or, if the write did land after all, that settle loses its compare-and-set and the
-      // resolver sends attempt 2 once the lease runs out). Never an error for a recorded transfer.
+      // resolver takes attempt 2 once the lease runs out). Never an error for a recorded transfer.
       const next = await reroute(client, record, route, answer).catch((error: unknown) => {
         deps.logger.error({ err: error, referenceNumber: record.referenceNumber }, "could not record the reroute; settling the first attempt");
         return undefined;
