@@ -82,8 +82,12 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
   switch (meaningOf(error.code)) {
     case "declined":
-    case "token-refused": // still refused after a fresh token: BCA did not process it
       return bankAnswer("FAILED", error.code, error.message);
+    case "token-refused":
+      // Still refused after a fresh token, over BCA's 401 (as isTokenRefused reads it): BCA did not
+      // process it. The code in any other answer proves nothing.
+      if (answer.status === 401) return bankAnswer("FAILED", error.code, error.message);
+      return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}, not BCA's 401); outcome unknown, ask the status inquiry`);
     case "rate-limited":
       // "Not sent" lets the gateway send the transfer through another bank: only BCA's documented
       // 429 says the API gateway refused it before processing; the same code in any other answer does not.
