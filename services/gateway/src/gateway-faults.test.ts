@@ -153,15 +153,19 @@ describe("graceful shutdown", () => {
     expect(await h.connection.db!.collection("transfers").countDocuments({ leaseOwner: second.instanceId })).toBe(0);
   });
 
-  it("says 503 on /readyz while it still serves for GATEWAY_SHUTDOWN_DELAY_MS, then closes the apps' ports, the operators' last", async () => {
-    const leaving = await h.startAnother({ shutdownDelayMs: 3_000 }); // room for three calls on a busy machine
+  it("says 503 on /readyz and NOT_SERVING on gRPC health while it still serves for GATEWAY_SHUTDOWN_DELAY_MS, then closes the apps' ports, the operators' last", async () => {
+    const leaving = await h.startAnother({ shutdownDelayMs: 3_000 }); // room for four calls on a busy machine
     const apps = `http://127.0.0.1:${leaving.httpPort}`;
     const ops = `http://127.0.0.1:${leaving.opsPort}`;
     const readyz = async (origin: string) => { const res = await fetch(`${origin}/readyz`); return [res.status, await res.json()] as const; };
+    // grpc.health.v1 through Connect's JSON on the apps' port: what a load balancer probing gRPC health sees.
+    const grpcHealth = async () => ((await (await fetch(`${apps}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { status?: string }).status;
     expect(await readyz(apps)).toEqual([200, { status: "ready" }]);
+    expect(await grpcHealth()).toBe("SERVING");
     const closing = leaving.close();
     expect(await readyz(apps)).toEqual([503, { status: "stopping" }]);
     expect(await readyz(ops)).toEqual([503, { status: "stopping" }]);
+    expect(await grpcHealth()).toBe("NOT_SERVING");
     const { status, json } = await post(apps, body()); // a load balancer has not noticed yet: still served
     expect([status, json.statusCode]).toEqual([200, "000"]);
     await closing;

@@ -3,8 +3,9 @@ import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 
 /**
  * grpc.health.v1.Health as a Connect service (no maintained Connect implementation exists).
- * "" (the whole server) and every served service are SERVING while the database answers,
- * NOT_SERVING otherwise; an unknown name is NOT_FOUND, as the health protocol says.
+ * "" (the whole server) and every served service are SERVING while `ready` says so (the database
+ * answers and the gateway is not stopping), NOT_SERVING otherwise; an unknown name is NOT_FOUND,
+ * as the health protocol says.
  */
 
 const SERVING = 1;
