@@ -369,6 +369,8 @@ describe("HTTP endpoints and logs", () => {
     const metrics = await h.metrics();
     expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="rest",statusCode="000"\} \d+/);
     expect(metrics).toMatch(/gerbang_gateway_bank_call_seconds_count\{bank="014",outcome="SUCCESS"\} \d+/);
+    // The alert's series exist before any review, so an alert on their increase sees the first one.
+    for (const bank of ["009", "014", "800"]) expect(metrics).toMatch(new RegExp(`gerbang_gateway_manual_review_total\\{bank="${bank}"\\} \\d+`));
   });
 
   it("logs one line per request with client, route, statusCode and duration; accounts masked, no tokens", async () => {

@@ -82,6 +82,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     { errorPercent: settings.breakerErrorPercent, volumeThreshold: settings.breakerVolumeThreshold, resetMs: settings.breakerResetMs, windowMs: settings.breakerWindowMs },
     logger, (bankCode, state) => { metrics.breakerState.set({ bank: bankCode }, breakerGauge[state]); },
   );
+  // Every partner's manual-review series exists from the start, at 0: an alert on its increase
+  // would not see the first review of a series that the review itself created.
+  for (const partner of registry.current().partners) metrics.manualReviews.labels({ bank: partner.bankCode }).inc(0);
   const bank = createBankCaller({ breakers, maxReconnectBackoffMs: settings.breakerResetMs });
   const policies = bankPoliciesOf(settings);
   const instanceId = `gateway-${randomUUID()}`;

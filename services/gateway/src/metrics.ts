@@ -27,17 +27,28 @@ export interface MetricsOptions {
   defaultMetrics: boolean;
   /** Counts unresolved transfers by state when scraped (a gauge that is always current). */
   unresolved?: () => Promise<Partial<Record<string, number>>>;
+  /** Longest a scrape waits for that count (default 2 s). */
+  unresolvedTimeoutMs?: number;
 }
+
+/** How long a scrape waits for the ledger's count before leaving the gauge out. */
+const UNRESOLVED_TIMEOUT_MS = 2_000;
 
 export function createMetrics(options: MetricsOptions): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const count = options.unresolved;
+  const timeoutMs = options.unresolvedTimeoutMs ?? UNRESOLVED_TIMEOUT_MS;
   const unresolved = count === undefined ? undefined : new Gauge({
-      name: "gerbang_gateway_unresolved_transfers", help: "Transfers not final, by state (MANUAL_REVIEW waits for a person).",
+      name: "gerbang_gateway_unresolved_transfers", help: "Transfers not final, by state (MANUAL_REVIEW waits for a person); absent while the ledger cannot be counted.",
       labelNames: ["state"], registers: [registry],
+      // prom-client collects every metric together: a count that failed or hung would fail or hang the
+      // whole scrape, and the manual-review counter and breaker gauges would go stale exactly when the
+      // database is in trouble. The gauge is left out instead (alert on its absence), never stale.
       async collect() {
-        for (const [state, n] of Object.entries(await count())) this.set({ state }, n ?? 0);
+        const counts = await withTimeout(count(), timeoutMs).catch(() => undefined);
+        this.reset();
+        for (const [state, n] of Object.entries(counts ?? {})) this.set({ state }, n ?? 0);
       },
     });
   return {
@@ -68,4 +79,10 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
       labelNames: ["bank"], registers: [registry],
     }),
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => { reject(new Error(`no answer within ${ms} ms`)); }, ms); });
+  return Promise.race([work, timeout]).finally(() => { clearTimeout(timer); });
 }
