@@ -173,6 +173,34 @@ describe("graceful shutdown", () => {
     await expect(fetch(`${ops}/readyz`)).rejects.toThrow();
   });
 
+  it("keeps the operators' port (503 \"stopping\", /metrics) up until the leases are handed back, after the apps' ports closed", async () => {
+    const leaving = await h.startAnother();
+    const apps = `http://127.0.0.1:${leaving.httpPort}`;
+    const ops = `http://127.0.0.1:${leaving.opsPort}`;
+    // The hand-back's search for held transfers takes a second here, so the order can be seen.
+    const Transfer = h.connection.models.Transfer!;
+    const find = Transfer.find.bind(Transfer);
+    let searching = false;
+    Transfer.find = ((...args: Parameters<typeof find>) => {
+      searching = true;
+      const query = find(...args);
+      const lean = query.lean.bind(query);
+      return Object.assign(query, { lean: (...more: Parameters<typeof lean>) => new Promise((resolve) => { setTimeout(resolve, 1_000); }).then(() => lean(...more)) });
+    }) as unknown as typeof Transfer.find;
+    try {
+      const closing = leaving.close();
+      await until("the hand-back has begun", () => searching);
+      await expect(fetch(`${apps}/readyz`)).rejects.toThrow();
+      const res = await fetch(`${ops}/readyz`);
+      expect([res.status, await res.json()]).toEqual([503, { status: "stopping" }]);
+      expect((await fetch(`${ops}/metrics`)).status).toBe(200);
+      await closing;
+    } finally {
+      Transfer.find = find;
+    }
+    await expect(fetch(`${ops}/readyz`)).rejects.toThrow();
+  });
+
   it("cuts requests that outlive the grace; their transfers keep the lease until it runs out (the bank call may still land)", async () => {
     // A deadline and lease far beyond the grace: only the shutdown may end the call, however slow the machine.
     const third = await h.startAnother({ shutdownGraceMs: 200, bankDeadlineMs: 10_000, leaseMs: 20_000 });

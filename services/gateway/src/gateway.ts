@@ -177,6 +177,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
         // The database is gone: the leases simply expire and another instance takes over then.
         logger.warn({ err: error }, "could not hand back leases; they expire by themselves");
       }
+      // Last: until here /readyz says "stopping" there, and /metrics still shows what the
+      // resolver's final round did (a manual review it recorded on its way out is an alert).
+      await servers.closeOperators();
     },
   };
 }

@@ -53,10 +53,12 @@ export interface GatewayServers {
   /**
    * Stops taking requests: /readyz says 503 at once (on every port), and after `delayMs` the apps'
    * listeners close (keep-alive connections after their current request); requests in flight
-   * finish for at most `graceMs`, then whatever is left is closed. The operators' port closes
-   * last. Resolves when every server is closed.
+   * finish for at most `graceMs`, then whatever is left is closed. Resolves when the apps' servers
+   * are closed; the operators' port stays up (503 "stopping") until closeOperators().
    */
   close(graceMs?: number, delayMs?: number): Promise<void>;
+  /** Closes the operators' port: last, once the rest of the shutdown (and its last metrics) is done. */
+  closeOperators(): Promise<void>;
 }
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -219,7 +221,9 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
         for (const session of sessions) session.destroy();
         await closed;
       }
-      // The operators' port goes last: until here its /readyz says 503 "stopping".
+    },
+    closeOperators: async () => {
+      draining = true;
       const opsClosed = closeServer(ops);
       ops.closeAllConnections();
       await opsClosed;
