@@ -108,14 +108,19 @@ describe("fallback routing", () => {
     await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
     const booked = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
     const held = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
+    const swapped = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
     await pointPartner(h, "014", `127.0.0.1:${h.banks["014"].port}`);
     // The "not sent" promise broken: BCA did get attempt 1 of each, and booked one, holds the other.
     h.banks["014"].settle(booked, 1, "SUCCESS");
     h.banks["014"].settle(held, 1, "PENDING");
+    // One booking in all, but BCA's attempt 1, while BNI has no record of the attempt 2 the ledger says paid.
+    h.banks["014"].settle(swapped, 1, "SUCCESS");
+    h.banks["009"].settle(swapped, 2, "FAILED");
     const report = await reconcileLedger(h.connection, testSettings(), pino({ level: "silent" }), from, new Date(Date.now() + 1_000));
     expect(report.mismatches.map((m) => [m.referenceNumber, m.problem])).toEqual([
       [booked, "booked 2 times at the bank"],
       [held, "ledger SUCCESS but the bank still has an attempt pending"],
+      [swapped, "ledger SUCCESS by attempt 2, but the bank booked attempt 1"],
     ]);
     // Attempt 1 debited the app's BCA escrow, attempt 2 its BNI escrow (the transfer's source now).
     const asked = (ref: string, bank: "014" | "009") => h.banks[bank].statusCalls.filter((c) => c.referenceNumber === ref).map((c) => [c.attempt, c.sourceAccountNumber]);

@@ -118,6 +118,12 @@ function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefin
   if (unasked.length > 0) return `the bank could not be asked: ${unasked.map((a) => a.error ?? a.bankMessage ?? a.status).join("; ")}`;
   if (booked > 1) return `booked ${booked} times at the bank`;
   if (t.state === "SUCCESS" && booked === 0) return "ledger SUCCESS but the bank has no booking";
+  // One booking, but of another attempt than the ledger's (a rerouted transfer's first bank booked,
+  // the second did not): the ledger names the wrong bank, reference and escrow.
+  const ledgerBooked = t.attempts.findIndex((a) => a.outcome === "SUCCESS");
+  if (t.state === "SUCCESS" && ledgerBooked >= 0 && answers[ledgerBooked]?.status !== "SUCCESS") {
+    return `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${answers.findIndex((a) => a.status === "SUCCESS") + 1}`;
+  }
   if (t.state === "FAILED" && booked === 1) return "ledger FAILED but the bank booked it";
   // A rerouted transfer has two attempts: one still pending at a bank may yet book a second time.
   if (answers.some((a) => a.status === "PENDING")) return `ledger ${t.state} but the bank still has an attempt pending`;
