@@ -9,6 +9,9 @@ import { DEFAULT_PORTS, freePort, isListening, repoRoot, startEmbeddedDatabase, 
  * the benchmarks, so all three run exactly the same processes.
  */
 
+/** How long a stopped component may take before it is killed (past every service's own shutdown budget). */
+const STOP_BACKSTOP_MS = 45_000;
+
 export type ComponentName =
   | "sandbox-bni" | "sandbox-bca" | "sandbox-mandiri"
   | "bank-bni" | "bank-bca" | "bank-mandiri"
@@ -226,7 +229,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const child = children.get(name);
     if (child === undefined) return;
     asked.add(child);
-    await stopChild(child, signal);
+    // A backstop only: each service ends by itself within its own shutdown budget (the gateway's
+    // delay + grace + 10 s, 30 s by default), handing its leases back; killed sooner, it could not.
+    await stopChild(child, signal, STOP_BACKSTOP_MS);
   };
   const stopAll = async () => {
     watching = false;
