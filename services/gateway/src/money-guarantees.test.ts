@@ -36,6 +36,18 @@ const bca = () => h.banks["014"];
 const sentFor = (referenceNumber: string | undefined) => bca().calls.filter((c) => c.referenceNumber === referenceNumber);
 const stored = async (clientReferenceNo: string) => (await ledger.findByReference("3", referenceNumberFor("3", clientReferenceNo)))!;
 
+/**
+ * A transfer left SENDING with no bank call: once GATEWAY_RESEND_AFTER_MS have passed since it was
+ * recorded (made so here instead of waiting), a resolver sends attempt 1, once, and it succeeds.
+ */
+async function sentOnceByResolver(reference: string, clientReferenceNo: string): Promise<void> {
+  const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+  await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: past, "attempts.0.sentAt": past } });
+  await h.gateway.resolver.runOnce();
+  expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
+  expect((await stored(clientReferenceNo)).state).toBe("SUCCESS");
+}
+
 
 describe("a retry never changes a settled or open transfer, nor calls the bank again", () => {
   it.each([
@@ -135,14 +147,10 @@ describe("no bank call outlives its lease", () => {
     const leased = await stored(body.clientReferenceNo);
     await until("the lease has run out", () => Date.now() > leased.leaseUntil!.getTime());
     // Not found, but the ledger cannot tell this attempt from one a crash cut short after its send:
-    // it is sent only once GATEWAY_RESEND_AFTER_MS have passed since (made so here instead of waiting).
+    // it is sent only once GATEWAY_RESEND_AFTER_MS have passed since.
     await h.gateway.resolver.runOnce();
     expect(sentFor(reference)).toHaveLength(0);
-    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
-    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: past, "attempts.0.sentAt": past } });
-    await h.gateway.resolver.runOnce();
-    expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
-    expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
+    await sentOnceByResolver(reference, body.clientReferenceNo);
   });
 });
 
@@ -178,12 +186,8 @@ describe("no bank call starts once an instance hands its leases back", () => {
     expect(sentFor(reference)).toHaveLength(0);
     const handedBack = await stored(body.clientReferenceNo);
     expect([handedBack.state, handedBack.leaseOwner]).toEqual(["SENDING", undefined]);
-    // Another instance's resolver: not found, and sent once GATEWAY_RESEND_AFTER_MS have passed (made so here).
-    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
-    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: past, "attempts.0.sentAt": past } });
-    await h.gateway.resolver.runOnce();
-    expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
-    expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
+    // Another instance's resolver: not found, and sent once GATEWAY_RESEND_AFTER_MS have passed.
+    await sentOnceByResolver(reference, body.clientReferenceNo);
   });
 });
 
