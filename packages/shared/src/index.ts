@@ -7,6 +7,7 @@ export * from "./jakarta-date";
 export * from "./jwt";
 export * from "./logger";
 export * from "./process-lifecycle";
+export * from "./race-signal";
 export * from "./service-token";
 export * from "./transfer-claim";
 export * from "./local-fixtures";

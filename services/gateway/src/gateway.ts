@@ -110,10 +110,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const served = [PaymentGatewayService, Health, ReflectionV1, ReflectionV1alpha];
   // Reflection also describes the bank contract, so one grpcurl session can inspect the whole mesh's types.
   const reflection = createReflectionIndex(served, [file_payment_v1_bank]);
-  // Not ready once stopping: /readyz says so through the servers' own flag, and gRPC health
-  // through this one, so a balancer probing either stops sending during GATEWAY_SHUTDOWN_DELAY_MS.
-  let stopping = false;
-  const ready = async () => !stopping && await pingDatabase(connection);
+  // Not ready once stopping (/readyz and gRPC health alike), so a balancer probing either stops
+  // sending during GATEWAY_SHUTDOWN_DELAY_MS.
+  const ready = async () => !servers.draining() && await pingDatabase(connection);
   const servers = createGatewayServers({
     routes: (router) => {
       router.service(PaymentGatewayService, createGatewayServiceImpl(transfers));
@@ -159,7 +158,6 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     refreshRegistry: async () => { await registry.refresh(); },
     breakerStates: () => breakers.states(),
     close: async () => {
-      stopping = true;
       clearInterval(purge);
       await Promise.all([servers.close(settings.shutdownGraceMs, settings.shutdownDelayMs), resolver.stop()]);
       bank.close();

@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { raceSignal } from "@gerbang/shared";
 
 /** The `route` label of an RPC, e.g. "payment.v1.PaymentGatewayService/Transfer" (never a raw path). */
 export const routeLabel = (method: DescMethod): string => `${method.parent.typeName}/${method.name}`;
@@ -46,7 +47,7 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
       // whole scrape, and the manual-review counter and breaker gauges would go stale exactly when the
       // database is in trouble. The gauge is left out instead (alert on its absence), never stale.
       async collect() {
-        const counts = await withTimeout(count(), timeoutMs).catch(() => undefined);
+        const counts = await raceSignal(count(), AbortSignal.timeout(timeoutMs), "no count in time").catch(() => undefined);
         this.reset();
         for (const [state, n] of Object.entries(counts ?? {})) this.set({ state }, n ?? 0);
       },
@@ -81,8 +82,3 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
   };
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => { reject(new Error(`no answer within ${ms} ms`)); }, ms); });
-  return Promise.race([work, timeout]).finally(() => { clearTimeout(timer); });
-}

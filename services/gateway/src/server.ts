@@ -59,6 +59,8 @@ export interface GatewayServers {
   close(graceMs?: number, delayMs?: number): Promise<void>;
   /** Closes the operators' port: last, once the rest of the shutdown (and its last metrics) is done. */
   closeOperators(): Promise<void>;
+  /** True from the start of close(): /readyz says "stopping", and so must every other readiness. */
+  draining(): boolean;
 }
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -222,8 +224,8 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
         await closed;
       }
     },
+    draining: () => draining,
     closeOperators: async () => {
-      draining = true;
       const opsClosed = closeServer(ops);
       ops.closeAllConnections();
       await opsClosed;
