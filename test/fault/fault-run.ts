@@ -6,7 +6,7 @@ import { runLimited } from "./app-client";
 import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type LedgerTransfer, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver, waitUntilNoneHeld } from "./ledger-read";
-import { MAGIC_SUFFIX, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
+import { magicAccount, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
  * One fault run: the requests the apps sent and what they were told, the faults injected, and the
@@ -51,11 +51,6 @@ export interface FaultRun {
   /** Waits (bounded) for the resolver, reads both sides, checks, prints the summary line. */
   finish(): Promise<RunFigures>;
   close(): Promise<void>;
-}
-
-/** The beneficiary account whose transfers meet `mode` at every sandbox (sandbox/README.md, "Faults"). */
-export function magicAccount(mode: FaultMode): string {
-  return `99900000${MAGIC_SUFFIX[mode]}`;
 }
 
 /** What a scenario said one of its transfers must end as. */

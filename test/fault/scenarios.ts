@@ -1,8 +1,8 @@
 import type { AppAnswer, AppClient, TransferBody } from "./app-client";
 import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
-import { magicAccount, PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
+import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
 import { waitForResolver } from "./ledger-read";
-import { FAULT_MODES, type FaultMode } from "@gerbang/shared/src/bank/testing";
+import { FAULT_MODES, magicAccount, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
  * Scenarios without crashes or outages: plain load, every sandbox fault mode (by magic account

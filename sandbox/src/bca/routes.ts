@@ -4,7 +4,7 @@ import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, upTo, type FieldError } from "../core/fields";
 import { fail, isJson, parseJson, type Exchange } from "../core/http";
 import type { TransferOrder } from "../core/ledger";
-import { pickFault, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
+import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import { createTokenStore } from "../core/tokens";
 import type { BcaCredentials } from "../credentials";
 import { bcaToken, verifyBcaCall } from "./auth";
@@ -75,9 +75,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     const transferType = ex.query.get("TransferType");
     if (transferType !== null && transferType !== "BCA") fail(esb("ESB-14-004", "TransferType must be BCA"));
     ex.log.requestId = transactionId;
-    const key = `${transactionDate}/${transactionId}`;
-    const main = () => bcaStatusReply(ctx.ledger.find(key), transactionId, transactionDate);
-    await serveWithFault(ex, ctx, bcaErrors, pickFault(ex, ctx, bcaErrors, "status", ctx.ledger.find(key)?.order.beneficiaryAccountNumber), { main });
+    await serveStatus(ex, ctx, bcaErrors, `${transactionDate}/${transactionId}`, (record) => bcaStatusReply(record, transactionId, transactionDate));
   };
 
   return {

@@ -4,7 +4,7 @@ import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, fieldReader, objectField, UUID16, upTo, type FieldError } from "../core/fields";
 import { fail, isJson, parseJson, type Exchange } from "../core/http";
 import type { RequestRecord, TransferOrder } from "../core/ledger";
-import { pickFault, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
+import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import { createTokenStore } from "../core/tokens";
 import type { BniCredentials } from "../credentials";
 import { bniToken, verifyBniCall, verifyBniSignature } from "./auth";
@@ -92,9 +92,7 @@ export function createBniApi(ctx: SandboxContext, creds: BniCredentials): BankAp
           const { fields } = open(ex);
           const requestedUuid = fields.required("requestedUuid", UUID16, "16 characters [0-9A-Z]");
           ex.log.requestId = requestedUuid;
-          const main = () => bniStatusReply(ctx, ctx.ledger.find(requestedUuid));
-          const about = ctx.ledger.find(requestedUuid)?.order.beneficiaryAccountNumber;
-          await serveWithFault(ex, ctx, bniErrors, pickFault(ex, ctx, bniErrors, "status", about), { main });
+          await serveStatus(ex, ctx, bniErrors, requestedUuid, (record) => bniStatusReply(ctx, record));
         },
       },
     ],

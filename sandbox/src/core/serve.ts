@@ -28,6 +28,15 @@ export interface Steps {
   main: () => Reply;
 }
 
+/**
+ * A status inquiry of the request keyed `key`, under its fault: admin rules that name an account
+ * meet inquiries of transfers to it. `reply` reads the record when the answer is due (after any latency).
+ */
+export async function serveStatus(ex: Exchange, ctx: SandboxContext, errors: BankErrors, key: string, reply: (record: RequestRecord | undefined) => Reply): Promise<void> {
+  const fault = pickFault(ex, ctx, errors, "status", ctx.ledger.find(key)?.order.beneficiaryAccountNumber);
+  await serveWithFault(ex, ctx, errors, fault, { main: () => reply(ctx.ledger.find(key)) });
+}
+
 /** Runs the steps under a fault exactly as the README's fault table says. */
 export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: BankErrors, fault: Fault | undefined, steps: Steps): Promise<void> {
   if (fault !== undefined) ex.log.fault = fault.mode;
@@ -41,8 +50,7 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
       ctx.holds.hold(ex);
       return;
     case "reset":
-      ex.log.status = "reset";
-      ex.req.socket.destroy();
+      cut(ex);
       return;
     case "error-before":
       send(ex, errors.systemError());
@@ -50,12 +58,11 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
     case "latency":
       // The request id is claimed (PENDING) while the bank "works", so an inquiry meanwhile sees
       // it in progress and a duplicate meanwhile is refused.
-      await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "answer");
+      if (early()) return;
+      if (await ctx.holds.sleep(fault.latencyMs)) send(ex, steps.main());
       return;
     case "book-late":
-      // Claimed out of sight and the connection cut at once, with no answer: the client asks soon,
-      // and the inquiry does not know the id until it is booked, latencyMs later.
-      await workSlowly(ex, ctx, fault.latencyMs, early, steps.main, "cut");
+      await bookLate(ex, ctx, fault.latencyMs, early, steps.main);
       return;
     case "error-after":
       if (early()) return;
@@ -65,8 +72,7 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
     case "reset-after":
       if (early()) return;
       steps.main();
-      ex.log.status = "reset";
-      ex.req.socket.destroy();
+      cut(ex);
       return;
     case "insufficient-funds":
     case "invalid-account":
@@ -78,16 +84,20 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
   }
 }
 
-/** Claims (unless a duplicate), works `ms`, then does the work; answers it, or cuts the connection first and never answers. */
-async function workSlowly(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply, answer: "answer" | "cut"): Promise<void> {
+/**
+ * Claimed out of sight and the connection cut at once, with no answer: the client asks soon, and
+ * the inquiry does not know the id until it is booked, `ms` later.
+ */
+async function bookLate(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply): Promise<void> {
   if (early()) return;
-  if (answer === "cut") {
-    ex.log.status = "reset";
-    ex.req.socket.destroy();
-  }
-  if (!(await ctx.holds.sleep(ms))) return;
-  const reply = main();
-  if (answer === "answer") send(ex, reply);
+  cut(ex);
+  if (await ctx.holds.sleep(ms)) main();
+}
+
+/** Destroys the connection without an answer (logged as a reset). */
+function cut(ex: Exchange): void {
+  ex.log.status = "reset";
+  ex.req.socket.destroy();
 }
 
 export interface TransferReplies {

@@ -3,7 +3,7 @@ import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, UUID16, upTo, type FieldError } from "../core/fields";
 import { fail, isJson, parseJson, type Exchange, type Reply } from "../core/http";
 import type { RequestRecord, TransferOrder } from "../core/ledger";
-import { pickFault, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
+import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import type { MandiriCredentials } from "../credentials";
 import { createMandiriTokens } from "./auth";
 import { mandiriErrors, mandiriRefusal, mandiriReply } from "./errors";
@@ -66,8 +66,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
     const transactionId = f.required("transactionID", UUID16, "16 characters [0-9A-Z]");
     const transactionDate = f.required("transactionDate", DATE, "yyyy-MM-dd");
     ex.log.requestId = transactionId;
-    const main = (): Reply => {
-      const record = ctx.ledger.find(transactionId);
+    const reply = (record: RequestRecord | undefined): Reply => {
       if (record?.order.echo.transactionDate !== transactionDate) return mandiriReply(404, "25", "Unable to locate record");
       const { outcome } = record;
       const base = { transactionID: transactionId };
@@ -82,7 +81,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
           return mandiriReply(200, "00", "Success", { ...base, transactionStatus: "PENDING", journalNo: "", reasonCode: "", reasonMessage: "In progress" });
       }
     };
-    await serveWithFault(ex, ctx, mandiriErrors, pickFault(ex, ctx, mandiriErrors, "status", ctx.ledger.find(transactionId)?.order.beneficiaryAccountNumber), { main });
+    await serveStatus(ex, ctx, mandiriErrors, transactionId, reply);
   };
 
   return {

@@ -18,6 +18,11 @@ export const MAGIC_SUFFIX: Record<FaultMode, string> = {
   "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10",
 };
 
+/** The beneficiary account whose transfers meet `mode` at every sandbox (sandbox/README.md, "Faults"). */
+export function magicAccount(mode: FaultMode): string {
+  return `99900000${MAGIC_SUFFIX[mode]}`;
+}
+
 /** Modes in which the sandbox books the money (the others book nothing). */
 export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after", "book-late"];
 
@@ -45,6 +50,12 @@ export interface Booking {
 /** A request the bank has taken and is still working on (faults `latency`, `book-late`): neither booked nor refused yet. */
 export type HeldRequest = Omit<Booking, "journalNo" | "bookedAt">;
 
+/** A request id that came again once the bank had it; `whileInProgress`: the first was still being worked on (the two raced). */
+export interface Repeat {
+  requestId: string;
+  whileInProgress: boolean;
+}
+
 export interface SandboxAdmin {
   readonly origin: string;
   addFault(rule: FaultRule): Promise<void>;
@@ -54,7 +65,7 @@ export interface SandboxAdmin {
   ledger(): Promise<Booking[]>;
   held(): Promise<HeldRequest[]>;
   /** Request ids that came again once the bank had them (answered as duplicates, never booked). */
-  repeats(): Promise<{ requestId: string; whileInProgress: boolean }[]>;
+  repeats(): Promise<Repeat[]>;
   /** Empty books, fixture balances, no fault rules. */
   reset(): Promise<void>;
 }
@@ -92,7 +103,7 @@ export function createSandboxAdmin(origin: string): SandboxAdmin {
     },
     repeats: async () => {
       const text = await expectOk(await fetch(`${origin}/_sandbox/repeats`, { signal: timeout() }), `reading the repeated request ids at ${origin}`);
-      return (JSON.parse(text) as { repeats: { requestId: string; whileInProgress: boolean }[] }).repeats;
+      return (JSON.parse(text) as { repeats: Repeat[] }).repeats;
     },
     reset: async () => {
       await expectOk(await fetch(`${origin}/_sandbox/reset`, { method: "POST", signal: timeout() }), `resetting ${origin}`);
