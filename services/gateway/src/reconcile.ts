@@ -121,8 +121,9 @@ function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefin
   // One booking, but of another attempt than the ledger's (a rerouted transfer's first bank booked,
   // the second did not): the ledger names the wrong bank, reference and escrow.
   const ledgerBooked = t.attempts.findIndex((a) => a.outcome === "SUCCESS");
-  if (t.state === "SUCCESS" && ledgerBooked >= 0 && answers[ledgerBooked]?.status !== "SUCCESS") {
-    return `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${answers.findIndex((a) => a.status === "SUCCESS") + 1}`;
+  const bankBooked = answers.findIndex((a) => a.status === "SUCCESS");
+  if (t.state === "SUCCESS" && ledgerBooked >= 0 && bankBooked !== ledgerBooked) {
+    return `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${bankBooked + 1}`;
   }
   if (t.state === "FAILED" && booked === 1) return "ledger FAILED but the bank booked it";
   // A rerouted transfer has two attempts: one still pending at a bank may yet book a second time.
