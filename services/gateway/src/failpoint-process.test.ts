@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { freePort, repoRoot } from "@gerbang/shared";
 import { testDatabaseUri } from "../../../test/database";
-import { appToken, startHarness, testSettings, type Harness } from "./gateway-harness";
+import { appToken, pastResendWait, startHarness, type Harness } from "./gateway-harness";
 import type { Failpoint } from "./failpoints";
 
 // The gateway as a real process (main.ts, as scripts/system.ts runs it) with GATEWAY_FAILPOINT
@@ -69,7 +69,7 @@ describe("GATEWAY_FAILPOINT: the gateway process kills itself at each step of a 
 
     // The dead instance's lease runs out and GATEWAY_RESEND_AFTER_MS passes (made so here instead of
     // waiting: the attempt may have left before the process died), and this instance's resolver takes over.
-    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+    const past = pastResendWait();
     await transfers.updateOne({ referenceNumber: reference }, { $set: { leaseUntil: past, nextCheckAt: past, "attempts.0.sentAt": past } });
     await h.gateway.resolver.runOnce();
     expect(await transfers.findOne({ referenceNumber: reference })).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS" }] });

@@ -131,6 +131,11 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
   };
 }
 
+/** A moment longer ago than the tests' GATEWAY_RESEND_AFTER_MS: an attempt sent then may be re-sent on "not found". */
+export function pastResendWait(): Date {
+  return new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+}
+
 /** Polls until `condition` holds: a slow machine only waits longer, and a condition that never comes fails after `ms`. */
 export async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

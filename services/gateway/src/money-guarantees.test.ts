@@ -1,4 +1,4 @@
-import { appToken, crashedTransfer, startHarness, testSettings, until, type Harness } from "./gateway-harness";
+import { appToken, crashedTransfer, pastResendWait, startHarness, until, type Harness } from "./gateway-harness";
 import { referenceNumberFor } from "./reference-number";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -41,7 +41,7 @@ const stored = async (clientReferenceNo: string) => (await ledger.findByReferenc
  * recorded (made so here instead of waiting), a resolver sends attempt 1, once, and it succeeds.
  */
 async function sentOnceByResolver(reference: string, clientReferenceNo: string): Promise<void> {
-  const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+  const past = pastResendWait();
   await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { nextCheckAt: past, "attempts.0.sentAt": past } });
   await h.gateway.resolver.runOnce();
   expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
@@ -231,7 +231,7 @@ describe("two gateway instances resolving the same transfers left SENDING by a c
   it("send each of them to the bank exactly once", async () => {
     const second = await h.startAnother();
     // Leases run out, and sent longer than GATEWAY_RESEND_AFTER_MS ago: the crash may have come after the send.
-    const past = new Date(Date.now() - testSettings().resendAfterMs - 1_000);
+    const past = pastResendWait();
     const transfers: TransferRecord[] = [];
     for (let i = 0; i < 30; i++) {
       const referenceNumber = `MNY${Date.now()}${++seq}`;
