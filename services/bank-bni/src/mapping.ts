@@ -62,8 +62,12 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       if (coded.ok && answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
     case "declined":
-    case "token-refused": // still refused after a fresh token: BNI did not process it
       return bankAnswer("FAILED", code, message);
+    case "token-refused":
+      // Still refused after a fresh token, over BNI's 401 (as isTokenRefused reads it): BNI did not
+      // process it. The code in any other answer proves nothing.
+      if (answer.status === 401) return bankAnswer("FAILED", code, message);
+      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not BNI's 401); outcome unknown, ask the status inquiry`);
     case "not-found":
     case "unknown-outcome":
       return bankAnswer("PENDING", code, `${message}; outcome unknown, ask the status inquiry`);

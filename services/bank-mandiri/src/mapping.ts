@@ -31,8 +31,9 @@ export function meaningOf(code: string): MandiriMeaning {
 
 /**
  * In ISO 8583 these approve (10: partial amount, 11: VIP); our proposal refuses with them, over
- * HTTP 4xx. Until Mandiri confirms the codes, one of them over any other status is not taken as a
- * refusal: read as a decline, an approval would let the transfer be paid again.
+ * HTTP 4xx (11 over 401 only: it is the token refusal). Until Mandiri confirms the codes, one of
+ * them over any other status is not taken as a refusal: read as a decline, an approval would let
+ * the transfer be paid again.
  */
 const ISO_APPROVALS = ["10", "11"];
 
@@ -51,11 +52,15 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       if (answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
-    case "token-refused": // still refused after a fresh token: Mandiri did not process it
       if (ISO_APPROVALS.includes(code) && (answer.status < 400 || answer.status > 499)) {
         return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): an approval code in ISO 8583, a refusal here only over HTTP 4xx; ask inquiryStatus`);
       }
       return bankAnswer("FAILED", code, message);
+    case "token-refused":
+      // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it):
+      // Mandiri did not process it. The code in any other answer proves nothing.
+      if (answer.status === 401) return bankAnswer("FAILED", code, message);
+      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not the proposal's 401); outcome unknown, ask inquiryStatus`);
     case "not-found":
     case "unknown-outcome":
       return bankAnswer("PENDING", code, `${message}; outcome unknown, ask inquiryStatus`);
