@@ -43,3 +43,16 @@ export function verifyBcaCall(ex: Exchange, ctx: SandboxContext, tokens: TokenSt
   });
   if (!safeEqual(signature, expected)) fail(esb("ESB-14-001"));
 }
+
+/** KlikBCA Bisnis's channel, the ChannelID BCA's services that need one take (bank-apis.md 2.1). */
+export const BCA_CHANNEL_ID = "95051";
+
+/**
+ * The transfer status inquiry also needs `ChannelID` (95051) and `CredentialID` (the corporate
+ * ID), as BCA documents it: either missing or wrong is 401 ESB-14-014.
+ */
+export function verifyBcaChannel(ex: Exchange, creds: BcaCredentials): void {
+  const channelId = header(ex.req, "ChannelID") ?? "";
+  const credentialId = header(ex.req, "CredentialID") ?? "";
+  if (channelId !== BCA_CHANNEL_ID || !safeEqual(credentialId, creds.corporateId)) fail(esb("ESB-14-014"));
+}

@@ -11,6 +11,7 @@ const ESB = {
   "ESB-14-008": [401, "Invalid client_id/client_secret/grant_type", "client_id/client_secret/grant_type tidak valid"],
   "ESB-14-009": [401, "Unauthorized", "Tidak berhak"],
   "ESB-14-011": [404, "Service doesn't exist", "Service tidak ada"],
+  "ESB-14-014": [401, "Invalid ChannelID/CredentialID", "ChannelID/CredentialID tidak valid"],
   "ESB-14-015": [400, "Content Type not supported", "Content Type tidak didukung"],
   "ESB-14-016": [400, "Invalid JSON format", "Format JSON tidak valid"],
   "ESB-14-021": [400, "API Key Invalid", "API Key tidak valid"],

@@ -131,7 +131,7 @@ describe("BCA transfers and status", () => {
     ["an unknown beneficiary", { BeneficiaryAccountNumber: "0201299999" }, 400, "ESB-82-014"],
     ["an unknown source account", { SourceAccountNumber: "0201299998" }, 400, "ESB-82-008"],
     ["an amount over Rp500,000,000", { Amount: "500000001.00" }, 403, "ESB-82-006"],
-  ])("declines %s (%j) with HTTP %s %s; the status says 01", async (_why, over, httpStatus, expected) => {
+  ])("declines %s (%j) with HTTP %s %s; the status says 06", async (_why, over, httpStatus, expected) => {
     const body = transfer(over);
     const answer = await post(body);
     expect([answer.status, code(answer.body)]).toEqual([httpStatus, expected]);
@@ -146,6 +146,17 @@ describe("BCA transfers and status", () => {
     expect(code((await status("99999999", "TransferType=BCA")).body)).toBe("ESB-82-001");
     expect(code((await status("99999999", "TransactionDate=26-11-2026")).body)).toBe("ESB-82-004");
     expect(code((await status("12", `TransactionDate=${TODAY}`)).body)).toBe("ESB-82-010");
+  });
+
+  it("refuses a status inquiry without KlikBCA's ChannelID or with another CredentialID: 401 ESB-14-014", async () => {
+    const body = transfer();
+    await post(body);
+    const query = `TransactionDate=${TODAY}&TransferType=BCA`;
+    for (const headers of [{ ChannelID: "" }, { ChannelID: "95052" }, { CredentialID: "" }, { CredentialID: "OTHERCORP" }]) {
+      const answer = await bca.call("GET", `${TRANSFERS}/status/${body.TransactionID}?${query}`, "", { headers });
+      expect([answer.status, code(answer.body)]).toEqual([401, "ESB-14-014"]);
+    }
+    expect((await status(body.TransactionID)).body).toMatchObject({ StatusCode: "00" });
   });
 
   it("answers an unknown path with 404 ESB-14-011", async () => {

@@ -7,7 +7,7 @@ import type { TransferOrder } from "../core/ledger";
 import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import { createTokenStore } from "../core/tokens";
 import type { BcaCredentials } from "../credentials";
-import { bcaToken, verifyBcaCall } from "./auth";
+import { bcaToken, verifyBcaCall, verifyBcaChannel } from "./auth";
 import { bcaErrors, bcaRefusalCode, esb, type EsbCode } from "./errors";
 import { bcaStatusReply } from "./status";
 
@@ -68,6 +68,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
 
   const status = async (ex: Exchange, [transactionId = ""]: string[]) => {
     verifyBcaCall(ex, ctx, tokens, creds);
+    verifyBcaChannel(ex, creds);
     if (!TRANSACTION_ID.test(transactionId)) fail(esb("ESB-82-010", "TransactionID must be 8 digits"));
     const transactionDate = ex.query.get("TransactionDate");
     if (transactionDate === null || transactionDate === "") fail(esb("ESB-82-001", "TransactionDate"));

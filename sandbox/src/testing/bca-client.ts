@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { JAKARTA_OFFSET_MS, LOCAL_BANK_CREDENTIALS } from "@gerbang/shared";
+import { BCA_CHANNEL_ID } from "../bca/auth";
 import { clientCredentialsToken, fetchJson, type Answer } from "./http";
 
 /** X-BCA-Timestamp for a given instant, in UTC+7 as BCA's examples: 2016-02-03T10:00:00.000+07:00. */
@@ -29,7 +30,8 @@ export interface BcaCallOptions {
   sendBody?: string;
 }
 
-export function bcaClient(baseUrl: string, now: () => number, creds: { clientId: string; clientSecret: string; apiKey: string; apiSecret: string } = LOCAL_BANK_CREDENTIALS.bca) {
+/** A BCA caller for tests; it sends ChannelID and CredentialID on every call, as BCA's own clients do. */
+export function bcaClient(baseUrl: string, now: () => number, creds: { clientId: string; clientSecret: string; apiKey: string; apiSecret: string; corporateId: string } = LOCAL_BANK_CREDENTIALS.bca) {
   let cached: string | undefined;
   const token = async (): Promise<string> => {
     cached = await clientCredentialsToken(baseUrl, creds.clientId, creds.clientSecret);
@@ -41,6 +43,7 @@ export function bcaClient(baseUrl: string, now: () => number, creds: { clientId:
     const headers: Record<string, string> = {
       Authorization: `Bearer ${accessToken}`, Origin: "gerbang.local", "X-BCA-Key": options.apiKey ?? creds.apiKey, "X-BCA-Timestamp": timestamp,
       "X-BCA-Signature": options.signature ?? signBca(creds.apiSecret, method, pathAndQuery, accessToken, body, timestamp),
+      ChannelID: BCA_CHANNEL_ID, CredentialID: creds.corporateId,
       ...options.headers,
     };
     if (method === "POST") headers["Content-Type"] = options.contentType ?? "application/json";

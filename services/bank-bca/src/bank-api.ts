@@ -19,6 +19,8 @@ export const BCA_TOKEN_PATH = "/api/oauth/token";
 /** The path variable of the status inquiry route (`.../transfers/status/{TransactionID}`). */
 export const TRANSACTION_ID_VARIABLE = "{TransactionID}";
 const REMARK_PART = 18;
+/** KlikBCA Bisnis's channel: with the corporate ID as CredentialID, the status inquiry needs it (bank-apis.md 2.1). */
+export const BCA_CHANNEL_ID = "95051";
 
 /** Body of `POST /banking/corporates/transfers`, in BCA's documented field order. */
 export function transferBody(input: TransferInput, transactionId: string, corporateId: string): string {
@@ -69,7 +71,7 @@ export interface BcaApiOptions {
 /** BCA's legacy corporate API as sandbox/README.md and bank-apis.md section 2.1 describe it. */
 export function createBcaApi(credentials: BcaCredentials, tokens: TokenCache, options: BcaApiOptions): BcaApi {
   const now = options.now ?? Date.now;
-  const send = (ctx: BankCallContext, method: "GET" | "POST", url: URL, body: string) =>
+  const send = (ctx: BankCallContext, method: "GET" | "POST", url: URL, body: string, extraHeaders: Record<string, string> = {}) =>
     sendWithToken(tokens, ctx.signal, (token) => {
       const timestamp = bcaTimestamp(now());
       const signature = bcaSignature(credentials.apiSecret, { method, relativeUrl: bcaRelativeUrl(url), accessToken: token, body, timestamp });
@@ -83,6 +85,7 @@ export function createBcaApi(credentials: BcaCredentials, tokens: TokenCache, op
           "x-bca-key": credentials.apiKey,
           "x-bca-timestamp": timestamp,
           "x-bca-signature": signature,
+          ...extraHeaders,
         },
         ...(method === "GET" ? {} : { body }),
         signal: ctx.signal,
@@ -93,7 +96,7 @@ export function createBcaApi(credentials: BcaCredentials, tokens: TokenCache, op
     status: (route, transactionDate, ctx) => {
       const url = statusUrl(route, ctx.requestId, transactionDate);
       if (url === undefined) throw new Error(`status route ${route.url} has no ${TRANSACTION_ID_VARIABLE}`);
-      return send(ctx, route.method, url, "");
+      return send(ctx, route.method, url, "", { channelid: BCA_CHANNEL_ID, credentialid: credentials.corporateId });
     },
   };
 }
