@@ -1,5 +1,5 @@
 import { crashedTransfer, startHarness, until, type Harness } from "./gateway-harness";
-import { MAX_RESENDS } from "./resolver-decision";
+import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
 
@@ -242,6 +242,24 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     await h.gateway.resolver.runOnce();
     // Recorded: a later NOT_FOUND must then wait for the bank, not re-send.
     expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "PENDING", resends: 1 }] });
+  });
+
+  it("no longer takes a re-sent attempt as never sent: a crash while the re-send is at the bank leaves it to wait, not to go out again at once", async () => {
+    const t = await leftBehind();
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce(); // NOT_FOUND: re-sent, and the re-send refused before it left
+    expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
+    bca().setMode("hang");
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+    const round = h.gateway.resolver.runOnce(); // NOT_FOUND, never left: re-sent at once, and this one reaches the bank
+    await until("the second re-send is at the bank", () => sent(t).length === 2);
+    // What a crash now leaves behind: nothing may say this attempt never left.
+    const during = await read(t);
+    expect(during).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1, resends: 2 }] });
+    expect(during.attempts[0]?.outcome).toBeUndefined();
+    expect(neverLeft(during.attempts[0]!)).toBe(false);
+    await round; // the deadline ends the hung call: no answer, PENDING
+    expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NO_ANSWER", resends: 2 }] });
   });
 
   it("re-sends through the partner it just asked, even if a reload dropped that partner meanwhile (never a re-send recorded and not sent)", async () => {

@@ -283,6 +283,13 @@ function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<
   for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage", "checks", "reviewReason"] as const) {
     if (patch[key] !== undefined) set[key] = patch[key];
   }
+  if (patch.resend !== undefined) {
+    // The re-send may reach the bank: the outcome of the send it repeats no longer describes the
+    // attempt. A "not sent" left standing would have a crash during this re-send re-sent at once,
+    // while the bank may still be booking it.
+    const at = `attempts.${patch.resend.attempt - 1}`;
+    Object.assign(unset, { [`${at}.outcome`]: "", [`${at}.answeredAt`]: "" });
+  }
   if (patch.lease === null) Object.assign(unset, { leaseOwner: "", leaseUntil: "" });
   else if (patch.lease !== undefined) Object.assign(set, { leaseOwner: patch.lease.owner, leaseUntil: patch.lease.until });
   if (patch.nextCheckAt === null) unset.nextCheckAt = "";
