@@ -224,7 +224,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       // new transfers to it are refused before anything is recorded (a recorded one is replayed).
       const taken = atBank.take(route.bankCode);
       if (taken.refused !== undefined) {
-        return replayOrRefuse(client, req, fingerprint, useToken, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; nothing recorded; try again with the same clientReferenceNo`));
+        return replayOrRefuse(client, req, fingerprint, useToken, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; this request recorded nothing, but an earlier one with this clientReferenceNo may still be on its way; try again with the same clientReferenceNo`));
       }
       try {
         return await recordAndSend(client, req, route, escrow, fingerprint, useToken);
