@@ -1,3 +1,4 @@
+import net from "node:net";
 import { Schema, type Connection, type Model } from "mongoose";
 import { connectTestDatabase, testDatabaseUri } from "../../../test/database";
 import { connectDatabase, initUniqueIndexes, isDuplicateKeyError, pingDatabase } from "./db";
@@ -43,7 +44,20 @@ describe("database guarantees the ledger relies on", () => {
     } finally {
       connection.getClient().off("commandStarted", watch);
     }
-    expect(concerns).toEqual([{ w: "majority", j: true }, { w: "majority", j: true }]);
+    expect(concerns).toEqual([{ w: "majority", j: true, wtimeout: 10_000 }, { w: "majority", j: true, wtimeout: 10_000 }]);
+  });
+
+  it("fails a command the database stops answering after the command timeout, instead of waiting forever", async () => {
+    const proxy = await stallingProxy(new URL(testDatabaseUri()).port);
+    const stalled = await connectDatabase({ uri: `mongodb://127.0.0.1:${proxy.port}/`, dbName: connection.name, commandTimeoutMs: 1_000 });
+    try {
+      expect(await stalled.collection("docs").countDocuments()).toBeGreaterThanOrEqual(0);
+      proxy.stall(); // the server still holds the connection but answers nothing: a hung command
+      await expect(stalled.collection("docs").findOne({ client: "nobody" })).rejects.toThrow(/timed out/);
+    } finally {
+      await stalled.close(true);
+      proxy.close();
+    }
   });
 
   it("starts only when every unique index the schema declares exists, _id's included", async () => {
@@ -118,3 +132,27 @@ describe("database guarantees the ledger relies on", () => {
     }
   });
 });
+
+/** A TCP proxy to the database that, once stalled, keeps every connection open and passes nothing either way. */
+async function stallingProxy(targetPort: string): Promise<{ port: number; stall: () => void; close: () => void }> {
+  let stalled = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(targetPort), "127.0.0.1");
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on("data", (chunk: Buffer) => { if (!stalled) to.write(chunk); });
+      from.on("error", () => { to.destroy(); });
+      from.on("close", () => { to.destroy(); sockets.delete(from); });
+    }
+  });
+  await new Promise<void>((resolve) => { server.listen(0, "127.0.0.1", resolve); });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stall: () => { stalled = true; },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}

@@ -6,7 +6,21 @@ export interface DatabaseOptions {
   uri: string;
   /** Database name; each service and each test file may use its own. */
   dbName: string;
+  /** A command with no answer for this long fails (DATABASE_COMMAND_TIMEOUT_MS below); new connections get at most 5 s. */
+  commandTimeoutMs?: number;
 }
+
+/**
+ * A command the database has not answered in 20 s fails instead of waiting forever: a hung
+ * command must not hold up the resolver's rounds or the grouped inserts behind it with nothing to
+ * show. A transfer insert that fails this way "may have been recorded" (9xx, retry with the same
+ * clientReferenceNo), and an insert that lands later than the lease covers is never sent by its
+ * request. Every command on our paths is a point read or write or a bounded scan: far below this.
+ * A read that fails so is retried once by the driver, on a new connection, which a database that
+ * does not answer cannot open either: 5 s at most (the driver's default is 30 s).
+ */
+export const DATABASE_COMMAND_TIMEOUT_MS = 20_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Opens a dedicated mongoose connection (never the global default, so tests and several
@@ -17,12 +31,16 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
   const connection = mongoose.createConnection(options.uri, {
     dbName: options.dbName,
     serverSelectionTimeoutMS: 5000,
+    socketTimeoutMS: options.commandTimeoutMs ?? DATABASE_COMMAND_TIMEOUT_MS,
+    connectTimeoutMS: Math.min(CONNECT_TIMEOUT_MS, options.commandTimeoutMs ?? CONNECT_TIMEOUT_MS),
     maxPoolSize: 20,
     autoIndex: true,
     // "Durable before the bank call" on a production replica set: a write is acknowledged only
     // once a majority has it in its journal, so a failover cannot roll back a transfer whose bank
-    // call followed (w:1 can). The embedded FerretDB ignores write concern; SQLite syncs each commit.
-    writeConcern: { w: "majority", journal: true },
+    // call followed (w:1 can). A majority out of reach fails the write after wtimeout (it may still
+    // have been applied: 9xx) rather than hanging it. The embedded FerretDB ignores write concern;
+    // SQLite syncs each commit.
+    writeConcern: { w: "majority", journal: true, wtimeoutMS: 10_000 },
     // Command events feed gerbang_db_command_duration_seconds: round trips and time spent in the
     // database are measured, not guessed (the benchmarks read them from /metrics).
     monitorCommands: true,
