@@ -47,6 +47,21 @@ describe("database guarantees the ledger relies on", () => {
     expect(concerns).toEqual([{ w: "majority", j: true, wtimeout: 10_000 }, { w: "majority", j: true, wtimeout: 10_000 }]);
   });
 
+  it("reads with majority read concern (what an app is shown is never rolled back by a failover)", async () => {
+    const concerns: unknown[] = [];
+    const watch = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (["find", "count", "aggregate"].includes(event.commandName)) concerns.push(event.command.readConcern);
+    };
+    connection.getClient().on("commandStarted", watch);
+    try {
+      await Docs.findOne({ client: "rc" }).lean();
+      await Docs.collection.findOne({ client: "rc" });
+    } finally {
+      connection.getClient().off("commandStarted", watch);
+    }
+    expect(concerns).toEqual([{ level: "majority" }, { level: "majority" }]);
+  });
+
   it("fails a command the database stops answering after the command timeout, instead of waiting forever", async () => {
     const proxy = await stallingProxy(new URL(testDatabaseUri()).port);
     const stalled = await connectDatabase({ uri: `mongodb://127.0.0.1:${proxy.port}/`, dbName: connection.name, commandTimeoutMs: 1_000 });

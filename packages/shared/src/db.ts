@@ -41,6 +41,9 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     // have been applied: 9xx) rather than hanging it. The embedded FerretDB ignores write concern;
     // SQLite syncs each commit.
     writeConcern: { w: "majority", journal: true, wtimeoutMS: 10_000 },
+    // And reads see only what a majority has: an app shown a state (a FAILED it may retry under a
+    // new reference) must never see it rolled back by a failover. FerretDB ignores read concern.
+    readConcern: { level: "majority" },
     // Command events feed gerbang_db_command_duration_seconds: round trips and time spent in the
     // database are measured, not guessed (the benchmarks read them from /metrics).
     monitorCommands: true,
