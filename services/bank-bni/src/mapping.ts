@@ -62,6 +62,9 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       if (coded.ok && answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
     case "declined":
+      // BNI's table (ours, unconfirmed by BNI) sends its refusals over 200 and 4xx. The same code in
+      // a server error (a proxy's, a failure on the way back) does not prove that nothing was booked.
+      if (answer.status >= 500) return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): a refusal code in a server error; outcome unknown, ask the status inquiry`);
       return bankAnswer("FAILED", code, message);
     case "token-refused":
       // Still refused after a fresh token, over BNI's 401 (as isTokenRefused reads it): BNI did not

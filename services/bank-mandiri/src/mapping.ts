@@ -52,6 +52,9 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       if (answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
+      // Our proposal sends its refusals over 200 and 4xx; the same code in a server error (a proxy's,
+      // a failure on the way back) does not prove that nothing was booked.
+      if (answer.status >= 500) return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): a refusal code in a server error; outcome unknown, ask inquiryStatus`);
       if (ISO_APPROVALS.includes(code) && (answer.status < 400 || answer.status > 499)) {
         return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): an approval code in ISO 8583, a refusal here only over HTTP 4xx; ask inquiryStatus`);
       }
