@@ -182,15 +182,17 @@ describe("graceful shutdown", () => {
     const leaving = await h.startAnother();
     const apps = `http://127.0.0.1:${leaving.httpPort}`;
     const ops = `http://127.0.0.1:${leaving.opsPort}`;
-    // The hand-back's search for held transfers takes a second here, so the order can be seen.
+    // The hand-back's search for held transfers waits until the checks are done, so the order can be seen.
     const Transfer = h.connection.models.Transfer!;
     const find = Transfer.find.bind(Transfer);
     let searching = false;
+    let release = () => {};
+    const checked = new Promise<void>((resolve) => { release = resolve; });
     Transfer.find = ((...args: Parameters<typeof find>) => {
       searching = true;
       const query = find(...args);
       const lean = query.lean.bind(query);
-      return Object.assign(query, { lean: (...more: Parameters<typeof lean>) => new Promise((resolve) => { setTimeout(resolve, 1_000); }).then(() => lean(...more)) });
+      return Object.assign(query, { lean: (...more: Parameters<typeof lean>) => checked.then(() => lean(...more)) });
     }) as unknown as typeof Transfer.find;
     try {
       const closing = leaving.close();
@@ -199,8 +201,10 @@ describe("graceful shutdown", () => {
       const res = await fetch(`${ops}/readyz`);
       expect([res.status, await res.json()]).toEqual([503, { status: "stopping" }]);
       expect((await fetch(`${ops}/metrics`)).status).toBe(200);
+      release();
       await closing;
     } finally {
+      release();
       Transfer.find = find;
     }
     await expect(fetch(`${ops}/readyz`)).rejects.toThrow();

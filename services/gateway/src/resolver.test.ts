@@ -119,8 +119,8 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 
   it("judges a slow \"not found\" by when the bank was asked: asked before GATEWAY_RESEND_AFTER_MS, answered after, it waits", async () => {
-    const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 29_000 });
-    bca().setStatusMode("ledger", 1_500); // NOT_FOUND, given 1.5 s later: asked at ~29 s (setting up may take up to 1 s), answered at ~30.5 s
+    const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 25_000 });
+    bca().setStatusMode("ledger", 6_000); // NOT_FOUND, given 6 s later: asked at ~25 s (setting up may take up to 5 s on a loaded machine), answered at ~31 s
     await h.gateway.resolver.runOnce();
     expect(asked(t)).toBe(1);
     expect(sent(t)).toHaveLength(0);
