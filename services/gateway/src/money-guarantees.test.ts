@@ -211,6 +211,40 @@ describe("an ambiguous outcome is settled by asking the bank, never by sending a
   });
 });
 
+describe("a bank answer the ledger could not take", () => {
+  it("the app hears PENDING (never an error it might retry under a new reference), the inquiry settles it, one bank call", async () => {
+    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
+    // The bank books and answers SUCCESS, and the write of that answer fails (the database gone for a moment).
+    const collection = h.connection.models.Transfer!.collection;
+    const findOneAndUpdate = collection.findOneAndUpdate;
+    let failed = 0;
+    collection.findOneAndUpdate = (async (...args: Parameters<typeof findOneAndUpdate>) => {
+      if (failed === 0 && JSON.stringify(args[1]).includes("\"SUCCESS\"")) {
+        failed += 1;
+        throw new Error("connection to the database lost");
+      }
+      return findOneAndUpdate.apply(collection, args);
+    }) as typeof findOneAndUpdate;
+    const body = transferBody();
+    let first: Awaited<ReturnType<typeof post>>;
+    try {
+      first = await post(body, `http://127.0.0.1:${short.httpPort}`);
+    } finally {
+      collection.findOneAndUpdate = findOneAndUpdate;
+    }
+    expect(failed).toBe(1);
+    expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([202, "001", "PENDING"]);
+    const reference = first.json.data!.referenceNumber!;
+    const sending = await stored(body.clientReferenceNo);
+    expect([sending.state, sending.attempts[0]?.outcome]).toEqual(["SENDING", undefined]);
+    await until("the lease has run out", () => Date.now() > sending.leaseUntil!.getTime());
+    await h.gateway.resolver.runOnce();
+    expect((await stored(body.clientReferenceNo)).state).toBe("SUCCESS");
+    expect(sentFor(reference)).toHaveLength(1);
+    expect(bca().bookings(reference)).toBe(1);
+  });
+});
+
 describe("a BCA id collision on the first send", () => {
   it("goes to MANUAL_REVIEW at once: never FAILED, never a new attempt", async () => {
     bca().setMode("collision");
