@@ -72,6 +72,16 @@ describe("REST idempotency", () => {
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
   });
 
+  it("keys idempotency per app: two apps using the same clientReferenceNo get two transfers, each sent once", async () => {
+    const body = transferBody();
+    const mine = await post(body);
+    const theirs = await post(body, appToken({ client: OTHER, req: body }));
+    expect([mine.json.statusCode, mine.json.replayed, theirs.json.statusCode, theirs.json.replayed]).toEqual(["000", false, "000", false]);
+    expect(theirs.json.data?.referenceNumber).not.toBe(mine.json.data?.referenceNumber);
+    for (const answer of [mine, theirs]) expect(h.banks["014"].calls.filter((c) => c.referenceNumber === answer.json.data?.referenceNumber)).toHaveLength(1);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(2);
+  });
+
   it("refuses the same reference with other content: 422, statusCode 104, the stored transfer unchanged", async () => {
     const body = transferBody();
     const first = await post(body);
