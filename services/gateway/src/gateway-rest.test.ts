@@ -1,6 +1,6 @@
 import http from "node:http";
 import { createClientStore } from "./client-store";
-import { appToken, LOCAL, MODAL, OTHER, startHarness, type Harness } from "./gateway-harness";
+import { appToken, LOCAL, MODAL, OTHER, startHarness, until, type Harness } from "./gateway-harness";
 
 interface Envelope {
   statusCode: string;
@@ -122,6 +122,29 @@ describe("REST idempotency", () => {
     expect(answers.filter((a) => a.json.replayed === false)).toHaveLength(1);
     expect(answers.every((a) => a.status === 200 && a.json.statusCode === "000")).toBe(true); // each waited for the answer (duplicateWaitMs)
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+
+  it("answers a duplicate that outwaits GATEWAY_DUPLICATE_WAIT_MS with the transfer as it stands (202 PENDING), on this instance and on another; still one bank call", async () => {
+    const settings = { duplicateWaitMs: 300, bankDeadlineMs: 10_000, leaseMs: 20_000 };
+    const [first, second] = [await h.startAnother(settings), await h.startAnother(settings)];
+    const postTo = async (gateway: typeof first, body: ReturnType<typeof transferBody>) => {
+      const res = await fetch(`http://127.0.0.1:${gateway.httpPort}/api/v1/transfers`, {
+        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body })}` }, body: JSON.stringify(body),
+      });
+      return { status: res.status, json: (await res.json()) as Envelope };
+    };
+    h.banks["014"].setMode("SUCCESS", 3_000); // the first call is at the bank for 3 s
+    const body = transferBody();
+    const before = h.banks["014"].calls.length;
+    const original = postTo(first, body);
+    await until("the bank has the first call", () => h.banks["014"].calls.length > before);
+    // One waits on the first request in its instance, the other polls the ledger from another instance.
+    for (const duplicate of await Promise.all([postTo(first, body), postTo(second, body)])) {
+      expect([duplicate.status, duplicate.json.statusCode, duplicate.json.replayed, duplicate.json.data?.status]).toEqual([202, "001", true, "PENDING"]);
+    }
+    expect((await original).json.statusCode).toBe("000");
+    expect((await postTo(second, body)).json).toMatchObject({ statusCode: "000", replayed: true });
+    expect(h.banks["014"].calls.length - before).toBe(1);
   });
 });
 
