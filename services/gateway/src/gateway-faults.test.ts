@@ -103,6 +103,34 @@ describe("fallback routing", () => {
     expect(h.banks["009"].calls.at(-1)).toMatchObject({ referenceNumber: json.data!.referenceNumber, attempt: 2, usage: 2, beneficiaryBankCode: "014", sourceAccountNumber: "0115470003" });
   });
 
+  it("takes a reroute the ledger could not record as no reroute: FAILED, not sent (003), nothing sent to the next partner", async () => {
+    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    const collection = h.connection.models.Transfer!.collection;
+    const findOneAndUpdate = collection.findOneAndUpdate;
+    let failed = 0;
+    collection.findOneAndUpdate = (async (...args: Parameters<typeof findOneAndUpdate>) => {
+      if (JSON.stringify(args[1]).includes("\"routing\"")) {
+        failed += 1;
+        throw new Error("connection to the database lost");
+      }
+      return findOneAndUpdate.apply(collection, args);
+    }) as typeof findOneAndUpdate;
+    const before = h.banks["009"].calls.length;
+    let answer: Awaited<ReturnType<typeof post>>;
+    try {
+      answer = await post(h.baseUrl, body(), FALLBACK);
+    } finally {
+      collection.findOneAndUpdate = findOneAndUpdate;
+    }
+    expect(failed).toBe(1);
+    expect([answer.status, answer.json.statusCode, answer.json.data?.bankCode]).toEqual([200, "003", "014"]);
+    const doc = await ledgerDoc(h, answer.json.data!.referenceNumber!);
+    expect(doc).toMatchObject({ state: "FAILED", route: { bankCode: "014" }, attempts: [{ attempt: 1, partnerBankCode: "014", outcome: "NOT_SENT" }] });
+    expect(doc?.routing).toBeUndefined();
+    expect(doc?.attempts).toHaveLength(1);
+    expect(h.banks["009"].calls).toHaveLength(before);
+  });
+
   it("reconcile asks each attempt of a reroute with its own escrow, and flags a first attempt the bank booked or holds", async () => {
     const from = new Date();
     await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
