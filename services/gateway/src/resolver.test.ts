@@ -262,6 +262,27 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NO_ANSWER", resends: 2 }] });
   });
 
+  it("makes no re-send whose record landed too late for its lease to cover the call", async () => {
+    const t = await leftBehind();
+    // A database stall: the write recording the re-send lands 2 s late, leaving under 2 s of a 4 s
+    // lease, less than the 2 s call plus its margin. Another instance could take it during the call.
+    const collection = h.connection.models.Transfer!.collection;
+    const findOneAndUpdate = collection.findOneAndUpdate;
+    collection.findOneAndUpdate = (async (...args: Parameters<typeof findOneAndUpdate>) => {
+      if (JSON.stringify(args[1]).includes("resends")) await new Promise((resolve) => setTimeout(resolve, 2_000));
+      return findOneAndUpdate.apply(collection, args);
+    }) as typeof findOneAndUpdate;
+    try {
+      await h.gateway.resolver.runOnce();
+    } finally {
+      collection.findOneAndUpdate = findOneAndUpdate;
+    }
+    expect(asked(t)).toBe(1);
+    expect(sent(t)).toHaveLength(0);
+    expect(await read(t)).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1, resends: 1 }] });
+    expect(h.logs.some((line) => line.includes(t.referenceNumber) && line.includes("lease too short for the bank call"))).toBe(true);
+  });
+
   it("re-sends through the partner it just asked, even if a reload dropped that partner meanwhile (never a re-send recorded and not sent)", async () => {
     const t = await leftBehind();
     const partners = h.connection.db!.collection("partners");
