@@ -36,7 +36,7 @@ describe("circuit breaker per bank service", () => {
   let h: Harness;
   // The open breaker must outlast the checks and the repointing below even on a loaded machine:
   // a short reset turned it half-open before the "still open" request, which then went through.
-  beforeAll(async () => { h = await startHarness("gw_breaker", { breakerVolumeThreshold: 2, breakerResetMs: 3_000, breakerErrorPercent: 50 }); });
+  beforeAll(async () => { h = await startHarness("gw_breaker", { breakerVolumeThreshold: 2, breakerResetMs: 6_000, breakerErrorPercent: 50 }); });
   afterAll(async () => { await h.close(); });
   const health = async () => (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { breakers: Record<string, string> };
 
@@ -187,7 +187,7 @@ describe("graceful shutdown", () => {
   });
 
   it("says 503 on /readyz and NOT_SERVING on gRPC health while it still serves for GATEWAY_SHUTDOWN_DELAY_MS, then closes the apps' ports, the operators' last", async () => {
-    const leaving = await h.startAnother({ shutdownDelayMs: 3_000 }); // room for four calls on a busy machine
+    const leaving = await h.startAnother({ shutdownDelayMs: 8_000 }); // room for four calls on a busy machine
     const apps = `http://127.0.0.1:${leaving.httpPort}`;
     const ops = `http://127.0.0.1:${leaving.opsPort}`;
     const readyz = async (origin: string) => { const res = await fetch(`${origin}/readyz`); return [res.status, await res.json()] as const; };
@@ -264,7 +264,7 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
   /** Two transfers held at a slow 014 through a gateway, then one more: its answer, and what it takes to check the rest. */
   const twoHeldThenOneMore = async (port: number) => {
     const url = `http://127.0.0.1:${port}`;
-    h.banks["014"].setMode("SUCCESS", 3_000); // within the 10 s bank deadline of this harness's gateways
+    h.banks["014"].setMode("SUCCESS", 6_000); // within the 10 s bank deadline of this harness's gateways
     const calls = h.banks["014"].calls.length;
     const held = [post(url, body()), post(url, body())];
     await until("both wait for the slow bank", () => h.banks["014"].calls.length >= calls + 2);

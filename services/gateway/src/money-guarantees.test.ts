@@ -104,7 +104,7 @@ describe("concurrent requests under one clientReferenceNo with different content
 
 describe("a final state never changes", () => {
   it("a late answer from the bank call does not move a transfer another writer already settled", async () => {
-    bca().setMode("PENDING", 3_000); // the request path's answer comes late, and says PENDING
+    bca().setMode("PENDING", 6_000); // the request path's answer comes late (within the 10 s deadline), and says PENDING
     const body = transferBody();
     const answer = post(body);
     // Meanwhile another writer settles it, as a resolver that took over a lost lease would, with
