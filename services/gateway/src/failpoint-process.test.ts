@@ -13,6 +13,11 @@ import type { Failpoint } from "./failpoints";
 let h: Harness;
 beforeAll(async () => { h = await startHarness("gw_failpoint"); });
 afterAll(async () => { await h.close(); });
+// A failpoint that did not fire leaves its gateway running: it must not outlive its test.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 
 async function startGatewayProcess(failpoint: Failpoint): Promise<{ child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | null> }> {
   const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
@@ -25,6 +30,7 @@ async function startGatewayProcess(failpoint: Failpoint): Promise<{ child: Child
     },
     stdio: "ignore",
   });
+  children.push(child);
   const exited = new Promise<NodeJS.Signals | null>((resolve) => { child.once("exit", (_code, signal) => { resolve(signal); }); });
   const url = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
