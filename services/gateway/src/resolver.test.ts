@@ -119,10 +119,13 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 
   it("judges a slow \"not found\" by when the bank was asked: asked before GATEWAY_RESEND_AFTER_MS, answered after, it waits", async () => {
+    // An instance whose deadline outlasts the slow answer (the harness's 2 s would cut it off: no answer, nothing learnt).
+    const patient = await h.startAnother({ bankDeadlineMs: 10_000, leaseMs: 20_000 });
     const t = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 25_000 });
     bca().setStatusMode("ledger", 6_000); // NOT_FOUND, given 6 s later: asked at ~25 s (setting up may take up to 5 s on a loaded machine), answered at ~31 s
-    await h.gateway.resolver.runOnce();
+    await patient.resolver.runOnce();
     expect(asked(t)).toBe(1);
+    expect(h.logs.some((line) => line.includes(t.referenceNumber) && line.includes("\"inquiry\":\"NOT_FOUND\"") && line.includes("\"decision\":\"wait\""))).toBe(true);
     expect(sent(t)).toHaveLength(0);
     expect(await read(t)).toMatchObject({ state: "PENDING", checks: 1 });
   });
