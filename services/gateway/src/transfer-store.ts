@@ -284,11 +284,11 @@ function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<
     if (patch[key] !== undefined) set[key] = patch[key];
   }
   if (patch.resend !== undefined) {
-    // The re-send may reach the bank: the outcome of the send it repeats no longer describes the
+    // The re-send may reach the bank: the answer to the send it repeats no longer describes the
     // attempt. A "not sent" left standing would have a crash during this re-send re-sent at once,
     // while the bank may still be booking it.
     const at = `attempts.${patch.resend.attempt - 1}`;
-    Object.assign(unset, { [`${at}.outcome`]: "", [`${at}.answeredAt`]: "" });
+    for (const key of ["outcome", "answeredAt", "error", "bankCode", "bankMessage", "bankReference"]) unset[`${at}.${key}`] = "";
   }
   if (patch.lease === null) Object.assign(unset, { leaseOwner: "", leaseUntil: "" });
   else if (patch.lease !== undefined) Object.assign(set, { leaseOwner: patch.lease.owner, leaseUntil: patch.lease.until });
