@@ -38,7 +38,8 @@ async function main(): Promise<number> {
   const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
   const source = config.mongodbUri !== "" ? "MONGODB_URI" : uri + " (make run's embedded database; MONGODB_URI chooses another)";
   console.error(`ledger: ${source}, database ${config.mongodbDatabase}`);
-  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase });
+  // Its date-range read scans the whole ledger on the embedded database: minutes on a large one, not the services' 20 s.
+  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, commandTimeoutMs: 30 * 60_000 });
   try {
     const report = await reconcileLedger(connection, config, createLogger("reconcile", config.logLevel === "info" ? "warn" : config.logLevel), args.from, args.to);
     for (const m of report.mismatches) {

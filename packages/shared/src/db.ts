@@ -15,7 +15,8 @@ export interface DatabaseOptions {
  * command must not hold up the resolver's rounds or the grouped inserts behind it with nothing to
  * show. A transfer insert that fails this way "may have been recorded" (9xx, retry with the same
  * clientReferenceNo), and an insert that lands later than the lease covers is never sent by its
- * request. Every command on our paths is a point read or write or a bounded scan: far below this.
+ * request. The services' commands are point reads and writes and scans of due transfers through
+ * an index, far below this; a batch tool that scans the ledger by date (reconcile) passes its own.
  * A read that fails so is retried once by the driver, on a new connection, which a database that
  * does not answer cannot open either: 5 s at most (the driver's default is 30 s).
  */
