@@ -64,7 +64,7 @@ describe("database guarantees the ledger relies on", () => {
 
   it("fails a command the database stops answering after the command timeout, instead of waiting forever", async () => {
     const proxy = await stallingProxy(new URL(testDatabaseUri()).port);
-    const stalled = await connectDatabase({ uri: `mongodb://127.0.0.1:${proxy.port}/`, dbName: connection.name, commandTimeoutMs: 1_000 });
+    const stalled = await connectDatabase({ uri: `mongodb://127.0.0.1:${proxy.port}/`, dbName: connection.name, commandTimeoutMs: 3_000 });
     try {
       expect(await stalled.collection("docs").countDocuments()).toBeGreaterThanOrEqual(0);
       proxy.stall(); // the server still holds the connection but answers nothing: a hung command

@@ -133,7 +133,7 @@ describe("REST idempotency", () => {
       });
       return { status: res.status, json: (await res.json()) as Envelope };
     };
-    h.banks["014"].setMode("SUCCESS", 3_000); // the first call is at the bank for 3 s
+    h.banks["014"].setMode("SUCCESS", 6_000); // the first call is at the bank for 6 s
     const body = transferBody();
     const before = h.banks["014"].calls.length;
     const original = postTo(first, body);
