@@ -30,12 +30,12 @@ export function meaningOf(code: string): MandiriMeaning {
 }
 
 /**
- * In ISO 8583 these approve (10: partial amount, 11: VIP); our proposal refuses with them, over
- * HTTP 4xx (11 over 401 only: it is the token refusal). Until Mandiri confirms the codes, one of
- * them over any other status is not taken as a refusal: read as a decline, an approval would let
- * the transfer be paid again.
+ * In ISO 8583, 10 approves (a partial amount); our proposal refuses with it, over HTTP 4xx. Until
+ * Mandiri confirms the code, 10 over any other status is not taken as a refusal: read as a decline,
+ * an approval would let the transfer be paid again. (11, a VIP approval there, is our token
+ * refusal: taken only over 401.)
  */
-const ISO_APPROVALS = ["10", "11"];
+const ISO_APPROVALS = ["10"];
 
 const codeOf = (body: unknown) => ({ code: text(body, "Response", "responseCode"), message: text(body, "Response", "responseMessage") });
 
