@@ -251,7 +251,7 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     const t = await leftBehind();
     bca().setMode("not-sent");
     await h.gateway.resolver.runOnce(); // NOT_FOUND: re-sent, and the re-send refused before it left
-    expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
+    expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1, error: expect.stringContaining("not sent") as string }] });
     bca().setMode("hang");
     await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
     const round = h.gateway.resolver.runOnce(); // NOT_FOUND, never left: re-sent at once, and this one reaches the bank
@@ -259,7 +259,7 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     // What a crash now leaves behind: nothing may say this attempt never left.
     const during = await read(t);
     expect(during).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1, resends: 2 }] });
-    expect(during.attempts[0]?.outcome).toBeUndefined();
+    expect([during.attempts[0]?.outcome, during.attempts[0]?.error]).toEqual([undefined, undefined]);
     expect(neverLeft(during.attempts[0]!)).toBe(false);
     await round; // the deadline ends the hung call: no answer, PENDING
     expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NO_ANSWER", resends: 2 }] });
