@@ -1,4 +1,5 @@
 import dns from "node:dns";
+import { setMaxListeners } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { freePort } from "../free-port";
@@ -27,6 +28,12 @@ describe("sendBankRequest", () => {
     await new Promise((resolve) => server.close(resolve));
   });
   const send = (path: string, signal = AbortSignal.timeout(5000)) => sendBankRequest({ method: "POST", url: `${base}${path}`, headers: {}, body: "{}", signal });
+  /** One signal that 256 held calls (and what they start) listen to: far more than Node's default of 10 listeners, on purpose. */
+  const heldBy256 = () => {
+    const hold = new AbortController();
+    setMaxListeners(1_024, hold.signal);
+    return hold;
+  };
 
   it("returns any HTTP answer with its status and parsed JSON", async () => {
     expect(await send("/json")).toMatchObject({ kind: "answered", status: 402, body: { ErrorCode: "ESB-82-019" } });
@@ -61,7 +68,7 @@ describe("sendBankRequest", () => {
   it("ends a call queued behind busy connections when its budget runs out, as never sent", async () => {
     // Every connection of the pool (maxSockets 256) held by a bank that does not answer; one more
     // call waits in the agent's queue. It must end with its budget, not when a connection frees up.
-    const hold = new AbortController();
+    const hold = heldBy256();
     const busy = Array.from({ length: 256 }, () => send("/hang", hold.signal));
     try {
       expect(await send("/hang", AbortSignal.timeout(300))).toMatchObject({ kind: "no-answer", sent: false, reason: "timeout" });
@@ -72,7 +79,7 @@ describe("sendBankRequest", () => {
   });
 
   it("sends an access-token request on connections of its own: payments holding every connection do not delay it", async () => {
-    const hold = new AbortController();
+    const hold = heldBy256();
     const busy = Array.from({ length: 256 }, () => send("/hang", hold.signal));
     try {
       const token = sendBankRequest({ method: "POST", url: `${base}/json`, headers: {}, body: "{}", signal: AbortSignal.timeout(2000), pool: "token" });
