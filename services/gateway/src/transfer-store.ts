@@ -64,6 +64,13 @@ export interface RoutingChange {
   at: Date;
 }
 
+/** A person's settlement of a transfer in MANUAL_REVIEW (operator-settle.ts): who, why, when. */
+export interface OperatorDecision {
+  operator: string;
+  reason: string;
+  at: Date;
+}
+
 export interface TransferRecord {
   referenceNumber: string;
   clientId: string;
@@ -98,6 +105,8 @@ export interface TransferRecord {
   reviewReason?: string;
   /** Route changes after the first decision (fallback routing); absent when there were none. */
   routing?: RoutingChange[];
+  /** Set when a person settled it out of MANUAL_REVIEW; absent when the bank's answer did. */
+  settledBy?: OperatorDecision;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -123,6 +132,7 @@ const transferSchema = new Schema<TransferDocument>({
   bankReference: String, bankResponseCode: String, bankResponseMessage: String,
   leaseOwner: String, leaseUntil: Date, nextCheckAt: Date, checks: Number, rev: Number, reviewReason: String,
   routing: { type: [{ _id: false, from: { bankCode: String, usage: String }, to: { bankCode: String, usage: String }, reason: String, at: Date }], default: undefined },
+  settledBy: { type: { _id: false, operator: String, reason: String, at: Date }, default: undefined },
   createdAt: Date, updatedAt: Date,
 }, { collection: "transfers", versionKey: false });
 transferSchema.index({ clientId: 1, clientReferenceNo: 1 }, { unique: true });
@@ -152,6 +162,7 @@ export interface TransitionPatch {
   nextCheckAt?: Date | null;
   checks?: number;
   reviewReason?: string;
+  settledBy?: OperatorDecision;
 }
 
 export type InsertResult = "inserted" | "duplicate";
@@ -160,6 +171,8 @@ export interface TransferStore {
   /** Inserts a new transfer; "duplicate" when (clientId, clientReferenceNo) exists. A referenceNumber collision throws. */
   insert(record: TransferRecord): Promise<InsertResult>;
   findByReference(clientId: string, referenceNumber: string): Promise<TransferRecord | undefined>;
+  /** Any app's transfer by our reference (operators' tools; apps only ever see their own). */
+  findByReferenceNumber(referenceNumber: string): Promise<TransferRecord | undefined>;
   /**
    * Moves a transfer from the state it had in `seen` to `to`, if and only if nobody wrote it since
    * `seen` (same revision) and, with `owner`, `seen` was leased by that owner; undefined otherwise.
@@ -208,6 +221,7 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken by another transfer`);
     },
     findByReference: (clientId, referenceNumber) => findOne({ _id: referenceNumber, clientId }),
+    findByReferenceNumber: (referenceNumber) => findOne({ _id: referenceNumber }),
     transition: async (seen, to, patch, now, owner) => {
       if (!canTransition(seen.state, to)) throw new Error(`transition ${seen.state} -> ${to} is not allowed`);
       return write(seen, owner, toUpdate(to, patch, now));
@@ -280,7 +294,7 @@ function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
 function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<string, Record<string, unknown>> {
   const set: Record<string, unknown> = { state: to, updatedAt: now, ...attemptChanges(patch) };
   const unset: Record<string, ""> = {};
-  for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage", "checks", "reviewReason"] as const) {
+  for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage", "checks", "reviewReason", "settledBy"] as const) {
     if (patch[key] !== undefined) set[key] = patch[key];
   }
   if (patch.resend !== undefined) {

@@ -1,0 +1,56 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Connection } from "mongoose";
+import { repoRoot } from "@gerbang/shared";
+import { connectTestDatabase, testDatabaseUri } from "../test/database";
+import { crashedTransfer } from "../services/gateway/src/gateway-harness";
+import { createTransferStore, type TransferStore } from "../services/gateway/src/transfer-store";
+
+// `scripts/settle.ts` as a real process on a test database: what an operator types, what it prints,
+// its exit codes; the rules themselves are tested in services/gateway/src/operator-settle.test.ts.
+
+const run = promisify(execFile);
+let connection: Connection;
+let ledger: TransferStore;
+beforeAll(async () => {
+  connection = await connectTestDatabase("settle_command");
+  ledger = await createTransferStore(connection);
+});
+afterAll(async () => {
+  await connection.dropDatabase();
+  await connection.close();
+});
+
+async function settleCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/settle.ts"), ...args], {
+      env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: connection.name, LOG_LEVEL: "silent" },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and refuses bad arguments (exit 2)", async () => {
+  const sentAt = new Date(Date.now() - 3_600_000);
+  const record = crashedTransfer({ referenceNumber: `SET${Date.now()}`, clientReferenceNo: `SET-${Date.now()}`, amount: "42000", sentAt, leaseOwner: "gateway-a", leaseUntil: sentAt, nextCheckAt: sentAt });
+  expect(await ledger.insert(record)).toBe("inserted");
+  await ledger.transition((await ledger.findByReferenceNumber(record.referenceNumber))!, "MANUAL_REVIEW", { reviewReason: "unresolved" }, new Date());
+  const decision = ["--reference", record.referenceNumber, "--state", "FAILED", "--by", "siti.ops", "--reason", "BCA statement: no debit"];
+
+  const settled = await settleCommand(decision);
+  expect(settled).toMatchObject({ code: 0, stdout: `settled ${record.referenceNumber} (client 3, ${record.clientReferenceNo}, 42000 to 014/0201245681) as FAILED, by siti.ops: BCA statement: no debit\n` });
+  expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", settledBy: { operator: "siti.ops" } });
+
+  const again = await settleCommand([...decision.slice(0, 3), "SUCCESS", ...decision.slice(4), "--bank-reference", "PPU-1"]);
+  expect(again).toMatchObject({ code: 1, stderr: `refused, nothing changed: transfer ${record.referenceNumber} is FAILED, not MANUAL_REVIEW: final states never change\n` });
+
+  const bad = await settleCommand(["--reference", record.referenceNumber, "--state", "FAILED"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/^missing --by, --reason\nusage: npx tsx scripts\/settle.ts/);
+  expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", bankReference: "" });
+});

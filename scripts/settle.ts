@@ -1,0 +1,58 @@
+import { connectDatabase, DEFAULT_PORTS } from "@gerbang/shared";
+import { createTransferStore, loadGatewayConfig, settleByOperator, SettlementRefused } from "@gerbang/gateway";
+
+/**
+ * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
+ * also takes `--bank-reference <the bank's reference of the booking>`): a person's settlement of a
+ * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
+ * says what is allowed). Exit 0: settled; 1: refused, nothing changed; 2: bad arguments, or the
+ * database could not be reached. Reads MONGODB_URI (default: `make run`'s embedded database) and
+ * MONGODB_DATABASE.
+ */
+const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>]";
+const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "operator", "--reason": "reason", "--bank-reference": "bankReference" } as const;
+type Field = (typeof FLAGS)[keyof typeof FLAGS];
+
+function parseArgs(argv: string[]): { ok: true; values: Partial<Record<Field, string>> } | { ok: false; error: string } {
+  const values: Partial<Record<Field, string>> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i] ?? "";
+    const value = argv[i + 1];
+    const field = (FLAGS as Record<string, Field | undefined>)[flag];
+    if (field === undefined || value === undefined) return { ok: false, error: `unexpected argument ${flag}` };
+    if (values[field] !== undefined) return { ok: false, error: `${flag} given twice` };
+    values[field] = value;
+  }
+  const missing = (["--reference", "--state", "--by", "--reason"] as const).filter((flag) => values[FLAGS[flag]] === undefined);
+  if (missing.length > 0) return { ok: false, error: `missing ${missing.join(", ")}` };
+  return { ok: true, values };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (!args.ok) {
+    console.error(`${args.error}\n${USAGE}`);
+    return 2;
+  }
+  const { referenceNumber = "", state = "", operator = "", reason = "", bankReference } = args.values;
+  const config = loadGatewayConfig();
+  const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
+  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase });
+  try {
+    const settled = await settleByOperator(await createTransferStore(connection), { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }) }, new Date());
+    const by = settled.settledBy;
+    console.log(`settled ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SettlementRefused)) throw error;
+    console.error(`refused, nothing changed: ${error.message}`);
+    return 1;
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then((code) => { process.exit(code); }, (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+});

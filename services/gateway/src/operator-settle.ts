@@ -1,0 +1,55 @@
+import { isFinal } from "./transfer-states";
+import type { TransferRecord, TransferStore } from "./transfer-store";
+
+/** What a person decided about a transfer in MANUAL_REVIEW, after checking with the bank. */
+export interface OperatorSettlement {
+  referenceNumber: string;
+  /** SUCCESS or FAILED; anything else is refused. */
+  state: string;
+  /** Who decided: kept on the transfer. */
+  operator: string;
+  /** What the bank said, and where (its statement, its operations desk): kept, and shown to the app. */
+  reason: string;
+  /** The bank's reference of the booking: required for SUCCESS, refused for FAILED. */
+  bankReference?: string;
+}
+
+/** A settlement refused before anything was written, with the reason. */
+export class SettlementRefused extends Error {
+  override readonly name = "SettlementRefused";
+}
+
+/**
+ * Settles a transfer the resolver gave up on. MANUAL_REVIEW is where the bank's status inquiry
+ * could not decide (the bank does not know the attempt past its horizon, or a BCA id collision);
+ * only a person who has checked with the bank can. Only MANUAL_REVIEW may be settled so: every
+ * other unresolved state is still the resolver's, and final states never change. One
+ * compare-and-set, as every other write: if the bank's answer settles it meanwhile (the resolver
+ * still asks about it), that answer stands and this is refused.
+ */
+export async function settleByOperator(ledger: TransferStore, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
+  const { referenceNumber, state } = input;
+  const operator = input.operator.trim();
+  const reason = input.reason.trim();
+  const bankReference = (input.bankReference ?? "").trim();
+  if (state !== "SUCCESS" && state !== "FAILED") throw new SettlementRefused(`the state must be SUCCESS or FAILED, not "${state}"`);
+  if (operator === "") throw new SettlementRefused("say who decides");
+  if (reason === "") throw new SettlementRefused("give the reason: what the bank said, and where");
+  if (state === "SUCCESS" && bankReference === "") throw new SettlementRefused("SUCCESS needs the bank's reference of the booking");
+  if (state === "FAILED" && bankReference !== "") throw new SettlementRefused("a FAILED transfer has no bank reference");
+  const seen = await ledger.findByReferenceNumber(referenceNumber);
+  if (seen === undefined) throw new SettlementRefused(`no transfer ${referenceNumber}`);
+  if (seen.state !== "MANUAL_REVIEW") {
+    const why = isFinal(seen.state) ? "final states never change" : "the resolver is still settling it with the bank";
+    throw new SettlementRefused(`transfer ${referenceNumber} is ${seen.state}, not MANUAL_REVIEW: ${why}`);
+  }
+  const settled = await ledger.transition(seen, state, {
+    settledBy: { operator, reason, at: now },
+    bankResponseMessage: `settled by an operator after checking with the bank: ${reason}`,
+    ...(state === "SUCCESS" ? { bankReference } : {}),
+    lease: null,
+    nextCheckAt: null,
+  }, now);
+  if (settled === undefined) throw new SettlementRefused(`transfer ${referenceNumber} changed meanwhile (the bank's answer may have settled it); look at it again`);
+  return settled;
+}
