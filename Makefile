@@ -5,7 +5,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help setup run test generate lint bench fault reconcile clean
+.PHONY: help setup run test generate lint bench fault reconcile settle clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ fault: setup ## The full fault-injection suite: real processes, kill -9, outages
 
 reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=$(date -u -d '1 day ago' +%FT%TZ) TO=$(date -u +%FT%TZ)
 	npx tsx scripts/reconcile.ts --from "$(FROM)" --to "$(TO)"
+
+settle: setup ## Settle a transfer in MANUAL_REVIEW after checking with the bank: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...]
+	npx tsx scripts/settle.ts --reference "$(REF)" --state "$(STATE)" --by "$(BY)" --reason "$(REASON)" $(if $(BANK_REF),--bank-reference "$(BANK_REF)",)
 
 clean: ## Remove local state (databases, logs); keeps installed tools
 	rm -rf .state
