@@ -44,7 +44,8 @@ reconcile: setup ## Compare the ledger with the banks for a time range: make rec
 	npx tsx scripts/reconcile.ts --from "$(FROM)" --to "$(TO)"
 
 settle: setup ## Settle a transfer in MANUAL_REVIEW after checking with the bank: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...]
-	npx tsx scripts/settle.ts --reference "$(REF)" --state "$(STATE)" --by "$(BY)" --reason "$(REASON)" $(if $(BANK_REF),--bank-reference "$(BANK_REF)",)
+	@# From the environment, not pasted into the command line: a quote or a backtick in REASON stays text.
+	npx tsx scripts/settle.ts --reference "$${REF:-}" --state "$${STATE:-}" --by "$${BY:-}" --reason "$${REASON:-}" $${BANK_REF:+--bank-reference "$$BANK_REF"}
 
 clean: ## Remove local state (databases, logs); keeps installed tools
 	rm -rf .state

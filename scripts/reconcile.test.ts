@@ -4,7 +4,9 @@ import { promisify } from "node:util";
 import { repoRoot } from "@gerbang/shared";
 import { testDatabaseUri } from "../test/database";
 import { appToken, startHarness, type Harness } from "../services/gateway/src/gateway-harness";
+import { settleByOperator } from "../services/gateway/src/operator-settle";
 import { parseReconcileInstant } from "../services/gateway/src/reconcile";
+import { createTransferStore } from "../services/gateway/src/transfer-store";
 
 // `scripts/reconcile.ts` as a real process on a test database whose transfers went through a real
 // gateway to fake bank services (each with its own deduplicating ledger and status inquiry).
@@ -85,6 +87,22 @@ describe("scripts/reconcile.ts", () => {
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(new RegExp(`MISMATCH ${refused} .*ledger FAILED but the bank booked it`));
     expect(report.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
+  }, 120_000);
+});
+
+describe("reconcile and a person's settlement", () => {
+  it("says who settled a transfer, and why, beside what the bank says now", async () => {
+    h.banks["014"].setMode("PENDING");
+    const since = new Date();
+    const reviewed = await send(); // the bank keeps it pending; the resolver gave up (put to review here)
+    h.banks["014"].setMode("SUCCESS");
+    const ledger = await createTransferStore(h.connection);
+    const seen = (await ledger.findByReferenceNumber(reviewed))!;
+    await ledger.transition(seen, "MANUAL_REVIEW", { reviewReason: "unresolved past the horizon", lease: null }, new Date());
+    await settleByOperator(ledger, { referenceNumber: reviewed, state: "FAILED", operator: "siti.ops", reason: "BCA desk: rejected" }, new Date());
+    const report = await reconcileCommand(["--from", since.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(new RegExp(`MISMATCH ${reviewed} .*ledger FAILED but the bank still has an attempt pending \\(settled by siti\\.ops at \\S+: BCA desk: rejected\\)`));
   }, 120_000);
 });
 

@@ -52,5 +52,7 @@ it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and ref
   const bad = await settleCommand(["--reference", record.referenceNumber, "--state", "FAILED"]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/^missing --by, --reason\nusage: npx tsx scripts\/settle.ts/);
+  const blank = await settleCommand([...decision.slice(0, 4), "--by", " ", ...decision.slice(6)]); // as make passes an unset BY
+  expect([blank.code, blank.stderr.split("\n")[0]]).toEqual([2, "say who decides"]);
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", bankReference: "" });
 });

@@ -1,12 +1,13 @@
 import { connectDatabase, DEFAULT_PORTS } from "@gerbang/shared";
-import { createTransferStore, loadGatewayConfig, settleByOperator, SettlementRefused } from "@gerbang/gateway";
+import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
  * also takes `--bank-reference <the bank's reference of the booking>`): a person's settlement of a
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
- * says what is allowed). Exit 0: settled; 1: refused, nothing changed; 2: bad arguments, or the
- * database could not be reached. Reads MONGODB_URI (default: `make run`'s embedded database) and
+ * says what is allowed). Exit 0: settled; 1: refused by the ledger (not in MANUAL_REVIEW, being
+ * asked about, changed meanwhile), nothing changed; 2: bad or missing arguments (nothing read), or
+ * the database could not be reached. Reads MONGODB_URI (default: `make run`'s embedded database) and
  * MONGODB_DATABASE.
  */
 const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>]";
@@ -35,11 +36,19 @@ async function main(): Promise<number> {
     return 2;
   }
   const { referenceNumber = "", state = "", operator = "", reason = "", bankReference } = args.values;
+  const settlement: OperatorSettlement = { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }) };
+  try {
+    checkSettlement(settlement); // before the database: what the arguments alone refuse is a usage error
+  } catch (error) {
+    if (!(error instanceof SettlementRefused)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
+    return 2;
+  }
   const config = loadGatewayConfig();
   const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
   const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase });
   try {
-    const settled = await settleByOperator(await createTransferStore(connection), { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }) }, new Date());
+    const settled = await settleByOperator(await createTransferStore(connection), settlement, new Date());
     const by = settled.settledBy;
     console.log(`settled ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
     return 0;

@@ -5,4 +5,4 @@ export { createBankDirectoryStore, type BankDirectoryStore, type DirectoryBank }
 export { parseReconcileInstant, reconcile, reconcileLedger, type Mismatch, type ReconcileReport } from "./reconcile";
 export { timeoutOrderingProblems } from "./bank-policy";
 export { createTransferStore } from "./transfer-store";
-export { settleByOperator, SettlementRefused, type OperatorSettlement } from "./operator-settle";
+export { checkSettlement, settleByOperator, SettlementRefused, type OperatorSettlement } from "./operator-settle";

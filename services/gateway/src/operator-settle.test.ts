@@ -1,6 +1,7 @@
 import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../../../test/database";
 import { crashedTransfer } from "./gateway-harness";
+import { statusOf, toTransferMessage } from "./transfer-view";
 import { SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
 import type { TransferState } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
@@ -46,22 +47,28 @@ describe("an operator settles a transfer in MANUAL_REVIEW", () => {
       settledBy: { operator: "siti.ops", reason: "BCA statement 27 Nov: no debit" },
       bankResponseMessage: "settled by an operator after checking with the bank: BCA statement 27 Nov: no debit",
     });
-    expect(settled.nextCheckAt).toBeUndefined();
+    expect([settled.nextCheckAt, settled.leaseOwner, settled.leaseUntil]).toEqual([undefined, undefined, undefined]);
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(settled);
+    // The app is told a person decided: neither the bank's decline (002) nor a proven "not sent" (003).
+    expect(statusOf(settled)).toEqual({ statusCode: "004", message: "Transfer failed: settled by an operator after checking with the bank (bankResponseMessage says why)" });
+    expect(toTransferMessage(settled)).toMatchObject({ status: "FAILED", bankResponseMessage: settled.bankResponseMessage });
   });
 
   it("as SUCCESS, with the bank's reference of the booking", async () => {
     const t = await transferIn("MANUAL_REVIEW");
     const settled = await decide(t, { state: "SUCCESS", bankReference: "PPU-778812", reason: "BCA desk: booked 10:02" });
     expect(settled).toMatchObject({ state: "SUCCESS", bankReference: "PPU-778812", settledBy: { operator: "siti.ops" } });
+    expect(statusOf(settled).statusCode).toBe("000");
   });
 
-  it("once: of two settling at the same time, one wins and the other is refused", async () => {
+  it("once: a decision taken on what was read before another write landed is refused (compare-and-set)", async () => {
     const t = await transferIn("MANUAL_REVIEW");
-    const outcomes = await Promise.allSettled([decide(t), decide(t, { state: "SUCCESS", bankReference: "PPU-1" })]);
-    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
-    const lost = outcomes.find((o) => o.status === "rejected");
-    expect(lost?.reason).toEqual(new SettlementRefused(`transfer ${t.referenceNumber} changed meanwhile (the bank's answer may have settled it); look at it again`));
+    const settled = await decide(t); // another person, or the bank's answer, gets there first
+    // This one read the transfer before that write: it still saw MANUAL_REVIEW.
+    const readEarlier: TransferStore = { ...ledger, findByReferenceNumber: () => Promise.resolve(t) };
+    await expect(settleByOperator(readEarlier, { referenceNumber: t.referenceNumber, state: "SUCCESS", operator: "budi.ops", reason: "booked", bankReference: "PPU-1" }, new Date()))
+      .rejects.toThrow(new SettlementRefused(`transfer ${t.referenceNumber} changed meanwhile (the bank's answer may have settled it); look at it again`));
+    expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(settled);
   });
 });
 
@@ -78,7 +85,17 @@ describe("what an operator cannot do (refused, nothing changed)", () => {
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
   });
 
+  it("settle a transfer while a resolver asks the bank about it (its lease runs): the bank's answer may be on its way", async () => {
+    const reviewed = await transferIn("MANUAL_REVIEW");
+    const leaseUntil = new Date(Date.now() + 30_000);
+    await connection.collection("transfers").updateOne({ _id: reviewed.referenceNumber } as never, { $set: { leaseOwner: "gateway-b", leaseUntil } });
+    const t = (await ledger.findByReferenceNumber(reviewed.referenceNumber))!;
+    await expect(decide(t)).rejects.toThrow(new SettlementRefused(`transfer ${t.referenceNumber} is being asked about at the bank right now (until ${leaseUntil.toISOString()}); look at it again after that`));
+    expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
+  });
+
   it.each<[string, Partial<OperatorSettlement>, string]>([
+    ["no reference", { referenceNumber: " " }, "name the transfer: its referenceNumber (GRB...)"],
     ["another state", { state: "PENDING" }, 'the state must be SUCCESS or FAILED, not "PENDING"'],
     ["no operator", { operator: "  " }, "say who decides"],
     ["no reason", { reason: "" }, "give the reason: what the bank said, and where"],

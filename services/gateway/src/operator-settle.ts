@@ -8,7 +8,7 @@ export interface OperatorSettlement {
   state: string;
   /** Who decided: kept on the transfer. */
   operator: string;
-  /** What the bank said, and where (its statement, its operations desk): kept, and shown to the app. */
+  /** What the bank said, and where (its statement, its operations desk): kept, and shown to the app as it is written. */
   reason: string;
   /** The bank's reference of the booking: required for SUCCESS, refused for FAILED. */
   bankReference?: string;
@@ -17,6 +17,22 @@ export interface OperatorSettlement {
 /** A settlement refused before anything was written, with the reason. */
 export class SettlementRefused extends Error {
   override readonly name = "SettlementRefused";
+}
+
+/** The settlement's own fields, trimmed, or the refusal: what can be said before the ledger is read. */
+export function checkSettlement(input: OperatorSettlement): Required<OperatorSettlement> & { state: "SUCCESS" | "FAILED" } {
+  const { state } = input;
+  const referenceNumber = input.referenceNumber.trim();
+  const operator = input.operator.trim();
+  const reason = input.reason.trim();
+  const bankReference = (input.bankReference ?? "").trim();
+  if (referenceNumber === "") throw new SettlementRefused("name the transfer: its referenceNumber (GRB...)");
+  if (state !== "SUCCESS" && state !== "FAILED") throw new SettlementRefused(`the state must be SUCCESS or FAILED, not "${state}"`);
+  if (operator === "") throw new SettlementRefused("say who decides");
+  if (reason === "") throw new SettlementRefused("give the reason: what the bank said, and where");
+  if (state === "SUCCESS" && bankReference === "") throw new SettlementRefused("SUCCESS needs the bank's reference of the booking");
+  if (state === "FAILED" && bankReference !== "") throw new SettlementRefused("a FAILED transfer has no bank reference");
+  return { referenceNumber, state, operator, reason, bankReference };
 }
 
 /**
@@ -28,20 +44,17 @@ export class SettlementRefused extends Error {
  * still asks about it), that answer stands and this is refused.
  */
 export async function settleByOperator(ledger: TransferStore, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
-  const { referenceNumber, state } = input;
-  const operator = input.operator.trim();
-  const reason = input.reason.trim();
-  const bankReference = (input.bankReference ?? "").trim();
-  if (state !== "SUCCESS" && state !== "FAILED") throw new SettlementRefused(`the state must be SUCCESS or FAILED, not "${state}"`);
-  if (operator === "") throw new SettlementRefused("say who decides");
-  if (reason === "") throw new SettlementRefused("give the reason: what the bank said, and where");
-  if (state === "SUCCESS" && bankReference === "") throw new SettlementRefused("SUCCESS needs the bank's reference of the booking");
-  if (state === "FAILED" && bankReference !== "") throw new SettlementRefused("a FAILED transfer has no bank reference");
+  const { referenceNumber, state, operator, reason, bankReference } = checkSettlement(input);
   const seen = await ledger.findByReferenceNumber(referenceNumber);
   if (seen === undefined) throw new SettlementRefused(`no transfer ${referenceNumber}`);
   if (seen.state !== "MANUAL_REVIEW") {
     const why = isFinal(seen.state) ? "final states never change" : "the resolver is still settling it with the bank";
     throw new SettlementRefused(`transfer ${referenceNumber} is ${seen.state}, not MANUAL_REVIEW: ${why}`);
+  }
+  // A resolver holding the lease is asking the bank right now: its answer, if explicit, must not be
+  // overwritten by a decision taken without it.
+  if (seen.leaseUntil !== undefined && seen.leaseUntil > now) {
+    throw new SettlementRefused(`transfer ${referenceNumber} is being asked about at the bank right now (until ${seen.leaseUntil.toISOString()}); look at it again after that`);
   }
   const settled = await ledger.transition(seen, state, {
     settledBy: { operator, reason, at: now },

@@ -100,7 +100,10 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
       asked++;
       answers.push({ label: `${a.partnerBankCode}#${a.attempt}`, answer });
     }
-    const problem = problemOf(t, answers.map((x) => x.answer));
+    const found = problemOf(t, answers.map((x) => x.answer));
+    // A person settled it: say so, with their reason, beside whatever the banks say now.
+    const problem = found === undefined || t.settledBy === undefined ? found
+      : `${found} (settled by ${t.settledBy.operator} at ${t.settledBy.at.toISOString()}: ${t.settledBy.reason})`;
     if (problem !== undefined) {
       mismatches.push({
         referenceNumber: t.referenceNumber, clientReferenceNo: t.clientReferenceNo, state: t.state, problem,

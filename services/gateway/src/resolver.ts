@@ -184,6 +184,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
           lease: null, nextCheckAt: null,
         }, now, owner);
         if (done !== undefined) deps.logger.info({ referenceNumber: ref, from, state: decision.state }, "transfer resolved by status inquiry");
+        // Someone else wrote it since this round read it (another instance, a person's settlement):
+        // what the bank said must not vanish without a trace if the two disagree.
+        else deps.logger.warn({ referenceNumber: ref, from, bankSaid: decision.state, bankCode: inquiry.bankCode, bankReference: inquiry.bankReference }, "the bank's explicit answer could not be recorded: the transfer changed meanwhile");
         return;
       }
       case "review":

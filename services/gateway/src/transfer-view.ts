@@ -9,7 +9,10 @@ export function statusOf(record: TransferRecord): { statusCode: string; message:
   switch (publicStatus(record.state)) {
     case "SUCCESS": return STATUS.success;
     case "PENDING": return STATUS.pending;
-    case "FAILED": return record.attempts.at(-1)?.outcome === "NOT_SENT" ? STATUS.notSent : STATUS.declined;
+    case "FAILED":
+      // A person's decision is neither the bank's decline nor a proven "not sent".
+      if (record.settledBy !== undefined) return STATUS.settledFailed;
+      return record.attempts.at(-1)?.outcome === "NOT_SENT" ? STATUS.notSent : STATUS.declined;
   }
 }
 
