@@ -168,6 +168,19 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t)).toHaveLength(0);
   });
 
+  it("says so when the bank's explicit answer comes after another write: it is logged, not lost without a trace", async () => {
+    const t = await leftBehind({ state: "MANUAL_REVIEW", outcome: "NO_ANSWER" });
+    bca().settle(t.referenceNumber, 1, "SUCCESS");
+    bca().setStatusMode("ledger", 1_000); // within the harness's 2 s deadline
+    const round = h.gateway.resolver.runOnce();
+    await until("the bank is asked", () => asked(t) === 1);
+    // Meanwhile something else writes the transfer (a person's settlement, another instance).
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $inc: { rev: 1 } });
+    await round;
+    expect((await read(t)).state).toBe("MANUAL_REVIEW");
+    expect(h.logs.some((line) => line.includes(t.referenceNumber) && line.includes("\"bankSaid\":\"SUCCESS\"") && line.includes("the bank's explicit answer could not be recorded"))).toBe(true);
+  });
+
   it("asks a transfer in MANUAL_REVIEW less often the longer it waits: a tenth of the time since it was sent, at most GATEWAY_REVIEW_CHECK_MAX_MS", async () => {
     const hour = 3_600_000;
     const pauseAfterInquiry = async (o: { state?: TransferState; sentAgoMs: number }) => {
