@@ -142,10 +142,13 @@ transferSchema.index({ createdAt: 1 }); // reconcile reads a time range
 /** States the resolver works on: everything not final (MANUAL_REVIEW is still asked, slowly, and never re-sent). */
 export const UNRESOLVED_STATES: readonly TransferState[] = TRANSFER_STATES.filter((s) => !isFinal(s));
 
+/** What an answer to an attempt's send records on it (besides the bank-side id, which a re-send keeps). */
+const ANSWER_FIELDS = ["answeredAt", "outcome", "bankCode", "bankMessage", "bankReference", "error"] as const;
+
 /** The fields a transition may change besides the state itself. */
 export interface TransitionPatch {
   /** Fills in the answer of attempt number `attempt` (already in the array). */
-  answer?: { attempt: number } & Pick<Attempt, "answeredAt" | "outcome" | "bankRequestId" | "bankCode" | "bankMessage" | "bankReference" | "error">;
+  answer?: { attempt: number } & Pick<Attempt, (typeof ANSWER_FIELDS)[number] | "bankRequestId">;
   /** Records a new attempt before it is sent. */
   newAttempt?: Attempt;
   /** The same attempt is being re-sent (same bank-side id): its `sentAt` again, and its count of resends. */
@@ -292,17 +295,11 @@ function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
 }
 
 function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<string, Record<string, unknown>> {
-  const set: Record<string, unknown> = { state: to, updatedAt: now, ...attemptChanges(patch) };
-  const unset: Record<string, ""> = {};
+  const attempts = attemptChanges(patch);
+  const set: Record<string, unknown> = { state: to, updatedAt: now, ...attempts.set };
+  const unset: Record<string, ""> = { ...attempts.unset };
   for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage", "checks", "reviewReason", "settledBy"] as const) {
     if (patch[key] !== undefined) set[key] = patch[key];
-  }
-  if (patch.resend !== undefined) {
-    // The re-send may reach the bank: the answer to the send it repeats no longer describes the
-    // attempt. A "not sent" left standing would have a crash during this re-send re-sent at once,
-    // while the bank may still be booking it.
-    const at = `attempts.${patch.resend.attempt - 1}`;
-    for (const key of ["outcome", "answeredAt", "error", "bankCode", "bankMessage", "bankReference"]) unset[`${at}.${key}`] = "";
   }
   if (patch.lease === null) Object.assign(unset, { leaseOwner: "", leaseUntil: "" });
   else if (patch.lease !== undefined) Object.assign(set, { leaseOwner: patch.lease.owner, leaseUntil: patch.lease.until });
@@ -317,21 +314,26 @@ function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<
   return update;
 }
 
-/** The $set entries of a patch that touch attempts, the route and the source account. */
-function attemptChanges(patch: TransitionPatch): Record<string, unknown> {
+/** The $set and $unset entries of a patch that touch attempts, the route and the source account. */
+function attemptChanges(patch: TransitionPatch): { set: Record<string, unknown>; unset: Record<string, ""> } {
   const set: Record<string, unknown> = {};
+  const unset: Record<string, ""> = {};
   if (patch.answer !== undefined) {
     const { attempt, ...fields } = patch.answer;
     // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
     for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
   }
   if (patch.resend !== undefined) {
-    set[`attempts.${patch.resend.attempt - 1}.sentAt`] = patch.resend.sentAt;
-    set[`attempts.${patch.resend.attempt - 1}.resends`] = patch.resend.resends;
+    const at = `attempts.${patch.resend.attempt - 1}`;
+    Object.assign(set, { [`${at}.sentAt`]: patch.resend.sentAt, [`${at}.resends`]: patch.resend.resends });
+    // The re-send may reach the bank: the answer to the send it repeats no longer describes the
+    // attempt. A "not sent" left standing would have a crash during this re-send re-sent at once,
+    // while the bank may still be booking it.
+    for (const key of ANSWER_FIELDS) unset[`${at}.${key}`] = "";
   }
   if (patch.attempts !== undefined) set.attempts = patch.attempts;
   if (patch.reroute !== undefined) {
     Object.assign(set, { route: patch.reroute.route, sourceAccountNumber: patch.reroute.source.accountNumber, sourceAccountName: patch.reroute.source.accountName });
   }
-  return set;
+  return { set, unset };
 }
