@@ -2,7 +2,7 @@ import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
 import pino from "pino";
-import { appToken, LOCAL, OTHER, startHarness, testSettings, until, type Harness } from "./gateway-harness";
+import { appToken, LOCAL, OTHER, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { reconcileLedger } from "./reconcile";
 
 // A whole gateway (real HTTP server, real database) against fake bank services on loopback, with
@@ -105,23 +105,13 @@ describe("fallback routing", () => {
 
   it("takes a reroute the ledger could not record as no reroute: FAILED, not sent (003), nothing sent to the next partner", async () => {
     await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
-    const collection = h.connection.models.Transfer!.collection;
-    const findOneAndUpdate = collection.findOneAndUpdate;
     let failed = 0;
-    collection.findOneAndUpdate = (async (...args: Parameters<typeof findOneAndUpdate>) => {
-      if (JSON.stringify(args[1]).includes("\"routing\"")) {
-        failed += 1;
-        throw new Error("connection to the database lost");
-      }
-      return findOneAndUpdate.apply(collection, args);
-    }) as typeof findOneAndUpdate;
     const before = h.banks["009"].calls.length;
-    let answer: Awaited<ReturnType<typeof post>>;
-    try {
-      answer = await post(h.baseUrl, body(), FALLBACK);
-    } finally {
-      collection.findOneAndUpdate = findOneAndUpdate;
-    }
+    const answer = await withLedgerFault(h.connection, "findOneAndUpdate", (args, call) => {
+      if (!updateMentions(args, "\"routing\"")) return call();
+      failed += 1;
+      return Promise.reject(new Error("connection to the database lost"));
+    }, () => post(h.baseUrl, body(), FALLBACK));
     expect(failed).toBe(1);
     expect([answer.status, answer.json.statusCode, answer.json.data?.bankCode]).toEqual([200, "003", "014"]);
     const doc = await ledgerDoc(h, answer.json.data!.referenceNumber!);

@@ -160,3 +160,29 @@ export function crashedTransfer(o: { referenceNumber: string; clientReferenceNo:
     leaseOwner: o.leaseOwner, leaseUntil: o.leaseUntil, nextCheckAt: o.nextCheckAt, createdAt: o.sentAt, updatedAt: o.sentAt,
   };
 }
+
+/** The ledger's writes a test can put a database fault on. */
+type LedgerWrite = "insertOne" | "findOneAndUpdate";
+
+/**
+ * A database fault for one test: while `work` runs, every `method` call on the transfers
+ * collection goes through `fault`, which gets the call's arguments and the real call to make (or
+ * not: throw, stall, hold the answer). Put back however `work` ends.
+ */
+export async function withLedgerFault<T>(
+  connection: Connection, method: LedgerWrite, fault: (args: unknown[], call: () => Promise<unknown>) => Promise<unknown>, work: () => Promise<T>,
+): Promise<T> {
+  const model = connection.models.Transfer;
+  if (model === undefined) throw new Error("no Transfer model on this connection: create the transfer store first");
+  const collection = model.collection as unknown as Record<LedgerWrite, (...args: unknown[]) => Promise<unknown>>;
+  const original = collection[method];
+  collection[method] = (...args: unknown[]) => fault(args, () => original.apply(collection, args));
+  try {
+    return await work();
+  } finally {
+    collection[method] = original;
+  }
+}
+
+/** Whether a write's update document (its second argument) mentions `text`: which write a fault is for. */
+export const updateMentions = (args: unknown[], text: string): boolean => JSON.stringify(args[1]).includes(text);

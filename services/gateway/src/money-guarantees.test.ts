@@ -1,4 +1,4 @@
-import { appToken, crashedTransfer, pastResendWait, startHarness, until, type Harness } from "./gateway-harness";
+import { appToken, crashedTransfer, pastResendWait, startHarness, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { referenceNumberFor } from "./reference-number";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -128,19 +128,11 @@ describe("no bank call outlives its lease", () => {
     const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
     // A database stall: the insert lands 1.2 s late, leaving 1.3 s of a lease set before it, less
     // than a 1 s call plus its 1 s margin. A resolver could take the transfer while the call runs.
-    const collection = h.connection.models.Transfer!.collection;
-    const insertOne = collection.insertOne;
-    collection.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
-      return insertOne.apply(collection, args);
-    });
     const body = transferBody();
-    let first: Awaited<ReturnType<typeof post>>;
-    try {
-      first = await post(body, `http://127.0.0.1:${short.httpPort}`);
-    } finally {
-      collection.insertOne = insertOne;
-    }
+    const first = await withLedgerFault(h.connection, "insertOne", async (_args, call) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      return call();
+    }, () => post(body, `http://127.0.0.1:${short.httpPort}`));
     expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([202, "001", "PENDING"]);
     const reference = first.json.data!.referenceNumber!;
     expect(sentFor(reference)).toHaveLength(0);
@@ -159,26 +151,25 @@ describe("no bank call starts once an instance hands its leases back", () => {
     const leaving = await h.startAnother({ shutdownGraceMs: 100 });
     // The insert lands, but its answer reaches the request only once the instance has closed and
     // handed back the lease of the transfer it recorded: nothing must be sent from there.
-    const collection = h.connection.models.Transfer!.collection;
-    const insertOne = collection.insertOne;
     let landed!: () => void;
     const inserted = new Promise<void>((resolve) => { landed = resolve; });
     let answerInsert!: () => void;
     const closed = new Promise<void>((resolve) => { answerInsert = resolve; });
-    collection.insertOne = (async (...args: Parameters<typeof insertOne>) => {
-      const result = await insertOne.apply(collection, args);
-      landed();
-      await closed;
-      return result;
-    });
     const body = transferBody();
     const reference = referenceNumberFor("3", body.clientReferenceNo);
-    const cut = post(body, `http://127.0.0.1:${leaving.httpPort}`).catch(() => undefined); // its connection is cut by the shutdown
+    let cut: Promise<unknown> = Promise.resolve();
     try {
-      await inserted;
-      await leaving.close();
+      await withLedgerFault(h.connection, "insertOne", async (_args, call) => {
+        const result = await call();
+        landed();
+        await closed;
+        return result;
+      }, async () => {
+        cut = post(body, `http://127.0.0.1:${leaving.httpPort}`).catch(() => undefined); // its connection is cut by the shutdown
+        await inserted;
+        await leaving.close();
+      });
     } finally {
-      collection.insertOne = insertOne;
       answerInsert();
     }
     await cut;
@@ -215,23 +206,13 @@ describe("a bank answer the ledger could not take", () => {
   it("the app hears PENDING (never an error it might retry under a new reference), the inquiry settles it, one bank call", async () => {
     const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
     // The bank books and answers SUCCESS, and the write of that answer fails (the database gone for a moment).
-    const collection = h.connection.models.Transfer!.collection;
-    const findOneAndUpdate = collection.findOneAndUpdate;
     let failed = 0;
-    collection.findOneAndUpdate = (async (...args: Parameters<typeof findOneAndUpdate>) => {
-      if (failed === 0 && JSON.stringify(args[1]).includes("\"SUCCESS\"")) {
-        failed += 1;
-        throw new Error("connection to the database lost");
-      }
-      return findOneAndUpdate.apply(collection, args);
-    }) as typeof findOneAndUpdate;
     const body = transferBody();
-    let first: Awaited<ReturnType<typeof post>>;
-    try {
-      first = await post(body, `http://127.0.0.1:${short.httpPort}`);
-    } finally {
-      collection.findOneAndUpdate = findOneAndUpdate;
-    }
+    const first = await withLedgerFault(h.connection, "findOneAndUpdate", (args, call) => {
+      if (failed > 0 || !updateMentions(args, "\"SUCCESS\"")) return call();
+      failed += 1;
+      return Promise.reject(new Error("connection to the database lost"));
+    }, () => post(body, `http://127.0.0.1:${short.httpPort}`));
     expect(failed).toBe(1);
     expect([first.status, first.json.statusCode, first.json.data?.status]).toEqual([202, "001", "PENDING"]);
     const reference = first.json.data!.referenceNumber!;

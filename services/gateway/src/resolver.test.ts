@@ -1,4 +1,4 @@
-import { crashedTransfer, startHarness, until, type Harness } from "./gateway-harness";
+import { crashedTransfer, startHarness, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
@@ -282,17 +282,10 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     const t = await leftBehind();
     // A database stall: the write recording the re-send lands 2 s late, leaving under 2 s of a 4 s
     // lease, less than the 2 s call plus its margin. Another instance could take it during the call.
-    const collection = h.connection.models.Transfer!.collection;
-    const findOneAndUpdate = collection.findOneAndUpdate;
-    collection.findOneAndUpdate = (async (...args: Parameters<typeof findOneAndUpdate>) => {
-      if (JSON.stringify(args[1]).includes("resends")) await new Promise((resolve) => setTimeout(resolve, 2_000));
-      return findOneAndUpdate.apply(collection, args);
-    }) as typeof findOneAndUpdate;
-    try {
-      await h.gateway.resolver.runOnce();
-    } finally {
-      collection.findOneAndUpdate = findOneAndUpdate;
-    }
+    await withLedgerFault(h.connection, "findOneAndUpdate", async (args, call) => {
+      if (updateMentions(args, "resends")) await new Promise((resolve) => setTimeout(resolve, 2_000));
+      return call();
+    }, () => h.gateway.resolver.runOnce());
     expect(asked(t)).toBe(1);
     expect(sent(t)).toHaveLength(0);
     expect(await read(t)).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1, resends: 1 }] });
