@@ -32,33 +32,34 @@ describe("database guarantees the ledger relies on", () => {
     expect(await pingDatabase(connection)).toBe(true);
   });
 
-  it("asks for majority, journaled writes (what keeps an acknowledged transfer through a replica set's failover)", async () => {
-    const concerns: unknown[] = [];
+  /** `field` of every command named in `names` that `work` sends, as the driver sent it. */
+  async function sentWith(names: string[], field: string, work: () => Promise<unknown>): Promise<unknown[]> {
+    const seen: unknown[] = [];
     const watch = (event: { commandName: string; command: Record<string, unknown> }) => {
-      if (["insert", "findAndModify", "update"].includes(event.commandName)) concerns.push(event.command.writeConcern);
+      if (names.includes(event.commandName)) seen.push(event.command[field]);
     };
     connection.getClient().on("commandStarted", watch);
     try {
-      await Docs.collection.insertOne({ client: "wc", ref: "r0", state: "NEW", version: 0 });
-      await Docs.findOneAndUpdate({ client: "wc", ref: "r0" }, { $set: { state: "DONE" } }).lean();
+      await work();
     } finally {
       connection.getClient().off("commandStarted", watch);
     }
+    return seen;
+  }
+
+  it("asks for majority, journaled writes (what keeps an acknowledged transfer through a replica set's failover)", async () => {
+    const concerns = await sentWith(["insert", "findAndModify", "update"], "writeConcern", async () => {
+      await Docs.collection.insertOne({ client: "wc", ref: "r0", state: "NEW", version: 0 });
+      await Docs.findOneAndUpdate({ client: "wc", ref: "r0" }, { $set: { state: "DONE" } }).lean();
+    });
     expect(concerns).toEqual([{ w: "majority", j: true, wtimeout: 10_000 }, { w: "majority", j: true, wtimeout: 10_000 }]);
   });
 
   it("reads with majority read concern (what an app is shown is never rolled back by a failover)", async () => {
-    const concerns: unknown[] = [];
-    const watch = (event: { commandName: string; command: Record<string, unknown> }) => {
-      if (["find", "count", "aggregate"].includes(event.commandName)) concerns.push(event.command.readConcern);
-    };
-    connection.getClient().on("commandStarted", watch);
-    try {
+    const concerns = await sentWith(["find", "count", "aggregate"], "readConcern", async () => {
       await Docs.findOne({ client: "rc" }).lean();
       await Docs.collection.findOne({ client: "rc" });
-    } finally {
-      connection.getClient().off("commandStarted", watch);
-    }
+    });
     expect(concerns).toEqual([{ level: "majority" }, { level: "majority" }]);
   });
 
