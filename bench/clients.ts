@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
 import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, jakartaDate, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
+import { connectDatabase, ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, jakartaDate, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
 
 /**
@@ -18,6 +18,18 @@ export const nextReference = (prefix: string) => `${prefix}-${run}-${++counter}`
 
 /** The local client the seed creates (id and key as in the gateway's README). */
 export interface AppClient { id: string; keyToken: string }
+
+/** A seeded partner's key token, for calling its bank service as the gateway does. */
+export async function partnerKey(system: { mongodbUri: string; databaseName: string }, bankCode: string): Promise<string> {
+  const connection = await connectDatabase({ uri: system.mongodbUri, dbName: system.databaseName });
+  try {
+    const doc = await connection.collection("partners").findOne({ bankCode });
+    if (doc === null || typeof doc.keyToken !== "string") throw new Error(`the seed did not create partner ${bankCode}`);
+    return doc.keyToken;
+  } finally {
+    await connection.close();
+  }
+}
 
 export const BNI_BENEFICIARY = "0115476119";
 const AMOUNT = "10000";

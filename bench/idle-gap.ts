@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { connectDatabase, repoRoot } from "@gerbang/shared";
+import { repoRoot } from "@gerbang/shared";
 import { startSystem } from "../scripts/system";
-import { bankServiceSender, bniSandboxRequest, httpSender } from "./clients";
+import { bankServiceSender, bniSandboxRequest, httpSender, partnerKey } from "./clients";
 import type { Send } from "./load/drivers";
 
 /**
@@ -33,11 +33,7 @@ async function main(): Promise<void> {
   rmSync(stateDir, { recursive: true, force: true });
   const system = await startSystem({ stateDir, fixedPorts: false, databaseName: "idle_gap", stdio: "ignore", commonEnv: { LOG_LEVEL: "warn" }, compiled: true });
   try {
-    const connection = await connectDatabase({ uri: system.mongodbUri, dbName: system.databaseName });
-    const partner = await connection.collection("partners").findOne({ bankCode: "009" });
-    await connection.close();
-    if (typeof partner?.keyToken !== "string") throw new Error("the seed did not create partner 009");
-    const bank = bankServiceSender(`127.0.0.1:${system.ports.bankBni}`, partner.keyToken);
+    const bank = bankServiceSender(`127.0.0.1:${system.ports.bankBni}`, await partnerKey(system, "009"));
     const sandboxOrigin = `http://127.0.0.1:${system.ports.sandboxBni}`;
     const sandbox = httpSender(sandboxOrigin, "POST", await bniSandboxRequest(sandboxOrigin), 200);
     const callees = [

@@ -4,7 +4,7 @@ import path from "node:path";
 import { connectDatabase, freePort, repoRoot } from "@gerbang/shared";
 import { createSandboxAdmin } from "@gerbang/shared/src/bank/testing";
 import { startSystem, type ComponentName, type RunningSystem } from "../scripts/system";
-import { bankServiceSender, bniSandboxRequest, gatewayGrpcSender, httpSender, restTransfer, type AppClient } from "./clients";
+import { bankServiceSender, bniSandboxRequest, gatewayGrpcSender, httpSender, partnerKey, restTransfer, type AppClient } from "./clients";
 import { measureDbCeiling } from "./db-ceiling";
 import { measureDbCommands } from "./db-commands";
 import { ledgerProbe } from "./ledger-share";
@@ -199,17 +199,6 @@ async function localClient(system: RunningSystem): Promise<AppClient> {
     const doc = await connection.collection("clients").findOne({ clientId: LOCAL_CLIENT_ID });
     if (doc === null || typeof doc.keyToken !== "string") throw new Error("the seed did not create the local client");
     return { id: LOCAL_CLIENT_ID, keyToken: doc.keyToken };
-  } finally {
-    await connection.close();
-  }
-}
-
-async function partnerKey(system: RunningSystem, bankCode: string): Promise<string> {
-  const connection = await connectDatabase({ uri: system.mongodbUri, dbName: system.databaseName });
-  try {
-    const doc = await connection.collection("partners").findOne({ bankCode });
-    if (doc === null || typeof doc.keyToken !== "string") throw new Error(`the seed did not create partner ${bankCode}`);
-    return doc.keyToken;
   } finally {
     await connection.close();
   }
