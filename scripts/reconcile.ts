@@ -1,5 +1,6 @@
-import { connectDatabase, createLogger, DEFAULT_PORTS } from "@gerbang/shared";
+import { createLogger } from "@gerbang/shared";
 import { loadGatewayConfig, parseReconcileInstant, reconcileLedger } from "@gerbang/gateway";
+import { connectLedger } from "./ledger";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
@@ -35,11 +36,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadGatewayConfig();
-  const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
-  const source = config.mongodbUri !== "" ? "MONGODB_URI" : uri + " (make run's embedded database; MONGODB_URI chooses another)";
-  console.error(`ledger: ${source}, database ${config.mongodbDatabase}`);
   // Its date-range read scans the whole ledger on the embedded database: minutes on a large one, not the services' 20 s.
-  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, commandTimeoutMs: 30 * 60_000 });
+  const { connection, source } = await connectLedger(config, { commandTimeoutMs: 30 * 60_000 });
+  console.error(`ledger: ${source}`);
   try {
     const report = await reconcileLedger(connection, config, createLogger("reconcile", config.logLevel === "info" ? "warn" : config.logLevel), args.from, args.to);
     for (const m of report.mismatches) {

@@ -1,5 +1,5 @@
-import { connectDatabase, DEFAULT_PORTS } from "@gerbang/shared";
 import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
+import { connectLedger } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
@@ -44,9 +44,7 @@ async function main(): Promise<number> {
     console.error(`${error.message}\n${USAGE}`);
     return 2;
   }
-  const config = loadGatewayConfig();
-  const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
-  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase });
+  const { connection } = await connectLedger(loadGatewayConfig());
   try {
     const settled = await settleByOperator(await createTransferStore(connection), settlement, new Date());
     const by = settled.settledBy;

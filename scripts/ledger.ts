@@ -1,0 +1,15 @@
+import { connectDatabase, DEFAULT_PORTS } from "@gerbang/shared";
+import type { GatewayConfig } from "@gerbang/gateway";
+
+/**
+ * The gateway's ledger for an operator's command: MONGODB_URI / MONGODB_DATABASE as the gateway
+ * reads them, else `make run`'s embedded database. `source` says which, for the command to print.
+ */
+export async function connectLedger(
+  config: Pick<GatewayConfig, "mongodbUri" | "mongodbDatabase">, options: { commandTimeoutMs?: number } = {},
+): Promise<{ connection: Awaited<ReturnType<typeof connectDatabase>>; source: string }> {
+  const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
+  const where = config.mongodbUri !== "" ? "MONGODB_URI" : `${uri} (make run's embedded database; MONGODB_URI chooses another)`;
+  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, ...options });
+  return { connection, source: `${where}, database ${config.mongodbDatabase}` };
+}
