@@ -21,6 +21,14 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapTransferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
   });
 
+  // A refusal code in a server error: BCA publishes only the cut-off over 500 (above).
+  it.each([[500, "ESB-82-019"], [502, "ESB-82-014"], [503, "ESB-14-001"], [504, "ESB-82-022"]])(
+    "HTTP %i %s is a refusal code in a server error: PENDING, never FAILED", (status, code) => {
+      const answer = mapTransferAnswer(esb(status, code));
+      expect(answer).toMatchObject({ status: "PENDING", bankCode: code });
+      expect(answer.bankMessage).toContain(`(HTTP ${status}): a refusal code in a server error`);
+    });
+
   // ESB-14-009 outside BCA's 401 (a proxy's 500): no proof the token was the reason, or that nothing was processed.
   it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [500, "ESB-82-023"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"], [500, "ESB-14-009"]])(
     "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {

@@ -7,6 +7,9 @@ import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, tex
  * system errors and any code we have never seen leave the outcome unknown. Success has no code at BCA: it is HTTP 200
  * with `Status: "Success"`.
  */
+/** The one refusal BCA publishes over HTTP 500 (bank-apis.md 2.1): the transfer was not processed that day. */
+const CUT_OFF = "ESB-82-026";
+
 export type BcaMeaning = "declined" | "token-refused" | "rate-limited" | "duplicate-id" | "not-found" | "unknown-outcome";
 
 export function meaningOf(errorCode: string): BcaMeaning {
@@ -82,6 +85,11 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
   switch (meaningOf(error.code)) {
     case "declined":
+      // BCA's table sends its refusals over 4xx, and one over 500: the cut-off. Any other refusal
+      // code in a server error (a proxy's, a failure on the way back) does not prove nothing was booked.
+      if (answer.status >= 500 && error.code !== CUT_OFF) {
+        return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}): a refusal code in a server error; outcome unknown, ask the status inquiry`);
+      }
       return bankAnswer("FAILED", error.code, error.message);
     case "token-refused":
       // Still refused after a fresh token, over BCA's 401 (as isTokenRefused reads it): BCA did not
