@@ -70,7 +70,7 @@ describe("a retry never changes a settled or open transfer, nor calls the bank a
 });
 
 describe("nothing reaches the bank unless it is recorded first", () => {
-  it("a transfer whose insert fails is refused 999 and never sent; the document in the way is untouched", async () => {
+  it("a transfer whose insert fails is refused 999 and never sent; the document in the way is untouched and never answers for it", async () => {
     const body = transferBody();
     // Another transfer already holds the reference number this one derives (a collision of the
     // derivation), so the insert fails without being a duplicate of this transfer.
@@ -82,6 +82,9 @@ describe("nothing reaches the bank unless it is recorded first", () => {
     expect(sentFor(referenceNumber)).toHaveLength(0);
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(0);
     expect(await h.connection.db!.collection("transfers").findOne({ _id: referenceNumber as never })).toEqual(squatter);
+    // Nor is the squatter's outcome ever reported as this reference's: its SUCCESS was never this transfer's.
+    const asked = await fetch(`${h.baseUrl}/api/v1/transfers?clientReferenceNo=${encodeURIComponent(body.clientReferenceNo)}`, { headers: { authorization: `Bearer ${appToken()}` } });
+    expect([asked.status, ((await asked.json()) as Envelope).statusCode]).toEqual([404, "105"]);
   });
 });
 

@@ -77,10 +77,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   /**
    * By the derived referenceNumber, the primary key: every transfer is stored under it (an insert
    * whose reference another pair holds is refused, never stored elsewhere). A lookup by the fields
-   * would read every transfer of the app on the embedded database, on each miss.
+   * would read every transfer of the app on the embedded database, on each miss. The number is a
+   * 65-bit hash, so the transfer under it must also carry this clientReferenceNo: one the app sent
+   * under another reference is not this one, and answering with it would report a stranger's outcome.
    */
-  const findByClientReference = (clientId: string, clientReferenceNo: string) =>
-    deps.ledger.findByReference(clientId, deps.referenceFor(clientId, clientReferenceNo));
+  const findByClientReference = async (clientId: string, clientReferenceNo: string) => {
+    const found = await deps.ledger.findByReference(clientId, deps.referenceFor(clientId, clientReferenceNo));
+    return found?.clientReferenceNo === clientReferenceNo ? found : undefined;
+  };
 
   const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult | undefined> => {
     const existing = await findByClientReference(client.clientId, req.clientReferenceNo);
