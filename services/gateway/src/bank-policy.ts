@@ -19,6 +19,13 @@ export interface BankPolicy {
    * bank to finish whatever it had in flight (more than deadlineMs).
    */
   resendAfterMs: number;
+  /**
+   * Whether that re-send happens at all. It is safe only if the bank never books one bank-side id
+   * twice (MISSION.md 4), which the sandboxes do but bank-apis.md leaves unconfirmed for BNI. Off,
+   * such an attempt is only asked about, and goes to MANUAL_REVIEW at the horizon; one that
+   * provably never left ("not sent") is still re-sent.
+   */
+  resendIfMayHaveLeft: boolean;
   /** Since the current attempt was sent: past this, an unresolved transfer goes to MANUAL_REVIEW. */
   manualReviewAfterMs: number;
   /** Longest pause between inquiries of a transfer in MANUAL_REVIEW (see reviewCheckDelay). */
@@ -37,13 +44,13 @@ export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy 
 }
 
 /** The gateway settings policies come from (GATEWAY_* defaults, GATEWAY_BANK_POLICIES per bank). */
-export type PolicySettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "resendAfterMs" | "manualReviewAfterMs" | "reviewCheckMaxMs" | "bankPolicies">;
+export type PolicySettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "resendAfterMs" | "resendIfMayHaveLeft" | "manualReviewAfterMs" | "reviewCheckMaxMs" | "bankPolicies">;
 
 export function bankPoliciesOf(s: PolicySettings): BankPolicies {
   return {
     defaults: {
       deadlineMs: s.bankDeadlineMs, pendingRecheckMs: s.pendingRecheckMs, backoffMs: s.resolverBackoffMs, backoffMaxMs: s.resolverBackoffMaxMs,
-      resendAfterMs: s.resendAfterMs, manualReviewAfterMs: s.manualReviewAfterMs, reviewCheckMaxMs: s.reviewCheckMaxMs,
+      resendAfterMs: s.resendAfterMs, resendIfMayHaveLeft: s.resendIfMayHaveLeft, manualReviewAfterMs: s.manualReviewAfterMs, reviewCheckMaxMs: s.reviewCheckMaxMs,
     },
     overrides: s.bankPolicies,
   };
@@ -55,14 +62,15 @@ export function longestDeadlineMs(policies: BankPolicies): number {
 }
 
 /**
- * Settings that contradict each other for some bank (empty: fine): a re-send must come after the
- * bank call it repeats has ended, and before the horizon, past which an attempt that may have left
- * is never re-sent (it would wait for a person instead of ever being sent).
+ * Settings that contradict each other for some bank (empty: fine): a re-send of an attempt that
+ * may have left must come after the bank call it repeats has ended, and before the horizon, past
+ * which it is never re-sent (it would wait for a person instead of ever being sent).
  */
 export function policyProblems(policies: BankPolicies): string[] {
   return ["", ...Object.keys(policies.overrides)].flatMap((bankCode) => {
     const p = bankCode === "" ? policies.defaults : policyFor(policies, bankCode);
     const which = bankCode === "" ? "default" : `bank ${bankCode}`;
+    if (!p.resendIfMayHaveLeft) return [];
     return [
       ...(p.resendAfterMs > p.deadlineMs ? [] : [`${which}: resendAfterMs (${p.resendAfterMs} ms) must exceed deadlineMs (${p.deadlineMs} ms)`]),
       ...(p.resendAfterMs < p.manualReviewAfterMs ? [] : [`${which}: resendAfterMs (${p.resendAfterMs} ms) must be below manualReviewAfterMs (${p.manualReviewAfterMs} ms)`]),
@@ -104,7 +112,7 @@ export function reviewCheckDelay(policy: BankPolicy, sentAt: Date | undefined, n
   return Math.max(policy.backoffMaxMs, Math.min(policy.reviewCheckMaxMs, Math.round(sinceSent / 10)));
 }
 
-const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "resendAfterMs", "manualReviewAfterMs", "reviewCheckMaxMs"];
+const KEYS: readonly (keyof BankPolicy)[] = ["deadlineMs", "pendingRecheckMs", "backoffMs", "backoffMaxMs", "resendAfterMs", "resendIfMayHaveLeft", "manualReviewAfterMs", "reviewCheckMaxMs"];
 
 /**
  * Parses GATEWAY_BANK_POLICIES, e.g. `{"014":{"deadlineMs":12000,"backoffMs":[500,1000]}}`.
@@ -130,7 +138,8 @@ function parsePolicy(bankCode: string, value: unknown): Partial<BankPolicy> {
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (!(KEYS as readonly string[]).includes(key)) throw new Error(`GATEWAY_BANK_POLICIES.${bankCode}: unknown setting "${key}" (known: ${KEYS.join(", ")})`);
     if (key === "backoffMs") policy.backoffMs = msList(v, `GATEWAY_BANK_POLICIES.${bankCode}.backoffMs`);
-    else policy[key as Exclude<keyof BankPolicy, "backoffMs">] = positiveMs(v, `GATEWAY_BANK_POLICIES.${bankCode}.${key}`);
+    else if (key === "resendIfMayHaveLeft") policy.resendIfMayHaveLeft = flag(v, `GATEWAY_BANK_POLICIES.${bankCode}.${key}`);
+    else policy[key as Exclude<keyof BankPolicy, "backoffMs" | "resendIfMayHaveLeft">] = positiveMs(v, `GATEWAY_BANK_POLICIES.${bankCode}.${key}`);
   }
   return policy;
 }
@@ -139,6 +148,11 @@ export function msList(value: unknown, name: string): number[] {
   const items = typeof value === "string" ? value.split(",").map((s) => s.trim()).filter((s) => s !== "") : value;
   if (!Array.isArray(items) || items.length === 0) throw new Error(`${name} must be a non-empty list of milliseconds`);
   return items.map((item: unknown) => positiveMs(typeof item === "string" && /^\d+$/.test(item) ? Number(item) : item, name));
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== "boolean") throw new Error(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function positiveMs(value: unknown, name: string): number {

@@ -30,6 +30,7 @@ interface RawGatewayConfig {
   resolverBackoffMs: string[];
   resolverBackoffMaxMs: number;
   resendAfterMs: number;
+  resendIfMayHaveLeft: boolean;
   manualReviewAfterMs: number;
   reviewCheckMaxMs: number;
   bankPolicies: string;
@@ -183,6 +184,12 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     default: 60_000,
     env: "GATEWAY_RESEND_AFTER_MS",
   },
+  resendIfMayHaveLeft: {
+    doc: "Whether that re-send happens. It relies on the bank refusing a bank-side id it has seen (MISSION.md 4; unconfirmed for BNI in bank-apis.md). false: an attempt that may have left is only asked about, and goes to MANUAL_REVIEW at the horizon; one that provably never left is still re-sent. Per bank in GATEWAY_BANK_POLICIES.",
+    format: "flag",
+    default: true,
+    env: "GATEWAY_RESEND_IF_MAY_HAVE_LEFT",
+  },
   manualReviewAfterMs: {
     doc: "Horizon: a transfer still unresolved this long after its attempt was sent goes to MANUAL_REVIEW (alert).",
     format: "positive",
@@ -196,7 +203,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_REVIEW_CHECK_MAX_MS",
   },
   bankPolicies: {
-    doc: "Per-bank overrides as JSON, e.g. {\"014\":{\"deadlineMs\":12000,\"backoffMs\":[500,1000],\"manualReviewAfterMs\":300000}}; any of deadlineMs, pendingRecheckMs, backoffMs, backoffMaxMs, resendAfterMs, manualReviewAfterMs, reviewCheckMaxMs.",
+    doc: "Per-bank overrides as JSON, e.g. {\"014\":{\"deadlineMs\":12000,\"backoffMs\":[500,1000],\"manualReviewAfterMs\":300000}}; any of deadlineMs, pendingRecheckMs, backoffMs, backoffMaxMs, resendAfterMs, resendIfMayHaveLeft (true or false), manualReviewAfterMs, reviewCheckMaxMs.",
     format: String,
     default: "{}",
     env: "GATEWAY_BANK_POLICIES",

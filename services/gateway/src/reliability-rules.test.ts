@@ -11,7 +11,7 @@ import type { Attempt } from "./transfer-store";
 // Unit tests of the pure reliability rules: backoff and horizons, the resolver's decisions,
 // fallback choice, failpoints and the start-up checks of the config.
 
-const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, resendAfterMs: 30_000, manualReviewAfterMs: 60_000, reviewCheckMaxMs: 60_000 };
+const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, resendAfterMs: 30_000, resendIfMayHaveLeft: true, manualReviewAfterMs: 60_000, reviewCheckMaxMs: 60_000 };
 
 describe("bank policy", () => {
   it("pauses pendingRecheck first, then along the schedule, the last step repeating, capped", () => {
@@ -31,6 +31,7 @@ describe("bank policy", () => {
     expect(policyFor({ defaults: policy, overrides }, "014")).toEqual({ ...policy, deadlineMs: 500, backoffMs: [50, 60] });
     expect(policyFor({ defaults: policy, overrides }, "009")).toEqual(policy);
     expect(parseBankPolicyOverrides('{"002":{"reviewCheckMaxMs":1800000}}')).toEqual({ "002": { reviewCheckMaxMs: 1_800_000 } });
+    expect(parseBankPolicyOverrides('{"009":{"resendIfMayHaveLeft":false}}')).toEqual({ "009": { resendIfMayHaveLeft: false } });
   });
 
   it.each([
@@ -39,6 +40,9 @@ describe("bank policy", () => {
     ["unknown setting (a typo keeps no default silently)", '{"014":{"deadline":5}}', /unknown setting "deadline"/],
     ["negative", '{"014":{"deadlineMs":-1}}', /positive whole number/],
     ["empty schedule", '{"014":{"backoffMs":[]}}', /non-empty list/],
+    ["a flag that is not a boolean", '{"009":{"resendIfMayHaveLeft":"no"}}', /GATEWAY_BANK_POLICIES.009.resendIfMayHaveLeft must be true or false, got "no"/],
+    ["a flag given as milliseconds", '{"009":{"resendIfMayHaveLeft":0}}', /must be true or false/],
+    ["milliseconds given as a flag", '{"009":{"resendAfterMs":true}}', /positive whole number/],
   ])("refuses %s", (_label, json, message) => {
     expect(() => parseBankPolicyOverrides(json)).toThrow(message);
   });
@@ -72,6 +76,9 @@ describe("gateway config", () => {
     expect(() => loadGatewayConfig({ bankPolicies: '{"014":{"resendAfterMs":5000}}' })).toThrow(/bank 014: resendAfterMs/);
     // Past the horizon an attempt that may have left is never re-sent: a re-send wait beyond it would never come.
     expect(() => loadGatewayConfig({ bankPolicies: '{"009":{"manualReviewAfterMs":60000}}' })).toThrow(/bank 009: resendAfterMs \(60000 ms\) must be below manualReviewAfterMs \(60000 ms\)/);
+    // ...which only matters where such re-sends happen at all.
+    expect(loadGatewayConfig({ bankPolicies: '{"009":{"manualReviewAfterMs":60000,"resendIfMayHaveLeft":false}}' }).bankPolicies).toEqual({ "009": { manualReviewAfterMs: 60_000, resendIfMayHaveLeft: false } });
+    expect(() => loadGatewayConfig({ resendIfMayHaveLeft: "no" })).toThrow(/GATEWAY_RESEND_IF_MAY_HAVE_LEFT/);
     expect(() => loadGatewayConfig({ resolverBackoffMs: ["10", "x"] })).toThrow(/GATEWAY_RESOLVER_BACKOFF_MS/);
     expect(loadGatewayConfig({ failpoint: "before-reply" }).failpoint).toBe("before-reply");
   });
@@ -102,6 +109,15 @@ describe("resolver decisions", () => {
     expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
     expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now).kind).toBe("wait"); // only NOT_FOUND says it never arrived
     expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+  });
+
+  it("re-sends only what never left where the bank's refusal of a seen id is not trusted (resendIfMayHaveLeft: false)", () => {
+    const untrusting = { ...policy, resendIfMayHaveLeft: false };
+    const settled = attempt({ outcome: "NO_ANSWER", sentAt: new Date(now.getTime() - 30_000) });
+    expect(decide("PENDING", settled, { status: "NOT_FOUND" }, untrusting, now).kind).toBe("wait");
+    expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, untrusting, now).kind).toBe("wait");
+    expect(decide("PENDING", { ...old, outcome: "NO_ANSWER" }, { status: "NOT_FOUND" }, untrusting, now).kind).toBe("review");
+    expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, untrusting, now).kind).toBe("resend");
   });
 
   it("goes to MANUAL_REVIEW past the horizon (never FAILED), and at once on a BCA collision", () => {

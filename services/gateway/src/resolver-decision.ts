@@ -33,9 +33,12 @@ export function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): bo
   return now.getTime() - attempt.sentAt.getTime() >= policy.manualReviewAfterMs;
 }
 
-/** An attempt that may have left, which the bank has had time to finish, still within the horizon: one the bank does not know may be re-sent. */
-function settledAtBank(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
-  return now.getTime() - attempt.sentAt.getTime() >= policy.resendAfterMs && !pastHorizon(attempt, policy, now);
+/**
+ * An attempt that may have left, which the bank has had time to finish, still within the horizon:
+ * one the bank does not know may be re-sent, where the bank's refusal of a seen id is trusted.
+ */
+function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
+  return policy.resendIfMayHaveLeft && now.getTime() - attempt.sentAt.getTime() >= policy.resendAfterMs && !pastHorizon(attempt, policy, now);
 }
 
 export function secondsSinceSent(attempt: Attempt, now: Date): number {
@@ -52,8 +55,9 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, when
  *   the bank was asked resendAfterMs or more after the send (the bank has finished anything in
  *   flight by then; before, it may still book) and only before the horizon (an old attempt's record
- *   may have left the bank's inquiry window, not its books). Times are taken when the bank was
- *   asked (askedAt): its answer says what it had then;
+ *   may have left the bank's inquiry window, not its books), unless the bank's policy says
+ *   resendIfMayHaveLeft: false. Times are taken when the bank was asked (askedAt): its answer
+ *   says what it had then;
  * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
  *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
  *   MANUAL_REVIEW with the reason.
@@ -66,7 +70,7 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
   const said = describe(inquiry);
   if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
   if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
-  if (inquiry.status === "NOT_FOUND" && (neverLeft(attempt) || settledAtBank(attempt, policy, askedAt))) {
+  if (inquiry.status === "NOT_FOUND" && (neverLeft(attempt) || resendableAfterLeaving(attempt, policy, askedAt))) {
     const resends = attempt.resends ?? 0;
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };

@@ -26,7 +26,7 @@ const past = (ms: number) => new Date(Date.now() - ms);
 const CRASHED_AGO_MS = 31_000;
 
 /** A transfer to 014 as the request path writes it, left as a crash (no outcome) or an unclear answer leaves it. */
-async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date } = {}): Promise<TransferRecord> {
+async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER" | "NOT_SENT"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date } = {}): Promise<TransferRecord> {
   seq++;
   const sentAt = past(o.sentAgoMs ?? (o.outcome === undefined ? CRASHED_AGO_MS : 5_000));
   const record = crashedTransfer({
@@ -243,6 +243,33 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     await h.gateway.resolver.runOnce();
     expect((await read(t)).state).toBe("SUCCESS");
     expect(sent(t).map((c) => c.attempt)).toEqual([1, 1]);
+    expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+});
+
+describe("resolver: a bank whose refusal of a seen id is not trusted (resendIfMayHaveLeft: false)", () => {
+  let untrusting: Awaited<ReturnType<Harness["startAnother"]>>;
+  beforeAll(async () => { untrusting = await h.startAnother({ bankPolicies: { "014": { resendIfMayHaveLeft: false } } }); });
+
+  it("never re-sends an attempt that may have left: it asks, waits, and goes to MANUAL_REVIEW at the horizon", async () => {
+    const crashed = await leftBehind(); // no outcome, 31 s ago: re-sent by default (above)
+    const timedOut = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 31_000 });
+    const old = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 120_000 }); // the harness's horizon is 60 s
+    await untrusting.resolver.runOnce();
+    for (const t of [crashed, timedOut, old]) {
+      expect(asked(t)).toBe(1);
+      expect(sent(t)).toHaveLength(0);
+    }
+    expect(await read(crashed)).toMatchObject({ state: "PENDING", checks: 1 });
+    expect(await read(timedOut)).toMatchObject({ state: "PENDING", checks: 1 });
+    expect(await read(old)).toMatchObject({ state: "MANUAL_REVIEW", reviewReason: expect.stringMatching(/unresolved 120 s after it was sent \(horizon 60 s\).*no record/) as string });
+  });
+
+  it("still re-sends one that provably never left (\"not sent\")", async () => {
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 });
+    await untrusting.resolver.runOnce();
+    expect(sent(t).map((c) => c.attempt)).toEqual([1]);
+    expect(await read(t)).toMatchObject({ state: "SUCCESS" });
     expect(bca().bookings(t.referenceNumber)).toBe(1);
   });
 });
