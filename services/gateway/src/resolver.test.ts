@@ -434,6 +434,15 @@ describe("resolver: an attempt the bank service keeps refusing", () => {
     expect(after).toMatchObject({ state: "MANUAL_REVIEW", attempts: [{ attempt: 1, resends: MAX_RESENDS }] });
     expect(after.reviewReason).toMatch(new RegExp(`re-sent ${MAX_RESENDS} times`));
     expect(sent(t)).toHaveLength(MAX_RESENDS);
+    // Every send stays on record for the person deciding: the crashed one (no answer), then each
+    // re-send the bank service refused; the attempt's own fields hold the last.
+    const [attempt] = after.attempts;
+    expect(attempt?.earlierSends?.map((s) => s.outcome ?? "none")).toEqual(["none", "NOT_SENT", "NOT_SENT"]);
+    expect(attempt?.earlierSends?.[0]?.sentAt).toEqual(t.attempts[0]?.sentAt);
+    const sentAts = [...(attempt?.earlierSends ?? []).map((s) => s.sentAt.getTime()), attempt?.sentAt.getTime() ?? 0];
+    expect(sentAts).toEqual([...sentAts].sort((a, b) => a - b));
+    expect(attempt).toMatchObject({ outcome: "NOT_SENT", answeredAt: expect.any(Date) as Date });
+    expect(attempt?.earlierSends?.[1]).toMatchObject({ answeredAt: expect.any(Date) as Date, error: expect.any(String) as string });
   });
 });
 

@@ -5,7 +5,7 @@ import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type Ba
 import type { RegistrySnapshot } from "./registry";
 import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
-import type { Attempt, TransferRecord, TransferStore } from "./transfer-store";
+import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
 const SCAN_PACING = 4;
@@ -218,7 +218,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, now: Date) => {
     if (stopping) return; // no new bank call from an instance on its way out: its leases are handed back, the next instance sends
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
-    const patch = { resend: { attempt: attempt.attempt, sentAt: now, resends: (attempt.resends ?? 0) + 1 }, lease, nextCheckAt: lease.until, checks: 0 };
+    const patch = { resend: resendOf(attempt, now), lease, nextCheckAt: lease.until, checks: 0 };
     const sending = record.state === "SENDING"
       ? await deps.ledger.amend(record, owner, patch, now)
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);

@@ -46,7 +46,15 @@ export interface Attempt {
   bankReference?: string;
   /** gRPC error of the call, when there was no answer. */
   error?: string;
+  /**
+   * The sends a re-send repeated, oldest first, each with the answer it got (if any): a re-send
+   * clears the fields above, and a person deciding a MANUAL_REVIEW needs every send's story.
+   */
+  earlierSends?: EarlierSend[];
 }
+
+/** One earlier send of an attempt, as it stood when the attempt was re-sent. */
+export type EarlierSend = Pick<Attempt, "sentAt" | (typeof ANSWER_FIELDS)[number]>;
 
 export interface RouteDecision {
   bankCode: string;
@@ -114,6 +122,10 @@ export interface TransferRecord {
 const attemptSchema = new Schema<Attempt>({
   attempt: Number, partnerBankCode: String, usage: String, sourceAccountNumber: String, transactionDate: String, sentAt: Date, resends: Number, answeredAt: Date,
   outcome: String, bankRequestId: String, bankCode: String, bankMessage: String, bankReference: String, error: String,
+  earlierSends: {
+    type: [{ _id: false, sentAt: Date, answeredAt: Date, outcome: String, bankCode: String, bankMessage: String, bankReference: String, error: String }],
+    default: undefined,
+  },
 }, { _id: false });
 
 /** The stored shape: the record plus its primary key, which is the referenceNumber. */
@@ -151,8 +163,8 @@ export interface TransitionPatch {
   answer?: { attempt: number } & Pick<Attempt, (typeof ANSWER_FIELDS)[number] | "bankRequestId">;
   /** Records a new attempt before it is sent. */
   newAttempt?: Attempt;
-  /** The same attempt is being re-sent (same bank-side id): its `sentAt` again, and its count of resends. */
-  resend?: { attempt: number; sentAt: Date; resends: number };
+  /** The same attempt is being re-sent (same bank-side id): see resendOf. */
+  resend?: { attempt: number; sentAt: Date; resends: number; earlierSends: EarlierSend[] };
   /** Replaces the whole attempts array (fallback: attempt 1's answer and attempt 2 in one write). */
   attempts?: Attempt[];
   /** The route now carrying the transfer, the change appended to `routing`, and the app's escrow at the new partner. */
@@ -314,6 +326,17 @@ function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<
   return update;
 }
 
+/**
+ * The patch of a re-send of `attempt` at `now`: its new sentAt, one more re-send, and the send it
+ * repeats kept in earlierSends. The whole list is written, not pushed: the write is a
+ * compare-and-set on the revision the list was read at.
+ */
+export function resendOf(attempt: Attempt, now: Date): NonNullable<TransitionPatch["resend"]> {
+  const repeated: EarlierSend = { sentAt: attempt.sentAt };
+  for (const key of ANSWER_FIELDS) if (attempt[key] !== undefined) Object.assign(repeated, { [key]: attempt[key] });
+  return { attempt: attempt.attempt, sentAt: now, resends: (attempt.resends ?? 0) + 1, earlierSends: [...(attempt.earlierSends ?? []), repeated] };
+}
+
 /** The $set and $unset entries of a patch that touch attempts, the route and the source account. */
 function attemptChanges(patch: TransitionPatch): { set: Record<string, unknown>; unset: Record<string, ""> } {
   const set: Record<string, unknown> = {};
@@ -325,7 +348,7 @@ function attemptChanges(patch: TransitionPatch): { set: Record<string, unknown>;
   }
   if (patch.resend !== undefined) {
     const at = `attempts.${patch.resend.attempt - 1}`;
-    Object.assign(set, { [`${at}.sentAt`]: patch.resend.sentAt, [`${at}.resends`]: patch.resend.resends });
+    Object.assign(set, { [`${at}.sentAt`]: patch.resend.sentAt, [`${at}.resends`]: patch.resend.resends, [`${at}.earlierSends`]: patch.resend.earlierSends });
     // The re-send may reach the bank: the answer to the send it repeats no longer describes the
     // attempt. A "not sent" left standing would have a crash during this re-send re-sent at once,
     // while the bank may still be booking it.
