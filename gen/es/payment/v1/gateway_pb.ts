@@ -20,7 +20,8 @@ export const file_payment_v1_gateway: GenFile = /*@__PURE__*/
  */
 export type TransferRequest = Message<"payment.v1.TransferRequest"> & {
   /**
-   * The app's own unique reference for this transfer (at most 64 characters); the idempotency key.
+   * The app's own unique reference for this transfer: 1 to 64 printable ASCII characters, no
+   * spaces; the idempotency key.
    *
    * @generated from field: string client_reference_no = 1;
    */
@@ -34,14 +35,15 @@ export type TransferRequest = Message<"payment.v1.TransferRequest"> & {
   beneficiaryBankCode: string;
 
   /**
-   * The beneficiary's account number, digits only.
+   * The beneficiary's account number: 5 to 34 digits.
    *
    * @generated from field: string beneficiary_account_number = 3;
    */
   beneficiaryAccountNumber: string;
 
   /**
-   * The beneficiary's account holder name; required when the transfer goes interbank.
+   * The beneficiary's account holder name; required when the transfer goes interbank. At most 100
+   * characters: letters, digits, spaces and . , ' & ( ) / -
    *
    * @generated from field: string beneficiary_account_name = 4;
    */

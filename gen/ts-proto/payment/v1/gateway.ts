@@ -25,13 +25,19 @@ export const protobufFileName = "payment/v1/gateway.proto";
 
 /** TransferRequest is what an app asks for: move `amount` rupiah from its escrow to a beneficiary. */
 export interface TransferRequest {
-  /** The app's own unique reference for this transfer (at most 64 characters); the idempotency key. */
+  /**
+   * The app's own unique reference for this transfer: 1 to 64 printable ASCII characters, no
+   * spaces; the idempotency key.
+   */
   clientReferenceNo: string;
   /** The beneficiary's bank, as Bank Indonesia's 3-digit code (e.g. "014" for BCA). */
   beneficiaryBankCode: string;
-  /** The beneficiary's account number, digits only. */
+  /** The beneficiary's account number: 5 to 34 digits. */
   beneficiaryAccountNumber: string;
-  /** The beneficiary's account holder name; required when the transfer goes interbank. */
+  /**
+   * The beneficiary's account holder name; required when the transfer goes interbank. At most 100
+   * characters: letters, digits, spaces and . , ' & ( ) / -
+   */
   beneficiaryAccountName: string;
   /** Amount in whole rupiah as a decimal string without separators, greater than zero (e.g. "2475000"). */
   amount: string;
