@@ -21,12 +21,12 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapTransferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
   });
 
-  // A refusal code in a server error: BCA publishes only the cut-off over 500 (above).
-  it.each([[500, "ESB-82-019"], [502, "ESB-82-014"], [503, "ESB-14-001"], [504, "ESB-82-022"]])(
-    "HTTP %i %s is a refusal code in a server error: PENDING, never FAILED", (status, code) => {
+  // A refusal code over another status than BCA publishes for it (4xx; the cut-off over 500, above).
+  it.each([[500, "ESB-82-019"], [502, "ESB-82-014"], [503, "ESB-14-001"], [504, "ESB-82-022"], [502, "ESB-82-026"], [504, "ESB-82-026"], [200, "ESB-82-019"]])(
+    "HTTP %i %s is a refusal code outside its published status: PENDING, never FAILED", (status, code) => {
       const answer = mapTransferAnswer(esb(status, code));
       expect(answer).toMatchObject({ status: "PENDING", bankCode: code });
-      expect(answer.bankMessage).toContain(`(HTTP ${status}): a refusal code in a server error`);
+      expect(answer.bankMessage).toContain(`(HTTP ${status}): a refusal code outside BCA's published status`);
     });
 
   // ESB-14-009 outside BCA's 401 (a proxy's 500): no proof the token was the reason, or that nothing was processed.

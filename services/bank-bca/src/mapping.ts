@@ -7,10 +7,15 @@ import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, tex
  * system errors and any code we have never seen leave the outcome unknown. Success has no code at BCA: it is HTTP 200
  * with `Status: "Success"`.
  */
+export type BcaMeaning = "declined" | "token-refused" | "rate-limited" | "duplicate-id" | "not-found" | "unknown-outcome";
+
 /** The one refusal BCA publishes over HTTP 500 (bank-apis.md 2.1): the transfer was not processed that day. */
 const CUT_OFF = "ESB-82-026";
 
-export type BcaMeaning = "declined" | "token-refused" | "rate-limited" | "duplicate-id" | "not-found" | "unknown-outcome";
+/** A refusal code over the status BCA's table sends it with: 4xx, or 500 for the cut-off. */
+function refusedAsPublished(status: number, code: string): boolean {
+  return (status >= 400 && status < 500) || (status === 500 && code === CUT_OFF);
+}
 
 export function meaningOf(errorCode: string): BcaMeaning {
   switch (errorCode) {
@@ -85,12 +90,10 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
   switch (meaningOf(error.code)) {
     case "declined":
-      // BCA's table sends its refusals over 4xx, and one over 500: the cut-off. Any other refusal
-      // code in a server error (a proxy's, a failure on the way back) does not prove nothing was booked.
-      if (answer.status >= 500 && error.code !== CUT_OFF) {
-        return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}): a refusal code in a server error; outcome unknown, ask the status inquiry`);
-      }
-      return bankAnswer("FAILED", error.code, error.message);
+      // Only over the status BCA publishes for it: the same code in a proxy's 502, a failure on the
+      // way back or a 200 does not prove nothing was booked.
+      if (refusedAsPublished(answer.status, error.code)) return bankAnswer("FAILED", error.code, error.message);
+      return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}): a refusal code outside BCA's published status; outcome unknown, ask the status inquiry`);
     case "token-refused":
       // Still refused after a fresh token, over BCA's 401 (as isTokenRefused reads it): BCA did not
       // process it. The code in any other answer proves nothing.
