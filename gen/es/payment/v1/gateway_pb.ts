@@ -50,7 +50,8 @@ export type TransferRequest = Message<"payment.v1.TransferRequest"> & {
   beneficiaryAccountName: string;
 
   /**
-   * Amount in whole rupiah as a decimal string without separators, greater than zero (e.g. "2475000").
+   * Amount in whole rupiah as a decimal string without separators or leading zeros, 1 to 15 digits,
+   * greater than zero (e.g. "2475000").
    *
    * @generated from field: string amount = 5;
    */

@@ -39,7 +39,10 @@ export interface TransferRequest {
    * characters: letters, digits, spaces and . , ' & ( ) / -
    */
   beneficiaryAccountName: string;
-  /** Amount in whole rupiah as a decimal string without separators, greater than zero (e.g. "2475000"). */
+  /**
+   * Amount in whole rupiah as a decimal string without separators or leading zeros, 1 to 15 digits,
+   * greater than zero (e.g. "2475000").
+   */
   amount: string;
   /** ISO 4217 currency; optional, and only "IDR" is accepted. */
   currency: string;
