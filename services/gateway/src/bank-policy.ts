@@ -85,7 +85,8 @@ export const LEASE_MARGIN_MS = 1_000;
  * Whether a lease still covers a whole bank call from `now`. A lease is set before the write that
  * records it; a write that landed late (a database stall) can leave too little of it, and another
  * instance's resolver could then send the same attempt while this call is on its way. Such a call
- * is not made: the lease runs out and the resolver asks the bank, and sends (settle.ts leaseAllowsCall).
+ * is not made, and is recorded "not sent": the lease runs out and the resolver asks the bank, and
+ * sends (settle.ts recordNotCalled).
  */
 export function leaseCoversCall(leaseUntil: Date | undefined, policy: BankPolicy, now: Date): boolean {
   return leaseUntil !== undefined && leaseUntil.getTime() - now.getTime() > policy.deadlineMs + LEASE_MARGIN_MS;

@@ -179,7 +179,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_RESOLVER_BACKOFF_MAX_MS",
   },
   resendAfterMs: {
-    doc: "An attempt that may have reached the bank (it answered PENDING, gave no answer after the request left, or has no recorded answer after a crash) but that the bank's status inquiry does not know is re-sent, with the same bank-side id, once this long after it was sent: time for the bank to finish anything it had in flight. At most 3 re-sends, and only before the manual-review horizon. Must exceed every bank deadline and be below the horizon.",
+    doc: "An attempt that may have reached the bank (it answered PENDING, gave no answer after the request left, or has no recorded answer after a crash) but that the bank's status inquiry does not know is re-sent, with the same bank-side id, once this long after it was sent: time for the bank to finish anything it had in flight. At most 3 re-sends, and only before the manual-review horizon. Must exceed every bank deadline and be below the horizon, where such re-sends are on (GATEWAY_RESEND_IF_MAY_HAVE_LEFT).",
     format: "positive",
     default: 60_000,
     env: "GATEWAY_RESEND_AFTER_MS",

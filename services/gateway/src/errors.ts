@@ -12,7 +12,7 @@ export const STATUS = {
   success: { statusCode: "000", message: "Success transfer!" },
   pending: { statusCode: "001", message: "Transfer is being processed; its final status is not known yet" },
   declined: { statusCode: "002", message: "Transfer declined by the bank" },
-  notSent: { statusCode: "003", message: "Transfer not sent: the bank was unavailable (unreachable, cut off, or refused it before processing); nothing was booked" },
+  notSent: { statusCode: "003", message: "Transfer not sent: the bank could not be reached, or its service refused it before sending; nothing was booked" },
   settledFailed: { statusCode: "004", message: "Transfer failed: settled by an operator after checking with the bank (bankResponseMessage says why)" },
 } as const;
 

@@ -4,9 +4,9 @@ import { createFailpoints, SENDING_MARK_SETTLE_MS } from "./failpoints";
 import { chooseFallback } from "./fallback";
 import { createIpMatcher } from "./ip-allowlist";
 import type { RegisteredClient } from "./registry";
-import { decide, MAX_RESENDS } from "./resolver-decision";
+import { decide, MAX_RESENDS, neverLeft } from "./resolver-decision";
 import type { ChosenRoute, RoutingTables } from "./routing";
-import type { Attempt } from "./transfer-store";
+import { resendOf, type Attempt } from "./transfer-store";
 
 // Unit tests of the pure reliability rules: backoff and horizons, the resolver's decisions,
 // fallback choice, failpoints and the start-up checks of the config.
@@ -109,6 +109,31 @@ describe("resolver decisions", () => {
     expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
     expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now).kind).toBe("wait"); // only NOT_FOUND says it never arrived
     expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+  });
+
+  it("takes an attempt as never left only if every send of it was \"not sent\"", () => {
+    const notSent = { sentAt: new Date(now.getTime() - 40_000), outcome: "NOT_SENT" as const };
+    expect(neverLeft(attempt({ outcome: "NOT_SENT" }))).toBe(true);
+    expect(neverLeft(attempt({ outcome: "NOT_SENT", resends: 2, earlierSends: [notSent, notSent] }))).toBe(true);
+    // A re-send refused "not sent" after a send that may have left (no answer, a timeout): it may have left.
+    const repeatedTimeout = attempt({ outcome: "NOT_SENT", resends: 1, earlierSends: [{ sentAt: notSent.sentAt, outcome: "NO_ANSWER" }] });
+    expect(neverLeft(repeatedTimeout)).toBe(false);
+    expect(neverLeft(attempt({ outcome: "NOT_SENT", resends: 1, earlierSends: [{ sentAt: notSent.sentAt }] }))).toBe(false);
+    // Re-sent before earlierSends was recorded: no history, so it may have left.
+    expect(neverLeft(attempt({ outcome: "NOT_SENT", resends: 1 }))).toBe(false);
+    // So NOT_FOUND re-sends it only after resendAfterMs, and never where such re-sends are off.
+    expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, { ...policy, resendIfMayHaveLeft: false }, now).kind).toBe("wait");
+  });
+
+  it("keeps the send a re-send repeats, with its answer, in earlierSends (resendOf)", () => {
+    const first = attempt({ sentAt: new Date(now.getTime() - 90_000), answeredAt: new Date(now.getTime() - 80_000), outcome: "PENDING", bankCode: "03", bankMessage: "in progress", bankRequestId: "R1" });
+    const once = resendOf(first, now);
+    expect(once).toEqual({ attempt: 1, sentAt: now, resends: 1, earlierSends: [{ sentAt: first.sentAt, answeredAt: first.answeredAt, outcome: "PENDING", bankCode: "03", bankMessage: "in progress" }] });
+    const later = new Date(now.getTime() + 60_000);
+    const twice = resendOf(attempt({ sentAt: now, resends: 1, earlierSends: once.earlierSends, outcome: "NO_ANSWER", error: "DEADLINE_EXCEEDED", bankRequestId: "R1" }), later);
+    expect(twice.resends).toBe(2);
+    expect(twice.earlierSends).toEqual([...once.earlierSends, { sentAt: now, outcome: "NO_ANSWER", error: "DEADLINE_EXCEEDED" }]);
   });
 
   it("re-sends only what never left where the bank's refusal of a seen id is not trusted (resendIfMayHaveLeft: false)", () => {

@@ -19,13 +19,15 @@ export type Decision =
 export const MAX_RESENDS = 3;
 
 /**
- * True only when the attempt's last call provably never reached the bank service ("not sent").
- * Anything else may have left: an attempt without an outcome may have died after the send as well
- * as before it (a crash, an answer the ledger could not take), and a refused re-send says nothing
- * about the send it repeated.
+ * True only when no send of the attempt can have reached the bank: its last call and every one a
+ * re-send repeated (earlierSends) were "not sent". Anything else may have left: an attempt without
+ * an outcome may have died after the send as well as before it (a crash, an answer the ledger
+ * could not take), and a refused re-send says nothing about the send it repeated. A re-sent attempt
+ * recorded before earlierSends existed has no such history, so it may have left.
  */
 export function neverLeft(attempt: Attempt): boolean {
-  return attempt.outcome === "NOT_SENT";
+  const earlier = attempt.earlierSends ?? [];
+  return attempt.outcome === "NOT_SENT" && earlier.length === (attempt.resends ?? 0) && earlier.every((send) => send.outcome === "NOT_SENT");
 }
 
 /** An attempt unresolved this long after it was sent needs a person (the bank's horizon). */

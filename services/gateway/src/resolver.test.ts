@@ -239,7 +239,12 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     await h.gateway.resolver.runOnce();
     expect((await read(t)).state).toBe("PENDING");
     bca().setMode("SUCCESS");
+    // The re-send's "not sent" says nothing of the crashed send it repeated, which may have left:
+    // not re-sent at once, but once GATEWAY_RESEND_AFTER_MS have passed since the re-send.
     await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+    await h.gateway.resolver.runOnce();
+    expect([(await read(t)).state, sent(t).length]).toEqual(["PENDING", 1]);
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1), "attempts.0.sentAt": past(CRASHED_AGO_MS) } });
     await h.gateway.resolver.runOnce();
     expect((await read(t)).state).toBe("SUCCESS");
     expect(sent(t).map((c) => c.attempt)).toEqual([1, 1]);
@@ -293,8 +298,8 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     await h.gateway.resolver.runOnce(); // NOT_FOUND: re-sent, and the re-send refused before it left
     expect(await read(t)).toMatchObject({ state: "PENDING", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1, error: expect.stringContaining("not sent") as string }] });
     bca().setMode("hang");
-    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
-    const round = h.gateway.resolver.runOnce(); // NOT_FOUND, never left: re-sent at once, and this one reaches the bank
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1), "attempts.0.sentAt": past(CRASHED_AGO_MS) } });
+    const round = h.gateway.resolver.runOnce(); // NOT_FOUND past the re-send wait: re-sent, and this one reaches the bank
     await until("the second re-send is at the bank", () => sent(t).length === 2);
     // What a crash now leaves behind: nothing may say this attempt never left.
     const during = await read(t);
@@ -315,8 +320,9 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     }, () => h.gateway.resolver.runOnce());
     expect(asked(t)).toBe(1);
     expect(sent(t)).toHaveLength(0);
-    expect(await read(t)).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1, resends: 1 }] });
-    expect(h.logs.some((line) => line.includes(t.referenceNumber) && line.includes("lease too short for the bank call"))).toBe(true);
+    // Recorded as a call not made, so no one reads it as a send that may have left.
+    expect(await read(t)).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1, resends: 1, outcome: "NOT_SENT", error: "not called: lease too short for the call after a slow write" }] });
+    expect(h.logs.some((line) => line.includes(t.referenceNumber) && line.includes("lease too short for the call"))).toBe(true);
   });
 
   it("re-sends through the partner it just asked, even if a reload dropped that partner meanwhile (never a re-send recorded and not sent)", async () => {
@@ -424,7 +430,7 @@ describe("resolver: a re-send the bank declines", () => {
 
 describe("resolver: an attempt the bank service keeps refusing", () => {
   it("is re-sent at most MAX_RESENDS times, then goes to MANUAL_REVIEW with the reason (never re-sent forever, never FAILED)", async () => {
-    const t = await leftBehind();
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 }); // never left: re-sent at once, each round
     bca().setMode("not-sent");
     for (let round = 0; round <= MAX_RESENDS; round += 1) {
       await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
@@ -434,10 +440,9 @@ describe("resolver: an attempt the bank service keeps refusing", () => {
     expect(after).toMatchObject({ state: "MANUAL_REVIEW", attempts: [{ attempt: 1, resends: MAX_RESENDS }] });
     expect(after.reviewReason).toMatch(new RegExp(`re-sent ${MAX_RESENDS} times`));
     expect(sent(t)).toHaveLength(MAX_RESENDS);
-    // Every send stays on record for the person deciding: the crashed one (no answer), then each
-    // re-send the bank service refused; the attempt's own fields hold the last.
+    // Every send stays on record for the person deciding, each "not sent"; the attempt's own fields hold the last.
     const [attempt] = after.attempts;
-    expect(attempt?.earlierSends?.map((s) => s.outcome ?? "none")).toEqual(["none", "NOT_SENT", "NOT_SENT"]);
+    expect(attempt?.earlierSends?.map((s) => s.outcome)).toEqual(["NOT_SENT", "NOT_SENT", "NOT_SENT"]);
     expect(attempt?.earlierSends?.[0]?.sentAt).toEqual(t.attempts[0]?.sentAt);
     const sentAts = [...(attempt?.earlierSends ?? []).map((s) => s.sentAt.getTime()), attempt?.sentAt.getTime() ?? 0];
     expect(sentAts).toEqual([...sentAts].sort((a, b) => a - b));

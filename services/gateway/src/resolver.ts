@@ -3,8 +3,8 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
+import { decide, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
+import { bankRequestOf, leaseAllowsCall, protoUsage, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -197,7 +197,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? reviewCheckDelay(policy, attempt.sentAt, now) : nextCheckDelay(policy, checks)));
         // The bank knows the attempt (PENDING): recorded as its outcome where none says so yet (no
         // outcome after a crash, or a resend's "not sent", which says nothing about the send it repeated).
-        const evidence = inquiry.status === "PENDING" && (attempt.outcome === undefined || neverLeft(attempt))
+        const evidence = inquiry.status === "PENDING" && (attempt.outcome === undefined || attempt.outcome === "NOT_SENT")
           ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
         const patch = { ...evidence, checks, nextCheckAt, lease: null };
         if (from === "SENDING") await deps.ledger.transition(record, "PENDING", patch, now, owner);
@@ -230,7 +230,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   /** The bank call of a send just recorded, and its answer; none if the write landed too late for the lease to cover the call. */
   const callAndSettle = async (sending: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, send: "first" | "resend") => {
-    if (!leaseAllowsCall(sending, attempt, policy, deps)) return;
+    if (!leaseAllowsCall(sending, policy, deps.clock())) {
+      await recordNotCalled(deps, sending, attempt.attempt, { owner, why: "lease too short for the call after a slow write", now: deps.clock() });
+      return;
+    }
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
     await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send, now: deps.clock() });
   };

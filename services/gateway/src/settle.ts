@@ -22,14 +22,27 @@ export function bankRequestOf(record: TransferRecord, attempt: Attempt): BankTra
 
 /**
  * Whether the bank call of a send just recorded may start: only while its lease covers the call
- * (leaseCoversCall). If not, it is not made, and the log says so; the lease runs out and the
- * resolver asks the bank, and sends once GATEWAY_RESEND_AFTER_MS has passed since the attempt was
- * recorded (the ledger cannot tell a call not made from one a crash cut short).
+ * (leaseCoversCall). If not, it is not made, and recordNotCalled says so on the attempt.
  */
-export function leaseAllowsCall(record: TransferRecord, attempt: Attempt, policy: BankPolicy, deps: { clock: () => Date; logger: Logger }): boolean {
-  if (leaseCoversCall(record.leaseUntil, policy, deps.clock())) return true;
-  deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "lease too short for the bank call after a slow write; not sent: the resolver asks the bank once the lease runs out, and sends");
-  return false;
+export function leaseAllowsCall(record: TransferRecord, policy: BankPolicy, now: Date): boolean {
+  return leaseCoversCall(record.leaseUntil, policy, now);
+}
+
+/**
+ * Records that this instance did not make the call of a send it just recorded (its lease too short
+ * after a slow write, or it is shutting down): the attempt's outcome is "not sent", with why.
+ * Without it the ledger could not tell a call not made from one a crash cut short, and at a bank
+ * whose policy forbids re-sending an attempt that may have left (resendIfMayHaveLeft) the resolver
+ * would leave it to a person instead of sending it. The lease is kept: the resolver takes the
+ * transfer once it runs out. A write that fails leaves the attempt reading "may have left", the
+ * safe side.
+ */
+export async function recordNotCalled(deps: { ledger: TransferStore; logger: Logger }, record: TransferRecord, attemptNo: number, o: { owner: string; why: string; now: Date }): Promise<void> {
+  deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attemptNo, why: o.why }, "not sent: the resolver asks the bank once the lease runs out, and sends");
+  const patch = { answer: { attempt: attemptNo, outcome: "NOT_SENT" as const, error: `not called: ${o.why}`, answeredAt: o.now } };
+  await deps.ledger.amend(record, o.owner, patch, o.now).catch((error: unknown) => {
+    deps.logger.warn({ err: error, referenceNumber: record.referenceNumber }, "could not record the call not made; the attempt reads as one that may have left");
+  });
 }
 
 export function protoUsage(usage: Usage): TransferUsage {

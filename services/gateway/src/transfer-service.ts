@@ -10,7 +10,7 @@ import { requestFingerprint } from "./fingerprint";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, leaseAllowsCall, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseAllowsCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
 import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
@@ -110,14 +110,18 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     throw refusal;
   };
 
-  /** Calls the bank for one attempt; undefined when no call is made (the lease no longer covers it, or shutdown): a resolver then asks the bank and sends it. */
+  /**
+   * Calls the bank for one attempt; undefined when no call is made (shutdown, or the lease no
+   * longer covers it): that is recorded, and a resolver then asks the bank and sends it.
+   */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
-    if (sendsStopped) {
-      deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attempt.attempt }, "not sent: this instance is shutting down; a resolver asks the bank and sends it");
-      return undefined;
-    }
     const policy = policyFor(deps.policies, route.bankCode);
-    if (!leaseAllowsCall(record, attempt, policy, deps)) return undefined;
+    const notCalled = async (why: string) => {
+      await recordNotCalled(deps, record, attempt.attempt, { owner, why, now: deps.clock() });
+      return undefined;
+    };
+    if (sendsStopped) return notCalled("this instance is shutting down");
+    if (!leaseAllowsCall(record, policy, deps.clock())) return notCalled("lease too short for the call after a slow write");
     const started = process.hrtime.bigint();
     const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs);
     const answer = await deps.failpoints.afterDispatch(call);

@@ -122,6 +122,7 @@ export interface TransferRecord {
 const attemptSchema = new Schema<Attempt>({
   attempt: Number, partnerBankCode: String, usage: String, sourceAccountNumber: String, transactionDate: String, sentAt: Date, resends: Number, answeredAt: Date,
   outcome: String, bankRequestId: String, bankCode: String, bankMessage: String, bankReference: String, error: String,
+  // EarlierSend: sentAt and the ANSWER_FIELDS (change them together).
   earlierSends: {
     type: [{ _id: false, sentAt: Date, answeredAt: Date, outcome: String, bankCode: String, bankMessage: String, bankReference: String, error: String }],
     default: undefined,
