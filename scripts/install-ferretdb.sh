@@ -36,7 +36,7 @@ if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
-  echo "FerretDB is not installed and Go is missing. Install Go 1.22 or later (Debian: apt-get install golang-go)," >&2
+  echo "FerretDB is not installed and Go is missing. Install Go 1.24 or later (FerretDB v1.24.2's go.mod asks for it)," >&2
   echo "or set MONGODB_URI to a running MongoDB and skip the embedded database." >&2
   exit 1
 fi
