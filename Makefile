@@ -5,7 +5,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help setup run test generate lint bench fault reconcile settle clean
+.PHONY: help setup run test generate lint bench fault reconcile show settle clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ fault: setup ## The full fault-injection suite: real processes, kill -9, outages
 
 reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=$(date -u -d '1 day ago' +%FT%TZ) TO=$(date -u +%FT%TZ)
 	npx tsx scripts/reconcile.ts --from "$(FROM)" --to "$(TO)"
+
+show: setup ## One transfer as the ledger holds it (every attempt, every send, the review reason): make show REF=GRB...
+	npx tsx scripts/show.ts "$${REF:-}"
 
 settle: setup ## Settle a transfer in MANUAL_REVIEW after checking with the bank: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...]
 	@# From the environment, not pasted into the command line: a quote or a backtick in REASON stays text.

@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Connection } from "mongoose";
+import { repoRoot } from "@gerbang/shared";
+import { connectTestDatabase, testDatabaseUri } from "../test/database";
+import { crashedTransfer } from "../services/gateway/src/gateway-harness";
+import { createTransferStore, resendOf, type TransferStore } from "../services/gateway/src/transfer-store";
+
+// `scripts/show.ts` as a real process on a test database: what an operator reads before settling.
+
+const run = promisify(execFile);
+let connection: Connection;
+let ledger: TransferStore;
+beforeAll(async () => {
+  connection = await connectTestDatabase("show_command");
+  ledger = await createTransferStore(connection);
+});
+afterAll(async () => {
+  await connection.dropDatabase();
+  await connection.close();
+});
+
+async function show(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/show.ts"), ...args], {
+      env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: connection.name, LOG_LEVEL: "silent" },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+it("prints a transfer with every send of its attempts (exit 0), says when there is none (exit 1), refuses bad arguments (exit 2)", async () => {
+  const sentAt = new Date(Date.now() - 3_600_000);
+  const record = crashedTransfer({ referenceNumber: `SHW${Date.now()}`, clientReferenceNo: `SHW-${Date.now()}`, amount: "42000", sentAt, leaseOwner: "gateway-a", leaseUntil: sentAt, nextCheckAt: sentAt });
+  expect(await ledger.insert(record)).toBe("inserted");
+  const [attempt] = (await ledger.findByReferenceNumber(record.referenceNumber))!.attempts;
+  const resentAt = new Date(sentAt.getTime() + 60_000);
+  await ledger.amend((await ledger.findByReferenceNumber(record.referenceNumber))!, "gateway-a", { resend: resendOf(attempt!, resentAt) }, resentAt);
+  await ledger.transition((await ledger.findByReferenceNumber(record.referenceNumber))!, "MANUAL_REVIEW", { reviewReason: "the bank has no record of it", lease: null }, new Date());
+
+  const shown = await show([record.referenceNumber]);
+  expect(shown.code).toBe(0);
+  const printed = JSON.parse(shown.stdout) as Record<string, unknown>;
+  expect(printed).toMatchObject({
+    referenceNumber: record.referenceNumber, state: "MANUAL_REVIEW", reviewReason: "the bank has no record of it",
+    attempts: [{ attempt: 1, sentAt: resentAt.toISOString(), resends: 1, earlierSends: [{ sentAt: sentAt.toISOString() }] }],
+  });
+
+  expect(await show(["GRBNOSUCHTRANSFER"])).toMatchObject({ code: 1, stdout: "", stderr: "no transfer GRBNOSUCHTRANSFER in the ledger\n" });
+  for (const bad of [[], [" "], [record.referenceNumber, "extra"]]) {
+    expect(await show(bad)).toMatchObject({ code: 2, stdout: "", stderr: "usage: npx tsx scripts/show.ts <referenceNumber, GRB...>\n" });
+  }
+});
