@@ -177,6 +177,8 @@ describe("no bank call starts once an instance hands its leases back", () => {
     }
     await cut;
     await until("the request has given up its bank call", () => h.logs.some((line) => line.includes(reference) && line.includes("shutting down")));
+    // Its "not sent" lost to the lease handed back meanwhile, and says so: the attempt reads as one that may have left.
+    await until("the lost record is logged", () => h.logs.some((line) => line.includes(reference) && line.includes("the call not made was not recorded")));
     expect(sentFor(reference)).toHaveLength(0);
     const handedBack = await stored(body.clientReferenceNo);
     expect([handedBack.state, handedBack.leaseOwner]).toEqual(["SENDING", undefined]);

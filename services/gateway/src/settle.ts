@@ -40,9 +40,12 @@ export function leaseAllowsCall(record: TransferRecord, policy: BankPolicy, now:
 export async function recordNotCalled(deps: { ledger: TransferStore; logger: Logger }, record: TransferRecord, attemptNo: number, o: { owner: string; why: string; now: Date }): Promise<void> {
   deps.logger.warn({ referenceNumber: record.referenceNumber, attempt: attemptNo, why: o.why }, "not sent: the resolver asks the bank once the lease runs out, and sends");
   const patch = { answer: { attempt: attemptNo, outcome: "NOT_SENT" as const, error: `not called: ${o.why}`, answeredAt: o.now } };
-  await deps.ledger.amend(record, o.owner, patch, o.now).catch((error: unknown) => {
+  const recorded = await deps.ledger.amend(record, o.owner, patch, o.now).catch((error: unknown) => {
     deps.logger.warn({ err: error, referenceNumber: record.referenceNumber }, "could not record the call not made; the attempt reads as one that may have left");
+    return null;
   });
+  // Lost to another write (a lease handed back at shutdown, a resolver that took over): that one stands.
+  if (recorded === undefined) deps.logger.warn({ referenceNumber: record.referenceNumber }, "the call not made was not recorded: the transfer changed meanwhile; the attempt reads as one that may have left");
 }
 
 export function protoUsage(usage: Usage): TransferUsage {
