@@ -191,7 +191,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_RESEND_IF_MAY_HAVE_LEFT",
   },
   manualReviewAfterMs: {
-    doc: "Horizon: a transfer still unresolved this long after its attempt was sent goes to MANUAL_REVIEW (alert).",
+    doc: "Horizon: a transfer still unresolved this long after its attempt first went out in a way that may have reached the bank (a re-send does not restart it) goes to MANUAL_REVIEW (alert).",
     format: "positive",
     default: 600_000,
     env: "GATEWAY_MANUAL_REVIEW_AFTER_MS",

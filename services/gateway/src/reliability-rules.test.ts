@@ -126,6 +126,17 @@ describe("resolver decisions", () => {
     expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, { ...policy, resendIfMayHaveLeft: false }, now).kind).toBe("wait");
   });
 
+  it("counts the horizon from the first send that may have reached the bank, not from the latest re-send", () => {
+    const timedOut = { sentAt: new Date(now.getTime() - 70_000), outcome: "NO_ANSWER" as const };
+    // Re-sent 31 s ago and refused "not sent": past the re-send wait, but 70 s after the send that may have left (horizon 60 s).
+    const refusedResend = attempt({ sentAt: new Date(now.getTime() - 31_000), outcome: "NOT_SENT", resends: 1, earlierSends: [timedOut] });
+    expect(decide("PENDING", refusedResend, { status: "NOT_FOUND" }, policy, now))
+      .toEqual({ kind: "review", reason: expect.stringMatching(/^attempt 1 at bank 014 unresolved 70 s after it was sent \(horizon 60 s\)/) as string });
+    // Sends that never left do not start it: the horizon counts from the first that may have.
+    const notSentFirst = attempt({ sentAt: new Date(now.getTime() - 31_000), outcome: "NO_ANSWER", resends: 1, earlierSends: [{ sentAt: new Date(now.getTime() - 90_000), outcome: "NOT_SENT" }] });
+    expect(decide("PENDING", notSentFirst, { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+  });
+
   it("keeps the send a re-send repeats, with its answer, in earlierSends (resendOf)", () => {
     const first = attempt({ sentAt: new Date(now.getTime() - 90_000), answeredAt: new Date(now.getTime() - 80_000), outcome: "PENDING", bankCode: "03", bankMessage: "in progress", bankRequestId: "R1" });
     const once = resendOf(first, now);

@@ -12,9 +12,10 @@ export type Decision =
   | { kind: "review"; reason: string };
 
 /**
- * Re-sends of one attempt before a person looks. Each re-send resets the attempt's sentAt, so
- * without a cap an attempt the bank service keeps refusing ("not sent") while the bank keeps
- * answering NOT_FOUND would be re-sent every round forever, and never reach the horizon.
+ * Re-sends of one attempt before a person looks. An attempt that never left is re-sent on every
+ * NOT_FOUND and its horizon restarts with each send, so without a cap one the bank service keeps
+ * refusing ("not sent") while the bank keeps answering NOT_FOUND would be re-sent every round
+ * forever, and never reach the horizon.
  */
 export const MAX_RESENDS = 3;
 
@@ -30,9 +31,18 @@ export function neverLeft(attempt: Attempt): boolean {
   return attempt.outcome === "NOT_SENT" && earlier.length === (attempt.resends ?? 0) && earlier.every((send) => send.outcome === "NOT_SENT");
 }
 
-/** An attempt unresolved this long after it was sent needs a person (the bank's horizon). */
+/**
+ * When the attempt first went out in a way that may have reached the bank: its oldest send not
+ * answered "not sent" (earlierSends), else its latest. The horizon counts from there, not from the
+ * latest re-send: that first send's record is the one that may leave the bank's inquiry window.
+ */
+export function firstMayHaveLeftAt(attempt: Attempt): Date {
+  return (attempt.earlierSends ?? []).find((send) => send.outcome !== "NOT_SENT")?.sentAt ?? attempt.sentAt;
+}
+
+/** An attempt unresolved this long after it may first have reached the bank needs a person (the bank's horizon). */
 export function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
-  return now.getTime() - attempt.sentAt.getTime() >= policy.manualReviewAfterMs;
+  return now.getTime() - firstMayHaveLeftAt(attempt).getTime() >= policy.manualReviewAfterMs;
 }
 
 /**
@@ -43,8 +53,9 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
   return policy.resendIfMayHaveLeft && now.getTime() - attempt.sentAt.getTime() >= policy.resendAfterMs && !pastHorizon(attempt, policy, now);
 }
 
+/** Seconds since the attempt may first have reached the bank (what the horizon counts). */
 export function secondsSinceSent(attempt: Attempt, now: Date): number {
-  return Math.round((now.getTime() - attempt.sentAt.getTime()) / 1000);
+  return Math.round((now.getTime() - firstMayHaveLeftAt(attempt).getTime()) / 1000);
 }
 
 /**
