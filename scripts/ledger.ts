@@ -13,3 +13,14 @@ export async function connectLedger(
   const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, ...options });
   return { connection, source: `${where}, database ${config.mongodbDatabase}` };
 }
+
+/**
+ * Runs an operator's command and exits with the code it returns (0 done, 1 the ledger refused or
+ * found something, 2 bad arguments); anything it throws (no database, say) prints its message and exits 2.
+ */
+export function exitWith(command: () => Promise<number>): void {
+  command().then((code) => { process.exit(code); }, (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  });
+}

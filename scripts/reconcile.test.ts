@@ -1,8 +1,4 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
-import { repoRoot } from "@gerbang/shared";
-import { testDatabaseUri } from "../test/database";
+import { runLedgerCommand } from "../test/ledger-command";
 import { appToken, startHarness, type Harness } from "../services/gateway/src/gateway-harness";
 import { settleByOperator } from "../services/gateway/src/operator-settle";
 import { parseReconcileInstant } from "../services/gateway/src/reconcile";
@@ -11,7 +7,6 @@ import { createTransferStore } from "../services/gateway/src/transfer-store";
 // `scripts/reconcile.ts` as a real process on a test database whose transfers went through a real
 // gateway to fake bank services (each with its own deduplicating ledger and status inquiry).
 
-const run = promisify(execFile);
 let h: Harness;
 let start: Date;
 beforeAll(async () => {
@@ -20,18 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await h.close(); });
 
-async function reconcileCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/reconcile.ts"), ...args], {
-      env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: h.connection.name, LOG_LEVEL: "silent", GATEWAY_BANK_DEADLINE_MS: "2000" },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const reconcileCommand = (args: string[]) => runLedgerCommand("reconcile.ts", args, h.connection.name, { GATEWAY_BANK_DEADLINE_MS: "2000" });
 
 let seq = 0;
 async function send(): Promise<string> {

@@ -1,6 +1,6 @@
 import { createLogger } from "@gerbang/shared";
 import { loadGatewayConfig, parseReconcileInstant, reconcileLedger } from "@gerbang/gateway";
-import { connectLedger } from "./ledger";
+import { connectLedger, exitWith } from "./ledger";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
@@ -52,7 +52,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exit(code); }, (error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(2);
-});
+exitWith(main);

@@ -1,16 +1,12 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import type { Connection } from "mongoose";
-import { repoRoot } from "@gerbang/shared";
-import { connectTestDatabase, testDatabaseUri } from "../test/database";
+import { connectTestDatabase } from "../test/database";
+import { runLedgerCommand } from "../test/ledger-command";
 import { crashedTransfer } from "../services/gateway/src/gateway-harness";
 import { createTransferStore, type TransferStore } from "../services/gateway/src/transfer-store";
 
 // `scripts/settle.ts` as a real process on a test database: what an operator types, what it prints,
 // its exit codes; the rules themselves are tested in services/gateway/src/operator-settle.test.ts.
 
-const run = promisify(execFile);
 let connection: Connection;
 let ledger: TransferStore;
 beforeAll(async () => {
@@ -22,18 +18,7 @@ afterAll(async () => {
   await connection.close();
 });
 
-async function settleCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/settle.ts"), ...args], {
-      env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: connection.name, LOG_LEVEL: "silent" },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const settleCommand = (args: string[]) => runLedgerCommand("settle.ts", args, connection.name);
 
 it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and refuses bad arguments (exit 2)", async () => {
   const sentAt = new Date(Date.now() - 3_600_000);

@@ -1,5 +1,5 @@
 import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
-import { connectLedger } from "./ledger";
+import { connectLedger, exitWith } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
@@ -59,7 +59,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exit(code); }, (error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(2);
-});
+exitWith(main);

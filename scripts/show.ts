@@ -1,5 +1,5 @@
 import { createTransferStore, loadGatewayConfig } from "@gerbang/gateway";
-import { connectLedger } from "./ledger";
+import { connectLedger, exitWith } from "./ledger";
 
 /**
  * `npx tsx scripts/show.ts GRB...`: one transfer as the ledger holds it, as JSON: its state and
@@ -31,7 +31,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exit(code); }, (error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(2);
-});
+exitWith(main);

@@ -1,0 +1,26 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "@gerbang/shared";
+import { testDatabaseUri } from "./database";
+
+const run = promisify(execFile);
+
+export interface CommandResult { code: number; stdout: string; stderr: string }
+
+/**
+ * An operator's command (`scripts/<script>`) as a real process on test database `databaseName`:
+ * what it prints and its exit code, as a person would see them. `env` adds settings (e.g. a deadline).
+ */
+export async function runLedgerCommand(script: string, args: string[], databaseName: string, env: Record<string, string> = {}): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts", script), ...args], {
+      env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: databaseName, LOG_LEVEL: "silent", ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as CommandResult;
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
