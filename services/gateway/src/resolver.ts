@@ -1,10 +1,10 @@
 import { jakartaDate, type Logger, type Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
-import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
+import { leaseCoversCall, nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
 import { decide, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, leaseAllowsCall, protoUsage, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, protoUsage, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -230,7 +230,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   /** The bank call of a send just recorded, and its answer; none if the write landed too late for the lease to cover the call. */
   const callAndSettle = async (sending: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, send: "first" | "resend") => {
-    if (!leaseAllowsCall(sending, policy, deps.clock())) {
+    if (!leaseCoversCall(sending.leaseUntil, policy, deps.clock())) {
       await recordNotCalled(deps, sending, attempt.attempt, { owner, why: "lease too short for the call after a slow write", now: deps.clock() });
       return;
     }

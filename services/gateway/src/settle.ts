@@ -1,7 +1,7 @@
 import { TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import type { Logger } from "@gerbang/shared";
 import { attemptFields, isIdCollision, type BankAnswer } from "./bank-outcome";
-import { leaseCoversCall, nextCheckDelay, reviewCheckDelay, type BankPolicy } from "./bank-policy";
+import { nextCheckDelay, reviewCheckDelay, type BankPolicy } from "./bank-policy";
 import type { TransferState } from "./transfer-states";
 import type { Attempt, TransferRecord, TransferStore, Usage } from "./transfer-store";
 
@@ -18,14 +18,6 @@ export function bankRequestOf(record: TransferRecord, attempt: Attempt): BankTra
     beneficiaryAccountNumber: record.beneficiaryAccountNumber, beneficiaryAccountName: record.beneficiaryAccountName,
     amount: record.amount, currency: record.currency, remark: record.remark,
   };
-}
-
-/**
- * Whether the bank call of a send just recorded may start: only while its lease covers the call
- * (leaseCoversCall). If not, it is not made, and recordNotCalled says so on the attempt.
- */
-export function leaseAllowsCall(record: TransferRecord, policy: BankPolicy, now: Date): boolean {
-  return leaseCoversCall(record.leaseUntil, policy, now);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/paymen
 import { jakartaDate, maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
-import { policyFor, type BankPolicies } from "./bank-policy";
+import { leaseCoversCall, policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError } from "./errors";
 import type { Failpoints } from "./failpoints";
 import { chooseFallback } from "./fallback";
@@ -10,7 +10,7 @@ import { requestFingerprint } from "./fingerprint";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, leaseAllowsCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
 import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
@@ -121,7 +121,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       return undefined;
     };
     if (sendsStopped) return notCalled("this instance is shutting down");
-    if (!leaseAllowsCall(record, policy, deps.clock())) return notCalled("lease too short for the call after a slow write");
+    if (!leaseCoversCall(record.leaseUntil, policy, deps.clock())) return notCalled("lease too short for the call after a slow write");
     const started = process.hrtime.bigint();
     const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs);
     const answer = await deps.failpoints.afterDispatch(call);
