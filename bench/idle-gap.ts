@@ -7,6 +7,7 @@ import { repoRoot } from "@gerbang/shared";
 import { startSystem } from "../scripts/system";
 import { bankServiceSender, bniSandboxRequest, httpSender, partnerKey } from "./clients";
 import type { Send } from "./load/drivers";
+import { summarise } from "./load/stats";
 
 /**
  * What idling costs a call on this machine: the same call, one at a time, with a pause of 0 to
@@ -62,9 +63,8 @@ async function paced(send: Send, gapMs: number, calls: number): Promise<string> 
     if (outcome !== true) throw new Error(`call failed: ${JSON.stringify(outcome)}`);
     latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies[Math.floor(calls * q)] ?? Number.NaN).toFixed(2);
-  return `p50 ${at(0.5)} ms, p90 ${at(0.9)} ms`;
+  const { p50, p90 } = summarise(latencies, 0, 1);
+  return `p50 ${p50.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms`;
 }
 
 /** The same piece of hashing every time (about 1.3 ms here), and nothing else. */
