@@ -66,5 +66,24 @@ describe("transfer store: one writer per revision (compare-and-set)", () => {
     expect(await ledger.transition(seen, "SUCCESS", {}, new Date())).toBeUndefined(); // seen is revision 0
     expect((await ledger.findByReference("3", seen.referenceNumber))?.state).toBe("PENDING");
   });
+});
 
+describe("transfer store: what an answer leaves on its attempt", () => {
+  const answered = new Date(Date.now() - 30_000);
+
+  it("replaces a \"not sent\" whole: its \"not called\" text does not stay beside what the bank knows", async () => {
+    const seen = await due();
+    const notCalled = await ledger.amend(seen, "gone", { answer: { attempt: 1, outcome: "NOT_SENT", error: "not called: lease too short", answeredAt: answered } }, new Date());
+    const pending = await ledger.transition(notCalled!, "PENDING", { answer: { attempt: 1, outcome: "PENDING" } }, new Date());
+    expect(pending?.attempts[0]).toEqual(expect.objectContaining({ outcome: "PENDING" }));
+    expect(pending?.attempts[0]).not.toHaveProperty("error");
+    expect(pending?.attempts[0]).not.toHaveProperty("answeredAt");
+  });
+
+  it("keeps a timed-out send's error beside the outcome an inquiry found later", async () => {
+    const seen = await due();
+    const timedOut = await ledger.amend(seen, "gone", { answer: { attempt: 1, outcome: "NO_ANSWER", error: "no answer within the time budget", answeredAt: answered } }, new Date());
+    const done = await ledger.transition(timedOut!, "SUCCESS", { answer: { attempt: 1, outcome: "SUCCESS", bankReference: "B1" } }, new Date());
+    expect(done?.attempts[0]).toEqual(expect.objectContaining({ outcome: "SUCCESS", bankReference: "B1", error: "no answer within the time budget", answeredAt: answered }));
+  });
 });

@@ -240,9 +240,9 @@ export async function createTransferStore(connection: Connection): Promise<Trans
     findByReferenceNumber: (referenceNumber) => findOne({ _id: referenceNumber }),
     transition: async (seen, to, patch, now, owner) => {
       if (!canTransition(seen.state, to)) throw new Error(`transition ${seen.state} -> ${to} is not allowed`);
-      return write(seen, owner, toUpdate(to, patch, now));
+      return write(seen, owner, toUpdate(seen, to, patch, now));
     },
-    amend: (seen, owner, patch, now) => write(seen, owner, toUpdate(seen.state, patch, now)),
+    amend: (seen, owner, patch, now) => write(seen, owner, toUpdate(seen, seen.state, patch, now)),
     claimDue: async (owner, leaseMs, now, limit) => {
       const due = await Transfers.find(
         { state: { $in: UNRESOLVED_STATES }, nextCheckAt: { $lte: now }, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
@@ -307,8 +307,8 @@ function withoutId(doc: TransferRecord & { _id?: unknown }): TransferRecord {
   return record;
 }
 
-function toUpdate(to: TransferState, patch: TransitionPatch, now: Date): Record<string, Record<string, unknown>> {
-  const attempts = attemptChanges(patch);
+function toUpdate(seen: TransferRecord, to: TransferState, patch: TransitionPatch, now: Date): Record<string, Record<string, unknown>> {
+  const attempts = attemptChanges(seen, patch);
   const set: Record<string, unknown> = { state: to, updatedAt: now, ...attempts.set };
   const unset: Record<string, ""> = { ...attempts.unset };
   for (const key of ["bankReference", "bankResponseCode", "bankResponseMessage", "checks", "reviewReason", "settledBy"] as const) {
@@ -338,15 +338,26 @@ export function resendOf(attempt: Attempt, now: Date): NonNullable<TransitionPat
   return { attempt: attempt.attempt, sentAt: now, resends: (attempt.resends ?? 0) + 1, earlierSends: [...(attempt.earlierSends ?? []), repeated] };
 }
 
+/** Adds the $set and $unset entries that record `answer` on its attempt. */
+function answerChanges(seen: TransferRecord, answer: NonNullable<TransitionPatch["answer"]>, set: Record<string, unknown>, unset: Record<string, "">): void {
+  const { attempt, ...fields } = answer;
+  // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
+  const at = `attempts.${attempt - 1}`;
+  for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`${at}.${key}`] = value;
+  // A "not sent" described a send that never left; an answer that follows it (the bank knows the
+  // attempt from an earlier send) replaces it whole, or its "not called: ..." would stay beside a
+  // PENDING or SUCCESS. Other answers keep what they do not replace (a timed-out send's error
+  // stays beside the outcome an inquiry found).
+  if (seen.attempts[attempt - 1]?.outcome === "NOT_SENT") {
+    for (const key of ANSWER_FIELDS) if (fields[key] === undefined) unset[`${at}.${key}`] = "";
+  }
+}
+
 /** The $set and $unset entries of a patch that touch attempts, the route and the source account. */
-function attemptChanges(patch: TransitionPatch): { set: Record<string, unknown>; unset: Record<string, ""> } {
+function attemptChanges(seen: TransferRecord, patch: TransitionPatch): { set: Record<string, unknown>; unset: Record<string, ""> } {
   const set: Record<string, unknown> = {};
   const unset: Record<string, ""> = {};
-  if (patch.answer !== undefined) {
-    const { attempt, ...fields } = patch.answer;
-    // Attempt n sits at index n - 1 (attempts are only ever appended, in order).
-    for (const [key, value] of Object.entries(fields) as [string, unknown][]) if (value !== undefined) set[`attempts.${attempt - 1}.${key}`] = value;
-  }
+  if (patch.answer !== undefined) answerChanges(seen, patch.answer, set, unset);
   if (patch.resend !== undefined) {
     const at = `attempts.${patch.resend.attempt - 1}`;
     Object.assign(set, { [`${at}.sentAt`]: patch.resend.sentAt, [`${at}.resends`]: patch.resend.resends, [`${at}.earlierSends`]: patch.resend.earlierSends });
