@@ -1,9 +1,11 @@
 import { connectDatabase, DEFAULT_PORTS } from "@gerbang/shared";
-import type { GatewayConfig } from "@gerbang/gateway";
+import { TRANSFERS_COLLECTION, type GatewayConfig } from "@gerbang/gateway";
 
 /**
  * The gateway's ledger for an operator's command: MONGODB_URI / MONGODB_DATABASE as the gateway
  * reads them, else `make run`'s embedded database. `source` says which, for the command to print.
+ * A database without the ledger's collection is refused before anything touches it: a mistyped
+ * name would otherwise get an empty ledger created (indexes and all) and then "no transfer".
  */
 export async function connectLedger(
   config: Pick<GatewayConfig, "mongodbUri" | "mongodbDatabase">, options: { commandTimeoutMs?: number } = {},
@@ -11,7 +13,13 @@ export async function connectLedger(
   const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
   const where = config.mongodbUri !== "" ? "MONGODB_URI" : `${uri} (make run's embedded database; MONGODB_URI chooses another)`;
   const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, ...options });
-  return { connection, source: `${where}, database ${config.mongodbDatabase}` };
+  const source = `${where}, database ${config.mongodbDatabase}`;
+  const ledger = await connection.db?.listCollections({ name: TRANSFERS_COLLECTION }, { nameOnly: true }).toArray();
+  if (ledger?.length !== 1) {
+    await connection.close();
+    throw new Error(`no ledger at ${source}: it has no ${TRANSFERS_COLLECTION} collection (MONGODB_URI and MONGODB_DATABASE choose where the gateway keeps it)`);
+  }
+  return { connection, source };
 }
 
 /**

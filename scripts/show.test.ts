@@ -41,3 +41,17 @@ it("prints a transfer with every send of its attempts (exit 0), says when there 
     expect(await show(bad)).toMatchObject({ code: 2, stdout: "", stderr: "usage: npx tsx scripts/show.ts <referenceNumber, GRB...>\n" });
   }
 });
+
+it("refuses a database that holds no ledger (exit 2) and leaves it untouched, as settle and reconcile do", async () => {
+  const mistyped = `${connection.name}_typo`;
+  const shown = await runLedgerCommand("show.ts", ["GRBANY"], mistyped);
+  expect(shown).toMatchObject({ code: 2, stdout: "" });
+  expect(shown.stderr).toMatch(new RegExp(`^no ledger at MONGODB_URI, database ${mistyped}: it has no transfers collection`));
+  expect(await connection.getClient().db(mistyped).listCollections().toArray()).toEqual([]);
+  const others = [
+    await runLedgerCommand("settle.ts", ["--reference", "GRBANY", "--state", "FAILED", "--by", "ops@bank", "--reason", "the bank refused it"], mistyped),
+    await runLedgerCommand("reconcile.ts", ["--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z"], mistyped),
+  ];
+  for (const other of others) expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/^no ledger at /) });
+  expect(await connection.getClient().db(mistyped).listCollections().toArray()).toEqual([]);
+});

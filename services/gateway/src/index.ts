@@ -4,5 +4,5 @@ export { createClientStore, type Client, type ClientStore, type EscrowAccount } 
 export { createBankDirectoryStore, type BankDirectoryStore, type DirectoryBank } from "./bank-directory-store";
 export { parseReconcileInstant, reconcile, reconcileLedger, type Mismatch, type ReconcileReport } from "./reconcile";
 export { timeoutOrderingProblems } from "./bank-policy";
-export { createTransferStore } from "./transfer-store";
+export { createTransferStore, TRANSFERS_COLLECTION } from "./transfer-store";
 export { checkSettlement, settleByOperator, SettlementRefused, type OperatorSettlement } from "./operator-settle";

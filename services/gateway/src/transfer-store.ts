@@ -129,6 +129,9 @@ const attemptSchema = new Schema<Attempt>({
   },
 }, { _id: false });
 
+/** Where the ledger lives in the database (operators' commands check it is there before reading). */
+export const TRANSFERS_COLLECTION = "transfers";
+
 /** The stored shape: the record plus its primary key, which is the referenceNumber. */
 type TransferDocument = TransferRecord & { _id: string };
 
@@ -147,7 +150,7 @@ const transferSchema = new Schema<TransferDocument>({
   routing: { type: [{ _id: false, from: { bankCode: String, usage: String }, to: { bankCode: String, usage: String }, reason: String, at: Date }], default: undefined },
   settledBy: { type: { _id: false, operator: String, reason: String, at: Date }, default: undefined },
   createdAt: Date, updatedAt: Date,
-}, { collection: "transfers", versionKey: false });
+}, { collection: TRANSFERS_COLLECTION, versionKey: false });
 transferSchema.index({ clientId: 1, clientReferenceNo: 1 }, { unique: true });
 transferSchema.index({ state: 1, nextCheckAt: 1 }); // the resolver's scan of non-final transfers
 transferSchema.index({ createdAt: 1 }); // reconcile reads a time range
