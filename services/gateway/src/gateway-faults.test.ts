@@ -121,6 +121,24 @@ describe("fallback routing", () => {
     expect(h.banks["009"].calls).toHaveLength(before);
   });
 
+  it("records attempt 2 as not called when the reroute's write landed but threw: in flight (PENDING), nothing sent to the next partner", async () => {
+    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    const before = h.banks["009"].calls.length;
+    const answer = await withLedgerFault(h.connection, "findOneAndUpdate", async (args, call) => {
+      const result = await call();
+      if (updateMentions(args, "\"routing\"")) throw new Error("connection to the database lost after the write");
+      return result;
+    }, () => post(h.baseUrl, body(), FALLBACK));
+    expect([answer.status, answer.json.data?.status, answer.json.data?.bankCode]).toEqual([202, "PENDING", "009"]);
+    const doc = await ledgerDoc(h, answer.json.data!.referenceNumber!);
+    // So the resolver sends attempt 2 as soon as the lease runs out, rather than asking the bank about a send that never left.
+    expect(doc).toMatchObject({
+      state: "SENDING", route: { bankCode: "009" },
+      attempts: [{ attempt: 1, partnerBankCode: "014", outcome: "NOT_SENT" }, { attempt: 2, partnerBankCode: "009", outcome: "NOT_SENT", error: "not called: the reroute's write failed, and landed" }],
+    });
+    expect(h.banks["009"].calls).toHaveLength(before);
+  });
+
   it("reconcile asks each attempt of a reroute with its own escrow, and flags a first attempt the bank booked or holds", async () => {
     const from = new Date();
     await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);

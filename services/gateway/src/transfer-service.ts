@@ -160,6 +160,18 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return { record: rerouted, attempt: second, route: choice.route };
   };
 
+  /**
+   * The reroute's write threw, but it may have landed (its reply lost). If it did, and nothing
+   * wrote the transfer since, attempt 2 is recorded as not called: the resolver then sends it
+   * once the lease runs out, instead of taking it for a send a crash cut short, which it would
+   * only ask about (and leave to a person at a bank that must not get a re-send).
+   */
+  const recordRerouteNotCalled = async (record: TransferRecord) => {
+    const landed = await deps.ledger.findByReference(record.clientId, record.referenceNumber).catch(() => undefined);
+    if (landed === undefined || landed.rev !== (record.rev ?? 0) + 1 || landed.attempts.length !== 2) return;
+    await recordNotCalled(deps, landed, 2, { owner, why: "the reroute's write failed, and landed", now: deps.clock() });
+  };
+
   const callBank = async (client: RegisteredClient, record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
     const first = record.attempts[0];
     if (first === undefined) throw new Error("a SENDING transfer has its attempt recorded");
@@ -168,10 +180,12 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     if (answer === undefined) return record; // SENDING: PENDING to the app
     if (answer.outcome === "NOT_SENT" && answer.unreachable === true) {
       // A reroute the ledger could not take is no reroute: attempt 1's "not sent" is settled below
-      // (or, if the write did land after all, that settle loses its compare-and-set and the
-      // resolver takes attempt 2 once the lease runs out). Never an error for a recorded transfer.
-      const next = await reroute(client, record, route, answer).catch((error: unknown) => {
+      // (or, if the write did land after all, attempt 2 is recorded as not called, that settle
+      // loses its compare-and-set, and the resolver sends attempt 2 once the lease runs out).
+      // Never an error for a recorded transfer.
+      const next = await reroute(client, record, route, answer).catch(async (error: unknown) => {
         deps.logger.error({ err: error, referenceNumber: record.referenceNumber }, "could not record the reroute; settling the first attempt");
+        await recordRerouteNotCalled(record);
         return undefined;
       });
       if (next !== undefined) {
