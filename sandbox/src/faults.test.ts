@@ -99,10 +99,11 @@ const banks: Record<string, () => Promise<BankUnderTest>> = {
   },
 };
 
+// A rate limit: BCA's published 429; the others publish none, so an API gateway's bare 429 (no code).
 const expected = {
-  bni: { before: { status: 500, code: "0900" }, after: { status: 504, code: "0901" } },
-  bca: { before: { status: 500, code: "ESB-99-999" }, after: { status: 504, code: "ESB-82-024" } },
-  mandiri: { before: { status: 500, code: "96" }, after: { status: 504, code: "68" } },
+  bni: { before: { status: 500, code: "0900" }, after: { status: 504, code: "0901" }, limited: { status: 429, code: "" } },
+  bca: { before: { status: 500, code: "ESB-99-999" }, after: { status: 504, code: "ESB-82-024" }, limited: { status: 429, code: "ESB-14-010" } },
+  mandiri: { before: { status: 500, code: "96" }, after: { status: 504, code: "68" }, limited: { status: 429, code: "" } },
 } as const;
 
 describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) => {
@@ -117,6 +118,12 @@ describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) 
 
   it("error-before: the bank's system error, nothing booked, the inquiry does not know the id", async () => {
     expect(await b.transfer("error-before")).toEqual(expected[bank].before);
+    expect(await b.inquiry()).toBe("unknown");
+    expect(await b.entries()).toBe(before);
+  });
+
+  it("rate-limited: a 429 before anything happened, nothing booked, the inquiry does not know the id", async () => {
+    expect(await b.transfer("rate-limited")).toEqual(expected[bank].limited);
     expect(await b.inquiry()).toBe("unknown");
     expect(await b.entries()).toBe(before);
   });

@@ -33,11 +33,15 @@ export const EXPECTED_FINAL: Record<FaultMode, readonly string[]> = {
   // no re-send before GATEWAY_RESEND_AFTER_MS (3 s), by when the inquiry finds the booking. A
   // re-send sooner would reach the bank while it still works on the first (a repeat, a problem).
   "book-late": ["SUCCESS"],
+  // BCA's published 429 (ESB-14-010) says nothing was processed: not sent, FAILED 003 (this app
+  // has no fallback). BNI and Mandiri publish no 429; their sandboxes send an API gateway's bare
+  // one, an answer their services do not know: asked about and re-sent, like a timeout.
+  "rate-limited": ["FAILED", "MANUAL_REVIEW"],
 };
 
 /** A fault that fires once (an admin rule): the same-id re-send finds the bank well and books. */
 export const EXPECTED_FINAL_ONCE: Record<FaultMode, readonly string[]> = {
-  ...EXPECTED_FINAL, timeout: ["SUCCESS"], reset: ["SUCCESS"], "error-before": ["FAILED", "SUCCESS"],
+  ...EXPECTED_FINAL, timeout: ["SUCCESS"], reset: ["SUCCESS"], "error-before": ["FAILED", "SUCCESS"], "rate-limited": ["FAILED", "SUCCESS"],
 };
 
 export const INTRABANK: Record<SandboxBank, Destination> = { bni: "bni", bca: "bca", mandiri: "mandiri" };

@@ -10,6 +10,7 @@ const ESB = {
   "ESB-14-004": [400, "Invalid input parameter", "Parameter input tidak valid"],
   "ESB-14-008": [401, "Invalid client_id/client_secret/grant_type", "client_id/client_secret/grant_type tidak valid"],
   "ESB-14-009": [401, "Unauthorized", "Tidak berhak"],
+  "ESB-14-010": [429, "Request limit exceeded", "Batas permintaan terlampaui"],
   "ESB-14-011": [404, "Service doesn't exist", "Service tidak ada"],
   "ESB-14-014": [401, "Invalid ChannelID/CredentialID", "ChannelID/CredentialID tidak valid"],
   "ESB-14-015": [400, "Content Type not supported", "Content Type tidak didukung"],
@@ -58,6 +59,7 @@ export const bcaErrors: BankErrors = {
   notFound: () => esb("ESB-14-011"),
   systemError: () => esb("ESB-99-999"),
   timeoutAfter: () => esb("ESB-82-024"),
+  rateLimited: () => esb("ESB-14-010"),
 };
 
 export function bcaRefusalCode(refusal: Refusal): EsbCode {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { BankErrors } from "../core/context";
+import { gatewayRateLimited, type BankErrors } from "../core/context";
 import type { Reply } from "../core/http";
 import type { Refusal } from "../core/ledger";
 
@@ -35,6 +35,7 @@ export const bniErrors: BankErrors = {
   notFound: () => bniError(404, "0405", "Service not found", "no such endpoint"),
   systemError: () => bniError(500, "0900", "System error"),
   timeoutAfter: () => bniError(504, "0901", "Timeout, check transaction status"),
+  rateLimited: gatewayRateLimited,
 };
 
 /** Code and message of a decline; declines answer HTTP 200 with the error envelope. */

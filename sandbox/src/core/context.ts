@@ -19,6 +19,12 @@ export interface SandboxContext {
   logger: Logger;
 }
 
+/**
+ * What an API gateway in front of a bank sends when it sheds load, for a bank that publishes no
+ * rate-limit answer of its own (BNI, Mandiri): a bare 429 without the bank's envelope. (ours)
+ */
+export const gatewayRateLimited = (): Reply => ({ status: 429, body: { message: "Too Many Requests" } });
+
 /** The bank's own answers for conditions every sandbox shares. */
 export interface BankErrors {
   /** A missing or invalid field or parameter (message names it). */
@@ -33,6 +39,8 @@ export interface BankErrors {
   systemError(): Reply;
   /** 5xx "timeout, outcome unknown" after the work was done (fault error-after). */
   timeoutAfter(): Reply;
+  /** 429 from the bank's API gateway before anything happened (fault rate-limited). */
+  rateLimited(): Reply;
 }
 
 export interface Route {

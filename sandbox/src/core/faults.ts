@@ -1,11 +1,11 @@
 /**
  * Switchable faults (README "Faults"): chosen per request by the X-Sandbox-Fault header, by a
- * magic beneficiary account (999...01 to 999...10), or for the next requests by admin rules.
+ * magic beneficiary account (999...01 to 999...11), or for the next requests by admin rules.
  * Precedence: header, then account, then the first admin rule that matches the endpoint.
  */
 export const FAULT_MODES = [
   "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
-  "insufficient-funds", "invalid-account", "cutoff", "book-late",
+  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
@@ -64,9 +64,9 @@ export function parseFaultHeader(value: string, endpoint: Endpoint): Parsed<Faul
   return latencyMs.ok ? { ok: true, value: { mode, latencyMs: latencyMs.value } } : bad(`X-Sandbox-Fault: ${latencyMs.error}`);
 }
 
-/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..10. */
+/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..11. */
 export function faultForAccount(accountNumber: string): Fault | undefined {
-  const match = /^999\d*(0[1-9]|10)$/.exec(accountNumber);
+  const match = /^999\d*(0[1-9]|1[01])$/.exec(accountNumber);
   if (match === null) return undefined;
   const mode = FAULT_MODES[Number(match[1]) - 1];
   return mode === undefined ? undefined : { mode, latencyMs: defaultLatency(mode) };

@@ -55,6 +55,9 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
     case "error-before":
       send(ex, errors.systemError());
       return;
+    case "rate-limited":
+      send(ex, errors.rateLimited());
+      return;
     case "latency":
       // The request id is claimed (PENDING) while the bank "works", so an inquiry meanwhile sees
       // it in progress and a duplicate meanwhile is refused.

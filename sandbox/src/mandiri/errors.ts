@@ -1,4 +1,4 @@
-import type { BankErrors } from "../core/context";
+import { gatewayRateLimited, type BankErrors } from "../core/context";
 import type { Reply } from "../core/http";
 import type { Refusal } from "../core/ledger";
 
@@ -19,6 +19,7 @@ export const mandiriErrors: BankErrors = {
   notFound: () => mandiriReply(404, "12", "Invalid transaction: no such service"),
   systemError: () => mandiriReply(500, "96", "System malfunction"),
   timeoutAfter: () => mandiriReply(504, "68", "Response received too late; outcome unknown"),
+  rateLimited: gatewayRateLimited,
 };
 
 export function mandiriRefusal(refusal: Refusal): { code: string; message: string } {

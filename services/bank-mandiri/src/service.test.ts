@@ -17,6 +17,7 @@ const profile: BankTestProfile = {
   successCode: "00",
   requestIdPattern: /^[0-9A-Z]{16}$/,
   notFoundCode: "25",
+  rateLimit: "unknown", // it publishes no 429: the sandbox sends an API gateway's bare one
   declines: [
     ["insufficient funds", faultAccount(7), "51"],
     ["invalid account (fault)", faultAccount(8), "14"],

@@ -38,6 +38,12 @@ export interface BankTestProfile {
   declines: [string, string, string, string?][];
   /** The code the status inquiry reports for a declined transfer (BCA: its own "06"; default: the decline's code). */
   declinedInquiryCode?: string;
+  /**
+   * What a 429 from the bank's API gateway (sandbox fault rate-limited) is to the service: "not
+   * sent" where the bank publishes it as nothing processed (BCA's ESB-14-010), "unknown" where the
+   * bank publishes none (an answer the service does not know: PENDING, ask the inquiry).
+   */
+  rateLimit: "not sent" | "unknown";
   /** Starts the bank's service against the sandbox and database (its config loader + adapter). */
   startService: (settings: { bankHost: string; mongodbUri: string; mongodbDatabase: string; bankTimeoutMs: number }) => Promise<RunningBankService>;
 }
@@ -167,6 +173,15 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
       if (!result.ok) return;
       expect(await h.booked(result.response.bankRequestId)).toHaveLength(0);
       expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: FAILED, bankCode: profile.declinedInquiryCode ?? code } });
+    });
+
+    it(`a rate limit (429) is ${profile.rateLimit === "not sent" ? "UNAVAILABLE (not sent)" : "PENDING (an answer it does not know)"}; nothing is booked and the inquiry finds nothing`, async () => {
+      const t = h.transfer({ beneficiaryAccountNumber: faultAccount(11) });
+      const result = await h.caller().transfer(t);
+      const expected = profile.rateLimit === "not sent" ? { ok: false, code: status.UNAVAILABLE } : { ok: true, response: { status: PENDING } };
+      expect(result).toMatchObject(expected);
+      expect(await h.booked(profile.requestId(t.referenceNumber, 1))).toHaveLength(0);
+      expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: NOT_FOUND, bankCode: profile.notFoundCode } });
     });
 
     it("answers PENDING within the caller's deadline when the bank never answers", async () => {

@@ -6,16 +6,16 @@
 
 export type FaultMode =
   | "latency" | "timeout" | "error-before" | "error-after" | "reset" | "reset-after"
-  | "insufficient-funds" | "invalid-account" | "cutoff" | "book-late";
+  | "insufficient-funds" | "invalid-account" | "cutoff" | "book-late" | "rate-limited";
 
 export const FAULT_MODES: readonly FaultMode[] = [
-  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late",
+  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited",
 ];
 
 /** The two digits a magic beneficiary account (999...NN) ends with for each mode. */
 export const MAGIC_SUFFIX: Record<FaultMode, string> = {
   latency: "01", timeout: "02", "error-before": "03", "error-after": "04", reset: "05", "reset-after": "06",
-  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10",
+  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10", "rate-limited": "11",
 };
 
 /** The beneficiary account whose transfers meet `mode` at every sandbox (sandbox/README.md, "Faults"). */
