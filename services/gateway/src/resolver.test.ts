@@ -252,6 +252,22 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 });
 
+describe("resolver: the answer to a send of an attempt that never left", () => {
+  it("is as final as a first send's: nothing it repeats can still land, so a decline is FAILED and a refusal before sending 003", async () => {
+    const declined = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 });
+    bca().setMode("FAILED");
+    await h.gateway.resolver.runOnce();
+    expect(await read(declined)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "FAILED", resends: 1 }] });
+
+    const unsent = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 });
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect(await read(unsent)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
+    bca().setMode("SUCCESS");
+    expect(bca().bookings(declined.referenceNumber) + bca().bookings(unsent.referenceNumber)).toBe(0);
+  });
+});
+
 describe("resolver: a bank whose refusal of a seen id is not trusted (resendIfMayHaveLeft: false)", () => {
   let untrusting: Awaited<ReturnType<Harness["startAnother"]>>;
   beforeAll(async () => { untrusting = await h.startAnother({ bankPolicies: { "014": { resendIfMayHaveLeft: false } } }); });
@@ -429,20 +445,23 @@ describe("resolver: a re-send the bank declines", () => {
 });
 
 describe("resolver: an attempt the bank service keeps refusing", () => {
-  it("is re-sent at most MAX_RESENDS times, then goes to MANUAL_REVIEW with the reason (never re-sent forever, never FAILED)", async () => {
-    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 }); // never left: re-sent at once, each round
+  it("is re-sent at most MAX_RESENDS times, then goes to MANUAL_REVIEW with the reason (never re-sent forever, never FAILED while a send may have left)", async () => {
+    const t = await leftBehind(); // crashed mid-send, so it may have left: re-sent once the bank does not know it
     bca().setMode("not-sent");
     for (let round = 0; round <= MAX_RESENDS; round += 1) {
-      await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1) } });
+      // Each later round as if GATEWAY_RESEND_AFTER_MS had passed since the last re-send.
+      const since = round === 0 ? {} : { "attempts.0.sentAt": past(CRASHED_AGO_MS) };
+      await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { nextCheckAt: past(1), ...since } });
       await h.gateway.resolver.runOnce();
     }
     const after = await read(t);
     expect(after).toMatchObject({ state: "MANUAL_REVIEW", attempts: [{ attempt: 1, resends: MAX_RESENDS }] });
     expect(after.reviewReason).toMatch(new RegExp(`re-sent ${MAX_RESENDS} times`));
     expect(sent(t)).toHaveLength(MAX_RESENDS);
-    // Every send stays on record for the person deciding, each "not sent"; the attempt's own fields hold the last.
+    // Every send stays on record for the person deciding: the crashed one (no answer), then each
+    // re-send's "not sent"; the attempt's own fields hold the last.
     const [attempt] = after.attempts;
-    expect(attempt?.earlierSends?.map((s) => s.outcome)).toEqual(["NOT_SENT", "NOT_SENT", "NOT_SENT"]);
+    expect(attempt?.earlierSends?.map((s) => s.outcome)).toEqual([undefined, "NOT_SENT", "NOT_SENT"]);
     expect(attempt?.earlierSends?.[0]?.sentAt).toEqual(t.attempts[0]?.sentAt);
     const sentAts = [...(attempt?.earlierSends ?? []).map((s) => s.sentAt.getTime()), attempt?.sentAt.getTime() ?? 0];
     expect(sentAts).toEqual([...sentAts].sort((a, b) => a - b));

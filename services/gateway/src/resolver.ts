@@ -3,7 +3,7 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { leaseCoversCall, nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { decide, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
+import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, protoUsage, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -225,7 +225,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (sending === undefined) return;
     deps.onResend?.(partner.bankCode);
     deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
-    await callAndSettle(sending, attempt, partner, policy, "resend");
+    // An attempt that never left has no earlier send that could still land: its answer is as final
+    // as a first send's (a decline FAILED, a refusal before sending 003), not PENDING until review.
+    await callAndSettle(sending, attempt, partner, policy, neverLeft(attempt) ? "first" : "resend");
   };
 
   /** The bank call of a send just recorded, and its answer; none if the write landed too late for the lease to cover the call. */
