@@ -22,7 +22,8 @@ export function bankRequestOf(record: TransferRecord, attempt: Attempt): BankTra
 
 /**
  * Records that this instance did not make the call of a send it just recorded (its lease too short
- * after a slow write, or it is shutting down): the attempt's outcome is "not sent", with why.
+ * after a slow write, it is shutting down, or the write threw although it landed): the attempt's
+ * outcome is "not sent", with why.
  * Without it the ledger could not tell a call not made from one a crash cut short, and at a bank
  * whose policy forbids re-sending an attempt that may have left (resendIfMayHaveLeft) the resolver
  * would leave it to a person instead of sending it. The lease is kept: the resolver takes the
