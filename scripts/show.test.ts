@@ -52,6 +52,6 @@ it("refuses a database that holds no ledger (exit 2) and leaves it untouched, as
     await runLedgerCommand("settle.ts", ["--reference", "GRBANY", "--state", "FAILED", "--by", "ops@bank", "--reason", "the bank refused it"], mistyped),
     await runLedgerCommand("reconcile.ts", ["--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z"], mistyped),
   ];
-  for (const other of others) expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/^no ledger at /) });
+  for (const other of others) expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/^no ledger at /) as string });
   expect(await connection.getClient().db(mistyped).listCollections().toArray()).toEqual([]);
 });
