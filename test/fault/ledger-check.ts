@@ -7,7 +7,7 @@ import type { Booking } from "@gerbang/shared/src/bank/testing";
  * sandboxes' own ledgers of bookings (the banks' truth) and what the apps were told. Pure, so
  * the rules themselves are unit-tested (ledger-check.test.ts) against hand-made ledgers.
  *
- *   stuck    a transfer not final (RECEIVED, SENDING, PENDING) after the bounded wait for the
+ *   stuck    a transfer not final (SENDING, PENDING) after the bounded wait for the
  *            resolver, or in MANUAL_REVIEW without a reason
  *   lost     a SUCCESS the bank never booked; a booking whose transfer is not SUCCESS, or that no
  *            transfer owns (money left the escrow and our ledger does not say so); an answer whose

@@ -7,7 +7,7 @@ import type { LedgerTransfer } from "./ledger-check";
  * the way an auditor would, and waits (bounded) for the resolver to settle what is not final.
  */
 
-const NOT_FINAL = ["RECEIVED", "SENDING", "PENDING"];
+const NOT_FINAL = ["SENDING", "PENDING"];
 
 interface RawTransfer {
   _id?: unknown; referenceNumber?: unknown; clientId?: unknown; clientReferenceNo?: unknown; state?: unknown; amount?: unknown;
@@ -67,7 +67,7 @@ export async function readLedger(connection: Connection): Promise<LedgerTransfer
 }
 
 /**
- * Polls until no transfer is RECEIVED, SENDING or PENDING, at most `timeoutMs`; returns what is
+ * Polls until no transfer is SENDING or PENDING, at most `timeoutMs`; returns what is
  * still not final then (the caller counts it as stuck, never waits longer). Once a second: on the
  * embedded database every query scans the collection, and the suite must not be the load it measures.
  */

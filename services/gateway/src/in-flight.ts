@@ -14,7 +14,7 @@ export async function waitForSettled(
   existing: TransferRecord,
   deps: { inFlight: InFlight; ledger: TransferStore; waitMs: number },
 ): Promise<TransferRecord> {
-  if (existing.state !== "SENDING" && existing.state !== "RECEIVED") return existing;
+  if (existing.state !== "SENDING") return existing;
   const deadline = Date.now() + deps.waitMs;
   const local = deps.inFlight.get(existing.referenceNumber);
   if (local !== undefined) {

@@ -1,4 +1,4 @@
-import { jakartaDate, type Logger, type Partner } from "@gerbang/shared";
+import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { leaseCoversCall, nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
@@ -131,10 +131,6 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   const resolveOne = async (record: TransferRecord): Promise<void> => {
     if (stopping) return; // claimed by a search that ended after stop(): its lease is handed back on close
-    if (record.state === "RECEIVED") {
-      await sendFirst(record);
-      return;
-    }
     const attempt = record.attempts.at(-1);
     const partner = deps.registry().partners.find((p) => p.bankCode === attempt?.partnerBankCode);
     if (attempt === undefined || partner === undefined) {
@@ -238,21 +234,6 @@ export function createResolver(deps: ResolverDeps): Resolver {
     }
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
     await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send, now: deps.clock() });
-  };
-
-  /** A transfer recorded as RECEIVED was never sent: attempt 1 goes out now, as on the request path. */
-  const sendFirst = async (record: TransferRecord) => {
-    const partner = deps.registry().partners.find((p) => p.bankCode === record.route.bankCode);
-    if (partner === undefined) return; // the lease runs out; asked again once the registry knows the partner
-    const now = deps.clock();
-    const policy = policyFor(deps.policies, partner.bankCode);
-    const attempt: Attempt = {
-      attempt: 1, partnerBankCode: partner.bankCode, usage: record.route.usage, sourceAccountNumber: record.sourceAccountNumber, transactionDate: jakartaDate(now), sentAt: now,
-    };
-    const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
-    const sending = await deps.ledger.transition(record, "SENDING", { newAttempt: attempt, lease, nextCheckAt: lease.until, checks: 0 }, now, owner);
-    if (sending === undefined) return;
-    await callAndSettle(sending, attempt, partner, policy, "first");
   };
 
   return {

@@ -1,7 +1,6 @@
 import { canTransition, INITIAL_STATES, isFinal, publicStatus, TRANSFER_STATES, type TransferState } from "./transfer-states";
 
 const allowed: [TransferState, TransferState][] = [
-  ["RECEIVED", "SENDING"], ["RECEIVED", "FAILED"],
   ["SENDING", "SUCCESS"], ["SENDING", "FAILED"], ["SENDING", "PENDING"], ["SENDING", "MANUAL_REVIEW"],
   ["PENDING", "SENDING"], ["PENDING", "SUCCESS"], ["PENDING", "FAILED"], ["PENDING", "MANUAL_REVIEW"],
   ["MANUAL_REVIEW", "SUCCESS"], ["MANUAL_REVIEW", "FAILED"],
@@ -20,13 +19,13 @@ describe("transfer state machine", () => {
     expect(canTransition(from, to)).toBe(false);
   });
 
-  // Counted from the state table in transfer-states.ts: 6 states, 36 pairs, 2+4+4+2 moves. Fixed
+  // Counted from the state table in transfer-states.ts: 5 states, 25 pairs, 4+4+2 moves. Fixed
   // numbers, so a pair added to the table above (or to the code) fails here.
-  it("allows exactly the 12 pairs of the table and refuses the other 24, including every move out of SUCCESS and FAILED and every self-loop", () => {
+  it("allows exactly the 10 pairs of the table and refuses the other 15, including every move out of SUCCESS and FAILED and every self-loop", () => {
     const pairs = TRANSFER_STATES.flatMap((from) => TRANSFER_STATES.map((to) => [from, to] as const));
-    expect(pairs).toHaveLength(36);
-    expect(allowed).toHaveLength(12);
-    expect(refused).toHaveLength(24);
+    expect(pairs).toHaveLength(25);
+    expect(allowed).toHaveLength(10);
+    expect(refused).toHaveLength(15);
     expect(new Set(pairs.filter(([from, to]) => canTransition(from, to)).map(([from, to]) => key(from, to)))).toEqual(allowedKeys);
     for (const to of TRANSFER_STATES) {
       expect(canTransition("SUCCESS", to)).toBe(false);
@@ -40,10 +39,10 @@ describe("transfer state machine", () => {
   });
 
   it("shows apps PENDING for every non-final state", () => {
-    expect(TRANSFER_STATES.map(publicStatus)).toEqual(["PENDING", "PENDING", "PENDING", "PENDING", "SUCCESS", "FAILED"]);
+    expect(TRANSFER_STATES.map(publicStatus)).toEqual(["PENDING", "PENDING", "PENDING", "SUCCESS", "FAILED"]);
   });
 
-  it("inserts new transfers only as RECEIVED or SENDING", () => {
-    expect(INITIAL_STATES).toEqual(["RECEIVED", "SENDING"]);
+  it("inserts new transfers only as SENDING, with their first attempt", () => {
+    expect(INITIAL_STATES).toEqual(["SENDING"]);
   });
 });

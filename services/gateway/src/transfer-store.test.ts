@@ -68,6 +68,17 @@ describe("transfer store: one writer per revision (compare-and-set)", () => {
   });
 });
 
+describe("transfer store: what a new transfer is", () => {
+  it("is inserted only in SENDING, with its first attempt: any other state is refused and nothing is written", async () => {
+    const seen = await due();
+    const other = { ...seen, referenceNumber: `${seen.referenceNumber}X`, clientReferenceNo: `${seen.clientReferenceNo}-X` };
+    for (const state of ["PENDING", "MANUAL_REVIEW", "SUCCESS", "FAILED"] as const) {
+      await expect(ledger.insert({ ...other, state })).rejects.toThrow(`a transfer cannot start in ${state}`);
+    }
+    expect(await ledger.findByReferenceNumber(other.referenceNumber)).toBeUndefined();
+  });
+});
+
 describe("transfer store: what an answer leaves on its attempt", () => {
   const answered = new Date(Date.now() - 30_000);
 

@@ -165,8 +165,6 @@ const ANSWER_FIELDS = ["answeredAt", "outcome", "bankCode", "bankMessage", "bank
 export interface TransitionPatch {
   /** Fills in the answer of attempt number `attempt` (already in the array). */
   answer?: { attempt: number } & Pick<Attempt, (typeof ANSWER_FIELDS)[number] | "bankRequestId">;
-  /** Records a new attempt before it is sent. */
-  newAttempt?: Attempt;
   /** The same attempt is being re-sent (same bank-side id): see resendOf. */
   resend?: { attempt: number; sentAt: Date; resends: number; earlierSends: EarlierSend[] };
   /** Replaces the whole attempts array (fallback: attempt 1's answer and attempt 2 in one write). */
@@ -323,10 +321,7 @@ function toUpdate(seen: TransferRecord, to: TransferState, patch: TransitionPatc
   else if (patch.nextCheckAt !== undefined) set.nextCheckAt = patch.nextCheckAt;
   const update: Record<string, Record<string, unknown>> = { $set: set };
   if (Object.keys(unset).length > 0) update.$unset = unset;
-  const push: Record<string, unknown> = {};
-  if (patch.newAttempt !== undefined) push.attempts = patch.newAttempt;
-  if (patch.reroute !== undefined) push.routing = patch.reroute.change;
-  if (Object.keys(push).length > 0) update.$push = push;
+  if (patch.reroute !== undefined) update.$push = { routing: patch.reroute.change };
   return update;
 }
 
