@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
@@ -304,6 +305,26 @@ describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
     expect((await Promise.all(held)).map((a) => a.json.statusCode)).toEqual(["000", "000"]);
     h.banks["014"].setMode("SUCCESS");
     expect((await post(url, over, LOCAL, overToken)).json.statusCode).toBe("000"); // nothing recorded, token unused: the same request goes through now
+  });
+
+  it("a duplicate waiting for its first request holds no place at the bank: a new transfer to it still gets in", async () => {
+    const gateway = await h.startAnother({ maxInFlight: 10, maxInFlightPerClient: 10, maxInFlightPerBank: 2, duplicateWaitMs: 9_000 });
+    const url = `http://127.0.0.1:${gateway.httpPort}`;
+    h.banks["014"].setMode("SUCCESS", 6_000);
+    const calls = h.banks["014"].calls.length;
+    const first = body();
+    const held = post(url, first);
+    await until("the first waits for the slow bank", () => h.banks["014"].calls.length >= calls + 1);
+    const jti = randomUUID();
+    const duplicate = post(url, first, LOCAL, appToken({ req: first, jti })); // waits for the first's answer, up to 9 s
+    await until("the duplicate has taken its place and used its token", async () => await h.connection.db!.collection("used_jtis").countDocuments({ jti }) === 1);
+    // Were the duplicate still holding the bank's second place, every try would be refused 901
+    // until the first's answer, 6 s on. (A try in the moment between the duplicate's token and its
+    // insert may be refused; the next one, 10 ms later, gets in and waits for the bank.)
+    await until("a new transfer to the slow bank gets in", async () => (await post(url, body())).status !== 503, 3_000);
+    const [answer, replayed] = await Promise.all([held, duplicate]);
+    expect([answer.json.statusCode, replayed.json.statusCode, replayed.json.data?.referenceNumber]).toEqual(["000", "000", answer.json.data?.referenceNumber]);
+    h.banks["014"].setMode("SUCCESS");
   });
 
   it("a slow bank cannot take every slot: past GATEWAY_MAX_IN_FLIGHT_PER_BANK its new transfers get 901, other banks are served", async () => {

@@ -209,11 +209,15 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     }
   };
 
-  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult> => {
+  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string, o: { useToken: () => Promise<void>; leaveBank: () => void }): Promise<TransferResult> => {
+    const { useToken } = o;
     const record = newRecord(deps, { client, req, route, escrow, fingerprint });
     await useToken();
     const inserted = await deps.ledger.insert(record);
     if (inserted === "duplicate") {
+      // A duplicate never calls the bank, yet it may wait for the first request's answer: its
+      // place at the bank goes back now, or an app retrying a slow transfer would crowd out others.
+      o.leaveBank();
       const earlier = await replay(client, req, fingerprint, useToken);
       if (earlier !== undefined) return earlier;
       throw new Error("duplicate transfer vanished from the ledger");
@@ -249,7 +253,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         return replayOrRefuse(client, req, fingerprint, useToken, new GatewayError("UNAVAILABLE", `bank ${route.bankCode} is at its limit of ${deps.maxInFlightPerBank} transfers in flight; this request recorded nothing, but an earlier one with this clientReferenceNo may still be on its way; try again with the same clientReferenceNo`));
       }
       try {
-        return await recordAndSend(client, req, route, escrow, fingerprint, useToken);
+        return await recordAndSend(client, req, route, escrow, fingerprint, { useToken, leaveBank: taken.release });
       } finally {
         taken.release();
       }
