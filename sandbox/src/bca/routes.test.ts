@@ -100,6 +100,7 @@ describe("BCA auth checks (each refused, nothing booked)", () => {
     ["a zero Amount", { Amount: "0.00" }, "ESB-82-011"],
     ["a USD CurrencyCode", { CurrencyCode: "USD" }, "ESB-82-009"],
     ["a Remark1 over 18 characters", { Remark1: "r".repeat(19) }, "ESB-82-012"],
+    ["a ReferenceID over 15 characters", { ReferenceID: "GRB0123456789ABC" }, "ESB-82-012"],
   ])("refuses %s (%j) with 400 %s", async (_why, over, expected) => {
     const answer = await post(transfer(over));
     expect([answer.status, code(answer.body)]).toEqual([400, expected]);

@@ -47,7 +47,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     const source = f.required("SourceAccountNumber", ACCOUNT, "digits");
     const transactionId = f.required("TransactionID", TRANSACTION_ID, "8 digits");
     const transactionDate = f.required("TransactionDate", DATE, "yyyy-MM-dd");
-    const referenceId = f.required("ReferenceID", upTo(64), "at most 64 characters");
+    const referenceId = f.required("ReferenceID", upTo(15), "at most 15 characters");
     f.required("CurrencyCode", /^IDR$/, "IDR");
     const amountText = f.required("Amount", /^[\d.]+$/, "decimal 13.2 of whole rupiah, e.g. 100000.00");
     const beneficiary = f.required("BeneficiaryAccountNumber", ACCOUNT, "digits");

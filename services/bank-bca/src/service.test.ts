@@ -133,6 +133,12 @@ const duplicateInput: TransferInput = {
   beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: "10000", currency: "IDR", remark: "",
 };
 describe("BCA transfer body", () => {
+  it("carries our reference's last 15 characters as ReferenceID (BCA's field is about 15; ours are GRB + 13)", () => {
+    const referenceId = (referenceNumber: string) => (JSON.parse(transferBody({ ...duplicateInput, referenceNumber }, "12345678", "GERBANGBCA")) as { ReferenceID: string }).ReferenceID;
+    expect(referenceId("GRBNF67YDKSTTPYF")).toBe("RBNF67YDKSTTPYF");
+    expect(referenceId("GRB1")).toBe("GRB1");
+  });
+
   it("splits the remark into two parts of at most 18 UTF-16 units, never inside a surrogate pair", () => {
     const parts = (remark: string) => JSON.parse(transferBody({ ...duplicateInput, remark }, "12345678", "GERBANGBCA")) as { Remark1: string; Remark2: string };
     expect(parts("Invoice 2026-11 for the October rent")).toMatchObject({ Remark1: "Invoice 2026-11 fo", Remark2: "r the October rent" });
