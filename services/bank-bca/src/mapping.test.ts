@@ -61,8 +61,10 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapStatusAnswer(inquiry({ StatusCode: "06", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "06", bankMessage: "Insufficient fund" });
     // SNAP's initiated, paying, pending: not refusals, whatever the sandbox once used "01" for.
     for (const code of ["01", "02", "03"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
-    // Refunded, canceled, not found in a 200: nothing we can settle on.
-    for (const code of ["04", "05", "07"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
+    // Refunded, canceled: BCA has a record, nothing we can settle on.
+    for (const code of ["04", "05"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
+    // Not found in a 200: no proof either way (PENDING would say the attempt reached BCA, NOT_FOUND needs the 404).
+    expect(mapStatusAnswer(inquiry({ StatusCode: "07", Reason: { English: "Not found" } }))).toMatchObject({ status: "UNKNOWN", bankCode: "07" });
     expect(mapStatusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");
     expect(mapStatusAnswer(esb(404, "ESB-82-027"))).toMatchObject({ status: "NOT_FOUND", bankCode: "ESB-82-027" });
   });
