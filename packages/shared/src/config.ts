@@ -5,17 +5,23 @@ import convict from "convict";
  * GATEWAY_BANK_DEADLINE_MS=15s started the gateway with a 15 ms deadline and 600_000 became 600:
  * a typo quietly changed what happens to every transfer. These take digits only, and "positive"
  * refuses 0 where 0 would switch the thing off (a 0 batch size read as "no limit", a 0 deadline).
+ * Every setting is at most MAX_SETTING: Node runs a timer set beyond it after 1 ms, so a shutdown
+ * grace of 2^31 ms would have been no grace at all.
  */
-const wholeNumber = (min: number) => ({
+export const MAX_SETTING = 2_147_483_647;
+const wholeNumber = (min: number, max = MAX_SETTING) => ({
   coerce: (value: unknown) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
   validate: (value: unknown) => {
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-      throw new Error(`must be a whole number${min > 0 ? " above 0" : ""}, digits only (e.g. 15000 for milliseconds); got ${JSON.stringify(value)}`);
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}, digits only (e.g. 15000 for milliseconds); got ${JSON.stringify(value)}`);
     }
   },
 });
 convict.addFormat({ name: "positive", ...wholeNumber(1) });
 convict.addFormat({ name: "whole", ...wholeNumber(0) });
+// A percentage a rate must exceed (the circuit breaker's): 100 could never be exceeded, which
+// would switch the breaker off.
+convict.addFormat({ name: "percent-below-100", ...wholeNumber(0, 99) });
 // convict's "port" reads with parseInt too (1e3 became port 1, 8080abc port 8080): digits only,
 // 0 to 65535 (0: any free port, for tests).
 convict.addFormat({

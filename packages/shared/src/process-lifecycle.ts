@@ -1,3 +1,4 @@
+import { MAX_SETTING } from "./config";
 import type { Logger } from "./logger";
 
 /** A started process: what it logs with, and how it stops gracefully. */
@@ -21,7 +22,8 @@ export function runProcess(name: string, start: () => Promise<RunningProcess>): 
       stopping = true;
       running.logger.info({ signal }, "stopping");
       if (running.stopTimeoutMs !== undefined) {
-        setTimeout(() => { running.logger.error("shutdown took too long; exiting"); process.exit(1); }, running.stopTimeoutMs).unref();
+        // A sum of settings can pass a timer's limit, beyond which Node fires it after 1 ms.
+        setTimeout(() => { running.logger.error("shutdown took too long; exiting"); process.exit(1); }, Math.min(running.stopTimeoutMs, MAX_SETTING)).unref();
       }
       running.stop().then(() => process.exit(0), (error: unknown) => {
         running.logger.error({ err: error }, "stop failed");

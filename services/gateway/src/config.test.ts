@@ -28,8 +28,16 @@ describe("gateway configuration from the environment", () => {
     ["GATEWAY_RESOLVER_BATCH_SIZE", "0"],
     ["GATEWAY_MAX_IN_FLIGHT", "-1"],
     ["GATEWAY_DUPLICATE_WAIT_MS", "2 s"],
+    // Beyond a timer's limit Node fires it after 1 ms: a grace this long would be none.
+    ["GATEWAY_SHUTDOWN_GRACE_MS", "2147483648"],
+    // 100 could never be exceeded: the breaker would never open.
+    ["GATEWAY_BREAKER_ERROR_PERCENT", "100"],
   ])("refuses %s=%s at start with a clear error", (name, value) => {
-    expect(() => withEnv({ [name]: value }, () => loadGatewayConfig())).toThrow(/must be a whole number/);
+    expect(() => withEnv({ [name]: value }, () => loadGatewayConfig())).toThrow(/must be a whole number from \d+ to \d+/);
+  });
+
+  it("takes the largest setting a timer can hold, and a breaker percentage of 99", () => {
+    expect(withEnv({ GATEWAY_SHUTDOWN_GRACE_MS: "2147483647", GATEWAY_BREAKER_ERROR_PERCENT: "99" }, () => loadGatewayConfig())).toMatchObject({ shutdownGraceMs: 2147483647, breakerErrorPercent: 99 });
   });
 
   it("refuses an empty GATEWAY_JWT_AUDIENCE (it would switch the audience check off)", () => {
@@ -39,7 +47,7 @@ describe("gateway configuration from the environment", () => {
   it("refuses BANK_TIMEOUT_MS=10s and =0 for a bank service (the skeleton's shared entries)", () => {
     const schema = bankServiceConfigSchema({ port: 0, hostEnv: "HOST_TEST", host: "http://127.0.0.1:9" });
     for (const value of ["10s", "0"]) {
-      expect(() => withEnv({ BANK_TIMEOUT_MS: value }, () => loadConfig(schema))).toThrow(/bankTimeoutMs \(BANK_TIMEOUT_MS\): must be a whole number above 0/);
+      expect(() => withEnv({ BANK_TIMEOUT_MS: value }, () => loadConfig(schema))).toThrow(/bankTimeoutMs \(BANK_TIMEOUT_MS\): must be a whole number from 1 to 2147483647/);
     }
   });
 });

@@ -233,8 +233,8 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_LEASE_MS",
   },
   breakerErrorPercent: {
-    doc: "Circuit breaker per bank service: opens when this percentage of calls in the window failed (unreachable, no answer).",
-    format: "whole",
+    doc: "Circuit breaker per bank service: opens when more than this percentage (0 to 99) of calls in the window failed (unreachable, no answer).",
+    format: "percent-below-100",
     default: 50,
     env: "GATEWAY_BREAKER_ERROR_PERCENT",
   },
