@@ -1,17 +1,40 @@
 import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
-import { startSystem } from "./system";
+import { startSystem, type RunningSystem } from "./system";
 
 /**
- * `make run`: the whole system on this machine's loopback with the paper's ports. Uses
- * MONGODB_URI when set, otherwise the embedded FerretDB with its files in .state/run.
- * Ctrl-C (or SIGTERM) stops every process, the database last; so does any component that dies.
+ * `make run`: the whole system on this machine's loopback with the paper's ports (fixed: the
+ * port variables are for running a service on its own). Uses MONGODB_URI when set, otherwise
+ * the embedded FerretDB with its files in .state/run, and MONGODB_DATABASE (default gerbang),
+ * as `make show`, `settle` and `reconcile` do.
+ * Ctrl-C stops every process (the terminal signals them all at once, and each stops by itself);
+ * a SIGTERM to this one stops them in order, the database last; so does any component that dies,
+ * and a signal while starting stops what has started.
  */
 async function main(): Promise<void> {
+  // Listening before anything starts: a signal while starting stops what has started (the
+  // default action would leave it running, holding the ports the next make run needs).
+  const starting = new AbortController();
+  const started: { system?: RunningSystem } = {};
+  let stopping = false;
+  const shutdown = (exitCode: number) => {
+    const { system } = started;
+    if (system === undefined) {
+      starting.abort(new Error("stopped while starting; everything started was stopped"));
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping...");
+    system.stop().then(() => { console.log("Stopped."); process.exit(exitCode); }, (error: unknown) => { console.error(error); process.exit(1); });
+  };
+  process.on("SIGINT", () => { shutdown(0); });
+  process.on("SIGTERM", () => { shutdown(0); });
   const system = await startSystem({
     stateDir: path.join(repoRoot, ".state/run"),
     fixedPorts: true,
     mongodbUri: process.env.MONGODB_URI ?? "",
+    ...(process.env.MONGODB_DATABASE ? { databaseName: process.env.MONGODB_DATABASE } : {}), // unset or empty: the default
     stdio: "inherit",
     persistentBanks: true,
     // Half a system must not look like a running one: a component that dies takes the rest down.
@@ -19,14 +42,9 @@ async function main(): Promise<void> {
       console.error(`\n${name} exited unexpectedly (${code ?? signal ?? "?"}): stopping everything`);
       shutdown(1);
     },
+    signal: starting.signal,
   });
-  let stopping = false;
-  const shutdown = (exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log("\nStopping...");
-    system.stop().then(() => { console.log("Stopped."); process.exit(exitCode); }, (error: unknown) => { console.error(error); process.exit(1); });
-  };
+  started.system = system;
   const p = system.ports;
   const where: [string, string][] = [
     ["database", process.env.MONGODB_URI !== undefined && process.env.MONGODB_URI !== "" ? "MONGODB_URI" : `mongodb://127.0.0.1:${p.database} (embedded FerretDB, files in .state/run/db)`],
@@ -44,9 +62,6 @@ async function main(): Promise<void> {
     if (name === "database" || system.started.includes(name as never)) console.log(`  ${name.padEnd(16)} ${url}`);
   }
   console.log("Ctrl-C stops everything.\n");
-
-  process.on("SIGINT", () => { shutdown(0); });
-  process.on("SIGTERM", () => { shutdown(0); });
 }
 
 main().catch((error: unknown) => {

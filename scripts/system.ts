@@ -57,6 +57,8 @@ export interface SystemOptions {
    * startSystem instead.
    */
   onUnexpectedExit?: (name: ComponentName, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Aborted while starting (make run's Ctrl-C or SIGTERM): what has started is stopped, and startSystem rejects. */
+  signal?: AbortSignal;
 }
 
 interface Component {
@@ -249,12 +251,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await waitForPort(c.port, child, c.name, child.stderrTail);
   };
   try {
+    options.signal?.throwIfAborted();
     await runToEnd(path.join(repoRoot, "scripts/seed.ts"), ["--if-empty"], base, stdio);
     bundles = options.compiled === true ? buildBundles(all.map((c) => c.script)) : undefined;
     // Sandboxes first, then bank services, then the gateway: each layer needs the one below.
     for (const layer of ["sandbox-", "bank-", "gateway"]) {
+      options.signal?.throwIfAborted();
       await Promise.allSettled(all.filter((c) => c.name.startsWith(layer)).map(launch)).then(throwFirstFailure);
     }
+    options.signal?.throwIfAborted();
   } catch (error) {
     // A component that cannot start must not leave the others (and the database) running behind it.
     await stopAll();
