@@ -60,6 +60,16 @@ describe("scripts/seed.ts", () => {
     }
   }, 120_000);
 
+  it.each([
+    ["another machine", "mongodb://192.0.2.10:27017"],
+    ["one loopback host of two", "mongodb://127.0.0.1:27017,192.0.2.10:27017/?replicaSet=rs0"],
+    ["a DNS seed list", "mongodb+srv://cluster0.example.net"],
+    ["credentials naming localhost", "mongodb://localhost:pw@192.0.2.10"],
+  ])("refuses a database not on this machine (%s) before connecting: the seed's keys are published", async (_what, uri) => {
+    const failed = run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts")], { env: { ...process.env, MONGODB_URI: uri }, timeout: 60_000 });
+    await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("MONGODB_URI is not on this machine") as string });
+  }, 60_000);
+
   it("fails clearly without MONGODB_URI", async () => {
     const failed = run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts")], { env: { ...process.env, MONGODB_URI: "" }, timeout: 60_000 });
     await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("MONGODB_URI is not set") as string });

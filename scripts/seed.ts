@@ -9,10 +9,18 @@ import { BANK_DIRECTORY, CLIENTS, DEFAULT_BANK_PORTS, partners, ROUTES, type Ban
  * every start) seeds only the collections that are empty and leaves the others exactly as they are:
  * a first seed cut off between collections is completed on the next start, and an operator's
  * rotated key or deleted row is never undone by a restart.
+ *
+ * The keys it writes are published (the paper's partner keys, the local client's): a database that
+ * is not on this machine is refused, before any connection, unless --not-loopback says it is meant
+ * (a shared test database). Written elsewhere by mistake, they would let anyone who read the paper
+ * or this repository sign transfers.
  */
 async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI ?? "";
   if (uri === "") throw new Error("MONGODB_URI is not set");
+  if (!onLoopback(uri) && !process.argv.includes("--not-loopback")) {
+    throw new Error("MONGODB_URI is not on this machine (127.0.0.1, ::1, localhost), and the seed's keys are published demo values: nothing was written. Pass --not-loopback if that database is meant to hold them");
+  }
   const ifEmpty = process.argv.includes("--if-empty");
   const ports: BankServicePorts = process.env.PORTS_JSON !== undefined && process.env.PORTS_JSON !== ""
     ? (JSON.parse(process.env.PORTS_JSON) as BankServicePorts)
@@ -43,6 +51,12 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
   }
+}
+
+/** Whether every host of a mongodb:// URI is a loopback address (mongodb+srv never is). */
+function onLoopback(uri: string): boolean {
+  const hosts = /^mongodb:\/\/(?:[^@/]*@)?([^/?]*)/.exec(uri)?.[1]?.split(",") ?? [];
+  return hosts.length > 0 && hosts.every((host) => /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d+)?$/.test(host));
 }
 
 main().catch((error: unknown) => {
