@@ -43,7 +43,7 @@ describe("startSystem", () => {
 
 describe("startSystem's watch on its components", () => {
   it("reports a component that dies unasked, and not one it was asked to kill, restart or stop", async () => {
-    const exits: [ComponentName, number | null, NodeJS.Signals | null][] = [];
+    const exits: [ComponentName | "database", number | null, NodeJS.Signals | null][] = [];
     let firstExit: () => void = () => undefined;
     const reported = new Promise<void>((resolve) => { firstExit = resolve; });
     const system = await startSystem({
@@ -63,6 +63,28 @@ describe("startSystem's watch on its components", () => {
       await system.stop();
     }
     expect(exits).toHaveLength(1);
+  }, 60_000);
+
+  it("reports the embedded database when it crashes, and not when it was asked to restart or stop", async () => {
+    const exits: [ComponentName | "database", number | null, NodeJS.Signals | null][] = [];
+    let firstExit: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => { firstExit = resolve; });
+    const stateDir = path.join(repoRoot, ".state/test-system-db");
+    rmSync(stateDir, { recursive: true, force: true });
+    const system = await startSystem({
+      stateDir, fixedPorts: false, stdio: "ignore",
+      skip: ["sandbox-bni", "sandbox-bca", "sandbox-mandiri", "bank-bni", "bank-bca", "bank-mandiri", "gateway"],
+      onUnexpectedExit: (...exit) => { exits.push(exit); firstExit(); },
+    });
+    try {
+      await system.restartDatabase();
+      process.kill(required(system.pid("database"), "database"), "SIGKILL"); // from outside, as a crash would
+      await reported;
+      expect(exits).toEqual([["database", null, "SIGKILL"]]);
+    } finally {
+      await system.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("finds the ports something already listens on", async () => {

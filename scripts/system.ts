@@ -56,7 +56,7 @@ export interface SystemOptions {
    * moment startSystem has returned until stop() is called: a failure while starting rejects
    * startSystem instead.
    */
-  onUnexpectedExit?: (name: ComponentName, code: number | null, signal: NodeJS.Signals | null) => void;
+  onUnexpectedExit?: (name: ComponentName | "database", code: number | null, signal: NodeJS.Signals | null) => void;
   /** Aborted while starting (make run's Ctrl-C or SIGTERM): what has started is stopped, and startSystem rejects. */
   signal?: AbortSignal;
 }
@@ -210,11 +210,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const external = options.mongodbUri !== undefined && options.mongodbUri !== "";
   const busy = await busyPorts(Object.values(ports).filter((port) => !(external && port === ports.database)));
   if (busy.length > 0) throw new Error(`port ${busy.join(", ")} already in use on 127.0.0.1 (another make run?); nothing was started`);
+  let watching = false; // onUnexpectedExit applies between a successful start and stop()
   let database: EmbeddedDatabase | undefined;
   let mongodbUri = options.mongodbUri ?? "";
   const dataDir = path.join(options.stateDir, "db");
+  const startDatabase = () => startEmbeddedDatabase({
+    dataDir, port: ports.database,
+    onCrash: (code, signal) => { if (watching) options.onUnexpectedExit?.("database", code, signal); },
+  });
   if (mongodbUri === "") {
-    database = await startEmbeddedDatabase({ dataDir, port: ports.database });
+    database = await startDatabase();
     mongodbUri = database.uri;
   }
   const databaseName = options.databaseName ?? "gerbang";
@@ -225,7 +230,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
   const children = new Map<ComponentName, ChildProcess>();
   const asked = new WeakSet<ChildProcess>(); // children told to stop: their exit is expected
-  let watching = false; // onUnexpectedExit applies between a successful start and stop()
   let bundles: ReturnType<typeof buildBundles> | undefined;
   const stopNamed = async (name: ComponentName, signal: NodeJS.Signals) => {
     const child = children.get(name);
@@ -281,7 +285,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       if (database === undefined) throw new Error("the database is external (MONGODB_URI); it cannot be restarted from here");
       await database.stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      database = await startEmbeddedDatabase({ dataDir, port: ports.database });
+      database = await startDatabase();
     },
     pid: (name) => (name === "database" ? database?.pid : children.get(name)?.pid),
     stop: stopAll,

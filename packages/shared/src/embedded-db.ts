@@ -37,6 +37,8 @@ export interface EmbeddedDatabaseOptions {
   port?: number;
   /** How long to wait for the server to answer before giving up. */
   startTimeoutMs?: number;
+  /** Called when the server crashes after it started (not after stop(), nor an orderly exit on a signal). */
+  onCrash?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   let stopping = false;
+  let started = false;
   child.once("exit", (code, signal) => {
     // A database that dies under a running system must say why: the tail of its stderr goes to
     // the console and to ferretdb-crash.log in its data folder. Exit code 0 is FerretDB's own
@@ -81,6 +84,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     const report = `FerretDB on 127.0.0.1:${port} exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"})\n${stderr}`;
     console.error(report);
     try { appendFileSync(path.join(dataDir, "ferretdb-crash.log"), `${new Date().toISOString()} ${report}\n`); } catch { /* the folder may be gone */ }
+    if (started) options.onCrash?.(code, signal);
   });
   try {
     await waitForPort(port, child, "FerretDB", () => stderr, options.startTimeoutMs ?? 20_000);
@@ -88,6 +92,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     child.kill("SIGKILL");
     throw new Error(`FerretDB did not start on 127.0.0.1:${port}: ${String(error)}\n${stderr}`, { cause: error });
   }
+  started = true;
   return {
     uri: `mongodb://127.0.0.1:${port}`,
     port,
