@@ -29,6 +29,12 @@ export interface FakeBank {
   setMode(mode: FakeBankMode, delayMs?: number): void;
   /** How inquiries are answered from now on, after `delayMs` (an answer that takes its time). */
   setStatusMode(mode: FakeStatusMode, delayMs?: number): void;
+  /**
+   * Holds every inquiry's answer from now until the returned function is called; each is then
+   * answered as the ledger and status mode are at that moment. For tests that act while an
+   * inquiry is out, whatever the machine's speed (a delay would race them).
+   */
+  holdStatus(): () => void;
   /** What the fake's ledger holds for an attempt (undefined: never seen, NOT_FOUND). */
   recorded(referenceNumber: string, attempt: number): Recorded | undefined;
   /** Bookings (SUCCESS) of a transfer over all its attempts: more than 1 would be money moved twice. */
@@ -64,6 +70,12 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
   let statusDelayMs = 0;
   let delayMs = 0;
   const hanging = new Set<() => void>();
+  let heldStatus: (() => void)[] | undefined;
+  const releaseStatus = () => {
+    const held = heldStatus ?? [];
+    heldStatus = undefined;
+    for (const answer of held) answer();
+  };
   const authorized = (metadata: Metadata, binding: ServiceTokenBinding) => {
     const token = /^Bearer (.+)$/.exec(String(metadata.get("authorization")[0] ?? ""))?.[1] ?? "";
     try {
@@ -131,6 +143,10 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
         return;
       }
       statusCalls.push(call.request);
+      if (heldStatus !== undefined) {
+        heldStatus.push(() => { answerStatus(call, callback); });
+        return;
+      }
       if (statusDelayMs > 0) {
         setTimeout(() => { answerStatus(call, callback); }, statusDelayMs);
         return;
@@ -148,12 +164,17 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
     get refusedTokens() { return refusedTokens; },
     setMode: (next, delay = 0) => { mode = next; delayMs = delay; },
     setStatusMode: (next, delay = 0) => { statusMode = next; statusDelayMs = delay; },
+    holdStatus: () => {
+      heldStatus ??= [];
+      return releaseStatus;
+    },
     recorded: (reference, attempt) => ledger.get(key(reference, attempt)),
     bookings: (reference) => [...ledger].filter(([k, v]) => k.startsWith(`${reference}-`) && v === "SUCCESS").length,
     settle: (reference, attempt, outcome) => { ledger.set(key(reference, attempt), outcome); },
     stop: () => new Promise<void>((resolve) => {
       for (const release of hanging) release();
       hanging.clear();
+      releaseStatus();
       server.tryShutdown(() => { resolve(); });
     }),
   };

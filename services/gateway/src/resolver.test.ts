@@ -171,11 +171,12 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   it("says so when the bank's explicit answer comes after another write: it is logged, not lost without a trace", async () => {
     const t = await leftBehind({ state: "MANUAL_REVIEW", outcome: "NO_ANSWER" });
     bca().settle(t.referenceNumber, 1, "SUCCESS");
-    bca().setStatusMode("ledger", 1_000); // within the harness's 2 s deadline
+    const answer = bca().holdStatus(); // released within the harness's 2 s deadline
     const round = h.gateway.resolver.runOnce();
     await until("the bank is asked", () => asked(t) === 1);
     // Meanwhile something else writes the transfer (a person's settlement, another instance).
     await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $inc: { rev: 1 } });
+    answer();
     await round;
     expect((await read(t)).state).toBe("MANUAL_REVIEW");
     expect(h.logs.some((line) => line.includes(t.referenceNumber) && line.includes("\"bankSaid\":\"SUCCESS\"") && line.includes("the bank's explicit answer could not be recorded"))).toBe(true);
@@ -345,12 +346,13 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     const t = await leftBehind();
     const partners = h.connection.db!.collection("partners");
     const row = await partners.findOne({ bankCode: "014" });
-    bca().setStatusMode("ledger", 300); // NOT_FOUND, after a while
+    const answer = bca().holdStatus(); // NOT_FOUND, once the partner is gone
     try {
       const round = h.gateway.resolver.runOnce();
       await until("the bank has the inquiry", () => asked(t) > 0);
       await partners.deleteOne({ bankCode: "014" });
       await h.gateway.refreshRegistry();
+      answer();
       await round;
       expect(sent(t).map((c) => c.attempt)).toEqual([1]);
       expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS", resends: 1 }] });
@@ -385,16 +387,21 @@ describe("resolver: a bank whose inquiries hang", () => {
   it("holds up only its own transfers: one due at another bank meanwhile is resolved while the slow inquiry is still out", async () => {
     const slow = await leftBehind({ outcome: "PENDING" });
     bca().settle(slow.referenceNumber, 1, "SUCCESS");
-    bca().setStatusMode("ledger", 5_000); // a slow inquiry, answered within this instance's 10 s deadline
+    const answerSlow = bca().holdStatus(); // a slow inquiry, answered within this instance's 10 s deadline
     const looping = await h.startAnother({ resolverEnabled: true, resolverIntervalMs: 50, bankDeadlineMs: 10_000, leaseMs: 12_000 });
     try {
       await until("the slow bank has the inquiry", () => asked(slow) > 0);
-      const other = await leftBehind({ outcome: "PENDING" }); // due at Mandiri (800) after the slow one was taken
-      await h.connection.db!.collection("transfers").updateOne({ referenceNumber: other.referenceNumber }, { $set: { "attempts.0.partnerBankCode": "800" } });
+      // Due at Mandiri (800) after the slow one was taken. Held by a live lease until it points
+      // there and Mandiri has booked it: the looping resolver must not take it at BCA before.
+      const other = await leftBehind({ leaseUntil: new Date(Date.now() + 60_000) });
+      const transfers = h.connection.db!.collection("transfers");
+      await transfers.updateOne({ referenceNumber: other.referenceNumber }, { $set: { "attempts.0.partnerBankCode": "800" } });
       h.banks["800"].settle(other.referenceNumber, 1, "SUCCESS");
+      await transfers.updateOne({ referenceNumber: other.referenceNumber }, { $set: { leaseUntil: past(1), nextCheckAt: past(1) } });
       await until("the other bank's transfer is resolved", async () => (await read(other)).state === "SUCCESS");
       expect((await read(slow)).state).toBe("PENDING"); // its inquiry has not answered yet
     } finally {
+      answerSlow();
       await looping.close();
     }
     expect((await read(slow)).state).toBe("SUCCESS"); // close waited for it
