@@ -193,6 +193,7 @@ describe("graceful shutdown", () => {
     await closing;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(await h.connection.db!.collection("transfers").countDocuments({ leaseOwner: second.instanceId })).toBe(0);
+    h.banks["014"].setMode("SUCCESS"); // no delay left for the tests after this one
   });
 
   it("says 503 on /readyz and NOT_SERVING on gRPC health while it still serves for GATEWAY_SHUTDOWN_DELAY_MS, then closes the apps' ports, the operators' last", async () => {
