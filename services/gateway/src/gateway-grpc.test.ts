@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import path from "node:path";
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
@@ -8,7 +8,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { appToken, startHarness, type Harness } from "./gateway-harness";
+import { appToken, startHarness, until, type Harness } from "./gateway-harness";
 
 let h: Harness;
 let grpcClient: PaymentGatewayServiceClient;
@@ -225,6 +225,28 @@ describe("gRPC health checking and server reflection", () => {
     expect(await check("")).toEqual({ status: "SERVING" });
     expect(await check("payment.v1.PaymentGatewayService")).toEqual({ status: "SERVING" });
     expect(await check("no.such.Service")).toEqual({ code: status.NOT_FOUND });
+    client.close();
+  });
+
+  it("ends a Watch stream once the gateway stops, after telling it NOT_SERVING: closing does not wait for the watcher", async () => {
+    const leaving = await h.startAnother({ shutdownDelayMs: 500, shutdownGraceMs: 15_000 });
+    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
+    const client = new Health(`127.0.0.1:${leaving.grpcPort}`, credentials.createInsecure()) as Client & {
+      watch(req: { service: string }): ClientReadableStream<{ status: string }>;
+    };
+    const statuses: string[] = [];
+    const stream = client.watch({ service: "" });
+    const ended = new Promise<string>((resolve) => {
+      stream.on("data", (res: { status: string }) => { statuses.push(res.status); });
+      stream.on("status", (s: StatusObject) => { resolve(s.code === status.OK ? "ended" : `ended with code ${s.code}`); });
+      stream.on("error", () => undefined); // the status event above says how it ended
+    });
+    await until("the watcher is told SERVING", () => statuses.length > 0);
+    const closing = leaving.close();
+    // Before, it stayed open until the grace ran out and the session was destroyed under it.
+    expect(await ended).toBe("ended");
+    await closing;
+    expect(statuses).toEqual(["SERVING", "NOT_SERVING"]);
     client.close();
   });
 

@@ -116,7 +116,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const servers = createGatewayServers({
     routes: (router) => {
       router.service(PaymentGatewayService, createGatewayServiceImpl(transfers));
-      registerHealth(router, { health: Health, services: served.map((s) => s.typeName), ready });
+      registerHealth(router, { health: Health, services: served.map((s) => s.typeName), ready, stopping: () => servers.draining() });
       registerReflection(router, [ReflectionV1, ReflectionV1alpha], reflection);
     },
     routerOptions: {

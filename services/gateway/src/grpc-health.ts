@@ -16,6 +16,8 @@ export interface HealthDeps {
   /** Fully qualified names of the services this server answers for. */
   services: readonly string[];
   ready: () => Promise<boolean>;
+  /** True once the gateway is stopping: Watch streams say NOT_SERVING and end. */
+  stopping: () => boolean;
   /** How often Watch re-checks. */
   watchIntervalMs?: number;
 }
@@ -44,7 +46,9 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
     return create(list.output, { statuses });
   });
   {
-    // Sends the current status, then every change, until the caller hangs up (ctx.signal).
+    // Sends the current status, then every change, until the caller hangs up (ctx.signal) or the
+    // gateway stops: once it has said NOT_SERVING the stream ends, or closing the port would wait
+    // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
     router.rpc(watch, async function* (req, ctx) {
       const service = serviceName(req);
       let last: number | undefined;
@@ -52,6 +56,7 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
         const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
         if (status !== last) yield answer(watch.output, status);
         last = status;
+        if (deps.stopping()) return;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, deps.watchIntervalMs ?? 1000);
           ctx.signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
