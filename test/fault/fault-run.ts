@@ -6,7 +6,7 @@ import { runLimited } from "./app-client";
 import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type LedgerTransfer, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver, waitUntilNoneHeld } from "./ledger-read";
-import { magicAccount, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
+import { magicAccount, pastJakartaMidnightIfWithin, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
  * One fault run: the requests the apps sent and what they were told, the faults injected, and the
@@ -177,21 +177,27 @@ function unmetExpectations(transfers: LedgerTransfer[], expectations: readonly E
   return problems;
 }
 
+/** Longer than any fault file runs (the longest, full-faults, about 75 s here), with room for a slow machine. */
+const MIDNIGHT_GUARD_MS = 5 * 60_000;
+
 /** The three partner banks, for scenarios that go through every one. */
 export const ALL_BANKS = ["bni", "bca", "mandiri"] as const;
 
 /**
  * One system of real processes and one run for the calling test file: started in beforeAll,
  * stopped in afterAll. The returned function hands them to each test; a failed start fails every
- * test with this message instead of a TypeError.
+ * test with this message instead of a TypeError. A file's run ends within a few minutes: one that
+ * would cross Jakarta midnight starts after it, since a re-send after it carries the day before
+ * and BCA refuses that (a fault the admin rule fires once would end in review, not SUCCESS).
  */
 export function useFaultRun(label: string): () => { fs: FaultSystem; run: FaultRun } {
   let fs: FaultSystem | undefined;
   let run: FaultRun | undefined;
   beforeAll(async () => {
+    await pastJakartaMidnightIfWithin(MIDNIGHT_GUARD_MS);
     fs = await startFaultSystem(label);
     run = await createFaultRun(fs);
-  }, 90_000);
+  }, 90_000 + MIDNIGHT_GUARD_MS);
   afterAll(async () => {
     await run?.close();
     await fs?.stop();

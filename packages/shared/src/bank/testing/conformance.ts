@@ -7,7 +7,7 @@ import { createRegistryStore } from "../../registry-store";
 import { signServiceToken, statusBinding, transferBinding } from "../../service-token";
 import type { RunningBankService } from "../run-bank-service";
 import { createBankCaller } from "./grpc-caller";
-import { JAKARTA_OFFSET_MS } from "../../jakarta-date";
+import { pastJakartaMidnightIfWithin } from "./midnight";
 import { BANK_ROUTES, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
 import { startSandboxProcess, type SandboxProcess } from "./sandbox-process";
 
@@ -58,7 +58,6 @@ export const STATUS = {
 /** Beneficiary account that makes the sandbox apply fault n (sandbox/README.md). */
 export const faultAccount = (n: number) => `99900000${String(n).padStart(2, "0")}`;
 
-const DAY_MS = 86_400_000;
 /** The jest testTimeout (jest.config.js): no test runs longer. */
 const MIDNIGHT_GUARD_MS = 30_000;
 
@@ -83,10 +82,7 @@ export function useBankHarness(profile: BankTestProfile) {
   // but its own "today" (ESB-82-004): a test running across Jakarta midnight (17:00Z) would get
   // PENDING. No test outlives the 30 s test timeout, so one that would start in the last 30 s
   // before midnight waits until just after it.
-  beforeEach(async () => {
-    const untilMidnight = DAY_MS - ((Date.now() + JAKARTA_OFFSET_MS) % DAY_MS);
-    if (untilMidnight <= MIDNIGHT_GUARD_MS) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
-  }, MIDNIGHT_GUARD_MS + 10_000);
+  beforeEach(() => pastJakartaMidnightIfWithin(MIDNIGHT_GUARD_MS), MIDNIGHT_GUARD_MS + 10_000);
   afterAll(async () => {
     state.caller?.close();
     await state.service?.stop();

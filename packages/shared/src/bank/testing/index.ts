@@ -4,3 +4,4 @@ export * from "./registry-rows";
 export * from "./sandbox-admin";
 export * from "./sandbox-process";
 export * from "./conformance";
+export * from "./midnight";
