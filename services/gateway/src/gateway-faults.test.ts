@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createRegistryStore, freePort, type Partner } from "@gerbang/shared";
+import { createRegistryStore, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
 import pino from "pino";
@@ -23,6 +23,12 @@ async function post(baseUrl: string, payload: ReturnType<typeof body>, client: C
   });
   return { status: res.status, json: (await res.json()) as Envelope };
 }
+/**
+ * A loopback address nothing listens on, so connecting is refused: port 9 (discard) is below the
+ * range from which tests and the OS hand out ports, so no other test can start listening there,
+ * as it could on a free port picked and left unbound.
+ */
+const CLOSED = "127.0.0.1:9";
 const ledgerDoc = (h: Harness, referenceNumber: string) => h.connection.db!.collection("transfers").findOne({ referenceNumber });
 
 /** Points a partner at another address (a closed port: connection refused) and reloads the registry. */
@@ -42,7 +48,7 @@ describe("circuit breaker per bank service", () => {
   const health = async () => (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { breakers: Record<string, string> };
 
   it("opens after refused connections, then refuses without calling; a probe closes it when the service is back", async () => {
-    await pointPartner(h, "800", `127.0.0.1:${await freePort()}`);
+    await pointPartner(h, "800", CLOSED);
     for (let i = 0; i < 3; i++) {
       const { status, json } = await post(h.baseUrl, body({ beneficiaryBankCode: "800", beneficiaryAccountNumber: "1370098765431" }));
       expect([status, json.statusCode, json.data?.status]).toEqual([200, "003", "FAILED"]); // provably not sent: final, nothing booked
@@ -92,7 +98,7 @@ describe("fallback routing", () => {
   });
 
   it("sends interbank through the next partner when the destination's service refused the connection", async () => {
-    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    await pointPartner(h, "014", CLOSED);
     const { status, json } = await post(h.baseUrl, body(), FALLBACK);
     expect([status, json.statusCode, json.data?.bankCode, json.data?.usage]).toEqual([200, "000", "009", "TRANSFER_INTERBANK"]);
     const doc = await ledgerDoc(h, json.data!.referenceNumber!);
@@ -105,7 +111,7 @@ describe("fallback routing", () => {
   });
 
   it("takes a reroute the ledger could not record as no reroute: FAILED, not sent (003), nothing sent to the next partner", async () => {
-    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    await pointPartner(h, "014", CLOSED);
     let failed = 0;
     const before = h.banks["009"].calls.length;
     const answer = await withLedgerFault(h.connection, "findOneAndUpdate", (args, call) => {
@@ -123,7 +129,7 @@ describe("fallback routing", () => {
   });
 
   it("records attempt 2 as not called when the reroute's write landed but threw: in flight (PENDING), nothing sent to the next partner", async () => {
-    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    await pointPartner(h, "014", CLOSED);
     const before = h.banks["009"].calls.length;
     const answer = await withLedgerFault(h.connection, "findOneAndUpdate", async (args, call) => {
       const result = await call();
@@ -142,7 +148,7 @@ describe("fallback routing", () => {
 
   it("reconcile asks each attempt of a reroute with its own escrow, and flags a first attempt the bank booked or holds", async () => {
     const from = new Date();
-    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`);
+    await pointPartner(h, "014", CLOSED);
     const booked = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
     const held = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
     const swapped = (await post(h.baseUrl, body(), FALLBACK)).json.data!.referenceNumber!;
@@ -166,7 +172,7 @@ describe("fallback routing", () => {
   });
 
   it("keeps fallback off for apps that did not opt in: FAILED, not sent (003)", async () => {
-    await pointPartner(h, "014", `127.0.0.1:${await freePort()}`); // its own precondition, not the test above's
+    await pointPartner(h, "014", CLOSED); // its own precondition, not the test above's
     const before = h.banks["009"].calls.length;
     const { json } = await post(h.baseUrl, body());
     expect([json.statusCode, json.data?.bankCode]).toEqual(["003", "014"]);
