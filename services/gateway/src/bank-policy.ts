@@ -1,3 +1,4 @@
+import { MAX_SETTING } from "@gerbang/shared";
 import type { GatewayConfig } from "./config";
 /**
  * Per-bank timing: how long one call to a bank service may take, when an unresolved transfer is
@@ -156,8 +157,11 @@ function flag(value: unknown, name: string): boolean {
   return value;
 }
 
+/** 1 to MAX_SETTING: beyond it Node fires a timer after 1 ms. */
 function positiveMs(value: unknown, name: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, got ${JSON.stringify(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > MAX_SETTING) {
+    throw new Error(`${name} must be a whole number of milliseconds from 1 to ${MAX_SETTING}, got ${JSON.stringify(value)}`);
+  }
   return value;
 }
 

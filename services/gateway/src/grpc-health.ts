@@ -56,7 +56,11 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
         const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
         if (status !== last) yield answer(watch.output, status);
         last = status;
-        if (deps.stopping()) return;
+        if (deps.stopping()) {
+          // Stopping may have begun after the status above was read: the last word is NOT_SERVING.
+          if (last !== NOT_SERVING) yield answer(watch.output, NOT_SERVING);
+          return;
+        }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, deps.watchIntervalMs ?? 1000);
           ctx.signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });

@@ -38,11 +38,12 @@ describe("bank policy", () => {
     ["not JSON", "{", /not JSON/],
     ["not a bank code", '{"14":{}}', /3-digit/],
     ["unknown setting (a typo keeps no default silently)", '{"014":{"deadline":5}}', /unknown setting "deadline"/],
-    ["negative", '{"014":{"deadlineMs":-1}}', /positive whole number/],
+    ["negative", '{"014":{"deadlineMs":-1}}', /whole number of milliseconds from 1 to 2147483647/],
+    ["beyond a timer's limit (Node would fire it after 1 ms)", '{"014":{"manualReviewAfterMs":2147483648}}', /manualReviewAfterMs must be a whole number of milliseconds from 1 to 2147483647/],
     ["empty schedule", '{"014":{"backoffMs":[]}}', /non-empty list/],
     ["a flag that is not a boolean", '{"009":{"resendIfMayHaveLeft":"no"}}', /GATEWAY_BANK_POLICIES.009.resendIfMayHaveLeft must be true or false, got "no"/],
     ["a flag given as milliseconds", '{"009":{"resendIfMayHaveLeft":0}}', /must be true or false/],
-    ["milliseconds given as a flag", '{"009":{"resendAfterMs":true}}', /positive whole number/],
+    ["milliseconds given as a flag", '{"009":{"resendAfterMs":true}}', /whole number of milliseconds/],
   ])("refuses %s", (_label, json, message) => {
     expect(() => parseBankPolicyOverrides(json)).toThrow(message);
   });

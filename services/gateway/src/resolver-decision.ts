@@ -12,10 +12,11 @@ export type Decision =
   | { kind: "review"; reason: string };
 
 /**
- * Re-sends of one attempt before a person looks. An attempt that never left is re-sent on every
- * NOT_FOUND and its horizon restarts with each send, so without a cap one the bank service keeps
- * refusing ("not sent") while the bank keeps answering NOT_FOUND would be re-sent every round
- * forever, and never reach the horizon.
+ * Re-sends of one attempt before a person looks. An attempt that may have left is re-sent while
+ * the bank keeps answering NOT_FOUND, and one whose call this gateway keeps not making (shutdown,
+ * a lease too short) stays "never left" and is sent on every NOT_FOUND, its horizon not started:
+ * without a cap either could go round forever. (A "not sent" from the bank service to a send of
+ * an attempt that never left is final at once: FAILED 003.)
  */
 export const MAX_RESENDS = 3;
 
@@ -63,8 +64,8 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - an explicit SUCCESS or FAILED from the bank is final (also out of MANUAL_REVIEW);
  * - MANUAL_REVIEW is otherwise left to a person: asked again slowly, never re-sent;
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
- * - NOT_FOUND for an attempt that never left: re-send it with the same attempt number, at most
- *   MAX_RESENDS times, then MANUAL_REVIEW;
+ * - NOT_FOUND for an attempt that never left: send it again with the same attempt number (its
+ *   answer counts as a first send's: a refusal is final), at most MAX_RESENDS times, then MANUAL_REVIEW;
  * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, when
  *   the bank was asked resendAfterMs or more after the send (the bank has finished anything in
  *   flight by then; before, it may still book) and only before the horizon (an old attempt's record

@@ -48,10 +48,11 @@ export function protoUsage(usage: Usage): TransferUsage {
 /**
  * Where an answer to a Transfer call takes a SENDING transfer. Only explicit SUCCESS and FAILED
  * are final; a BCA id collision needs a person; PENDING and no answer wait for a status inquiry.
- * FAILED and NOT_SENT are final only on a first send, where nothing else can be in flight. A
- * re-send by the resolver repeats an earlier send that may still land: its refusal (not sent, or
- * declined: a rotated key, a signature the bank refused) speaks only for the re-send, so the
- * transfer stays PENDING and the status inquiry, which knows the request id, decides.
+ * FAILED and NOT_SENT are final only on a first send, where nothing else can be in flight (the
+ * resolver's send of an attempt that never left counts as one). A re-send of an attempt that may
+ * have left repeats an earlier send that may still land: its refusal (not sent, or declined: a
+ * rotated key, a signature the bank refused) speaks only for the re-send, so the transfer stays
+ * PENDING and the status inquiry, which knows the request id, decides.
  */
 export function stateAfter(answer: BankAnswer, send: "first" | "resend"): TransferState {
   switch (answer.outcome) {
