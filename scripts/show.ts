@@ -5,7 +5,8 @@ import { connectLedger, exitWith } from "./ledger";
  * `npx tsx scripts/show.ts GRB...`: one transfer as the ledger holds it, as JSON: its state and
  * route, every attempt with each send it made (earlierSends) and what came back, the review
  * reason, who settled it. What a person reads before `make settle`, without a MongoDB shell. Exit
- * 0: printed; 1: no such transfer; 2: bad arguments, or the database could not be reached. Reads
+ * 0: printed; 1: no such transfer; 2: bad arguments, or the database could not be reached or holds
+ * no ledger. Reads
  * MONGODB_URI (default: `make run`'s embedded database) and MONGODB_DATABASE.
  */
 const USAGE = "usage: npx tsx scripts/show.ts <referenceNumber, GRB...>";
