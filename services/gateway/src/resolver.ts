@@ -1,10 +1,10 @@
 import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
-import { leaseCoversCall, nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
+import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
 import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, protoUsage, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -221,19 +221,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (sending === undefined) return;
     deps.onResend?.(partner.bankCode);
     deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
+    if (!await leaseAllowsCall(deps, sending, attempt.attempt, { owner, policy })) return;
+    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
     // An attempt that never left has no earlier send that could still land: its answer is as final
     // as a first send's (a decline FAILED, a refusal before sending 003), not PENDING until review.
-    await callAndSettle(sending, attempt, partner, policy, neverLeft(attempt) ? "first" : "resend");
-  };
-
-  /** The bank call of a send just recorded, and its answer; none if the write landed too late for the lease to cover the call. */
-  const callAndSettle = async (sending: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, send: "first" | "resend") => {
-    if (!leaseCoversCall(sending.leaseUntil, policy, deps.clock())) {
-      await recordNotCalled(deps, sending, attempt.attempt, { owner, why: "lease too short for the call after a slow write", now: deps.clock() });
-      return;
-    }
-    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
-    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send, now: deps.clock() });
+    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: neverLeft(attempt) ? "first" : "resend", now: deps.clock() });
   };
 
   return {

@@ -1,7 +1,7 @@
 import { TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import type { Logger } from "@gerbang/shared";
 import { attemptFields, isIdCollision, type BankAnswer } from "./bank-outcome";
-import { nextCheckDelay, reviewCheckDelay, type BankPolicy } from "./bank-policy";
+import { leaseCoversCall, nextCheckDelay, reviewCheckDelay, type BankPolicy } from "./bank-policy";
 import type { TransferState } from "./transfer-states";
 import type { Attempt, TransferRecord, TransferStore, Usage } from "./transfer-store";
 
@@ -39,6 +39,19 @@ export async function recordNotCalled(deps: { ledger: TransferStore; logger: Log
   });
   // Lost to another write (a lease handed back at shutdown, a resolver that took over): that one stands.
   if (recorded === undefined) deps.logger.warn({ referenceNumber: record.referenceNumber }, "the call not made was not recorded: the transfer changed meanwhile; the attempt reads as one that may have left");
+}
+
+/**
+ * Whether the bank call of a send just recorded may start: only while its lease still covers the
+ * whole call (leaseCoversCall: a write that landed late can leave too little of it). If not, no
+ * call is made, and that is recorded (recordNotCalled): the resolver sends it once the lease runs out.
+ */
+export async function leaseAllowsCall(
+  deps: { ledger: TransferStore; logger: Logger; clock: () => Date }, record: TransferRecord, attemptNo: number, o: { owner: string; policy: BankPolicy },
+): Promise<boolean> {
+  if (leaseCoversCall(record.leaseUntil, o.policy, deps.clock())) return true;
+  await recordNotCalled(deps, record, attemptNo, { owner: o.owner, why: "lease too short for the call after a slow write", now: deps.clock() });
+  return false;
 }
 
 export function protoUsage(usage: Usage): TransferUsage {

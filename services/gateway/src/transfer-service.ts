@@ -2,7 +2,7 @@ import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/paymen
 import { jakartaDate, maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
-import { leaseCoversCall, policyFor, type BankPolicies } from "./bank-policy";
+import { policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError } from "./errors";
 import type { Failpoints } from "./failpoints";
 import { chooseFallback } from "./fallback";
@@ -10,7 +10,7 @@ import { requestFingerprint } from "./fingerprint";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseAllowsCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
 import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
@@ -116,12 +116,11 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
    */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
     const policy = policyFor(deps.policies, route.bankCode);
-    const notCalled = async (why: string) => {
-      await recordNotCalled(deps, record, attempt.attempt, { owner, why, now: deps.clock() });
+    if (sendsStopped) {
+      await recordNotCalled(deps, record, attempt.attempt, { owner, why: "this instance is shutting down", now: deps.clock() });
       return undefined;
-    };
-    if (sendsStopped) return notCalled("this instance is shutting down");
-    if (!leaseCoversCall(record.leaseUntil, policy, deps.clock())) return notCalled("lease too short for the call after a slow write");
+    }
+    if (!await leaseAllowsCall(deps, record, attempt.attempt, { owner, policy })) return undefined;
     const started = process.hrtime.bigint();
     const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs);
     const answer = await deps.failpoints.afterDispatch(call);
@@ -209,15 +208,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     }
   };
 
-  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string, o: { useToken: () => Promise<void>; leaveBank: () => void }): Promise<TransferResult> => {
-    const { useToken } = o;
+  const recordAndSend = async (client: RegisteredClient, req: TransferRequest, route: ChosenRoute, escrow: EscrowAccount, fingerprint: string, { useToken, leaveBank }: { useToken: () => Promise<void>; leaveBank: () => void }): Promise<TransferResult> => {
     const record = newRecord(deps, { client, req, route, escrow, fingerprint });
     await useToken();
     const inserted = await deps.ledger.insert(record);
     if (inserted === "duplicate") {
       // A duplicate never calls the bank, yet it may wait for the first request's answer: its
       // place at the bank goes back now, or an app retrying a slow transfer would crowd out others.
-      o.leaveBank();
+      leaveBank();
       const earlier = await replay(client, req, fingerprint, useToken);
       if (earlier !== undefined) return earlier;
       throw new Error("duplicate transfer vanished from the ledger");
