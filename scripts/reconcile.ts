@@ -6,8 +6,9 @@ import { connectLedger, exitWith } from "./ledger";
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
  * banks' status answers for transfers created in [from, to) and lists every mismatch, one line
  * each, then a summary. Exit 0: all agree; 1: at least one mismatch (or transfers not final);
- * 2: bad arguments, or the check could not run (database unreachable, or holding no ledger). Reads MONGODB_URI (default:
- * `make run`'s embedded database) / MONGODB_DATABASE and the gateway's bank settings.
+ * 2: bad arguments, or the check could not run (database unreachable, or holding no ledger).
+ * Reads MONGODB_URI (default: `make run`'s embedded database) / MONGODB_DATABASE and the
+ * gateway's bank settings.
  */
 const USAGE = "usage: npx tsx scripts/reconcile.ts --from <time> --to <time>\n" +
   "  <time>: an ISO date-time with Z or an offset (2026-11-26T00:00:00+07:00), or a date (2026-11-26: that day's start in Jakarta)";

@@ -7,8 +7,8 @@ import { connectLedger, exitWith } from "./ledger";
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
  * says what is allowed). Exit 0: settled; 1: refused by the ledger (not in MANUAL_REVIEW, being
  * asked about, changed meanwhile), nothing changed; 2: bad or missing arguments (nothing read), or
- * the database could not be reached or holds no ledger. Reads MONGODB_URI (default: `make run`'s embedded database) and
- * MONGODB_DATABASE.
+ * the database could not be reached or holds no ledger. Reads MONGODB_URI (default: `make run`'s
+ * embedded database) and MONGODB_DATABASE.
  */
 const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>]";
 const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "operator", "--reason": "reason", "--bank-reference": "bankReference" } as const;

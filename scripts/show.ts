@@ -6,8 +6,7 @@ import { connectLedger, exitWith } from "./ledger";
  * route, every attempt with each send it made (earlierSends) and what came back, the review
  * reason, who settled it. What a person reads before `make settle`, without a MongoDB shell. Exit
  * 0: printed; 1: no such transfer; 2: bad arguments, or the database could not be reached or holds
- * no ledger. Reads
- * MONGODB_URI (default: `make run`'s embedded database) and MONGODB_DATABASE.
+ * no ledger. Reads MONGODB_URI (default: `make run`'s embedded database) and MONGODB_DATABASE.
  */
 const USAGE = "usage: npx tsx scripts/show.ts <referenceNumber, GRB...>";
 
