@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { BankTransferStatus } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { answerFromError, answerFromResponse, outcomeOfStatus } from "./bank-outcome";
+import { answerFromError, answerFromResponse, outcomeOfStatus, statusFromError, statusFromResponse } from "./bank-outcome";
 
 const grpcError = (code: status, details: string): ServiceError =>
   Object.assign(new Error(details), { code, details, metadata: new Metadata() });
@@ -50,5 +50,30 @@ describe("bank outcome mapping", () => {
 
   it("passes on a refusal of the request's content: it is about what the app sent", () => {
     expect(answerFromError(grpcError(status.INVALID_ARGUMENT, "remark: at most 36 characters")).bankMessage).toBe("remark: at most 36 characters");
+  });
+
+  // The inquiry's answer decides whether the resolver re-sends: only an explicit NOT_FOUND may
+  // lead to a re-send, so a default or unknown status must read as "the bank has it" (PENDING).
+  it.each([
+    [BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS, "SUCCESS"],
+    [BankTransferStatus.BANK_TRANSFER_STATUS_FAILED, "FAILED"],
+    [BankTransferStatus.BANK_TRANSFER_STATUS_PENDING, "PENDING"],
+    [BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND, "NOT_FOUND"],
+    [BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN, "UNKNOWN"],
+    [BankTransferStatus.BANK_TRANSFER_STATUS_UNSPECIFIED, "PENDING"],
+    [BankTransferStatus.UNRECOGNIZED, "PENDING"],
+  ])("reads inquiry status %s as %s", (bankStatus, read) => {
+    const answer = statusFromResponse({ status: bankStatus, bankReference: "R1", bankCode: "00", bankMessage: "m", bankRequestId: "q1" });
+    expect(answer).toEqual({ status: read, bankReference: "R1", bankCode: "00", bankMessage: "m", bankRequestId: "q1" });
+  });
+
+  it.each([
+    [status.UNAVAILABLE, "bank token endpoint down: not sent", { status: "NOT_SENT", unreachable: true }],
+    [status.UNAUTHENTICATED, "bad token", { status: "NOT_SENT" }],
+    [status.UNAVAILABLE, "connection reset", { status: "NO_ANSWER" }],
+    [status.DEADLINE_EXCEEDED, "deadline", { status: "NO_ANSWER" }],
+  ])("reads an inquiry that failed with gRPC %s (%s) as %o", (code, details, read) => {
+    const answer = statusFromError(grpcError(code, details));
+    expect(answer).toEqual({ ...read, error: expect.stringContaining(details) as unknown });
   });
 });

@@ -80,5 +80,8 @@ describe("GATEWAY_FAILPOINT: the gateway process kills itself at each step of a 
     await h.gateway.resolver.runOnce();
     expect(await transfers.findOne({ referenceNumber: reference })).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS" }] });
     expect(h.banks["014"].bookings(reference)).toBe(1);
+    // Bookings alone cannot see a repeat of attempt 1 (the bank answers it "duplicate" and books
+    // nothing): the calls say it was sent once, by whichever instance sent it.
+    expect(h.banks["014"].calls.filter((c) => c.referenceNumber === reference).map((c) => c.attempt)).toEqual([1]);
   }, 60_000);
 });

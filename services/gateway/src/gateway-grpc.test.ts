@@ -72,12 +72,12 @@ describe("gRPC with the generated grpc-js client", () => {
   it("replays and refuses a conflicting reuse as ALREADY_EXISTS (statusCode 104)", async () => {
     const req = request();
     const first = await grpcTransfer(req);
+    const calls = bankCalls();
     const again = await grpcTransfer(req);
     expect([again.response?.replayed, again.response?.data?.referenceNumber]).toEqual([true, first.response?.data?.referenceNumber]);
-    const calls = bankCalls();
     const conflict = await grpcTransfer({ ...req, amount: "1" });
     expect([conflict.error?.code, conflict.error?.metadata.get("gerbang-status-code")[0]]).toEqual([status.ALREADY_EXISTS, "104"]);
-    // The stored transfer stays the first one: one record, its amount, no second bank call.
+    // The stored transfer stays the first one: one record, its amount, no second bank call for the replay or the conflict.
     expect(await h.countTransfers({ clientReferenceNo: req.clientReferenceNo })).toBe(1);
     expect(await h.connection.db!.collection("transfers").findOne({ clientReferenceNo: req.clientReferenceNo })).toMatchObject({ amount: "2475000", state: "SUCCESS" });
     expect(bankCalls()).toBe(calls);

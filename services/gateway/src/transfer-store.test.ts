@@ -39,7 +39,9 @@ describe("transfer store: one writer per revision (compare-and-set)", () => {
     const claims = [...a, ...b].map((r) => r.referenceNumber).filter((ref) => mine.has(ref));
     expect(claims).toHaveLength(mine.size); // no transfer leased twice ...
     expect(new Set(claims)).toEqual(mine); // ... and none left out
-    for (const r of [...a, ...b]) expect((await ledger.findByReference("3", r.referenceNumber))?.leaseOwner).toBe(r.leaseOwner);
+    for (const [owner, claimed] of [["A", a], ["B", b]] as const) {
+      for (const r of claimed) expect((await ledger.findByReference("3", r.referenceNumber))?.leaseOwner).toBe(owner);
+    }
   });
 
   it("lets only one of two racing transitions from the same revision win; the final state never changes", async () => {
