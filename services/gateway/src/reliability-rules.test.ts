@@ -138,6 +138,21 @@ describe("resolver decisions", () => {
     expect(decide("PENDING", notSentFirst, { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
   });
 
+  it("does not hand a person an attempt whose latest re-send may still land, even past the horizon", () => {
+    const timedOut = { sentAt: new Date(now.getTime() - 70_000), outcome: "NO_ANSWER" as const };
+    // Re-sent 10 s ago without an answer (re-send wait 30 s): the bank may still book it.
+    const recent = attempt({ sentAt: new Date(now.getTime() - 10_000), outcome: "NO_ANSWER", resends: 1, earlierSends: [timedOut] });
+    for (const status of ["NOT_FOUND", "UNKNOWN", "PENDING", "NO_ANSWER"] as const) {
+      expect(decide("PENDING", recent, { status }, policy, now).kind).toBe("wait");
+    }
+    // Once the re-send wait has passed since it, the bank's "no record" goes to a person.
+    const settledDown = { ...recent, sentAt: new Date(now.getTime() - 31_000) };
+    expect(decide("PENDING", settledDown, { status: "NOT_FOUND" }, policy, now))
+      .toEqual({ kind: "review", reason: expect.stringMatching(/^attempt 1 at bank 014 unresolved 70 s after it was sent/) as string });
+    // A re-send refused "not sent" left nothing behind it: no wait.
+    expect(decide("PENDING", { ...recent, outcome: "NOT_SENT" }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
+  });
+
   it("keeps the send a re-send repeats, with its answer, in earlierSends (resendOf)", () => {
     const first = attempt({ sentAt: new Date(now.getTime() - 90_000), answeredAt: new Date(now.getTime() - 80_000), outcome: "PENDING", bankCode: "03", bankMessage: "in progress", bankRequestId: "R1" });
     const once = resendOf(first, now);

@@ -54,6 +54,16 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
   return policy.resendIfMayHaveLeft && now.getTime() - attempt.sentAt.getTime() >= policy.resendAfterMs && !pastHorizon(attempt, policy, now);
 }
 
+/**
+ * Its latest send may have left, less than resendAfterMs ago: the bank may still be finishing it
+ * (why a re-send waits that long), so nothing it says or does not say about the attempt is settled
+ * yet. A re-send made just before the horizon must not reach a person, who could settle FAILED
+ * on the bank's "no record" while that send can still book.
+ */
+function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
+  return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < policy.resendAfterMs;
+}
+
 /** Seconds since the attempt may first have reached the bank (what the horizon counts). */
 export function secondsSinceSent(attempt: Attempt, now: Date): number {
   return Math.round((now.getTime() - firstMayHaveLeftAt(attempt).getTime()) / 1000);
@@ -74,7 +84,8 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  *   says what it had then;
  * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
  *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
- *   MANUAL_REVIEW with the reason.
+ *   MANUAL_REVIEW with the reason, but not while its latest send may still land (a re-send made
+ *   less than resendAfterMs before).
  * NOT_FOUND is never FAILED: the request may still be on its way, or the bank may have lost its
  * record of a booking. A re-send is safe because it carries the same bank-side id, which the bank
  * never books twice.
@@ -89,7 +100,7 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
   }
-  if (pastHorizon(attempt, policy, askedAt)) {
+  if (pastHorizon(attempt, policy, askedAt) && !latestSendMayStillLand(attempt, policy, askedAt)) {
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${secondsSinceSent(attempt, askedAt)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
   }
   return { kind: "wait", reason: said };
