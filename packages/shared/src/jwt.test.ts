@@ -69,6 +69,12 @@ describe("service tokens", () => {
     expect(() => { verifyServiceToken(signServiceToken(key, "009", binding), key, "009", binding); }).not.toThrow();
     expect(() => { verifyServiceToken(signServiceToken(key, "009", statusBinding(call)), key, "009", statusBinding(call)); }).not.toThrow();
   });
+  it("live 60 s, or less when the sender's lease ends sooner", () => {
+    const exp = (token: string) => (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number }).exp;
+    expect(exp(signServiceToken(key, "009", binding, { nowSeconds: 1000 }))).toBe(1060);
+    expect(exp(signServiceToken(key, "009", binding, { nowSeconds: 1000, notAfterSeconds: 1020 }))).toBe(1020);
+    expect(exp(signServiceToken(key, "009", binding, { nowSeconds: 1000, notAfterSeconds: 5000 }))).toBe(1060);
+  });
   it("are refused for another bank, key or transfer", () => {
     const token = signServiceToken(key, "009", binding);
     expect(() => { verifyServiceToken(token, key, "014", binding); }).toThrow(TokenError);

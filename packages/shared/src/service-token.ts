@@ -50,15 +50,22 @@ function moneyClaim(binding: ServiceTokenBinding): string {
 /**
  * Token the gateway puts in `authorization` when calling a bank service: HS256 with the
  * partner's key token, `aud` = bank code, bound to the call it authorises (ServiceTokenBinding).
+ * `notAfterSeconds` ends it sooner: a Transfer's token ends with the sender's lease on the
+ * transfer, so a send that stalls past the lease (a paused process, a frozen VM), when another
+ * instance may have taken the transfer over, is refused by the bank service instead of sent late.
  */
-export function signServiceToken(keyToken: string, bankCode: string, binding: ServiceTokenBinding, nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function signServiceToken(
+  keyToken: string, bankCode: string, binding: ServiceTokenBinding,
+  at: { nowSeconds?: number; notAfterSeconds?: number } = {},
+): string {
+  const { nowSeconds = Math.floor(Date.now() / 1000), notAfterSeconds = Number.POSITIVE_INFINITY } = at;
   return signHs256(
     {
       iss: "gerbang-gateway",
       sub: "gateway",
       aud: bankCode,
       iat: nowSeconds,
-      exp: nowSeconds + SERVICE_TOKEN_LIFETIME_SECONDS,
+      exp: Math.min(nowSeconds + SERVICE_TOKEN_LIFETIME_SECONDS, notAfterSeconds),
       ref: binding.referenceNumber,
       att: binding.attempt,
       rpc: binding.rpc,

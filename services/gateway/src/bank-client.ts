@@ -10,7 +10,8 @@ import { answerFromError, answerFromResponse, statusFromError, statusFromRespons
  * throws: every call ends in an answer the ledger can record.
  */
 export interface BankCaller {
-  transfer(partner: Partner, request: BankTransferServiceTransferRequest, deadlineMs: number): Promise<BankAnswer>;
+  /** `leaseUntil`: the sender's lease on the transfer; the call's token ends with it (signServiceToken). */
+  transfer(partner: Partner, request: BankTransferServiceTransferRequest, deadlineMs: number, leaseUntil: Date): Promise<BankAnswer>;
   status(partner: Partner, request: GetTransferStatusRequest, deadlineMs: number): Promise<StatusAnswer>;
   close(): void;
 }
@@ -42,10 +43,12 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
     }
     return client;
   };
-  const metadataFor = (partner: Partner, binding: ServiceTokenBinding) => {
+  const metadataFor = (partner: Partner, binding: ServiceTokenBinding, leaseUntil?: Date) => {
     const metadata = new Metadata();
-    // aud = the partner's code, bound to this RPC, this attempt and its money fields, 60 s: useless for any other call.
-    metadata.set("authorization", `Bearer ${signServiceToken(partner.keyToken, partner.bankCode, binding)}`);
+    // aud = the partner's code, bound to this RPC, this attempt and its money fields, 60 s at most
+    // and a Transfer's no longer than our lease: useless for any other call, and for a late one.
+    const notAfter = leaseUntil === undefined ? {} : { notAfterSeconds: Math.floor(leaseUntil.getTime() / 1000) };
+    metadata.set("authorization", `Bearer ${signServiceToken(partner.keyToken, partner.bankCode, binding, notAfter)}`);
     return metadata;
   };
 
@@ -59,8 +62,8 @@ export function createBankCaller(options: BankCallerOptions): BankCaller {
   };
 
   return {
-    transfer: (partner, request, deadlineMs) => {
-      const call = unary<BankAnswer>((resolve) => clientFor(partner.serviceUrl).transfer(request, metadataFor(partner, transferBinding(request)), { deadline: Date.now() + deadlineMs },
+    transfer: (partner, request, deadlineMs, leaseUntil) => {
+      const call = unary<BankAnswer>((resolve) => clientFor(partner.serviceUrl).transfer(request, metadataFor(partner, transferBinding(request), leaseUntil), { deadline: Date.now() + deadlineMs },
         (error: ServiceError | null, response) => { resolve(error === null ? answerFromResponse(response) : answerFromError(error)); }));
       return options.breakers.run(partner.bankCode, deadlineMs + BREAKER_TIMEOUT_SLACK_MS, {
         ...call,

@@ -87,7 +87,7 @@ export const LEASE_MARGIN_MS = 1_000;
  * records it; a write that landed late (a database stall) can leave too little of it, and another
  * instance's resolver could then send the same attempt while this call is on its way. Such a call
  * is not made, and is recorded "not sent": the lease runs out and the resolver asks the bank, and
- * sends (settle.ts leaseAllowsCall, recordNotCalled).
+ * sends (settle.ts leaseForCall, recordNotCalled).
  */
 export function leaseCoversCall(leaseUntil: Date | undefined, policy: BankPolicy, now: Date): boolean {
   return leaseUntil !== undefined && leaseUntil.getTime() - now.getTime() > policy.deadlineMs + LEASE_MARGIN_MS;

@@ -4,7 +4,7 @@ import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
 import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, leaseAllowsCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -221,8 +221,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (sending === undefined) return;
     deps.onResend?.(partner.bankCode);
     deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
-    if (!await leaseAllowsCall(deps, sending, attempt.attempt, { owner, policy })) return;
-    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs);
+    const leaseUntil = await leaseForCall(deps, sending, attempt.attempt, { owner, policy });
+    if (leaseUntil === undefined) return;
+    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs, leaseUntil);
     // An attempt that never left has no earlier send that could still land: its answer is as final
     // as a first send's (a decline FAILED, a refusal before sending 003), not PENDING until review.
     await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: neverLeft(attempt) ? "first" : "resend", now: deps.clock() });

@@ -42,16 +42,17 @@ export async function recordNotCalled(deps: { ledger: TransferStore; logger: Log
 }
 
 /**
- * Whether the bank call of a send just recorded may start: only while its lease still covers the
- * whole call (leaseCoversCall: a write that landed late can leave too little of it). If not, no
- * call is made, and that is recorded (recordNotCalled): the resolver sends it once the lease runs out.
+ * The lease the bank call of a send just recorded runs under, when it may start: only while that
+ * lease still covers the whole call (leaseCoversCall: a write that landed late can leave too
+ * little of it). If not, no call is made, and that is recorded (recordNotCalled): the resolver
+ * sends it once the lease runs out. The call's token ends with the lease (bank-client.ts).
  */
-export async function leaseAllowsCall(
+export async function leaseForCall(
   deps: { ledger: TransferStore; logger: Logger; clock: () => Date }, record: TransferRecord, attemptNo: number, o: { owner: string; policy: BankPolicy },
-): Promise<boolean> {
-  if (leaseCoversCall(record.leaseUntil, o.policy, deps.clock())) return true;
+): Promise<Date | undefined> {
+  if (record.leaseUntil !== undefined && leaseCoversCall(record.leaseUntil, o.policy, deps.clock())) return record.leaseUntil;
   await recordNotCalled(deps, record, attemptNo, { owner: o.owner, why: "lease too short for the call after a slow write", now: deps.clock() });
-  return false;
+  return undefined;
 }
 
 export function protoUsage(usage: Usage): TransferUsage {

@@ -10,7 +10,7 @@ import { requestFingerprint } from "./fingerprint";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, leaseAllowsCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseForCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
 import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
@@ -120,9 +120,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       await recordNotCalled(deps, record, attempt.attempt, { owner, why: "this instance is shutting down", now: deps.clock() });
       return undefined;
     }
-    if (!await leaseAllowsCall(deps, record, attempt.attempt, { owner, policy })) return undefined;
+    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy });
+    if (leaseUntil === undefined) return undefined;
     const started = process.hrtime.bigint();
-    const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs);
+    const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
     const answer = await deps.failpoints.afterDispatch(call);
     deps.onBankCall?.(route.bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
     deps.failpoints.hit("after-bank-answer");

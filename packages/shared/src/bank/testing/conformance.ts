@@ -218,7 +218,7 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
     const refused: [string, (t: BankTransferServiceTransferRequest) => string | null][] = [
       ["missing authorization", () => null],
       ["not a Bearer token", () => "Basic abc"],
-      ["expired token", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, bound(t), now() - 600)}`],
+      ["expired token", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, bound(t), { nowSeconds: now() - 600 })}`],
       ["wrong audience (another bank's code)", (t) => `Bearer ${signServiceToken(partner.keyToken, profile.otherBankCode, bound(t))}`],
       ["foreign key", (t) => `Bearer ${signServiceToken("not-the-partner-key", bankCode, bound(t))}`],
       ["bound to another attempt", (t) => `Bearer ${signServiceToken(partner.keyToken, bankCode, { ...bound(t), attempt: 2 })}`],
