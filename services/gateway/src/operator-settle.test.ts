@@ -2,7 +2,7 @@ import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../../../test/database";
 import { crashedTransfer } from "./gateway-harness";
 import { statusOf, toTransferMessage } from "./transfer-view";
-import { SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
+import { LEASE_CLOCK_ALLOWANCE_MS, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
 import type { TransferState } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -90,7 +90,17 @@ describe("what an operator cannot do (refused, nothing changed)", () => {
     const leaseUntil = new Date(Date.now() + 30_000);
     await connection.collection("transfers").updateOne({ _id: reviewed.referenceNumber } as never, { $set: { leaseOwner: "gateway-b", leaseUntil } });
     const t = (await ledger.findByReferenceNumber(reviewed.referenceNumber))!;
-    await expect(decide(t)).rejects.toThrow(new SettlementRefused(`transfer ${t.referenceNumber} is being asked about at the bank right now (until ${leaseUntil.toISOString()}); look at it again after that`));
+    const after = new Date(leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS).toISOString();
+    const refusal = new SettlementRefused(`transfer ${t.referenceNumber} is being asked about at the bank right now (lease until ${leaseUntil.toISOString()}, on the resolver's clock); look at it again after ${after}`);
+    await expect(decide(t)).rejects.toThrow(refusal);
+    expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
+  });
+
+  it("settle a transfer whose resolver's lease ended 30 s ago on its clock (this host's may run ahead of it)", async () => {
+    const reviewed = await transferIn("MANUAL_REVIEW");
+    await connection.collection("transfers").updateOne({ _id: reviewed.referenceNumber } as never, { $set: { leaseOwner: "gateway-b", leaseUntil: new Date(Date.now() - 30_000) } });
+    const t = (await ledger.findByReferenceNumber(reviewed.referenceNumber))!;
+    await expect(decide(t)).rejects.toThrow(/is being asked about at the bank right now/);
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
   });
 

@@ -14,6 +14,13 @@ export interface OperatorSettlement {
   bankReference?: string;
 }
 
+/**
+ * How long after a resolver's lease ends a settlement is still refused. The lease end is the
+ * resolver's clock, `now` the operator's host's: a host running ahead would otherwise see the
+ * lease over while the resolver is still asking the bank, and overwrite its answer.
+ */
+export const LEASE_CLOCK_ALLOWANCE_MS = 60_000;
+
 /** A settlement refused before anything was written, with the reason. */
 export class SettlementRefused extends Error {
   override readonly name = "SettlementRefused";
@@ -53,8 +60,9 @@ export async function settleByOperator(ledger: TransferStore, input: OperatorSet
   }
   // A resolver holding the lease is asking the bank right now: its answer, if explicit, must not be
   // overwritten by a decision taken without it.
-  if (seen.leaseUntil !== undefined && seen.leaseUntil > now) {
-    throw new SettlementRefused(`transfer ${referenceNumber} is being asked about at the bank right now (until ${seen.leaseUntil.toISOString()}); look at it again after that`);
+  if (seen.leaseUntil !== undefined && seen.leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS > now.getTime()) {
+    const after = new Date(seen.leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS).toISOString();
+    throw new SettlementRefused(`transfer ${referenceNumber} is being asked about at the bank right now (lease until ${seen.leaseUntil.toISOString()}, on the resolver's clock); look at it again after ${after}`);
   }
   const settled = await ledger.transition(seen, state, {
     settledBy: { operator, reason, at: now },
