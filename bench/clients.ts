@@ -6,6 +6,7 @@ import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@g
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
 import { connectDatabase, ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, jakartaDate, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
+import type { HttpJudge } from "./load/stats";
 
 /**
  * Request factories for each benchmark scenario. Every transfer gets a fresh reference, so the
@@ -32,7 +33,33 @@ export async function partnerKey(system: { mongodbUri: string; databaseName: str
 }
 
 export const BNI_BENEFICIARY = "0115476119";
-const AMOUNT = "10000";
+// Small, so the fixture escrow (Rp 10 bn, refilled by each scenario's reset) outlasts any run:
+// sandbox-direct books ~600,000 transfers in a default run, and at Rp 10,000 a run twice as long emptied it.
+const AMOUNT = "100";
+
+/** The expected answer is this HTTP status, whatever the body (the ceiling, the rejection path). */
+export const httpStatus = (expected: number): HttpJudge => (status) => status === expected || `HTTP ${status}`;
+
+/** A transfer the gateway answered as done: HTTP 200 with statusCode "000" (a declined or unsent transfer is final too, and 200). */
+export const transferSucceeded: HttpJudge = (status, body) => {
+  if (status !== 200) return `HTTP ${status}`;
+  const code = jsonText(body, "statusCode");
+  return code === "000" || `statusCode ${code}`;
+};
+
+/** A booking at the BNI sandbox: responseCode "0001" (BNI answers a refusal, e.g. insufficient funds, with HTTP 200 too). */
+export const bniBooked: HttpJudge = (status, body) => {
+  if (status !== 200) return `HTTP ${status}`;
+  const code = jsonText(body, "response", "responseCode") || jsonText(body, "Response", "parameters", "responseCode");
+  return code === "0001" || `responseCode ${code}`;
+};
+
+function jsonText(body: string, ...path: string[]): string {
+  let value: unknown;
+  try { value = JSON.parse(body); } catch { return "(not JSON)"; }
+  for (const key of path) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === "string" ? value : "";
+}
 
 /** Body and headers of a REST transfer with a valid app token. */
 export function restTransfer(client: AppClient, audience: string) {
@@ -98,7 +125,7 @@ export async function bniSandboxRequest(origin: string): Promise<() => { headers
 }
 
 /** An open-loop HTTP sender on a keep-alive agent (autocannon drives the closed-loop runs). */
-export function httpSender(origin: string, method: "GET" | "POST", build: () => { path?: string; headers?: Record<string, string>; body?: string }, expectStatus: number): { send: Send; close: () => void } {
+export function httpSender(origin: string, method: "GET" | "POST", build: () => { path?: string; headers?: Record<string, string>; body?: string }, judge: HttpJudge): { send: Send; close: () => void } {
   // Idle sockets closed by us before the server's keep-alive timeout, as the bank services do
   // (bank-http.ts): a reset on a reused socket would count as an error.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_SOCKET_TIMEOUT_MS });
@@ -106,8 +133,9 @@ export function httpSender(origin: string, method: "GET" | "POST", build: () => 
   const send: Send = () => new Promise((resolve) => {
     const made = build();
     const req = http.request({ host: url.hostname, port: url.port, method, path: made.path ?? url.pathname, headers: made.headers, agent, timeout: 30_000 }, (res) => {
-      res.resume();
-      res.on("end", () => { resolve(res.statusCode === expectStatus ? true : `HTTP ${res.statusCode ?? "?"}`); });
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => { chunks.push(chunk); });
+      res.on("end", () => { resolve(judge(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))); });
     });
     req.on("error", (error) => { resolve(`socket: ${error.message}`); });
     req.on("timeout", () => { req.destroy(); });

@@ -5,7 +5,7 @@ import net from "node:net";
 import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
 import { startSystem } from "../scripts/system";
-import { bankServiceSender, bniSandboxRequest, httpSender, partnerKey } from "./clients";
+import { bankServiceSender, bniBooked, bniSandboxRequest, httpSender, partnerKey } from "./clients";
 import type { Send } from "./load/drivers";
 import { summarise } from "./load/stats";
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   try {
     const bank = bankServiceSender(`127.0.0.1:${system.ports.bankBni}`, await partnerKey(system, "009"));
     const sandboxOrigin = `http://127.0.0.1:${system.ports.sandboxBni}`;
-    const sandbox = httpSender(sandboxOrigin, "POST", await bniSandboxRequest(sandboxOrigin), 200);
+    const sandbox = httpSender(sandboxOrigin, "POST", await bniSandboxRequest(sandboxOrigin), bniBooked);
     const callees = [
       ["CPU work only, 2,000 SHA-256", cpuWork], ["TCP echo, 1 process", echo.send], ["sandbox over HTTP, 1 process", sandbox.send],
       ["bank service + sandbox, gRPC", bank.send],

@@ -21,6 +21,8 @@ export interface Scenario {
   processes: string[];
   /** Starts counting the gateway's database round trips; the returned function reads the share of the run. */
   ledger?: () => Promise<() => Promise<LedgerShare>>;
+  /** Also run the open loop at this fixed rate (the full path: the throughput target, judged at its rate, p99 included). */
+  targetRate?: number;
 }
 
 export interface ScenarioResult {
@@ -66,6 +68,9 @@ export async function runScenario(
       ? autocannonLoad(scenario.closed.target, concurrency, seconds)
       : closedLoop(scenario.closed.send, concurrency, seconds);
   const measured = async (mode: ScenarioResult["mode"], load: () => Promise<LoadResult>, extra: Pick<ScenarioResult, "concurrency" | "rate">): Promise<ScenarioResult> => {
+    // autocannon stops at its deadline without waiting for the answers in flight (up to 64
+    // transfers): they must land before this run's counters and clocks start, not in them.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     // The ledger counters are read before CPU sampling starts: a scrape of the gateway's /metrics
     // counts unresolved transfers, which on FerretDB is a scan of the whole ledger.
     const ledgerOf = await scenario.ledger?.();
@@ -77,9 +82,9 @@ export async function runScenario(
     const cpuMicrosPerRequest = Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, Math.round((ms * 1000) / answered)]));
     return { name: scenario.name, description: scenario.description, mode, ...extra, result, processes: scenario.processes, peakRssMb, cpuMicrosPerRequest, ...(ledger === undefined ? {} : { ledger }) };
   };
-  await closed(Math.max(...plan.concurrency), plan.warmupSeconds); // JIT, pools, token caches
-  // Let the database finish what the warm-up queued (WAL checkpoints) before the concurrency-1 run.
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  // JIT, pools, token caches; the settle before each measured run also lets the database finish
+  // what the warm-up queued (WAL checkpoints).
+  await closed(Math.max(...plan.concurrency), plan.warmupSeconds);
   const results: ScenarioResult[] = [];
   for (const concurrency of plan.concurrency) {
     results.push(await measured("closed", () => closed(concurrency, plan.seconds), { concurrency }));
@@ -90,6 +95,10 @@ export async function runScenario(
   const onAnswer = plan.traceDir === undefined ? undefined : (sample: AnswerSample) => { samples.push(sample); };
   results.push(await measured("open", () => openLoop(scenario.open, rate, plan.seconds, { onAnswer }), { rate }));
   if (plan.traceDir !== undefined) writeTrace(path.join(plan.traceDir, `${scenario.name}-open.csv`), samples);
+  if (scenario.targetRate !== undefined && scenario.targetRate !== rate) {
+    const target = scenario.targetRate;
+    results.push(await measured("open", () => openLoop(scenario.open, target, plan.seconds), { rate: target }));
+  }
   return results;
 }
 

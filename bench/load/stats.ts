@@ -4,6 +4,8 @@ export interface LoadResult {
   errors: number;
   durationSeconds: number;
   throughput: number;
+  /** Mean of the expected answers' latencies (means add up where medians do not: bench/ratios.ts). */
+  mean: number;
   p50: number;
   p90: number;
   p99: number;
@@ -21,6 +23,7 @@ export function summarise(latencies: number[], errors: number, durationSeconds: 
     errors,
     durationSeconds: round(durationSeconds),
     throughput: round(latencies.length / durationSeconds),
+    mean: round(sorted.length === 0 ? 0 : sorted.reduce((a, b) => a + b, 0) / sorted.length),
     p50: at(0.5),
     p90: at(0.9),
     p99: at(0.99),
@@ -29,6 +32,13 @@ export function summarise(latencies: number[], errors: number, durationSeconds: 
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Judges an HTTP answer by its status and body: true when it is the expected one, otherwise what
+ * it was instead ("HTTP 502", "statusCode 003"). A status alone is not enough: the gateway answers
+ * HTTP 200 for every final transfer, a declined one included, and a bank sandbox 200 for a refusal.
+ */
+export type HttpJudge = (status: number, body: string) => true | string;
 
 /**
  * Counts an answer that was not the expected one under what it was ("HTTP 502", "gRPC
