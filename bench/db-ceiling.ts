@@ -14,10 +14,10 @@ import { sampleMemory } from "./memory";
  */
 export interface DbCeiling {
   concurrency: number;
-  /** Ledger write sets per second (3 round trips each). */
+  /** Ledger write sets per second (3 writes each). */
   transfersPerSecond: number;
-  /** Round trips per second. */
-  roundTripsPerSecond: number;
+  /** Writes per second (3 per set; under concurrency the inserts share commands, so fewer round trips). */
+  writesPerSecond: number;
   /** Latency of one whole set (3 sequential round trips), ms. */
   latency: LoadResult;
   /** CPU time of the database process per set, µs. */
@@ -50,7 +50,7 @@ export async function measureDbCeiling(uri: string, dbName: string, concurrencie
       const latency = await closedLoop(oneTransfer, concurrency, seconds);
       const cpuMs = usage.finish().cpuMs.database;
       out.push({
-        concurrency, transfersPerSecond: latency.throughput, roundTripsPerSecond: Math.round(latency.throughput * 3), latency,
+        concurrency, transfersPerSecond: latency.throughput, writesPerSecond: Math.round(latency.throughput * 3), latency,
         ...(cpuMs === undefined ? {} : { dbCpuMicrosPerSet: Math.round((cpuMs * 1000) / Math.max(1, latency.requests)) }),
       });
     }
