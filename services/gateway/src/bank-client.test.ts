@@ -37,5 +37,4 @@ describe("bank caller: a Transfer's token ends with the sender's lease", () => {
     expect(answer).toMatchObject({ outcome: "NOT_SENT", error: expect.stringMatching(/^UNAUTHENTICATED/) as unknown });
     expect([bank.calls.length, bank.refusedTokens]).toEqual([calls, refused + 1]);
   });
-
 });
