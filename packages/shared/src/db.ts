@@ -89,6 +89,20 @@ export async function pingDatabase(connection: Connection): Promise<boolean> {
   }
 }
 
+/** The database server's clock (`hello`'s localTime, to the millisecond) and this host's just before and after asking, ms since the epoch. */
+export interface ServerClockReading { sentAt: number; serverTime: number; receivedAt: number }
+
+export async function readServerClock(connection: Connection): Promise<ServerClockReading> {
+  const db = connection.db;
+  if (db === undefined) throw new Error("the database connection is not open");
+  const sentAt = Date.now();
+  const hello = await db.admin().command({ hello: 1 });
+  const receivedAt = Date.now();
+  const localTime: unknown = hello.localTime;
+  if (!(localTime instanceof Date) || Number.isNaN(localTime.getTime())) throw new Error("the database's hello answered no localTime");
+  return { sentAt, serverTime: localTime.getTime(), receivedAt };
+}
+
 /**
  * Creates a model's indexes (Model.init), then checks that every unique one the code relies on is
  * really there, `_id`'s included. FerretDB creates a collection and its `_id` index in separate

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { file_payment_v1_bank } from "@gerbang/gen/es/payment/v1/bank_pb";
-import { createRegistryStore, pingDatabase, type Logger, type Refreshing } from "@gerbang/shared";
+import { createRegistryStore, pingDatabase, readServerClock, type Logger, type Refreshing } from "@gerbang/shared";
 import { createAppAuthenticator } from "./app-auth";
 import { createBankBreakers, type BreakerState } from "./bank-breakers";
 import { createBankCaller } from "./bank-client";
 import { bankPoliciesOf } from "./bank-policy";
 import { createBankDirectoryStore } from "./bank-directory-store";
 import { createClientStore } from "./client-store";
+import { watchClock } from "./clock-check";
 import type { GatewayConfig } from "./config";
 import { createGatewayServiceImpl } from "./gateway-service";
 import { Health } from "@gerbang/gen/es/health/v1/health_pb";
@@ -142,6 +143,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     metrics: deps.defaultMetrics === true ? Registry.merge([metrics.registry, register]) : metrics.registry,
     logger,
   });
+  const clock = watchClock({ read: () => readServerClock(connection), logger, report: (seconds) => { metrics.clockOffset.set(seconds); } });
+  await clock.check();
   const ports = await servers.listen(settings);
   // Used jtis are kept until their token is no longer accepted (exp + clock tolerance), then purged.
   const purge = setInterval(() => {
@@ -159,6 +162,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     breakerStates: () => breakers.states(),
     close: async () => {
       clearInterval(purge);
+      clock.stop();
       await Promise.all([servers.close(settings.shutdownGraceMs, settings.shutdownDelayMs), resolver.stop()]);
       bank.close();
       breakers.close();

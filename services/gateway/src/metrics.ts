@@ -20,6 +20,8 @@ export interface GatewayMetrics {
   inquiries: Counter<"bank" | "status">;
   /** Attempts re-sent with the same bank-side id after the bank said it had never seen them. */
   resends: Counter<"bank">;
+  /** This host's clock minus the database server's, last measured (clock-check.ts). */
+  clockOffset: Gauge;
   /** Unresolved transfers by state, counted in the ledger at each scrape (absent without a count function). */
   unresolved?: Gauge<"state">;
 }
@@ -78,6 +80,10 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
     resends: new Counter({
       name: "gerbang_gateway_resends_total", help: "Attempts re-sent with the same bank-side id after a NOT_FOUND.",
       labelNames: ["bank"], registers: [registry],
+    }),
+    clockOffset: new Gauge({
+      name: "gerbang_gateway_clock_offset_seconds", help: "This host's clock minus the database server's, last measured (leases allow 0.5 s either way).",
+      registers: [registry],
     }),
   };
 }
