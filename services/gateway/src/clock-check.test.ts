@@ -23,8 +23,8 @@ describe("clock offset from the database server's clock", () => {
   it("reports the offset and logs an error past the limit; a failed reading is only a warning", async () => {
     const logged: { level: string; fields: Record<string, unknown> }[] = [];
     const logger = createLogger("test", "silent");
-    logger.error = ((fields: Record<string, unknown>) => { logged.push({ level: "error", fields }); });
-    logger.warn = ((fields: Record<string, unknown>) => { logged.push({ level: "warn", fields }); });
+    logger.error = (fields: Record<string, unknown>) => { logged.push({ level: "error", fields }); };
+    logger.warn = (fields: Record<string, unknown>) => { logged.push({ level: "warn", fields }); };
     const reported: number[] = [];
     let serverAhead = 2_000;
     const read = () => {
