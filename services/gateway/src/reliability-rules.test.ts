@@ -11,6 +11,8 @@ import { resendOf, type Attempt } from "./transfer-store";
 // Unit tests of the pure reliability rules: backoff and horizons, the resolver's decisions,
 // fallback choice, failpoints and the start-up checks of the config.
 
+/** The gateway's lease in these decisions: with the token check's 5 s of tolerance still under the policy's re-send wait. */
+const LEASE_MS = 10_000;
 const policy: BankPolicy = { deadlineMs: 1000, pendingRecheckMs: 100, backoffMs: [200, 500, 2000], backoffMaxMs: 1000, resendAfterMs: 30_000, resendIfMayHaveLeft: true, manualReviewAfterMs: 60_000, reviewCheckMaxMs: 60_000 };
 
 describe("bank policy", () => {
@@ -91,25 +93,25 @@ describe("resolver decisions", () => {
   const old = attempt({ sentAt: new Date(now.getTime() - 120_000) });
 
   it("is final only on the bank's explicit answer, from any unresolved state", () => {
-    expect(decide("PENDING", attempt(), { status: "SUCCESS" }, policy, now)).toEqual({ kind: "final", state: "SUCCESS" });
-    expect(decide("MANUAL_REVIEW", old, { status: "FAILED" }, policy, now)).toEqual({ kind: "final", state: "FAILED" });
+    expect(decide("PENDING", attempt(), { status: "SUCCESS" }, policy, now, LEASE_MS)).toEqual({ kind: "final", state: "SUCCESS" });
+    expect(decide("MANUAL_REVIEW", old, { status: "FAILED" }, policy, now, LEASE_MS)).toEqual({ kind: "final", state: "FAILED" });
   });
 
   it("re-sends on NOT_FOUND an attempt that never left at once, one that may have left after resendAfterMs and before the horizon; never from MANUAL_REVIEW", () => {
-    expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("resend");
     // Left 5 s ago, or may have (no outcome: the process died before or after the send): the bank may still be booking it.
-    expect(decide("PENDING", attempt({ outcome: "NO_ANSWER" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
-    expect(decide("PENDING", attempt({ outcome: "PENDING" }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
-    expect(decide("SENDING", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    expect(decide("PENDING", attempt({ outcome: "NO_ANSWER" }), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("PENDING", attempt({ outcome: "PENDING" }), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("SENDING", attempt(), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
     // A re-send the bank declined (a rotated key) says nothing about the send it repeated.
-    expect(decide("PENDING", attempt({ outcome: "FAILED", resends: 1 }), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    expect(decide("PENDING", attempt({ outcome: "FAILED", resends: 1 }), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
     // Sent 30 s ago (resendAfterMs): the bank has finished; it does not have it, so it never got it.
     const settled = attempt({ outcome: "NO_ANSWER", sentAt: new Date(now.getTime() - 30_000) });
-    expect(decide("PENDING", settled, { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
-    expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
-    expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
-    expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now).kind).toBe("wait"); // only NOT_FOUND says it never arrived
-    expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
+    expect(decide("PENDING", settled, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("resend");
+    expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("resend");
+    expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
+    expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now, LEASE_MS).kind).toBe("wait"); // only NOT_FOUND says it never arrived
+    expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
   });
 
   it("takes an attempt as never left only if every send of it was \"not sent\"", () => {
@@ -123,19 +125,19 @@ describe("resolver decisions", () => {
     // Re-sent before earlierSends was recorded: no history, so it may have left.
     expect(neverLeft(attempt({ outcome: "NOT_SENT", resends: 1 }))).toBe(false);
     // So NOT_FOUND re-sends it only after resendAfterMs, and never where such re-sends are off.
-    expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, policy, now).kind).toBe("wait");
-    expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, { ...policy, resendIfMayHaveLeft: false }, now).kind).toBe("wait");
+    expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("PENDING", repeatedTimeout, { status: "NOT_FOUND" }, { ...policy, resendIfMayHaveLeft: false }, now, LEASE_MS).kind).toBe("wait");
   });
 
   it("counts the horizon from the first send that may have reached the bank, not from the latest re-send", () => {
     const timedOut = { sentAt: new Date(now.getTime() - 70_000), outcome: "NO_ANSWER" as const };
     // Re-sent 31 s ago and refused "not sent": past the re-send wait, but 70 s after the send that may have left (horizon 60 s).
     const refusedResend = attempt({ sentAt: new Date(now.getTime() - 31_000), outcome: "NOT_SENT", resends: 1, earlierSends: [timedOut] });
-    expect(decide("PENDING", refusedResend, { status: "NOT_FOUND" }, policy, now))
+    expect(decide("PENDING", refusedResend, { status: "NOT_FOUND" }, policy, now, LEASE_MS))
       .toEqual({ kind: "review", reason: expect.stringMatching(/^attempt 1 at bank 014 unresolved 70 s after it was sent \(horizon 60 s\)/) as string });
     // Sends that never left do not start it: the horizon counts from the first that may have.
     const notSentFirst = attempt({ sentAt: new Date(now.getTime() - 31_000), outcome: "NO_ANSWER", resends: 1, earlierSends: [{ sentAt: new Date(now.getTime() - 90_000), outcome: "NOT_SENT" }] });
-    expect(decide("PENDING", notSentFirst, { status: "NOT_FOUND" }, policy, now).kind).toBe("resend");
+    expect(decide("PENDING", notSentFirst, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("resend");
   });
 
   it("does not hand a person an attempt whose latest re-send may still land, even past the horizon", () => {
@@ -143,14 +145,18 @@ describe("resolver decisions", () => {
     // Re-sent 10 s ago without an answer (re-send wait 30 s): the bank may still book it.
     const recent = attempt({ sentAt: new Date(now.getTime() - 10_000), outcome: "NO_ANSWER", resends: 1, earlierSends: [timedOut] });
     for (const status of ["NOT_FOUND", "UNKNOWN", "PENDING", "NO_ANSWER"] as const) {
-      expect(decide("PENDING", recent, { status }, policy, now).kind).toBe("wait");
+      expect(decide("PENDING", recent, { status }, policy, now, LEASE_MS).kind).toBe("wait");
     }
     // Once the re-send wait has passed since it, the bank's "no record" goes to a person.
     const settledDown = { ...recent, sentAt: new Date(now.getTime() - 31_000) };
-    expect(decide("PENDING", settledDown, { status: "NOT_FOUND" }, policy, now))
+    expect(decide("PENDING", settledDown, { status: "NOT_FOUND" }, policy, now, LEASE_MS))
       .toEqual({ kind: "review", reason: expect.stringMatching(/^attempt 1 at bank 014 unresolved 70 s after it was sent/) as string });
     // A re-send refused "not sent" left nothing behind it: no wait.
-    expect(decide("PENDING", { ...recent, outcome: "NOT_SENT" }, { status: "NOT_FOUND" }, policy, now).kind).toBe("review");
+    expect(decide("PENDING", { ...recent, outcome: "NOT_SENT" }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
+    // A lease longer than the re-send wait: a sender stalled before its call can make it until its
+    // token expires with the lease, 5 s of clock tolerance after (40 + 5 s here), so that long.
+    expect(decide("PENDING", settledDown, { status: "NOT_FOUND" }, policy, now, 40_000).kind).toBe("wait");
+    expect(decide("PENDING", { ...recent, sentAt: new Date(now.getTime() - 46_000) }, { status: "NOT_FOUND" }, policy, now, 40_000).kind).toBe("review");
   });
 
   it("keeps the send a re-send repeats, with its answer, in earlierSends (resendOf)", () => {
@@ -166,18 +172,18 @@ describe("resolver decisions", () => {
   it("re-sends only what never left where the bank's refusal of a seen id is not trusted (resendIfMayHaveLeft: false)", () => {
     const untrusting = { ...policy, resendIfMayHaveLeft: false };
     const settled = attempt({ outcome: "NO_ANSWER", sentAt: new Date(now.getTime() - 30_000) });
-    expect(decide("PENDING", settled, { status: "NOT_FOUND" }, untrusting, now).kind).toBe("wait");
-    expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, untrusting, now).kind).toBe("wait");
-    expect(decide("PENDING", { ...old, outcome: "NO_ANSWER" }, { status: "NOT_FOUND" }, untrusting, now).kind).toBe("review");
-    expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, untrusting, now).kind).toBe("resend");
+    expect(decide("PENDING", settled, { status: "NOT_FOUND" }, untrusting, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, untrusting, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("PENDING", { ...old, outcome: "NO_ANSWER" }, { status: "NOT_FOUND" }, untrusting, now, LEASE_MS).kind).toBe("review");
+    expect(decide("PENDING", attempt({ outcome: "NOT_SENT" }), { status: "NOT_FOUND" }, untrusting, now, LEASE_MS).kind).toBe("resend");
   });
 
   it("goes to MANUAL_REVIEW past the horizon (never FAILED), and at once on a BCA collision", () => {
-    expect(decide("PENDING", { ...old, outcome: "NO_ANSWER" }, { status: "NOT_FOUND", bankCode: "ESB-82-027" }, policy, now))
+    expect(decide("PENDING", { ...old, outcome: "NO_ANSWER" }, { status: "NOT_FOUND", bankCode: "ESB-82-027" }, policy, now, LEASE_MS))
       .toEqual({ kind: "review", reason: expect.stringMatching(/unresolved 120 s after it was sent \(horizon 60 s\).*no record/) as string });
-    expect(decide("PENDING", old, { status: "NO_ANSWER", error: "DEADLINE_EXCEEDED" }, policy, now).kind).toBe("review");
-    expect(decide("PENDING", attempt(), { status: "PENDING", bankCode: "ESB-82-003", bankMessage: "collides with another transfer booked at BCA today" }, policy, now).kind).toBe("review");
-    expect(decide("PENDING", attempt(), { status: "PENDING", bankCode: "ESB-82-003", bankMessage: "duplicate of our earlier send" }, policy, now).kind).toBe("wait");
+    expect(decide("PENDING", old, { status: "NO_ANSWER", error: "DEADLINE_EXCEEDED" }, policy, now, LEASE_MS).kind).toBe("review");
+    expect(decide("PENDING", attempt(), { status: "PENDING", bankCode: "ESB-82-003", bankMessage: "collides with another transfer booked at BCA today" }, policy, now, LEASE_MS).kind).toBe("review");
+    expect(decide("PENDING", attempt(), { status: "PENDING", bankCode: "ESB-82-003", bankMessage: "duplicate of our earlier send" }, policy, now, LEASE_MS).kind).toBe("wait");
   });
 });
 

@@ -1,3 +1,4 @@
+import { CLOCK_TOLERANCE_SECONDS } from "@gerbang/shared";
 import { isIdCollision, type StatusAnswer } from "./bank-outcome";
 import type { BankPolicy } from "./bank-policy";
 import type { TransferState } from "./transfer-states";
@@ -55,13 +56,16 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
 }
 
 /**
- * Its latest send may have left, less than resendAfterMs ago: the bank may still be finishing it
- * (why a re-send waits that long), so nothing it says or does not say about the attempt is settled
- * yet. A re-send made just before the horizon must not reach a person, who could settle FAILED
- * on the bank's "no record" while that send can still book.
+ * Its latest send may have left and may still land: the bank may still be finishing it for
+ * resendAfterMs (why a re-send waits that long), and a sender stalled before the call can still
+ * make it until its service token expires, with the sender's lease (leaseMs after the send at
+ * most), give or take the token check's clock tolerance. Until then nothing the bank says or does
+ * not say about the attempt is settled: a re-send made just before the horizon must not reach a
+ * person, who could settle FAILED on the bank's "no record" while that send can still book.
  */
-function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
-  return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < policy.resendAfterMs;
+export function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
+  const landsWithinMs = Math.max(policy.resendAfterMs, leaseMs + CLOCK_TOLERANCE_SECONDS * 1000);
+  return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < landsWithinMs;
 }
 
 /** Seconds since the attempt may first have reached the bank (what the horizon counts). */
@@ -85,12 +89,12 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
  *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
  *   MANUAL_REVIEW with the reason, but not while its latest send may still land (a re-send made
- *   less than resendAfterMs before).
+ *   shortly before: latestSendMayStillLand).
  * NOT_FOUND is never FAILED: the request may still be on its way, or the bank may have lost its
  * record of a booking. A re-send is safe because it carries the same bank-side id, which the bank
  * never books twice.
  */
-export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAnswer, policy: BankPolicy, askedAt: Date): Decision {
+export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAnswer, policy: BankPolicy, askedAt: Date, leaseMs: number): Decision {
   if (inquiry.status === "SUCCESS" || inquiry.status === "FAILED") return { kind: "final", state: inquiry.status };
   const said = describe(inquiry);
   if (state === "MANUAL_REVIEW") return { kind: "wait", reason: said };
@@ -100,7 +104,7 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
   }
-  if (pastHorizon(attempt, policy, askedAt) && !latestSendMayStillLand(attempt, policy, askedAt)) {
+  if (pastHorizon(attempt, policy, askedAt) && !latestSendMayStillLand(attempt, policy, leaseMs, askedAt)) {
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${secondsSinceSent(attempt, askedAt)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
   }
   return { kind: "wait", reason: said };

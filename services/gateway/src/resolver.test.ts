@@ -426,6 +426,15 @@ describe("resolver: a transfer whose partner left the registry", () => {
     expect(h.logs.some((line) => line.includes('"alert":"manual-review"') && line.includes(old.referenceNumber))).toBe(true);
   });
 
+  it("past the horizon, still waits while a re-send made just before may land", async () => {
+    const t = await orphan(5_000); // re-sent 5 s ago, first sent 120 s ago
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, {
+      $set: { "attempts.0.resends": 1, "attempts.0.earlierSends": [{ sentAt: new Date(Date.now() - 120_000), outcome: "NO_ANSWER" }] },
+    });
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "PENDING" });
+  });
+
   it("in MANUAL_REVIEW, waits at review pace like any reviewed transfer: a tenth of the time since it was sent", async () => {
     const t = await orphan(5 * 3_600_000);
     await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $set: { state: "MANUAL_REVIEW", reviewReason: "test" } });

@@ -3,7 +3,7 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { decide, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
+import { decide, latestSendMayStillLand, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -137,7 +137,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       const policy = policyFor(deps.policies, record.route.bankCode);
       const now = deps.clock();
       // Its bank cannot be asked; past the horizon a person must know, as for any unresolved attempt.
-      if (attempt !== undefined && record.state !== "MANUAL_REVIEW" && pastHorizon(attempt, policy, now)) {
+      if (attempt !== undefined && record.state !== "MANUAL_REVIEW" && pastHorizon(attempt, policy, now) && !latestSendMayStillLand(attempt, policy, deps.leaseMs, now)) {
         await review(record, `partner ${attempt.partnerBankCode} of attempt ${attempt.attempt} is not in the registry, so the bank cannot be asked; unresolved ${secondsSinceSent(attempt, now)} s after it was sent`, policy, now);
         return;
       }
@@ -156,7 +156,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     }, policy.deadlineMs);
     deps.onInquiry?.(partner.bankCode, inquiry.status);
     const now = deps.clock();
-    const decision = decide(record.state, attempt, inquiry, policy, askedAt);
+    const decision = decide(record.state, attempt, inquiry, policy, askedAt, deps.leaseMs);
     deps.logger.debug({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, inquiry: inquiry.status, decision: decision.kind }, "status inquiry");
     await act(record, attempt, partner, inquiry, decision, policy, now);
   };
