@@ -26,6 +26,8 @@ export interface FakeBank {
   readonly statusCalls: GetTransferStatusRequest[];
   /** Transfer calls refused for a bad service token. */
   readonly refusedTokens: number;
+  /** When the service token of a call in `calls` expires, epoch seconds (it ends with the sender's lease). */
+  tokenExpiresAt(call: BankTransferServiceTransferRequest): number | undefined;
   setMode(mode: FakeBankMode, delayMs?: number): void;
   /** How inquiries are answered from now on, after `delayMs` (an answer that takes its time). */
   setStatusMode(mode: FakeStatusMode, delayMs?: number): void;
@@ -61,6 +63,7 @@ const COLLISION = { bankCode: "ESB-82-003", bankMessage: "TransactionID 12345678
  */
 export async function startFakeBank(bankCode: string, keyToken: string): Promise<FakeBank> {
   const calls: BankTransferServiceTransferRequest[] = [];
+  const tokenExpiry = new WeakMap<BankTransferServiceTransferRequest, number>();
   const statusCalls: GetTransferStatusRequest[] = [];
   const ledger = new Map<string, Recorded>();
   const key = (reference: string, attempt: number) => `${reference}-${attempt}`;
@@ -76,8 +79,9 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
     heldStatus = undefined;
     for (const answer of held) answer();
   };
+  const tokenOf = (metadata: Metadata) => /^Bearer (.+)$/.exec(String(metadata.get("authorization")[0] ?? ""))?.[1] ?? "";
   const authorized = (metadata: Metadata, binding: ServiceTokenBinding) => {
-    const token = /^Bearer (.+)$/.exec(String(metadata.get("authorization")[0] ?? ""))?.[1] ?? "";
+    const token = tokenOf(metadata);
     try {
       verifyServiceToken(token, keyToken, bankCode, binding);
       return true;
@@ -115,6 +119,8 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
         return;
       }
       calls.push(call.request);
+      const claims = JSON.parse(Buffer.from(tokenOf(call.metadata).split(".")[1] ?? "", "base64url").toString()) as { exp?: number };
+      if (claims.exp !== undefined) tokenExpiry.set(call.request, claims.exp);
       const id = key(call.request.referenceNumber, call.request.attempt);
       const bankRequestId = id;
       const reply = (s: BankTransferStatus, code: string, message: string) => {
@@ -162,6 +168,7 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
   return {
     bankCode, port, calls, statusCalls,
     get refusedTokens() { return refusedTokens; },
+    tokenExpiresAt: (call) => tokenExpiry.get(call),
     setMode: (next, delay = 0) => { mode = next; delayMs = delay; },
     setStatusMode: (next, delay = 0) => { statusMode = next; statusDelayMs = delay; },
     holdStatus: () => {

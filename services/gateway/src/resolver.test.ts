@@ -136,6 +136,8 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t).map((c) => c.attempt)).toEqual([1]);
     expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS", resends: 1 }] });
     expect(bca().bookings(t.referenceNumber)).toBe(1);
+    // The re-send's service token ends with the resolver's lease (4 s in the harness), not after 60 s.
+    expect((bca().tokenExpiresAt(sent(t)[0]!) ?? Infinity) - Date.now() / 1000).toBeLessThanOrEqual(4);
   });
 
   it("takes it to MANUAL_REVIEW past the horizon, with the reason, an alert line and the counter", async () => {
