@@ -42,8 +42,8 @@ export const httpStatus = (expected: number): HttpJudge => (status) => status ==
 
 /** A transfer the gateway answered as done: HTTP 200 with statusCode "000" (a declined or unsent transfer is final too, and 200). */
 export const transferSucceeded: HttpJudge = (status, body) => {
-  if (status !== 200) return `HTTP ${status}`;
   const code = jsonText(body, "statusCode");
+  if (status !== 200) return `HTTP ${status} statusCode ${code}`;
   return code === "000" || `statusCode ${code}`;
 };
 

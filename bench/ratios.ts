@@ -9,21 +9,18 @@ import type { ScenarioResult } from "./scenarios";
 export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeiling"]): BenchReport["ratios"] {
   const closed = (name: string) => results.filter((r) => r.name === name && r.mode === "closed");
   const best = (name: string) => Math.max(0, ...closed(name).map((r) => r.result.throughput));
-  const c1 = (name: string) => closed(name).find((r) => r.concurrency === 1);
+  // A latency over some of the answers (or over none: 0) is no figure of the path: a c=1 run with
+  // errors gives no latency ratio, and the ratios name the runs left out.
+  const faulty = results.filter((r) => r.mode === "closed" && r.concurrency === 1 && (r.result.errors > 0 || r.result.requests === 0));
+  const c1 = (name: string) => closed(name).find((r) => r.concurrency === 1 && !faulty.includes(r));
   const open = (name: string) => results.find((r) => r.name === name && r.mode === "open");
   const out: BenchReport["ratios"] = {};
+  if (faulty.length > 0) out["latency ratios left out: c=1 runs with errors"] = faulty.map((r) => `${r.name} (${r.result.errors} of ${r.result.requests})`).join(", ");
   const sandboxRun = c1("sandbox-direct");
-  const sandbox = sandboxRun?.result;
-  Object.assign(out, hopRatios(sandbox?.p50, c1("bank-service-grpc")?.result.p50, c1("grpc-ceiling")?.result.p50, c1("connect-grpc-ceiling")?.result.p50));
+  Object.assign(out, hopRatios(sandboxRun?.result.p50, c1("bank-service-grpc")?.result.p50, c1("grpc-ceiling")?.result.p50, c1("connect-grpc-ceiling")?.result.p50));
   for (const transport of ["grpc", "rest"] as const) {
     const run = c1(`gateway-${transport}`);
-    if (sandboxRun === undefined || run === undefined) continue;
-    const label = transport === "grpc" ? "gRPC" : "REST";
-    const faulty = [sandboxRun, run].filter((r) => r.result.errors > 0 || r.result.requests === 0);
-    // A latency over some answers (or over none: 0) is no figure of the path; say why there is none.
-    const why = faulty.map((r) => `${r.name} had ${r.result.errors} errors in ${r.result.requests} requests`).join("; ");
-    if (faulty.length > 0) out[`full path (${label}) adds over direct sandbox (c=1)`] = `not computed: ${why}`;
-    else Object.assign(out, fullPathRatios(label, run, sandboxRun));
+    if (sandboxRun !== undefined && run !== undefined) Object.assign(out, fullPathRatios(transport === "grpc" ? "gRPC" : "REST", run, sandboxRun));
   }
   const restMax = best("gateway-rest");
   if (restMax > 0) out["gRPC / REST max throughput"] = round(best("gateway-grpc") / restMax);

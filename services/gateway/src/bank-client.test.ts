@@ -14,7 +14,7 @@ beforeAll(async () => {
   bank = await startFakeBank("014", KEY);
   partner = { bankCode: "014", bankName: "BCA", priority: 1, keyToken: KEY, serviceUrl: `127.0.0.1:${bank.port}`, aliases: [] };
 });
-afterAll(async () => { caller.close(); await bank.stop(); });
+afterAll(async () => { caller.close(); breakers.close(); await bank.stop(); });
 
 let n = 0;
 const request = (): BankTransferServiceTransferRequest => ({

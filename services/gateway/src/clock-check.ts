@@ -52,6 +52,7 @@ export function watchClock(deps: { read: () => Promise<ServerClockReading>; logg
       const problem = clockProblem(offset);
       if (problem !== undefined) deps.logger.error({ alert: "clock-offset", ...offset }, problem);
     } catch (error) {
+      deps.report(Number.NaN); // not the last good value: an alert on the gauge must not read "in sync"
       deps.logger.warn({ err: error }, "could not compare this host's clock with the database server's");
     }
   };
