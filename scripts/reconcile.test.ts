@@ -90,6 +90,23 @@ describe("reconcile and a person's settlement", () => {
   }, 120_000);
 });
 
+describe("reconcile and a transfer settled after its day was checked", () => {
+  it("checks it again in the range where it changed: a FAILED settled today is compared with the bank today", async () => {
+    h.banks["014"].setMode("PENDING");
+    const reviewed = await send(); // created before the range below
+    const since = new Date();
+    const ledger = await createTransferStore(h.connection);
+    await ledger.transition((await ledger.findByReferenceNumber(reviewed))!, "MANUAL_REVIEW", { reviewReason: "unresolved past the horizon", lease: null }, new Date());
+    await settleByOperator(ledger, { referenceNumber: reviewed, state: "FAILED", operator: "siti.ops", reason: "BCA desk: no record" }, new Date());
+    h.banks["014"].settle(reviewed, 1, "SUCCESS"); // and the bank did book it
+    h.banks["014"].setMode("SUCCESS");
+    const report = await reconcileCommand(["--from", since.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(new RegExp(`MISMATCH ${reviewed} .*ledger FAILED but the bank booked it`));
+    expect(report.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
+  }, 120_000);
+});
+
 describe("reconcile's time range", () => {
   it.each([
     ["2026-11-26T00:00:00+07:00", "2026-11-25T17:00:00.000Z"],

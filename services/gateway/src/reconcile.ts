@@ -73,13 +73,15 @@ export async function reconcileLedger(connection: Connection, config: PolicySett
 }
 
 /**
- * Compares the ledger with the banks for transfers created in [from, to): every attempt, "not
+ * Compares the ledger with the banks for transfers created or changed in [from, to): every attempt, "not
  * sent" ones included, is looked up with GetTransferStatus, and the ledger must agree. SUCCESS needs
  * exactly one booking at the banks, FAILED none, and neither anything still pending; a transfer that is not final
  * is listed too (with its review reason), and so is any attempt the bank could not be asked about.
+ * Changed, too: a transfer settled (by a person, or by the bank's late answer) after the run that
+ * covered its creation must be checked again, or a FAILED the bank booked would never be seen.
  */
 export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit = 100_000): Promise<ReconcileReport> {
-  const transfers = await deps.ledger.listCreatedBetween(from, to, limit + 1);
+  const transfers = await deps.ledger.listCreatedOrChangedBetween(from, to, limit + 1);
   const truncated = transfers.length > limit;
   const mismatches: Mismatch[] = [];
   let asked = 0;
@@ -114,22 +116,28 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
   return { transfers: Math.min(transfers.length, limit), asked, mismatches, truncated };
 }
 
+/**
+ * Every disagreement of a final transfer, the bookings first: an attempt the bank could not be
+ * asked about must not hide a booking another attempt shows (a FAILED that was paid).
+ */
 function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefined {
+  if (!isFinal(t.state)) return [`not final (${t.state})`, t.reviewReason].filter((part) => part !== undefined).join(": ");
   const booked = answers.filter((a) => a.status === "SUCCESS").length;
   const unasked = answers.filter((a) => a.status === "UNKNOWN" || a.status === "NO_ANSWER" || a.status === "NOT_SENT");
-  if (!isFinal(t.state)) return [`not final (${t.state})`, t.reviewReason].filter((part) => part !== undefined).join(": ");
-  if (unasked.length > 0) return `the bank could not be asked: ${unasked.map((a) => a.error ?? a.bankMessage ?? a.status).join("; ")}`;
-  if (booked > 1) return `booked ${booked} times at the bank`;
-  if (t.state === "SUCCESS" && booked === 0) return "ledger SUCCESS but the bank has no booking";
   // One booking, but of another attempt than the ledger's (a rerouted transfer's first bank booked,
   // the second did not): the ledger names the wrong bank, reference and escrow.
   const ledgerBooked = t.attempts.findIndex((a) => a.outcome === "SUCCESS");
   const bankBooked = answers.findIndex((a) => a.status === "SUCCESS");
-  if (t.state === "SUCCESS" && ledgerBooked >= 0 && bankBooked !== ledgerBooked) {
-    return `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${bankBooked + 1}`;
-  }
-  if (t.state === "FAILED" && booked === 1) return "ledger FAILED but the bank booked it";
-  // A rerouted transfer has two attempts: one still pending at a bank may yet book a second time.
-  if (answers.some((a) => a.status === "PENDING")) return `ledger ${t.state} but the bank still has an attempt pending`;
-  return undefined;
+  const problems = [
+    booked > 1 && `booked ${booked} times at the bank`,
+    t.state === "FAILED" && booked === 1 && "ledger FAILED but the bank booked it",
+    // With an attempt not asked, no booking found proves nothing: that is said below instead.
+    t.state === "SUCCESS" && booked === 0 && unasked.length === 0 && "ledger SUCCESS but the bank has no booking",
+    t.state === "SUCCESS" && booked === 1 && ledgerBooked >= 0 && bankBooked !== ledgerBooked
+      && `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${bankBooked + 1}`,
+    // A rerouted transfer has two attempts: one still pending at a bank may yet book a second time.
+    answers.some((a) => a.status === "PENDING") && `ledger ${t.state} but the bank still has an attempt pending`,
+    unasked.length > 0 && `the bank could not be asked: ${unasked.map((a) => a.error ?? a.bankMessage ?? a.status).join("; ")}`,
+  ].filter((p): p is string => typeof p === "string");
+  return problems.length === 0 ? undefined : problems.join("; ");
 }

@@ -153,7 +153,8 @@ const transferSchema = new Schema<TransferDocument>({
 }, { collection: TRANSFERS_COLLECTION, versionKey: false });
 transferSchema.index({ clientId: 1, clientReferenceNo: 1 }, { unique: true });
 transferSchema.index({ state: 1, nextCheckAt: 1 }); // the resolver's scan of non-final transfers
-transferSchema.index({ createdAt: 1 }); // reconcile reads a time range
+transferSchema.index({ createdAt: 1 }); // reconcile reads a time range of creations ...
+transferSchema.index({ updatedAt: 1 }); // ... and of changes (an operator's settlement, days later)
 
 /** States the resolver works on: everything not final (MANUAL_REVIEW is still asked, slowly, and never re-sent). */
 export const UNRESOLVED_STATES: readonly TransferState[] = TRANSFER_STATES.filter((s) => !isFinal(s));
@@ -210,7 +211,7 @@ export interface TransferStore {
   /** How many transfers are in each unresolved state (metrics). */
   countUnresolved(): Promise<Partial<Record<TransferState, number>>>;
   /** Transfers created in [from, to), oldest first, at most `limit` (reconcile). */
-  listCreatedBetween(from: Date, to: Date, limit: number): Promise<TransferRecord[]>;
+  listCreatedOrChangedBetween(from: Date, to: Date, limit: number): Promise<TransferRecord[]>;
 }
 
 export class ReferenceCollisionError extends Error {
@@ -275,8 +276,10 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       for (const group of groups) counts[group._id] = group.n;
       return counts;
     },
-    listCreatedBetween: async (from, to, limit) =>
-      (await Transfers.find({ createdAt: { $gte: from, $lt: to } }, { _id: 0 }).sort({ createdAt: 1 }).limit(limit).lean<TransferRecord[]>()),
+    listCreatedOrChangedBetween: async (from, to, limit) => {
+      const within = { $gte: from, $lt: to };
+      return Transfers.find({ $or: [{ createdAt: within }, { updatedAt: within }] }, { _id: 0 }).sort({ createdAt: 1 }).limit(limit).lean<TransferRecord[]>();
+    },
   };
 
   /**
