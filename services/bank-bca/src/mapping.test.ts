@@ -56,7 +56,7 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(isDuplicateId(esb(400, "ESB-82-004"))).toBe(false);
   });
 
-  it("maps the status inquiry: 00 SUCCESS, 01 FAILED with the reason, 02 PENDING, ESB-82-027 NOT_FOUND", () => {
+  it("maps the status inquiry: 00 SUCCESS, 06 FAILED with the reason, 01-05 and unknown codes PENDING, 07 UNKNOWN, ESB-82-027 over 404 NOT_FOUND", () => {
     expect(mapStatusAnswer(inquiry({ StatusCode: "00", Reason: { English: "Success" }, PPUNumber: "P7" }))).toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "P7" });
     expect(mapStatusAnswer(inquiry({ StatusCode: "06", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "06", bankMessage: "Insufficient fund" });
     // SNAP's initiated, paying, pending: not refusals, whatever the sandbox once used "01" for.

@@ -1,10 +1,10 @@
 import { status } from "@grpc/grpc-js";
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { createLogger, deriveRequestId, DIGITS, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
+import { createLogger, deriveRequestId, DIGITS, jakartaDate, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
 import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadBcaConfig } from "./config";
 import { transferBody, type BcaApi } from "./bank-api";
-import { createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
+import { beyondInquiryWindow, createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
 import { createTransactionIds } from "./transaction-id-store";
 
 // BCA service end to end against the BCA sandbox: the shared contract, then what is BCA's own.
@@ -102,6 +102,13 @@ describe("BCA's own behaviour", () => {
     if (!asked.ok || !first.ok) return;
     expect(asked.response.bankRequestId).not.toBe(first.response.bankRequestId);
     expect(await h.caller().transfer(h.transfer({ referenceNumber: b }))).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS, bankRequestId: asked.response.bankRequestId } });
+  });
+
+  it("reads BCA's 'not found' about a day past its 31-day inquiry window as UNKNOWN, not as proof of no booking", async () => {
+    const old = jakartaDate(Date.now() - 40 * 86_400_000);
+    expect(await h.statusOf(h.transfer({ transactionDate: old }))).toMatchObject({ ok: true, response: { status: STATUS.UNKNOWN } });
+    expect(await h.statusOf(h.transfer())).toMatchObject({ ok: true, response: { status: STATUS.NOT_FOUND } }); // today's: proof
+    expect([beyondInquiryWindow("2026-01-01", Date.parse("2026-02-01T12:00:00+07:00")), beyondInquiryWindow("2026-01-01", Date.parse("2026-02-02T12:00:00+07:00"))]).toEqual([false, true]);
   });
 
   it("a refused caller makes the service write nothing: no TransactionID is allocated before the token is checked", async () => {

@@ -1,5 +1,5 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text,
+  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, RefusedError, resolveEndpoint, text,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
@@ -68,6 +68,17 @@ function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: Trans
  * attempt in the database (transaction-id-store.ts); intrabank transfers only (the legacy API's
  * domestic transfer is another endpoint, not in the routes table); status by TransactionID and date.
  */
+/**
+ * BCA's status inquiry looks back 31 days (bank-apis.md 2.2): its "not found" about an older day
+ * says nothing of a booking, and read as NOT_FOUND it would tell reconcile, or a person, that
+ * the transfer was never booked. Such an answer is UNKNOWN.
+ */
+export const INQUIRY_WINDOW_DAYS = 31;
+
+export function beyondInquiryWindow(transactionDate: string, now: number): boolean {
+  return (Date.parse(jakartaDate(now)) - Date.parse(transactionDate)) / 86_400_000 > INQUIRY_WINDOW_DAYS;
+}
+
 export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
   const origin = resolveEndpoint(`https://{{${HOST_VARIABLE}}}/`, { [HOST_VARIABLE]: deps.host });
   const tokens = createTokenCache({ fetchToken: (signal) => fetchBcaToken(origin, deps.credentials, signal), fetchTimeoutMs: deps.timeoutMs });
@@ -88,6 +99,9 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
       }
       const inquiry = await api.status(ctx.route, input.transactionDate, ctx);
       const status = mapStatusAnswer(inquiry);
+      if (status.status === "NOT_FOUND" && beyondInquiryWindow(input.transactionDate, Date.now())) {
+        return bankAnswer("UNKNOWN", status.bankCode, `BCA's inquiry looks back ${INQUIRY_WINDOW_DAYS} days; its "not found" for ${input.transactionDate} says nothing of a booking`);
+      }
       // A record under our TransactionID that is not this transfer's: its outcome is not ours.
       if (status.status !== "UNKNOWN" && status.status !== "NOT_FOUND" && inquiry.kind === "answered" && !isThisTransfer(inquiry, input)) {
         return bankAnswer("PENDING", "ESB-82-003",

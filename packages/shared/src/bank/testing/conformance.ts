@@ -53,6 +53,7 @@ export const STATUS = {
   FAILED: BankTransferStatus.BANK_TRANSFER_STATUS_FAILED,
   PENDING: BankTransferStatus.BANK_TRANSFER_STATUS_PENDING,
   NOT_FOUND: BankTransferStatus.BANK_TRANSFER_STATUS_NOT_FOUND,
+  UNKNOWN: BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN,
 };
 
 /** Beneficiary account that makes the sandbox apply fault n (sandbox/README.md). */
