@@ -5,14 +5,15 @@ import { TRANSFERS_COLLECTION, type GatewayConfig } from "@gerbang/gateway";
  * The gateway's ledger for an operator's command: MONGODB_URI / MONGODB_DATABASE as the gateway
  * reads them, else `make run`'s embedded database. `source` says which, for the command to print.
  * A database without the ledger's collection is refused before anything touches it: a mistyped
- * name would otherwise get an empty ledger created (indexes and all) and then "no transfer".
+ * name would otherwise get an empty ledger created (indexes and all) and then "no transfer". Nor
+ * does a command build an index the ledger lacks (autoIndex: false); the unique ones must be there.
  */
 export async function connectLedger(
   config: Pick<GatewayConfig, "mongodbUri" | "mongodbDatabase">, options: { commandTimeoutMs?: number } = {},
 ): Promise<{ connection: Awaited<ReturnType<typeof connectDatabase>>; source: string }> {
   const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
   const where = config.mongodbUri !== "" ? "MONGODB_URI" : `${uri} (make run's embedded database; MONGODB_URI chooses another)`;
-  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, ...options });
+  const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, ...options, autoIndex: false });
   const source = `${where}, database ${config.mongodbDatabase}`;
   const ledger = await connection.db?.listCollections({ name: TRANSFERS_COLLECTION }, { nameOnly: true }).toArray();
   if (ledger?.length !== 1) {

@@ -42,6 +42,13 @@ it("prints a transfer with every send of its attempts (exit 0), says when there 
   }
 });
 
+it("builds no index on the ledger it reads: that is the gateway's start-up's work, on a ledger perhaps large", async () => {
+  const transfers = connection.collection("transfers");
+  await transfers.dropIndex("updatedAt_1");
+  expect(await show(["GRBNOSUCHTRANSFER"])).toMatchObject({ code: 1 });
+  expect((await transfers.indexes()).map((index) => index.name)).not.toContain("updatedAt_1");
+});
+
 it("refuses a database that holds no ledger (exit 2) and leaves it untouched, as settle and reconcile do", async () => {
   const mistyped = `${connection.name}_typo`;
   const shown = await runLedgerCommand("show.ts", ["GRBANY"], mistyped);

@@ -8,6 +8,12 @@ export interface DatabaseOptions {
   dbName: string;
   /** A command with no answer for this long fails (DATABASE_COMMAND_TIMEOUT_MS below); new connections get at most 5 s. */
   commandTimeoutMs?: number;
+  /**
+   * Whether the models build their missing indexes (default true: a service sets up its own
+   * collections). An operator's command opens the services' database: building an index there,
+   * on a large ledger, is the services' start-up's business, not a read's.
+   */
+  autoIndex?: boolean;
 }
 
 /**
@@ -35,7 +41,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     socketTimeoutMS: options.commandTimeoutMs ?? DATABASE_COMMAND_TIMEOUT_MS,
     connectTimeoutMS: Math.min(CONNECT_TIMEOUT_MS, options.commandTimeoutMs ?? CONNECT_TIMEOUT_MS),
     maxPoolSize: 20,
-    autoIndex: true,
+    autoIndex: options.autoIndex ?? true,
     // "Durable before the bank call" on a production replica set: a write is acknowledged only
     // once a majority has it in its journal, so a failover cannot roll back a transfer whose bank
     // call followed (w:1 can). A majority out of reach fails the write after wtimeout (it may still
