@@ -55,6 +55,8 @@ describe("scripts/reconcile.ts", () => {
     expect(dirty.stdout).toMatch(/transfers 4, attempts asked 4, mismatches 2/);
 
     expect((await reconcileCommand(["--from", "yesterday"])).code).toBe(2);
+    const twice = await reconcileCommand(["--from", "2026-01-01", "--from", "2026-01-02", "--to", "2026-01-03"]);
+    expect([twice.code, twice.stderr]).toEqual([2, expect.stringMatching(/^--from given twice/) as string]);
     const reversed = await reconcileCommand(["--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"]);
     expect([reversed.code, reversed.stderr]).toEqual([2, expect.stringMatching(/--from must be before --to/) as string]);
   }, 120_000);

@@ -21,6 +21,8 @@ function parseArgs(argv: string[]): Args {
     const flag = argv[i];
     const value = argv[i + 1];
     if ((flag !== "--from" && flag !== "--to") || value === undefined) return { ok: false, error: `unexpected argument ${flag ?? ""}` };
+    // Which of two ranges was meant cannot be guessed: refused, as settle refuses a repeated flag.
+    if (values.has(flag)) return { ok: false, error: `${flag} given twice` };
     values.set(flag, value);
   }
   const from = parseReconcileInstant(values.get("--from") ?? "");
