@@ -210,7 +210,7 @@ export interface TransferStore {
   releaseLeases(owner: string, now: Date, keep?: ReadonlySet<string>): Promise<number>;
   /** How many transfers are in each unresolved state (metrics). */
   countUnresolved(): Promise<Partial<Record<TransferState, number>>>;
-  /** Transfers created in [from, to), oldest first, at most `limit` (reconcile). */
+  /** Transfers created or changed in [from, to), oldest first, at most `limit` (reconcile). */
   listCreatedOrChangedBetween(from: Date, to: Date, limit: number): Promise<TransferRecord[]>;
 }
 
