@@ -1,10 +1,10 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, RefusedError, resolveEndpoint, text,
+  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
 import { isDuplicateId, mapStatusAnswer, mapTransferAnswer, wholeRupiah } from "./mapping";
-import type { TransactionIds } from "./transaction-id-store";
+import { INQUIRY_WINDOW_DAYS, jakartaDaysBefore, type TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
   credentials: BcaCredentials;
@@ -69,14 +69,12 @@ function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: Trans
  * domestic transfer is another endpoint, not in the routes table); status by TransactionID and date.
  */
 /**
- * BCA's status inquiry looks back 31 days (bank-apis.md 2.2): its "not found" about an older day
- * says nothing of a booking, and read as NOT_FOUND it would tell reconcile, or a person, that
- * the transfer was never booked. Such an answer is UNKNOWN.
+ * BCA's status inquiry looks back INQUIRY_WINDOW_DAYS: its "not found" about an older day says
+ * nothing of a booking, and read as NOT_FOUND it would tell reconcile, or a person, that the
+ * transfer was never booked. Such an answer is UNKNOWN. (yyyy-MM-dd dates compare as strings.)
  */
-export const INQUIRY_WINDOW_DAYS = 31;
-
 export function beyondInquiryWindow(transactionDate: string, now: number): boolean {
-  return (Date.parse(jakartaDate(now)) - Date.parse(transactionDate)) / 86_400_000 > INQUIRY_WINDOW_DAYS;
+  return transactionDate < jakartaDaysBefore(new Date(now), INQUIRY_WINDOW_DAYS);
 }
 
 export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
