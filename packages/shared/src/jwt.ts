@@ -54,10 +54,15 @@ export function signHs256(claims: Record<string, unknown>, key: string): string 
   return jwt.sign(claims, secretKey(key), { algorithm: "HS256" });
 }
 
+/** A token's claims, unverified: for what a verifier or a test must read before or beside verifying. */
+export function peekClaims(token: string): (jwt.JwtPayload & Record<string, unknown>) | undefined {
+  return decodeSegment(token.split(".")[1]);
+}
+
 /** Reads `sub` without verifying, to know whose key to verify with. Never trust anything else from it. */
 export function peekSubject(token: string): string | undefined {
-  const payload = decodeSegment(token.split(".")[1]);
-  return typeof payload?.sub === "string" ? payload.sub : undefined;
+  const sub = peekClaims(token)?.sub;
+  return typeof sub === "string" ? sub : undefined;
 }
 
 /**

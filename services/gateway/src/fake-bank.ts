@@ -4,7 +4,7 @@ import {
   type BankTransferServiceServer, type BankTransferServiceTransferRequest, type BankTransferServiceTransferResponse,
   type GetTransferStatusRequest, type GetTransferStatusResponse,
 } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { statusBinding, transferBinding, verifyServiceToken, type ServiceTokenBinding } from "@gerbang/shared";
+import { peekClaims, statusBinding, transferBinding, verifyServiceToken, type ServiceTokenBinding } from "@gerbang/shared";
 
 /**
  * What the fake bank does with the next transfers: answer SUCCESS/FAILED/PENDING (and record it),
@@ -119,8 +119,8 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
         return;
       }
       calls.push(call.request);
-      const claims = JSON.parse(Buffer.from(tokenOf(call.metadata).split(".")[1] ?? "", "base64url").toString()) as { exp?: number };
-      if (claims.exp !== undefined) tokenExpiry.set(call.request, claims.exp);
+      const exp = peekClaims(tokenOf(call.metadata))?.exp;
+      if (exp !== undefined) tokenExpiry.set(call.request, exp);
       const id = key(call.request.referenceNumber, call.request.attempt);
       const bankRequestId = id;
       const reply = (s: BankTransferStatus, code: string, message: string) => {
