@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import jwt from "jsonwebtoken";
 import { BankTransferServiceClient, BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { PaymentGatewayServiceClient } from "@gerbang/gen/ts-proto/payment/v1/gateway";
-import { connectDatabase, ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, jakartaDate, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, transferBinding, transferRequestClaim } from "@gerbang/shared";
+import { connectDatabase, ESCROW_ACCOUNTS, fetchClientCredentialsToken, IDLE_SOCKET_TIMEOUT_MS, jakartaDate, LOCAL_BANK_CREDENTIALS, signHs256, signServiceToken, text, transferBinding, transferRequestClaim } from "@gerbang/shared";
 import type { Send } from "./load/drivers";
 import type { HttpJudge } from "./load/stats";
 
@@ -54,11 +54,11 @@ export const bniBooked: HttpJudge = (status, body) => {
   return code === "0001" || `responseCode ${code}`;
 };
 
+/** A nested string field of a JSON body, read as the bank services read their banks' answers (`text`). */
 function jsonText(body: string, ...path: string[]): string {
   let value: unknown;
   try { value = JSON.parse(body); } catch { return "(not JSON)"; }
-  for (const key of path) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof value === "string" ? value : "";
+  return text(value, ...path);
 }
 
 /** Body and headers of a REST transfer with a valid app token. */
