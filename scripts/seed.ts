@@ -1,4 +1,4 @@
-import { connectDatabase, createRegistryStore } from "@gerbang/shared";
+import { connectDatabase, createRegistryStore, isLoopbackHost } from "@gerbang/shared";
 import { createBankDirectoryStore, createClientStore } from "@gerbang/gateway";
 import { BANK_DIRECTORY, CLIENTS, DEFAULT_BANK_PORTS, partners, ROUTES, type BankServicePorts } from "./seed-data";
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 /** Whether every host of a mongodb:// URI is a loopback address (mongodb+srv never is). */
 function onLoopback(uri: string): boolean {
   const hosts = /^mongodb:\/\/(?:[^@/]*@)?([^/?]*)/.exec(uri)?.[1]?.split(",") ?? [];
-  return hosts.length > 0 && hosts.every((host) => /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d+)?$/.test(host));
+  return hosts.length > 0 && hosts.every((host) => isLoopbackHost(host.replace(/:\d+$/, "")));
 }
 
 main().catch((error: unknown) => {

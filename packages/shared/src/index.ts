@@ -6,6 +6,7 @@ export * from "./free-port";
 export * from "./jakarta-date";
 export * from "./jwt";
 export * from "./logger";
+export * from "./loopback";
 export * from "./process-lifecycle";
 export * from "./race-signal";
 export * from "./service-token";

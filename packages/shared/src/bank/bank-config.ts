@@ -1,5 +1,6 @@
 import type convict from "convict";
 import { loadConfig } from "../config";
+import { isLoopbackHost } from "../loopback";
 
 /**
  * Convict schema entries every bank service has. Each service's config.ts spreads these next to
@@ -61,8 +62,7 @@ export function loadBankConfig<T extends BankServiceSettings & { credentials: ob
 
 function isLoopbackOrigin(origin: string): boolean {
   try {
-    const { hostname } = new URL(origin);
-    return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+    return isLoopbackHost(new URL(origin).hostname);
   } catch {
     return false;
   }
