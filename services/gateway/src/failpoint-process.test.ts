@@ -26,7 +26,7 @@ async function startGatewayProcess(failpoint: Failpoint): Promise<{ child: Child
     env: {
       ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: h.connection.name, LOG_LEVEL: "silent",
       GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort), GATEWAY_OPS_PORT: "0", GATEWAY_FAILPOINT: failpoint,
-      GATEWAY_RESOLVER_ENABLED: "false", GATEWAY_BANK_DEADLINE_MS: "2000", GATEWAY_LEASE_MS: "4000",
+      GATEWAY_RESOLVER_ENABLED: "false", GATEWAY_BANK_DEADLINE_MS: "2000", GATEWAY_LEASE_MS: "6000",
     },
     stdio: "ignore",
   });

@@ -274,7 +274,7 @@ describe("graceful shutdown", () => {
 describe("load shedding (GATEWAY_MAX_IN_FLIGHT)", () => {
   let h: Harness;
   // Long deadline: the refused request must arrive while the first two are still at the bank, on any machine.
-  beforeAll(async () => { h = await startHarness("gw_shed", { maxInFlight: 2, bankDeadlineMs: 10_000, leaseMs: 12_000 }); });
+  beforeAll(async () => { h = await startHarness("gw_shed", { maxInFlight: 2, bankDeadlineMs: 10_000, leaseMs: 15_000 }); });
   afterAll(async () => { await h.close(); });
 
   /** Two transfers held at a slow 014 through a gateway, then one more: its answer, and what it takes to check the rest. */

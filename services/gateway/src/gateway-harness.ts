@@ -74,11 +74,14 @@ export function appToken(options: TokenOptions = {}): string {
 
 /**
  * Gateway settings for tests: the config's defaults with short timings, and the resolver loop off
- * (tests call gateway.resolver.runOnce() themselves, so nothing happens behind their back).
+ * (tests call gateway.resolver.runOnce() themselves, so nothing happens behind their back). The
+ * lease leaves 3 s beyond the call and its 1 s margin for the writes before a call (jti claim,
+ * insert): a lease left shorter than that is a refused call (bank-policy.ts leaseCoversCall), and a
+ * loaded machine must not turn a test's ordinary transfer into one.
  */
 export function testSettings(): GatewaySettings {
   return loadGatewayConfig({
-    httpPort: 0, grpcPort: 0, opsPort: 0, bankDeadlineMs: 2_000, leaseMs: 4_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000,
+    httpPort: 0, grpcPort: 0, opsPort: 0, bankDeadlineMs: 2_000, leaseMs: 6_000, duplicateWaitMs: 2_000, registryRefreshMs: 60_000,
     pendingRecheckMs: 30_000, resolverEnabled: false, shutdownGraceMs: 3_000,
   });
 }

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { createClientStore } from "./client-store";
-import { appToken, LOCAL, MODAL, OTHER, startHarness, until, type Harness } from "./gateway-harness";
+import { appToken, LOCAL, MODAL, OTHER, startHarness, testSettings, until, type Harness } from "./gateway-harness";
 
 interface Envelope {
   statusCode: string;
@@ -45,8 +45,8 @@ describe("REST transfers", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ attempt: 1, sourceAccountNumber: "0201240003", beneficiaryBankCode: "014", amount: "2475000", currency: "IDR" });
     expect(calls[0]!.transactionDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    // Its service token ends with this instance's lease (4 s in the harness), not after 60 s.
-    expect((h.banks["014"].tokenExpiresAt(calls[0]!) ?? Infinity) - Date.now() / 1000).toBeLessThanOrEqual(4);
+    // Its service token ends with this instance's lease (6 s in the harness), not after 60 s.
+    expect((h.banks["014"].tokenExpiresAt(calls[0]!) ?? Infinity) - Date.now() / 1000).toBeLessThanOrEqual(testSettings().leaseMs / 1000);
   });
 
   it("sends a non-partner bank (002) interbank through BNI (009), the smallest priority", async () => {

@@ -13,7 +13,7 @@ let h: Harness;
 let ledger: TransferStore;
 beforeAll(async () => {
   // Long deadlines: a slow machine must not turn the answers these tests wait for into timeouts.
-  h = await startHarness("gw_money", { pendingRecheckMs: 1, resolverBackoffMs: [1], duplicateWaitMs: 15_000, bankDeadlineMs: 10_000, leaseMs: 12_000 });
+  h = await startHarness("gw_money", { pendingRecheckMs: 1, resolverBackoffMs: [1], duplicateWaitMs: 15_000, bankDeadlineMs: 10_000, leaseMs: 15_000 });
   ledger = await createTransferStore(h.connection);
 });
 afterAll(async () => { await h.close(); });
@@ -190,7 +190,7 @@ describe("no bank call starts once an instance hands its leases back", () => {
 describe("an ambiguous outcome is settled by asking the bank, never by sending again", () => {
   it("a bank that booked but never answered: the app hears PENDING, the inquiry finds the booking, one bank call", async () => {
     // An instance with a short deadline, so the call the bank never answers ends soon.
-    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
+    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 4_000 });
     bca().setMode("book-then-hang");
     const body = transferBody();
     const first = await post(body, `http://127.0.0.1:${short.httpPort}`);
@@ -209,7 +209,7 @@ describe("an ambiguous outcome is settled by asking the bank, never by sending a
 
 describe("a bank answer the ledger could not take", () => {
   it("the app hears PENDING (never an error it might retry under a new reference), the inquiry settles it, one bank call", async () => {
-    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });
+    const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 4_000 });
     // The bank books and answers SUCCESS, and the write of that answer fails (the database gone for a moment).
     let failed = 0;
     const body = transferBody();
