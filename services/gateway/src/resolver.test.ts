@@ -1,4 +1,4 @@
-import { crashedTransfer, startHarness, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
+import { crashedTransfer, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
@@ -136,8 +136,8 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t).map((c) => c.attempt)).toEqual([1]);
     expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, outcome: "SUCCESS", resends: 1 }] });
     expect(bca().bookings(t.referenceNumber)).toBe(1);
-    // The re-send's service token ends with the resolver's lease (4 s in the harness), not after 60 s.
-    expect((bca().tokenExpiresAt(sent(t)[0]!) ?? Infinity) - Date.now() / 1000).toBeLessThanOrEqual(4);
+    // The re-send's service token ends with the resolver's lease (6 s in the harness), not after 60 s.
+    expect((bca().tokenExpiresAt(sent(t)[0]!) ?? Infinity) - Date.now() / 1000).toBeLessThanOrEqual(testSettings().leaseMs / 1000);
   });
 
   it("takes it to MANUAL_REVIEW past the horizon, with the reason, an alert line and the counter", async () => {
@@ -171,10 +171,12 @@ describe("resolver: PENDING and NOT_FOUND", () => {
   });
 
   it("says so when the bank's explicit answer comes after another write: it is logged, not lost without a trace", async () => {
+    // An instance whose deadline outlasts the held answer on a loaded machine (the harness's 2 s could cut it off: nothing learnt, nothing logged).
+    const patient = await h.startAnother({ bankDeadlineMs: 10_000, leaseMs: 20_000 });
     const t = await leftBehind({ state: "MANUAL_REVIEW", outcome: "NO_ANSWER" });
     bca().settle(t.referenceNumber, 1, "SUCCESS");
-    const answer = bca().holdStatus(); // released within the harness's 2 s deadline
-    const round = h.gateway.resolver.runOnce();
+    const answer = bca().holdStatus();
+    const round = patient.resolver.runOnce();
     await until("the bank is asked", () => asked(t) === 1);
     // Meanwhile something else writes the transfer (a person's settlement, another instance).
     await h.connection.db!.collection("transfers").updateOne({ referenceNumber: t.referenceNumber }, { $inc: { rev: 1 } });
@@ -331,10 +333,11 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
 
   it("makes no re-send whose record landed too late for its lease to cover the call", async () => {
     const t = await leftBehind();
-    // A database stall: the write recording the re-send lands 2 s late, leaving under 2 s of a 4 s
-    // lease, less than the 2 s call plus its margin. Another instance could take it during the call.
+    // A database stall: the write recording the re-send lands 4 s late, leaving under 2 s of the
+    // harness's 6 s lease, less than the 2 s call plus its margin. Another instance could take it during the call.
+    const { leaseMs, bankDeadlineMs } = testSettings();
     await withLedgerFault(h.connection, "findOneAndUpdate", async (args, call) => {
-      if (updateMentions(args, "resends")) await new Promise((resolve) => setTimeout(resolve, 2_000));
+      if (updateMentions(args, "resends")) await new Promise((resolve) => setTimeout(resolve, leaseMs - bankDeadlineMs));
       return call();
     }, () => h.gateway.resolver.runOnce());
     expect(asked(t)).toBe(1);
@@ -348,12 +351,13 @@ describe("resolver: the bank's evidence and the registry while a round runs", ()
     const t = await leftBehind();
     const partners = h.connection.db!.collection("partners");
     const row = await partners.findOne({ bankCode: "014" });
+    const patient = await h.startAnother({ bankDeadlineMs: 10_000, leaseMs: 20_000 }); // the held inquiry outlives the reload, however slow
     const answer = bca().holdStatus(); // NOT_FOUND, once the partner is gone
     try {
-      const round = h.gateway.resolver.runOnce();
+      const round = patient.resolver.runOnce();
       await until("the bank has the inquiry", () => asked(t) > 0);
       await partners.deleteOne({ bankCode: "014" });
-      await h.gateway.refreshRegistry();
+      await patient.refreshRegistry();
       answer();
       await round;
       expect(sent(t).map((c) => c.attempt)).toEqual([1]);
