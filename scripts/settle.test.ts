@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../test/database";
-import { runLedgerCommand } from "../test/ledger-command";
+import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
 import { crashedTransfer } from "../services/gateway/src/gateway-harness";
 import { createTransferStore, type TransferStore } from "../services/gateway/src/transfer-store";
 
@@ -40,4 +40,4 @@ it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and ref
   const blank = await settleCommand([...decision.slice(0, 4), "--by", " ", ...decision.slice(6)]); // as make passes an unset BY
   expect([blank.code, blank.stderr.split("\n")[0]]).toEqual([2, "say who decides"]);
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", bankReference: "" });
-});
+}, COMMANDS_MS);

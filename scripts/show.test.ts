@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../test/database";
-import { runLedgerCommand } from "../test/ledger-command";
+import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
 import { crashedTransfer } from "../services/gateway/src/gateway-harness";
 import { createTransferStore, resendOf, type TransferStore } from "../services/gateway/src/transfer-store";
 
@@ -40,7 +40,7 @@ it("prints a transfer with every send of its attempts (exit 0), says when there 
   for (const bad of [[], [" "], [record.referenceNumber, "extra"]]) {
     expect(await show(bad)).toMatchObject({ code: 2, stdout: "", stderr: "usage: npx tsx scripts/show.ts <referenceNumber, GRB...>\n" });
   }
-});
+}, COMMANDS_MS);
 
 it("builds no index on the ledger it reads: that is the gateway's start-up's work, on a ledger perhaps large", async () => {
   const transfers = connection.collection("transfers");
@@ -61,4 +61,4 @@ it("refuses a database that holds no ledger (exit 2) and leaves it untouched, as
   ];
   for (const other of others) expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/^no ledger at /) as string });
   expect(await connection.getClient().db(mistyped).listCollections().toArray()).toEqual([]);
-});
+}, COMMANDS_MS);

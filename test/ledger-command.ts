@@ -6,6 +6,13 @@ import { testDatabaseUri } from "./database";
 
 const run = promisify(execFile);
 
+/**
+ * Jest timeout for a test that runs several commands: each is a cold tsx process loading the
+ * gateway's code, one after another, which takes seconds each on a busy 2-core machine (jest's
+ * default of 30 s left little room for five of them).
+ */
+export const COMMANDS_MS = 120_000;
+
 export interface CommandResult { code: number; stdout: string; stderr: string }
 
 /**
