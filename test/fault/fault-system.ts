@@ -34,16 +34,24 @@ export const FAULT_TIMINGS = {
   resolverIntervalMs: 1_000,
   pendingRecheckMs: 300,
   resolverBackoffMs: [300, 500, 1_000, 2_000],
-  /** More than the bank deadline plus 1 s (the gateway refuses to start otherwise). */
-  leaseMs: 4_000,
-  /** A left attempt the bank does not know is re-sent after this (more than the deadline, less than the horizon). */
-  resendAfterMs: 3_000,
+  /**
+   * More than the bank deadline plus 1 s (the gateway refuses to start otherwise), and 2 s more for
+   * the writes before a call (jti claim, insert): a cold gateway among others starting on 2 cores
+   * must still make its first call, not refuse it for a lease too short (bank-policy.ts).
+   */
+  leaseMs: 5_500,
+  /**
+   * A left attempt the bank does not know is re-sent after this (more than the deadline, less than
+   * the horizon), and well after a `book-late` booking lands (1.5 s after it reaches the sandbox,
+   * which can be a second or more after the send on a busy machine).
+   */
+  resendAfterMs: 4_500,
   /**
    * Past it, an attempt that may have left is no longer re-sent on "not found" (manual review
    * instead). A gateway killed under load leaves such attempts behind; its restart (a cold start
    * of tsx on 2 cores) and a lease must fit well inside, or they would wait for a person.
    */
-  manualReviewHorizonMs: 15_000,
+  manualReviewHorizonMs: 25_000,
   breakerResetMs: 1_000,
 } as const;
 

@@ -30,7 +30,7 @@ export const EXPECTED_FINAL: Record<FaultMode, readonly string[]> = {
   "invalid-account": ["FAILED"],
   cutoff: ["FAILED"],
   // Cut without an answer, booked out of sight 1.5 s after it arrived: "not found" at first, but
-  // no re-send before GATEWAY_RESEND_AFTER_MS (3 s), by when the inquiry finds the booking. A
+  // no re-send before GATEWAY_RESEND_AFTER_MS (4.5 s here), by when the inquiry finds the booking. A
   // re-send sooner would reach the bank while it still works on the first (a repeat, a problem).
   "book-late": ["SUCCESS"],
   // BCA's published 429 (ESB-14-010) says nothing was processed: not sent, FAILED 003 (this app

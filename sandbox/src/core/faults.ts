@@ -24,8 +24,8 @@ export const DEFAULT_LATENCY_MS = 3000;
 /**
  * How long `book-late` works out of sight by default. The connection is cut at once, so in the
  * fault suite the gateway asks within about a second and hears "not found"; the booking lands well
- * under its re-send wait (3 s after the send), as GATEWAY_RESEND_AFTER_MS must be above a bank's
- * longest commit.
+ * under its re-send wait (4.5 s after the send there), as GATEWAY_RESEND_AFTER_MS must be above a
+ * bank's longest commit.
  */
 export const DEFAULT_LATE_BOOKING_MS = 1500;
 const defaultLatency = (mode: FaultMode) => (mode === "book-late" ? DEFAULT_LATE_BOOKING_MS : DEFAULT_LATENCY_MS);
