@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectDatabase, groupedInsert } from "@gerbang/shared";
-import { closedLoop } from "./load/drivers";
+import { closedLoop, openLoop } from "./load/drivers";
 import type { LoadResult } from "./load/stats";
 import { usedJtiEntry } from "../services/gateway/src/jti-store";
 import { sampleMemory } from "./memory";
@@ -10,10 +10,14 @@ import { sampleMemory } from "./memory";
  * write pattern per transfer on its own (insert the jti, insert the transfer, one conditional
  * update of it by _id and revision; the inserts grouped as the gateway groups them), driven
  * closed-loop from this process. Whatever the mesh does, it cannot record more transfers per
- * second than this.
+ * second than this. At the full path's target rate it also runs open loop: the latency the
+ * database alone gives at that rate is a floor under the full path's there.
  */
 export interface DbCeiling {
-  concurrency: number;
+  /** Closed loop: sets at once. */
+  concurrency?: number;
+  /** Open loop: sets offered per second (the full path's throughput target). */
+  rate?: number;
   /** Ledger write sets per second (3 writes each). */
   transfersPerSecond: number;
   /** Writes per second (3 per set; under concurrency the inserts share commands, so fewer round trips). */
@@ -24,7 +28,7 @@ export interface DbCeiling {
   dbCpuMicrosPerSet?: number;
 }
 
-export async function measureDbCeiling(uri: string, dbName: string, concurrencies: number[], seconds: number, dbPid?: number): Promise<DbCeiling[]> {
+export async function measureDbCeiling(uri: string, dbName: string, loads: { concurrencies: number[]; targetRate: number }, seconds: number, dbPid?: number): Promise<DbCeiling[]> {
   const connection = await connectDatabase({ uri, dbName });
   try {
     const jtis = connection.collection("bench_jtis");
@@ -43,19 +47,24 @@ export async function measureDbCeiling(uri: string, dbName: string, concurrencie
       const updated = await transfers.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { state: "SUCCESS", rev: 1 } }, { returnDocument: "after" });
       return updated !== null || "update matched nothing";
     };
-    await closedLoop(oneTransfer, Math.max(...concurrencies), 1); // warm-up: pool, SQLite tables
-    const out: DbCeiling[] = [];
-    for (const concurrency of concurrencies) {
+    await closedLoop(oneTransfer, Math.max(...loads.concurrencies), 1); // warm-up: pool, SQLite tables
+    const measure = async (load: Pick<DbCeiling, "concurrency" | "rate">, drive: () => Promise<LoadResult>): Promise<DbCeiling> => {
       const usage = sampleMemory({ database: dbPid });
-      const latency = await closedLoop(oneTransfer, concurrency, seconds);
+      const latency = await drive();
       const cpuMs = usage.finish().cpuMs.database;
-      out.push({
-        concurrency, transfersPerSecond: latency.throughput, writesPerSecond: Math.round(latency.throughput * 3), latency,
+      return {
+        ...load, transfersPerSecond: latency.throughput, writesPerSecond: Math.round(latency.throughput * 3), latency,
         ...(cpuMs === undefined ? {} : { dbCpuMicrosPerSet: Math.round((cpuMs * 1000) / Math.max(1, latency.requests)) }),
-      });
-    }
+      };
+    };
+    const out: DbCeiling[] = [];
+    for (const concurrency of loads.concurrencies) out.push(await measure({ concurrency }, () => closedLoop(oneTransfer, concurrency, seconds)));
+    if (loads.targetRate > 0) out.push(await measure({ rate: loads.targetRate }, () => openLoop(oneTransfer, loads.targetRate, seconds)));
     return out;
   } finally {
     await connection.close();
   }
 }
+
+/** "concurrency 16" or "offered 500/s": how a row was driven. */
+export const dbLoad = (d: DbCeiling) => (d.rate === undefined ? `concurrency ${d.concurrency ?? "?"}` : `offered ${d.rate}/s`);

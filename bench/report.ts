@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
-import type { DbCeiling } from "./db-ceiling";
+import { dbLoad, type DbCeiling } from "./db-ceiling";
 import type { DbCommandCost } from "./db-commands";
 import type { ScenarioResult } from "./scenarios";
 
@@ -95,8 +95,8 @@ export function toMarkdown(report: BenchReport): string {
     lines.push(`| ${r.name} | ${r.mode} | ${load} | ${x.throughput} | ${x.mean} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.errors} | ${r.ledger?.roundTripsPerTransfer ?? ""} | ${r.ledger?.dbMsPerTransfer ?? ""} | ${r.ledger?.bankCallMsPerTransfer ?? ""} | ${r.ledger?.backgroundDbMsPerSecond ?? ""} |`);
   }
   lines.push("", "## Database alone (embedded FerretDB: jti insert + transfer insert + conditional update per set)", "",
-    "| concurrency | sets/s | writes/s | p50 ms | p99 ms | database CPU µs per set |", "|---:|---:|---:|---:|---:|---:|");
-  for (const d of report.dbCeiling) lines.push(`| ${d.concurrency} | ${d.transfersPerSecond} | ${d.writesPerSecond} | ${d.latency.p50} | ${d.latency.p99} | ${d.dbCpuMicrosPerSet ?? ""} |`);
+    "| load | sets/s | writes/s | p50 ms | p99 ms | errors | database CPU µs per set |", "|---|---:|---:|---:|---:|---:|---:|");
+  for (const d of report.dbCeiling) lines.push(`| ${dbLoad(d)} | ${d.transfersPerSecond} | ${d.writesPerSecond} | ${d.latency.p50} | ${d.latency.p99} | ${d.latency.errors} | ${d.dbCpuMicrosPerSet ?? ""} |`);
   if (report.dbCommands.length > 0) {
     const first = report.dbCommands[0];
     lines.push("", `## Database, one command at a time (the gateway's stores, transfer-shaped documents, ${first?.count ?? 0} of each; idle database CPU of ${first?.idleCpuMsPerSecond ?? 0} ms/s subtracted)`, "",

@@ -5,7 +5,7 @@ import { connectDatabase, freePort, repoRoot } from "@gerbang/shared";
 import { createSandboxAdmin } from "@gerbang/shared/src/bank/testing";
 import { startSystem, type ComponentName, type RunningSystem } from "../scripts/system";
 import { bankServiceSender, bniBooked, bniSandboxRequest, gatewayGrpcSender, httpSender, httpStatus, partnerKey, restTransfer, transferSucceeded, type AppClient } from "./clients";
-import { measureDbCeiling } from "./db-ceiling";
+import { dbLoad, measureDbCeiling } from "./db-ceiling";
 import { measureDbCommands } from "./db-commands";
 import { ledgerProbe } from "./ledger-share";
 import { sampleMemory } from "./memory";
@@ -107,8 +107,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up garbage settle
     const idleRssMb = measureMemory().finish().peakRssMb;
     console.log(`idle RSS (MB): ${JSON.stringify(idleRssMb)}`);
-    const dbCeiling = dbSeconds > 0 ? await measureDbCeiling(system.mongodbUri, `${system.databaseName}_alone`, [1, 16], dbSeconds, system.pid("database")) : [];
-    for (const d of dbCeiling) console.log(`> database alone, concurrency ${d.concurrency}: ${d.transfersPerSecond} ledger write sets/s, p50 ${d.latency.p50} ms, p99 ${d.latency.p99} ms, database CPU ${d.dbCpuMicrosPerSet ?? "?"} µs per set`);
+    const dbCeiling = dbSeconds > 0 ? await measureDbCeiling(system.mongodbUri, `${system.databaseName}_alone`, { concurrencies: [1, 16], targetRate }, dbSeconds, system.pid("database")) : [];
+    for (const d of dbCeiling) console.log(`> database alone, ${dbLoad(d)}: ${d.transfersPerSecond} ledger write sets/s, p50 ${d.latency.p50} ms, p99 ${d.latency.p99} ms, errors ${d.latency.errors}, database CPU ${d.dbCpuMicrosPerSet ?? "?"} µs per set`);
     const dbCommands = dbSeconds > 0 ? await measureDbCommands(system.mongodbUri, `${system.databaseName}_commands`, DB_COMMANDS_EACH, system.pid("database")) : [];
     for (const c of dbCommands) console.log(`> database, one command at a time: ${c.command}: database CPU ${c.dbCpuMicros ?? "?"} µs, p50 ${c.p50Ms} ms`);
     const scenarios = await buildScenarios(system, client, bniKey, ceilingPorts);
