@@ -216,6 +216,20 @@ describe("resolver: PENDING and NOT_FOUND", () => {
     expect(sent(t)).toHaveLength(0);
   });
 
+  it("keeps a reviewed transfer's attempt as it was when BCA says its TransactionID holds another transfer", async () => {
+    const t = await leftBehind({ state: "MANUAL_REVIEW", outcome: "NOT_SENT" });
+    bca().setStatusMode("collision");
+    try {
+      await h.gateway.resolver.runOnce();
+    } finally {
+      bca().setStatusMode("ledger");
+    }
+    expect(asked(t)).toBe(1);
+    // That PENDING is about someone else's transfer: this attempt's "not sent" is what a person needs.
+    expect(await read(t)).toMatchObject({ state: "MANUAL_REVIEW", checks: 1, attempts: [{ attempt: 1, outcome: "NOT_SENT" }] });
+    expect(sent(t)).toHaveLength(0);
+  });
+
   it("waits when the bank service cannot be asked, and does not touch the attempt", async () => {
     const t = await leftBehind();
     bca().setStatusMode("unavailable");

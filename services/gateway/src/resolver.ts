@@ -1,6 +1,6 @@
 import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
-import { attemptFields, type StatusAnswer } from "./bank-outcome";
+import { attemptFields, isIdCollision, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
 import { decide, latestSendMayStillLand, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
@@ -193,7 +193,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
         const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? reviewCheckDelay(policy, attempt.sentAt, now) : nextCheckDelay(policy, checks)));
         // The bank knows the attempt (PENDING): recorded as its outcome where none says so yet (no
         // outcome after a crash, or a resend's "not sent", which says nothing about the send it repeated).
-        const evidence = inquiry.status === "PENDING" && (attempt.outcome === undefined || attempt.outcome === "NOT_SENT")
+        // Not a BCA id collision: that PENDING is about another transfer under our id, and recorded
+        // here it would erase what a person settling this one needs (e.g. that it never left).
+        const evidence = inquiry.status === "PENDING" && !isIdCollision(inquiry) && (attempt.outcome === undefined || attempt.outcome === "NOT_SENT")
           ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
         const patch = { ...evidence, checks, nextCheckAt, lease: null };
         if (from === "SENDING") await deps.ledger.transition(record, "PENDING", patch, now, owner);
