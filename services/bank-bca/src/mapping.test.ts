@@ -1,5 +1,5 @@
 import type { HttpAnswer } from "@gerbang/shared";
-import { isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf, wholeRupiah } from "./mapping";
+import { isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
 
 const esb = (status: number, code: string): HttpAnswer => ({
   kind: "answered", status, body: { ErrorCode: code, ErrorMessage: { English: `english ${code}`, Indonesian: `indonesia ${code}` } }, text: "",
@@ -78,13 +78,5 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(mapStatusAnswer({ kind: "answered", status: 200, body: {}, text: "{}" }).status).toBe("UNKNOWN"); // no record in it
     expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
     expect(() => mapStatusAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
-  });
-
-  it("reads BCA amounts as whole rupiah and refuses fractions", () => {
-    expect(wholeRupiah("100000.00")).toBe("100000");
-    expect(wholeRupiah("0100000.0")).toBe("100000");
-    expect(wholeRupiah("100000")).toBe("100000");
-    expect(wholeRupiah("100000.50")).toBeUndefined();
-    expect(wholeRupiah("1e5")).toBeUndefined();
   });
 });

@@ -111,13 +111,6 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   }
 }
 
-/** Whole rupiah of BCA's "150000.00"; undefined for anything else (a fraction is not ours). */
-export function wholeRupiah(amount: string): string | undefined {
-  const match = /^(\d{1,16})(\.\d{1,2})?$/.exec(amount);
-  if (match?.[1] === undefined || /[1-9]/.test(match[2] ?? "")) return undefined;
-  return BigInt(match[1]).toString();
-}
-
 export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "BCA status inquiry");
   if (answer.status !== 200) {

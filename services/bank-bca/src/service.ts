@@ -1,9 +1,9 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text,
+  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text, wholeRupiah,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
-import { isDuplicateId, mapStatusAnswer, mapTransferAnswer, wholeRupiah } from "./mapping";
+import { isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
 import { INQUIRY_WINDOW_DAYS, jakartaDaysBefore, type TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {

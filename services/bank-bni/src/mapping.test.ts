@@ -2,6 +2,8 @@ import type { HttpAnswer } from "@gerbang/shared";
 import { isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
 
 const ok = (fields: Record<string, unknown>): HttpAnswer => ({ kind: "answered", status: 200, body: { response: { responseCode: "0001", responseMessage: "ok", ...fields } }, text: "" });
+/** The attempt asked about in the inquiry cases. */
+const OURS = { amount: "10000" };
 const error = (status: number, responseCode: string): HttpAnswer => ({
   kind: "answered", status, body: { Response: { parameters: { responseCode, responseMessage: `message ${responseCode}`, errorMessage: "detail" } } }, text: "",
 });
@@ -56,28 +58,38 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     expect(isTokenRefused(topLevel(401, "0401"))).toBe(true); // so the token is renewed and the call re-sent, not left PENDING
     expect(mapTransferAnswer(topLevel(200, "0111"))).toEqual({ status: "FAILED", bankCode: "0111", bankMessage: "message 0111", bankReference: "" });
     expect(mapTransferAnswer(topLevel(200, "0001")).status).toBe("PENDING"); // success only in the success envelope
-    expect(mapStatusAnswer(topLevel(404, "0404")).status).toBe("NOT_FOUND");
+    expect(mapStatusAnswer(topLevel(404, "0404"), OURS).status).toBe("NOT_FOUND");
   });
 
   it("maps the status inquiry: Y SUCCESS, N FAILED with the original code, P PENDING, 0404 NOT_FOUND", () => {
-    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "Y", previousResponseCode: "0001", previousResponseMessage: "ok", journalNum: "J9" } })))
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "Y", previousResponseCode: "0001", previousResponseMessage: "ok", journalNum: "J9" } }), OURS))
       .toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J9" });
-    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "N", previousResponseCode: "0111", previousResponseMessage: "Insufficient balance" } })))
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "N", previousResponseCode: "0111", previousResponseMessage: "Insufficient balance" } }), OURS))
       .toMatchObject({ status: "FAILED", bankCode: "0111" });
-    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "P" } })).status).toBe("PENDING");
-    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "?" } })).status).toBe("PENDING");
-    expect(mapStatusAnswer(error(404, "0404"))).toMatchObject({ status: "NOT_FOUND", bankCode: "0404" });
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "P" } }), OURS).status).toBe("PENDING");
+    expect(mapStatusAnswer(ok({ previousResponse: { transactionStatus: "?" } }), OURS).status).toBe("PENDING");
+    expect(mapStatusAnswer(error(404, "0404"), OURS)).toMatchObject({ status: "NOT_FOUND", bankCode: "0404" });
+  });
+
+  it("takes an inquiry's record as ours only if the amount it echoes is ours: another payment's outcome is UNKNOWN", () => {
+    const record = (amount: string, transactionStatus: string) => ok({ previousResponse: { transactionStatus, previousResponseCode: "0001", journalNum: "J9", amount } });
+    expect(mapStatusAnswer(record("10000", "Y"), OURS).status).toBe("SUCCESS");
+    expect(mapStatusAnswer(record("10000.00", "Y"), OURS).status).toBe("SUCCESS");
+    for (const status of ["Y", "N", "P"]) {
+      expect(mapStatusAnswer(record("5000", status), OURS)).toMatchObject({ status: "UNKNOWN", bankMessage: expect.stringContaining("its amount is 5000, ours 10000") as string });
+    }
+    expect(mapStatusAnswer(record("10000.50", "Y"), OURS).status).toBe("UNKNOWN");
   });
 
   it("never reads a failed inquiry as a failed transfer, nor as PENDING (which would say BNI knows the attempt): UNKNOWN", () => {
     for (const [status, code] of [[500, "0900"], [401, "0401"], [400, "0410"], [504, "0901"]] as const) {
-      expect(mapStatusAnswer(error(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code });
+      expect(mapStatusAnswer(error(status, code), OURS)).toMatchObject({ status: "UNKNOWN", bankCode: code });
     }
     // "not found" only over the documented 404: with another status, or in the success envelope, it is a broken inquiry
-    expect(mapStatusAnswer(error(500, "0404"))).toMatchObject({ status: "UNKNOWN", bankCode: "0404" });
-    expect(mapStatusAnswer({ kind: "answered", status: 200, body: { response: { responseCode: "0404" } }, text: "" }).status).toBe("UNKNOWN");
-    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
-    expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
-    expect(mapStatusAnswer(ok({})).status).toBe("UNKNOWN"); // a success envelope with no record in it
+    expect(mapStatusAnswer(error(500, "0404"), OURS)).toMatchObject({ status: "UNKNOWN", bankCode: "0404" });
+    expect(mapStatusAnswer({ kind: "answered", status: 200, body: { response: { responseCode: "0404" } }, text: "" }, OURS).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }, OURS).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }, OURS).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer(ok({}), OURS).status).toBe("UNKNOWN"); // a success envelope with no record in it
   });
 });

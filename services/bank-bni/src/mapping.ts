@@ -1,4 +1,4 @@
-import { bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's
@@ -77,7 +77,8 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   }
 }
 
-export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
+/** `ours`: the attempt asked about, to check the record BNI answers with is this payment's. */
+export function mapStatusAnswer(answer: HttpAnswer, ours: { amount: string }): BankAnswer<StatusOutcome> {
   if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "BNI status inquiry");
   const coded = codeOf(answer.body);
   if (coded === undefined) return unrecognisedInquiryAnswer(answer, "BNI status inquiry");
@@ -88,6 +89,10 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
     return inquiryNotAnswered(coded.code, coded.message);
   }
   const previous = field(answer.body, "response", "previousResponse");
+  // The sandbox echoes the payment's amount (BNI publishes no inquiry answer): where an amount
+  // comes back, it must be ours, or the record and its outcome are another payment's.
+  const echoed = text(previous, "amount");
+  if (echoed !== "" && wholeRupiah(echoed) !== ours.amount) return anotherRecord("BNI status inquiry", "amount", echoed, ours.amount);
   const code = text(previous, "previousResponseCode");
   const message = text(previous, "previousResponseMessage");
   // transactionStatus is the sandbox's (ours): Y booked, N refused, P in progress.

@@ -28,6 +28,6 @@ export function createBniAdapter(deps: BniAdapterDeps): BankAdapter {
     // 36^16 ids: derived ids never collide in practice, so nothing needs to be stored.
     requestId: ({ referenceNumber, attempt }) => Promise.resolve(deriveRequestId(referenceNumber, attempt, UPPER_ALPHANUMERIC, 16)),
     transfer: async (input, ctx) => mapTransferAnswer(await api.transfer(input, ctx)),
-    status: async (_input, ctx) => mapStatusAnswer(await api.status(ctx)),
+    status: async (input, ctx) => mapStatusAnswer(await api.status(ctx), input),
   };
 }

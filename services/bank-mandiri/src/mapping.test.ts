@@ -1,6 +1,8 @@
 import type { HttpAnswer } from "@gerbang/shared";
 import { isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
 
+/** The attempt asked about in the inquiry cases. */
+const OURS = { requestId: "ABCDEF0123456789" };
 const reply = (status: number, responseCode: string, fields: Record<string, unknown> = {}): HttpAnswer => ({
   kind: "answered", status, body: { Response: { responseCode, responseMessage: `message ${responseCode}`, ...fields } }, text: "",
 });
@@ -34,20 +36,28 @@ describe("Mandiri mapping (every code of sandbox/README.md)", () => {
   });
 
   it("maps inquiryStatus: SUCCESS, FAILED with the reason code, PENDING, and 404 code 25 NOT_FOUND", () => {
-    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "SUCCESS", journalNo: "J2", reasonCode: "00", reasonMessage: "Success" })))
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "SUCCESS", journalNo: "J2", reasonCode: "00", reasonMessage: "Success" }), OURS))
       .toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "J2" });
-    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "FAILED", reasonCode: "51", reasonMessage: "Insufficient funds" })))
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "FAILED", reasonCode: "51", reasonMessage: "Insufficient funds" }), OURS))
       .toMatchObject({ status: "FAILED", bankCode: "51", bankMessage: "Insufficient funds" });
-    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "PENDING" })).status).toBe("PENDING");
-    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "DONE?" })).status).toBe("PENDING");
-    expect(mapStatusAnswer(reply(404, "25"))).toMatchObject({ status: "NOT_FOUND", bankCode: "25" });
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "PENDING" }), OURS).status).toBe("PENDING");
+    expect(mapStatusAnswer(reply(200, "00", { transactionStatus: "DONE?" }), OURS).status).toBe("PENDING");
+    expect(mapStatusAnswer(reply(404, "25"), OURS)).toMatchObject({ status: "NOT_FOUND", bankCode: "25" });
+  });
+
+  it("takes an inquiry's record as ours only if the transactionID it echoes is ours: another payment's outcome is UNKNOWN", () => {
+    const record = (transactionID: string, transactionStatus: string) => reply(200, "00", { transactionID, transactionStatus, reasonCode: "00", journalNo: "J2" });
+    expect(mapStatusAnswer(record(OURS.requestId, "SUCCESS"), OURS).status).toBe("SUCCESS");
+    for (const status of ["SUCCESS", "FAILED", "PENDING"]) {
+      expect(mapStatusAnswer(record("ZZZZZZZZZZZZZZZZ", status), OURS)).toMatchObject({ status: "UNKNOWN", bankMessage: expect.stringContaining("its transactionID is ZZZZZZZZZZZZZZZZ, ours ABCDEF0123456789") as string });
+    }
   });
 
   it("never reads a failed inquiry as a failed transfer, nor as PENDING: UNKNOWN (a wrong path is 12, not 25)", () => {
     for (const [status, code] of [[404, "12"], [500, "96"], [401, "11"], [400, "10"], [500, "25"], [200, "25"]] as const) {
-      expect(mapStatusAnswer(reply(status, code))).toMatchObject({ status: "UNKNOWN", bankCode: code }); // 25 only over 404 is "no record"
+      expect(mapStatusAnswer(reply(status, code), OURS)).toMatchObject({ status: "UNKNOWN", bankCode: code }); // 25 only over 404 is "no record"
     }
-    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
-    expect(mapStatusAnswer(reply(200, "00")).status).toBe("UNKNOWN"); // "00" with no record in it
+    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }, OURS).status).toBe("UNKNOWN");
+    expect(mapStatusAnswer(reply(200, "00"), OURS).status).toBe("UNKNOWN"); // "00" with no record in it
   });
 });

@@ -1,4 +1,4 @@
-import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
@@ -70,7 +70,8 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   }
 }
 
-export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
+/** `ours`: the attempt asked about, to check the record Mandiri answers with is this payment's. */
+export function mapStatusAnswer(answer: HttpAnswer, ours: { requestId: string }): BankAnswer<StatusOutcome> {
   if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "Mandiri inquiryStatus");
   const { code, message } = codeOf(answer.body);
   if (code === "") return unrecognisedInquiryAnswer(answer, "Mandiri inquiryStatus");
@@ -80,6 +81,10 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
     // The inquiry itself failed; that says nothing about the transfer.
     return inquiryNotAnswered(code, message);
   }
+  // Our proposal echoes the transactionID asked about: where one comes back, it must be ours, or
+  // the record and its outcome are another payment's.
+  const echoed = text(answer.body, "Response", "transactionID");
+  if (echoed !== "" && echoed !== ours.requestId) return anotherRecord("Mandiri inquiryStatus", "transactionID", echoed, ours.requestId);
   const reasonCode = text(answer.body, "Response", "reasonCode");
   const reasonMessage = text(answer.body, "Response", "reasonMessage");
   const transactionStatus = text(answer.body, "Response", "transactionStatus");

@@ -29,6 +29,6 @@ export function createMandiriAdapter(deps: MandiriAdapterDeps): BankAdapter {
     // 36^16 ids: derived ids never collide in practice, so nothing needs to be stored.
     requestId: ({ referenceNumber, attempt }) => Promise.resolve(deriveRequestId(referenceNumber, attempt, UPPER_ALPHANUMERIC, 16)),
     transfer: async (input, ctx) => mapTransferAnswer(await api.transfer(input, ctx)),
-    status: async (input, ctx) => mapStatusAnswer(await api.status(input.transactionDate, ctx)),
+    status: async (input, ctx) => mapStatusAnswer(await api.status(input.transactionDate, ctx), ctx),
   };
 }

@@ -45,3 +45,19 @@ export function unrecognisedAnswer(answer: Answered, what: string): BankAnswer<"
 export function unrecognisedInquiryAnswer(answer: Answered, what: string): BankAnswer<"UNKNOWN"> {
   return inquiryNotAnswered("", unrecognised(answer, what));
 }
+
+/** Whole rupiah of a bank's amount text, "150000" or "150000.00"; undefined for anything else (a fraction is not ours). */
+export function wholeRupiah(amount: string): string | undefined {
+  const match = /^(\d{1,16})(\.\d{1,2})?$/.exec(amount);
+  if (match?.[1] === undefined || /[1-9]/.test(match[2] ?? "")) return undefined;
+  return BigInt(match[1]).toString();
+}
+
+/**
+ * A status inquiry answered with a record whose echo (amount, id) is not this attempt's: its
+ * outcome is another payment's, and read as ours it could end this transfer SUCCESS unbooked or
+ * FAILED booked. UNKNOWN: nothing learnt about this transfer.
+ */
+export function anotherRecord(what: string, field: string, theirs: string, ours: string): BankAnswer<"UNKNOWN"> {
+  return inquiryNotAnswered("", `${what} answered about another record: its ${field} is ${theirs}, ours ${ours}`);
+}
