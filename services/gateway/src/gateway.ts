@@ -27,10 +27,14 @@ import { createRegistry, type RegistrySnapshot } from "./registry";
 import { restRoutes } from "./rest-routes";
 import { createGatewayServers } from "./server";
 import { createFailpoints } from "./failpoints";
+import { sharedCheck } from "./readiness";
 import { createResolver, type Resolver } from "./resolver";
 import type { ManualReviewAlert } from "./settle";
 import { createTransferService } from "./transfer-service";
 import { createTransferStore } from "./transfer-store";
+
+/** How long one database ping answers every readiness probe (readiness.ts). */
+const READINESS_PING_MS = 1000;
 
 /** A mongoose connection, named without importing mongoose (only *-store.ts files do). */
 type Connection = Parameters<typeof createRegistryStore>[0];
@@ -112,8 +116,10 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   // Reflection also describes the bank contract, so one grpcurl session can inspect the whole mesh's types.
   const reflection = createReflectionIndex(served, [file_payment_v1_bank]);
   // Not ready once stopping (/readyz and gRPC health alike), so a balancer probing either stops
-  // sending during GATEWAY_SHUTDOWN_DELAY_MS.
-  const ready = async () => !servers.draining() && await pingDatabase(connection);
+  // sending during GATEWAY_SHUTDOWN_DELAY_MS. The database is pinged at most once a second for
+  // all of them (readiness.ts): they need no token.
+  const databaseAnswers = sharedCheck(() => pingDatabase(connection), READINESS_PING_MS);
+  const ready = async () => !servers.draining() && await databaseAnswers();
   const servers = createGatewayServers({
     routes: (router) => {
       router.service(PaymentGatewayService, createGatewayServiceImpl(transfers));
