@@ -1,5 +1,5 @@
 import { CLOCK_TOLERANCE_SECONDS, signHs256 } from "@gerbang/shared";
-import { createAppAuthenticator } from "./app-auth";
+import { createAppAuthenticator, MAX_AUTHORIZATION_LENGTH } from "./app-auth";
 import { createIpMatcher } from "./ip-allowlist";
 import type { RegisteredClient } from "./registry";
 
@@ -22,5 +22,15 @@ describe("app authentication: how long a jti must be remembered", () => {
     const exp = NOW + 30;
     const identity = authenticator.authenticate(tokenExpiringAt(exp), "127.0.0.1");
     expect(identity.expiresAt.getTime()).toBe((exp + CLOCK_TOLERANCE_SECONDS) * 1000);
+  });
+});
+
+describe("app authentication: size", () => {
+  it("refuses an authorization longer than 4096 characters before decoding it, whoever signed it", () => {
+    const padded = (length: number) => "Bearer " + signHs256({ sub: "7", aud: "gerbang", iat: NOW - 1, exp: NOW + 60, jti: "j", pad: "x".repeat(length) }, KEY);
+    const long = padded(4000);
+    expect(long.length).toBeGreaterThan(MAX_AUTHORIZATION_LENGTH);
+    expect(() => authenticator.authenticate(long, "127.0.0.1")).toThrow("authorization longer than 4096 characters");
+    expect(() => authenticator.authenticate(padded(2500), "127.0.0.1")).not.toThrow(); // signed by the client and under the bound: accepted
   });
 });

@@ -41,9 +41,17 @@ const unauthenticated = (message: string, cause?: unknown) => new GatewayError("
  */
 const NOT_OURS = "invalid token: unknown client, or not signed with its key (HS256)";
 
+/**
+ * A Gerbang app token is a few hundred characters (six claims, a jti of at most 128). Anything far
+ * longer is refused before it is decoded: a stranger needs no key to make the gateway parse up to
+ * the 64 KB an HTTP/2 header may carry.
+ */
+export const MAX_AUTHORIZATION_LENGTH = 4096;
+
 export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
   return {
     authenticate: (authorization, callerIp) => {
+      if ((authorization?.length ?? 0) > MAX_AUTHORIZATION_LENGTH) throw unauthenticated(`authorization longer than ${MAX_AUTHORIZATION_LENGTH} characters`);
       const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? "")?.[1];
       if (token === undefined) throw unauthenticated("missing or malformed authorization: expected `Bearer <JWT>`");
       const clientId = peekSubject(token);
