@@ -1,7 +1,7 @@
 import { createAppClient, type AppAnswer, type TransferBody } from "./app-client";
-import { FAULT_TIMINGS, type SandboxBank } from "./fault-system";
+import { FAULT_TIMINGS, RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { waitForTransfers, waitUntilHeld } from "./ledger-read";
+import { waitForResolver, waitForTransfers, waitUntilHeld } from "./ledger-read";
 import { exitsWithin } from "./service-process";
 
 /**
@@ -97,6 +97,10 @@ export async function bankServiceKillMidCall(run: FaultRun, bank: SandboxBank): 
 
 /** A bank service with BANK_FAILPOINT=after-bank-answer dies once the bank has answered; the normal one comes back. */
 export async function bankServiceFailpoint(run: FaultRun, bank: SandboxBank): Promise<{ died: boolean; answer: AppAnswer }> {
+  // Only this scenario's transfer may reach the doomed service: a resolver's re-send of an earlier
+  // scenario's transfer would fire its failpoint first (seen once: a re-send killed it, and this
+  // transfer found the service gone, FAILED "not sent"). Nothing open, nothing re-sent.
+  await waitForResolver(run.db, RESOLVER_SETTLES_MS);
   await run.fs.system.kill(`bank-${bank}`);
   const doomed = await run.fs.spawnBankService(bank, { BANK_FAILPOINT: "after-bank-answer" });
   // The gateway's channel to the killed service is in reconnect backoff (at most the breaker's
