@@ -96,6 +96,13 @@ describe("service tokens", () => {
       expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, ...other })); }).toThrow(/another amount, currency, source, beneficiary, usage or date/);
     }
   });
+  it("bind an inquiry's token to the record it asks about: not another day (BCA allocates ids per day), amount, account or usage", () => {
+    const inquiryToken = signServiceToken(key, "009", statusBinding(call));
+    const others = [{ transactionDate: "2026-11-28" }, { amount: "10001" }, { sourceAccountNumber: "0115470004" }, { beneficiaryAccountNumber: "0115476110" }, { usage: 2 }];
+    for (const other of others) {
+      expect(() => { verifyServiceToken(inquiryToken, key, "009", statusBinding({ ...call, ...other })); }).toThrow(/another amount, currency, source, beneficiary, usage or date/);
+    }
+  });
 });
 
 describe("transferRequestClaim", () => {

@@ -21,14 +21,22 @@ interface MoneyFields {
 }
 
 /**
- * What a service token is bound to: one RPC on one attempt of one transfer and, for Transfer, the
- * money fields it carries. A token seen on the wire (the mesh may be cleartext) cannot be replayed
- * for another RPC: an inquiry's token does not authorise a Transfer, nor a Transfer token another
- * amount or beneficiary under our request id.
+ * The fields of a GetTransferStatus that say which record is this attempt's: BCA's service
+ * allocates a TransactionID under the day (an inquiry of an attempt that never got one), and
+ * checks amount and accounts against the record it finds.
+ */
+type InquiryFields = Pick<MoneyFields, "amount" | "sourceAccountNumber" | "beneficiaryAccountNumber" | "usage" | "transactionDate">;
+
+/**
+ * What a service token is bound to: one RPC on one attempt of one transfer, and the fields it
+ * carries that decide money (Transfer) or which record answers (GetTransferStatus). A token seen on
+ * the wire (the mesh may be cleartext) cannot be replayed for another RPC: an inquiry's token does
+ * not authorise a Transfer, nor a Transfer token another amount or beneficiary under our request
+ * id, nor an inquiry's token the same inquiry about another day.
  */
 export type ServiceTokenBinding =
   | ({ rpc: "Transfer"; referenceNumber: string; attempt: number } & MoneyFields)
-  | { rpc: "GetTransferStatus"; referenceNumber: string; attempt: number };
+  | ({ rpc: "GetTransferStatus"; referenceNumber: string; attempt: number } & InquiryFields);
 
 export const transferBinding = (r: { referenceNumber: string; attempt: number } & MoneyFields): ServiceTokenBinding => ({
   rpc: "Transfer", referenceNumber: r.referenceNumber, attempt: r.attempt,
@@ -36,14 +44,16 @@ export const transferBinding = (r: { referenceNumber: string; attempt: number } 
   beneficiaryAccountNumber: r.beneficiaryAccountNumber, usage: r.usage, transactionDate: r.transactionDate,
 });
 
-export const statusBinding = (r: { referenceNumber: string; attempt: number }): ServiceTokenBinding => ({
+export const statusBinding = (r: { referenceNumber: string; attempt: number } & InquiryFields): ServiceTokenBinding => ({
   rpc: "GetTransferStatus", referenceNumber: r.referenceNumber, attempt: r.attempt,
+  amount: r.amount, sourceAccountNumber: r.sourceAccountNumber, beneficiaryAccountNumber: r.beneficiaryAccountNumber, usage: r.usage, transactionDate: r.transactionDate,
 });
 
-/** Lowercase hex SHA-256 of the money fields, `|`-joined in the order the proto comment gives; "" for an inquiry. */
-function moneyClaim(binding: ServiceTokenBinding): string {
-  if (binding.rpc !== "Transfer") return "";
-  const { amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, usage, transactionDate } = binding;
+/** Lowercase hex SHA-256 of the call's bound fields, `|`-joined in the order the proto comment gives. */
+function requestClaim(binding: ServiceTokenBinding): string {
+  const { amount, sourceAccountNumber, beneficiaryAccountNumber, usage, transactionDate } = binding;
+  if (binding.rpc === "GetTransferStatus") return claimHash([amount, sourceAccountNumber, beneficiaryAccountNumber, String(usage), transactionDate]);
+  const { currency, beneficiaryBankCode } = binding;
   return claimHash([amount, currency, sourceAccountNumber, beneficiaryBankCode, beneficiaryAccountNumber, String(usage), transactionDate]);
 }
 
@@ -69,7 +79,7 @@ export function signServiceToken(
       ref: binding.referenceNumber,
       att: binding.attempt,
       rpc: binding.rpc,
-      ...(binding.rpc === "Transfer" ? { req: moneyClaim(binding) } : {}),
+      req: requestClaim(binding),
     },
     keyToken,
   );
@@ -82,7 +92,7 @@ export function verifyServiceToken(token: string, keyToken: string, bankCode: st
     throw new TokenError("token is bound to another transfer");
   }
   if (claims.rpc !== binding.rpc) throw new TokenError(`token is bound to another call than ${binding.rpc}`);
-  if (binding.rpc === "Transfer" && claims.req !== moneyClaim(binding)) {
+  if (claims.req !== requestClaim(binding)) {
     throw new TokenError("token is bound to another amount, currency, source, beneficiary, usage or date");
   }
 }

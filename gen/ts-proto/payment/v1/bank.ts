@@ -1018,9 +1018,11 @@ export const GetTransferStatusResponse: MessageFns<GetTransferStatusResponse> = 
  * the gateway hands it a transfer in our standard shape and the bank service speaks its bank's API.
  * Calls must carry `authorization: Bearer <JWT>` signed with the partner's key token (HS256, aud = bank
  * code, at most 60 s), bound to the call: `ref` and `att` = the request's reference and attempt, `rpc` =
- * "Transfer" or "GetTransferStatus", and for Transfer `req` = hex SHA-256 of
+ * "Transfer" or "GetTransferStatus", and `req` = hex SHA-256 of, for Transfer,
  * "amount|currency|source_account_number|beneficiary_bank_code|beneficiary_account_number|usage|transaction_date"
- * (usage as its enum number): a captured token cannot move other money, nor the same on another day.
+ * and for GetTransferStatus "amount|source_account_number|beneficiary_account_number|usage|transaction_date"
+ * (usage as its enum number): a captured token cannot move other money, nor the same on another day,
+ * nor ask about another day.
  */
 export type BankTransferServiceService = typeof BankTransferServiceService;
 export const BankTransferServiceService = {

@@ -248,6 +248,13 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
       expect(await h.booked(profile.requestId(t.referenceNumber, 1))).toHaveLength(0);
     });
 
+    it("an inquiry's token does not authorise the same inquiry about another day", async () => {
+      const t = h.transfer();
+      const inquiry = { referenceNumber: t.referenceNumber, attempt: 1, usage: t.usage, transactionDate: t.transactionDate, amount: t.amount, sourceAccountNumber: t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber };
+      const otherDay = `Bearer ${signServiceToken(partner.keyToken, bankCode, statusBinding({ ...inquiry, transactionDate: "2000-01-01" }))}`;
+      expect(await h.caller().status(inquiry, { authorization: otherDay })).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+    });
+
     it.each([
       ["amount with decimals", { amount: "1000.50" }, "amount"],
       ["zero amount", { amount: "0" }, "amount"],
