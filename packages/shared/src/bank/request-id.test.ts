@@ -2,6 +2,9 @@ import { deriveRequestId, DIGITS, UPPER_ALPHANUMERIC } from "./request-id";
 
 // Expected values computed with Python: int(sha256(b"FDP29771029211:1").hexdigest(), 16) written in
 // base 36 (last 16 digits) and mod 10**8 (zero-padded).
+// These values are frozen on purpose. The id is derived again on every call, never stored at the
+// gateway: a change here would re-send in-flight attempts (after a timeout, a crash) under new ids,
+// which the bank's duplicate check cannot catch. Changing it is a migration, not a refactor.
 describe("bank-side request id", () => {
   it("matches the Python-computed ids for BNI/Mandiri (16 of [0-9A-Z]) and BCA (8 digits)", () => {
     expect(deriveRequestId("FDP29771029211", 1, UPPER_ALPHANUMERIC, 16)).toBe("1DPEMOLF0RF0HI9E");
