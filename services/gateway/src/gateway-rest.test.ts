@@ -391,6 +391,20 @@ describe("REST refusals leave no trace", () => {
 });
 
 describe("HTTP endpoints and logs", () => {
+  it("answers a burst of readiness probes (no token needed) with one database ping, not one each", async () => {
+    let pings = 0;
+    const count = (event: { commandName: string }) => { if (event.commandName === "ping") pings++; };
+    const client = h.connection.getClient();
+    client.on("commandStarted", count);
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${h.baseUrl}/readyz`).then((res) => res.status)));
+      expect(answers).toEqual(Array.from({ length: 20 }, () => 200));
+    } finally {
+      client.off("commandStarted", count);
+    }
+    expect(pings).toBeLessThanOrEqual(1); // 0 when an earlier probe's answer is under a second old
+  });
+
   it("answers /healthz and /readyz on the apps' port and the operators' port, /metrics only on the operators'", async () => {
     expect((await post(transferBody())).json.statusCode).toBe("000"); // its own lines in /metrics, whatever ran before
     for (const origin of [h.baseUrl, h.opsUrl]) {

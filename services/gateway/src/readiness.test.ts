@@ -17,6 +17,15 @@ describe("sharedCheck (readiness probes without a token)", () => {
     expect(checks).toBe(2);
   });
 
+  it("counts a check that gives no answer within two periods as not ready, and the next probe checks again", async () => {
+    let checks = 0;
+    const ready = sharedCheck(() => { checks++; return checks === 1 ? new Promise<boolean>(() => {}) : Promise.resolve(true); }, 20);
+    expect(await ready()).toBe(false); // the stalled first check, given up after 40 ms
+    await new Promise((resolve) => setTimeout(resolve, 25)); // that answer dates from when it started
+    expect(await ready()).toBe(true);
+    expect(checks).toBe(2);
+  });
+
   it("counts a check that throws as not ready, and checks again once that answer is stale", async () => {
     let now = 0;
     let fail = true;
