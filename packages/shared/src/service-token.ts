@@ -93,6 +93,8 @@ export function verifyServiceToken(token: string, keyToken: string, bankCode: st
   }
   if (claims.rpc !== binding.rpc) throw new TokenError(`token is bound to another call than ${binding.rpc}`);
   if (claims.req !== requestClaim(binding)) {
-    throw new TokenError("token is bound to another amount, currency, source, beneficiary, usage or date");
+    throw new TokenError(binding.rpc === "Transfer"
+      ? "token is bound to another amount, currency, source, beneficiary, usage or date"
+      : "token is bound to another amount, source, beneficiary, usage or date");
   }
 }
