@@ -100,7 +100,8 @@ export async function bankServiceFailpoint(run: FaultRun, bank: SandboxBank): Pr
   // Only this scenario's transfer may reach the doomed service: a resolver's re-send of an earlier
   // scenario's transfer would fire its failpoint first (seen once: a re-send killed it, and this
   // transfer found the service gone, FAILED "not sent"). Nothing open, nothing re-sent.
-  await waitForResolver(run.db, RESOLVER_SETTLES_MS);
+  const open = await waitForResolver(run.db, RESOLVER_SETTLES_MS);
+  if (open.length > 0) run.problem(`bank-${bank} failpoint: ${open.length} transfer(s) still open after ${RESOLVER_SETTLES_MS} ms, whose re-sends could reach the doomed service first`);
   await run.fs.system.kill(`bank-${bank}`);
   const doomed = await run.fs.spawnBankService(bank, { BANK_FAILPOINT: "after-bank-answer" });
   // The gateway's channel to the killed service is in reconnect backoff (at most the breaker's

@@ -56,12 +56,17 @@ export const FAULT_TIMINGS = {
 } as const;
 
 /**
- * The longest the resolver needs to finish a transfer here: a lease to run out, then the first
- * send and up to MAX_RESENDS re-sends of the same attempt, each after GATEWAY_RESEND_AFTER_MS and
- * taking up to the bank deadline, before the last "not found" sends it to manual review; plus a
- * margin for a busy machine. Waits for the resolver are bounded by it.
+ * The longest the resolver needs to finish a transfer here, the longer of two paths: a lease to run
+ * out, then the first send and up to MAX_RESENDS re-sends of the same attempt, each after
+ * GATEWAY_RESEND_AFTER_MS and taking up to the bank deadline, before the last "not found" sends it
+ * to manual review; or the horizon, then the wait for a send made just before it (the lease plus
+ * 5 s, resolver-decision.ts latestSendMayStillLand) and a backoff step and a round. Plus a margin
+ * for a busy machine. Waits for the resolver are bounded by it.
  */
-export const RESOLVER_SETTLES_MS = FAULT_TIMINGS.leaseMs + (MAX_RESENDS + 1) * (FAULT_TIMINGS.resendAfterMs + FAULT_TIMINGS.gatewayBankDeadlineMs) + 10_000;
+const RESENDS_PATH_MS = FAULT_TIMINGS.leaseMs + (MAX_RESENDS + 1) * (FAULT_TIMINGS.resendAfterMs + FAULT_TIMINGS.gatewayBankDeadlineMs);
+const HORIZON_PATH_MS = FAULT_TIMINGS.manualReviewHorizonMs + FAULT_TIMINGS.leaseMs + 5_000
+  + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
+export const RESOLVER_SETTLES_MS = Math.max(RESENDS_PATH_MS, HORIZON_PATH_MS) + 10_000;
 
 /** Environment of every gateway in a fault run (the system's and ours); names from services/gateway/src/config.ts. */
 export function gatewayFaultEnv(): Record<string, string> {
