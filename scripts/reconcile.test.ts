@@ -1,4 +1,4 @@
-import { runLedgerCommand } from "../test/ledger-command";
+import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
 import { appToken, startHarness, type Harness } from "../services/gateway/src/gateway-harness";
 import { settleByOperator } from "../services/gateway/src/operator-settle";
 import { parseReconcileInstant } from "../services/gateway/src/reconcile";
@@ -59,7 +59,7 @@ describe("scripts/reconcile.ts", () => {
     expect([twice.code, twice.stderr]).toEqual([2, expect.stringMatching(/^--from given twice/) as string]);
     const reversed = await reconcileCommand(["--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z"]);
     expect([reversed.code, reversed.stderr]).toEqual([2, expect.stringMatching(/--from must be before --to/) as string]);
-  }, 120_000);
+  }, COMMANDS_MS);
 
   it("asks the bank about attempts recorded 'not sent' too, and flags one the bank did book", async () => {
     h.banks["014"].setMode("not-sent");
@@ -73,7 +73,7 @@ describe("scripts/reconcile.ts", () => {
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(new RegExp(`MISMATCH ${refused} .*ledger FAILED but the bank booked it`));
     expect(report.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
-  }, 120_000);
+  }, COMMANDS_MS);
 });
 
 describe("reconcile and a person's settlement", () => {
@@ -89,7 +89,7 @@ describe("reconcile and a person's settlement", () => {
     const report = await reconcileCommand(["--from", since.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()]);
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(new RegExp(`MISMATCH ${reviewed} .*ledger FAILED but the bank still has an attempt pending \\(settled by siti\\.ops at \\S+: BCA desk: rejected\\)`));
-  }, 120_000);
+  }, COMMANDS_MS);
 });
 
 describe("reconcile and a transfer settled after its day was checked", () => {
@@ -106,7 +106,7 @@ describe("reconcile and a transfer settled after its day was checked", () => {
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(new RegExp(`MISMATCH ${reviewed} .*ledger FAILED but the bank booked it`));
     expect(report.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
-  }, 120_000);
+  }, COMMANDS_MS);
 });
 
 describe("reconcile's time range", () => {

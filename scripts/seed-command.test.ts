@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { createRegistryStore, repoRoot } from "@gerbang/shared";
 import { createBankDirectoryStore, createClientStore } from "@gerbang/gateway";
 import { connectTestDatabase, testDatabaseUri } from "../test/database";
+import { COMMANDS_MS } from "../test/ledger-command";
 import { BANK_DIRECTORY, LOCAL_CLIENT_KEY } from "./seed-data";
 
 const run = promisify(execFile);
@@ -58,7 +59,7 @@ describe("scripts/seed.ts", () => {
       await connection.dropDatabase();
       await connection.close();
     }
-  }, 120_000);
+  }, COMMANDS_MS);
 
   it.each([
     ["another machine", "mongodb://192.0.2.10:27017"],
