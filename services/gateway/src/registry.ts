@@ -21,7 +21,7 @@ export interface RegistryDeps {
   clientStore: ClientStore;
   directoryStore: BankDirectoryStore;
   refreshMs: number;
-  /** A failed reload keeps the last good snapshot; a bad allowlist entry shuts only that app out. */
+  /** A failed reload keeps the last good snapshot; a bad allowlist entry or a short key shuts only that app out. */
   onError: (error: unknown) => void;
 }
 
@@ -36,11 +36,26 @@ export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistryS
     return {
       partners,
       routes,
-      clients: new Map(clients.map((client) => [client.clientId, { ...client, allow: compileAllowlist(client, deps.onError) }])),
+      clients: new Map(clients.map((client) => [client.clientId, registered(client, deps.onError)])),
       directory: new Map(banks.map((bank) => [bank.bankCode, bank])),
     };
   };
   return createRefreshing(load, deps.refreshMs, deps.onError);
+}
+
+/**
+ * The shortest app key token accepted. A token is HS256 over its key, and one captured token lets
+ * anyone test guesses offline: a short key is no key. The seeded keys are 32-39 characters (UUIDs
+ * among them); production keys are generated.
+ */
+export const MIN_KEY_TOKEN_LENGTH = 32;
+
+/** A client as the hot path reads it; one with a key too short is kept, inactive, and said so on every reload. */
+function registered(client: Client, onError: (error: unknown) => void): RegisteredClient {
+  const allow = compileAllowlist(client, onError);
+  if (client.keyToken.length >= MIN_KEY_TOKEN_LENGTH) return { ...client, allow };
+  onError(new Error(`client ${client.clientId} has a key token of ${client.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; refusing all its calls until it is rotated`));
+  return { ...client, active: false, allow };
 }
 
 function compileAllowlist(client: Client, onError: (error: unknown) => void): IpMatcher {
