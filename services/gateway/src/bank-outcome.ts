@@ -74,6 +74,11 @@ export function isIdCollision(answer: { bankCode?: string | undefined; bankMessa
   return answer.bankCode === "ESB-82-003" && /another transfer/i.test(answer.bankMessage ?? "");
 }
 
+/** An inquiry's PENDING says the bank has this attempt, except a BCA id collision's, which is about another transfer under our id. */
+export function bankKnowsAttempt(inquiry: StatusAnswer): boolean {
+  return inquiry.status === "PENDING" && !isIdCollision(inquiry);
+}
+
 /**
  * Only an explicit SUCCESS or FAILED from the bank service is final. PENDING, UNSPECIFIED,
  * NOT_FOUND and UNKNOWN (never valid from Transfer) and anything unknown stay PENDING: the money may be

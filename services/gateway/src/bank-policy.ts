@@ -89,7 +89,7 @@ export const LEASE_MARGIN_MS = 1_000;
  * is not made, and is recorded "not sent": the lease runs out and the resolver asks the bank, and
  * sends (settle.ts leaseForCall, recordNotCalled).
  */
-export function leaseCoversCall(leaseUntil: Date | undefined, policy: BankPolicy, now: Date): boolean {
+export function leaseCoversCall(leaseUntil: Date | undefined, policy: BankPolicy, now: Date): leaseUntil is Date {
   return leaseUntil !== undefined && leaseUntil.getTime() - now.getTime() > policy.deadlineMs + LEASE_MARGIN_MS;
 }
 

@@ -43,7 +43,7 @@ export function firstMayHaveLeftAt(attempt: Attempt): Date {
 }
 
 /** An attempt unresolved this long after it may first have reached the bank needs a person (the bank's horizon). */
-export function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
+function pastHorizon(attempt: Attempt, policy: BankPolicy, now: Date): boolean {
   return now.getTime() - firstMayHaveLeftAt(attempt).getTime() >= policy.manualReviewAfterMs;
 }
 
@@ -63,9 +63,14 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
  * not say about the attempt is settled: a re-send made just before the horizon must not reach a
  * person, who could settle FAILED on the bank's "no record" while that send can still book.
  */
-export function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
+function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
   const landsWithinMs = Math.max(policy.resendAfterMs, leaseMs + CLOCK_TOLERANCE_SECONDS * 1000);
   return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < landsWithinMs;
+}
+
+/** Whether an unresolved attempt goes to a person now: past the horizon, and no send of it can still land. */
+export function reviewDue(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
+  return pastHorizon(attempt, policy, now) && !latestSendMayStillLand(attempt, policy, leaseMs, now);
 }
 
 /** Seconds since the attempt may first have reached the bank (what the horizon counts). */
@@ -104,7 +109,7 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
     if (resends < MAX_RESENDS) return { kind: "resend" };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
   }
-  if (pastHorizon(attempt, policy, askedAt) && !latestSendMayStillLand(attempt, policy, leaseMs, askedAt)) {
+  if (reviewDue(attempt, policy, leaseMs, askedAt)) {
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} unresolved ${secondsSinceSent(attempt, askedAt)} s after it was sent (horizon ${Math.round(policy.manualReviewAfterMs / 1000)} s); last inquiry: ${said}` };
   }
   return { kind: "wait", reason: said };

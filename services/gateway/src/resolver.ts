@@ -1,9 +1,9 @@
 import type { Logger, Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
-import { attemptFields, isIdCollision, type StatusAnswer } from "./bank-outcome";
+import { attemptFields, bankKnowsAttempt, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { decide, latestSendMayStillLand, neverLeft, pastHorizon, secondsSinceSent, type Decision } from "./resolver-decision";
+import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -137,7 +137,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       const policy = policyFor(deps.policies, record.route.bankCode);
       const now = deps.clock();
       // Its bank cannot be asked; past the horizon a person must know, as for any unresolved attempt.
-      if (attempt !== undefined && record.state !== "MANUAL_REVIEW" && pastHorizon(attempt, policy, now) && !latestSendMayStillLand(attempt, policy, deps.leaseMs, now)) {
+      if (attempt !== undefined && record.state !== "MANUAL_REVIEW" && reviewDue(attempt, policy, deps.leaseMs, now)) {
         await review(record, `partner ${attempt.partnerBankCode} of attempt ${attempt.attempt} is not in the registry, so the bank cannot be asked; unresolved ${secondsSinceSent(attempt, now)} s after it was sent`, policy, now);
         return;
       }
@@ -191,11 +191,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
       case "wait": {
         const checks = (record.checks ?? 0) + 1;
         const nextCheckAt = new Date(now.getTime() + (from === "MANUAL_REVIEW" ? reviewCheckDelay(policy, attempt.sentAt, now) : nextCheckDelay(policy, checks)));
-        // The bank knows the attempt (PENDING): recorded as its outcome where none says so yet (no
-        // outcome after a crash, or a resend's "not sent", which says nothing about the send it repeated).
-        // Not a BCA id collision: that PENDING is about another transfer under our id, and recorded
-        // here it would erase what a person settling this one needs (e.g. that it never left).
-        const evidence = inquiry.status === "PENDING" && !isIdCollision(inquiry) && (attempt.outcome === undefined || attempt.outcome === "NOT_SENT")
+        // The bank knows the attempt: recorded as its outcome where none says so yet (no outcome
+        // after a crash, or a resend's "not sent", which says nothing about the send it repeated).
+        // A collision's PENDING is not that, and recorded here it would erase what a person settling
+        // this transfer needs (e.g. that it never left).
+        const evidence = bankKnowsAttempt(inquiry) && (attempt.outcome === undefined || attempt.outcome === "NOT_SENT")
           ? { answer: { attempt: attempt.attempt, outcome: "PENDING" as const } } : {};
         const patch = { ...evidence, checks, nextCheckAt, lease: null };
         if (from === "SENDING") await deps.ledger.transition(record, "PENDING", patch, now, owner);

@@ -50,7 +50,7 @@ export async function recordNotCalled(deps: { ledger: TransferStore; logger: Log
 export async function leaseForCall(
   deps: { ledger: TransferStore; logger: Logger; clock: () => Date }, record: TransferRecord, attemptNo: number, o: { owner: string; policy: BankPolicy },
 ): Promise<Date | undefined> {
-  if (record.leaseUntil !== undefined && leaseCoversCall(record.leaseUntil, o.policy, deps.clock())) return record.leaseUntil;
+  if (leaseCoversCall(record.leaseUntil, o.policy, deps.clock())) return record.leaseUntil;
   await recordNotCalled(deps, record, attemptNo, { owner: o.owner, why: "lease too short for the call after a slow write", now: deps.clock() });
   return undefined;
 }
