@@ -64,11 +64,6 @@ function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: Trans
 }
 
 /**
- * BCA behind the shared skeleton: TransactionID = 8 digits, unique per day at BCA, allocated per
- * attempt in the database (transaction-id-store.ts); intrabank transfers only (the legacy API's
- * domestic transfer is another endpoint, not in the routes table); status by TransactionID and date.
- */
-/**
  * BCA's status inquiry looks back INQUIRY_WINDOW_DAYS: its "not found" about an older day says
  * nothing of a booking, and read as NOT_FOUND it would tell reconcile, or a person, that the
  * transfer was never booked. Such an answer is UNKNOWN. (yyyy-MM-dd dates compare as strings.)
@@ -77,6 +72,11 @@ export function beyondInquiryWindow(transactionDate: string, now: number): boole
   return transactionDate < jakartaDaysBefore(new Date(now), INQUIRY_WINDOW_DAYS);
 }
 
+/**
+ * BCA behind the shared skeleton: TransactionID = 8 digits, unique per day at BCA, allocated per
+ * attempt in the database (transaction-id-store.ts); intrabank transfers only (the legacy API's
+ * domestic transfer is another endpoint, not in the routes table); status by TransactionID and date.
+ */
 export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
   const origin = resolveEndpoint(`https://{{${HOST_VARIABLE}}}/`, { [HOST_VARIABLE]: deps.host });
   const tokens = createTokenCache({ fetchToken: (signal) => fetchBcaToken(origin, deps.credentials, signal), fetchTimeoutMs: deps.timeoutMs });
