@@ -1,6 +1,6 @@
 import os from "node:os";
 import type { BenchReport } from "./report";
-import type { ScenarioResult } from "./scenarios";
+import { bestClosedRun, type ScenarioResult } from "./scenarios";
 
 /**
  * The ratios the issue asks for, computed from one report's runs. Latency comparisons use the
@@ -9,7 +9,7 @@ import type { ScenarioResult } from "./scenarios";
  */
 export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeiling"]): BenchReport["ratios"] {
   const closed = (name: string) => results.filter((r) => r.name === name && r.mode === "closed");
-  const best = (name: string) => Math.max(0, ...closed(name).map((r) => r.result.throughput));
+  const best = (name: string) => bestClosedRun(results, name)?.result.throughput ?? 0;
   // A latency over some of the answers (or over none: 0) is no figure of the path: a c=1 run with
   // errors gives no latency ratio, and the ratios name the runs left out.
   const faulty = results.filter((r) => r.mode === "closed" && r.concurrency === 1 && (r.result.errors > 0 || r.result.requests === 0));
@@ -51,10 +51,11 @@ export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeil
  */
 function targetRatios(grpcRuns: ScenarioResult[], halfRateRun: ScenarioResult | undefined, dbCeiling: BenchReport["dbCeiling"]): BenchReport["ratios"] {
   const out: BenchReport["ratios"] = {};
-  const grpcBest = grpcRuns.filter((r) => r.mode === "closed").sort((a, b) => b.result.throughput - a.result.throughput)[0];
-  for (const run of grpcRuns.filter((r) => r.mode === "open" && r !== halfRateRun && r.rate !== undefined)) {
+  const grpcBest = bestClosedRun(grpcRuns, "gateway-grpc");
+  for (const run of grpcRuns.filter((r) => r.mode === "open" && r !== halfRateRun)) {
+    if (run.rate === undefined) continue;
     out[`full path gRPC offered ${run.rate}/s (the target): delivered/s, p99 ms, errors`] = `${run.result.throughput}, ${run.result.p99}, ${run.result.errors}`;
-    if (grpcBest !== undefined) out[`full path gRPC at ${run.rate}/s needs CPU cores, of ${os.cpus().length} (every process, load generator included)`] = cpuCores(grpcBest, run.rate ?? 0);
+    if (grpcBest !== undefined) out[`full path gRPC at ${run.rate}/s needs CPU cores, of ${os.cpus().length} (every process, load generator included)`] = cpuCores(grpcBest, run.rate);
   }
   for (const d of dbCeiling.filter((r) => r.rate !== undefined)) {
     out[`database alone offered ${d.rate}/s (the target's rate): delivered/s, p99 ms, errors`] = `${d.transfersPerSecond}, ${d.latency.p99}, ${d.latency.errors}`;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { repoRoot } from "@gerbang/shared";
 import { dbLoad, type DbCeiling } from "./db-ceiling";
 import type { DbCommandCost } from "./db-commands";
-import type { ScenarioResult } from "./scenarios";
+import { bestClosedRun, type ScenarioResult } from "./scenarios";
 
 /** The gateway's database work during one run, from its /metrics (bench/ledger-share.ts). */
 export interface LedgerShare {
@@ -131,7 +131,7 @@ function cpuTable(report: BenchReport): string[] {
   const lines = ["", "## CPU per request, µs (each scenario's best closed-loop run; where the time goes, unaffected by other load)", "",
     `| scenario | run | ${names.join(" | ")} |`, `|---|---|${names.map(() => "---:").join("|")}|`];
   for (const scenario of [...new Set(report.results.map((r) => r.name))]) {
-    const best = report.results.filter((r) => r.name === scenario && r.mode === "closed").sort((a, b) => b.result.throughput - a.result.throughput)[0];
+    const best = bestClosedRun(report.results, scenario);
     if (best === undefined) continue;
     lines.push(`| ${scenario} | ${best.concurrency ?? ""} conc. | ${names.map((n) => best.cpuMicrosPerRequest[n] ?? "").join(" | ")} |`);
   }

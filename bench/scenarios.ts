@@ -44,6 +44,11 @@ export interface ScenarioResult {
   ledger?: LedgerShare;
 }
 
+/** A scenario's highest-throughput closed-loop run: the one the CPU table shows, and the maximum the ratios quote. */
+export function bestClosedRun(results: readonly ScenarioResult[], name: string): ScenarioResult | undefined {
+  return results.filter((r) => r.name === name && r.mode === "closed").sort((a, b) => b.result.throughput - a.result.throughput)[0];
+}
+
 export interface RunPlan {
   warmupSeconds: number;
   seconds: number;

@@ -75,5 +75,5 @@ export async function openLoop(send: Send, rate: number, seconds: number, option
   for (let left = inFlight; left > 0; left--) tally(unexpected, "no answer 10 s after the last send");
   // A copy: an answer arriving after this must not change the result.
   const counted = { ...unexpected };
-  return withUnexpected(summarise([...latencies], unexpectedCount(counted), (performance.now() - start) / 1000), counted);
+  return withUnexpected(summarise(latencies, unexpectedCount(counted), (performance.now() - start) / 1000), counted);
 }

@@ -13,7 +13,7 @@ export const CLOCK_OFFSET_LIMIT_MS = LEASE_MARGIN_MS / 2;
 /** Readings per check; the one with the shortest round trip is kept (the least queueing in it). */
 const READINGS = 3;
 /** How often a running gateway measures again. */
-export const CLOCK_CHECK_INTERVAL_MS = 60_000;
+const CLOCK_CHECK_INTERVAL_MS = 60_000;
 
 export interface ClockOffset {
   /** This host's clock minus the database server's, ms. */
