@@ -45,7 +45,7 @@ describe("circuit breaker per bank service", () => {
   // a short reset turned it half-open before the "still open" request, which then went through.
   beforeAll(async () => { h = await startHarness("gw_breaker", { breakerVolumeThreshold: 2, breakerResetMs: 6_000, breakerErrorPercent: 50 }); });
   afterAll(async () => { await h.close(); });
-  const health = async () => (await (await fetch(`${h.baseUrl}/healthz`)).json()) as { breakers: Record<string, string> };
+  const health = async () => (await (await fetch(`${h.opsUrl}/healthz`)).json()) as { breakers: Record<string, string> };
 
   it("opens after refused connections, then refuses without calling; a probe closes it when the service is back", async () => {
     await pointPartner(h, "800", CLOSED);

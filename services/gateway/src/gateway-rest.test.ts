@@ -405,13 +405,18 @@ describe("HTTP endpoints and logs", () => {
     expect(pings).toBeLessThanOrEqual(1); // 0 when an earlier probe's answer is under a second old
   });
 
-  it("answers /healthz and /readyz on the apps' port and the operators' port, /metrics only on the operators'", async () => {
+  it("answers /healthz and /readyz on the apps' port and the operators' port, /metrics and the breakers only on the operators'", async () => {
     expect((await post(transferBody())).json.statusCode).toBe("000"); // its own lines in /metrics, whatever ran before
     for (const origin of [h.baseUrl, h.opsUrl]) {
-      expect((await fetch(`${origin}/healthz`)).status).toBe(200);
       const ready = await fetch(`${origin}/readyz`);
       expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
     }
+    // Which banks are failing, and this instance's id, are for operators: the apps' probe says only "ok".
+    const appsHealth = await fetch(`${h.baseUrl}/healthz`);
+    expect([appsHealth.status, await appsHealth.json()]).toEqual([200, { status: "ok" }]);
+    const opsHealth = await fetch(`${h.opsUrl}/healthz`);
+    const detail = (await opsHealth.json()) as { status: string; instanceId: unknown; breakers: Record<string, string> };
+    expect([opsHealth.status, detail.status, typeof detail.instanceId, detail.breakers["014"]]).toEqual([200, "ok", "string", "closed"]);
     // On the apps' port /metrics is no endpoint: volumes per bank and state are not theirs to read.
     const fromApps = await fetch(`${h.baseUrl}/metrics`);
     expect([fromApps.status, ((await fromApps.json()) as Envelope).statusCode]).toEqual([404, "101"]);

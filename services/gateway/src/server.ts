@@ -32,7 +32,7 @@ export interface ServerDeps {
   authenticate: (authorization: string | null, callerIp: string | undefined) => AppIdentity;
   requests: GatewayMetrics["requests"];
   ready: () => Promise<boolean>;
-  /** Extra detail for GET /healthz (circuit breaker state per bank). */
+  /** Extra detail for GET /healthz on the operators' port (instance, circuit breaker state per bank). */
   health: () => Record<string, unknown>;
   metrics: Registry;
   logger: Logger;
@@ -145,11 +145,15 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     });
   };
   let draining = false;
-  /** GET /healthz and /readyz, on the apps' port and the operators'; false for any other request. */
-  const probe = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
+  /**
+   * GET /healthz and /readyz, on the apps' port and the operators'; false for any other request.
+   * Only the operators' /healthz has the detail: which banks are failing is not the apps' to read
+   * (the probes need no token), as /metrics is not.
+   */
+  const probe = async (req: http.IncomingMessage, res: http.ServerResponse, detailed: boolean): Promise<boolean> => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" || (path !== "/healthz" && path !== "/readyz")) return false;
-    if (path === "/healthz") json(res, 200, { status: draining ? "stopping" : "ok", ...deps.health() });
+    if (path === "/healthz") json(res, 200, { status: draining ? "stopping" : "ok", ...(detailed ? deps.health() : {}) });
     else if (draining) json(res, 503, { status: "stopping" });
     else {
       const ready = await deps.ready();
@@ -166,12 +170,12 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
       return;
     }
     if (draining) res.setHeader("connection", "close"); // no further requests on this connection
-    if (await probe(req, res)) return;
+    if (await probe(req, res, false)) return;
     if (await rest(req, res)) return;
     connect(req, res);
   }));
   const ops = http.createServer(http1Options, guarded("ops HTTP", async (req, res) => {
-    if (await probe(req, res)) return;
+    if (await probe(req, res, true)) return;
     if (req.method === "GET" && (req.url ?? "/").split("?")[0] === "/metrics") {
       const text = await deps.metrics.metrics();
       res.writeHead(200, { "content-type": deps.metrics.contentType });
