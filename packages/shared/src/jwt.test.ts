@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { peekClaims, peekSubject, signHs256, verifyHs256, TokenError } from "./jwt";
+import { MIN_KEY_TOKEN_LENGTH, peekClaims, peekSubject, signHs256, verifyHs256, TokenError } from "./jwt";
 import { signServiceToken, statusBinding, transferBinding, verifyServiceToken } from "./service-token";
 import { transferRequestClaim } from "./transfer-claim";
 
@@ -78,8 +78,15 @@ describe("service tokens", () => {
   it("are refused for another bank, key or transfer", () => {
     const token = signServiceToken(key, "009", binding);
     expect(() => { verifyServiceToken(token, key, "014", binding); }).toThrow(TokenError);
-    expect(() => { verifyServiceToken(token, "other", "009", binding); }).toThrow(TokenError);
+    expect(() => { verifyServiceToken(token, "9d1a0f4e-0c39-4d5c-9c62-3f6c2f0e8a11", "009", binding); }).toThrow(/signature/);
     expect(() => { verifyServiceToken(token, key, "009", transferBinding({ ...call, attempt: 2 })); }).toThrow(/another transfer/);
+  });
+  it("are all refused under a partner key shorter than MIN_KEY_TOKEN_LENGTH, even when signed with it", () => {
+    const short = "k".repeat(MIN_KEY_TOKEN_LENGTH - 1);
+    expect(() => { verifyServiceToken(signServiceToken(short, "009", binding), short, "009", binding); })
+      .toThrow(`bank 009's partner key token has 31 characters, under ${MIN_KEY_TOKEN_LENGTH}; every call is refused until it is rotated`);
+    const long = "k".repeat(MIN_KEY_TOKEN_LENGTH);
+    expect(() => { verifyServiceToken(signServiceToken(long, "009", binding), long, "009", binding); }).not.toThrow();
   });
   it("are refused for another RPC, and a Transfer token for other money fields or another day", () => {
     const inquiryToken = signServiceToken(key, "009", statusBinding(call));

@@ -14,6 +14,14 @@ export class SignatureError extends TokenError {
   override readonly name = "SignatureError";
 }
 
+/**
+ * The shortest key token accepted, for an app's key and a partner's alike. Both sign HS256 tokens
+ * that travel where others may see them, and one captured token lets anyone test guesses of its
+ * key offline: a short key is no key. The seeded keys are 32-39 characters (UUIDs among them);
+ * production keys are generated.
+ */
+export const MIN_KEY_TOKEN_LENGTH = 32;
+
 /** Clock difference accepted between a token's issuer and its verifier, for iat and exp, by default. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 

@@ -1,4 +1,4 @@
-import { signHs256, verifyHs256, TokenError } from "./jwt";
+import { MIN_KEY_TOKEN_LENGTH, signHs256, verifyHs256, TokenError } from "./jwt";
 import { claimHash } from "./transfer-claim";
 
 /** Lifetime of a gateway -> bank service token: long enough for one call, short enough to be useless later. */
@@ -85,8 +85,15 @@ export function signServiceToken(
   );
 }
 
-/** Checks a service token against the bank's own key and code and the call it arrived with. */
+/**
+ * Checks a service token against the bank's own key and code and the call it arrived with. Under a
+ * key shorter than MIN_KEY_TOKEN_LENGTH no token is accepted, whoever signed it: anyone who saw
+ * one on the mesh could have recovered the key, and could mint a Transfer with it.
+ */
 export function verifyServiceToken(token: string, keyToken: string, bankCode: string, binding: ServiceTokenBinding): void {
+  if (keyToken.length < MIN_KEY_TOKEN_LENGTH) {
+    throw new TokenError(`bank ${bankCode}'s partner key token has ${keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; every call is refused until it is rotated`);
+  }
   const claims = verifyHs256(token, keyToken, { audience: bankCode, maxLifetimeSeconds: SERVICE_TOKEN_LIFETIME_SECONDS });
   if (claims.ref !== binding.referenceNumber || claims.att !== binding.attempt) {
     throw new TokenError("token is bound to another transfer");

@@ -5,7 +5,7 @@ import { createBankBreakers } from "./bank-breakers";
 import { startFakeBank, type FakeBank } from "./fake-bank";
 
 // The bank caller against a bank service that checks tokens as the real ones do (fake-bank.ts).
-const KEY = "partner-key-014";
+const KEY = "partner-key-014-00000000000000000";
 let bank: FakeBank;
 let partner: Partner;
 const breakers = createBankBreakers({ errorPercent: 50, volumeThreshold: 1000, resetMs: 1000, windowMs: 10_000 }, createLogger("test", "silent"));

@@ -1,4 +1,4 @@
-import { createRefreshing, type Partner, type Refreshing, type RegistryStore, type Route } from "@gerbang/shared";
+import { createRefreshing, MIN_KEY_TOKEN_LENGTH, type Partner, type Refreshing, type RegistryStore, type Route } from "@gerbang/shared";
 import type { BankDirectoryStore, DirectoryBank } from "./bank-directory-store";
 import type { Client, ClientStore } from "./client-store";
 import { createIpMatcher, type IpMatcher } from "./ip-allowlist";
@@ -33,6 +33,7 @@ export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistryS
       deps.clientStore.listClients(),
       deps.directoryStore.listBanks(),
     ]);
+    for (const partner of partners) warnOfShortKey(partner, deps.onError);
     return {
       partners,
       routes,
@@ -44,11 +45,14 @@ export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistryS
 }
 
 /**
- * The shortest app key token accepted. A token is HS256 over its key, and one captured token lets
- * anyone test guesses offline: a short key is no key. The seeded keys are 32-39 characters (UUIDs
- * among them); production keys are generated.
+ * A partner's service tokens are checked by its bank service, which refuses every one under a short
+ * key (verifyServiceToken): its transfers fail "not sent". Said here too, on every reload, because
+ * the gateway's log is where the failing transfers are seen.
  */
-export const MIN_KEY_TOKEN_LENGTH = 32;
+function warnOfShortKey(partner: Partner, onError: (error: unknown) => void): void {
+  if (partner.keyToken.length >= MIN_KEY_TOKEN_LENGTH) return;
+  onError(new Error(`partner ${partner.bankCode} has a key token of ${partner.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; its bank service refuses every call until it is rotated`));
+}
 
 /** A client as the hot path reads it; one with a key too short is kept, inactive, and said so on every reload. */
 function registered(client: Client, onError: (error: unknown) => void): RegisteredClient {
