@@ -9,6 +9,7 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
 import { appToken, startHarness, until, type Harness } from "./gateway-harness";
+import { MAX_HEALTH_WATCHERS } from "./grpc-health";
 
 let h: Harness;
 let grpcClient: PaymentGatewayServiceClient;
@@ -248,6 +249,40 @@ describe("gRPC health checking and server reflection", () => {
     await closing;
     expect(statuses).toEqual(["SERVING", "NOT_SERVING"]);
     client.close();
+  });
+
+  it(`refuses a Watch beyond ${MAX_HEALTH_WATCHERS} open at once with RESOURCE_EXHAUSTED (health needs no token); one closing frees a place`, async () => {
+    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
+    const client = new Health(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
+      watch(req: { service: string }): ClientReadableStream<{ status: string }>;
+    };
+    /** Opens a Watch; resolves with its first status, or the code it ended with before one. */
+    const open = () => {
+      const stream = client.watch({ service: "" });
+      const first = new Promise<string>((resolve) => {
+        stream.once("data", (res: { status: string }) => { resolve(res.status); });
+        stream.on("status", (s: StatusObject) => { resolve(`code ${s.code}`); });
+        stream.on("error", () => undefined); // the status event above says how it ended
+      });
+      return { stream, first };
+    };
+    const watching = Array.from({ length: MAX_HEALTH_WATCHERS }, open);
+    try {
+      expect(new Set(await Promise.all(watching.map((w) => w.first)))).toEqual(new Set(["SERVING"]));
+      const refused = open();
+      expect(await refused.first).toBe(`code ${status.RESOURCE_EXHAUSTED}`);
+      watching[0]?.stream.cancel();
+      // The gateway frees the place once it sees the cancel: a new watcher is served after it.
+      await until("a new watcher is served", async () => {
+        const next = open();
+        const first = await next.first;
+        next.stream.cancel();
+        return first === "SERVING";
+      });
+    } finally {
+      for (const w of watching) w.stream.cancel();
+      client.close();
+    }
   });
 
   it.each(["v1", "v1alpha"])("serves grpc.reflection.%s: lists services and hands out the gateway's descriptors", async (version) => {

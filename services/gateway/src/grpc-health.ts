@@ -11,6 +11,14 @@ import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 const SERVING = 1;
 const NOT_SERVING = 2;
 
+/**
+ * Watch streams open at once on one gateway; more are RESOURCE_EXHAUSTED. Health needs no token,
+ * and each stream holds its call's state and a timer for as long as the caller keeps it open:
+ * without a bound, a stranger opening 100 per connection on enough connections would run the
+ * gateway out of its heap. Balancers probe with Check; a few watchers per gateway is the norm.
+ */
+export const MAX_HEALTH_WATCHERS = 64;
+
 export interface HealthDeps {
   health: DescService;
   /** Fully qualified names of the services this server answers for. */
@@ -40,6 +48,7 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
   const serviceName = (req: unknown) => (req as { service?: string }).service ?? "";
 
   router.rpc(check, async (req) => answer(check.output, await statusOf(serviceName(req))));
+  let watchers = 0;
   router.rpc(list, async () => {
     const status = (await deps.ready()) ? SERVING : NOT_SERVING;
     const statuses = Object.fromEntries(["", ...deps.services].map((name) => [name, { status }]));
@@ -50,21 +59,29 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
     // gateway stops: once it has said NOT_SERVING the stream ends, or closing the port would wait
     // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
     router.rpc(watch, async function* (req, ctx) {
-      const service = serviceName(req);
-      let last: number | undefined;
-      while (!ctx.signal.aborted) {
-        const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
-        if (status !== last) yield answer(watch.output, status);
-        last = status;
-        if (deps.stopping()) {
-          // Stopping may have begun after the status above was read: the last word is NOT_SERVING.
-          if (last !== NOT_SERVING) yield answer(watch.output, NOT_SERVING);
-          return;
+      if (watchers >= MAX_HEALTH_WATCHERS) {
+        throw new ConnectError(`${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway already; use Check, or Watch again later`, Code.ResourceExhausted);
+      }
+      watchers += 1;
+      try {
+        const service = serviceName(req);
+        let last: number | undefined;
+        while (!ctx.signal.aborted) {
+          const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
+          if (status !== last) yield answer(watch.output, status);
+          last = status;
+          if (deps.stopping()) {
+            // Stopping may have begun after the status above was read: the last word is NOT_SERVING.
+            if (last !== NOT_SERVING) yield answer(watch.output, NOT_SERVING);
+            return;
+          }
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, deps.watchIntervalMs ?? 1000);
+            ctx.signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+          });
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, deps.watchIntervalMs ?? 1000);
-          ctx.signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
-        });
+      } finally {
+        watchers -= 1;
       }
     });
   }
