@@ -1,7 +1,92 @@
+import { randomInt } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 
-/** Asks the OS for a free loopback TCP port (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
+/**
+ * A free loopback TCP port for a process that binds it a moment later (a child started with
+ * PORT=...). Until that bind nothing holds the port, and whatever binds first gets it: the child
+ * then fails, or worse, a test finds someone else's server listening there. Two rules keep others
+ * off it:
+ * - it is picked below the kernel's ephemeral range (`ip_local_port_range`), where every bind to
+ *   port 0 and every outgoing connection takes theirs (the servers tests start in-process, and
+ *   the kernel's own choice that an earlier version of this function returned), and above 10000,
+ *   clear of the well-known ports and of `make run`'s;
+ * - it is reserved across processes for RESERVED_MS, by a file created exclusively in the temp
+ *   folder, so two callers (two jest workers, a test and its system) never get the same port.
+ * It is then checked free by binding it once. Where the ephemeral range leaves no room below it,
+ * the kernel picks, as before.
+ */
+export async function freePort(): Promise<number> {
+  const range = pickableRange();
+  if (range !== undefined) {
+    for (let tries = 0; tries < 100; tries++) {
+      const port = randomInt(range.low, range.high);
+      if (reserve(port) && (await canListen(port))) return port;
+    }
+  }
+  return kernelPort();
+}
+
+/** Long enough for any child to start and bind; a reservation older than this is void. */
+const RESERVED_MS = 10 * 60_000;
+/** Below: well-known and registered ports, `make run`'s among them (2002-9080). */
+const LOWEST = 10_000;
+/** The range needs room enough that random picks rarely meet a port in use. */
+const MIN_RANGE = 1_000;
+
+let pickable: { low: number; high: number } | null | undefined;
+/** Where freePort picks: [low, high), or undefined when the kernel must. */
+export function pickableRange(): { low: number; high: number } | undefined {
+  if (pickable === undefined) {
+    const ephemeralLow = readEphemeralLow();
+    // The embedded database's default port (27117) sits under the usual ephemeral range: stay below it too.
+    const high = ephemeralLow === undefined ? 0 : Math.min(ephemeralLow, 27_117);
+    pickable = high - LOWEST >= MIN_RANGE ? { low: LOWEST, high } : null;
+  }
+  return pickable ?? undefined;
+}
+
+function readEphemeralLow(): number | undefined {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : undefined;
+  } catch {
+    return undefined; // not Linux: the kernel picks
+  }
+}
+
+const reservations = path.join(os.tmpdir(), `gerbang-ports-${os.userInfo().uid}`);
+
+/** Claims `port` for this caller unless another claimed it within RESERVED_MS. */
+function reserve(port: number): boolean {
+  const file = path.join(reservations, String(port));
+  mkdirSync(reservations, { recursive: true });
+  try {
+    if (Date.now() - statSync(file).mtimeMs < RESERVED_MS) return false;
+    unlinkSync(file); // an old claim: void
+  } catch {
+    // no claim yet (or another caller removed the old one first)
+  }
+  try {
+    closeSync(openSync(file, "wx"));
+    return true;
+  } catch {
+    return false; // another caller claimed it in between
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => { resolve(false); });
+    server.listen(port, "127.0.0.1", () => { server.close(() => { resolve(true); }); });
+  });
+}
+
+/** The kernel's choice: listen on 0, read it, close. */
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
