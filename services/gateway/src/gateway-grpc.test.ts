@@ -294,13 +294,15 @@ describe("gRPC health checking and server reflection", () => {
     const stream = client.serverReflectionInfo();
     const answers: Record<string, unknown>[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      stream.on("data", (answer: Record<string, unknown>) => { answers.push(answer); if (answers.length === 3) stream.end(); });
+      stream.on("data", (answer: Record<string, unknown>) => { answers.push(answer); if (answers.length === 4) stream.end(); });
       stream.on("end", resolve);
       stream.on("error", reject);
     });
     stream.write({ listServices: "" });
     stream.write({ fileContainingSymbol: "payment.v1.PaymentGatewayService" });
     stream.write({ fileContainingSymbol: "no.such.Thing" });
+    // The mesh's internal contract is not described to apps (each bank service reflects its own).
+    stream.write({ fileContainingSymbol: "payment.v1.BankTransferService" });
     await done;
     client.close();
     const services = (answers[0]?.listServicesResponse as { service: { name: string }[] }).service.map((s) => s.name);
@@ -309,5 +311,7 @@ describe("gRPC health checking and server reflection", () => {
     expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(["payment/v1/gateway.proto", "google/api/annotations.proto", "google/api/http.proto", "google/protobuf/descriptor.proto"]));
     expect(files[0]?.service[0]?.method.map((m) => m.name)).toEqual(["Transfer", "GetTransfer"]);
     expect(answers[2]?.errorResponse).toMatchObject({ errorCode: 5 });
+    expect(answers[3]?.errorResponse).toMatchObject({ errorCode: 5 });
+    expect(files.map((f) => f.name)).not.toContain("payment/v1/bank.proto");
   });
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
-import { file_payment_v1_bank } from "@gerbang/gen/es/payment/v1/bank_pb";
 import { createRegistryStore, pingDatabase, readServerClock, type Logger, type Refreshing } from "@gerbang/shared";
 import { createAppAuthenticator } from "./app-auth";
 import { createBankBreakers, type BreakerState } from "./bank-breakers";
@@ -113,8 +112,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   const auth = createAppAuthenticator({ audience: settings.jwtAudience, clients: () => registry.current().clients });
   const served = [PaymentGatewayService, Health, ReflectionV1, ReflectionV1alpha];
-  // Reflection also describes the bank contract, so one grpcurl session can inspect the whole mesh's types.
-  const reflection = createReflectionIndex(served, [file_payment_v1_bank]);
+  // Only what apps may call: the bank contract is the mesh's own, and each bank service reflects it.
+  const reflection = createReflectionIndex(served);
   // Not ready once stopping (/readyz and gRPC health alike), so a balancer probing either stops
   // sending during GATEWAY_SHUTDOWN_DELAY_MS. The database is pinged at most once a second for
   // all of them (readiness.ts): they need no token.

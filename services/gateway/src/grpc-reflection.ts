@@ -22,10 +22,9 @@ export interface ReflectionIndex {
 
 /**
  * Indexes every symbol (messages, enums, services, methods, nested) of the served services' files
- * and their imports; `describedOnly` adds files whose types can be looked up but whose services
- * this server does not serve (they are not listed).
+ * and their imports.
  */
-export function createReflectionIndex(services: readonly DescService[], describedOnly: readonly DescFile[] = []): ReflectionIndex {
+export function createReflectionIndex(services: readonly DescService[]): ReflectionIndex {
   const files = new Map<string, DescFile>();
   const symbols = new Map<string, DescFile>();
   const addFile = (file: DescFile): void => {
@@ -45,7 +44,6 @@ export function createReflectionIndex(services: readonly DescService[], describe
     for (const e of message.nestedEnums) symbols.set(e.typeName, file);
   };
   for (const s of services) addFile(s.file);
-  for (const f of describedOnly) addFile(f);
   return {
     services: services.map((s) => s.typeName),
     byFilename: (name) => files.get(name),
