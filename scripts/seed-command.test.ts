@@ -71,6 +71,24 @@ describe("scripts/seed.ts", () => {
     await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("MONGODB_URI is not on this machine") as string });
   }, 60_000);
 
+  it.each([
+    ["--help", ["--help"], undefined, 'unknown argument "--help"'],
+    ["a mistyped flag", ["--ifempty"], undefined, 'unknown argument "--ifempty"'],
+    ["a PORTS_JSON missing a port", ["--if-empty"], { bankBni: 3002, bankBca: 3004 }, "PORTS_JSON must give bankBni, bankBca, bankMandiri"],
+    ["a PORTS_JSON port out of range", [], { bankBni: 3002, bankBca: 3004, bankMandiri: 70000 }, "PORTS_JSON must give"],
+  ])("refuses %s with exit 2 and the usage, writing nothing (a full seed puts rotated keys back)", async (_what, args, ports, message) => {
+    const connection = await connectTestDatabase("seed_usage");
+    try {
+      const failed = seed(connection.name, args, ports);
+      await expect(failed).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(message) as string });
+      await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("usage: npx tsx scripts/seed.ts") as string });
+      expect(await connection.db!.listCollections().toArray()).toEqual([]);
+    } finally {
+      await connection.dropDatabase();
+      await connection.close();
+    }
+  }, COMMANDS_MS);
+
   it("fails clearly without MONGODB_URI", async () => {
     const failed = run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts")], { env: { ...process.env, MONGODB_URI: "" }, timeout: 60_000 });
     await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("MONGODB_URI is not set") as string });
