@@ -1,4 +1,4 @@
-import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
+import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
 import { connectLedger, exitWith } from "./ledger";
 
 /**
@@ -7,7 +7,8 @@ import { connectLedger, exitWith } from "./ledger";
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
  * says what is allowed). Exit 0: settled; 1: refused by the ledger (not in MANUAL_REVIEW, being
  * asked about, changed meanwhile), nothing changed; 2: bad or missing arguments (nothing read), or
- * the database could not be reached or holds no ledger. Reads MONGODB_URI (default: `make run`'s
+ * the database could not be reached or holds no ledger, nothing changed; 3: the database failed
+ * during the write itself, so the settlement may or may not be recorded (`make show` says). Reads MONGODB_URI (default: `make run`'s
  * embedded database) and MONGODB_DATABASE.
  */
 const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>]";
@@ -51,6 +52,10 @@ async function main(): Promise<number> {
     console.log(`settled ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
     return 0;
   } catch (error) {
+    if (error instanceof SettlementInDoubt) {
+      console.error(`outcome unknown: ${error.message} (make show REF=${referenceNumber.trim()})`);
+      return 3;
+    }
     if (!(error instanceof SettlementRefused)) throw error;
     console.error(`refused, nothing changed: ${error.message}`);
     return 1;

@@ -5,4 +5,4 @@ export { createBankDirectoryStore, type BankDirectoryStore, type DirectoryBank }
 export { parseReconcileInstant, reconcile, reconcileLedger, type Mismatch, type ReconcileReport } from "./reconcile";
 export { timeoutOrderingProblems } from "./bank-policy";
 export { createTransferStore, TRANSFERS_COLLECTION } from "./transfer-store";
-export { checkSettlement, settleByOperator, SettlementRefused, type OperatorSettlement } from "./operator-settle";
+export { checkSettlement, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "./operator-settle";

@@ -2,7 +2,7 @@ import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../../../test/database";
 import { crashedTransfer } from "./gateway-harness";
 import { statusOf, toTransferMessage } from "./transfer-view";
-import { LEASE_CLOCK_ALLOWANCE_MS, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
+import { LEASE_CLOCK_ALLOWANCE_MS, SettlementInDoubt, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
 import type { TransferState } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -120,5 +120,26 @@ describe("what an operator cannot do (refused, nothing changed)", () => {
   it("settle a transfer that does not exist", async () => {
     await expect(settleByOperator(ledger, { referenceNumber: "GRBNOSUCHTRANSFER", state: "FAILED", operator: "a", reason: "b" }, new Date()))
       .rejects.toThrow("no transfer GRBNOSUCHTRANSFER");
+  });
+});
+
+describe("a database failure during a settlement", () => {
+  it("while reading: a plain error, nothing was written", async () => {
+    const t = await transferIn("MANUAL_REVIEW");
+    const failing: TransferStore = { ...ledger, findByReferenceNumber: () => Promise.reject(new Error("connection closed")) };
+    const failure = await settleByOperator(failing, { referenceNumber: t.referenceNumber, state: "FAILED", operator: "a", reason: "b" }, new Date()).catch((error: unknown) => error);
+    expect([failure instanceof SettlementInDoubt, failure instanceof SettlementRefused, (failure as Error).message]).toEqual([false, false, "connection closed"]);
+    expect((await ledger.findByReferenceNumber(t.referenceNumber))?.state).toBe("MANUAL_REVIEW");
+  });
+
+  it("while writing: SettlementInDoubt, never read as \"nothing changed\" (the write may have landed)", async () => {
+    const t = await transferIn("MANUAL_REVIEW");
+    // The write lands, then the answer is lost: exactly the case an operator must not be told "nothing changed".
+    const lostAnswer: TransferStore = { ...ledger, transition: async (...args) => { await ledger.transition(...args); throw new Error("socket timed out"); } };
+    const failure = await settleByOperator(lostAnswer, { referenceNumber: t.referenceNumber, state: "FAILED", operator: "a", reason: "b" }, new Date()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SettlementInDoubt);
+    expect(failure).not.toBeInstanceOf(SettlementRefused);
+    expect((failure as Error).message).toMatch(/socket timed out\): it may or may not be recorded/);
+    expect((await ledger.findByReferenceNumber(t.referenceNumber))?.state).toBe("FAILED");
   });
 });

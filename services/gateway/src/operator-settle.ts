@@ -26,6 +26,15 @@ export class SettlementRefused extends Error {
   override readonly name = "SettlementRefused";
 }
 
+/**
+ * The write of a settlement failed (the database went away, a write concern timed out): it may
+ * have been recorded or not. Said apart from every other failure, which happens before anything
+ * is written, so that nobody tells the bank or the app "nothing changed" when it may have.
+ */
+export class SettlementInDoubt extends Error {
+  override readonly name = "SettlementInDoubt";
+}
+
 /** The settlement's own fields, trimmed, or the refusal: what can be said before the ledger is read. */
 export function checkSettlement(input: OperatorSettlement): Required<OperatorSettlement> & { state: "SUCCESS" | "FAILED" } {
   const { state } = input;
@@ -70,7 +79,9 @@ export async function settleByOperator(ledger: TransferStore, input: OperatorSet
     ...(state === "SUCCESS" ? { bankReference } : {}),
     lease: null,
     nextCheckAt: null,
-  }, now);
+  }, now).catch((error: unknown) => {
+    throw new SettlementInDoubt(`the database failed while the settlement of ${referenceNumber} was being written (${error instanceof Error ? error.message : String(error)}): it may or may not be recorded; look at it again before telling anyone`, { cause: error });
+  });
   if (settled === undefined) throw new SettlementRefused(`transfer ${referenceNumber} changed meanwhile (the bank's answer may have settled it); look at it again`);
   return settled;
 }
