@@ -41,7 +41,8 @@ fault: setup ## The full fault-injection suite: real processes, kill -9, outages
 	npx jest -c test/fault/jest.full.config.js
 
 reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=$(date -u -d '1 day ago' +%FT%TZ) TO=$(date -u +%FT%TZ)
-	npx tsx scripts/reconcile.ts --from "$(FROM)" --to "$(TO)"
+	@# From the environment, as settle's: a value with a quote in it is text, never shell.
+	npx tsx scripts/reconcile.ts --from "$${FROM:-}" --to "$${TO:-}"
 
 show: setup ## One transfer as the ledger holds it (every attempt, every send, the review reason): make show REF=GRB...
 	npx tsx scripts/show.ts "$${REF:-}"
