@@ -44,6 +44,19 @@ export function policyFor(policies: BankPolicies, bankCode: string): BankPolicy 
   return { ...policies.defaults, ...policies.overrides[bankCode] };
 }
 
+/**
+ * The GATEWAY_BANK_POLICIES codes that name no partner, each with why: policies are looked up by
+ * the partner's own code, so one under a typo (090) or an alias (008 for 800) applies to nothing,
+ * and that bank keeps the defaults without a word. resendIfMayHaveLeft=false is a money-safety
+ * setting: the gateway refuses to start instead (gateway.ts).
+ */
+export function overridesWithoutPartner(overrides: BankPolicyOverrides, partners: readonly { bankCode: string; aliases: readonly string[] }[]): string[] {
+  return Object.keys(overrides).filter((code) => !partners.some((p) => p.bankCode === code)).map((code) => {
+    const aliasOf = partners.find((p) => p.aliases.includes(code));
+    return aliasOf === undefined ? `${code} is no partner's code` : `${code} is an alias: use the partner's code ${aliasOf.bankCode}`;
+  });
+}
+
 /** The gateway settings policies come from (GATEWAY_* defaults, GATEWAY_BANK_POLICIES per bank). */
 export type PolicySettings = Pick<GatewayConfig, "bankDeadlineMs" | "pendingRecheckMs" | "resolverBackoffMs" | "resolverBackoffMaxMs" | "resendAfterMs" | "resendIfMayHaveLeft" | "manualReviewAfterMs" | "reviewCheckMaxMs" | "bankPolicies">;
 

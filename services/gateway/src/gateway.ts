@@ -4,7 +4,7 @@ import { createRegistryStore, pingDatabase, readServerClock, type Logger, type R
 import { createAppAuthenticator } from "./app-auth";
 import { createBankBreakers, type BreakerState } from "./bank-breakers";
 import { createBankCaller } from "./bank-client";
-import { bankPoliciesOf } from "./bank-policy";
+import { bankPoliciesOf, overridesWithoutPartner } from "./bank-policy";
 import { createBankDirectoryStore } from "./bank-directory-store";
 import { createClientStore } from "./client-store";
 import { watchClock } from "./clock-check";
@@ -80,6 +80,11 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     registryStore: createRegistryStore(connection), clientStore, directoryStore, refreshMs: settings.registryRefreshMs,
     onError: (error) => { logger.error({ err: error }, "registry reload failed; keeping the last good one"); },
   });
+  const unmatched = overridesWithoutPartner(settings.bankPolicies, registry.current().partners);
+  if (unmatched.length > 0) {
+    registry.close();
+    throw new Error(`GATEWAY_BANK_POLICIES would apply to no bank: ${unmatched.join("; ")} (partners: ${registry.current().partners.map((p) => p.bankCode).sort((a, b) => a.localeCompare(b)).join(", ") || "none yet: seed first"})`);
+  }
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false, unresolved: () => ledger.countUnresolved() });
   const breakerGauge: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
   const breakers = createBankBreakers(

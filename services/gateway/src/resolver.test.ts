@@ -291,6 +291,13 @@ describe("resolver: a bank whose refusal of a seen id is not trusted (resendIfMa
   let untrusting: Awaited<ReturnType<Harness["startAnother"]>>;
   beforeAll(async () => { untrusting = await h.startAnother({ bankPolicies: { "014": { resendIfMayHaveLeft: false } } }); });
 
+  it("is refused at start under a code that is no partner's (a typo, or Mandiri's alias 008): it would apply to nothing", async () => {
+    await expect(h.startAnother({ bankPolicies: { "090": { resendIfMayHaveLeft: false } } }))
+      .rejects.toThrow("GATEWAY_BANK_POLICIES would apply to no bank: 090 is no partner's code (partners: 009, 014, 800)");
+    await expect(h.startAnother({ bankPolicies: { "008": { resendIfMayHaveLeft: false }, "014": { deadlineMs: 3_000 } } }))
+      .rejects.toThrow("GATEWAY_BANK_POLICIES would apply to no bank: 008 is an alias: use the partner's code 800");
+  });
+
   it("never re-sends an attempt that may have left: it asks, waits, and goes to MANUAL_REVIEW at the horizon", async () => {
     const crashed = await leftBehind(); // no outcome, 31 s ago: re-sent by default (above)
     const timedOut = await leftBehind({ outcome: "NO_ANSWER", sentAgoMs: 31_000 });
