@@ -1,4 +1,6 @@
+import { isIP } from "node:net";
 import convict from "convict";
+import { isLoopbackHost } from "./loopback";
 
 /**
  * Strict number formats. convict's own "nat" reads an environment value with parseInt, so
@@ -19,6 +21,7 @@ const wholeNumber = (min: number, max = MAX_SETTING) => ({
 });
 convict.addFormat({ name: "positive", ...wholeNumber(1) });
 convict.addFormat({ name: "whole", ...wholeNumber(0) });
+convict.addFormat({ name: "at-least-1000", ...wholeNumber(1000) });
 // A percentage a rate must exceed (the circuit breaker's): 100 could never be exceeded, which
 // would switch the breaker off.
 convict.addFormat({ name: "percent-below-100", ...wholeNumber(0, 99) });
@@ -45,6 +48,37 @@ convict.addFormat({
   name: "non-empty",
   validate: (value: unknown) => { if (typeof value !== "string" || value.trim() === "") throw new Error("must not be empty"); },
 });
+// An address a server binds: an IP (v4 or v6, unbracketed: the port is added with brackets) or a
+// host name. Empty would bind every interface on some stacks and fail on others.
+convict.addFormat({
+  name: "bind-host",
+  validate: (value: unknown) => {
+    if (typeof value !== "string" || (isIP(value) === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(value))) {
+      throw new Error(`must be an IP address (IPv6 without brackets) or a host name; got ${JSON.stringify(value)}`);
+    }
+  },
+});
+// A bank's origin: https://host[:port], or host[:port] (https then), or http:// to this machine
+// only (the sandboxes). The bank's OAuth secret, signatures and every transfer travel in it: over
+// plain HTTP to anywhere else they could be read and replayed, and an unparseable value would
+// only fail at the first call, as "not sent", naming no variable.
+convict.addFormat({
+  name: "bank-origin",
+  validate: (value: unknown) => {
+    const text = typeof value === "string" ? value : "";
+    let url: URL | undefined;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    } catch {
+      url = undefined;
+    }
+    const origin = url !== undefined && url.hostname !== "" && url.username === "" && url.password === "" && url.pathname === "/" && url.search === "" && url.hash === "";
+    const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
+    if (!origin || !secure) {
+      throw new Error(`must be the bank's origin: https://host[:port] (or host[:port]), or http:// to this machine only; got ${JSON.stringify(value)}`);
+    }
+  },
+});
 
 /**
  * Settings every process shares. Each service's config.ts spreads these into its own convict
@@ -66,7 +100,7 @@ export const commonConfigSchema = {
   },
   mongodbDatabase: {
     doc: "Database name inside the MongoDB server.",
-    format: String,
+    format: "non-empty", // empty: the driver falls back to the URI's database, or "test"
     default: "gerbang",
     env: "MONGODB_DATABASE",
   },

@@ -57,9 +57,43 @@ describe("BNI's own behaviour", () => {
 });
 
 describe("BNI settings (the shared loader every bank service uses)", () => {
-  it("refuses the local sandbox's demo secrets for a bank that is not on this machine, naming the variables", () => {
-    expect(() => loadBniConfig({ bankHost: "https://api.bni.example" })).toThrow(/^BNI_CLIENT_SECRET, BNI_API_KEY, BNI_API_SECRET still hold the local sandbox's demo values/);
-    expect(() => loadBniConfig({ bankHost: "https://api.bni.example", credentials: { clientSecret: "s", apiKey: "k", apiSecret: "a" } })).not.toThrow();
+  const own = { clientId: "c", clientSecret: "s", apiKey: "k", apiSecret: "a", companyId: "CO", parentCompanyId: "PCO" };
+
+  it("refuses the local sandbox's demo credentials for a bank that is not on this machine, naming the variables", () => {
+    expect(() => loadBniConfig({ bankHost: "https://api.bni.example" }))
+      .toThrow(/^BNI_CLIENT_ID, BNI_CLIENT_SECRET, BNI_API_KEY, BNI_API_SECRET, BNI_COMPANY_ID, BNI_PARENT_COMPANY_ID still hold the local sandbox's demo values/);
+    expect(() => loadBniConfig({ bankHost: "https://api.bni.example", credentials: { ...own, companyId: "GERBANG" } })).toThrow(/^BNI_COMPANY_ID still hold/);
+    expect(() => loadBniConfig({ bankHost: "https://api.bni.example", credentials: own })).not.toThrow();
     expect(loadBniConfig({ bankHost: "http://127.0.0.1:7002" }).credentials.clientSecret).toBe("bni-local-client-secret"); // the sandbox here
+  });
+
+  it("refuses an empty credential, even for the sandbox", () => {
+    expect(() => loadBniConfig({ credentials: { apiSecret: " " } })).toThrow(/^BNI_API_SECRET must not be empty/);
+  });
+
+  it.each([
+    ["plain HTTP to another machine (the secret and signatures would travel readable)", "http://api.bni.example"],
+    ["another scheme", "ftp://api.bni.example"],
+    ["a path", "https://api.bni.example/v1"],
+    ["credentials in the URL", "https://user:pw@api.bni.example"],
+    ["nothing", ""],
+  ])("refuses HOST_BNI with %s, naming the variable", (_what, bankHost) => {
+    expect(() => loadBniConfig({ bankHost, credentials: own })).toThrow(/^bankHost \(HOST_BNI\): must be the bank's origin/);
+  });
+
+  it("takes an https origin, a bare host:port (https then), and http:// to this machine", () => {
+    for (const bankHost of ["https://api.bni.example", "api.bni.example:8443", "http://127.0.0.1:7002", "http://localhost:7002", "http://[::1]:7002"]) {
+      expect(loadBniConfig({ bankHost, credentials: own }).bankHost).toBe(bankHost);
+    }
+  });
+
+  it("refuses a DEADLINE_MARGIN_MS as long as BANK_TIMEOUT_MS: every call's time would be gone before it started", () => {
+    expect(() => loadBniConfig({ bankTimeoutMs: 1_000, deadlineMarginMs: 1_000 })).toThrow("DEADLINE_MARGIN_MS (1000) must be below BANK_TIMEOUT_MS (1000)");
+    expect(loadBniConfig({ bankTimeoutMs: 1_000, deadlineMarginMs: 999 }).deadlineMarginMs).toBe(999);
+  });
+
+  it("refuses a BIND_HOST that is no address (empty, a port glued on, brackets), takes IPv4, IPv6 and names", () => {
+    for (const bindHost of ["", "127.0.0.1:2002", "[::1]"]) expect(() => loadBniConfig({ bindHost })).toThrow(/^bindHost \(BIND_HOST\): must be an IP address/);
+    for (const bindHost of ["127.0.0.1", "::1", "0.0.0.0", "bank-bni.internal"]) expect(loadBniConfig({ bindHost }).bindHost).toBe(bindHost);
   });
 });

@@ -32,12 +32,18 @@ describe("gateway configuration from the environment", () => {
     ["GATEWAY_SHUTDOWN_GRACE_MS", "2147483648"],
     // 100 could never be exceeded: the breaker would never open.
     ["GATEWAY_BREAKER_ERROR_PERCENT", "100"],
+    // opossum's buckets are a tenth of it in whole ms: 0 ms under 10, and the breaker never opens.
+    ["GATEWAY_BREAKER_WINDOW_MS", "9"],
   ])("refuses %s=%s at start with a clear error", (name, value) => {
     expect(() => withEnv({ [name]: value }, () => loadGatewayConfig())).toThrow(/must be a whole number from \d+ to \d+/);
   });
 
   it("takes the largest setting a timer can hold, and a breaker percentage of 99", () => {
     expect(withEnv({ GATEWAY_SHUTDOWN_GRACE_MS: "2147483647", GATEWAY_BREAKER_ERROR_PERCENT: "99" }, () => loadGatewayConfig())).toMatchObject({ shutdownGraceMs: 2147483647, breakerErrorPercent: 99 });
+  });
+
+  it("refuses an empty MONGODB_DATABASE (the driver would fall back to the URI's database, or \"test\")", () => {
+    expect(() => withEnv({ MONGODB_DATABASE: "" }, () => loadGatewayConfig())).toThrow(/mongodbDatabase \(MONGODB_DATABASE\): must not be empty/);
   });
 
   it("refuses an empty GATEWAY_JWT_AUDIENCE (it would switch the audience check off)", () => {

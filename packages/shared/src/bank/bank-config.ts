@@ -21,16 +21,16 @@ export interface BankServiceSettings {
 export function bankServiceConfigSchema(defaults: { port: number; hostEnv: string; host: string }) {
   return {
     port: { doc: "gRPC port of this bank service.", format: "tcp-port", default: defaults.port, env: "PORT" },
-    bindHost: { doc: "Address the gRPC server binds.", format: String, default: "127.0.0.1", env: "BIND_HOST" },
+    bindHost: { doc: "Address the gRPC server binds (an IP, IPv6 unbracketed, or a host name).", format: "bind-host", default: "127.0.0.1", env: "BIND_HOST" },
     bankHost: {
-      doc: "The bank's origin for {{host}} in route endpoints, e.g. http://127.0.0.1:7002 (a scheme replaces the route's https://).",
-      format: String,
+      doc: "The bank's origin for {{host}} in route endpoints: https://host[:port] or host[:port]; http:// only to this machine (the sandboxes, e.g. http://127.0.0.1:7002).",
+      format: "bank-origin",
       default: defaults.host,
       env: defaults.hostEnv,
     },
     bankTimeoutMs: { doc: "Longest time one call may spend at the bank, in ms.", format: "positive", default: 10_000, env: "BANK_TIMEOUT_MS" },
     deadlineMarginMs: {
-      doc: "Time kept free before the caller's gRPC deadline so our answer reaches it, in ms.",
+      doc: "Time kept free before the caller's gRPC deadline so our answer reaches it, in ms; below BANK_TIMEOUT_MS.",
       format: "whole",
       default: 250,
       env: "DEADLINE_MARGIN_MS",
@@ -46,23 +46,31 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
 }
 
 /**
- * Loads a bank service's settings, refusing the local sandbox's demo secrets (the defaults) when
- * the bank is not on this machine: a deployment that forgot one would send published values to
- * the real bank and fail every transfer while looking healthy.
+ * Loads a bank service's settings. Refused besides what each format refuses: an empty credential;
+ * a margin as long as the bank timeout (every call's budget would be gone before it started:
+ * "not sent", and the gateway's breaker opens on a healthy bank); and, when the bank is not on this
+ * machine, any credential still at the local sandbox's demo value (the defaults): a deployment
+ * that forgot one would send published values to the real bank and fail every transfer while
+ * looking healthy.
  */
 export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>): T {
   const config = loadConfig(schema, overrides).getProperties();
-  if (isLoopbackOrigin(config.bankHost)) return config;
-  const entries = (schema as unknown as { credentials: Record<string, { env?: string; sensitive?: boolean }> }).credentials;
+  if (config.deadlineMarginMs >= config.bankTimeoutMs) {
+    throw new Error(`DEADLINE_MARGIN_MS (${config.deadlineMarginMs}) must be below BANK_TIMEOUT_MS (${config.bankTimeoutMs}): it is kept free of every call's time at the bank`);
+  }
+  const entries = Object.entries((schema as unknown as { credentials: Record<string, { env?: string }> }).credentials);
   const values = config.credentials as Record<string, unknown>;
-  const demoLeft = Object.entries(entries).filter(([key, entry]) => entry.sensitive === true && values[key] === demo[key]).map(([, entry]) => entry.env ?? "");
+  const empty = entries.filter(([key]) => { const value = values[key]; return typeof value !== "string" || value.trim() === ""; }).map(([, entry]) => entry.env ?? "");
+  if (empty.length > 0) throw new Error(`${empty.join(", ")} must not be empty`);
+  if (isLoopbackOrigin(config.bankHost)) return config;
+  const demoLeft = entries.filter(([key]) => values[key] === demo[key]).map(([, entry]) => entry.env ?? "");
   if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")} still hold the local sandbox's demo values, but the bank is at ${config.bankHost}: set the bank's own credentials`);
   return config;
 }
 
 function isLoopbackOrigin(origin: string): boolean {
   try {
-    return isLoopbackHost(new URL(origin).hostname);
+    return isLoopbackHost(new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) ? origin : `https://${origin}`).hostname);
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import path from "node:path";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
@@ -42,7 +43,7 @@ export function createBankServer(deps: BankServiceDeps): BankServer {
     server,
     listen: (host, port) =>
       new Promise<number>((resolve, reject) => {
-        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => {
+        server.bindAsync(isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => {
           if (error !== null) { reject(error); return; }
           setHealth("SERVING");
           resolve(bound);

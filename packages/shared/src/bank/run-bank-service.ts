@@ -1,3 +1,4 @@
+import { MAX_SETTING } from "../config";
 import { connectDatabase } from "../db";
 import type { Logger } from "../logger";
 import type { Refreshing } from "../refreshing";
@@ -57,7 +58,7 @@ export async function startBankService(options: StartBankServiceOptions): Promis
       registry,
       // SIGTERM: stop taking calls, let those in flight finish (a call spends at most the bank timeout), then close.
       stop: async () => {
-        await server.stop(settings.bankTimeoutMs + settings.deadlineMarginMs + 1_000);
+        await server.stop(Math.min(settings.bankTimeoutMs + settings.deadlineMarginMs + 1_000, MAX_SETTING)); // beyond it, Node's timer fires at once
         registry.close();
         adapter?.close?.();
         await connection.close();
