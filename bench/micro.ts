@@ -25,10 +25,12 @@ function measure(name: string, op: (i: number) => unknown, seconds = 1): { name:
   return { name, opsPerSecond: Math.round(n / elapsed), microsPerOp: Math.round((elapsed / n) * 1e7) / 10 };
 }
 
+// Partner keys as long as real ones must be (MIN_KEY_TOKEN_LENGTH): a short key is refused outright.
+const bniKey = "micro-bench-partner-key-009-00000000";
 const partners: Partner[] = [
-  { bankCode: "009", bankName: "BNI", priority: 1, keyToken: "k9", serviceUrl: "127.0.0.1:2002", aliases: [] },
-  { bankCode: "014", bankName: "BCA", priority: 2, keyToken: "k14", serviceUrl: "127.0.0.1:2004", aliases: [] },
-  { bankCode: "800", bankName: "Mandiri", priority: 3, keyToken: "k8", serviceUrl: "127.0.0.1:2003", aliases: ["008"] },
+  { bankCode: "009", bankName: "BNI", priority: 1, keyToken: bniKey, serviceUrl: "127.0.0.1:2002", aliases: [] },
+  { bankCode: "014", bankName: "BCA", priority: 2, keyToken: "micro-bench-partner-key-014-00000000", serviceUrl: "127.0.0.1:2004", aliases: [] },
+  { bankCode: "800", bankName: "Mandiri", priority: 3, keyToken: "micro-bench-partner-key-800-00000000", serviceUrl: "127.0.0.1:2003", aliases: ["008"] },
 ];
 const route = (bankCode: string, usage: Route["usage"]): Route => ({ bankCode, usage, method: "POST", localEndpoint: "/", externalEndpoint: "https://{{h}}/" });
 const tables = {
@@ -46,7 +48,7 @@ const transferCall = {
   referenceNumber: "GRB1", attempt: 1, amount: "10000", currency: "IDR", sourceAccountNumber: "0115470003", beneficiaryBankCode: "009",
   beneficiaryAccountNumber: "0115476119", usage: 1, transactionDate: "2026-11-27",
 };
-const serviceToken = signServiceToken("k9", "009", transferBinding(transferCall));
+const serviceToken = signServiceToken(bniKey, "009", transferBinding(transferCall));
 const bniBody = JSON.stringify({ request: { header: { companyId: "GERBANG", parentCompanyId: "G", requestUuid: "0123456789ABCDEF" }, accountNumber: "0115470003", beneficiaryAccountNumber: "0115476119", currency: "IDR", amount: "10000", remark: "x" } });
 const bcaRequest = { method: "POST", relativeUrl: "/banking/corporates/transfers", accessToken: "token", body: '{"CorporateID":"GERBANGBCA","Amount":"100000.00","Remark1":"Transfer Test"}', timestamp: "2026-11-26T10:00:00.000+07:00" };
 
@@ -56,8 +58,8 @@ const results = [
   measure("app token: authenticate (HS256 verify, claims, IP)", () => auth.authenticate(`Bearer ${appToken}`, "127.0.0.1")),
   measure("app token: req claim (SHA-256 of the critical fields)", () => transferRequestClaim(fields)),
   measure("verifyHs256 alone", () => verifyHs256(appToken, key, { audience: "gerbang", maxLifetimeSeconds: 300 })),
-  measure("service token: sign (gateway -> bank)", (i) => signServiceToken("k9", "009", transferBinding({ ...transferCall, referenceNumber: `GRB${i}` }))),
-  measure("service token: verify (bank service)", () => { verifyServiceToken(serviceToken, "k9", "009", transferBinding(transferCall)); }),
+  measure("service token: sign (gateway -> bank)", (i) => signServiceToken(bniKey, "009", transferBinding({ ...transferCall, referenceNumber: `GRB${i}` }))),
+  measure("service token: verify (bank service)", () => { verifyServiceToken(serviceToken, bniKey, "009", transferBinding(transferCall)); }),
   measure("BNI body JWT signature", () => bniSignature(bniBody, "secret")),
   measure("BCA X-BCA-Signature", () => bcaSignature("secret", bcaRequest)),
 ];
