@@ -30,7 +30,7 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
     },
     bankTimeoutMs: { doc: "Longest time one call may spend at the bank, in ms.", format: "positive", default: 10_000, env: "BANK_TIMEOUT_MS" },
     deadlineMarginMs: {
-      doc: "Time kept free before the caller's gRPC deadline so our answer reaches it, in ms; below BANK_TIMEOUT_MS.",
+      doc: "Time kept free before the caller's gRPC deadline so our answer reaches it, in ms.",
       format: "whole",
       default: 250,
       env: "DEADLINE_MARGIN_MS",
@@ -47,24 +47,19 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
 
 /**
  * Loads a bank service's settings. Refused besides what each format refuses: an empty credential;
- * a margin as long as the bank timeout (every call's budget would be gone before it started:
- * "not sent", and the gateway's breaker opens on a healthy bank); and, when the bank is not on this
- * machine, any credential still at the local sandbox's demo value (the defaults): a deployment
- * that forgot one would send published values to the real bank and fail every transfer while
- * looking healthy.
+ * and, when the bank is not on this machine, any credential still at the local sandbox's demo
+ * value (the defaults): a deployment that forgot one would send published values to the real bank
+ * and fail every transfer while looking healthy.
  */
 export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>): T {
   const config = loadConfig(schema, overrides).getProperties();
-  if (config.deadlineMarginMs >= config.bankTimeoutMs) {
-    throw new Error(`DEADLINE_MARGIN_MS (${config.deadlineMarginMs}) must be below BANK_TIMEOUT_MS (${config.bankTimeoutMs}): it is kept free of every call's time at the bank`);
-  }
   const entries = Object.entries((schema as unknown as { credentials: Record<string, { env?: string }> }).credentials);
   const values = config.credentials as Record<string, unknown>;
   const empty = entries.filter(([key]) => { const value = values[key]; return typeof value !== "string" || value.trim() === ""; }).map(([, entry]) => entry.env ?? "");
   if (empty.length > 0) throw new Error(`${empty.join(", ")} must not be empty`);
   if (isLoopbackOrigin(config.bankHost)) return config;
   const demoLeft = entries.filter(([key]) => values[key] === demo[key]).map(([, entry]) => entry.env ?? "");
-  if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")} still hold the local sandbox's demo values, but the bank is at ${config.bankHost}: set the bank's own credentials`);
+  if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")}: still the local sandbox's demo values, but the bank is at ${config.bankHost}; set the bank's own credentials`);
   return config;
 }
 
