@@ -79,6 +79,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const registry: Refreshing<RegistrySnapshot> = await createRegistry({
     registryStore: createRegistryStore(connection), clientStore, directoryStore, refreshMs: settings.registryRefreshMs,
     onError: (error) => { logger.error({ err: error }, "registry reload failed; keeping the last good one"); },
+    onRowProblem: (problem) => { logger.error({ err: problem }, "registry row needs an operator"); },
   });
   const unmatched = overridesWithoutPartner(settings.bankPolicies, registry.current().partners);
   if (unmatched.length > 0) {

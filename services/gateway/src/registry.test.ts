@@ -15,7 +15,8 @@ async function snapshotOf(clients: Client[], partners: Partner[] = []) {
     clientStore: { listClients: () => Promise.resolve(clients) } as unknown as ClientStore,
     directoryStore: { listBanks: () => Promise.resolve([]) } as unknown as BankDirectoryStore,
     refreshMs: 60_000,
-    onError: (error) => { errors.push(error instanceof Error ? error.message : String(error)); },
+    onError: (error) => { errors.push(`reload failed: ${String(error)}`); }, // never, here: the rows load
+    onRowProblem: (problem) => { errors.push(problem.message); },
   });
   registry.close();
   return { clients: registry.current().clients, errors };

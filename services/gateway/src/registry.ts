@@ -21,8 +21,10 @@ export interface RegistryDeps {
   clientStore: ClientStore;
   directoryStore: BankDirectoryStore;
   refreshMs: number;
-  /** A failed reload keeps the last good snapshot; a bad allowlist entry or a short key shuts only that app out. */
+  /** A failed reload: the last good snapshot is kept. */
   onError: (error: unknown) => void;
+  /** A row loaded but not usable as it is (a bad allowlist or a short key shuts that app out), said at every reload. */
+  onRowProblem: (problem: Error) => void;
 }
 
 export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistrySnapshot>> {
@@ -33,11 +35,11 @@ export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistryS
       deps.clientStore.listClients(),
       deps.directoryStore.listBanks(),
     ]);
-    for (const partner of partners) warnOfShortKey(partner, deps.onError);
+    for (const partner of partners) warnOfShortKey(partner, deps.onRowProblem);
     return {
       partners,
       routes,
-      clients: new Map(clients.map((client) => [client.clientId, registered(client, deps.onError)])),
+      clients: new Map(clients.map((client) => [client.clientId, registered(client, deps.onRowProblem)])),
       directory: new Map(banks.map((bank) => [bank.bankCode, bank])),
     };
   };
@@ -49,24 +51,24 @@ export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistryS
  * key (verifyServiceToken): its transfers fail "not sent". Said here too, on every reload, because
  * the gateway's log is where the failing transfers are seen.
  */
-function warnOfShortKey(partner: Partner, onError: (error: unknown) => void): void {
+function warnOfShortKey(partner: Partner, onRowProblem: (problem: Error) => void): void {
   if (partner.keyToken.length >= MIN_KEY_TOKEN_LENGTH) return;
-  onError(new Error(`partner ${partner.bankCode} has a key token of ${partner.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; its bank service refuses every call until it is rotated`));
+  onRowProblem(new Error(`partner ${partner.bankCode} has a key token of ${partner.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; its bank service refuses every call until it is rotated`));
 }
 
 /** A client as the hot path reads it; one with a key too short is kept, inactive, and said so on every reload. */
-function registered(client: Client, onError: (error: unknown) => void): RegisteredClient {
-  const allow = compileAllowlist(client, onError);
+function registered(client: Client, onRowProblem: (problem: Error) => void): RegisteredClient {
+  const allow = compileAllowlist(client, onRowProblem);
   if (client.keyToken.length >= MIN_KEY_TOKEN_LENGTH) return { ...client, allow };
-  onError(new Error(`client ${client.clientId} has a key token of ${client.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; refusing all its calls until it is rotated`));
+  onRowProblem(new Error(`client ${client.clientId} has a key token of ${client.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; refusing all its calls until it is rotated`));
   return { ...client, active: false, allow };
 }
 
-function compileAllowlist(client: Client, onError: (error: unknown) => void): IpMatcher {
+function compileAllowlist(client: Client, onRowProblem: (problem: Error) => void): IpMatcher {
   try {
     return createIpMatcher(client.allowedIps);
   } catch (error) {
-    onError(new Error(`client ${client.clientId} has an invalid allowlist; refusing all its calls`, { cause: error }));
+    onRowProblem(new Error(`client ${client.clientId} has an invalid allowlist; refusing all its calls`, { cause: error }));
     return createIpMatcher([]);
   }
 }
