@@ -92,7 +92,8 @@ export function signServiceToken(
  */
 export function verifyServiceToken(token: string, keyToken: string, bankCode: string, binding: ServiceTokenBinding): void {
   if (keyToken.length < MIN_KEY_TOKEN_LENGTH) {
-    throw new TokenError(`bank ${bankCode}'s partner key token has ${keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; every call is refused until it is rotated`);
+    // Its length is the gateway's log's to tell (registry.ts): this message reaches whoever called.
+    throw new TokenError(`bank ${bankCode}'s partner key token is under ${MIN_KEY_TOKEN_LENGTH} characters; every call is refused until it is rotated`);
   }
   const claims = verifyHs256(token, keyToken, { audience: bankCode, maxLifetimeSeconds: SERVICE_TOKEN_LIFETIME_SECONDS });
   if (claims.ref !== binding.referenceNumber || claims.att !== binding.attempt) {
