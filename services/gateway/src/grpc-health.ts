@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { create, type DescMessage, type DescMethod, type DescMethodServerStreaming, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 
@@ -75,10 +76,9 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
             if (last !== NOT_SERVING) yield answer(watch.output, NOT_SERVING);
             return;
           }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, deps.watchIntervalMs ?? 1000);
-            ctx.signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
-          });
+          // Its abort listener goes when the pause ends: one added each round and never removed
+          // would hold a closure per second for as long as the watcher stays.
+          await sleep(deps.watchIntervalMs ?? 1000, undefined, { signal: ctx.signal }).catch(() => undefined); // aborted: the loop ends
         }
       } finally {
         watchers -= 1;
