@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -13,8 +13,8 @@ import path from "node:path";
  *   port 0 and every outgoing connection takes theirs (the servers tests start in-process, and
  *   the kernel's own choice that an earlier version of this function returned), and above 10000,
  *   clear of the well-known ports and of `make run`'s;
- * - it is reserved across processes for RESERVED_MS, by a file created exclusively in the temp
- *   folder, so two callers (two jest workers, a test and its system) never get the same port.
+ * - it is reserved across processes for RESERVED_MS or more, by a file created exclusively in the
+ *   temp folder, so two callers (two jest workers, a test and its system) never get the same port.
  * It is then checked free by binding it once. Where the ephemeral range leaves no room below it,
  * the kernel picks, as before.
  */
@@ -29,8 +29,8 @@ export async function freePort(): Promise<number> {
   return kernelPort();
 }
 
-/** Long enough for any child to start and bind; a reservation older than this is void. */
-const RESERVED_MS = 10 * 60_000;
+/** Long enough for any child to start and bind; a reservation lasts one to two of these. */
+const RESERVED_MS = 5 * 60_000;
 /** Below: well-known and registered ports, `make run`'s among them (2002-9080). */
 const LOWEST = 10_000;
 /** The range needs room enough that random picks rarely meet a port in use. */
@@ -58,22 +58,29 @@ function readEphemeralLow(): number | undefined {
 }
 
 const reservations = path.join(os.tmpdir(), `gerbang-ports-${os.userInfo().uid}`);
+let swept = false;
 
-/** Claims `port` for this caller unless another claimed it within RESERVED_MS. */
+/**
+ * Claims `port` for this caller unless another claimed it in this period of RESERVED_MS or the one
+ * before. A claim is a file named `<port>.<period>`, only ever created exclusively and never
+ * replaced, so two callers cannot both win one; files of older periods are deleted, which races
+ * with nobody since no one creates them any more.
+ */
 function reserve(port: number): boolean {
-  const file = path.join(reservations, String(port));
-  mkdirSync(reservations, { recursive: true });
-  try {
-    if (Date.now() - statSync(file).mtimeMs < RESERVED_MS) return false;
-    unlinkSync(file); // an old claim: void
-  } catch {
-    // no claim yet (or another caller removed the old one first)
+  const period = Math.floor(Date.now() / RESERVED_MS);
+  if (!swept) {
+    mkdirSync(reservations, { recursive: true });
+    for (const name of readdirSync(reservations)) {
+      if (Number(name.split(".")[1]) < period - 1) rmSync(path.join(reservations, name), { force: true });
+    }
+    swept = true;
   }
+  if (existsSync(path.join(reservations, `${port}.${period - 1}`))) return false;
   try {
-    closeSync(openSync(file, "wx"));
+    closeSync(openSync(path.join(reservations, `${port}.${period}`), "wx"));
     return true;
   } catch {
-    return false; // another caller claimed it in between
+    return false; // claimed this period already
   }
 }
 
