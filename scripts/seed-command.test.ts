@@ -8,8 +8,8 @@ import { COMMANDS_MS } from "../test/ledger-command";
 import { BANK_DIRECTORY, LOCAL_CLIENT_KEY } from "./seed-data";
 
 const run = promisify(execFile);
-const seed = (dbName: string, args: string[], ports?: object) => run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts"), ...args], {
-  env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: dbName, PORTS_JSON: ports === undefined ? "" : JSON.stringify(ports) },
+const seed = (dbName: string, args: string[], ports?: object, env: Record<string, string> = {}) => run(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "scripts/seed.ts"), ...args], {
+  env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: dbName, PORTS_JSON: ports === undefined ? "" : JSON.stringify(ports), ...env },
   timeout: 60_000,
 });
 
@@ -18,7 +18,8 @@ describe("scripts/seed.ts", () => {
     const connection = await connectTestDatabase("seed");
     const dbName = connection.name;
     try {
-      const { stdout } = await seed(dbName, ["--if-empty"], { bankBni: 3002, bankBca: 3004, bankMandiri: 3003 });
+      // Every port of the system, as scripts/system.ts passes them: the seed takes the bank services'.
+      const { stdout } = await seed(dbName, ["--if-empty"], { gatewayHttp: 3080, bankBni: 3002, bankBca: 3004, bankMandiri: 3003, database: 3117 });
       expect(stdout).toContain("3 partners, 7 routes, 3 clients");
       const registry = createRegistryStore(connection);
       const partners = await registry.listPartners();
@@ -72,14 +73,15 @@ describe("scripts/seed.ts", () => {
   }, 60_000);
 
   it.each([
-    ["--help", ["--help"], undefined, 'unknown argument "--help"'],
-    ["a mistyped flag", ["--ifempty"], undefined, 'unknown argument "--ifempty"'],
-    ["a PORTS_JSON missing a port", ["--if-empty"], { bankBni: 3002, bankBca: 3004 }, "PORTS_JSON must give bankBni, bankBca, bankMandiri"],
-    ["a PORTS_JSON port out of range", [], { bankBni: 3002, bankBca: 3004, bankMandiri: 70000 }, "PORTS_JSON must give"],
-  ])("refuses %s with exit 2 and the usage, writing nothing (a full seed puts rotated keys back)", async (_what, args, ports, message) => {
+    ["--help", ["--help"], undefined, {}, 'unknown argument "--help"'],
+    ["a mistyped flag", ["--ifempty"], undefined, {}, 'unknown argument "--ifempty"'],
+    ["a PORTS_JSON missing a port", ["--if-empty"], { bankBni: 3002, bankBca: 3004 }, {}, "PORTS_JSON must give bankBni, bankBca, bankMandiri"],
+    ["a PORTS_JSON port out of range", [], { bankBni: 3002, bankBca: 3004, bankMandiri: 70000 }, {}, "PORTS_JSON must give"],
+    ["an empty MONGODB_DATABASE (the driver would write to \"test\")", [], undefined, { MONGODB_DATABASE: "" }, "MONGODB_DATABASE is empty"],
+  ])("refuses %s with exit 2 and the usage, writing nothing (a full seed puts rotated keys back)", async (_what, args, ports, env, message) => {
     const connection = await connectTestDatabase("seed_usage");
     try {
-      const failed = seed(connection.name, args, ports);
+      const failed = seed(connection.name, args, ports, env);
       await expect(failed).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(message) as string });
       await expect(failed).rejects.toMatchObject({ stderr: expect.stringContaining("usage: npx tsx scripts/seed.ts") as string });
       expect(await connection.db!.listCollections().toArray()).toEqual([]);

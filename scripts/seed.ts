@@ -34,8 +34,10 @@ async function main(): Promise<void> {
   if (!onLoopback(uri) && !args.includes("--not-loopback")) {
     throw new Error("MONGODB_URI is not on this machine (127.0.0.1, ::1, localhost), and the seed's keys are published demo values: nothing was written. Pass --not-loopback if that database is meant to hold them");
   }
+  const dbName = process.env.MONGODB_DATABASE ?? "gerbang";
+  if (dbName.trim() === "") throw new UsageError("MONGODB_DATABASE is empty: the driver would write to its fallback database (\"test\"); nothing was written");
   const ifEmpty = args.includes("--if-empty");
-  const connection = await connectDatabase({ uri, dbName: process.env.MONGODB_DATABASE ?? "gerbang" });
+  const connection = await connectDatabase({ uri, dbName });
   try {
     const registry = createRegistryStore(connection);
     const clients = await createClientStore(connection);

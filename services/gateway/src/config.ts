@@ -251,7 +251,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_BREAKER_RESET_MS",
   },
   breakerWindowMs: {
-    doc: "Circuit breaker: length of the rolling window its statistics cover, at least 1000 ms (opossum splits it in 10 buckets of whole ms: under 10 ms they are 0 ms long, and the breaker never opens).",
+    doc: "Circuit breaker: length of the rolling window its statistics cover, at least 1000 ms: a shorter one holds too few calls to judge a bank by (and under 10 ms, opossum's 10 buckets of whole ms are 0 ms long: the breaker never opens).",
     format: "at-least-1000",
     default: 10_000,
     env: "GATEWAY_BREAKER_WINDOW_MS",
