@@ -49,7 +49,6 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
   const serviceName = (req: unknown) => (req as { service?: string }).service ?? "";
 
   router.rpc(check, async (req) => answer(check.output, await statusOf(serviceName(req))));
-  let watchers = 0;
   router.rpc(list, async () => {
     const status = (await deps.ready()) ? SERVING : NOT_SERVING;
     const statuses = Object.fromEntries(["", ...deps.services].map((name) => [name, { status }]));
@@ -59,6 +58,7 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
     // Sends the current status, then every change, until the caller hangs up (ctx.signal) or the
     // gateway stops: once it has said NOT_SERVING the stream ends, or closing the port would wait
     // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
+    let watchers = 0;
     router.rpc(watch, async function* (req, ctx) {
       if (watchers >= MAX_HEALTH_WATCHERS) {
         throw new ConnectError(`${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway already; use Check, or Watch again later`, Code.ResourceExhausted);
