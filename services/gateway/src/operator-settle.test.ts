@@ -91,7 +91,7 @@ describe("what an operator cannot do (refused, nothing changed)", () => {
     await connection.collection("transfers").updateOne({ _id: reviewed.referenceNumber } as never, { $set: { leaseOwner: "gateway-b", leaseUntil } });
     const t = (await ledger.findByReferenceNumber(reviewed.referenceNumber))!;
     const after = new Date(leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS).toISOString();
-    const refusal = new SettlementRefused(`transfer ${t.referenceNumber} is being asked about at the bank right now (lease until ${leaseUntil.toISOString()}, on the resolver's clock); look at it again after ${after}`);
+    const refusal = new SettlementRefused(`transfer ${t.referenceNumber} may be being asked about at the bank right now (a gateway held it until ${leaseUntil.toISOString()}, on its clock); look at it again after ${after}`);
     await expect(decide(t)).rejects.toThrow(refusal);
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
   });
@@ -100,7 +100,7 @@ describe("what an operator cannot do (refused, nothing changed)", () => {
     const reviewed = await transferIn("MANUAL_REVIEW");
     await connection.collection("transfers").updateOne({ _id: reviewed.referenceNumber } as never, { $set: { leaseOwner: "gateway-b", leaseUntil: new Date(Date.now() - 30_000) } });
     const t = (await ledger.findByReferenceNumber(reviewed.referenceNumber))!;
-    await expect(decide(t)).rejects.toThrow(/is being asked about at the bank right now/);
+    await expect(decide(t)).rejects.toThrow(/may be being asked about at the bank right now/);
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
   });
 

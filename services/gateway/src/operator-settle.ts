@@ -71,7 +71,8 @@ export async function settleByOperator(ledger: TransferStore, input: OperatorSet
   // overwritten by a decision taken without it.
   if (seen.leaseUntil !== undefined && seen.leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS > now.getTime()) {
     const after = new Date(seen.leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS).toISOString();
-    throw new SettlementRefused(`transfer ${referenceNumber} is being asked about at the bank right now (lease until ${seen.leaseUntil.toISOString()}, on the resolver's clock); look at it again after ${after}`);
+    // A gateway that stopped hands its leases back by ending them at that moment: the same wait.
+    throw new SettlementRefused(`transfer ${referenceNumber} may be being asked about at the bank right now (a gateway held it until ${seen.leaseUntil.toISOString()}, on its clock); look at it again after ${after}`);
   }
   const settled = await ledger.transition(seen, state, {
     settledBy: { operator, reason, at: now },
