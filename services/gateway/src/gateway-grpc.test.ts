@@ -9,7 +9,7 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
 import { appToken, startHarness, until, type Harness } from "./gateway-harness";
-import { MAX_HEALTH_WATCHERS } from "./grpc-health";
+import { MAX_HEALTH_WATCHERS_PER_SOURCE } from "./grpc-health";
 
 let h: Harness;
 let grpcClient: PaymentGatewayServiceClient;
@@ -251,7 +251,7 @@ describe("gRPC health checking and server reflection", () => {
     client.close();
   });
 
-  it(`refuses a Watch beyond ${MAX_HEALTH_WATCHERS} open at once with RESOURCE_EXHAUSTED (health needs no token); one closing frees a place`, async () => {
+  it(`refuses a Watch beyond ${MAX_HEALTH_WATCHERS_PER_SOURCE} open at once from one address with RESOURCE_EXHAUSTED (health needs no token); one closing frees a place`, async () => {
     const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
     const client = new Health(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
       watch(req: { service: string }): ClientReadableStream<{ status: string }>;
@@ -266,7 +266,7 @@ describe("gRPC health checking and server reflection", () => {
       });
       return { stream, first };
     };
-    const watching = Array.from({ length: MAX_HEALTH_WATCHERS }, open);
+    const watching = Array.from({ length: MAX_HEALTH_WATCHERS_PER_SOURCE }, open);
     try {
       expect(new Set(await Promise.all(watching.map((w) => w.first)))).toEqual(new Set(["SERVING"]));
       const refused = open();

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { create, type DescMessage, type DescMethod, type DescMethodServerStreaming, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { callerIpKey } from "./context";
+import { sourceOf } from "./ip-allowlist";
+import { createShares } from "./shares";
 
 /**
  * grpc.health.v1.Health as a Connect service (no maintained Connect implementation exists).
@@ -19,6 +22,12 @@ const NOT_SERVING = 2;
  * gateway out of its heap. Balancers probe with Check; a few watchers per gateway is the norm.
  */
 export const MAX_HEALTH_WATCHERS = 64;
+/**
+ * Of those, from one source (the caller's IP, an IPv6 /64): one stranger cannot take every place.
+ * A gRPC client that checks health itself (a channel's healthCheckConfig) watches, and counts a
+ * refused Watch as unhealthy: that is what one source must not do to everyone else.
+ */
+export const MAX_HEALTH_WATCHERS_PER_SOURCE = 8;
 
 export interface HealthDeps {
   health: DescService;
@@ -58,12 +67,14 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
     // Sends the current status, then every change, until the caller hangs up (ctx.signal) or the
     // gateway stops: once it has said NOT_SERVING the stream ends, or closing the port would wait
     // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
-    let watchers = 0;
+    const watchers = createShares({ total: MAX_HEALTH_WATCHERS, perKey: MAX_HEALTH_WATCHERS_PER_SOURCE });
     router.rpc(watch, async function* (req, ctx) {
-      if (watchers >= MAX_HEALTH_WATCHERS) {
-        throw new ConnectError(`${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway already; use Check, or Watch again later`, Code.ResourceExhausted);
+      const ip = ctx.values.get(callerIpKey);
+      const place = watchers.take(ip === undefined ? undefined : sourceOf(ip));
+      if (place.refused !== undefined) {
+        const open = place.refused === "total" ? `${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway` : `${MAX_HEALTH_WATCHERS_PER_SOURCE} Watch streams from this address are open`;
+        throw new ConnectError(`${open} already; use Check, or Watch again later`, Code.ResourceExhausted);
       }
-      watchers += 1;
       try {
         const service = serviceName(req);
         let last: number | undefined;
@@ -81,7 +92,7 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
           await sleep(deps.watchIntervalMs ?? 1000, undefined, { signal: ctx.signal }).catch(() => undefined); // aborted: the loop ends
         }
       } finally {
-        watchers -= 1;
+        place.release();
       }
     });
   }
