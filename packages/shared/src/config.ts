@@ -1,6 +1,5 @@
 import { isIP } from "node:net";
 import convict from "convict";
-import { isLoopbackHost } from "./loopback";
 
 /**
  * Strict number formats. convict's own "nat" reads an environment value with parseInt, so
@@ -55,27 +54,6 @@ convict.addFormat({
   validate: (value: unknown) => {
     if (typeof value !== "string" || (isIP(value) === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(value))) {
       throw new Error(`must be an IP address (IPv6 without brackets) or a host name; got ${JSON.stringify(value)}`);
-    }
-  },
-});
-// A bank's origin: https://host[:port], or host[:port] (https then), or http:// to this machine
-// only (the sandboxes). The bank's OAuth secret, signatures and every transfer travel in it: over
-// plain HTTP to anywhere else they could be read and replayed, and an unparseable value would
-// only fail at the first call, as "not sent", naming no variable.
-convict.addFormat({
-  name: "bank-origin",
-  validate: (value: unknown) => {
-    const text = typeof value === "string" ? value : "";
-    let url: URL | undefined;
-    try {
-      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
-    } catch {
-      url = undefined;
-    }
-    const origin = url !== undefined && url.hostname !== "" && url.username === "" && url.password === "" && url.pathname === "/" && url.search === "" && url.hash === "";
-    const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
-    if (!origin || !secure) {
-      throw new Error(`must be the bank's origin: https://host[:port] (or host[:port]), or http:// to this machine only; got ${JSON.stringify(value)}`);
     }
   },
 });

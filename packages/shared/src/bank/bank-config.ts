@@ -1,6 +1,7 @@
-import type convict from "convict";
+import convict from "convict";
 import { loadConfig } from "../config";
 import { isLoopbackHost } from "../loopback";
+import { hasScheme } from "./bank-registry";
 
 /**
  * Convict schema entries every bank service has. Each service's config.ts spreads these next to
@@ -64,9 +65,30 @@ export function loadBankConfig<T extends BankServiceSettings & { credentials: ob
 }
 
 function isLoopbackOrigin(origin: string): boolean {
+  return isLoopbackHost(bankOriginUrl(origin)?.hostname ?? "");
+}
+
+/** A configured bank host as a URL (a bare host:port is https, as resolveEndpoint reads it); undefined when it does not parse. */
+function bankOriginUrl(value: string): URL | undefined {
   try {
-    return isLoopbackHost(new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) ? origin : `https://${origin}`).hostname);
+    return new URL(hasScheme(value) ? value : `https://${value}`);
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+// A bank's origin: https://host[:port], or host[:port] (https then), or http:// to this machine
+// only (the sandboxes). The bank's OAuth secret, signatures and every transfer travel in it: over
+// plain HTTP to anywhere else they could be read and replayed, and an unparseable value would
+// only fail at the first call, as "not sent", naming no variable.
+convict.addFormat({
+  name: "bank-origin",
+  validate: (value: unknown) => {
+    const url = bankOriginUrl(typeof value === "string" ? value : "");
+    const origin = url !== undefined && url.hostname !== "" && url.username === "" && url.password === "" && url.pathname === "/" && url.search === "" && url.hash === "";
+    const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
+    if (!origin || !secure) {
+      throw new Error(`must be the bank's origin: https://host[:port] (or host[:port]), or http:// to this machine only; got ${JSON.stringify(value)}`);
+    }
+  },
+});

@@ -20,6 +20,12 @@ export function watchBankRegistry(store: RegistryStore, bankCode: string, interv
 }
 
 const TEMPLATE_VARIABLE = /\{\{(\w+)\}\}/g;
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Whether a configured bank host names its scheme (http://127.0.0.1:7002) or is bare (host:port). */
+export function hasScheme(value: string): boolean {
+  return SCHEME.test(value);
+}
 
 /**
  * Resolves `{{hostX}}` in a route's externalEndpoint from config. A configured value with a
@@ -29,11 +35,11 @@ const TEMPLATE_VARIABLE = /\{\{(\w+)\}\}/g;
 export function resolveEndpoint(template: string, hosts: Readonly<Record<string, string>>): string {
   let text = template;
   for (const [name, value] of Object.entries(hosts)) {
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+    const withScheme = hasScheme(value);
     let origin = value;
     while (origin.endsWith("/")) origin = origin.slice(0, -1);
     if (withScheme) text = text.replace(new RegExp(`^[a-z][a-z0-9+.-]*://\\{\\{${name}\\}\\}`, "i"), origin);
-    text = text.replaceAll(`{{${name}}}`, withScheme ? origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "") : origin);
+    text = text.replaceAll(`{{${name}}}`, withScheme ? origin.replace(SCHEME, "") : origin);
   }
   const unknown = [...text.matchAll(TEMPLATE_VARIABLE)].map((m) => m[1]);
   if (unknown.length > 0) throw new Error(`endpoint ${template} uses unconfigured host variable(s): ${unknown.join(", ")}`);
