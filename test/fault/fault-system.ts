@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { CLOCK_TOLERANCE_SECONDS, repoRoot } from "@gerbang/shared";
+import { repoRoot } from "@gerbang/shared";
 import { startSystem, type ComponentName, type RunningSystem } from "../../scripts/system";
 import { createAppClient, type AppClient } from "./app-client";
 import { startGatewayProcess, startServiceProcess, type GatewayProcess, type ServiceProcess } from "./service-process";
 import { createSandboxAdmin, type SandboxAdmin } from "@gerbang/shared/src/bank/testing";
-import { MAX_RESENDS } from "../../services/gateway/src/resolver-decision";
+import { MAX_RESENDS, sendMayLandWithinMs } from "../../services/gateway/src/resolver-decision";
 
 /**
  * The whole mesh as real processes (scripts/system.ts) with the short timings a fault run needs,
@@ -60,11 +60,11 @@ export const FAULT_TIMINGS = {
  * out, then the first send and up to MAX_RESENDS re-sends of the same attempt, each after
  * GATEWAY_RESEND_AFTER_MS and taking up to the bank deadline, before the last "not found" sends it
  * to manual review; or the horizon, then the wait for a send made just before it (the lease plus
- * its token's clock tolerance, resolver-decision.ts latestSendMayStillLand) and a backoff step and
+ * its token's clock tolerance, resolver-decision.ts sendMayLandWithinMs) and a backoff step and
  * a round. Plus a margin for a busy machine. Waits for the resolver are bounded by it.
  */
 const RESENDS_PATH_MS = FAULT_TIMINGS.leaseMs + (MAX_RESENDS + 1) * (FAULT_TIMINGS.resendAfterMs + FAULT_TIMINGS.gatewayBankDeadlineMs);
-const HORIZON_PATH_MS = FAULT_TIMINGS.manualReviewHorizonMs + FAULT_TIMINGS.leaseMs + CLOCK_TOLERANCE_SECONDS * 1000
+const HORIZON_PATH_MS = FAULT_TIMINGS.manualReviewHorizonMs + sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs)
   + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
 export const RESOLVER_SETTLES_MS = Math.max(RESENDS_PATH_MS, HORIZON_PATH_MS) + 10_000;
 

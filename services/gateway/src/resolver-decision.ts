@@ -64,8 +64,12 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
  * person, who could settle FAILED on the bank's "no record" while that send can still book.
  */
 function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
-  const landsWithinMs = Math.max(policy.resendAfterMs, leaseMs + CLOCK_TOLERANCE_SECONDS * 1000);
-  return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < landsWithinMs;
+  return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < sendMayLandWithinMs(policy, leaseMs);
+}
+
+/** How long after it was made a send may still reach the bank: its sender's lease, as its token's clock tolerance allows, or the re-send wait. */
+export function sendMayLandWithinMs(policy: Pick<BankPolicy, "resendAfterMs">, leaseMs: number): number {
+  return Math.max(policy.resendAfterMs, leaseMs + CLOCK_TOLERANCE_SECONDS * 1000);
 }
 
 /** Whether an unresolved attempt goes to a person now: past the horizon, and no send of it can still land. */
