@@ -53,14 +53,18 @@ export function createRegistry(deps: RegistryDeps): Promise<Refreshing<RegistryS
  */
 function warnOfShortKey(partner: Partner, onRowProblem: (problem: Error) => void): void {
   if (partner.keyToken.length >= MIN_KEY_TOKEN_LENGTH) return;
-  onRowProblem(new Error(`partner ${partner.bankCode} has a key token of ${partner.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; its bank service refuses every call until it is rotated`));
+  onRowProblem(shortKey(`partner ${partner.bankCode}`, partner.keyToken, "its bank service refuses every call"));
+}
+
+function shortKey(who: string, keyToken: string, consequence: string): Error {
+  return new Error(`${who} has a key token of ${keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; ${consequence} until it is rotated`);
 }
 
 /** A client as the hot path reads it; one with a key too short is kept, inactive, and said so on every reload. */
 function registered(client: Client, onRowProblem: (problem: Error) => void): RegisteredClient {
   const allow = compileAllowlist(client, onRowProblem);
   if (client.keyToken.length >= MIN_KEY_TOKEN_LENGTH) return { ...client, allow };
-  onRowProblem(new Error(`client ${client.clientId} has a key token of ${client.keyToken.length} characters, under ${MIN_KEY_TOKEN_LENGTH}; refusing all its calls until it is rotated`));
+  onRowProblem(shortKey(`client ${client.clientId}`, client.keyToken, "refusing all its calls"));
   return { ...client, active: false, allow };
 }
 
