@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULT_PORTS } from "./local-fixtures";
 
 /**
  * A free loopback TCP port for a process that binds it a moment later (a child started with
@@ -41,8 +42,8 @@ let pickable: { low: number; high: number } | null | undefined;
 export function pickableRange(): { low: number; high: number } | undefined {
   if (pickable === undefined) {
     const ephemeralLow = readEphemeralLow();
-    // The embedded database's default port (27117) sits under the usual ephemeral range: stay below it too.
-    const high = ephemeralLow === undefined ? 0 : Math.min(ephemeralLow, 27_117);
+    // The embedded database's default port sits under the usual ephemeral range: stay below it too.
+    const high = ephemeralLow === undefined ? 0 : Math.min(ephemeralLow, DEFAULT_PORTS.database);
     pickable = high - LOWEST >= MIN_RANGE ? { low: LOWEST, high } : null;
   }
   return pickable ?? undefined;

@@ -63,37 +63,35 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
     const statuses = Object.fromEntries(["", ...deps.services].map((name) => [name, { status }]));
     return create(list.output, { statuses });
   });
-  {
-    // Sends the current status, then every change, until the caller hangs up (ctx.signal) or the
-    // gateway stops: once it has said NOT_SERVING the stream ends, or closing the port would wait
-    // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
-    const watchers = createShares({ total: MAX_HEALTH_WATCHERS, perKey: MAX_HEALTH_WATCHERS_PER_SOURCE });
-    router.rpc(watch, async function* (req, ctx) {
-      const ip = ctx.values.get(callerIpKey);
-      const place = watchers.take(ip === undefined ? undefined : sourceOf(ip));
-      if (place.refused !== undefined) {
-        const open = place.refused === "total" ? `${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway` : `${MAX_HEALTH_WATCHERS_PER_SOURCE} Watch streams from this address are open`;
-        throw new ConnectError(`${open} already; use Check, or Watch again later`, Code.ResourceExhausted);
-      }
-      try {
-        const service = serviceName(req);
-        let last: number | undefined;
-        while (!ctx.signal.aborted) {
-          const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
-          if (status !== last) yield answer(watch.output, status);
-          last = status;
-          if (deps.stopping()) {
-            // Stopping may have begun after the status above was read: the last word is NOT_SERVING.
-            if (last !== NOT_SERVING) yield answer(watch.output, NOT_SERVING);
-            return;
-          }
-          // Its abort listener goes when the pause ends: one added each round and never removed
-          // would hold a closure per second for as long as the watcher stays.
-          await sleep(deps.watchIntervalMs ?? 1000, undefined, { signal: ctx.signal }).catch(() => undefined); // aborted: the loop ends
+  // Sends the current status, then every change, until the caller hangs up (ctx.signal) or the
+  // gateway stops: once it has said NOT_SERVING the stream ends, or closing the port would wait
+  // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
+  const watchers = createShares({ total: MAX_HEALTH_WATCHERS, perKey: MAX_HEALTH_WATCHERS_PER_SOURCE });
+  router.rpc(watch, async function* (req, ctx) {
+    const ip = ctx.values.get(callerIpKey);
+    const place = watchers.take(ip === undefined ? undefined : sourceOf(ip));
+    if (place.refused !== undefined) {
+      const open = place.refused === "total" ? `${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway` : `${MAX_HEALTH_WATCHERS_PER_SOURCE} Watch streams from this address are open`;
+      throw new ConnectError(`${open} already; use Check, or Watch again later`, Code.ResourceExhausted);
+    }
+    try {
+      const service = serviceName(req);
+      let last: number | undefined;
+      while (!ctx.signal.aborted) {
+        const status = service === "" || deps.services.includes(service) ? await statusOf(service) : 3; // SERVICE_UNKNOWN
+        if (status !== last) yield answer(watch.output, status);
+        last = status;
+        if (deps.stopping()) {
+          // Stopping may have begun after the status above was read: the last word is NOT_SERVING.
+          if (last !== NOT_SERVING) yield answer(watch.output, NOT_SERVING);
+          return;
         }
-      } finally {
-        place.release();
+        // Its abort listener goes when the pause ends: one added each round and never removed
+        // would hold a closure per second for as long as the watcher stays.
+        await sleep(deps.watchIntervalMs ?? 1000, undefined, { signal: ctx.signal }).catch(() => undefined); // aborted: the loop ends
       }
-    });
-  }
+    } finally {
+      place.release();
+    }
+  });
 }
