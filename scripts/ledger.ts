@@ -33,3 +33,19 @@ export function exitWith(command: () => Promise<number>): void {
     process.exit(2);
   });
 }
+
+/**
+ * An operator's command line as `--flag value` pairs, each flag one of `allowed` and given once:
+ * which of two values was meant cannot be guessed, so a repeated flag is refused too.
+ */
+export function flagPairs(argv: readonly string[], allowed: readonly string[]): { ok: true; values: Map<string, string> } | { ok: false; error: string } {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i] ?? "";
+    const value = argv[i + 1];
+    if (!allowed.includes(flag) || value === undefined) return { ok: false, error: `unexpected argument ${flag}` };
+    if (values.has(flag)) return { ok: false, error: `${flag} given twice` };
+    values.set(flag, value);
+  }
+  return { ok: true, values };
+}

@@ -1,6 +1,6 @@
 import { createLogger } from "@gerbang/shared";
 import { loadGatewayConfig, parseReconcileInstant, reconcileLedger } from "@gerbang/gateway";
-import { connectLedger, exitWith } from "./ledger";
+import { connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
@@ -16,15 +16,9 @@ const USAGE = "usage: npx tsx scripts/reconcile.ts --from <time> --to <time>\n" 
 type Args = { ok: true; from: Date; to: Date } | { ok: false; error: string };
 
 function parseArgs(argv: string[]): Args {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if ((flag !== "--from" && flag !== "--to") || value === undefined) return { ok: false, error: `unexpected argument ${flag ?? ""}` };
-    // Which of two ranges was meant cannot be guessed: refused, as settle refuses a repeated flag.
-    if (values.has(flag)) return { ok: false, error: `${flag} given twice` };
-    values.set(flag, value);
-  }
+  const pairs = flagPairs(argv, ["--from", "--to"]);
+  if (!pairs.ok) return pairs;
+  const { values } = pairs;
   const from = parseReconcileInstant(values.get("--from") ?? "");
   const to = parseReconcileInstant(values.get("--to") ?? "");
   if (from === undefined || to === undefined) return { ok: false, error: "--from and --to must both be given, each an ISO date-time with Z or an offset, or a date" };

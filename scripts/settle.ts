@@ -1,5 +1,5 @@
 import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
-import { connectLedger, exitWith } from "./ledger";
+import { connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
@@ -16,15 +16,10 @@ const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "o
 type Field = (typeof FLAGS)[keyof typeof FLAGS];
 
 function parseArgs(argv: string[]): { ok: true; values: Partial<Record<Field, string>> } | { ok: false; error: string } {
+  const pairs = flagPairs(argv, Object.keys(FLAGS));
+  if (!pairs.ok) return pairs;
   const values: Partial<Record<Field, string>> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i] ?? "";
-    const value = argv[i + 1];
-    const field = (FLAGS as Record<string, Field | undefined>)[flag];
-    if (field === undefined || value === undefined) return { ok: false, error: `unexpected argument ${flag}` };
-    if (values[field] !== undefined) return { ok: false, error: `${flag} given twice` };
-    values[field] = value;
-  }
+  for (const [flag, value] of pairs.values) values[FLAGS[flag as keyof typeof FLAGS]] = value;
   const missing = (["--reference", "--state", "--by", "--reason"] as const).filter((flag) => values[FLAGS[flag]] === undefined);
   if (missing.length > 0) return { ok: false, error: `missing ${missing.join(", ")}` };
   return { ok: true, values };
