@@ -13,11 +13,7 @@ import { sampleMemory } from "./memory";
  * second than this. At the full path's target rate it also runs open loop: the latency the
  * database alone gives at that rate is a floor under the full path's there.
  */
-export interface DbCeiling {
-  /** Closed loop: sets at once. */
-  concurrency?: number;
-  /** Open loop: sets offered per second (the full path's throughput target). */
-  rate?: number;
+export type DbCeiling = DbLoad & {
   /** Ledger write sets per second (3 writes each). */
   transfersPerSecond: number;
   /** Writes per second (3 per set; under concurrency the inserts share commands, so fewer round trips). */
@@ -26,7 +22,10 @@ export interface DbCeiling {
   latency: LoadResult;
   /** CPU time of the database process per set, µs. */
   dbCpuMicrosPerSet?: number;
-}
+};
+
+/** How a row was driven: closed loop with sets at once, or open loop at sets offered per second (the full path's throughput target). */
+type DbLoad = { concurrency: number; rate?: undefined } | { rate: number; concurrency?: undefined };
 
 export async function measureDbCeiling(uri: string, dbName: string, loads: { concurrencies: number[]; targetRate: number }, seconds: number, dbPid?: number): Promise<DbCeiling[]> {
   const connection = await connectDatabase({ uri, dbName });
@@ -48,7 +47,7 @@ export async function measureDbCeiling(uri: string, dbName: string, loads: { con
       return updated !== null || "update matched nothing";
     };
     await closedLoop(oneTransfer, Math.max(...loads.concurrencies), 1); // warm-up: pool, SQLite tables
-    const measure = async (load: Pick<DbCeiling, "concurrency" | "rate">, drive: () => Promise<LoadResult>): Promise<DbCeiling> => {
+    const measure = async (load: DbLoad, drive: () => Promise<LoadResult>): Promise<DbCeiling> => {
       const usage = sampleMemory({ database: dbPid });
       const latency = await drive();
       const cpuMs = usage.finish().cpuMs.database;
@@ -67,4 +66,4 @@ export async function measureDbCeiling(uri: string, dbName: string, loads: { con
 }
 
 /** "concurrency 16" or "offered 500/s": how a row was driven. */
-export const dbLoad = (d: DbCeiling) => (d.rate === undefined ? `concurrency ${d.concurrency ?? "?"}` : `offered ${d.rate}/s`);
+export const dbLoad = (d: DbCeiling) => (d.rate === undefined ? `concurrency ${d.concurrency}` : `offered ${d.rate}/s`);

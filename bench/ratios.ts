@@ -40,7 +40,8 @@ export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeil
     out["database alone: ledger write sets/s (best)"] = dbBest;
     out["full path gRPC / database alone, max throughput"] = round(best("gateway-grpc") / dbBest);
   }
-  return { ...out, ...targetRatios(results.filter((r) => r.name === "gateway-grpc"), grpcOpen, dbCeiling) };
+  const targetRuns = results.filter((r) => r.name === "gateway-grpc" && r.mode === "open" && r !== grpcOpen);
+  return { ...out, ...targetRatios(targetRuns, bestClosedRun(results, "gateway-grpc"), dbCeiling) };
 }
 
 /**
@@ -49,10 +50,9 @@ export function ratios(results: ScenarioResult[], dbCeiling: BenchReport["dbCeil
  * from its own measurement: the latency the database alone gives at that rate (a floor under the
  * full path's), and the CPU the full path needs for that rate at its best run's cost per transfer.
  */
-function targetRatios(grpcRuns: ScenarioResult[], halfRateRun: ScenarioResult | undefined, dbCeiling: BenchReport["dbCeiling"]): BenchReport["ratios"] {
+function targetRatios(targetRuns: ScenarioResult[], grpcBest: ScenarioResult | undefined, dbCeiling: BenchReport["dbCeiling"]): BenchReport["ratios"] {
   const out: BenchReport["ratios"] = {};
-  const grpcBest = bestClosedRun(grpcRuns, "gateway-grpc");
-  for (const run of grpcRuns.filter((r) => r.mode === "open" && r !== halfRateRun)) {
+  for (const run of targetRuns) {
     if (run.rate === undefined) continue;
     out[`full path gRPC offered ${run.rate}/s (the target): delivered/s, p99 ms, errors`] = `${run.result.throughput}, ${run.result.p99}, ${run.result.errors}`;
     if (grpcBest !== undefined) out[`full path gRPC at ${run.rate}/s needs CPU cores, of ${os.cpus().length} (every process, load generator included)`] = cpuCores(grpcBest, run.rate);
