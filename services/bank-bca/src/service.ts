@@ -4,7 +4,7 @@ import {
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
 import { isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
-import { INQUIRY_WINDOW_DAYS, jakartaDaysBefore, type TransactionIds } from "./transaction-id-store";
+import { jakartaDaysBefore, type TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
   credentials: BcaCredentials;
@@ -62,6 +62,9 @@ function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: Trans
     text(inquiry.body, "SourceAccountNumber") === input.sourceAccountNumber &&
     text(inquiry.body, "BeneficiaryAccountNumber") === input.beneficiaryAccountNumber;
 }
+
+/** Days BCA's status inquiry looks back (bank-apis.md 2.2): its "not found" about an older day proves nothing. */
+const INQUIRY_WINDOW_DAYS = 31;
 
 /**
  * BCA's status inquiry looks back INQUIRY_WINDOW_DAYS: its "not found" about an older day says

@@ -45,8 +45,6 @@ allocatedIdSchema.index({ transactionDate: 1 });
  * attempt used that day, whose booking would then answer for it.
  */
 export const RETENTION_DAYS = 90;
-/** Days BCA's status inquiry looks back (bank-apis.md 2.2): its "not found" about an older day proves nothing. */
-export const INQUIRY_WINDOW_DAYS = 31;
 /** The purge waits one more day, so an instance whose clock runs behind never re-allocates a day another has purged. */
 const PURGE_MARGIN_DAYS = 1;
 /** Days the first purge of a process goes back: a service stopped for up to this long still purges what it missed. */
