@@ -6,6 +6,12 @@ import type { AppIdentity } from "./app-auth";
 /** The caller's IP as the socket (or a trusted proxy's X-Forwarded-For) says; undefined when unknown. */
 export const callerIpKey = createContextKey<string | undefined>(undefined, { description: "caller IP" });
 
+/**
+ * Who the caller counts against where sources get shares (server.ts's sourceKey): its IP, an IPv6
+ * /64, or the trusted proxy itself when its X-Forwarded-For is garbled; undefined when unknown.
+ */
+export const callerSourceKey = createContextKey<string | undefined>(undefined, { description: "caller source" });
+
 /** How the call arrived: rest, connect, grpc or grpc-web (for logs and metrics). */
 export const transportKey = createContextKey<string>("connect", { description: "transport" });
 

@@ -285,6 +285,38 @@ describe("gRPC health checking and server reflection", () => {
     }
   });
 
+  it("behind a trusted proxy, a Watch counts against its caller's share (X-Forwarded-For); a garbled X-Forwarded-For names no caller and counts against the proxy's", async () => {
+    const proxied = await h.startAnother({ trustedProxies: ["127.0.0.1"] });
+    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
+    const client = new Health(`127.0.0.1:${proxied.grpcPort}`, credentials.createInsecure()) as Client & {
+      watch(req: { service: string }, metadata: Metadata): ClientReadableStream<{ status: string }>;
+    };
+    const streams: ClientReadableStream<{ status: string }>[] = [];
+    /** Opens a Watch as forwarded for `caller`; resolves with its first status, or the code it ended with before one. */
+    const open = (caller: string) => {
+      const metadata = new Metadata();
+      metadata.set("x-forwarded-for", caller);
+      const stream = client.watch({ service: "" }, metadata);
+      streams.push(stream);
+      return new Promise<string>((resolve) => {
+        stream.once("data", (res: { status: string }) => { resolve(res.status); });
+        stream.on("status", (s: StatusObject) => { resolve(`code ${s.code}`); });
+        stream.on("error", () => undefined); // the status event above says how it ended
+      });
+    };
+    try {
+      const garbled = await Promise.all(Array.from({ length: MAX_HEALTH_WATCHERS_PER_SOURCE }, () => open("not-an-ip")));
+      expect(new Set(garbled)).toEqual(new Set(["SERVING"]));
+      expect(await open("127.0.0.1")).toBe(`code ${status.RESOURCE_EXHAUSTED}`); // the proxy's own share is full
+      expect(await open("still garbled")).toBe(`code ${status.RESOURCE_EXHAUSTED}`); // before, counted toward the total only
+      expect(await open("203.0.113.7")).toBe("SERVING"); // a caller behind the proxy has its own share
+    } finally {
+      for (const stream of streams) stream.cancel();
+      client.close();
+      await proxied.close();
+    }
+  });
+
   it.each(["v1", "v1alpha"])("serves grpc.reflection.%s: lists services and hands out the gateway's descriptors", async (version) => {
     const root = load(protoDir("@grpc/reflection", `build/proto/grpc/reflection/${version}/reflection.proto`));
     const Reflection = ctorAt(root, "grpc", "reflection", version, "ServerReflection");

@@ -1,7 +1,8 @@
 import { getEventListeners } from "node:events";
 import { Code, ConnectError, createClient, createRouterTransport, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { Health } from "@gerbang/gen/es/health/v1/health_pb";
-import { callerIpKey } from "./context";
+import { callerSourceKey } from "./context";
+import { sourceOf } from "./ip-allowlist";
 import { MAX_HEALTH_WATCHERS, MAX_HEALTH_WATCHERS_PER_SOURCE, registerHealth } from "./grpc-health";
 
 // The health service alone, on Connect's in-memory transport (its behaviour on the gateway's real
@@ -37,12 +38,12 @@ describe("grpc.health.v1 Watch", () => {
 describe("grpc.health.v1 Watch places", () => {
   it(`serves ${MAX_HEALTH_WATCHERS_PER_SOURCE} watchers per source and ${MAX_HEALTH_WATCHERS} in all; beyond either, RESOURCE_EXHAUSTED, and the other sources are still served`, async () => {
     const transport = createRouterTransport((router) => {
-      // The caller's IP as the gateway's transports put it in each call's context (server.ts),
-      // here from a header the test sets.
+      // The caller's source as the gateway's transports put it in each call's context (server.ts),
+      // here from an IP in a header the test sets.
       const withCaller = {
         ...router,
         rpc: (method: never, impl: (req: unknown, ctx: HandlerContext) => unknown, options?: never) =>
-          router.rpc(method, ((req: unknown, ctx: HandlerContext) => { ctx.values.set(callerIpKey, ctx.requestHeader.get("x-test-caller") ?? undefined); return impl(req, ctx); }) as never, options),
+          router.rpc(method, ((req: unknown, ctx: HandlerContext) => { const ip = ctx.requestHeader.get("x-test-caller"); ctx.values.set(callerSourceKey, ip === null ? undefined : sourceOf(ip)); return impl(req, ctx); }) as never, options),
       } as unknown as ConnectRouter;
       registerHealth(withCaller, { health: Health, services: [], ready: () => Promise.resolve(true), stopping: () => false, watchIntervalMs: 60_000 });
     });

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { create, type DescMessage, type DescMethod, type DescMethodServerStreaming, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
-import { callerIpKey } from "./context";
-import { sourceOf } from "./ip-allowlist";
+import { callerSourceKey } from "./context";
 import { createShares } from "./shares";
 
 /**
@@ -68,8 +67,7 @@ export function registerHealth(router: ConnectRouter, deps: HealthDeps): void {
   // for every watcher until GATEWAY_SHUTDOWN_GRACE_MS (the caller watches again, elsewhere).
   const watchers = createShares({ total: MAX_HEALTH_WATCHERS, perKey: MAX_HEALTH_WATCHERS_PER_SOURCE });
   router.rpc(watch, async function* (req, ctx) {
-    const ip = ctx.values.get(callerIpKey);
-    const place = watchers.take(ip === undefined ? undefined : sourceOf(ip));
+    const place = watchers.take(ctx.values.get(callerSourceKey));
     if (place.refused !== undefined) {
       const open = place.refused === "total" ? `${MAX_HEALTH_WATCHERS} Watch streams are open on this gateway` : `${MAX_HEALTH_WATCHERS_PER_SOURCE} Watch streams from this address are open`;
       throw new ConnectError(`${open} already; use Check, or Watch again later`, Code.ResourceExhausted);

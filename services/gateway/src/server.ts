@@ -6,7 +6,7 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
 import type { Logger } from "@gerbang/shared";
 import type { AppIdentity } from "./app-auth";
-import { callerIpKey, transportKey } from "./context";
+import { callerIpKey, callerSourceKey, transportKey } from "./context";
 import { callerIp, normalizeIp, sourceOf, type IpMatcher } from "./ip-allowlist";
 import type { GatewayMetrics } from "./metrics";
 import { createRestHandler } from "./rest-handler";
@@ -82,6 +82,14 @@ export const MAX_STREAMS_PER_CONNECTION = 100;
 export function createGatewayServers(deps: ServerDeps): GatewayServers {
   const callerOf = (peer: string | undefined, forwarded: string | string[] | undefined) =>
     callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
+  // Who a request counts against where sources get shares (requests still arriving, health Watch
+  // streams): the caller as X-Forwarded-For names it behind a trusted proxy (which carries many
+  // apps), else the peer; an IPv6 caller by its /64. A garbled X-Forwarded-For from a trusted proxy
+  // names no caller: the proxy's own share then.
+  const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
+    const ip = callerOf(peer, forwarded) ?? normalizeIp(peer);
+    return ip === undefined ? undefined : sourceOf(ip);
+  };
   const contextValues = (req: NodeRequest) => {
     const type = req.headers["content-type"] ?? "";
     let transport = "connect";
@@ -89,6 +97,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     else if (type.startsWith("application/grpc")) transport = "grpc";
     return createContextValues()
       .set(callerIpKey, callerOf(req.socket.remoteAddress, req.headers["x-forwarded-for"]))
+      .set(callerSourceKey, sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]))
       .set(transportKey, transport);
   };
   // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
@@ -118,15 +127,9 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // once, as retryable.
   // A request stops counting once read, or answered (a refusal may leave its body unread, and
   // node:http then emits no 'close' for it), or gone.
-  // One source may hold only its share, so a single one sending unfinished requests cannot shut
-  // every other app out. The source is the caller as X-Forwarded-For names it behind a trusted
-  // proxy (which carries many apps), else the peer; an IPv6 caller counts by its /64.
+  // One source (sourceKey above) may hold only its share, so a single one sending unfinished
+  // requests cannot shut every other app out.
   const reading = createShares({ total: deps.maxRequestsReading, perKey: deps.maxRequestsReadingPerAddress });
-  const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
-    // A garbled X-Forwarded-For from a trusted proxy names no caller: the proxy's own share then.
-    const ip = callerOf(peer, forwarded) ?? normalizeIp(peer);
-    return ip === undefined ? undefined : sourceOf(ip);
-  };
   const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "total" | "key" => {
     const taken = reading.take(source);
     if (taken.refused !== undefined) return taken.refused;
