@@ -91,11 +91,20 @@ export function loadConfig<T>(schema: convict.Schema<T>, overrides: Record<strin
   try {
     config.validate({ allowed: "strict" });
   } catch (error) {
-    // convict names the schema key ("httpPort: must be ..."); say which variable that is.
-    const envOf = new Map(Object.entries(schema as Record<string, { env?: string }>).map(([key, entry]) => [key, entry.env]));
+    // convict names the schema key ("httpPort: must be ...", "credentials.apiKey: ..."); say which variable that is.
+    const envOf = new Map(envByKey(schema));
     const message = (error instanceof Error ? error.message : String(error))
-      .split("\n").map((line) => line.replace(/^(\w+):/, (whole, key: string) => (envOf.get(key) === undefined ? whole : `${key} (${envOf.get(key) ?? ""}):`))).join("\n");
+      .split("\n").map((line) => line.replace(/^([\w.]+):/, (whole, key: string) => (envOf.get(key) === undefined ? whole : `${key} (${envOf.get(key) ?? ""}):`))).join("\n");
     throw new Error(message, { cause: error });
   }
   return config;
+}
+
+/** Every setting's dotted key and variable: a setting has `default`, anything else is a group of them. */
+function envByKey(schema: Record<string, unknown>, prefix = ""): [string, string | undefined][] {
+  return Object.entries(schema).flatMap(([key, entry]) => {
+    if (typeof entry !== "object" || entry === null) return [];
+    if ("default" in entry) return [[`${prefix}${key}`, (entry as { env?: string }).env]];
+    return envByKey(entry as Record<string, unknown>, `${prefix}${key}.`);
+  });
 }

@@ -190,3 +190,10 @@ describe("BCA ESB-82-003 follow-up inquiry", () => {
     await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).rejects.toThrow("bug");
   });
 });
+
+describe("BCA settings", () => {
+  it("refuses an empty BCA_ORIGIN: BCA requires the Origin header on every call", () => {
+    expect(() => loadBcaConfig({ origin: " " })).toThrow(/^origin \(BCA_ORIGIN\): must not be empty/);
+    expect(loadBcaConfig({ origin: "gerbang.example" }).origin).toBe("gerbang.example");
+  });
+});

@@ -26,7 +26,9 @@ type Fields = Record<string, string>;
  * signed over the same body without `signature` (header keys first, then the fields, as BNI shows).
  */
 export function signedBody(credentials: BniCredentials, requestUuid: string, fields: Fields): string {
-  const header = { companyId: credentials.companyId, parentCompanyId: credentials.parentCompanyId, requestUuid };
+  // parentCompanyId is optional at BNI: a company with none sends none, rather than an empty one.
+  const parent = credentials.parentCompanyId.trim() === "" ? {} : { parentCompanyId: credentials.parentCompanyId };
+  const header = { companyId: credentials.companyId, ...parent, requestUuid };
   const unsigned = JSON.stringify({ request: { header, ...fields } });
   const signature = bniSignature(unsigned, credentials.apiSecret);
   return JSON.stringify({ request: { header: { ...header, signature }, ...fields } });

@@ -1,10 +1,18 @@
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { createLogger, deriveRequestId, startBankService, UPPER_ALPHANUMERIC } from "@gerbang/shared";
-import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
+import { createBankCaller, describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
+import { testDatabaseUri } from "../../../test/database";
 import { loadBniConfig } from "./config";
 import { createBniAdapter, HOST_VARIABLE } from "./service";
 
 // BNI service end to end against the BNI sandbox: the shared contract, then what is BNI's own.
+function startBni(settings: Record<string, unknown>) {
+  const config = loadBniConfig({ port: 0, logLevel: "silent", ...settings });
+  return startBankService({
+    settings: config, hostVariable: HOST_VARIABLE, logger: createLogger("bank-bni-test", "silent"),
+    createAdapter: () => createBniAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs }),
+  });
+}
 const profile: BankTestProfile = {
   bank: "bni",
   name: "BNI",
@@ -24,13 +32,7 @@ const profile: BankTestProfile = {
     ["unknown beneficiary account", "0115499999", "0112"],
     ["dormant beneficiary account", "0115400001", "0113"],
   ],
-  startService: (settings) => {
-    const config = loadBniConfig({ port: 0, logLevel: "silent", ...settings });
-    return startBankService({
-      settings: config, hostVariable: HOST_VARIABLE, logger: createLogger("bank-bni-test", "silent"),
-      createAdapter: () => createBniAdapter({ credentials: config.credentials, host: config.bankHost, timeoutMs: config.bankTimeoutMs }),
-    });
-  },
+  startService: (settings) => startBni(settings),
 };
 const h = useBankHarness(profile);
 describeBankConformance(profile, h);
@@ -42,6 +44,18 @@ describe("BNI's own behaviour", () => {
     expect(result).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
     if (!result.ok) return;
     expect(await h.booked(result.response.bankRequestId)).toEqual([expect.objectContaining({ kind: "INTERBANK", beneficiaryBankCode: "014", amount: "15000" })]);
+  });
+
+  it("serves a company with no parent company: sends no parentCompanyId, and BNI books the transfer", async () => {
+    const orphan = await startBni({ bankHost: h.sandbox().origin, mongodbUri: testDatabaseUri(), mongodbDatabase: h.connection().name, bankTimeoutMs: 5000, credentials: { parentCompanyId: "" } });
+    const caller = createBankCaller(orphan.port, h.partner.keyToken, h.bankCode);
+    try {
+      const result = await caller.transfer(h.transfer());
+      expect(result).toMatchObject({ ok: true, response: { status: STATUS.SUCCESS } });
+    } finally {
+      caller.close();
+      await orphan.stop();
+    }
   });
 
   it("never books a resent attempt twice: the resend is PENDING (duplicate 0116) and the inquiry says SUCCESS", async () => {
@@ -67,8 +81,16 @@ describe("BNI settings (the shared loader every bank service uses)", () => {
     expect(loadBniConfig({ bankHost: "http://127.0.0.1:7002" }).credentials.clientSecret).toBe("bni-local-client-secret"); // the sandbox here
   });
 
-  it("refuses an empty credential, even for the sandbox", () => {
-    expect(() => loadBniConfig({ credentials: { apiSecret: " " } })).toThrow(/^BNI_API_SECRET must not be empty/);
+  it("refuses an empty credential, even for the sandbox; parentCompanyId, optional at BNI, may be empty", () => {
+    expect(() => loadBniConfig({ credentials: { apiSecret: " " } })).toThrow(/credentials\.apiSecret \(BNI_API_SECRET\): must not be empty/);
+    expect(() => loadBniConfig({ credentials: { companyId: "" } })).toThrow(/credentials\.companyId \(BNI_COMPANY_ID\): must not be empty/);
+    expect(loadBniConfig({ bankHost: "https://api.bni.example", credentials: { ...own, parentCompanyId: "" } }).credentials.parentCompanyId).toBe("");
+  });
+
+  it("refuses a companyId or parentCompanyId longer than BNI's 40 characters (BNI would refuse every transfer)", () => {
+    expect(() => loadBniConfig({ credentials: { companyId: "C".repeat(41) } })).toThrow(/credentials\.companyId \(BNI_COMPANY_ID\): at most 40 characters/);
+    expect(() => loadBniConfig({ credentials: { parentCompanyId: "P".repeat(41) } })).toThrow(/credentials\.parentCompanyId \(BNI_PARENT_COMPANY_ID\): at most 40 characters/);
+    expect(loadBniConfig({ credentials: { companyId: "C".repeat(40) } }).credentials.companyId).toHaveLength(40);
   });
 
   it.each([

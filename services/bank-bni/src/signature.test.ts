@@ -25,6 +25,14 @@ describe("BNI p2pl v1 signature", () => {
     );
   });
 
+  it("leaves parentCompanyId out of the header, and so out of the signed payload, when the company has none", () => {
+    const credentials = { clientId: "c", clientSecret: "s", apiKey: "k", apiSecret: "bni-test-secret", companyId: "SANDBOX", parentCompanyId: "" };
+    const body = JSON.parse(signedBody(credentials, "E8C6E0027F6E429F", { amount: "11500" })) as { request: { header: Record<string, string> } };
+    expect(Object.keys(body.request.header)).toEqual(["companyId", "requestUuid", "signature"]);
+    const payload = JSON.parse(Buffer.from(body.request.header.signature!.split(".")[1]!, "base64url").toString()) as { request: { header: Record<string, string> } };
+    expect(payload.request.header).toEqual({ companyId: "SANDBOX", requestUuid: "E8C6E0027F6E429F" });
+  });
+
   it("changes when one character of the payload or the secret changes", () => {
     const base = bniSignature('{"amount":"11500"}', "secret");
     expect(bniSignature('{"amount":"11501"}', "secret")).not.toBe(base);

@@ -47,18 +47,31 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
 }
 
 /**
- * Loads a bank service's settings. Refused besides what each format refuses: an empty credential;
- * and, when the bank is not on this machine, any credential still at the local sandbox's demo
- * value (the defaults): a deployment that forgot one would send published values to the real bank
- * and fail every transfer while looking healthy.
+ * A credential's setting, read from `env` and defaulting to the local sandbox's demo value.
+ * Refused when empty, unless the bank's API marks the field optional (`optional`: empty is then
+ * sent as absent), and when longer than the bank's documented length (`maxLength`), which the bank
+ * would refuse on every transfer. A `secret` is masked wherever convict prints the settings.
+ */
+export function credentialSetting(doc: string, env: string, demo: string, options: { secret?: boolean; optional?: boolean; maxLength?: number } = {}) {
+  const validate = (value: unknown) => {
+    if (typeof value !== "string") throw new Error("must be a string");
+    if (value.trim() === "" && options.optional !== true) throw new Error("must not be empty");
+    if (options.maxLength !== undefined && value.length > options.maxLength) throw new Error(`at most ${options.maxLength} characters, as the bank takes it`);
+  };
+  return { doc, format: validate, default: demo, env, sensitive: options.secret === true };
+}
+
+/**
+ * Loads a bank service's settings. Refused besides what each format refuses (credentials: see
+ * credentialSetting): when the bank is not on this machine, any credential still at the local
+ * sandbox's demo value (the defaults): a deployment that forgot one would send published values to
+ * the real bank and fail every transfer while looking healthy.
  */
 export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>): T {
   const config = loadConfig(schema, overrides).getProperties();
+  if (isLoopbackOrigin(config.bankHost)) return config;
   const entries = Object.entries((schema as unknown as { credentials: Record<string, { env?: string }> }).credentials);
   const values = config.credentials as Record<string, unknown>;
-  const empty = entries.filter(([key]) => { const value = values[key]; return typeof value !== "string" || value.trim() === ""; }).map(([, entry]) => entry.env ?? "");
-  if (empty.length > 0) throw new Error(`${empty.join(", ")} must not be empty`);
-  if (isLoopbackOrigin(config.bankHost)) return config;
   const demoLeft = entries.filter(([key]) => values[key] === demo[key]).map(([, entry]) => entry.env ?? "");
   if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")}: still the local sandbox's demo values, but the bank is at ${config.bankHost}; set the bank's own credentials`);
   return config;
