@@ -109,7 +109,13 @@ describe("resolver decisions", () => {
     const settled = attempt({ outcome: "NO_ANSWER", sentAt: new Date(now.getTime() - 30_000) });
     expect(decide("PENDING", settled, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("resend");
     expect(decide("SENDING", attempt({ sentAt: settled.sentAt }), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("resend");
-    expect(decide("PENDING", { ...settled, resends: MAX_RESENDS }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
+    // After the last re-send, a person, but only once that send can no longer land: a sender stalled
+    // before it may still reach the bank until its lease ends (10 s), with 5 s of clock tolerance,
+    // and the bank may take the re-send wait (30 s) to book it from there.
+    const lastResend = { ...settled, resends: MAX_RESENDS };
+    expect(decide("PENDING", lastResend, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("PENDING", { ...lastResend, sentAt: new Date(now.getTime() - 46_000) }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
+    expect(decide("PENDING", { ...lastResend, outcome: "NOT_SENT" }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review"); // refused: nothing left behind it
     expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now, LEASE_MS).kind).toBe("wait"); // only NOT_FOUND says it never arrived
     expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
   });
@@ -147,16 +153,19 @@ describe("resolver decisions", () => {
     for (const status of ["NOT_FOUND", "UNKNOWN", "PENDING", "NO_ANSWER"] as const) {
       expect(decide("PENDING", recent, { status }, policy, now, LEASE_MS).kind).toBe("wait");
     }
-    // Once the re-send wait has passed since it, the bank's "no record" goes to a person.
-    const settledDown = { ...recent, sentAt: new Date(now.getTime() - 31_000) };
+    // A sender stalled before its call can make it until its token expires with the lease (10 s),
+    // 5 s of clock tolerance after, and the bank may take the re-send wait (30 s) to book it from
+    // there: 45 s. Re-sent 31 s ago, it may still land.
+    expect(decide("PENDING", { ...recent, sentAt: new Date(now.getTime() - 31_000) }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
+    // Once that has passed since it, the bank's "no record" goes to a person.
+    const settledDown = { ...recent, sentAt: new Date(now.getTime() - 46_000) };
     expect(decide("PENDING", settledDown, { status: "NOT_FOUND" }, policy, now, LEASE_MS))
       .toEqual({ kind: "review", reason: expect.stringMatching(/^attempt 1 at bank 014 unresolved 70 s after it was sent/) as string });
     // A re-send refused "not sent" left nothing behind it: no wait.
     expect(decide("PENDING", { ...recent, outcome: "NOT_SENT" }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
-    // A lease longer than the re-send wait: a sender stalled before its call can make it until its
-    // token expires with the lease, 5 s of clock tolerance after (40 + 5 s here), so that long.
+    // A longer lease, longer: 40 + 5 + 30 s.
     expect(decide("PENDING", settledDown, { status: "NOT_FOUND" }, policy, now, 40_000).kind).toBe("wait");
-    expect(decide("PENDING", { ...recent, sentAt: new Date(now.getTime() - 46_000) }, { status: "NOT_FOUND" }, policy, now, 40_000).kind).toBe("review");
+    expect(decide("PENDING", { ...recent, sentAt: new Date(now.getTime() - 76_000) }, { status: "NOT_FOUND" }, policy, now, 40_000).kind).toBe("review");
   });
 
   it("keeps the send a re-send repeats, with its answer, in earlierSends (resendOf)", () => {

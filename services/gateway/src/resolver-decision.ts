@@ -56,20 +56,25 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
 }
 
 /**
- * Its latest send may have left and may still land: the bank may still be finishing it for
- * resendAfterMs (why a re-send waits that long), and a sender stalled before the call can still
+ * Its latest send may have left and may still land: a sender stalled before the call can still
  * make it until its service token expires, with the sender's lease (leaseMs after the send at
- * most), give or take the token check's clock tolerance. Until then nothing the bank says or does
- * not say about the attempt is settled: a re-send made just before the horizon must not reach a
- * person, who could settle FAILED on the bank's "no record" while that send can still book.
+ * most), give or take the token check's clock tolerance, and the bank may then take resendAfterMs
+ * (why a re-send waits that long) to finish it. Until then nothing the bank says or does not say
+ * about the attempt is settled: a re-send made just before the horizon, or the last re-send of
+ * all, must not reach a person, who could settle FAILED on the bank's "no record" while that send
+ * can still book.
  */
 function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
   return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < sendMayLandWithinMs(policy, leaseMs);
 }
 
-/** How long after it was made a send may still reach the bank: its sender's lease, as its token's clock tolerance allows, or the re-send wait. */
+/**
+ * How long after it was made a send may still be booked: it may reach the bank as late as its
+ * sender's lease ends, as its token's clock tolerance allows, and the bank may take the re-send wait
+ * to finish it from there.
+ */
 export function sendMayLandWithinMs(policy: Pick<BankPolicy, "resendAfterMs">, leaseMs: number): number {
-  return Math.max(policy.resendAfterMs, leaseMs + CLOCK_TOLERANCE_SECONDS * 1000);
+  return leaseMs + CLOCK_TOLERANCE_SECONDS * 1000 + policy.resendAfterMs;
 }
 
 /** Whether an unresolved attempt goes to a person now: past the horizon, and no send of it can still land. */
@@ -88,7 +93,8 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - MANUAL_REVIEW is otherwise left to a person: asked again slowly, never re-sent;
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
  * - NOT_FOUND for an attempt that never left: send it again with the same attempt number (its
- *   answer counts as a first send's: a refusal is final), at most MAX_RESENDS times, then MANUAL_REVIEW;
+ *   answer counts as a first send's: a refusal is final), at most MAX_RESENDS times, then MANUAL_REVIEW
+ *   once the last send can no longer land (latestSendMayStillLand);
  * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, when
  *   the bank was asked resendAfterMs or more after the send (the bank has finished anything in
  *   flight by then; before, it may still book) and only before the horizon (an old attempt's record
@@ -110,7 +116,8 @@ export function decide(state: TransferState, attempt: Attempt, inquiry: StatusAn
   if (inquiry.status === "PENDING" && isIdCollision(inquiry)) return { kind: "review", reason: `BCA TransactionID collision: ${inquiry.bankMessage ?? ""}` };
   if (inquiry.status === "NOT_FOUND" && (neverLeft(attempt) || resendableAfterLeaving(attempt, policy, askedAt))) {
     const resends = attempt.resends ?? 0;
-    if (resends < MAX_RESENDS) return { kind: "resend" };
+    if (resends < MAX_RESENDS) return { kind: "resend" }; // same bank-side id: safe even while an earlier send may still land
+    if (latestSendMayStillLand(attempt, policy, leaseMs, askedAt)) return { kind: "wait", reason: said };
     return { kind: "review", reason: `attempt ${attempt.attempt} at bank ${attempt.partnerBankCode} re-sent ${resends} times and the bank still has no record of it (last answer: ${attempt.error ?? attempt.bankMessage ?? attempt.outcome ?? "none"})` };
   }
   if (reviewDue(attempt, policy, leaseMs, askedAt)) {
