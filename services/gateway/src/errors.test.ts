@@ -36,6 +36,6 @@ describe("toConnectError", () => {
     expect(statusCodeOf(error)).toBe("999");
     expect(error.cause).toBe(original);
     // It may come after the insert: the app must retry with the same reference, not a new one.
-    expect(error.rawMessage).toMatch(/may have been recorded; retry with the same clientReferenceNo/);
+    expect(error.rawMessage).toMatch(/may have been recorded; retry it with the same clientReferenceNo, never a new one/);
   });
 });

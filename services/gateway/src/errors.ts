@@ -19,8 +19,18 @@ export const STATUS = {
 /**
  * An unexpected error can happen after the transfer was recorded (and even sent): the message must
  * not let the app think nothing exists, or a retry under a new clientReferenceNo could pay twice.
+ * Nor does it send the app to look the transfer up: a write in doubt can land after the lookup,
+ * whose "not found" would have been taken for proof.
  */
-export const INTERNAL_ERROR_MESSAGE = "internal error: the transfer may have been recorded; retry with the same clientReferenceNo or look it up";
+export const INTERNAL_ERROR_MESSAGE = "internal error: the transfer may have been recorded; retry it with the same clientReferenceNo, never a new one";
+
+/**
+ * A lookup's "not found" answers for what the ledger shows now. After a Transfer answered 9xx (its
+ * insert in doubt: a write-concern timeout, a socket timeout) the insert can still land, and the
+ * resolver then sends it: an app that took this for "never recorded" and paid under a new
+ * reference would pay twice. The retry with the same clientReferenceNo is what settles it.
+ */
+export const TRANSFER_NOT_FOUND_MESSAGE = "transfer not found (so far: if a Transfer with this clientReferenceNo was answered 9xx, it may still be recorded; retry that Transfer with the same clientReferenceNo, never a new one)";
 
 /** Why a request was refused before (or instead of) touching the ledger. */
 export type RefusalKind =
@@ -91,7 +101,7 @@ export function toConnectError(error: unknown): ConnectError {
 
 function unexpected(error: unknown): GatewayError {
   if (isDatabaseUnreachable(error)) {
-    return new GatewayError("UNAVAILABLE", "the ledger's database is unreachable; try again with the same clientReferenceNo", { cause: error });
+    return new GatewayError("UNAVAILABLE", "the ledger's database is unreachable; try again with the same clientReferenceNo, never a new one", { cause: error });
   }
   return new GatewayError("INTERNAL", INTERNAL_ERROR_MESSAGE, { cause: error });
 }

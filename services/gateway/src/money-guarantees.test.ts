@@ -126,6 +126,38 @@ describe("a final state never changes", () => {
   });
 });
 
+describe("an insert in doubt", () => {
+  it("answers 999 without a call; a lookup's 105 says 'so far'; the insert lands later, the resolver sends it once, and the retry with the same reference returns it", async () => {
+    // The write reached the database but its answer did not (a write-concern or socket timeout):
+    // the request hears an error at once, and the insert lands a moment later.
+    const body = transferBody();
+    let landing: Promise<unknown> = Promise.resolve();
+    const first = await withLedgerFault(h.connection, "insertOne", (_args, call) => {
+      landing = new Promise((resolve) => setTimeout(resolve, 300)).then(call);
+      return Promise.reject(new Error("write concern timed out"));
+    }, () => post(body));
+    expect([first.status, first.json.statusCode]).toEqual([500, "999"]);
+    expect(first.json.message).toMatch(/may have been recorded; retry it with the same clientReferenceNo, never a new one/);
+    const lookup = async () => {
+      const res = await fetch(`${h.baseUrl}/api/v1/transfers?clientReferenceNo=${encodeURIComponent(body.clientReferenceNo)}`, { headers: { authorization: `Bearer ${appToken()}` } });
+      return { status: res.status, json: (await res.json()) as Envelope };
+    };
+    const early = await lookup();
+    expect([early.status, early.json.statusCode]).toEqual([404, "105"]);
+    expect(early.json.message).toMatch(/^transfer not found \(so far: .*answered 9xx, it may still be recorded; retry that Transfer with the same clientReferenceNo/);
+    await landing;
+    // Recorded after all: the app that paid again under a new reference would have paid twice.
+    const reference = referenceNumberFor("3", body.clientReferenceNo);
+    expect(sentFor(reference)).toHaveLength(0);
+    const past = pastResendWait();
+    await h.connection.db!.collection("transfers").updateOne({ referenceNumber: reference }, { $set: { leaseUntil: past, nextCheckAt: past, "attempts.0.sentAt": past } });
+    await h.gateway.resolver.runOnce();
+    const retry = await post(body);
+    expect([retry.status, retry.json.statusCode, retry.json.replayed, retry.json.data?.referenceNumber]).toEqual([200, "000", true, reference]);
+    expect(sentFor(reference).map((c) => c.attempt)).toEqual([1]);
+  });
+});
+
 describe("no bank call outlives its lease", () => {
   it("a transfer whose insert landed late is not sent by the request path (PENDING), and is sent once by the resolver", async () => {
     const short = await h.startAnother({ bankDeadlineMs: 1_000, leaseMs: 2_500 });

@@ -3,7 +3,7 @@ import { jakartaDate, maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
 import { policyFor, type BankPolicies } from "./bank-policy";
-import { GatewayError } from "./errors";
+import { GatewayError, TRANSFER_NOT_FOUND_MESSAGE } from "./errors";
 import type { Failpoints } from "./failpoints";
 import { chooseFallback } from "./fallback";
 import { requestFingerprint } from "./fingerprint";
@@ -262,7 +262,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         ? await deps.ledger.findByReference(client.clientId, req.referenceNumber)
         : await findByClientReference(client.clientId, req.clientReferenceNo);
       // Another app's transfer is "not found" too: an app sees only its own.
-      if (found === undefined) throw new GatewayError("NOT_FOUND", "transfer not found");
+      if (found === undefined) throw new GatewayError("NOT_FOUND", TRANSFER_NOT_FOUND_MESSAGE);
       return found;
     },
     stopSending: () => {
