@@ -29,7 +29,7 @@ describe("transfer request validation", () => {
     ["decimal amount", { amount: "100.50" }, /amount/],
     ["separators in amount", { amount: "1,000" }, /amount/],
     ["leading zero amount", { amount: "0100" }, /amount/],
-    ["16-digit amount", { amount: "1".repeat(16) }, /amount/],
+    ["14-digit amount (BCA carries 13)", { amount: "1".repeat(14) }, /amount/],
     ["empty amount", { amount: "" }, /amount/],
     ["USD", { currency: "USD" }, /currency must be IDR/],
     ["51-char remark", { remark: "r".repeat(51) }, /remark must be at most 50/],

@@ -50,8 +50,8 @@ export type TransferRequest = Message<"payment.v1.TransferRequest"> & {
   beneficiaryAccountName: string;
 
   /**
-   * Amount in whole rupiah as a decimal string without separators or leading zeros, 1 to 15 digits,
-   * greater than zero (e.g. "2475000").
+   * Amount in whole rupiah as a decimal string without separators or leading zeros, 1 to 13 digits
+   * (what every partner bank carries), greater than zero (e.g. "2475000").
    *
    * @generated from field: string amount = 5;
    */
@@ -66,7 +66,8 @@ export type TransferRequest = Message<"payment.v1.TransferRequest"> & {
 
   /**
    * Free text for the beneficiary's statement; optional, at most 50 characters, none of them control or
-   * invisible formatting characters (e.g. a right-to-left override).
+   * invisible formatting characters (e.g. a right-to-left override). BCA (014) carries the first 36, as
+   * two parts of 18; the rest does not reach its statement.
    *
    * @generated from field: string remark = 7;
    */

@@ -40,15 +40,16 @@ export interface TransferRequest {
    */
   beneficiaryAccountName: string;
   /**
-   * Amount in whole rupiah as a decimal string without separators or leading zeros, 1 to 15 digits,
-   * greater than zero (e.g. "2475000").
+   * Amount in whole rupiah as a decimal string without separators or leading zeros, 1 to 13 digits
+   * (what every partner bank carries), greater than zero (e.g. "2475000").
    */
   amount: string;
   /** ISO 4217 currency; optional, and only "IDR" is accepted. */
   currency: string;
   /**
    * Free text for the beneficiary's statement; optional, at most 50 characters, none of them control or
-   * invisible formatting characters (e.g. a right-to-left override).
+   * invisible formatting characters (e.g. a right-to-left override). BCA (014) carries the first 36, as
+   * two parts of 18; the rest does not reach its statement.
    */
   remark: string;
 }
