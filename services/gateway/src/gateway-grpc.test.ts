@@ -2,11 +2,11 @@ import http2 from "node:http2";
 import path from "node:path";
 import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
+import { PaymentGatewayService, TransferRequestSchema } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
 import { appToken, startHarness, until, type Harness } from "./gateway-harness";
 import { MAX_HEALTH_WATCHERS_PER_SOURCE } from "./grpc-health";
@@ -155,6 +155,17 @@ describe("requests Connect refuses while reading them, before any check of ours"
     expect(await h2Call("application/grpc", frame(garbage), `Bearer ${appToken()}`)).toEqual([String(status.INTERNAL), "101"]);
     expect(bankCalls()).toBe(calls);
     expect(refusalsLogged("grpc")).toBe(logged + 1);
+  });
+
+  it("an unknown field in the binary encoding (a client on a newer contract): INVALID_ARGUMENT 101, as JSON refuses an unknown name, and nothing recorded", async () => {
+    const calls = bankCalls();
+    const req = request();
+    const known = Buffer.from(toBinary(TransferRequestSchema, create(TransferRequestSchema, req)));
+    const withUnknown = Buffer.concat([known, Buffer.from([0xf8, 0x06, 0x01])]); // field 111, varint 1
+    expect(await h2Call("application/grpc", frame(withUnknown), `Bearer ${appToken({ req })}`)).toEqual([String(status.INVALID_ARGUMENT), "101"]);
+    await leftNoTrace(req.clientReferenceNo, calls);
+    // The same body without it is a transfer: only the unknown field was refused.
+    expect(await h2Call("application/grpc", frame(known), `Bearer ${appToken({ req })}`)).toEqual([String(status.OK), undefined]);
   });
 
   it("an unknown JSON field over Connect: 400 invalid_argument with statusCode 101 in a header, logged and counted", async () => {

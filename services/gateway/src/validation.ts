@@ -19,8 +19,18 @@ const NAME = /^[\p{L}\p{N} .,'&()/-]*$/u;
 // a remark lands on statements, where those make text read other than it is.
 const FREE_TEXT = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD]*$/u;
 
+/**
+ * Fields of the binary encoding this gateway does not know (a client built from a newer or forked
+ * contract): refused as JSON refuses unknown names (gateway.ts), for a payment must not lose a
+ * field its sender meant, silently, on one transport and not on the other.
+ */
+function unknownFields(req: TransferRequest | GetTransferRequest): string[] {
+  const numbers = [...new Set((req.$unknown ?? []).map((field) => field.no))];
+  return numbers.length === 0 ? [] : [`unknown field number ${numbers.join(", ")}: not in this gateway's contract`];
+}
+
 export function transferRequestViolations(req: TransferRequest): string[] {
-  const v: string[] = [];
+  const v: string[] = unknownFields(req);
   if (req.clientReferenceNo === "") v.push("clientReferenceNo is required");
   else if (req.clientReferenceNo.length > 64) v.push("clientReferenceNo must be at most 64 characters");
   else if (!PRINTABLE_NO_SPACE.test(req.clientReferenceNo)) v.push("clientReferenceNo must be printable ASCII without spaces");
@@ -36,6 +46,8 @@ export function transferRequestViolations(req: TransferRequest): string[] {
 }
 
 export function getTransferRequestViolations(req: GetTransferRequest): string[] {
+  const unknown = unknownFields(req);
+  if (unknown.length > 0) return unknown;
   const byOurs = req.referenceNumber !== "";
   const byTheirs = req.clientReferenceNo !== "";
   if (byOurs === byTheirs) return ["give exactly one of referenceNumber and clientReferenceNo"];
