@@ -1,4 +1,5 @@
 import http from "node:http";
+import { gzipSync } from "node:zlib";
 import { createClientStore } from "./client-store";
 import { appToken, LOCAL, MODAL, OTHER, startHarness, testSettings, until, type Harness } from "./gateway-harness";
 
@@ -327,6 +328,24 @@ describe("REST refusals leave no trace", () => {
     await refusedWith(() => post(JSON.stringify(body), appToken({ req: body }), { "content-type": "application/json; charset=latin1" }), 400, "101");
     const utf8 = transferBody();
     expect((await post(JSON.stringify(utf8), appToken({ req: utf8 }), { "content-type": "application/json; charset=UTF-8" })).json.statusCode).toBe("000");
+  });
+
+  it("a compressed body (content-encoding gzip): 400, statusCode 101, and the message names the encoding", async () => {
+    const body = transferBody();
+    const send = () => fetch(`${h.baseUrl}/api/v1/transfers`, {
+      method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${appToken({ req: body })}` }, body: gzipSync(JSON.stringify(body)),
+    }).then(async (r) => ({ status: r.status, json: (await r.json()) as Envelope }));
+    await refusedWith(send, 400, "101");
+    expect((await send()).json.message).toMatch(/^content-encoding gzip is not accepted here/);
+  });
+
+  it("a query parameter on a POST (its fields come in the body): 400, statusCode 101, rather than dropped", async () => {
+    const body = transferBody();
+    const send = () => fetch(`${h.baseUrl}/api/v1/transfers?amount=1`, {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${appToken({ req: body })}` }, body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, json: (await r.json()) as Envelope }));
+    await refusedWith(send, 400, "101");
+    expect((await send()).json.message).toMatch(/^unknown query parameter amount: this endpoint takes every field in the JSON body/);
   });
 
   it("a body over the limit: 413, statusCode 106", async () => {

@@ -107,7 +107,12 @@ function refuse(deps: RestHandlerDeps, req: IncomingMessage, res: ServerResponse
  * the query plus path variables as Connect JSON (no body).
  */
 async function requestBody(req: IncomingMessage, url: URL, route: RestRoute, params: Record<string, string>, limit: number): Promise<JsonValue | AsyncIterable<Uint8Array>> {
-  if (route.body === "*") return createAsyncIterable([await utf8Body(req, limit)]);
+  if (route.body === "*") {
+    // Every field comes in the body: a query parameter would be dropped without a word.
+    const [first] = url.searchParams.keys();
+    if (first !== undefined) throw new GatewayError("INVALID_REQUEST", `unknown query parameter ${first}: this endpoint takes every field in the JSON body`);
+    return createAsyncIterable([await utf8Body(req, limit)]);
+  }
   const fields = queryFields(url, route);
   for (const [name, value] of Object.entries(params)) {
     if (name in fields && fields[name] !== value) throw new GatewayError("INVALID_REQUEST", `${name} differs between path and request`);
@@ -118,11 +123,15 @@ async function requestBody(req: IncomingMessage, url: URL, route: RestRoute, par
 
 /**
  * JSON is UTF-8 (RFC 8259): another declared charset is refused rather than misread. Bytes that
- * are not UTF-8 decode to U+FFFD, which no field accepts (validation.ts), on every protocol.
+ * are not UTF-8 decode to U+FFFD, which no field accepts (validation.ts), on every protocol. A
+ * compressed body is refused by name: read as JSON it failed with a parser's complaint about its
+ * first byte.
  */
 async function utf8Body(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const type = req.headers["content-type"] ?? "";
   if (!/^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i.test(type)) throw new GatewayError("INVALID_REQUEST", "content-type must be application/json (UTF-8)");
+  const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  if (encoding !== "identity" && encoding !== "") throw new GatewayError("INVALID_REQUEST", `content-encoding ${encoding} is not accepted here: send the JSON uncompressed (it is at most a few hundred bytes)`);
   return readBody(req, limit);
 }
 
