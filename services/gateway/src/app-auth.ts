@@ -1,4 +1,4 @@
-import { CLOCK_TOLERANCE_SECONDS, peekSubject, SignatureError, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
+import { CLOCK_TOLERANCE_SECONDS, peekClaims, peekSubject, SignatureError, TokenError, transferRequestClaim, verifyHs256, type Claims, type TransferCriticalFields } from "@gerbang/shared";
 import { GatewayError } from "./errors";
 import type { RegisteredClient } from "./registry";
 
@@ -48,15 +48,24 @@ const NOT_OURS = "invalid token: unknown client, or not signed with its key (HS2
  */
 export const MAX_AUTHORIZATION_LENGTH = 4096;
 
+/** The active client the token names (sub), or the refusal; a stranger learns nothing of which ids exist. */
+function activeClientOf(token: string, clients: ReadonlyMap<string, RegisteredClient>): RegisteredClient {
+  const clientId = peekSubject(token);
+  // A number says only how the token was made, not whether such a client exists.
+  if (clientId === undefined && typeof peekClaims(token)?.sub === "number") throw unauthenticated("token sub must be the app's client id as a string (\"3\", not 3)");
+  const client = clientId === undefined ? undefined : clients.get(clientId);
+  if (client?.active !== true) throw unauthenticated(NOT_OURS);
+  return client;
+}
+
 export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
   return {
     authenticate: (authorization, callerIp) => {
       if ((authorization?.length ?? 0) > MAX_AUTHORIZATION_LENGTH) throw unauthenticated(`authorization longer than ${MAX_AUTHORIZATION_LENGTH} characters`);
-      const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(authorization ?? "")?.[1];
+      // The scheme is case-insensitive (RFC 7235): "bearer" is the same scheme.
+      const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/i.exec(authorization ?? "")?.[1];
       if (token === undefined) throw unauthenticated("missing or malformed authorization: expected `Bearer <JWT>`");
-      const clientId = peekSubject(token);
-      const client = clientId === undefined ? undefined : deps.clients().get(clientId);
-      if (client?.active !== true) throw unauthenticated(NOT_OURS);
+      const client = activeClientOf(token, deps.clients());
       let claims: Claims;
       try {
         claims = verifyHs256(token, client.keyToken, {
@@ -70,7 +79,7 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
         throw error;
       }
       const jti = claims.jti;
-      if (typeof jti !== "string" || jti === "" || jti.length > 128) throw unauthenticated("token must carry a jti of at most 128 characters");
+      if (typeof jti !== "string" || jti === "" || jti.length > 128) throw unauthenticated("token must carry a jti: a string of 1 to 128 characters");
       if (callerIp === undefined || !client.allow.matches(callerIp)) {
         throw new GatewayError("FORBIDDEN_IP", `caller IP ${callerIp ?? "(unknown)"} is not allowed for client ${client.clientId}`);
       }
@@ -79,7 +88,9 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
     assertBoundTo: (identity, fields) => {
       const req: unknown = identity.claims.req;
       if (typeof req !== "string") throw unauthenticated("token has no req claim binding it to this transfer");
-      if (req !== transferRequestClaim(fields)) throw unauthenticated("token req claim does not match this transfer's content");
+      const expected = transferRequestClaim(fields);
+      if (req === expected.toUpperCase() && req !== expected) throw unauthenticated("token req claim must be lowercase hex");
+      if (req !== expected) throw unauthenticated("token req claim does not match this transfer's content");
     },
   };
 }

@@ -3,7 +3,7 @@ import jwt from "jsonwebtoken";
 import { transferRequestClaim } from "@gerbang/shared";
 import { appToken, LOCAL, MODAL, startHarness, type Harness } from "./gateway-harness";
 import type { Gateway } from "./gateway";
-import { REPLAYED_TOKEN_MESSAGE } from "./interceptors";
+import { REPLAYED_LOOKUP_TOKEN_MESSAGE, REPLAYED_TOKEN_MESSAGE } from "./interceptors";
 
 interface Envelope { statusCode: string; message: string; replayed?: boolean; data: unknown }
 
@@ -40,6 +40,9 @@ const claimsFor = (body: ReturnType<typeof transferBody>) => ({
 
 /** Every refusal before a token's signature checks out: one answer, so no caller learns which client ids exist. */
 const NOT_OURS = /^invalid token: unknown client, or not signed with its key \(HS256\)$/;
+/** A valid token for the body but for one claim, signed with the local app's key. */
+const signedWith = (body: ReturnType<typeof transferBody>, claim: string, value: unknown) =>
+  `Bearer ${jwt.sign({ ...claimsFor(body), [claim]: value }, LOCAL.keyToken, { algorithm: "HS256" })}`;
 
 /** Each case makes a token (or header) for the body it is given. */
 const cases: [string, (body: ReturnType<typeof transferBody>) => string | undefined, number, string, RegExp][] = [
@@ -62,6 +65,9 @@ const cases: [string, (body: ReturnType<typeof transferBody>) => string | undefi
   ["a req claim for other content (altered amount)", (body) => `Bearer ${appToken({ req: { ...body, amount: "1" } })}`, 401, "201", /req claim does not match/],
   ["an unknown client", (body) => `Bearer ${appToken({ req: body, client: { ...LOCAL, clientId: "77" } })}`, 401, "201", NOT_OURS],
   ["no sub", (body) => `Bearer ${appToken({ req: body, omit: ["sub"] })}`, 401, "201", NOT_OURS],
+  ["a sub sent as a number (the id is a string)", (body) => signedWith(body, "sub", Number(LOCAL.clientId)), 401, "201", /^token sub must be the app's client id as a string/],
+  ["a jti sent as a number", (body) => signedWith(body, "jti", 12345), 401, "201", /^token must carry a jti: a string of 1 to 128 characters$/],
+  ["a req claim in uppercase hex", (body) => signedWith(body, "req", transferRequestClaim(body).toUpperCase()), 401, "201", /^token req claim must be lowercase hex$/],
   ["a client whose allowlist does not hold the caller's IP", (body) => `Bearer ${appToken({ req: body, client: MODAL })}`, 403, "202", /caller IP 127.0.0.1 is not allowed for client 2/],
 ];
 
@@ -80,6 +86,22 @@ describe("app authentication refusals leave no trace", () => {
     const body = transferBody();
     const answer = await post(h.baseUrl, body, `Bearer ${jwt.sign(claimsFor(body), LOCAL.keyToken, { algorithm: "HS256" })}`);
     expect([answer.status, answer.json.statusCode]).toEqual([200, "000"]);
+  });
+
+  it("takes the scheme in any case (RFC 7235): `bearer` is Bearer", async () => {
+    const body = transferBody();
+    const answer = await post(h.baseUrl, body, `bearer ${appToken({ req: body })}`);
+    expect([answer.status, answer.json.statusCode]).toEqual([200, "000"]);
+  });
+
+  it("refuses a lookup's replayed jti without the advice meant for a Transfer", async () => {
+    const token = `Bearer ${appToken()}`;
+    const lookup = async () => {
+      const res = await fetch(`${h.baseUrl}/api/v1/transfers?clientReferenceNo=NOTHING-${Date.now()}`, { headers: { authorization: token } });
+      return { status: res.status, json: (await res.json()) as Envelope };
+    };
+    expect((await lookup()).json.statusCode).toBe("105");
+    expect(await lookup()).toMatchObject({ status: 401, json: { statusCode: "201", message: REPLAYED_LOOKUP_TOKEN_MESSAGE } });
   });
 
   it("refuses a replayed jti, and the replay changes nothing", async () => {

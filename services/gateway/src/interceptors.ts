@@ -72,6 +72,8 @@ export function createAdmissionInterceptor(limits: { total: number; perClient: n
 }
 
 export const REPLAYED_TOKEN_MESSAGE = "token already used (jti replayed): make a new one; a Transfer sent with it may have been recorded, so retry it with a new token and the same clientReferenceNo";
+/** The same refusal where nothing could have been recorded (a lookup): no advice about Transfers. */
+export const REPLAYED_LOOKUP_TOKEN_MESSAGE = "token already used (jti replayed): every token serves one request; make a new one";
 
 export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore): Interceptor {
   return (next) => async (req) => {
@@ -81,10 +83,11 @@ export function createTokenUseInterceptor(auth: AppAuthenticator, jtis: JtiStore
     let claimed: Promise<void> | undefined;
     // A replay is often an app's retry after an answer it never got: the message must not let it
     // think nothing exists, or a retry under a new clientReferenceNo could pay twice.
+    const isTransfer = isMessage(req.message, TransferRequestSchema);
     const useToken = () => (claimed ??= jtis.claim(identity.client.clientId, identity.jti, identity.expiresAt).then((fresh) => {
-      if (!fresh) throw new GatewayError("UNAUTHENTICATED", REPLAYED_TOKEN_MESSAGE);
+      if (!fresh) throw new GatewayError("UNAUTHENTICATED", isTransfer ? REPLAYED_TOKEN_MESSAGE : REPLAYED_LOOKUP_TOKEN_MESSAGE);
     }));
-    if (isMessage(req.message, TransferRequestSchema)) {
+    if (isTransfer) {
       auth.assertBoundTo(identity, req.message);
       req.contextValues.set(useTokenKey, useToken); // the transfer service claims it (see above)
     } else {

@@ -66,7 +66,9 @@ describe("get transfer request validation", () => {
   });
 
   it("refuses malformed references", () => {
-    expect(check("a b", "")).toEqual(["referenceNumber is malformed"]);
     expect(check("", "x".repeat(65))).toEqual(["clientReferenceNo is malformed"]);
+    expect(check("GRB\u00e91", "")).toEqual(["referenceNumber is malformed"]);
+    // "INV+7" in a query string unencoded arrives as "INV 7": the message says why.
+    expect(check("", "INV 7")).toEqual(['clientReferenceNo is malformed: it holds a space (in a query string "+" means a space: send a "+" as %2B)']);
   });
 });

@@ -52,7 +52,10 @@ export function getTransferRequestViolations(req: GetTransferRequest): string[] 
   const byTheirs = req.clientReferenceNo !== "";
   if (byOurs === byTheirs) return ["give exactly one of referenceNumber and clientReferenceNo"];
   const value = byOurs ? req.referenceNumber : req.clientReferenceNo;
-  if (value.length > 64 || !PRINTABLE_NO_SPACE.test(value)) return [`${byOurs ? "referenceNumber" : "clientReferenceNo"} is malformed`];
+  const name = byOurs ? "referenceNumber" : "clientReferenceNo";
+  // No reference holds a space; in a query string a "+" is one, so a reference with a "+" sent unencoded arrives so.
+  if (value.includes(" ")) return [`${name} is malformed: it holds a space (in a query string "+" means a space: send a "+" as %2B)`];
+  if (value.length > 64 || !PRINTABLE_NO_SPACE.test(value)) return [`${name} is malformed`];
   return [];
 }
 
