@@ -15,6 +15,8 @@ export interface FixtureAccount {
   /** Opening balance in whole rupiah. */
   balance: bigint;
   status: "ACTIVE" | "DORMANT" | "CLOSED";
+  /** Held by the company that calls the bank (Gerbang's escrows): the only accounts its transfers may debit. */
+  corporate?: boolean;
 }
 
 /** Escrow (source) account per client per partner bank; the sandboxes fund each with Rp10 billion. */
@@ -66,6 +68,7 @@ export function sandboxAccounts(bank: PartnerBank): FixtureAccount[] {
     ...byBank[bank],
     balance: ESCROW_OPENING_BALANCE,
     status: "ACTIVE" as const,
+    corporate: true,
   }));
   return [...escrows, ...BENEFICIARIES[bank]];
 }

@@ -131,6 +131,7 @@ describe("BCA transfers and status", () => {
     ["a closed beneficiary", { BeneficiaryAccountNumber: "0201200002" }, 404, "ESB-82-022"],
     ["an unknown beneficiary", { BeneficiaryAccountNumber: "0201299999" }, 400, "ESB-82-014"],
     ["an unknown source account", { SourceAccountNumber: "0201299998" }, 400, "ESB-82-008"],
+    ["a beneficiary's account as the source (not the company's)", { SourceAccountNumber: "0201245681", BeneficiaryAccountNumber: "0201245682" }, 400, "ESB-82-008"],
     ["an amount over Rp500,000,000", { Amount: "500000001.00" }, 403, "ESB-82-006"],
   ])("declines %s (%j) with HTTP %s %s; the status says 06", async (_why, over, httpStatus, expected) => {
     const body = transfer(over);

@@ -153,6 +153,7 @@ describe("BNI transfers and status inquiry", () => {
     ["a closed beneficiary", { beneficiaryAccountNumber: "0115400002" }, "0113"],
     ["an unknown beneficiary", { beneficiaryAccountNumber: "0115499999" }, "0112"],
     ["an unknown source", { accountNumber: "0115499998" }, "0112"],
+    ["a beneficiary's account as the source (not the company's)", { accountNumber: "0115476119", beneficiaryAccountNumber: "0115471119" }, "0112"],
     ["an amount over Rp500,000,000", { amount: "500000001" }, "0114"],
   ])("declines %s (%j) with HTTP 200 code %s; the inquiry says N", async (_why, over, expected) => {
     const uuid = newUuid();

@@ -7,6 +7,8 @@ export interface Account {
   accountName: string;
   balance: bigint;
   status: FixtureAccount["status"];
+  /** The calling company's own account: a transfer may debit only such an account. */
+  corporate?: boolean;
 }
 
 /** The bank's accounts. Only the ledger changes balances, inside one synchronous booking step. */

@@ -7,8 +7,8 @@ import { fileJournal } from "./journal";
 import { createLedger, type TransferOrder } from "./ledger";
 
 const fixtures = (): FixtureAccount[] => [
-  { accountNumber: "100", accountName: "ESCROW", balance: 1_000_000_000n, status: "ACTIVE" },
-  { accountNumber: "101", accountName: "POOR", balance: 5_000n, status: "ACTIVE" },
+  { accountNumber: "100", accountName: "ESCROW", balance: 1_000_000_000n, status: "ACTIVE", corporate: true },
+  { accountNumber: "101", accountName: "POOR", balance: 5_000n, status: "ACTIVE", corporate: true },
   { accountNumber: "200", accountName: "BENEFICIARY", balance: 0n, status: "ACTIVE" },
   { accountNumber: "201", accountName: "SLEEPY", balance: 0n, status: "DORMANT" },
   { accountNumber: "202", accountName: "GONE", balance: 0n, status: "CLOSED" },
@@ -63,6 +63,7 @@ describe("ledger booking", () => {
 
   it.each([
     ["unknown source", { sourceAccountNumber: "999" }, "source-invalid"],
+    ["a source that is not the company's own (a beneficiary's account)", { sourceAccountNumber: "200", beneficiaryAccountNumber: "100" }, "source-invalid"],
     ["unknown beneficiary", { beneficiaryAccountNumber: "777" }, "invalid-account"],
     ["beneficiary equal to source", { beneficiaryAccountNumber: "100" }, "invalid-account"],
     ["dormant beneficiary", { beneficiaryAccountNumber: "201" }, "dormant"],

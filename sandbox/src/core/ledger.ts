@@ -91,7 +91,9 @@ export function createLedger(accounts: Accounts, now: () => number, journal: Jou
 
   const check = (order: TransferOrder): Refusal | undefined => {
     const source = accounts.find(order.sourceAccountNumber);
-    if (source === undefined) return "source-invalid";
+    // A bank debits only the calling company's own accounts (BCA's ESB-82-008 "company account
+    // invalid"): a beneficiary's account, credited by earlier tests, must not pay for a wrong source.
+    if (source?.corporate !== true) return "source-invalid";
     if (source.status !== "ACTIVE") return source.status === "DORMANT" ? "dormant" : "closed";
     const limit = order.kind === "INTRABANK" ? INTRABANK_LIMIT : INTERBANK_LIMIT;
     if (order.amount > limit) return "limit-exceeded";

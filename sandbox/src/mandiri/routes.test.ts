@@ -135,6 +135,7 @@ describe("Mandiri doPayment and inquiryStatus", () => {
     ["a dormant beneficiary", { beneficiaryAccountNumber: "1370000000901" }, "62"],
     ["a closed beneficiary", { beneficiaryAccountNumber: "1370000000902" }, "62"],
     ["an unknown beneficiary", { beneficiaryAccountNumber: "1370000000999" }, "14"],
+    ["a beneficiary's account as the source (not the company's)", { sourceAccountNumber: "1370098765431", beneficiaryAccountNumber: "1370098765432" }, "14"],
     ["an intrabank amount over Rp500,000,000", { amount: "500000001" }, "61"],
     ["an interbank amount over Rp250,000,000", { amount: "250000001", beneficiaryBankCode: "009" }, "61"],
   ])("declines %s (%j) with HTTP 200 code %s; the inquiry says FAILED", async (_why, over, expected) => {
