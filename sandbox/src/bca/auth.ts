@@ -6,8 +6,12 @@ import type { TokenStore } from "../core/tokens";
 import { esb } from "./errors";
 import { bcaSignature } from "./signature";
 
-/** POST /api/oauth/token: Basic client credentials and grant_type=client_credentials, else ESB-14-008. */
+/**
+ * POST /api/oauth/token: a form body (else (ours) ESB-14-015, invalid content type), Basic client
+ * credentials and grant_type=client_credentials, else ESB-14-008.
+ */
 export function bcaToken(ex: Exchange, tokens: TokenStore, creds: BcaCredentials): () => Reply {
+  if (!/^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(header(ex.req, "content-type") ?? "")) fail(esb("ESB-14-015", "Content-Type must be application/x-www-form-urlencoded"));
   const basic = basicCredentials(ex.req);
   const grant = new URLSearchParams(ex.body.toString("utf8")).get("grant_type");
   if (basic === undefined || !safeEqual(basic.user, creds.clientId) || !safeEqual(basic.password, creds.clientSecret) || grant !== "client_credentials") {
@@ -42,6 +46,9 @@ export function verifyBcaCall(ex: Exchange, ctx: SandboxContext, tokens: TokenSt
     method: ex.method, path: ex.path, rawQuery: ex.rawQuery, accessToken: token, body: ex.body.toString("utf8"), timestamp,
   });
   if (!safeEqual(signature, expected)) fail(esb("ESB-14-001"));
+  // BCA requires the Origin its client registered on every call (bank-apis.md 2.1); which code a
+  // missing one gets is not published: (ours) ESB-14-019, connection not allowed.
+  if ((header(ex.req, "origin") ?? "").trim() === "") fail(esb("ESB-14-019", "Origin header missing"));
 }
 
 /** KlikBCA Bisnis's channel, the ChannelID BCA's services that need one take (bank-apis.md 2.1). */

@@ -15,6 +15,7 @@ const ESB = {
   "ESB-14-014": [401, "Invalid ChannelID/CredentialID", "ChannelID/CredentialID tidak valid"],
   "ESB-14-015": [400, "Content Type not supported", "Content Type tidak didukung"],
   "ESB-14-016": [400, "Invalid JSON format", "Format JSON tidak valid"],
+  "ESB-14-019": [403, "Connection not allowed", "Koneksi tidak diizinkan"],
   "ESB-14-021": [400, "API Key Invalid", "API Key tidak valid"],
   "ESB-82-001": [400, "Mandatory field is missing", "Field wajib tidak diisi"],
   "ESB-82-002": [400, "Invalid CorporateID", "CorporateID tidak valid"],

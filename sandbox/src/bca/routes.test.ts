@@ -40,6 +40,13 @@ describe("BCA OAuth token", () => {
     expect(answer).toMatchObject({ status: 200, body: { token_type: "Bearer", expires_in: 3599, scope: "resource.WRITE resource.READ" } });
   });
 
+  it("refuses a token request that is not a form with 400 ESB-14-015", async () => {
+    const answer = await fetchJson(`${sandbox.url()}/api/oauth/token`, {
+      method: "POST", headers: { Authorization: basic("gerbang-bca", "bca-local-client-secret"), "Content-Type": "application/json" }, body: '{"grant_type":"client_credentials"}',
+    });
+    expect([answer.status, code(answer.body)]).toEqual([400, "ESB-14-015"]);
+  });
+
   it("refuses bad credentials or grant_type with 401 ESB-14-008", async () => {
     for (const [auth, body] of [[basic("gerbang-bca", "x"), "grant_type=client_credentials"], [basic("gerbang-bca", "bca-local-client-secret"), "grant_type=implicit"]] as const) {
       const answer = await tokenCall(auth, body);
@@ -62,6 +69,7 @@ describe("BCA auth checks (each refused, nothing booked)", () => {
     ["a wrong signature", { signature: "0".repeat(64) }, 400, "ESB-14-001"],
     ["a body changed after signing", { sendBody: JSON.stringify(transfer({ Amount: "999999.00" })) }, 400, "ESB-14-001"],
     ["a form content type", { contentType: "text/plain" }, 400, "ESB-14-015"],
+    ["no Origin (BCA requires the registered one on every call)", { headers: { Origin: "" } }, 403, "ESB-14-019"],
   ])("refuses %s", async (_why, options, httpStatus, expected) => {
     const answer = await post(transfer(), options);
     expect([answer.status, code(answer.body)]).toEqual([httpStatus, expected]);
@@ -146,6 +154,8 @@ describe("BCA transfers and status", () => {
     const unknown = await status("99999999");
     expect([unknown.status, code(unknown.body)]).toEqual([404, "ESB-82-027"]);
     expect(code((await status("99999999", "TransferType=BCA")).body)).toBe("ESB-82-001");
+    expect(code((await status("99999999", `TransactionDate=${TODAY}`)).body)).toBe("ESB-82-001"); // TransferType is required too
+    expect(code((await status("99999999", `TransactionDate=${TODAY}&TransferType=LLG`)).body)).toBe("ESB-14-004");
     expect(code((await status("99999999", "TransactionDate=26-11-2026")).body)).toBe("ESB-82-004");
     expect(code((await status("12", `TransactionDate=${TODAY}`)).body)).toBe("ESB-82-010");
   });

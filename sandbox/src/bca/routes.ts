@@ -74,7 +74,8 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     if (transactionDate === null || transactionDate === "") fail(esb("ESB-82-001", "TransactionDate"));
     if (!DATE.test(transactionDate)) fail(esb("ESB-82-004", "TransactionDate must be yyyy-MM-dd"));
     const transferType = ex.query.get("TransferType");
-    if (transferType !== null && transferType !== "BCA") fail(esb("ESB-14-004", "TransferType must be BCA"));
+    if (transferType === null || transferType === "") fail(esb("ESB-82-001", "TransferType"));
+    if (transferType !== "BCA") fail(esb("ESB-14-004", "TransferType must be BCA"));
     ex.log.requestId = transactionId;
     await serveStatus(ex, ctx, bcaErrors, `${transactionDate}/${transactionId}`, (record) => bcaStatusReply(record, transactionId, transactionDate));
   };
