@@ -63,6 +63,7 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     for (const code of ["01", "02", "03"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
     // Refunded, canceled: BCA has a record, nothing we can settle on.
     for (const code of ["04", "05"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
+    expect(mapStatusAnswer(inquiry({ StatusCode: "04" })).bankMessage).toMatch(/^refunded at BCA .*a person decides$/);
     // Not found in a 200: no proof either way (PENDING would say the attempt reached BCA, NOT_FOUND needs the 404).
     expect(mapStatusAnswer(inquiry({ StatusCode: "07", Reason: { English: "Not found" } }))).toMatchObject({ status: "UNKNOWN", bankCode: "07" });
     expect(mapStatusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");

@@ -126,13 +126,15 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   // BCA publishes no StatusCode values for this inquiry; these are its SNAP status table's
   // (bank-apis.md 1.9, latestTransactionStatus), which the sandbox follows. Only 06 is a refusal: 01
   // there is "initiated", so reading it as rejected could fail a transfer BCA is still booking.
-  // 04 refunded and 05 canceled are not ours to settle either: unknown, so a person decides.
+  // 04 refunded and 05 canceled are not ours to settle either: BCA has the attempt, in a state
+  // neither SUCCESS nor FAILED says, so it stays PENDING and a person decides at the horizon.
   // 07 is "not found" there: it cannot say BCA has the attempt (PENDING would be taken as proof
   // that it left), and only the documented 404 ESB-82-027 says BCA does not; so nothing learnt.
   switch (code) {
     case "00": return bankAnswer("SUCCESS", code, reason, text(answer.body, "PPUNumber"));
     case "06": return bankAnswer("FAILED", code, reason);
     case "01": case "02": case "03": return bankAnswer("PENDING", code, reason === "" ? "in progress" : reason);
+    case "04": case "05": return bankAnswer("PENDING", code, `${code === "04" ? "refunded" : "canceled"} at BCA (${reason}): not a state this gateway settles; a person decides`);
     case "07": return inquiryNotAnswered(code, `StatusCode 07 (not found in BCA's SNAP table) in a 200: ${reason}; only 404 ESB-82-027 says BCA has no such transfer`);
     // No record in the answer: nothing learnt. A record in a state we do not know: BCA has it, not final.
     case "": return unrecognisedInquiryAnswer(answer, "BCA status inquiry");
