@@ -9,8 +9,16 @@ import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, tex
  */
 export type BcaMeaning = "declined" | "token-refused" | "rate-limited" | "duplicate-id" | "not-found" | "unknown-outcome";
 
-/** The one refusal BCA publishes over HTTP 500 (bank-apis.md 2.1): the transfer was not processed that day. */
+/**
+ * The one refusal BCA publishes over HTTP 500 (bank-apis.md 2.1): the transfer was not processed
+ * that day. A decline, but one the service confirms with the status inquiry (service.ts confirmCutOff).
+ */
 const CUT_OFF = "ESB-82-026";
+
+/** A FAILED answer that is BCA's cut-off: final only once the status inquiry confirms it. */
+export function isCutOff(answer: BankAnswer): boolean {
+  return answer.status === "FAILED" && answer.bankCode === CUT_OFF;
+}
 
 /** A refusal code over the status BCA's table sends it with: 4xx, or 500 for the cut-off. */
 function refusedAsPublished(status: number, code: string): boolean {

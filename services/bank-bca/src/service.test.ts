@@ -1,10 +1,10 @@
 import { status } from "@grpc/grpc-js";
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { createLogger, deriveRequestId, DIGITS, jakartaDate, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
+import { bankAnswer, createLogger, deriveRequestId, DIGITS, jakartaDate, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
 import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadBcaConfig } from "./config";
 import { transferBody, type BcaApi } from "./bank-api";
-import { beyondInquiryWindow, createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
+import { beyondInquiryWindow, confirmCutOff, createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
 import { createTransactionIds } from "./transaction-id-store";
 
 // BCA service end to end against the BCA sandbox: the shared contract, then what is BCA's own.
@@ -188,6 +188,33 @@ describe("BCA ESB-82-003 follow-up inquiry", () => {
   it("an unexpected error still propagates (the service turns it into PENDING after sending)", async () => {
     const api = apiAnswering(() => Promise.reject(new TypeError("bug")));
     await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).rejects.toThrow("bug");
+  });
+});
+
+describe("BCA cut-off (ESB-82-026 over HTTP 500): a decline only once the status inquiry confirms nothing was booked", () => {
+  const declined = bankAnswer("FAILED", "ESB-82-026", "Cut-off time exceeded");
+  const answered = (status: number, body: unknown): HttpAnswer => ({ kind: "answered", status, body, text: JSON.stringify(body) });
+  const record = (over: Record<string, unknown>) => answered(200, {
+    TransactionID: "12345678", Amount: "10000.00", SourceAccountNumber: "0201245680", BeneficiaryAccountNumber: "0201245681", Reason: { English: "x" }, ...over,
+  });
+  const confirm = (answer: HttpAnswer) => confirmCutOff(apiAnswering(() => Promise.resolve(answer)), duplicateInput, duplicateCtx, declined);
+
+  it("stands when BCA refused it (06) or has no such transaction (404 ESB-82-027)", async () => {
+    await expect(confirm(record({ StatusCode: "06" }))).resolves.toBe(declined);
+    await expect(confirm(answered(404, { ErrorCode: "ESB-82-027", ErrorMessage: { English: "Transaction not found" } }))).resolves.toBe(declined);
+  });
+
+  it("is SUCCESS when the inquiry finds it booked (a 500 after the booking)", async () => {
+    await expect(confirm(record({ StatusCode: "00", PPUNumber: "P1" }))).resolves.toMatchObject({ status: "SUCCESS", bankReference: "P1" });
+  });
+
+  it.each([
+    ["in progress (01)", record({ StatusCode: "01" })],
+    ["another transfer under the id", record({ StatusCode: "06", Amount: "99999.00" })],
+    ["no answer", { kind: "no-answer", sent: true, reason: "timeout", detail: "no answer within the time budget" } satisfies HttpAnswer],
+    ["an error of the inquiry itself", answered(500, { ErrorCode: "ESB-99-999", ErrorMessage: { English: "System unavailable" } })],
+  ])("stays PENDING, for the resolver to ask again, when the inquiry says %s", async (_what, answer) => {
+    await expect(confirm(answer)).resolves.toMatchObject({ status: "PENDING", bankCode: "ESB-82-026", bankMessage: expect.stringContaining("not confirmed by the status inquiry") as string });
   });
 });
 

@@ -1,9 +1,9 @@
 import {
   BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text, wholeRupiah,
-  type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type TransferInput,
+  type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type StatusOutcome, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
-import { isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
+import { isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
 import { jakartaDaysBefore, type TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
@@ -22,6 +22,25 @@ export interface BcaAdapterDeps {
 export const HOST_VARIABLE = "hostBCA";
 
 /**
+ * Asks the status inquiry about an attempt BCA has answered: its answer, or why there is none. A
+ * failure to ask is never "not sent": the transfer reached BCA, and a refused inquiry or token
+ * request would otherwise escape as a refusal and be read as "nothing booked".
+ */
+async function askAfterAnswer(api: BcaApi, input: TransferInput, ctx: BankCallContext): Promise<{ inquiry: HttpAnswer & { kind: "answered" }; status: BankAnswer<StatusOutcome> } | { failed: string }> {
+  const route = ctx.lookupRoute("STATUS_INQUIRY");
+  if (route === undefined || statusUrl(route, ctx.requestId, input.transactionDate) === undefined) return { failed: "no usable STATUS_INQUIRY route" };
+  let inquiry: HttpAnswer;
+  try {
+    inquiry = await api.status(route, input.transactionDate, ctx);
+  } catch (error) {
+    if (error instanceof RefusedError) return { failed: `inquiry failed: ${error.message}` };
+    throw error;
+  }
+  if (inquiry.kind !== "answered") return { failed: inquiry.detail };
+  return { inquiry, status: mapStatusAnswer(inquiry) };
+}
+
+/**
  * ESB-82-003 means the TransactionID was used today already. Our ids are allocated one per attempt
  * (transaction-id-store.ts), so it is our own earlier send of this attempt (a resend after a timeout
  * or a crash), and the inquiry tells its outcome. Still, the inquiry's answer is taken only if
@@ -30,22 +49,10 @@ export const HOST_VARIABLE = "hostBCA";
  * gateway's resolver takes to manual review. See README.md "TransactionID collisions".
  */
 export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: BankCallContext): Promise<BankAnswer> {
-  const route = ctx.lookupRoute("STATUS_INQUIRY");
-  if (route === undefined || statusUrl(route, ctx.requestId, input.transactionDate) === undefined) {
-    return bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today and no usable STATUS_INQUIRY route to check whose it is`);
-  }
-  // The transfer reached BCA (it answered ESB-82-003), so a failure to ask is never "not sent":
-  // a refused inquiry or token request would otherwise escape as a refusal and be read as "nothing booked".
   const unknown = (why: string) => bankAnswer("PENDING", "ESB-82-003", `TransactionID ${ctx.requestId} already used today; the status inquiry did not say whose it is (${why})`);
-  let inquiry: HttpAnswer;
-  try {
-    inquiry = await api.status(route, input.transactionDate, ctx);
-  } catch (error) {
-    if (error instanceof RefusedError) return unknown(`inquiry failed: ${error.message}`);
-    throw error;
-  }
-  if (inquiry.kind !== "answered") return unknown(inquiry.detail);
-  const status = mapStatusAnswer(inquiry);
+  const asked = await askAfterAnswer(api, input, ctx);
+  if ("failed" in asked) return unknown(asked.failed);
+  const { inquiry, status } = asked;
   if (inquiry.status !== 200) return unknown(status.bankMessage);
   if (!isThisTransfer(inquiry, input)) {
     return bankAnswer("PENDING", "ESB-82-003",
@@ -54,6 +61,23 @@ export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: Ba
   if (status.status === "NOT_FOUND") return bankAnswer("PENDING", status.bankCode, "duplicate TransactionID but the inquiry does not find it; outcome unknown");
   if (status.status === "UNKNOWN") return unknown(status.bankMessage);
   return { ...status, status: status.status, bankMessage: `duplicate of our earlier send; ${status.bankMessage}` };
+}
+
+/**
+ * ESB-82-026 (cut-off) is the one refusal BCA publishes over HTTP 500, and a production client
+ * retries it only "after checking" (bank-apis.md 2.1): a 500 can also come from a failure after
+ * the booking. So the decline stands only once the inquiry finds nothing booked under the
+ * TransactionID (refused, or no such transaction); a booking it finds is the outcome; anything
+ * else leaves the transfer PENDING, for the gateway's resolver to ask again.
+ */
+export async function confirmCutOff(api: BcaApi, input: TransferInput, ctx: BankCallContext, declined: BankAnswer): Promise<BankAnswer> {
+  const unconfirmed = (why: string) => bankAnswer("PENDING", declined.bankCode, `${declined.bankMessage} over HTTP 500, not confirmed by the status inquiry (${why}); outcome unknown`);
+  const asked = await askAfterAnswer(api, input, ctx);
+  if ("failed" in asked) return unconfirmed(asked.failed);
+  const { inquiry, status } = asked;
+  if (status.status === "NOT_FOUND" || (status.status === "FAILED" && isThisTransfer(inquiry, input))) return declined;
+  if (status.status === "SUCCESS" && isThisTransfer(inquiry, input)) return { ...status, status: "SUCCESS", bankMessage: `booked despite the cut-off answer; ${status.bankMessage}` };
+  return unconfirmed(status.bankMessage);
 }
 
 /** True when a status record found under our TransactionID has this transfer's amount and accounts. */
@@ -92,7 +116,9 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
     close: () => { deps.transactionIds.close(); },
     transfer: async (input, ctx) => {
       const answer = await api.transfer(input, ctx);
-      return isDuplicateId(answer) ? settleDuplicate(api, input, ctx) : mapTransferAnswer(answer);
+      if (isDuplicateId(answer)) return settleDuplicate(api, input, ctx);
+      const mapped = mapTransferAnswer(answer);
+      return isCutOff(mapped) ? confirmCutOff(api, input, ctx, mapped) : mapped;
     },
     status: async (input, ctx) => {
       if (statusUrl(ctx.route, ctx.requestId, input.transactionDate) === undefined) {
