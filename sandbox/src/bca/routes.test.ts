@@ -150,6 +150,24 @@ describe("BCA transfers and status", () => {
     expect(pick(inquiry.body, "Reason.English")).not.toBe("");
   });
 
+  it("looks back 31 days: a booking from 32 days before is 'not found' (404 ESB-82-027), as BCA's window hides it", async () => {
+    const body = transfer();
+    expect((await post(body)).status).toBe(200);
+    const booked = now;
+    try {
+      now = booked + 31 * 86_400_000;
+      await bca.token(); // the one held has long expired
+      expect((await status(body.TransactionID)).body).toMatchObject({ StatusCode: "00" });
+      now = booked + 32 * 86_400_000;
+      await bca.token();
+      const hidden = await status(body.TransactionID);
+      expect([hidden.status, code(hidden.body)]).toEqual([404, "ESB-82-027"]);
+    } finally {
+      now = booked;
+      await bca.token();
+    }
+  });
+
   it("answers an unknown TransactionID with 404 ESB-82-027 and checks the query", async () => {
     const unknown = await status("99999999");
     expect([unknown.status, code(unknown.body)]).toEqual([404, "ESB-82-027"]);

@@ -11,6 +11,9 @@ import { bcaToken, verifyBcaCall, verifyBcaChannel } from "./auth";
 import { bcaErrors, bcaRefusalCode, esb, type EsbCode } from "./errors";
 import { bcaStatusReply } from "./status";
 
+/** Days BCA's status inquiry looks back (bank-apis.md 2.2). */
+const INQUIRY_WINDOW_DAYS = 31;
+
 /** BCA's code for a malformed field; a missing one is always ESB-82-001. */
 const INVALID: Record<string, EsbCode> = {
   CorporateID: "ESB-82-002", SourceAccountNumber: "ESB-82-008", TransactionID: "ESB-82-010", TransactionDate: "ESB-82-004",
@@ -77,6 +80,9 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     if (transferType === null || transferType === "") fail(esb("ESB-82-001", "TransferType"));
     if (transferType !== "BCA") fail(esb("ESB-14-004", "TransferType must be BCA"));
     ex.log.requestId = transactionId;
+    // BCA's inquiry looks back 31 days (bank-apis.md 2.2); what it answers about an older date is
+    // not published: (ours) "not found", booked or not, the answer a client must not trust.
+    if (transactionDate < jakartaDate(ctx.now() - INQUIRY_WINDOW_DAYS * 86_400_000)) fail(esb("ESB-82-027", `TransactionDate is more than ${INQUIRY_WINDOW_DAYS} days back`));
     await serveStatus(ex, ctx, bcaErrors, `${transactionDate}/${transactionId}`, (record) => bcaStatusReply(record, transactionId, transactionDate));
   };
 
