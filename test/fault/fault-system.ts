@@ -60,12 +60,13 @@ export const FAULT_TIMINGS = {
  * out, then the first send and up to MAX_RESENDS re-sends of the same attempt, each after
  * GATEWAY_RESEND_AFTER_MS and taking up to the bank deadline, then the wait for the last to be past
  * landing (the lease plus its token's clock tolerance plus the re-send wait,
- * resolver-decision.ts sendMayLandWithinMs) before a "not found" sends it to manual review; or the
- * horizon, then that wait for a send made just before it, a backoff step and a round. Plus a
- * margin for a busy machine. Waits for the resolver are bounded by it.
+ * resolver-decision.ts sendMayLandWithinMs), a backoff step and a round before a "not found" sends
+ * it to manual review; or the horizon, then that wait for a send made just before it, a backoff
+ * step and a round. Plus a margin for a busy machine. Waits for the resolver are bounded by it.
  */
 const RESENDS_PATH_MS = FAULT_TIMINGS.leaseMs + MAX_RESENDS * (FAULT_TIMINGS.resendAfterMs + FAULT_TIMINGS.gatewayBankDeadlineMs)
-  + FAULT_TIMINGS.gatewayBankDeadlineMs + sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs);
+  + FAULT_TIMINGS.gatewayBankDeadlineMs + sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs)
+  + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
 const HORIZON_PATH_MS = FAULT_TIMINGS.manualReviewHorizonMs + sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs)
   + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
 export const RESOLVER_SETTLES_MS = Math.max(RESENDS_PATH_MS, HORIZON_PATH_MS) + 10_000;

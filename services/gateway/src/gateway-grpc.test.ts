@@ -319,7 +319,7 @@ describe("gRPC health checking and server reflection", () => {
       const garbled = await Promise.all(Array.from({ length: MAX_HEALTH_WATCHERS_PER_SOURCE }, () => open("not-an-ip")));
       expect(new Set(garbled)).toEqual(new Set(["SERVING"]));
       expect(await open("127.0.0.1")).toBe(`code ${status.RESOURCE_EXHAUSTED}`); // the proxy's own share is full
-      expect(await open("still garbled")).toBe(`code ${status.RESOURCE_EXHAUSTED}`); // before, counted toward the total only
+      expect(await open("still garbled")).toBe(`code ${status.RESOURCE_EXHAUSTED}`); // not a share of its own
       expect(await open("203.0.113.7")).toBe("SERVING"); // a caller behind the proxy has its own share
     } finally {
       for (const stream of streams) stream.cancel();

@@ -115,7 +115,13 @@ describe("resolver decisions", () => {
     const lastResend = { ...settled, resends: MAX_RESENDS };
     expect(decide("PENDING", lastResend, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
     expect(decide("PENDING", { ...lastResend, sentAt: new Date(now.getTime() - 46_000) }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
-    expect(decide("PENDING", { ...lastResend, outcome: "NOT_SENT" }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review"); // refused: nothing left behind it
+    // The last re-send refused "not sent": what may still land is the send it repeated.
+    const sends = (...agoMs: number[]) => agoMs.map((ago, i) => ({ sentAt: new Date(now.getTime() - ago), outcome: i === 1 ? "NOT_SENT" as const : "NO_ANSWER" as const }));
+    const refusedLast = { ...lastResend, outcome: "NOT_SENT" as const, earlierSends: sends(50_000, 48_000, 40_000) };
+    expect(decide("PENDING", refusedLast, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
+    expect(decide("PENDING", { ...refusedLast, earlierSends: sends(56_000, 50_000, 46_000) }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
+    // Its history missing (recorded before earlierSends): the repeated send counts from the re-send's own time.
+    expect(decide("PENDING", { ...refusedLast, earlierSends: [] }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
     expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now, LEASE_MS).kind).toBe("wait"); // only NOT_FOUND says it never arrived
     expect(decide("MANUAL_REVIEW", attempt(), { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
   });

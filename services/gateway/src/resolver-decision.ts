@@ -56,16 +56,28 @@ function resendableAfterLeaving(attempt: Attempt, policy: BankPolicy, now: Date)
 }
 
 /**
- * Its latest send may have left and may still land: a sender stalled before the call can still
- * make it until its service token expires, with the sender's lease (leaseMs after the send at
- * most), give or take the token check's clock tolerance, and the bank may then take resendAfterMs
- * (why a re-send waits that long) to finish it. Until then nothing the bank says or does not say
- * about the attempt is settled: a re-send made just before the horizon, or the last re-send of
- * all, must not reach a person, who could settle FAILED on the bank's "no record" while that send
- * can still book.
+ * When the attempt's latest send that may have reached the bank was made: its current one unless
+ * answered "not sent", else the latest such in earlierSends (a refused re-send says nothing of the
+ * send it repeated). A re-send whose repeated send is missing from earlierSends (recorded before it
+ * existed) counts from its own time, the latest the missing one can have been made.
+ */
+function lastMayHaveLeftAt(attempt: Attempt): Date | undefined {
+  const earlier = attempt.earlierSends ?? [];
+  if (attempt.outcome !== "NOT_SENT" || earlier.length < (attempt.resends ?? 0)) return attempt.sentAt;
+  return earlier.filter((send) => send.outcome !== "NOT_SENT").at(-1)?.sentAt;
+}
+
+/**
+ * A send of the attempt may still land: a sender stalled before the call can still make it until
+ * its service token expires, with the sender's lease (leaseMs after the send at most), give or take
+ * the token check's clock tolerance, and the bank may then take resendAfterMs to finish it. Until
+ * then nothing the bank says or does not say about the attempt is settled: a re-send made just
+ * before the horizon, or the last re-send of all, or the send a refused re-send repeated, must not
+ * reach a person, who could settle FAILED on the bank's "no record" while that send can still book.
  */
 function latestSendMayStillLand(attempt: Attempt, policy: BankPolicy, leaseMs: number, now: Date): boolean {
-  return attempt.outcome !== "NOT_SENT" && now.getTime() - attempt.sentAt.getTime() < sendMayLandWithinMs(policy, leaseMs);
+  const at = lastMayHaveLeftAt(attempt);
+  return at !== undefined && now.getTime() - at.getTime() < sendMayLandWithinMs(policy, leaseMs);
 }
 
 /**
@@ -96,14 +108,15 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  *   answer counts as a first send's: a refusal is final), at most MAX_RESENDS times, then MANUAL_REVIEW
  *   once the last send can no longer land (latestSendMayStillLand);
  * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, when
- *   the bank was asked resendAfterMs or more after the send (the bank has finished anything in
- *   flight by then; before, it may still book) and only before the horizon (an old attempt's record
+ *   the bank was asked resendAfterMs or more after the send (a send that reached the bank at once
+ *   is finished by then; one that reached it late may still be in flight, which the same bank-side
+ *   id makes harmless) and only before the horizon (an old attempt's record
  *   may have left the bank's inquiry window, not its books), unless the bank's policy says
  *   resendIfMayHaveLeft: false. Times are taken when the bank was asked (askedAt): its answer
  *   says what it had then;
  * - otherwise, NOT_FOUND, PENDING, or no usable answer to the inquiry (UNKNOWN, the bank service
  *   silent): ask again later, and once the attempt was sent longer ago than the bank's horizon,
- *   MANUAL_REVIEW with the reason, but not while its latest send may still land (a re-send made
+ *   MANUAL_REVIEW with the reason, but not while a send of it may still land (a re-send made
  *   shortly before: latestSendMayStillLand).
  * NOT_FOUND is never FAILED: the request may still be on its way, or the bank may have lost its
  * record of a booking. A re-send is safe because it carries the same bank-side id, which the bank

@@ -489,7 +489,10 @@ describe("resolver: a re-send the bank declines", () => {
 
 describe("resolver: an attempt the bank service keeps refusing", () => {
   it("is re-sent at most MAX_RESENDS times, then goes to MANUAL_REVIEW with the reason (never re-sent forever, never FAILED while a send may have left)", async () => {
-    const t = await leftBehind(); // crashed mid-send, so it may have left: re-sent once the bank does not know it
+    // Crashed mid-send, so it may have left: re-sent once the bank does not know it. Sent longer ago
+    // than such a send may still land (lease 6 s + 5 s tolerance + re-send wait 30 s): the last
+    // re-send's "not sent" then leaves nothing that can still book, and a person may decide.
+    const t = await leftBehind({ sentAgoMs: 42_000 });
     bca().setMode("not-sent");
     for (let round = 0; round <= MAX_RESENDS; round += 1) {
       // Each later round as if GATEWAY_RESEND_AFTER_MS had passed since the last re-send.
