@@ -66,16 +66,17 @@ export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: Ba
 /**
  * ESB-82-026 (cut-off) is the one refusal BCA publishes over HTTP 500, and a production client
  * retries it only "after checking" (bank-apis.md 2.1): a 500 can also come from a failure after
- * the booking. So the decline stands only once the inquiry finds nothing booked under the
- * TransactionID (refused, or no such transaction); a booking it finds is the outcome; anything
- * else leaves the transfer PENDING, for the gateway's resolver to ask again.
+ * the booking. So the decline stands only once the inquiry shows this transfer refused under the
+ * TransactionID; a booking it finds is the outcome. Anything else leaves the transfer PENDING for
+ * the gateway's resolver, "no such transaction" included: asked a moment after the answer, it may
+ * not show a booking yet, and NOT_FOUND is never read as FAILED anywhere else either.
  */
 export async function confirmCutOff(api: BcaApi, input: TransferInput, ctx: BankCallContext, declined: BankAnswer): Promise<BankAnswer> {
-  const unconfirmed = (why: string) => bankAnswer("PENDING", declined.bankCode, `${declined.bankMessage} over HTTP 500, not confirmed by the status inquiry (${why}); outcome unknown`);
+  const unconfirmed = (why: string) => bankAnswer("PENDING", declined.bankCode, `${declined.bankMessage}, not confirmed by the status inquiry (${why}); outcome unknown`);
   const asked = await askAfterAnswer(api, input, ctx);
   if ("failed" in asked) return unconfirmed(asked.failed);
   const { inquiry, status } = asked;
-  if (status.status === "NOT_FOUND" || (status.status === "FAILED" && isThisTransfer(inquiry, input))) return declined;
+  if (status.status === "FAILED" && isThisTransfer(inquiry, input)) return declined;
   if (status.status === "SUCCESS" && isThisTransfer(inquiry, input)) return { ...status, status: "SUCCESS", bankMessage: `booked despite the cut-off answer; ${status.bankMessage}` };
   return unconfirmed(status.bankMessage);
 }
