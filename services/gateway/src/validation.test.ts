@@ -47,6 +47,10 @@ describe("transfer request validation", () => {
     expect(found[0]).toMatch(message);
   });
 
+  it("takes an amount of 13 digits, what every partner carries", () => {
+    expect(violations({ amount: "9".repeat(13) })).toEqual([]);
+  });
+
   it("reports every violation at once and assertValid throws INVALID_REQUEST", () => {
     const found = violations({ amount: "0", currency: "USD" });
     expect(found).toHaveLength(2);

@@ -90,7 +90,8 @@ export type BankTransferServiceTransferRequest = Message<"payment.v1.BankTransfe
   beneficiaryAccountName: string;
 
   /**
-   * Amount in whole rupiah as a decimal string, greater than zero.
+   * Amount in whole rupiah as a decimal string, greater than zero, at most 13 digits (BCA's
+   * Numeric(13.2), the narrowest partner).
    *
    * @generated from field: string amount = 11;
    */
@@ -202,8 +203,9 @@ export type GetTransferStatusRequest = Message<"payment.v1.GetTransferStatusRequ
   transactionDate: string;
 
   /**
-   * The transfer's amount, as sent; a bank whose request ids can collide (BCA's 8 digits) checks
-   * that the record it finds is this transfer's before reporting its outcome.
+   * The transfer's amount, as sent (at most 15 digits: transfers sent before the 13-digit bound are
+   * still asked about); a bank whose request ids can collide (BCA's 8 digits) checks that the
+   * record it finds is this transfer's before reporting its outcome.
    *
    * @generated from field: string amount = 5;
    */

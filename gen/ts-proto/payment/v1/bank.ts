@@ -159,7 +159,10 @@ export interface BankTransferServiceTransferRequest {
   beneficiaryAccountNumber: string;
   /** The beneficiary's account holder name (required for interbank). */
   beneficiaryAccountName: string;
-  /** Amount in whole rupiah as a decimal string, greater than zero. */
+  /**
+   * Amount in whole rupiah as a decimal string, greater than zero, at most 13 digits (BCA's
+   * Numeric(13.2), the narrowest partner).
+   */
   amount: string;
   /** ISO 4217 currency; only "IDR". */
   currency: string;
@@ -192,8 +195,9 @@ export interface GetTransferStatusRequest {
   /** The day the attempt was sent, as in BankTransferServiceTransferRequest.transaction_date. */
   transactionDate: string;
   /**
-   * The transfer's amount, as sent; a bank whose request ids can collide (BCA's 8 digits) checks
-   * that the record it finds is this transfer's before reporting its outcome.
+   * The transfer's amount, as sent (at most 15 digits: transfers sent before the 13-digit bound are
+   * still asked about); a bank whose request ids can collide (BCA's 8 digits) checks that the
+   * record it finds is this transfer's before reporting its outcome.
    */
   amount: string;
   /** The transfer's source (escrow) account, as sent; checked like amount. */

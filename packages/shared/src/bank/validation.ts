@@ -11,6 +11,9 @@ const REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT = /^\d{5,34}$/;
 const BANK_CODE = /^\d{3}$/;
 const AMOUNT = /^[1-9]\d{0,12}$/; // whole rupiah, 13 digits at most: BCA's Numeric(13.2), the narrowest partner
+// An inquiry is about a transfer already sent, perhaps under the earlier bound of 15 digits: it must
+// still be asked about, never refused for a limit that came after it.
+const SENT_AMOUNT = /^[1-9]\d{0,14}$/;
 const MAX_ATTEMPT = 1000;
 
 function usageName(usage: TransferUsage): TransferRouteUsage | undefined {
@@ -96,7 +99,7 @@ export function validateTransfer(request: BankTransferServiceTransferRequest, ow
 export function validateStatus(request: GetTransferStatusRequest): StatusInput {
   const problems: string[] = [];
   const usage = checkAttemptIdentity(request, problems);
-  if (!AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero, at most 13 digits");
+  if (!SENT_AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero, at most 15 digits");
   if (!ACCOUNT.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
   if (!ACCOUNT.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
   if (problems.length > 0 || usage === undefined) throw invalidArgument(problems.join("; "));
