@@ -30,7 +30,7 @@ export const INTERNAL_ERROR_MESSAGE = "internal error: the transfer may have bee
  * resolver then sends it: an app that took this for "never recorded" and paid under a new
  * reference would pay twice. The retry with the same clientReferenceNo is what settles it.
  */
-export const TRANSFER_NOT_FOUND_MESSAGE = "transfer not found (so far: if a Transfer with this clientReferenceNo was answered 9xx, it may still be recorded; retry that Transfer with the same clientReferenceNo, never a new one)";
+export const TRANSFER_NOT_FOUND_MESSAGE = "transfer not found (so far: a Transfer answered 9xx may still be recorded; retry it with the same clientReferenceNo, never a new one)";
 
 /** Why a request was refused before (or instead of) touching the ledger. */
 export type RefusalKind =

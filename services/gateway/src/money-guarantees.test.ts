@@ -144,7 +144,7 @@ describe("an insert in doubt", () => {
     };
     const early = await lookup();
     expect([early.status, early.json.statusCode]).toEqual([404, "105"]);
-    expect(early.json.message).toMatch(/^transfer not found \(so far: .*answered 9xx, it may still be recorded; retry that Transfer with the same clientReferenceNo/);
+    expect(early.json.message).toMatch(/^transfer not found \(so far: a Transfer answered 9xx may still be recorded; retry it with the same clientReferenceNo, never a new one\)$/);
     await landing;
     // Recorded after all: the app that paid again under a new reference would have paid twice.
     const reference = referenceNumberFor("3", body.clientReferenceNo);
