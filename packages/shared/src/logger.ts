@@ -3,11 +3,26 @@ import pino, { type Logger } from "pino";
 export type { Logger } from "pino";
 
 /**
- * One JSON line per event. Secrets never reach the log: authorization headers, tokens and keys
- * are redacted by path, and account numbers are masked with maskAccount() before logging.
+ * Fields of the database driver's errors that quote documents: a failed grouped insert's
+ * MongoBulkWriteError carries every document of the batch (writeErrors[].op, result), other apps'
+ * accounts and names included, and the server's reply (errorResponse, keyValue). A logged error
+ * keeps its name, code and message, never these, at any depth (its causes included).
  */
-export function createLogger(name: string, level: string): Logger {
-  return pino({
+const DOCUMENT_QUOTING_FIELDS = new Set(["writeErrors", "result", "errorResponse", "keyValue", "op", "insertedIds"]);
+
+function withoutDocuments(value: unknown, depth = 0): unknown {
+  if (typeof value !== "object" || value === null || depth > 5) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutDocuments(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !DOCUMENT_QUOTING_FIELDS.has(key)).map(([key, item]) => [key, withoutDocuments(item, depth + 1)]));
+}
+
+/**
+ * One JSON line per event. Secrets never reach the log: authorization headers, tokens and keys
+ * are redacted by path, errors lose the fields that quote documents, and account numbers are
+ * masked with maskAccount() before logging.
+ */
+export function createLogger(name: string, level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { service: name },
@@ -15,13 +30,18 @@ export function createLogger(name: string, level: string): Logger {
       paths: ["authorization", "*.authorization", "headers.authorization", "token", "*.token", "keyToken", "*.keyToken", "secret", "*.secret"],
       censor: "[redacted]",
     },
-  });
+    serializers: { err: (error: Error) => withoutDocuments(pino.stdSerializers.err(error)) },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
-/** Shows at most the last 4 digits of an account number: "0115476119" -> "******6119". */
+/**
+ * Shows at most the last 4 digits of an account number, and never more than it hides:
+ * "0115476119" -> "******6119", a 6-digit one "****19".
+ */
 export function maskAccount(accountNumber: string): string {
-  if (accountNumber.length <= 4) return "*".repeat(accountNumber.length);
-  return "*".repeat(accountNumber.length - 4) + accountNumber.slice(-4);
+  const shown = Math.max(0, Math.min(4, accountNumber.length - 4));
+  return "*".repeat(accountNumber.length - shown) + accountNumber.slice(accountNumber.length - shown);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import pino from "pino";
-import { createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
+import { createLogger, createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed-data";
 import { createBankDirectoryStore } from "./bank-directory-store";
@@ -100,7 +99,7 @@ export async function startHarness(label: string, settings: Partial<GatewaySetti
   for (const bank of BANK_DIRECTORY) await directory.upsertBank(bank);
 
   const logs: string[] = [];
-  const logger = pino({ level: "debug" }, new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString()); done(); } }));
+  const logger = createLogger("gateway", "debug", new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString()); done(); } }));
   const base: GatewaySettings = { ...testSettings(), ...settings };
   const gateways: Gateway[] = [];
   const start = async (more: Partial<GatewaySettings> = {}) => {
