@@ -103,6 +103,12 @@ describe("BNI settings (the shared loader every bank service uses)", () => {
     expect(() => loadBniConfig({ bankHost, credentials: own })).toThrow(/^bankHost \(HOST_BNI\): must be the bank's origin/);
   });
 
+  it("does not quote a HOST_BNI with user info: it holds a password", () => {
+    const refusal = (() => { try { loadBniConfig({ bankHost: "https://user:hunter2@api.bni.example", credentials: own }); return ""; } catch (error) { return (error as Error).message; } })();
+    expect(refusal).toMatch(/got a URL with user info/);
+    expect(refusal).not.toContain("hunter2");
+  });
+
   it("takes an https origin, a bare host:port (https then), and http:// to this machine", () => {
     for (const bankHost of ["https://api.bni.example", "api.bni.example:8443", "http://127.0.0.1:7002", "http://localhost:7002", "http://[::1]:7002"]) {
       expect(loadBniConfig({ bankHost, credentials: own }).bankHost).toBe(bankHost);

@@ -28,6 +28,7 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
       format: "bank-origin",
       default: defaults.host,
       env: defaults.hostEnv,
+      sensitive: true, // convict quotes a refused value otherwise, and a mistaken one may hold a password
     },
     bankTimeoutMs: { doc: "Longest time one call may spend at the bank, in ms.", format: "positive", default: 10_000, env: "BANK_TIMEOUT_MS" },
     deadlineMarginMs: {
@@ -101,7 +102,9 @@ convict.addFormat({
     const origin = url !== undefined && url.hostname !== "" && url.username === "" && url.password === "" && url.pathname === "/" && url.search === "" && url.hash === "";
     const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
     if (!origin || !secure) {
-      throw new Error(`must be the bank's origin: https://host[:port] (or host[:port]), or http:// to this machine only; got ${JSON.stringify(value)}`);
+      // A value with user info is not quoted: it holds a password.
+      const got = url !== undefined && (url.username !== "" || url.password !== "") ? "a URL with user info (user:password@), which is never sent" : JSON.stringify(value);
+      throw new Error(`must be the bank's origin: https://host[:port] (or host[:port]), or http:// to this machine only; got ${got}`);
     }
   },
 });

@@ -25,6 +25,14 @@ describe("client-credentials token request", () => {
     e.close();
   });
 
+  it("does not quote a 201 either: any answer but a refusal may carry a token", async () => {
+    const e = await endpoint(201, JSON.stringify({ token: "SECRET-TOKEN-VALUE" }));
+    const message = await fetchClientCredentialsToken(e.url, "id", "secret", AbortSignal.timeout(5000)).then(() => "resolved", (err: unknown) => (err instanceof Error ? err.message : "not an Error"));
+    expect(message).toMatch(/HTTP 201: no usable access_token/);
+    expect(message).not.toContain("SECRET-TOKEN-VALUE");
+    e.close();
+  });
+
   it("quotes a refusal's body, which names the reason", async () => {
     const e = await endpoint(401, JSON.stringify({ ErrorCode: "ESB-14-008", ErrorMessage: { English: "Invalid client_id" } }));
     await expect(fetchClientCredentialsToken(e.url, "id", "secret", AbortSignal.timeout(5000))).rejects.toThrow(/HTTP 401: .*ESB-14-008/);

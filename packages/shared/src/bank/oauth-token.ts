@@ -32,13 +32,13 @@ export async function fetchClientCredentialsToken(url: string, clientId: string,
 }
 
 /**
- * A token endpoint's answer that gave no token, for every bank. A refusal's body names the reason
- * (e.g. ESB-14-008) and carries no secret, so it is quoted. A 200 may carry the token itself under
- * a name we did not expect, and this message travels to logs, the ledger and the app: a 200 is
- * described by `missing`, never quoted.
+ * A token endpoint's answer that gave no token, for every bank. A refusal's body (4xx, 5xx) names
+ * the reason (e.g. ESB-14-008) and carries no secret, so it is quoted. Any other answer (a 200, a
+ * 201, a redirect) may carry the token itself under a name we did not expect, and this message
+ * travels to logs, the ledger and the app: it is described by `missing`, never quoted.
  */
 export function unusableTokenAnswer(answer: Extract<HttpAnswer, { kind: "answered" }>, missing: string): Error {
-  return new Error(`token endpoint answered HTTP ${answer.status}: ${answer.status === 200 ? missing : answer.text.slice(0, 200)}`);
+  return new Error(`token endpoint answered HTTP ${answer.status}: ${answer.status >= 400 ? answer.text.slice(0, 200) : missing}`);
 }
 
 /**
