@@ -97,6 +97,27 @@ describe("REST idempotency", () => {
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
   });
 
+  it.each([
+    ["beneficiary name", { beneficiaryAccountName: "KEN DEDES" }],
+    ["remark", { remark: "another invoice" }],
+  ])("refuses the same reference with another %s (a field the token's req claim leaves out): 422, statusCode 104, no second bank call", async (_field, change) => {
+    const body = transferBody({ remark: "first invoice" });
+    const first = await post(body);
+    const calls = h.banks["014"].calls.length;
+    const { status, json } = await post({ ...body, ...change });
+    expect([status, json.statusCode, json.data]).toEqual([422, "104", null]);
+    expect(h.banks["014"].calls).toHaveLength(calls);
+    const stored = await get(`/api/v1/transfers/${first.json.data?.referenceNumber ?? ""}`);
+    expect(stored.json.data).toMatchObject({ beneficiaryAccountName: body.beneficiaryAccountName, remark: "first invoice" });
+  });
+
+  it("takes an empty currency and IDR as the same request: the retry is a replay", async () => {
+    const body = transferBody({ currency: "" });
+    const first = await post(body);
+    const again = await post({ ...body, currency: "IDR" });
+    expect([again.status, again.json.statusCode, again.json.replayed, again.json.data?.referenceNumber]).toEqual([200, "000", true, first.json.data?.referenceNumber]);
+  });
+
   it("replays a recorded transfer after the app lost its escrow at that partner; a new one is refused 103", async () => {
     const body = transferBody();
     const first = await post(body);

@@ -131,9 +131,12 @@ describe("an insert in doubt", () => {
     // The write reached the database but its answer did not (a write-concern or socket timeout):
     // the request hears an error at once, and the insert lands a moment later.
     const body = transferBody();
+    // The insert lands only when the test lets it, after the lookup: no timer to race.
+    let land!: () => void;
+    const released = new Promise<void>((resolve) => { land = resolve; });
     let landing: Promise<unknown> = Promise.resolve();
     const first = await withLedgerFault(h.connection, "insertOne", (_args, call) => {
-      landing = new Promise((resolve) => setTimeout(resolve, 300)).then(call);
+      landing = released.then(call);
       return Promise.reject(new Error("write concern timed out"));
     }, () => post(body));
     expect([first.status, first.json.statusCode]).toEqual([500, "999"]);
@@ -145,6 +148,7 @@ describe("an insert in doubt", () => {
     const early = await lookup();
     expect([early.status, early.json.statusCode]).toEqual([404, "105"]);
     expect(early.json.message).toMatch(/^transfer not found \(so far: a Transfer answered 9xx may still be recorded; retry it with the same clientReferenceNo, never a new one\)$/);
+    land();
     await landing;
     // Recorded after all: the app that paid again under a new reference would have paid twice.
     const reference = referenceNumberFor("3", body.clientReferenceNo);
