@@ -75,6 +75,11 @@ describe("service tokens", () => {
     expect(exp(signServiceToken(key, "009", binding, { nowSeconds: 1000, notAfterSeconds: 1020 }))).toBe(1020);
     expect(exp(signServiceToken(key, "009", binding, { nowSeconds: 1000, notAfterSeconds: 5000 }))).toBe(1060);
   });
+  it("are refused with a lifetime over 60 s, however well bound: one seen on the mesh must not be replayable for long", () => {
+    const valid = signServiceToken(key, "009", binding);
+    const long = signHs256({ ...peekClaims(valid), exp: (peekClaims(valid)?.iat ?? 0) + 3600 }, key);
+    expect(() => { verifyServiceToken(long, key, "009", binding); }).toThrow(/lifetime exceeds 60/);
+  });
   it("are refused for another bank, key or transfer", () => {
     const token = signServiceToken(key, "009", binding);
     expect(() => { verifyServiceToken(token, key, "014", binding); }).toThrow(TokenError);
