@@ -4,6 +4,7 @@ import { transferRequestClaim } from "@gerbang/shared";
 import { appToken, LOCAL, MODAL, startHarness, type Harness } from "./gateway-harness";
 import type { Gateway } from "./gateway";
 import { REPLAYED_LOOKUP_TOKEN_MESSAGE, REPLAYED_TOKEN_MESSAGE } from "./interceptors";
+import { referenceNumberFor } from "./reference-number";
 
 interface Envelope { statusCode: string; message: string; replayed?: boolean; data: unknown }
 
@@ -102,6 +103,17 @@ describe("app authentication refusals leave no trace", () => {
     };
     expect((await lookup()).json.statusCode).toBe("105");
     expect(await lookup()).toMatchObject({ status: 401, json: { statusCode: "201", message: REPLAYED_LOOKUP_TOKEN_MESSAGE } });
+  });
+
+  it("admits one of the same token sent many times at once: the rest are replays, one transfer is recorded, the bank called once", async () => {
+    const body = transferBody();
+    const token = `Bearer ${appToken({ req: body })}`;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(h.baseUrl, body, token)));
+    const admitted = answers.filter((a) => a.json.statusCode !== "201");
+    expect(admitted.map((a) => a.json.statusCode)).toEqual(["000"]);
+    expect(answers.filter((a) => a.json.statusCode === "201").map((a) => a.json.message)).toEqual(Array(5).fill(REPLAYED_TOKEN_MESSAGE));
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+    expect(h.banks["014"].calls.filter((c) => c.referenceNumber === referenceNumberFor(LOCAL.clientId, body.clientReferenceNo))).toHaveLength(1);
   });
 
   it("refuses a replayed jti, and the replay changes nothing", async () => {

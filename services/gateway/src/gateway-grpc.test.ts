@@ -180,6 +180,8 @@ describe("requests Connect refuses while reading them, before any check of ours"
 
 describe("a stranger's request: the token is checked before the body is read", () => {
   const forged = `Bearer ${appToken({ key: "forged" })}`;
+  /** Connect Transfers refused 201 so far, from the operators' /metrics. */
+  const refusalsCounted = async () => Number(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="201"\} (\d+)/.exec(await h.metrics())?.[1] ?? "0");
 
   it.each([
     ["gRPC", "application/grpc"],
@@ -194,24 +196,26 @@ describe("a stranger's request: the token is checked before the body is read", (
     ["gzip that is not gzip", "application/json", "not gzip", "gzip"],
   ])("Connect, %s, with a forged token: 401 unauthenticated 201, logged and counted", async (_name, type, body, encoding) => {
     const headers = { "content-type": type, "content-encoding": encoding, authorization: forged };
+    const counted = await refusalsCounted();
+    const before = h.logs.length;
     const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, { method: "POST", headers, body });
     expect([res.status, res.headers.get("gerbang-status-code"), ((await res.json()) as { code: string }).code]).toEqual([401, "201", "unauthenticated"]);
-    const metrics = await h.metrics();
-    expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="201"\} [1-9]/);
+    expect(await refusalsCounted()).toBe(counted + 1);
+    expect(h.logs.slice(before).filter((l) => l.includes('"msg":"request"') && l.includes('"statusCode":"201"'))).toHaveLength(1);
   });
 
   it.each([
     ["a content type Connect does not serve", "POST", { "content-type": "text/plain" }, "hello", 415],
     ["a GET of Transfer, which takes none", "GET", {}, undefined, 405],
   ])("Connect, %s, with a forged token: Connect's own refusal, counted and logged as 201", async (_name, method, headers, body, httpStatus) => {
+    const counted = await refusalsCounted();
     const before = h.logs.length;
     const res = await fetch(`${h.baseUrl}/payment.v1.PaymentGatewayService/Transfer`, { method, headers: { ...headers, authorization: forged }, body: body ?? null });
     await res.arrayBuffer();
     expect([res.status, res.headers.get("gerbang-status-code")]).toEqual([httpStatus, "201"]);
     const logged = h.logs.slice(before).filter((l) => l.includes('"msg":"request"') && l.includes('"statusCode":"201"') && l.includes("also refused while reading"));
     expect(logged).toHaveLength(1);
-    const metrics = await h.metrics();
-    expect(metrics).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="connect",statusCode="201"\} [1-9]/);
+    expect(await refusalsCounted()).toBe(counted + 1);
   });
 
   it("health and reflection need no token: a call without one is served", async () => {

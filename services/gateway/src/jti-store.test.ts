@@ -28,6 +28,12 @@ describe("jti store", () => {
     expect(await store.claim("4", "once", at(MINUTE))).toBe(true); // another app's jti space
   });
 
+  it("admits exactly one of many claims of one jti made at once (they share a grouped insert)", async () => {
+    const store = await createJtiStore(connection);
+    const claims = await Promise.all(Array.from({ length: 10 }, () => store.claim("3", "raced", at(MINUTE))));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
   it("purges by whole buckets, never before the token stops being accepted", async () => {
     const store = await createJtiStore(connection);
     await store.claim("3", "mid-first", at(BUCKET / 2));
