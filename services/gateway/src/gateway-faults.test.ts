@@ -3,7 +3,8 @@ import { createRegistryStore, type Partner } from "@gerbang/shared";
 import { partners } from "../../../scripts/seed-data";
 import { createClientStore, type Client } from "./client-store";
 import pino from "pino";
-import { appToken, LOCAL, OTHER, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
+import { appToken, crashedTransfer, LOCAL, OTHER, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
+import { createTransferStore } from "./transfer-store";
 import { reconcileLedger } from "./reconcile";
 
 // A whole gateway (real HTTP server, real database) against fake bank services on loopback, with
@@ -189,6 +190,13 @@ describe("graceful shutdown", () => {
   it("finishes a request in flight, then refuses new connections and hands back its leases", async () => {
     const second = await h.startAnother({ shutdownGraceMs: 5_000 });
     const url = `http://127.0.0.1:${second.httpPort}`;
+    // A transfer this instance holds but is not working on (its resolver took it, say): handed back
+    // at close, its lease ended then, so the next instance need not wait it out.
+    const held = crashedTransfer({
+      referenceNumber: `HELD${Date.now()}`, clientReferenceNo: `HELD-${Date.now()}`, amount: "10000", sentAt: new Date(),
+      leaseOwner: second.instanceId, leaseUntil: new Date(Date.now() + 60_000), nextCheckAt: new Date(Date.now() + 60_000),
+    });
+    expect(await (await createTransferStore(h.connection)).insert(held)).toBe("inserted");
     h.banks["014"].setMode("SUCCESS", 500);
     const calls = h.banks["014"].calls.length;
     const inFlight = post(url, body());
@@ -199,6 +207,9 @@ describe("graceful shutdown", () => {
     await closing;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(await h.connection.db!.collection("transfers").countDocuments({ leaseOwner: second.instanceId })).toBe(0);
+    const handedBack = await h.connection.db!.collection("transfers").findOne({ referenceNumber: held.referenceNumber });
+    expect(handedBack?.leaseUntil).toBeInstanceOf(Date);
+    expect((handedBack?.leaseUntil as Date).getTime()).toBeLessThanOrEqual(Date.now());
     h.banks["014"].setMode("SUCCESS"); // no delay left for the tests after this one
   });
 

@@ -276,9 +276,20 @@ describe("a BCA id collision on the first send", () => {
     const record = await stored(body.clientReferenceNo);
     expect(record.state).toBe("MANUAL_REVIEW");
     expect(record.reviewReason).toMatch(/ESB-82-003/);
+    // The resolver still asks about it (made due now) and hears the collision again: it asks, and
+    // sends nothing, neither again nor as a new attempt.
     bca().setMode("SUCCESS");
-    await h.gateway.resolver.runOnce();
+    bca().setStatusMode("collision");
+    try {
+      const asked = bca().statusCalls.filter((c) => c.referenceNumber === record.referenceNumber).length;
+      await h.connection.db!.collection("transfers").updateOne({ referenceNumber: record.referenceNumber }, { $set: { nextCheckAt: new Date(Date.now() - 1_000) } });
+      await h.gateway.resolver.runOnce();
+      expect(bca().statusCalls.filter((c) => c.referenceNumber === record.referenceNumber)).toHaveLength(asked + 1);
+    } finally {
+      bca().setStatusMode("ledger");
+    }
     expect(sentFor(record.referenceNumber)).toHaveLength(1);
+    expect(await stored(body.clientReferenceNo)).toMatchObject({ state: "MANUAL_REVIEW", attempts: [{ attempt: 1 }] });
     expect((await stored(body.clientReferenceNo)).attempts).toHaveLength(1);
   });
 });

@@ -394,16 +394,17 @@ describe("resolver: an instance stopping", () => {
   it("starts no bank call once stopping: its round ends after the inquiry, and the next instance sends at once", async () => {
     const t = await leftBehind(); // crashed before its send: the inquiry says NOT_FOUND, which calls for a re-send
     const leaving = await h.startAnother();
-    bca().setStatusMode("ledger", 300);
+    const answer = bca().holdStatus(); // the inquiry is answered only once the instance is stopping
     const round = leaving.resolver.runOnce();
     await until("the bank has the inquiry", () => asked(t) > 0);
-    await leaving.resolver.stop(); // what close() does first; the lease is still this instance's
+    const stopped = leaving.resolver.stop(); // what close() does first; the lease is still this instance's
+    answer();
+    await stopped;
     await round;
     expect(sent(t)).toHaveLength(0);
     await leaving.close(); // hands its leases back
     expect(await read(t)).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1 }] });
     expect((await read(t)).attempts[0]?.resends).toBeUndefined();
-    bca().setStatusMode("ledger");
     await h.gateway.resolver.runOnce();
     expect(sent(t).map((c) => c.attempt)).toEqual([1]);
     expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, resends: 1 }] });
