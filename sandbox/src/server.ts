@@ -65,6 +65,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     ledger: createLedger(accounts, now, options.journalFile === undefined ? undefined : fileJournal(options.journalFile)),
     holds: createHolds(options.holdMs ?? DEFAULT_HOLD_MS), now, logger,
     tokenTtlSeconds: options.tokenTtlSeconds !== undefined && options.tokenTtlSeconds > 0 ? options.tokenTtlSeconds : BANK_TTL[options.bank],
+    stats: { refusedTokens: 0 },
   };
   const api = bankApi(options, ctx);
 

@@ -23,9 +23,12 @@ export function bniToken(ex: Exchange, ctx: SandboxContext, tokens: TokenStore, 
 }
 
 /** Every API call: `?access_token=` (0401) and X-API-Key (0402). */
-export function verifyBniCall(ex: Exchange, tokens: TokenStore, creds: BniCredentials): void {
+export function verifyBniCall(ex: Exchange, ctx: SandboxContext, tokens: TokenStore, creds: BniCredentials): void {
   const token = ex.query.get("access_token");
-  if (token === null || !tokens.isValid(token)) fail(bniError(401, "0401", "Unauthorized", "access_token missing, invalid or expired"));
+  if (token === null || !tokens.isValid(token)) {
+    ctx.stats.refusedTokens += 1;
+    fail(bniError(401, "0401", "Unauthorized", "access_token missing, invalid or expired"));
+  }
   const apiKey = header(ex.req, "x-api-key");
   if (apiKey === undefined || !safeEqual(apiKey, creds.apiKey)) fail(bniError(401, "0402", "Unauthorized", "X-API-Key missing or wrong"));
 }

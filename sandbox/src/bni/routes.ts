@@ -20,7 +20,7 @@ export function createBniApi(ctx: SandboxContext, creds: BniCredentials): BankAp
 
   /** Auth, content type, JSON, signature, envelope header; returns the fields of `request`. */
   const open = (ex: Exchange) => {
-    verifyBniCall(ex, tokens, creds);
+    verifyBniCall(ex, ctx, tokens, creds);
     if (!isJson(ex.req)) fail(bniErrors.contentType());
     const parsed = parseJson(ex.body);
     if (parsed === undefined) fail(bniErrors.invalidJson());

@@ -4,7 +4,7 @@ import { parseJson, send, type Exchange, type Reply } from "./http";
 
 /**
  * Admin endpoints under /_sandbox/ (not part of any bank's API): health, ledger, held requests, repeated request ids, accounts,
- * faults and reset. Bad input gets 400 {"error"} and changes nothing.
+ * stats, faults and reset. Bad input gets 400 {"error"} and changes nothing.
  */
 export function serveAdmin(ex: Exchange, ctx: SandboxContext): void {
   send(ex, adminReply(ex, ctx));
@@ -31,6 +31,8 @@ function adminReply(ex: Exchange, ctx: SandboxContext): Reply {
       return { status: 200, body: { repeats: ctx.ledger.repeats() } };
     case "GET /_sandbox/accounts":
       return { status: 200, body: { accounts: ctx.accounts.list().map((a) => ({ ...a, balance: a.balance.toString() })) } };
+    case "GET /_sandbox/stats":
+      return { status: 200, body: { refusedTokens: ctx.stats.refusedTokens } };
     case "GET /_sandbox/faults":
       return { status: 200, body: { rules: ctx.faults.list() } };
     case "POST /_sandbox/faults": {

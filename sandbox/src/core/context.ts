@@ -16,6 +16,11 @@ export interface SandboxContext {
   now: () => number;
   /** Lifetime of issued access tokens, in seconds. */
   tokenTtlSeconds: number;
+  /**
+   * Access tokens refused on API calls (expired, unknown), since start: what GET /_sandbox/stats
+   * reports, so a test can tell a client that refreshed in time from one rescued by a re-send.
+   */
+  stats: { refusedTokens: number };
   logger: Logger;
 }
 

@@ -44,10 +44,14 @@ export function createMandiriTokens(ctx: SandboxContext, creds: MandiriCredentia
     },
     verify(ex) {
       const token = bearerToken(ex.req);
-      if (token === undefined) fail(unauthorized("Bearer token missing"));
+      if (token === undefined) {
+        ctx.stats.refusedTokens += 1;
+        fail(unauthorized("Bearer token missing"));
+      }
       try {
         jwt.verify(token, key, { algorithms: ["HS256"], audience, subject: creds.appId, clockTimestamp: Math.floor(ctx.now() / 1000) });
       } catch {
+        ctx.stats.refusedTokens += 1;
         fail(unauthorized("token invalid or expired"));
       }
     },

@@ -197,11 +197,14 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
       expect(await h.booked(result.response.bankRequestId)).toHaveLength(1);
     });
 
-    it("refreshes the bank token after it expired (SANDBOX_TOKEN_TTL_SECONDS=1)", async () => {
+    it("refreshes the bank token after it expired (SANDBOX_TOKEN_TTL_SECONDS=1), before the bank has to refuse it", async () => {
       await h.sandbox().restart({ SANDBOX_TOKEN_TTL_SECONDS: "1" });
       expect(await h.caller().transfer(h.transfer())).toMatchObject({ ok: true, response: { status: SUCCESS } });
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      const refused = await h.sandbox().refusedTokens();
       expect(await h.caller().transfer(h.transfer())).toMatchObject({ ok: true, response: { status: SUCCESS } });
+      // Not rescued by the re-send after a refusal (the test above): the expired token was never sent.
+      expect(await h.sandbox().refusedTokens()).toBe(refused);
     });
   });
 

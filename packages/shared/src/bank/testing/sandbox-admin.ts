@@ -66,6 +66,8 @@ export interface SandboxAdmin {
   held(): Promise<HeldRequest[]>;
   /** Request ids that came again once the bank had them (answered as duplicates, never booked). */
   repeats(): Promise<Repeat[]>;
+  /** Access tokens the bank refused on API calls since it started (expired, unknown). */
+  refusedTokens(): Promise<number>;
   /** Empty books, fixture balances, no fault rules. */
   reset(): Promise<void>;
 }
@@ -104,6 +106,10 @@ export function createSandboxAdmin(origin: string): SandboxAdmin {
     repeats: async () => {
       const text = await expectOk(await fetch(`${origin}/_sandbox/repeats`, { signal: timeout() }), `reading the repeated request ids at ${origin}`);
       return (JSON.parse(text) as { repeats: Repeat[] }).repeats;
+    },
+    refusedTokens: async () => {
+      const text = await expectOk(await fetch(`${origin}/_sandbox/stats`, { signal: timeout() }), `reading the stats at ${origin}`);
+      return (JSON.parse(text) as { refusedTokens: number }).refusedTokens;
     },
     reset: async () => {
       await expectOk(await fetch(`${origin}/_sandbox/reset`, { method: "POST", signal: timeout() }), `resetting ${origin}`);
