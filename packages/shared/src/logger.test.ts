@@ -32,8 +32,11 @@ describe("logged errors", () => {
       name: "MongoBulkWriteError", code: 64, writeErrors: [{ code: 11000, index: 0, op: document }], result: { insertedIds: { 0: "GRB1" } },
       errorResponse: { writeErrors: [{ keyValue: { clientReferenceNo: "INV-1" } }] },
     });
+    logger.error({ err: bulk }, "internal error"); // as the gateway logs an unexpected error's cause
+    logger.error({ err: Object.assign(new Error("wrapped"), { details: { a: { b: { c: { d: { e: bulk } } } } } }) }, "deep");
     logger.error({ err: new Error("internal error", { cause: bulk }) }, "internal error");
     const line = lines.join("");
+    expect(lines).toHaveLength(3);
     expect(line).toContain("waiting for replication timed out");
     expect(line).toContain("MongoBulkWriteError");
     for (const leaked of ["0115476119", "ERRY JULIO", "INV-1", "writeErrors", "errorResponse"]) expect(line).not.toContain(leaked);

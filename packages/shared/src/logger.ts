@@ -11,7 +11,8 @@ export type { Logger } from "pino";
 const DOCUMENT_QUOTING_FIELDS = new Set(["writeErrors", "result", "errorResponse", "keyValue", "op", "insertedIds"]);
 
 function withoutDocuments(value: unknown, depth = 0): unknown {
-  if (typeof value !== "object" || value === null || depth > 5) return value;
+  if (typeof value !== "object" || value === null) return value;
+  if (depth > 5) return "[truncated]"; // deeper than any error we log: nothing unfiltered passes
   if (Array.isArray(value)) return value.map((item) => withoutDocuments(item, depth + 1));
   return Object.fromEntries(Object.entries(value).filter(([key]) => !DOCUMENT_QUOTING_FIELDS.has(key)).map(([key, item]) => [key, withoutDocuments(item, depth + 1)]));
 }

@@ -104,9 +104,11 @@ describe("BNI settings (the shared loader every bank service uses)", () => {
   });
 
   it("does not quote a HOST_BNI with user info: it holds a password", () => {
-    const refusal = (() => { try { loadBniConfig({ bankHost: "https://user:hunter2@api.bni.example", credentials: own }); return ""; } catch (error) { return (error as Error).message; } })();
-    expect(refusal).toMatch(/got a URL with user info/);
-    expect(refusal).not.toContain("hunter2");
+    for (const bankHost of ["https://user:hunter2@api.bni.example", "https://user:hunter2@api.bni.example:99999", "user:hunter2@api.bni.example"]) { // the second does not even parse
+      const refusal = (() => { try { loadBniConfig({ bankHost, credentials: own }); return ""; } catch (error) { return (error as Error).message; } })();
+      expect(refusal).toMatch(/got a URL with user info/);
+      expect(refusal).not.toContain("hunter2");
+    }
   });
 
   it("takes an https origin, a bare host:port (https then), and http:// to this machine", () => {

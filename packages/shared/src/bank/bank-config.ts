@@ -103,7 +103,8 @@ convict.addFormat({
     const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
     if (!origin || !secure) {
       // A value with user info is not quoted: it holds a password.
-      const got = url !== undefined && (url.username !== "" || url.password !== "") ? "a URL with user info (user:password@), which is never sent" : JSON.stringify(value);
+      const authority = (typeof value === "string" ? value : "").replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").split("/")[0] ?? "";
+      const got = authority.includes("@") ? "a URL with user info (user:password@), which is never sent" : JSON.stringify(value);
       throw new Error(`must be the bank's origin: https://host[:port] (or host[:port]), or http:// to this machine only; got ${got}`);
     }
   },
