@@ -120,6 +120,9 @@ describe("resolver decisions", () => {
     const refusedLast = { ...lastResend, outcome: "NOT_SENT" as const, earlierSends: sends(50_000, 48_000, 40_000) };
     expect(decide("PENDING", refusedLast, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
     expect(decide("PENDING", { ...refusedLast, earlierSends: sends(56_000, 50_000, 46_000) }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
+    // Only sends that may have left count: a refused one inside the window keeps nothing alive.
+    const oldLeft = { ...refusedLast, sentAt: new Date(now.getTime() - 31_000), earlierSends: sends(58_000, 50_000, 40_000).map((send, i) => (i === 0 ? send : { ...send, outcome: "NOT_SENT" as const })) };
+    expect(decide("PENDING", oldLeft, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("review");
     // Its history missing (recorded before earlierSends): the repeated send counts from the re-send's own time.
     expect(decide("PENDING", { ...refusedLast, earlierSends: [] }, { status: "NOT_FOUND" }, policy, now, LEASE_MS).kind).toBe("wait");
     expect(decide("PENDING", settled, { status: "UNKNOWN" }, policy, now, LEASE_MS).kind).toBe("wait"); // only NOT_FOUND says it never arrived
