@@ -1,5 +1,5 @@
 import type convict from "convict";
-import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, credentialSetting, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
+import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, credentialSetting, isLoopbackOrigin, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
 import type { BcaCredentials } from "./bank-api";
 
 export interface BcaConfig extends BankServiceSettings {
@@ -12,12 +12,14 @@ export interface BcaConfig extends BankServiceSettings {
 }
 
 const local = LOCAL_BANK_CREDENTIALS.bca;
+/** The sandbox's Origin; BCA checks the one registered for the corporate, never this. */
+const DEMO_ORIGIN = "gerbang.local";
 
 /** BCA service settings; credential defaults are the local sandbox's, never production's. */
 export const configSchema: convict.Schema<BcaConfig> = {
   ...commonConfigSchema,
   ...bankServiceConfigSchema({ port: DEFAULT_PORTS.bankBca, hostEnv: "HOST_BCA", host: `http://127.0.0.1:${DEFAULT_PORTS.sandboxBca}` }),
-  origin: { doc: "Origin header registered with BCA (required on every call).", format: "non-empty", default: "gerbang.local", env: "BCA_ORIGIN" },
+  origin: { doc: "Origin header registered with BCA (required on every call).", format: "non-empty", default: DEMO_ORIGIN, env: "BCA_ORIGIN" },
   credentials: {
     clientId: credentialSetting("OAuth client_id at BCA.", "BCA_CLIENT_ID", local.clientId),
     clientSecret: credentialSetting("OAuth client_secret at BCA.", "BCA_CLIENT_SECRET", local.clientSecret, { secret: true }),
@@ -28,5 +30,10 @@ export const configSchema: convict.Schema<BcaConfig> = {
 };
 
 export function loadBcaConfig(overrides: Record<string, unknown> = {}): BcaConfig {
-  return loadBankConfig(configSchema, overrides, local);
+  const config = loadBankConfig(configSchema, overrides, local);
+  // As a demo credential: left at the sandbox's value for the real BCA, every call would be refused.
+  if (config.origin === DEMO_ORIGIN && !isLoopbackOrigin(config.bankHost)) {
+    throw new Error(`BCA_ORIGIN: still the local sandbox's demo value, but the bank is at ${config.bankHost}; set the Origin registered with BCA`);
+  }
+  return config;
 }

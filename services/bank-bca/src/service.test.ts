@@ -223,4 +223,10 @@ describe("BCA settings", () => {
     expect(() => loadBcaConfig({ origin: " " })).toThrow(/^origin \(BCA_ORIGIN\): must not be empty/);
     expect(loadBcaConfig({ origin: "gerbang.example" }).origin).toBe("gerbang.example");
   });
+
+  it("refuses the sandbox's Origin for a BCA that is not on this machine, as it refuses demo credentials", () => {
+    const own = { clientId: "c", clientSecret: "s", apiKey: "k", apiSecret: "a", corporateId: "CORP" };
+    expect(() => loadBcaConfig({ bankHost: "https://api.bca.example", credentials: own })).toThrow(/^BCA_ORIGIN: still the local sandbox's demo value/);
+    expect(loadBcaConfig({ bankHost: "https://api.bca.example", credentials: own, origin: "pay.example.co.id" }).origin).toBe("pay.example.co.id");
+  });
 });

@@ -78,7 +78,8 @@ export function loadBankConfig<T extends BankServiceSettings & { credentials: ob
   return config;
 }
 
-function isLoopbackOrigin(origin: string): boolean {
+/** Whether a configured bank host is on this machine (a sandbox), where demo values are fine. */
+export function isLoopbackOrigin(origin: string): boolean {
   return isLoopbackHost(bankOriginUrl(origin)?.hostname ?? "");
 }
 
