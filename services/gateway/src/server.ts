@@ -86,18 +86,20 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // streams): the caller as X-Forwarded-For names it behind a trusted proxy (which carries many
   // apps), else the peer; an IPv6 caller by its /64. A garbled X-Forwarded-For from a trusted proxy
   // names no caller: the proxy's own share then.
-  const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => {
-    const ip = callerOf(peer, forwarded) ?? normalizeIp(peer);
+  const sourceOfCaller = (caller: string | undefined, peer: string | undefined) => {
+    const ip = caller ?? normalizeIp(peer);
     return ip === undefined ? undefined : sourceOf(ip);
   };
+  const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => sourceOfCaller(callerOf(peer, forwarded), peer);
   const contextValues = (req: NodeRequest) => {
     const type = req.headers["content-type"] ?? "";
     let transport = "connect";
     if (type.startsWith("application/grpc-web")) transport = "grpc-web";
     else if (type.startsWith("application/grpc")) transport = "grpc";
+    const caller = callerOf(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
     return createContextValues()
-      .set(callerIpKey, callerOf(req.socket.remoteAddress, req.headers["x-forwarded-for"]))
-      .set(callerSourceKey, sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]))
+      .set(callerIpKey, caller)
+      .set(callerSourceKey, sourceOfCaller(caller, req.socket.remoteAddress))
       .set(transportKey, transport);
   };
   // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
