@@ -1,5 +1,5 @@
 import type convict from "convict";
-import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, credentialSetting, isLoopbackOrigin, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
+import { bankServiceConfigSchema, commonConfigSchema, DEFAULT_PORTS, LOCAL_BANK_CREDENTIALS, credentialSetting, loadBankConfig, type BankServiceSettings } from "@gerbang/shared";
 import type { BcaCredentials } from "./bank-api";
 
 export interface BcaConfig extends BankServiceSettings {
@@ -30,10 +30,6 @@ export const configSchema: convict.Schema<BcaConfig> = {
 };
 
 export function loadBcaConfig(overrides: Record<string, unknown> = {}): BcaConfig {
-  const config = loadBankConfig(configSchema, overrides, local);
-  // As a demo credential: left at the sandbox's value for the real BCA, every call would be refused.
-  if (config.origin === DEMO_ORIGIN && !isLoopbackOrigin(config.bankHost)) {
-    throw new Error(`BCA_ORIGIN: still the local sandbox's demo value, but the bank is at ${config.bankHost}; set the Origin registered with BCA`);
-  }
-  return config;
+  // The Origin as a demo credential: left at the sandbox's value for the real BCA, every call would be refused.
+  return loadBankConfig(configSchema, overrides, local, { origin: DEMO_ORIGIN });
 }

@@ -65,21 +65,28 @@ export function credentialSetting(doc: string, env: string, demo: string, option
 /**
  * Loads a bank service's settings. Refused besides what each format refuses (credentials: see
  * credentialSetting): when the bank is not on this machine, any credential still at the local
- * sandbox's demo value (the defaults): a deployment that forgot one would send published values to
- * the real bank and fail every transfer while looking healthy.
+ * sandbox's demo value (the defaults), and any other setting named in `demoSettings` still at its
+ * demo value (BCA's Origin): a deployment that forgot one would send published values to the real
+ * bank and fail every transfer while looking healthy.
  */
-export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>): T {
+export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(
+  schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>, demoSettings: Readonly<Record<string, string>> = {},
+): T {
   const config = loadConfig(schema, overrides).getProperties();
   if (isLoopbackOrigin(config.bankHost)) return config;
-  const entries = Object.entries((schema as unknown as { credentials: Record<string, { env?: string }> }).credentials);
-  const values = config.credentials as Record<string, unknown>;
-  const demoLeft = entries.filter(([key]) => values[key] === demo[key]).map(([, entry]) => entry.env ?? "");
-  if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")}: still the local sandbox's demo values, but the bank is at ${config.bankHost}; set the bank's own credentials`);
+  const settings = schema as unknown as Record<string, { env?: string }> & { credentials: Record<string, { env?: string }> };
+  const left = (entries: [string, { env?: string }][], values: Record<string, unknown>, demoValues: Readonly<Record<string, string>>) =>
+    entries.filter(([key]) => key in demoValues && values[key] === demoValues[key]).map(([, entry]) => entry.env ?? "");
+  const demoLeft = [
+    ...left(Object.entries(settings.credentials), config.credentials as Record<string, unknown>, demo),
+    ...left(Object.keys(demoSettings).map((key) => [key, settings[key] ?? {}]), config as unknown as Record<string, unknown>, demoSettings),
+  ];
+  if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")}: still the local sandbox's demo values, but the bank is at ${config.bankHost}; set the bank's own values`);
   return config;
 }
 
 /** Whether a configured bank host is on this machine (a sandbox), where demo values are fine. */
-export function isLoopbackOrigin(origin: string): boolean {
+function isLoopbackOrigin(origin: string): boolean {
   return isLoopbackHost(bankOriginUrl(origin)?.hostname ?? "");
 }
 
