@@ -1,4 +1,4 @@
-import { MAX_SETTING } from "@gerbang/shared";
+import { BANK_CODE, MAX_SETTING } from "@gerbang/shared";
 import type { GatewayConfig } from "./config";
 /**
  * Per-bank timing: how long one call to a bank service may take, when an unresolved transfer is
@@ -147,7 +147,7 @@ export function parseBankPolicyOverrides(json: string): BankPolicyOverrides {
 }
 
 function parsePolicy(bankCode: string, value: unknown): Partial<BankPolicy> {
-  if (!/^\d{3}$/.test(bankCode)) throw new Error(`GATEWAY_BANK_POLICIES: "${bankCode}" is not a 3-digit bank code`);
+  if (!BANK_CODE.test(bankCode)) throw new Error(`GATEWAY_BANK_POLICIES: "${bankCode}" is not a 3-digit bank code`);
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`GATEWAY_BANK_POLICIES.${bankCode} must be an object`);
   const policy: Partial<BankPolicy> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {

@@ -1,4 +1,5 @@
 import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/payment/v1/gateway_pb";
+import { ACCOUNT_NUMBER, BANK_CODE, TRANSFER_AMOUNT } from "@gerbang/shared";
 import { GatewayError } from "./errors";
 
 /**
@@ -7,12 +8,6 @@ import { GatewayError } from "./errors";
  */
 
 const PRINTABLE_NO_SPACE = /^[\x21-\x7e]+$/;
-// Whole rupiah, no sign, no leading zero, no separators; 13 digits at most, what every partner
-// carries (BCA's Numeric(13.2) is the narrowest): a longer one would be recorded, then refused by
-// the bank as malformed, and its clientReferenceNo used up by input no bank can take.
-const AMOUNT = /^[1-9]\d{0,12}$/;
-const ACCOUNT_NUMBER = /^\d{5,34}$/;
-const BANK_CODE = /^\d{3}$/;
 const NAME = /^[\p{L}\p{N} .,'&()/-]*$/u;
 // No control characters or line separators, no invisible format ones (right-to-left override,
 // zero-width space), lone surrogates or U+FFFD (what a decoder puts for bytes that were not text):
@@ -38,7 +33,7 @@ export function transferRequestViolations(req: TransferRequest): string[] {
   if (!ACCOUNT_NUMBER.test(req.beneficiaryAccountNumber)) v.push("beneficiaryAccountNumber must be 5 to 34 digits");
   if (req.beneficiaryAccountName.length > 100) v.push("beneficiaryAccountName must be at most 100 characters");
   else if (!NAME.test(req.beneficiaryAccountName)) v.push("beneficiaryAccountName has characters a bank would refuse");
-  if (!AMOUNT.test(req.amount)) v.push("amount must be whole rupiah as digits, greater than zero, without separators, at most 13 digits");
+  if (!TRANSFER_AMOUNT.test(req.amount)) v.push("amount must be whole rupiah as digits, greater than zero, without separators, at most 13 digits");
   if (req.currency !== "" && req.currency !== "IDR") v.push("currency must be IDR");
   if (req.remark.length > 50) v.push("remark must be at most 50 characters");
   else if (!FREE_TEXT.test(req.remark)) v.push("remark must not contain control, line-separator, invisible formatting, unpaired surrogate or replacement (U+FFFD) characters");

@@ -8,9 +8,17 @@ import { invalidArgument } from "./refused-error";
  */
 
 const REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
-const ACCOUNT = /^\d{5,34}$/;
-const BANK_CODE = /^\d{3}$/;
-const AMOUNT = /^[1-9]\d{0,12}$/; // whole rupiah, 13 digits at most: BCA's Numeric(13.2), the narrowest partner
+/** An account number as every partner takes it: 5 to 34 digits (the gateway's edge checks the same). */
+export const ACCOUNT_NUMBER = /^\d{5,34}$/;
+/** A bank's 3-digit code. */
+export const BANK_CODE = /^\d{3}$/;
+/**
+ * A new transfer's amount: whole rupiah, no sign, no leading zero, no separators, 13 digits at
+ * most, what every partner carries (BCA's Numeric(13.2) is the narrowest). The gateway's edge and
+ * the bank services check this one rule: a longer amount would be recorded, then refused by the
+ * bank as malformed, its clientReferenceNo used up by input no bank can take.
+ */
+export const TRANSFER_AMOUNT = /^[1-9]\d{0,12}$/;
 // An inquiry is about a transfer already sent, perhaps under the earlier bound of 15 digits: it must
 // still be asked about, never refused for a limit that came after it.
 const SENT_AMOUNT = /^[1-9]\d{0,14}$/;
@@ -70,12 +78,12 @@ function checkAttemptIdentity(
 export function validateTransfer(request: BankTransferServiceTransferRequest, ownCodes: readonly string[]): TransferInput {
   const problems: string[] = [];
   const usage = checkAttemptIdentity(request, problems);
-  if (!ACCOUNT.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
+  if (!ACCOUNT_NUMBER.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
   checkBeneficiaryBank(request.beneficiaryBankCode, usage, ownCodes, problems);
-  if (!ACCOUNT.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
+  if (!ACCOUNT_NUMBER.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
   if (usage === "TRANSFER_INTERBANK" && request.beneficiaryAccountName.trim() === "") problems.push("beneficiary_account_name is required for TRANSFER_INTERBANK");
   checkNames(request, problems);
-  if (!AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero, at most 13 digits");
+  if (!TRANSFER_AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero, at most 13 digits");
   if (request.currency !== "" && request.currency !== "IDR") problems.push("currency must be IDR");
   if (request.remark.length > 50) problems.push("remark must be at most 50 characters");
   if (problems.length > 0 || usage === undefined) throw invalidArgument(problems.join("; "));
@@ -100,8 +108,8 @@ export function validateStatus(request: GetTransferStatusRequest): StatusInput {
   const problems: string[] = [];
   const usage = checkAttemptIdentity(request, problems);
   if (!SENT_AMOUNT.test(request.amount)) problems.push("amount must be whole rupiah, digits only, greater than zero, at most 15 digits");
-  if (!ACCOUNT.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
-  if (!ACCOUNT.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
+  if (!ACCOUNT_NUMBER.test(request.sourceAccountNumber)) problems.push("source_account_number must be 5-34 digits");
+  if (!ACCOUNT_NUMBER.test(request.beneficiaryAccountNumber)) problems.push("beneficiary_account_number must be 5-34 digits");
   if (problems.length > 0 || usage === undefined) throw invalidArgument(problems.join("; "));
   return {
     referenceNumber: request.referenceNumber, attempt: request.attempt, transactionDate: request.transactionDate, usage,
