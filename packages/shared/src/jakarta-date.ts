@@ -5,3 +5,8 @@ export const JAKARTA_OFFSET_MS = 7 * 3_600_000;
 export function jakartaDate(at: Date | number): string {
   return new Date((typeof at === "number" ? at : at.getTime()) + JAKARTA_OFFSET_MS).toISOString().slice(0, 10);
 }
+
+/** The Jakarta date `days` days before `now` (windows a bank keeps records for). */
+export function jakartaDaysBefore(now: Date | number, days: number): string {
+  return jakartaDate((typeof now === "number" ? now : now.getTime()) - days * 86_400_000);
+}

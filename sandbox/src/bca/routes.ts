@@ -1,4 +1,4 @@
-import { BANK_CODES, jakartaDate } from "@gerbang/shared";
+import { BANK_CODES, jakartaDate, jakartaDaysBefore } from "@gerbang/shared";
 import { formatBcaAmount, parseBcaAmount } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, upTo, type FieldError } from "../core/fields";
@@ -11,7 +11,7 @@ import { bcaToken, verifyBcaCall, verifyBcaChannel } from "./auth";
 import { bcaErrors, bcaRefusalCode, esb, type EsbCode } from "./errors";
 import { bcaStatusReply } from "./status";
 
-/** Days BCA's status inquiry looks back (bank-apis.md 2.2). */
+/** Days BCA's status inquiry looks back (bank-apis.md 2.2; the BCA service's INQUIRY_WINDOW_DAYS). */
 const INQUIRY_WINDOW_DAYS = 31;
 
 /** BCA's code for a malformed field; a missing one is always ESB-82-001. */
@@ -82,7 +82,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     ex.log.requestId = transactionId;
     // BCA's inquiry looks back 31 days (bank-apis.md 2.2); what it answers about an older date is
     // not published: (ours) "not found", booked or not, the answer a client must not trust.
-    if (transactionDate < jakartaDate(ctx.now() - INQUIRY_WINDOW_DAYS * 86_400_000)) fail(esb("ESB-82-027", `TransactionDate is more than ${INQUIRY_WINDOW_DAYS} days back`));
+    if (transactionDate < jakartaDaysBefore(ctx.now(), INQUIRY_WINDOW_DAYS)) fail(esb("ESB-82-027", `TransactionDate is more than ${INQUIRY_WINDOW_DAYS} days back`));
     await serveStatus(ex, ctx, bcaErrors, `${transactionDate}/${transactionId}`, (record) => bcaStatusReply(record, transactionId, transactionDate));
   };
 

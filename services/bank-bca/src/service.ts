@@ -1,10 +1,10 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, RefusedError, resolveEndpoint, text, wholeRupiah,
+  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type StatusOutcome, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
 import { isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
-import { jakartaDaysBefore, type TransactionIds } from "./transaction-id-store";
+import type { TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
   credentials: BcaCredentials;
@@ -89,7 +89,7 @@ function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: Trans
 }
 
 /** Days BCA's status inquiry looks back (bank-apis.md 2.2): its "not found" about an older day proves nothing. */
-const INQUIRY_WINDOW_DAYS = 31;
+const INQUIRY_WINDOW_DAYS = 31; // the BCA sandbox answers "not found" past it too (sandbox/src/bca/routes.ts)
 
 /**
  * BCA's status inquiry looks back INQUIRY_WINDOW_DAYS: its "not found" about an older day says

@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
+import { jakartaDaysBefore } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
-import { candidateId, createTransactionIds, jakartaDaysBefore, RETENTION_DAYS, type TransactionIds } from "./transaction-id-store";
+import { candidateId, createTransactionIds, RETENTION_DAYS, type TransactionIds } from "./transaction-id-store";
 
 // Against the real (embedded) database: the unique indexes are what make ids unique.
 let connection: Awaited<ReturnType<typeof connectTestDatabase>>;

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, jakartaDate, type AttemptKey, type Logger } from "@gerbang/shared";
+import { deriveRequestId, DIGITS, failedPrecondition, groupedInsert, initUniqueIndexes, jakartaDaysBefore, type AttemptKey, type Logger } from "@gerbang/shared";
 
 /**
  * BCA's TransactionID has 8 digits and must be unique per day. An id derived from (reference,
@@ -81,11 +81,6 @@ export interface TransactionIdOptions {
 
 /** How often the background purge runs (a day is one indexed delete; most runs find nothing). */
 const PURGE_INTERVAL_MS = 60 * 60_000;
-
-/** The Jakarta (UTC+7) calendar date `days` before `now`, as BCA writes dates (yyyy-MM-dd). */
-export function jakartaDaysBefore(now: Date, days: number): string {
-  return jakartaDate(now.getTime() - days * 86_400_000);
-}
 
 export async function createTransactionIds(connection: Connection, options: TransactionIdOptions = {}): Promise<TransactionIds> {
   const clock = options.clock ?? (() => new Date());
