@@ -43,10 +43,11 @@ convict.addFormat({
   },
   validate: (value: unknown) => { if (typeof value !== "boolean") throw new Error(`must be true or false; got ${JSON.stringify(value)}`); },
 });
-convict.addFormat({
-  name: "non-empty",
-  validate: (value: unknown) => { if (typeof value !== "string" || value.trim() === "") throw new Error("must not be empty"); },
-});
+/** The "non-empty" format's check: a string with more than spaces in it. */
+export function assertNonEmpty(value: unknown): void {
+  if (typeof value !== "string" || value.trim() === "") throw new Error("must not be empty");
+}
+convict.addFormat({ name: "non-empty", validate: assertNonEmpty });
 // An address a server binds: an IP (v4 or v6, unbracketed: the port is added with brackets) or a
 // host name. Empty would bind every interface on some stacks and fail on others.
 convict.addFormat({

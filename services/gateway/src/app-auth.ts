@@ -89,8 +89,9 @@ export function createAppAuthenticator(deps: AppAuthDeps): AppAuthenticator {
       const req: unknown = identity.claims.req;
       if (typeof req !== "string") throw unauthenticated("token has no req claim binding it to this transfer");
       const expected = transferRequestClaim(fields);
-      if (req === expected.toUpperCase() && req !== expected) throw unauthenticated("token req claim must be lowercase hex");
-      if (req !== expected) throw unauthenticated("token req claim does not match this transfer's content");
+      if (req !== expected) {
+        throw unauthenticated(req === expected.toUpperCase() ? "token req claim must be lowercase hex" : "token req claim does not match this transfer's content");
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import convict from "convict";
-import { loadConfig } from "../config";
+import { assertNonEmpty, loadConfig } from "../config";
 import { isLoopbackHost } from "../loopback";
 import { hasScheme } from "./bank-registry";
 
@@ -56,7 +56,7 @@ export function bankServiceConfigSchema(defaults: { port: number; hostEnv: strin
 export function credentialSetting(doc: string, env: string, demo: string, options: { secret?: boolean; optional?: boolean; maxLength?: number } = {}) {
   const validate = (value: unknown) => {
     if (typeof value !== "string") throw new Error("must be a string");
-    if (value.trim() === "" && options.optional !== true) throw new Error("must not be empty");
+    if (options.optional !== true) assertNonEmpty(value);
     if (options.maxLength !== undefined && value.length > options.maxLength) throw new Error(`at most ${options.maxLength} characters, as the bank takes it`);
   };
   return { doc, format: validate, default: demo, env, sensitive: options.secret === true };
