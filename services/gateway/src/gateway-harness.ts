@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { createLogger, createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
+import { createLogger, jakartaDate, createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed-data";
 import { createBankDirectoryStore } from "./bank-directory-store";
@@ -150,14 +150,16 @@ export async function until(what: string, condition: () => boolean | Promise<boo
 /**
  * A transfer of LOCAL's to 014 as the request path records it (SENDING, attempt 1, leased), with
  * no answer recorded: what a crash between the ledger write and the bank's answer leaves behind.
+ * Dated today in Jakarta unless told (an attempt of an earlier day that never left is not re-sent
+ * but followed by a new one).
  */
-export function crashedTransfer(o: { referenceNumber: string; clientReferenceNo: string; amount: string; sentAt: Date; leaseOwner: string; leaseUntil: Date; nextCheckAt: Date }): TransferRecord {
+export function crashedTransfer(o: { referenceNumber: string; clientReferenceNo: string; amount: string; sentAt: Date; leaseOwner: string; leaseUntil: Date; nextCheckAt: Date; transactionDate?: string }): TransferRecord {
   return {
     referenceNumber: o.referenceNumber, clientId: "3", clientReferenceNo: o.clientReferenceNo, fingerprint: "f",
     beneficiaryBankCode: "014", beneficiaryBankName: "BCA", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK",
     amount: o.amount, currency: "IDR", remark: "", sourceAccountNumber: "0201240003", sourceAccountName: "GERBANG LOCAL",
     route: { bankCode: "014", usage: "TRANSFER", reason: "test" }, state: "SENDING",
-    attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: "2026-11-26", sentAt: o.sentAt }],
+    attempts: [{ attempt: 1, partnerBankCode: "014", usage: "TRANSFER", transactionDate: o.transactionDate ?? jakartaDate(new Date()), sentAt: o.sentAt }],
     bankReference: "", bankResponseCode: "", bankResponseMessage: "",
     leaseOwner: o.leaseOwner, leaseUntil: o.leaseUntil, nextCheckAt: o.nextCheckAt, createdAt: o.sentAt, updatedAt: o.sentAt,
   };

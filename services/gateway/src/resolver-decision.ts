@@ -106,7 +106,8 @@ export function secondsSinceSent(attempt: Attempt, now: Date): number {
  * - a BCA id collision goes to MANUAL_REVIEW at once, never to a new attempt;
  * - NOT_FOUND for an attempt that never left: send it again with the same attempt number (its
  *   answer counts as a first send's: a refusal is final), at most MAX_RESENDS times, then MANUAL_REVIEW
- *   once the last send can no longer land (latestSendMayStillLand);
+ *   once the last send can no longer land (latestSendMayStillLand); one dated an earlier day is
+ *   followed by a new attempt dated today instead (the resolver's dueToday);
  * - NOT_FOUND for one that may have left (it has no outcome after a crash, too): the same, when
  *   the bank was asked resendAfterMs or more after the send (a send that reached the bank at once
  *   is finished by then; one that reached it late may still be in flight, which the same bank-side

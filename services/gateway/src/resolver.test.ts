@@ -1,3 +1,4 @@
+import { jakartaDate, jakartaDaysBefore } from "@gerbang/shared";
 import { crashedTransfer, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
@@ -26,12 +27,13 @@ const past = (ms: number) => new Date(Date.now() - ms);
 const CRASHED_AGO_MS = 31_000;
 
 /** A transfer to 014 as the request path writes it, left as a crash (no outcome) or an unclear answer leaves it. */
-async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER" | "NOT_SENT"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date } = {}): Promise<TransferRecord> {
+async function leftBehind(o: { state?: TransferState; outcome?: "PENDING" | "NO_ANSWER" | "NOT_SENT"; sentAgoMs?: number; leaseOwner?: string; leaseUntil?: Date; transactionDate?: string } = {}): Promise<TransferRecord> {
   seq++;
   const sentAt = past(o.sentAgoMs ?? (o.outcome === undefined ? CRASHED_AGO_MS : 5_000));
   const record = crashedTransfer({
     referenceNumber: `RSV${Date.now()}${seq}`, clientReferenceNo: `RSV-${Date.now()}-${seq}`, amount: String(10_000 + seq), sentAt,
     leaseOwner: o.leaseOwner ?? "gateway-dead", leaseUntil: o.leaseUntil ?? past(1_000), nextCheckAt: past(1_000),
+    ...(o.transactionDate === undefined ? {} : { transactionDate: o.transactionDate }),
   });
   expect(await ledger.insert(record)).toBe("inserted");
   if (o.outcome !== undefined || (o.state !== undefined && o.state !== "SENDING")) {
@@ -284,6 +286,34 @@ describe("resolver: the answer to a send of an attempt that never left", () => {
     expect(await read(unsent)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
     bca().setMode("SUCCESS");
     expect(bca().bookings(declined.referenceNumber) + bca().bookings(unsent.referenceNumber)).toBe(0);
+  });
+});
+
+describe("resolver: an attempt dated an earlier day", () => {
+  const yesterday = () => jakartaDaysBefore(new Date(), 1);
+
+  it("that never left is followed by a new attempt dated today (banks take today's date only), its own bank-side id; the old one is kept as it was", async () => {
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000, transactionDate: yesterday() });
+    await h.gateway.resolver.runOnce();
+    const today = jakartaDate(new Date());
+    expect(sent(t).map((c) => [c.attempt, c.transactionDate])).toEqual([[2, today]]);
+    expect(await read(t)).toMatchObject({
+      state: "SUCCESS",
+      attempts: [
+        { attempt: 1, partnerBankCode: "014", transactionDate: yesterday(), outcome: "NOT_SENT" },
+        { attempt: 2, partnerBankCode: "014", usage: "TRANSFER", transactionDate: today, outcome: "SUCCESS" },
+      ],
+    });
+    expect((await read(t)).attempts[1]?.resends).toBeUndefined();
+    expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+
+  it("that may have left is re-sent as it was, under its own day: the bank may have filed it there", async () => {
+    const t = await leftBehind({ transactionDate: yesterday() }); // a crash, no outcome: it may have left
+    await h.gateway.resolver.runOnce();
+    expect(sent(t).map((c) => [c.attempt, c.transactionDate])).toEqual([[1, yesterday()]]);
+    expect(await read(t)).toMatchObject({ state: "SUCCESS", attempts: [{ attempt: 1, transactionDate: yesterday(), resends: 1, outcome: "SUCCESS" }] });
+    expect((await read(t)).attempts).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Logger, Partner } from "@gerbang/shared";
+import { jakartaDate, type Logger, type Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, bankKnowsAttempt, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
@@ -211,24 +211,29 @@ export function createResolver(deps: ResolverDeps): Resolver {
   /**
    * Re-sends the same attempt (same bank-side request id) through the partner that was just asked
    * (looking it up again could find it gone after the resend was recorded), then records the
-   * answer as the request path would.
+   * answer as the request path would. An attempt that never left, dated before today in Jakarta,
+   * is not re-sent but followed by a new attempt dated today (see dueToday).
    */
   const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, now: Date) => {
     if (stopping) return; // no new bank call from an instance on its way out: its leases are handed back, the next instance sends
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
-    const patch = { resend: resendOf(attempt, now), lease, nextCheckAt: lease.until, checks: 0 };
+    const unsent = neverLeft(attempt);
+    const next = unsent ? dueToday(attempt, now) : undefined;
+    const patch = { ...(next === undefined ? { resend: resendOf(attempt, now) } : { attempts: [...record.attempts, next] }), lease, nextCheckAt: lease.until, checks: 0 };
     const sending = record.state === "SENDING"
       ? await deps.ledger.amend(record, owner, patch, now)
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);
-    if (sending === undefined) return;
+    const sent = sending?.attempts.at(-1);
+    if (sending === undefined || sent === undefined) return;
     deps.onResend?.(partner.bankCode);
-    deps.logger.info({ referenceNumber: record.referenceNumber, attempt: attempt.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
-    const leaseUntil = await leaseForCall(deps, sending, attempt.attempt, { owner, policy });
+    if (next === undefined) deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
+    else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
+    const leaseUntil = await leaseForCall(deps, sending, sent.attempt, { owner, policy });
     if (leaseUntil === undefined) return;
-    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, attempt), policy.deadlineMs, leaseUntil);
+    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, sent), policy.deadlineMs, leaseUntil);
     // An attempt that never left has no earlier send that could still land: its answer is as final
     // as a first send's (a decline FAILED, a refusal before sending 003), not PENDING until review.
-    await settleAnswer(deps, sending, attempt.attempt, answer, { owner, policy, send: neverLeft(attempt) ? "first" : "resend", now: deps.clock() });
+    await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: unsent ? "first" : "resend", now: deps.clock() });
   };
 
   return {
@@ -243,5 +248,24 @@ export function createResolver(deps: ResolverDeps): Resolver {
       await searches;
       while (working.size > 0) await Promise.all(working);
     },
+  };
+}
+
+/**
+ * The attempt to send in place of one that never left, when that one is dated before today in
+ * Jakarta: the next attempt, same partner, route and escrow, dated today. Banks take a transfer
+ * dated today only (BCA refuses any other TransactionDate, ESB-82-004), so the old one re-sent
+ * would be declined for its date alone. A new attempt, with its own bank-side id, is safe only
+ * because no send of the old one reached the bank (every one "not sent"), the promise a reroute
+ * relies on too; the old one stays in the record, and reconcile asks about it as about any other.
+ * Re-dating the old attempt instead would send its id under a day it was never reserved for.
+ */
+export function dueToday(attempt: Attempt, now: Date): Attempt | undefined {
+  const today = jakartaDate(now);
+  if (attempt.transactionDate >= today) return undefined;
+  return {
+    attempt: attempt.attempt + 1, partnerBankCode: attempt.partnerBankCode, usage: attempt.usage,
+    ...(attempt.sourceAccountNumber === undefined ? {} : { sourceAccountNumber: attempt.sourceAccountNumber }),
+    transactionDate: today, sentAt: now,
   };
 }
