@@ -9,7 +9,8 @@ import { mandiriClient } from "./testing/mandiri-client";
  * The faults that make an answer ambiguous, on every bank: after error-before and reset nothing is
  * booked and the inquiry does not know the id; after error-after and reset-after the transfer is
  * booked and the inquiry says so, although the transfer call got a 5xx or no answer; after
- * book-late the inquiry does not know the id until the booking lands, later.
+ * book-late the inquiry does not know the id until the booking lands, later; after in-progress it
+ * says in progress until then.
  */
 const FIXED = Date.parse("2026-11-26T03:00:00.000Z");
 const TODAY = "2026-11-26";
@@ -100,10 +101,11 @@ const banks: Record<string, () => Promise<BankUnderTest>> = {
 };
 
 // A rate limit: BCA's published 429; the others publish none, so an API gateway's bare 429 (no code).
+// In progress: BCA's published ESB-82-025; BNI's and Mandiri's are ours. `working`: how the inquiry says "in progress".
 const expected = {
-  bni: { before: { status: 500, code: "0900" }, after: { status: 504, code: "0901" }, limited: { status: 429, code: "" } },
-  bca: { before: { status: 500, code: "ESB-99-999" }, after: { status: 504, code: "ESB-82-024" }, limited: { status: 429, code: "ESB-14-010" } },
-  mandiri: { before: { status: 500, code: "96" }, after: { status: 504, code: "68" }, limited: { status: 429, code: "" } },
+  bni: { before: { status: 500, code: "0900" }, after: { status: 504, code: "0901" }, limited: { status: 429, code: "" }, inProgress: { status: 202, code: "0902" }, working: '"transactionStatus":"P"' },
+  bca: { before: { status: 500, code: "ESB-99-999" }, after: { status: 504, code: "ESB-82-024" }, limited: { status: 429, code: "ESB-14-010" }, inProgress: { status: 500, code: "ESB-82-025" }, working: '"StatusCode":"03"' },
+  mandiri: { before: { status: 500, code: "96" }, after: { status: 504, code: "68" }, limited: { status: 429, code: "" }, inProgress: { status: 202, code: "09" }, working: '"transactionStatus":"PENDING"' },
 } as const;
 
 describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) => {
@@ -156,6 +158,15 @@ describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) 
     // The connection is cut at once; booked out of sight 5 s after it arrived (room for a loaded machine's stalls before the first look).
     expect(await b.transfer("book-late;latencyMs=5000")).toBe("no answer");
     expect(await b.inquiry()).toBe("unknown");
+    expect(await b.entries()).toBe(before);
+    for (let waited = 0; waited < 15_000 && await b.entries() === before; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await b.inquiry()).toBe("booked");
+    expect(await b.entries()).toBe(before + 1);
+  });
+
+  it("in-progress: the bank's \"in progress\" answer at once, the inquiry says so, then the booking lands and it says booked", async () => {
+    expect(await b.transfer("in-progress;latencyMs=5000")).toEqual(expected[bank].inProgress);
+    expect(await b.inquiry()).toContain(expected[bank].working);
     expect(await b.entries()).toBe(before);
     for (let waited = 0; waited < 15_000 && await b.entries() === before; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await b.inquiry()).toBe("booked");

@@ -37,6 +37,9 @@ export const EXPECTED_FINAL: Record<FaultMode, readonly string[]> = {
   // has no fallback). BNI and Mandiri publish no 429; their sandboxes send an API gateway's bare
   // one, an answer their services do not know: asked about and re-sent, like a timeout.
   "rate-limited": ["FAILED", "MANUAL_REVIEW"],
+  // Answered "in progress" at once (BCA's ESB-82-025; BNI's and Mandiri's codes are ours), booked
+  // 1.5 s later: PENDING to the app, and the inquiry says in progress until it finds the booking.
+  "in-progress": ["SUCCESS"],
 };
 
 /** A fault that fires once (an admin rule): the same-id re-send finds the bank well and books. */

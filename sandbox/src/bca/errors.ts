@@ -32,6 +32,7 @@ const ESB = {
   "ESB-82-019": [402, "Insufficient fund", "Saldo tidak cukup"],
   "ESB-82-022": [404, "Account closed", "Rekening tutup"],
   "ESB-82-024": [504, "Timeout, please check your account statement", "Timeout, silakan cek mutasi rekening"],
+  "ESB-82-025": [500, "Transaction in progress, please check your account statement", "Transaksi sedang diproses, silakan cek mutasi rekening"],
   "ESB-82-026": [500, "Cut-off time exceeded", "Melewati batas waktu transaksi"],
   "ESB-82-027": [404, "Transaction not found", "Transaksi tidak ditemukan"],
   "ESB-99-999": [500, "System unavailable", "Sistem sedang tidak tersedia"],
@@ -61,6 +62,7 @@ export const bcaErrors: BankErrors = {
   systemError: () => esb("ESB-99-999"),
   timeoutAfter: () => esb("ESB-82-024"),
   rateLimited: () => esb("ESB-14-010"),
+  inProgress: () => esb("ESB-82-025"),
 };
 
 export function bcaRefusalCode(refusal: Refusal): EsbCode {

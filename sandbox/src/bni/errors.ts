@@ -36,6 +36,7 @@ export const bniErrors: BankErrors = {
   systemError: () => bniError(500, "0900", "System error"),
   timeoutAfter: () => bniError(504, "0901", "Timeout, check transaction status"),
   rateLimited: gatewayRateLimited,
+  inProgress: () => bniError(202, "0902", "Request in progress, check transaction status"),
 };
 
 /** Code and message of a decline; declines answer HTTP 200 with the error envelope. */

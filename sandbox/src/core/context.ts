@@ -46,6 +46,8 @@ export interface BankErrors {
   timeoutAfter(): Reply;
   /** 429 from the bank's API gateway before anything happened (fault rate-limited). */
   rateLimited(): Reply;
+  /** "Taken, still in progress: check later", answered before the booking (fault in-progress). */
+  inProgress(): Reply;
 }
 
 export interface Route {

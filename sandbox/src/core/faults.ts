@@ -1,18 +1,18 @@
 /**
  * Switchable faults (README "Faults"): chosen per request by the X-Sandbox-Fault header, by a
- * magic beneficiary account (999...01 to 999...11), or for the next requests by admin rules.
+ * magic beneficiary account (999...01 to 999...12), or for the next requests by admin rules.
  * Precedence: header, then account, then the first admin rule that matches the endpoint.
  */
 export const FAULT_MODES = [
   "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
-  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited",
+  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 /** Modes that are a bank decline: they only make sense on a transfer. */
 export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
 /** Modes that only make sense on a transfer: the declines, and a booking committed late. */
-const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, "book-late"];
+const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, "book-late", "in-progress"];
 
 export type Endpoint = "transfer" | "status" | "token";
 export interface Fault {
@@ -28,7 +28,9 @@ export const DEFAULT_LATENCY_MS = 3000;
  * bank's longest commit.
  */
 export const DEFAULT_LATE_BOOKING_MS = 1500;
-const defaultLatency = (mode: FaultMode) => (mode === "book-late" ? DEFAULT_LATE_BOOKING_MS : DEFAULT_LATENCY_MS);
+/** Modes that answer (or cut) at once and book later: their latency is how much later. */
+const LATE_BOOKING_MODES: readonly FaultMode[] = ["book-late", "in-progress"];
+const defaultLatency = (mode: FaultMode) => (LATE_BOOKING_MODES.includes(mode) ? DEFAULT_LATE_BOOKING_MS : DEFAULT_LATENCY_MS);
 /** Bounded so that no request can be held longer than a held timeout socket. */
 export const MAX_LATENCY_MS = 120_000;
 
@@ -64,9 +66,9 @@ export function parseFaultHeader(value: string, endpoint: Endpoint): Parsed<Faul
   return latencyMs.ok ? { ok: true, value: { mode, latencyMs: latencyMs.value } } : bad(`X-Sandbox-Fault: ${latencyMs.error}`);
 }
 
-/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..11. */
+/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..12. */
 export function faultForAccount(accountNumber: string): Fault | undefined {
-  const match = /^999\d*(0[1-9]|1[01])$/.exec(accountNumber);
+  const match = /^999\d*(0[1-9]|1[0-2])$/.exec(accountNumber);
   if (match === null) return undefined;
   const mode = FAULT_MODES[Number(match[1]) - 1];
   return mode === undefined ? undefined : { mode, latencyMs: defaultLatency(mode) };

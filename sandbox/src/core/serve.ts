@@ -65,7 +65,10 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
       if (await ctx.holds.sleep(fault.latencyMs)) send(ex, steps.main());
       return;
     case "book-late":
-      await bookLate(ex, ctx, fault.latencyMs, early, steps.main);
+      await bookLater(ex, ctx, fault.latencyMs, early, steps.main, () => { cut(ex); });
+      return;
+    case "in-progress":
+      await bookLater(ex, ctx, fault.latencyMs, early, steps.main, () => { send(ex, errors.inProgress()); });
       return;
     case "error-after":
       if (early()) return;
@@ -88,12 +91,13 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
 }
 
 /**
- * Claimed out of sight and the connection cut at once, with no answer: the client asks soon, and
- * the inquiry does not know the id until it is booked, `ms` later.
+ * Claimed, then at once `first` (book-late: the connection cut without an answer, the claim out of
+ * sight, so the inquiry does not know the id; in-progress: the bank's "in progress" answer, the
+ * inquiry saying so), and booked `ms` later.
  */
-async function bookLate(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply): Promise<void> {
+async function bookLater(ex: Exchange, ctx: SandboxContext, ms: number, early: () => boolean, main: () => Reply, first: () => void): Promise<void> {
   if (early()) return;
-  cut(ex);
+  first();
   if (await ctx.holds.sleep(ms)) main();
 }
 

@@ -20,6 +20,8 @@ export const mandiriErrors: BankErrors = {
   systemError: () => mandiriReply(500, "96", "System malfunction"),
   timeoutAfter: () => mandiriReply(504, "68", "Response received too late; outcome unknown"),
   rateLimited: gatewayRateLimited,
+  // ISO 8583's "request in progress".
+  inProgress: () => mandiriReply(202, "09", "Request in progress"),
 };
 
 export function mandiriRefusal(refusal: Refusal): { code: string; message: string } {

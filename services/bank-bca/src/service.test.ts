@@ -21,6 +21,7 @@ const profile: BankTestProfile = {
   requestIdPattern: /^\d{8}$/,
   notFoundCode: "ESB-82-027",
   rateLimit: "not sent", // 429 ESB-14-010: refused at its API gateway, nothing processed
+  inProgressCode: "ESB-82-025",
   declinedInquiryCode: "06", // the inquiry's StatusCode "failed"; its Reason carries the why
   declines: [
     ["insufficient funds", faultAccount(7), "ESB-82-019"],

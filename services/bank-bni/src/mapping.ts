@@ -27,6 +27,7 @@ export function meaningOf(code: string): BniMeaning {
     case "0116": // requestUuid already used: the first attempt's outcome is what counts, ask the inquiry
     case "0900": // system error: may or may not have booked
     case "0901": // timeout, check transaction status
+    case "0902": // request in progress, check transaction status
     default:
       return "unknown-outcome";
   }

@@ -25,6 +25,7 @@ const profile: BankTestProfile = {
   requestIdPattern: /^[0-9A-Z]{16}$/,
   notFoundCode: "0404",
   rateLimit: "unknown", // it publishes no 429: the sandbox sends an API gateway's bare one
+  inProgressCode: "0902", // ours: BNI publishes none
   declines: [
     ["insufficient funds", faultAccount(7), "0111"],
     ["invalid account (fault)", faultAccount(8), "0112"],

@@ -21,6 +21,7 @@ export function meaningOf(code: string): MandiriMeaning {
       return "declined";
     case "11": return "token-refused"; // refused before processing; re-sent once with a fresh token
     case "25": return "not-found"; // inquiry: unable to locate record
+    case "09": // request in progress: the inquiry says when it is done
     case "68": // response received too late: outcome unknown
     case "94": // duplicate transactionID: the first send's outcome counts, ask inquiryStatus
     case "96": // system malfunction

@@ -18,6 +18,7 @@ const profile: BankTestProfile = {
   requestIdPattern: /^[0-9A-Z]{16}$/,
   notFoundCode: "25",
   rateLimit: "unknown", // it publishes no 429: the sandbox sends an API gateway's bare one
+  inProgressCode: "09", // ours (ISO 8583's "request in progress"): Mandiri publishes nothing for doPayment
   declines: [
     ["insufficient funds", faultAccount(7), "51"],
     ["invalid account (fault)", faultAccount(8), "14"],

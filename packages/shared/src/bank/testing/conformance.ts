@@ -44,6 +44,8 @@ export interface BankTestProfile {
    * bank publishes none (an answer the service does not know: PENDING, ask the inquiry).
    */
   rateLimit: "not sent" | "unknown";
+  /** The bank's answer to a transfer it has taken and is still working on (sandbox fault in-progress). */
+  inProgressCode: string;
   /** Starts the bank's service against the sandbox and database (its config loader + adapter). */
   startService: (settings: { bankHost: string; mongodbUri: string; mongodbDatabase: string; bankTimeoutMs: number; deadlineMarginMs?: number }) => Promise<RunningBankService>;
 }
@@ -152,6 +154,22 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
       const result = await h.caller().transfer(t);
       expect(result).toMatchObject({ ok: true, response: { status: PENDING } });
       if (!result.ok) return;
+      expect(await h.booked(result.response.bankRequestId)).toHaveLength(1);
+      expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: SUCCESS } });
+    });
+
+    it("an answer \"in progress\" is PENDING with the bank's code; the inquiry says PENDING until the booking lands, then SUCCESS", async () => {
+      // Booked 5 s after it arrives: room for a loaded machine's stalls before the first inquiry.
+      await h.sandbox().addFault({ mode: "in-progress", times: 1, latencyMs: 5_000, account: profile.beneficiary.accountNumber });
+      const t = h.transfer();
+      const result = await h.caller().transfer(t);
+      expect(result).toMatchObject({ ok: true, response: { status: PENDING, bankCode: profile.inProgressCode } });
+      if (!result.ok) return;
+      expect(await h.booked(result.response.bankRequestId)).toHaveLength(0);
+      expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: PENDING } });
+      for (let waited = 0; waited < 15_000 && (await h.booked(result.response.bankRequestId)).length === 0; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(await h.booked(result.response.bankRequestId)).toHaveLength(1);
       expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: SUCCESS } });
     });

@@ -6,16 +6,16 @@
 
 export type FaultMode =
   | "latency" | "timeout" | "error-before" | "error-after" | "reset" | "reset-after"
-  | "insufficient-funds" | "invalid-account" | "cutoff" | "book-late" | "rate-limited";
+  | "insufficient-funds" | "invalid-account" | "cutoff" | "book-late" | "rate-limited" | "in-progress";
 
 export const FAULT_MODES: readonly FaultMode[] = [
-  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited",
+  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress",
 ];
 
 /** The two digits a magic beneficiary account (999...NN) ends with for each mode. */
 export const MAGIC_SUFFIX: Record<FaultMode, string> = {
   latency: "01", timeout: "02", "error-before": "03", "error-after": "04", reset: "05", "reset-after": "06",
-  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10", "rate-limited": "11",
+  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10", "rate-limited": "11", "in-progress": "12",
 };
 
 /** The beneficiary account whose transfers meet `mode` at every sandbox (sandbox/README.md, "Faults"). */
@@ -24,7 +24,7 @@ export function magicAccount(mode: FaultMode): string {
 }
 
 /** Modes in which the sandbox books the money (the others book nothing). */
-export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after", "book-late"];
+export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after", "book-late", "in-progress"];
 
 export interface FaultRule {
   mode: FaultMode;
@@ -47,7 +47,7 @@ export interface Booking {
   bookedAt: string;
 }
 
-/** A request the bank has taken and is still working on (faults `latency`, `book-late`): neither booked nor refused yet. */
+/** A request the bank has taken and is still working on (faults `latency`, `book-late`, `in-progress`): neither booked nor refused yet. */
 export type HeldRequest = Omit<Booking, "journalNo" | "bookedAt">;
 
 /** A request id that came again once the bank had it; `whileInProgress`: the first was still being worked on (the two raced). */
