@@ -121,11 +121,25 @@ export interface FaultSystem {
   /** Starts one more gateway process on the same database; stopped by stop() if still running. */
   spawnGateway(name: string, extraEnv?: Record<string, string>): Promise<GatewayProcess>;
   /**
+   * Resolves once every gateway still running serves from a registry read at `since` or later (ops
+   * /healthz): a change the database took before `since` is then in effect everywhere.
+   */
+  registryReloaded(since: Date): Promise<void>;
+  /**
    * Starts a bank service of our own on the port of the system's one (kill that first): the
    * partners' serviceUrl keeps pointing there, so the gateway calls ours (e.g. with BANK_FAILPOINT).
    */
   spawnBankService(bank: SandboxBank, extraEnv: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
+}
+
+/** A reload is due every second in a fault run; this bound only stops a run whose gateways never reload. */
+const REGISTRY_RELOAD_BOUND_MS = 30_000;
+
+/** When the registry a gateway serves from was read (ops /healthz); undefined while it does not answer. */
+async function registryAsOf(gateway: GatewayProcess): Promise<number | undefined> {
+  const answer = await fetch(`${gateway.opsOrigin}/healthz`).then((r) => r.json() as Promise<{ registryAsOf?: string }>, () => undefined);
+  return answer?.registryAsOf === undefined ? undefined : Date.parse(answer.registryAsOf);
 }
 
 export interface FaultSystemOptions {
@@ -159,9 +173,15 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     LOG_LEVEL: "info", MONGODB_URI: system.mongodbUri, MONGODB_DATABASE: system.databaseName, ...gatewayFaultEnv(), ...extra.gateway, ...more,
   });
   const mainPorts = { http: system.ports.gatewayHttp, grpc: system.ports.gatewayGrpc };
+  const runningGateways = new Set<GatewayProcess>();
+  const started = (gateway: GatewayProcess) => {
+    runningGateways.add(gateway);
+    void gateway.exited.then(() => runningGateways.delete(gateway));
+    return gateway;
+  };
   let main: GatewayProcess;
   try {
-    main = await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts });
+    main = started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts }));
   } catch (error) {
     await system.stop();
     throw error;
@@ -177,7 +197,7 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
       stop: () => main.stop(),
       restart: async () => {
         await main.stop();
-        main = await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts });
+        main = started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts }));
       },
     },
     label,
@@ -186,9 +206,18 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     app: createAppClient(`http://127.0.0.1:${system.ports.gatewayHttp}`, FAULT_TIMINGS.appTimeoutMs),
     sandbox: (bank) => createSandboxAdmin(`http://127.0.0.1:${sandboxPort[bank]}`),
     spawnGateway: async (name, extraEnv = {}) => {
-      const gateway = await startGatewayProcess({ name, logDir, env: gatewayEnv(extraEnv) });
+      const gateway = started(await startGatewayProcess({ name, logDir, env: gatewayEnv(extraEnv) }));
       extraProcesses.push(gateway);
       return gateway;
+    },
+    registryReloaded: async (since) => {
+      const deadline = Date.now() + REGISTRY_RELOAD_BOUND_MS;
+      for (;;) {
+        const asOf = await Promise.all([...runningGateways].map(registryAsOf));
+        if (asOf.every((at) => at !== undefined && at >= since.getTime())) return;
+        if (Date.now() >= deadline) throw new Error(`a gateway still served from a registry read before ${since.toISOString()} after ${REGISTRY_RELOAD_BOUND_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     spawnBankService: async (bank, extraEnv) => {
       const port = { bni: system.ports.bankBni, bca: system.ports.bankBca, mandiri: system.ports.bankMandiri }[bank];

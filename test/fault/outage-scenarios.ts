@@ -86,7 +86,7 @@ export async function fallbackRouting(run: FaultRun, client: AppClient, n: numbe
   const clients = run.db.collection("clients");
   await clients.updateOne({ clientId: "3" }, { $set: { fallbackRouting: true } });
   try {
-    await pause(2_500); // the gateways reload clients every second in a fault run
+    await run.fs.registryReloaded(new Date());
     const held = run.body("bca", "latency");
     run.expectFinal(held, ["SUCCESS"], "ambiguous at BCA: resolved at BCA, never rerouted");
     run.faults++;
@@ -108,6 +108,6 @@ export async function fallbackRouting(run: FaultRun, client: AppClient, n: numbe
     };
   } finally {
     await clients.updateOne({ clientId: "3" }, { $set: { fallbackRouting: false } });
-    await pause(2_500);
+    await run.fs.registryReloaded(new Date());
   }
 }

@@ -24,6 +24,8 @@ export interface ServiceProcess {
 export interface GatewayProcess extends ServiceProcess {
   readonly origin: string;
   readonly grpcAddress: string;
+  /** The operators' port (/healthz says when the registry it serves from was read). */
+  readonly opsOrigin: string;
 }
 
 export interface ServiceProcessOptions {
@@ -72,14 +74,15 @@ export interface GatewayProcessOptions {
 
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const [httpPort, grpcPort] = options.ports === undefined ? await Promise.all([freePort(), freePort()]) : [options.ports.http, options.ports.grpc];
+  const opsPort = await freePort();
   const started = await startServiceProcess({
     name: options.name,
     logDir: options.logDir,
     script: "services/gateway/src/main.ts",
-    env: { ...options.env, GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort), GATEWAY_OPS_PORT: "0" }, // any free port: the fault suite reads no metrics
-    ports: [httpPort, grpcPort],
+    env: { ...options.env, GATEWAY_HTTP_PORT: String(httpPort), GATEWAY_GRPC_PORT: String(grpcPort), GATEWAY_OPS_PORT: String(opsPort) },
+    ports: [httpPort, grpcPort, opsPort],
   });
-  return { ...started, origin: `http://127.0.0.1:${httpPort}`, grpcAddress: `127.0.0.1:${grpcPort}` };
+  return { ...started, origin: `http://127.0.0.1:${httpPort}`, grpcAddress: `127.0.0.1:${grpcPort}`, opsOrigin: `http://127.0.0.1:${opsPort}` };
 }
 
 /** Resolves true if the process exits within `timeoutMs` (a failpoint fired), false otherwise. */

@@ -9,9 +9,15 @@ describe("a value reloaded every interval", () => {
     const errors: unknown[] = [];
     let calls = 0;
     const held = await createRefreshing(() => (++calls === 2 ? Promise.reject(new Error("database down")) : Promise.resolve(calls)), 60_000, (e) => errors.push(e));
+    const firstAsOf = held.asOf();
+    await settle(5);
     await expect(held.refresh()).rejects.toThrow("database down");
-    expect([held.current(), errors]).toEqual([1, []]); // refresh() rejects to its caller; only the timer reports
+    expect([held.current(), errors, held.asOf()]).toEqual([1, [], firstAsOf]); // refresh() rejects to its caller; only the timer reports
+    const beforeThird = Date.now();
     expect(await held.refresh()).toBe(3);
+    // As of when the good load started: after the failed one, not after its own end.
+    expect(held.asOf().getTime()).toBeGreaterThanOrEqual(beforeThird);
+    expect(held.asOf().getTime()).toBeLessThanOrEqual(Date.now());
     held.close();
   });
 

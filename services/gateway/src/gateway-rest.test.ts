@@ -455,8 +455,14 @@ describe("HTTP endpoints and logs", () => {
     const appsHealth = await fetch(`${h.baseUrl}/healthz`);
     expect([appsHealth.status, await appsHealth.json()]).toEqual([200, { status: "ok" }]);
     const opsHealth = await fetch(`${h.opsUrl}/healthz`);
-    const detail = (await opsHealth.json()) as { status: string; instanceId: unknown; breakers: Record<string, string> };
+    const detail = (await opsHealth.json()) as { status: string; instanceId: unknown; breakers: Record<string, string>; registryAsOf: string };
     expect([opsHealth.status, detail.status, typeof detail.instanceId, detail.breakers["014"]]).toEqual([200, "ok", "string", "closed"]);
+    // When the registry this instance serves from was read: a reload takes a change in the database to it.
+    const changedAt = Date.now();
+    expect(Date.parse(detail.registryAsOf)).toBeLessThanOrEqual(changedAt);
+    await h.gateway.refreshRegistry();
+    const reloaded = (await (await fetch(`${h.opsUrl}/healthz`)).json()) as { registryAsOf: string };
+    expect(Date.parse(reloaded.registryAsOf)).toBeGreaterThanOrEqual(changedAt);
     // On the apps' port /metrics is no endpoint: volumes per bank and state are not theirs to read.
     const fromApps = await fetch(`${h.baseUrl}/metrics`);
     expect([fromApps.status, ((await fromApps.json()) as Envelope).statusCode]).toEqual([404, "101"]);

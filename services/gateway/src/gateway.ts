@@ -148,7 +148,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     authenticate: (authorization, callerIp) => auth.authenticate(authorization, callerIp),
     requests: metrics.requests,
     ready,
-    health: () => ({ instanceId, breakers: breakers.states(), resolver: settings.resolverEnabled ? "on" : "off" }),
+    health: () => ({ instanceId, breakers: breakers.states(), resolver: settings.resolverEnabled ? "on" : "off", registryAsOf: registry.asOf().toISOString() }),
     // A real process also shows the database round trips (gerbang_db_command_duration_seconds, in
     // prom-client's default registry, fed by connectDatabase) next to the gateway's own metrics.
     metrics: deps.defaultMetrics === true ? Registry.merge([metrics.registry, register]) : metrics.registry,

@@ -39,7 +39,7 @@ function start(adapterDelayMs: number, options: { failpoint?: "after-bank-answer
       : Promise.resolve({ status: "NOT_FOUND", bankCode: "0404", bankMessage: "not found", bankReference: "" })),
   };
   const server = createBankServer({
-    adapter, registry: { current: () => registry, refresh: () => Promise.resolve(registry), close: () => undefined },
+    adapter, registry: { current: () => registry, asOf: () => new Date(), refresh: () => Promise.resolve(registry), close: () => undefined },
     hosts: { hostBNI: "http://127.0.0.1:9" }, timeoutMs: options.timeoutMs ?? 5_000, deadlineMarginMs: 100, logger: createLogger("bank-server-test", "silent"),
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
     kill: options.kill ?? (() => { events.push("killed"); }),
