@@ -2,7 +2,7 @@ import type { BcaCredentials } from "../credentials";
 import type { SandboxContext } from "../core/context";
 import { basicCredentials, bearerToken, fail, header, type Exchange, type Reply } from "../core/http";
 import { safeEqual } from "../core/secure";
-import type { TokenStore } from "../core/tokens";
+import { refuseToken, type TokenStore } from "../core/tokens";
 import { esb } from "./errors";
 import { bcaSignature } from "./signature";
 
@@ -35,10 +35,7 @@ export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
  */
 export function verifyBcaCall(ex: Exchange, ctx: SandboxContext, tokens: TokenStore, creds: BcaCredentials): void {
   const token = bearerToken(ex.req);
-  if (token === undefined || !tokens.isValid(token)) {
-    ctx.stats.refusedTokens += 1;
-    fail(esb("ESB-14-009", "access token missing, invalid or expired"));
-  }
+  if (token === undefined || !tokens.isValid(token)) refuseToken(ctx, esb("ESB-14-009", "access token missing, invalid or expired"));
   const apiKey = header(ex.req, "x-bca-key");
   if (apiKey === undefined || !safeEqual(apiKey, creds.apiKey)) fail(esb("ESB-14-021"));
   const timestamp = header(ex.req, "x-bca-timestamp") ?? "";

@@ -3,7 +3,7 @@ import type { BniCredentials } from "../credentials";
 import type { SandboxContext } from "../core/context";
 import { basicCredentials, fail, header, type Exchange, type Reply } from "../core/http";
 import { safeEqual, sameJson } from "../core/secure";
-import type { TokenStore } from "../core/tokens";
+import { refuseToken, type TokenStore } from "../core/tokens";
 import { bniError } from "./errors";
 
 /** POST /api/oauth/token: Basic client credentials, form grant_type=client_credentials. */
@@ -25,10 +25,7 @@ export function bniToken(ex: Exchange, ctx: SandboxContext, tokens: TokenStore, 
 /** Every API call: `?access_token=` (0401) and X-API-Key (0402). */
 export function verifyBniCall(ex: Exchange, ctx: SandboxContext, tokens: TokenStore, creds: BniCredentials): void {
   const token = ex.query.get("access_token");
-  if (token === null || !tokens.isValid(token)) {
-    ctx.stats.refusedTokens += 1;
-    fail(bniError(401, "0401", "Unauthorized", "access_token missing, invalid or expired"));
-  }
+  if (token === null || !tokens.isValid(token)) refuseToken(ctx, bniError(401, "0401", "Unauthorized", "access_token missing, invalid or expired"));
   const apiKey = header(ex.req, "x-api-key");
   if (apiKey === undefined || !safeEqual(apiKey, creds.apiKey)) fail(bniError(401, "0402", "Unauthorized", "X-API-Key missing or wrong"));
 }

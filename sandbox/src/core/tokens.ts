@@ -1,4 +1,15 @@
 import { randomBytes } from "node:crypto";
+import type { SandboxContext } from "./context";
+import { fail, type Reply } from "./http";
+
+/**
+ * Refuses a call for its access token with the bank's `reply`, counted for GET /_sandbox/stats:
+ * a test can then tell a token refused and the call re-sent from a token never sent stale.
+ */
+export function refuseToken(ctx: Pick<SandboxContext, "stats">, reply: Reply): never {
+  ctx.stats.refusedTokens += 1;
+  fail(reply);
+}
 
 /** Opaque OAuth access tokens (BNI, BCA), valid for a fixed lifetime; in memory, lost on restart. */
 export interface TokenStore {

@@ -4,6 +4,7 @@ import type { MandiriCredentials } from "../credentials";
 import type { SandboxContext } from "../core/context";
 import { basicCredentials, bearerToken, fail, type Exchange, type Reply } from "../core/http";
 import { safeEqual } from "../core/secure";
+import { refuseToken } from "../core/tokens";
 import { mandiriReply } from "./errors";
 
 /**
@@ -44,15 +45,11 @@ export function createMandiriTokens(ctx: SandboxContext, creds: MandiriCredentia
     },
     verify(ex) {
       const token = bearerToken(ex.req);
-      if (token === undefined) {
-        ctx.stats.refusedTokens += 1;
-        fail(unauthorized("Bearer token missing"));
-      }
+      if (token === undefined) refuseToken(ctx, unauthorized("Bearer token missing"));
       try {
         jwt.verify(token, key, { algorithms: ["HS256"], audience, subject: creds.appId, clockTimestamp: Math.floor(ctx.now() / 1000) });
       } catch {
-        ctx.stats.refusedTokens += 1;
-        fail(unauthorized("token invalid or expired"));
+        refuseToken(ctx, unauthorized("token invalid or expired"));
       }
     },
   };
