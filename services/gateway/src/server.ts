@@ -80,8 +80,16 @@ export const MAX_STREAMS_PER_CONNECTION = 100;
  * interface than the apps'. Returned unstarted; main.ts listens.
  */
 export function createGatewayServers(deps: ServerDeps): GatewayServers {
-  const callerOf = (peer: string | undefined, forwarded: string | string[] | undefined) =>
-    callerIp(peer, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
+  // The caller's IP, read from the headers once per request: admission (as it arrives) and the
+  // handlers' context (once it is read) both need it.
+  const callers = new WeakMap<NodeRequest, string | undefined>();
+  const callerOf = (req: NodeRequest) => {
+    if (callers.has(req)) return callers.get(req);
+    const forwarded = req.headers["x-forwarded-for"];
+    const caller = callerIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
+    callers.set(req, caller);
+    return caller;
+  };
   // Who a request counts against where sources get shares (requests still arriving, health Watch
   // streams): the caller as X-Forwarded-For names it behind a trusted proxy (which carries many
   // apps), else the peer; an IPv6 caller by its /64. A garbled X-Forwarded-For from a trusted proxy
@@ -90,16 +98,15 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     const ip = caller ?? normalizeIp(peer);
     return ip === undefined ? undefined : sourceOf(ip);
   };
-  const sourceKey = (peer: string | undefined, forwarded: string | string[] | undefined) => sourceOfCaller(callerOf(peer, forwarded), peer);
+  const sourceKey = (req: NodeRequest) => sourceOfCaller(callerOf(req), req.socket.remoteAddress);
   const contextValues = (req: NodeRequest) => {
     const type = req.headers["content-type"] ?? "";
     let transport = "connect";
     if (type.startsWith("application/grpc-web")) transport = "grpc-web";
     else if (type.startsWith("application/grpc")) transport = "grpc";
-    const caller = callerOf(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
     return createContextValues()
-      .set(callerIpKey, caller)
-      .set(callerSourceKey, sourceOfCaller(caller, req.socket.remoteAddress))
+      .set(callerIpKey, callerOf(req))
+      .set(callerSourceKey, sourceKey(req))
       .set(transportKey, transport);
   };
   // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
@@ -167,7 +174,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     return true;
   };
   const http1 = http.createServer(http1Options, guarded("HTTP", async (req, res) => {
-    const admission = admitReading(sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]), req, res);
+    const admission = admitReading(sourceKey(req), req, res);
     if (admission !== "admitted") {
       res.setHeader("connection", "close");
       const who = admission === "total" ? "the gateway is receiving too many requests at once" : "too many requests from this address are still arriving";
@@ -191,7 +198,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   }));
   // Node emits the request as its stream opens, before any of its body is read: admitted here, as on HTTP/1.1.
   const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (req, res) => {
-    if (admitReading(sourceKey(req.socket.remoteAddress, req.headers["x-forwarded-for"]), req.stream) !== "admitted") {
+    if (admitReading(sourceKey(req), req.stream) !== "admitted") {
       // REFUSED_STREAM tells the client nothing was processed, so it may retry (gRPC: UNAVAILABLE).
       req.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
       return;
