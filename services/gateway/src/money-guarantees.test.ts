@@ -1,4 +1,4 @@
-import { appToken, crashedTransfer, pastResendWait, startHarness, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
+import { appToken, crashedTransfer, keepClearOfJakartaMidnight, pastResendWait, startHarness, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { referenceNumberFor } from "./reference-number";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -17,6 +17,7 @@ beforeAll(async () => {
   ledger = await createTransferStore(h.connection);
 });
 afterAll(async () => { await h.close(); });
+keepClearOfJakartaMidnight();
 beforeEach(() => { h.resetBanks(); });
 
 let seq = 0;

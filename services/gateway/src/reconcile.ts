@@ -135,7 +135,7 @@ function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefin
     t.state === "SUCCESS" && booked === 0 && unasked.length === 0 && "ledger SUCCESS but the bank has no booking",
     t.state === "SUCCESS" && booked === 1 && ledgerBooked >= 0 && bankBooked !== ledgerBooked
       && `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${bankBooked + 1}`,
-    // A rerouted transfer has two attempts: one still pending at a bank may yet book a second time.
+    // A transfer with more than one attempt (a reroute, a new day's): one still pending at a bank may yet book a second time.
     answers.some((a) => a.status === "PENDING") && `ledger ${t.state} but the bank still has an attempt pending`,
     unasked.length > 0 && `the bank could not be asked: ${unasked.map((a) => a.error ?? a.bankMessage ?? a.status).join("; ")}`,
   ].filter((p): p is string => typeof p === "string");

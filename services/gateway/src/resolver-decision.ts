@@ -7,7 +7,10 @@ import type { Attempt } from "./transfer-store";
 /** What the resolver does with a transfer after asking the bank about its current attempt. */
 export type Decision =
   | { kind: "final"; state: "SUCCESS" | "FAILED" }
-  /** Send the SAME attempt again (same bank-side id, so the bank can never book it twice). */
+  /**
+   * Send the SAME attempt again (same bank-side id, so the bank can never book it twice); one that
+   * never left and is dated an earlier day is followed by a new attempt instead (the resolver's dueToday).
+   */
   | { kind: "resend" }
   | { kind: "wait"; reason: string }
   | { kind: "review"; reason: string };

@@ -1,5 +1,5 @@
 import { jakartaDate, jakartaDaysBefore } from "@gerbang/shared";
-import { crashedTransfer, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
+import { crashedTransfer, keepClearOfJakartaMidnight, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
@@ -15,6 +15,7 @@ beforeAll(async () => {
   ledger = await createTransferStore(h.connection);
 });
 afterAll(async () => { await h.close(); });
+keepClearOfJakartaMidnight();
 beforeEach(() => { h.resetBanks(); });
 
 let seq = 0;
@@ -306,6 +307,18 @@ describe("resolver: an attempt dated an earlier day", () => {
     });
     expect((await read(t)).attempts[1]?.resends).toBeUndefined();
     expect(bca().bookings(t.referenceNumber)).toBe(1);
+  });
+
+  it("that never left: the new attempt's answer is a first send's, so \"not sent\" again ends FAILED 003 with both attempts kept", async () => {
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000, transactionDate: yesterday() });
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({
+      state: "FAILED",
+      attempts: [{ attempt: 1, transactionDate: yesterday(), outcome: "NOT_SENT" }, { attempt: 2, transactionDate: jakartaDate(new Date()), outcome: "NOT_SENT" }],
+    });
+    expect(sent(t).map((c) => c.attempt)).toEqual([2]);
+    expect(bca().bookings(t.referenceNumber)).toBe(0);
   });
 
   it("that may have left is re-sent as it was, under its own day: the bank may have filed it there", async () => {

@@ -225,7 +225,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);
     const sent = sending?.attempts.at(-1);
     if (sending === undefined || sent === undefined) return;
-    deps.onResend?.(partner.bankCode);
+    if (next === undefined) deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
     if (next === undefined) deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
     const leaseUntil = await leaseForCall(deps, sending, sent.attempt, { owner, policy });
@@ -259,6 +259,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
  * because no send of the old one reached the bank (every one "not sent"), the promise a reroute
  * relies on too; the old one stays in the record, and reconcile asks about it as about any other.
  * Re-dating the old attempt instead would send its id under a day it was never reserved for.
+ * "Today" is this instance's clock: one running ahead of the bank's by seconds around midnight gets
+ * the new attempt declined for its date (FAILED, nothing booked), the same window a first send has.
+ * Each new attempt has MAX_RESENDS of its own: at most one more batch per Jakarta day.
  */
 export function dueToday(attempt: Attempt, now: Date): Attempt | undefined {
   const today = jakartaDate(now);
