@@ -225,9 +225,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);
     const sent = sending?.attempts.at(-1);
     if (sending === undefined || sent === undefined) return;
-    if (next === undefined) deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
-    if (next === undefined) deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
-    else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
+    if (next === undefined) {
+      deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
+      deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
+    } else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
     const leaseUntil = await leaseForCall(deps, sending, sent.attempt, { owner, policy });
     if (leaseUntil === undefined) return;
     const answer = await deps.bank.transfer(partner, bankRequestOf(sending, sent), policy.deadlineMs, leaseUntil);
