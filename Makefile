@@ -7,6 +7,12 @@ MAKEFLAGS += --no-print-directory
 
 .PHONY: help setup run test generate lint bench fault reconcile show settle clean
 
+# The operators' inputs are text. make expands a `$` in a variable given on its command line
+# (`make settle REASON='paid $100'` would record "paid 00", and a `$(shell ...)` in it would run),
+# so each one given there is taken as written and handed to the recipe's environment unexpanded.
+OPERATOR_INPUTS := REF STATE BY REASON BANK_REF FROM TO
+$(foreach v,$(OPERATOR_INPUTS),$(if $(filter command line,$(origin $(v))),$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
+
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
@@ -40,14 +46,16 @@ bench: setup ## Benchmarks (not part of the tests): hot functions, then every ho
 fault: setup ## The full fault-injection suite: real processes, kill -9, outages, every sandbox fault
 	npx jest -c test/fault/jest.full.config.js
 
-reconcile: setup ## Compare the ledger with the banks for a time range: make reconcile FROM=$(date -u -d '1 day ago' +%FT%TZ) TO=$(date -u +%FT%TZ)
+# The operators' targets work on a running system (make run, or MONGODB_URI and the bank services):
+# they install packages only if none are (order-only), never reinstall under a running system.
+reconcile: | node_modules/.gerbang-installed ## Compare the ledger with the banks over a time range, with the system running: make reconcile FROM=2026-11-27 TO=2026-11-28 (bare dates are Jakarta days)
 	@# From the environment, as settle's: a value with a quote in it is text, never shell.
 	npx tsx scripts/reconcile.ts --from "$${FROM:-}" --to "$${TO:-}"
 
-show: setup ## One transfer as the ledger holds it (every attempt, every send, the review reason): make show REF=GRB...
+show: | node_modules/.gerbang-installed ## One transfer as the ledger holds it (every attempt, every send, the review reason), with the system running: make show REF=GRB...
 	npx tsx scripts/show.ts "$${REF:-}"
 
-settle: setup ## Settle a transfer in MANUAL_REVIEW after checking with the bank: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...]
+settle: | node_modules/.gerbang-installed ## Settle a transfer in MANUAL_REVIEW after checking with the bank, with the system running: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...]
 	@# From the environment, not pasted into the command line: a quote or a backtick in REASON stays text.
 	npx tsx scripts/settle.ts --reference "$${REF:-}" --state "$${STATE:-}" --by "$${BY:-}" --reason "$${REASON:-}" $${BANK_REF:+--bank-reference "$$BANK_REF"}
 

@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import type { Connection } from "mongoose";
-import { connectTestDatabase } from "../test/database";
+import { repoRoot } from "@gerbang/shared";
+import { connectTestDatabase, testDatabaseUri } from "../test/database";
 import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
 import { crashedTransfer } from "../services/gateway/src/gateway-harness";
 import { createTransferStore, type TransferStore } from "../services/gateway/src/transfer-store";
@@ -40,4 +43,16 @@ it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and ref
   const blank = await settleCommand([...decision.slice(0, 4), "--by", " ", ...decision.slice(6)]); // as make passes an unset BY
   expect([blank.code, blank.stderr.split("\n")[0]]).toEqual([2, "say who decides"]);
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", bankReference: "" });
+}, COMMANDS_MS);
+
+it("through make, records the reason as typed: a $, a $(...), quotes and backticks are text, not make's or the shell's", async () => {
+  const sentAt = new Date(Date.now() - 3_600_000);
+  const record = crashedTransfer({ referenceNumber: `SEM${Date.now()}`, clientReferenceNo: `SEM-${Date.now()}`, amount: "42000", sentAt, leaseOwner: "gateway-a", leaseUntil: sentAt, nextCheckAt: sentAt });
+  expect(await ledger.insert(record)).toBe("inserted");
+  await ledger.transition((await ledger.findByReferenceNumber(record.referenceNumber))!, "MANUAL_REVIEW", { reviewReason: "unresolved" }, new Date());
+  const reason = "refund of $100 `date` $(shell echo made) \"desk\" it's ${HOME}";
+  await promisify(execFile)("make", ["-s", "settle", `REF=${record.referenceNumber}`, "STATE=FAILED", "BY=ops$1", `REASON=${reason}`], {
+    cwd: repoRoot, env: { ...process.env, MONGODB_URI: testDatabaseUri(), MONGODB_DATABASE: connection.name, LOG_LEVEL: "silent" }, timeout: 60_000,
+  });
+  expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", settledBy: { operator: "ops$1", reason } });
 }, COMMANDS_MS);
