@@ -34,6 +34,11 @@ it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and ref
   expect(settled).toMatchObject({ code: 0, stdout: `settled ${record.referenceNumber} (client 3, ${record.clientReferenceNo}, 42000 to 014/0201245681) as FAILED, by siti.ops: BCA statement: no debit\n` });
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", settledBy: { operator: "siti.ops" } });
 
+  // Run again as it was (after an exit 3, say): it stands, and the command says when it was recorded.
+  const rerun = await settleCommand(decision);
+  expect(rerun.code).toBe(0);
+  expect(rerun.stdout).toMatch(new RegExp(`^already settled at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z: ${record.referenceNumber} .* as FAILED, by siti.ops: BCA statement: no debit\n$`));
+
   const again = await settleCommand([...decision.slice(0, 3), "SUCCESS", ...decision.slice(4), "--bank-reference", "PPU-1"]);
   expect(again).toMatchObject({ code: 1, stderr: `refused, nothing changed: transfer ${record.referenceNumber} is FAILED, not MANUAL_REVIEW: final states never change\n` });
 

@@ -5,7 +5,8 @@ import { connectLedger, exitWith, flagPairs } from "./ledger";
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
  * also takes `--bank-reference <the bank's reference of the booking>`): a person's settlement of a
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
- * says what is allowed). Exit 0: settled; 1: refused by the ledger (not in MANUAL_REVIEW, being
+ * says what is allowed). Exit 0: settled, or already settled so by an earlier run (the same state,
+ * operator, reason and bank reference: a re-run after exit 3); 1: refused by the ledger (not in MANUAL_REVIEW, being
  * asked about, changed meanwhile), nothing changed; 2: bad or missing arguments (nothing read), or
  * the database could not be reached or holds no ledger, nothing changed; 3: the database failed
  * during the write itself, so the settlement may or may not be recorded (`make show` says). Reads MONGODB_URI (default: `make run`'s
@@ -42,9 +43,12 @@ async function main(): Promise<number> {
   }
   const { connection } = await connectLedger(loadGatewayConfig());
   try {
-    const settled = await settleByOperator(await createTransferStore(connection), settlement, new Date());
+    const now = new Date();
+    const settled = await settleByOperator(await createTransferStore(connection), settlement, now);
     const by = settled.settledBy;
-    console.log(`settled ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
+    const already = by !== undefined && by.at.getTime() !== now.getTime(); // the same decision, recorded by an earlier run
+    const done = already ? `already settled at ${by.at.toISOString()}:` : "settled";
+    console.log(`${done} ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
     return 0;
   } catch (error) {
     if (error instanceof SettlementInDoubt) {

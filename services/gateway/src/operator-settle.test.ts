@@ -61,6 +61,19 @@ describe("an operator settles a transfer in MANUAL_REVIEW", () => {
     expect(statusOf(settled).statusCode).toBe("000");
   });
 
+  it("the same decision again (a re-run after \"outcome unknown\") is answered with the recorded one, nothing written; any other is refused", async () => {
+    const t = await transferIn("MANUAL_REVIEW");
+    const settled = await decide(t);
+    expect(await decide(t)).toEqual(settled);
+    expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(settled); // same revision: no write
+    for (const other of [{ reason: "BCA desk: no debit" }, { operator: "budi.ops" }, { state: "SUCCESS", bankReference: "PPU-1" }]) {
+      await expect(decide(t, other)).rejects.toThrow(`is FAILED, not MANUAL_REVIEW: final states never change`);
+    }
+    const booked = await decide(await transferIn("MANUAL_REVIEW"), { state: "SUCCESS", bankReference: "PPU-2", reason: "booked" });
+    expect(await decide(booked, { state: "SUCCESS", bankReference: "PPU-2", reason: "booked" })).toEqual(booked);
+    await expect(decide(booked, { state: "SUCCESS", bankReference: "PPU-3", reason: "booked" })).rejects.toThrow("final states never change");
+  });
+
   it("once: a decision taken on what was read before another write landed is refused (compare-and-set)", async () => {
     const t = await transferIn("MANUAL_REVIEW");
     const settled = await decide(t); // another person, or the bank's answer, gets there first

@@ -57,12 +57,16 @@ export function checkSettlement(input: OperatorSettlement): Required<OperatorSet
  * only a person who has checked with the bank can. Only MANUAL_REVIEW may be settled so: every
  * other unresolved state is still the resolver's, and final states never change. One
  * compare-and-set, as every other write: if the bank's answer settles it meanwhile (the resolver
- * still asks about it), that answer stands and this is refused.
+ * still asks about it), that answer stands and this is refused. The same settlement again is
+ * answered with the one recorded, unchanged.
  */
 export async function settleByOperator(ledger: TransferStore, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
   const { referenceNumber, state, operator, reason, bankReference } = checkSettlement(input);
   const seen = await ledger.findByReferenceNumber(referenceNumber);
   if (seen === undefined) throw new SettlementRefused(`no transfer ${referenceNumber}`);
+  // The same decision already recorded (a re-run after "outcome unknown" found it landed): it
+  // stands, nothing is written, and the caller is answered with it (settledBy.at says when).
+  if (seen.state === state && seen.settledBy?.operator === operator && seen.settledBy.reason === reason && (state === "FAILED" || seen.bankReference === bankReference)) return seen;
   if (seen.state !== "MANUAL_REVIEW") {
     const why = isFinal(seen.state) ? "final states never change" : "the resolver is still settling it with the bank";
     throw new SettlementRefused(`transfer ${referenceNumber} is ${seen.state}, not MANUAL_REVIEW: ${why}`);
