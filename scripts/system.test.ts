@@ -41,6 +41,27 @@ describe("startSystem", () => {
   }, 60_000);
 });
 
+describe("startSystem", () => {
+  it("fails, stopping everything, when a component that came up dies before the whole system has", async () => {
+    const mark = randomUUID();
+    const stateDir = path.join(repoRoot, ".state/test-system", mark);
+    // The sandbox exits 300 ms after it listens: while the bank service, a cold tsx start, is still coming up.
+    const dieSoonAfterListening = "data:text/javascript,import http from 'node:http';const listen=http.Server.prototype.listen;"
+      + "http.Server.prototype.listen=function(...a){this.once('listening',()=>setTimeout(()=>process.exit(7),300));return listen.apply(this,a)}";
+    try {
+      await expect(startSystem({
+        stateDir, fixedPorts: false, stdio: "ignore", commonEnv: { GERBANG_TEST_MARK: mark },
+        mongodbUri: testDatabaseUri(), databaseName: `test_system_${randomBytes(4).toString("hex")}`,
+        skip: ["sandbox-bca", "sandbox-mandiri", "bank-bca", "bank-mandiri"],
+        nodeArgs: { "sandbox-bni": ["--import", dieSoonAfterListening] },
+      })).rejects.toThrow("sandbox-bni exited (7) while the system was starting");
+      expect(processesMentioning(mark)).toEqual([]);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("startSystem's watch on its components", () => {
   it("reports a component that dies unasked, and not one it was asked to kill, restart or stop", async () => {
     const exits: [ComponentName | "database", number | null, NodeJS.Signals | null][] = [];

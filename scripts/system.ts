@@ -211,12 +211,21 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const busy = await busyPorts(Object.values(ports).filter((port) => !(external && port === ports.database)));
   if (busy.length > 0) throw new Error(`port ${busy.join(", ")} already in use on 127.0.0.1 (another make run?); nothing was started`);
   let watching = false; // onUnexpectedExit applies between a successful start and stop()
+  // A component (or the database) that dies after it came up but before the whole system has:
+  // the start fails with it, rather than "up" being printed over half a system.
+  let diedWhileStarting: string | undefined;
+  const exitedEarly = (name: string, code: number | null, signal: NodeJS.Signals | null) => {
+    diedWhileStarting ??= `${name} exited (${code ?? signal ?? "?"}) while the system was starting`;
+  };
   let database: EmbeddedDatabase | undefined;
   let mongodbUri = options.mongodbUri ?? "";
   const dataDir = path.join(options.stateDir, "db");
   const startDatabase = () => startEmbeddedDatabase({
     dataDir, port: ports.database,
-    onCrash: (code, signal) => { if (watching) options.onUnexpectedExit?.("database", code, signal); },
+    onCrash: (code, signal) => {
+      if (watching) options.onUnexpectedExit?.("database", code, signal);
+      else exitedEarly("database", code, signal);
+    },
   });
   if (mongodbUri === "") {
     database = await startDatabase();
@@ -251,7 +260,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const gc = c.name === "gateway" ? GATEWAY_GC_FLAGS : [];
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...gc, ...(options.nodeArgs?.[c.name] ?? [])]);
     children.set(c.name, child);
-    child.once("exit", (code, signal) => { if (watching && !asked.has(child)) options.onUnexpectedExit?.(c.name, code, signal); });
+    child.once("exit", (code, signal) => {
+      if (asked.has(child)) return;
+      if (watching) options.onUnexpectedExit?.(c.name, code, signal);
+      else exitedEarly(c.name, code, signal);
+    });
     await waitForPort(c.port, child, c.name, child.stderrTail);
   };
   try {
@@ -262,6 +275,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     for (const layer of ["sandbox-", "bank-", "gateway"]) {
       options.signal?.throwIfAborted();
       await Promise.allSettled(all.filter((c) => c.name.startsWith(layer)).map(launch)).then(throwFirstFailure);
+      if (diedWhileStarting !== undefined) throw new Error(diedWhileStarting);
     }
     options.signal?.throwIfAborted();
   } catch (error) {
