@@ -61,6 +61,23 @@ describe("scripts/reconcile.ts", () => {
     expect([reversed.code, reversed.stderr]).toEqual([2, expect.stringMatching(/--from must be before --to/) as string]);
   }, COMMANDS_MS);
 
+  it("exits 2, not 1, when no bank service answers a single inquiry: nothing was compared", async () => {
+    const from = new Date();
+    h.banks["014"].setMode("SUCCESS");
+    await send();
+    const partners = h.connection.db!.collection("partners");
+    const bca = await partners.findOne({ bankCode: "014" });
+    await partners.updateOne({ bankCode: "014" }, { $set: { serviceUrl: "127.0.0.1:9" } }); // nothing listens there
+    try {
+      const down = await reconcileCommand(["--from", from.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()]);
+      expect(down.code).toBe(2);
+      expect(down.stderr).toMatch(/no bank service answered any of the 1 inquiries, so nothing was compared/);
+      expect(down.stdout).toMatch(/transfers 1, attempts asked 1, mismatches 1/);
+    } finally {
+      await partners.updateOne({ bankCode: "014" }, { $set: { serviceUrl: bca!.serviceUrl as string } });
+    }
+  }, COMMANDS_MS);
+
   it("asks the bank about attempts recorded 'not sent' too, and flags one the bank did book", async () => {
     h.banks["014"].setMode("not-sent");
     // Taken just before the send: the gateway runs in this process (same clock) and every earlier

@@ -6,7 +6,8 @@ import { connectLedger, exitWith, flagPairs } from "./ledger";
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
  * banks' status answers for transfers created in [from, to) and lists every mismatch, one line
  * each, then a summary. Exit 0: all agree; 1: at least one mismatch (or transfers not final);
- * 2: bad arguments, or the check could not run (database unreachable, or holding no ledger).
+ * 2: bad arguments, or the check could not run (database unreachable, or holding no ledger, or no
+ * bank service answered a single inquiry: then every line says only that).
  * Reads MONGODB_URI (default: `make run`'s embedded database) / MONGODB_DATABASE and the
  * gateway's bank settings.
  */
@@ -43,6 +44,10 @@ async function main(): Promise<number> {
     }
     if (report.truncated) console.log(`only the first ${report.transfers} transfers of the range were checked; narrow the range`);
     console.log(`reconcile ${args.from.toISOString()} .. ${args.to.toISOString()}: transfers ${report.transfers}, attempts asked ${report.asked}, mismatches ${report.mismatches.length}`);
+    if (report.asked > 0 && report.answered === 0) {
+      console.error(`no bank service answered any of the ${report.asked} inquiries, so nothing was compared: are the bank services running (make run)?`);
+      return 2;
+    }
     return report.mismatches.length > 0 || report.truncated ? 1 : 0;
   } finally {
     await connection.close();

@@ -44,6 +44,8 @@ export interface Mismatch {
 export interface ReconcileReport {
   transfers: number;
   asked: number;
+  /** Inquiries a bank service answered (anything but "not sent" or no answer): none of many means nothing was compared. */
+  answered: number;
   mismatches: Mismatch[];
   /** True when the range held more transfers than the limit (the rest were not checked). */
   truncated: boolean;
@@ -85,6 +87,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
   const truncated = transfers.length > limit;
   const mismatches: Mismatch[] = [];
   let asked = 0;
+  let answered = 0;
   for (const t of transfers.slice(0, limit)) {
     const answers: { label: string; answer: StatusAnswer }[] = [];
     // Every attempt, "not sent" ones too: that promise is the bank service's, and a booking under
@@ -100,6 +103,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
           amount: t.amount, sourceAccountNumber: a.sourceAccountNumber ?? t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber,
         }, deps.deadlineFor(partner.bankCode));
       asked++;
+      if (answer.status !== "NOT_SENT" && answer.status !== "NO_ANSWER") answered++;
       answers.push({ label: `${a.partnerBankCode}#${a.attempt}`, answer });
     }
     const found = problemOf(t, answers.map((x) => x.answer));
@@ -113,7 +117,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
       });
     }
   }
-  return { transfers: Math.min(transfers.length, limit), asked, mismatches, truncated };
+  return { transfers: Math.min(transfers.length, limit), asked, answered, mismatches, truncated };
 }
 
 /**
