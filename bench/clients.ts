@@ -76,11 +76,12 @@ export function appToken(client: AppClient, audience: string, req?: string): str
 /** gRPC transfer through the gateway with the generated grpc-js client. */
 export function gatewayGrpcSender(address: string, client: AppClient, audience: string): { send: Send; close: () => void } {
   const stub = new PaymentGatewayServiceClient(address, grpc.credentials.createInsecure());
-  const send: Send = () => new Promise((resolve) => {
+  const send: Send = (onWire) => new Promise((resolve) => {
     const clientReferenceNo = nextReference("bench-grpc");
     const request = { clientReferenceNo, beneficiaryBankCode: "009", beneficiaryAccountNumber: BNI_BENEFICIARY, beneficiaryAccountName: "ERRY JULIO", amount: AMOUNT, currency: "", remark: "" };
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${appToken(client, audience, transferRequestClaim(request))}`);
+    onWire?.();
     stub.transfer(request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
       resolve(grpcAnswer(error, () => (response.statusCode === "000" ? true : `statusCode ${response.statusCode}`)));
     });
@@ -93,7 +94,7 @@ export function bankServiceSender(address: string, keyToken: string): { send: Se
   const stub = new BankTransferServiceClient(address, grpc.credentials.createInsecure());
   const escrow = ESCROW_ACCOUNTS["3"]?.bni;
   if (escrow === undefined) throw new Error("no escrow account for client 3 at BNI");
-  const send: Send = () => new Promise((resolve) => {
+  const send: Send = (onWire) => new Promise((resolve) => {
     const request = {
       referenceNumber: nextReference("BNCH"), attempt: 1, transactionDate: jakartaDate(Date.now()), usage: TransferUsage.TRANSFER_USAGE_TRANSFER,
       sourceAccountNumber: escrow.accountNumber, sourceAccountName: escrow.accountName, beneficiaryBankCode: "009", beneficiaryBankName: "BNI",
@@ -101,6 +102,7 @@ export function bankServiceSender(address: string, keyToken: string): { send: Se
     };
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${signServiceToken(keyToken, "009", transferBinding(request))}`);
+    onWire?.();
     stub.transfer(request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => {
       resolve(grpcAnswer(error, () => (response.status === BankTransferStatus.BANK_TRANSFER_STATUS_SUCCESS ? true : `status ${BankTransferStatus[response.status]}`)));
     });

@@ -3,8 +3,11 @@ import { summarise, tally, unexpectedCount, withUnexpected, type LoadResult } fr
 /**
  * One request: resolves true when the answer is the expected one, otherwise what came back
  * instead ("HTTP 502", "gRPC UNAVAILABLE", "statusCode 001"), which the result counts by kind.
+ * A sender that builds its request first (a token signed per request) calls `onWire` as it hands
+ * the request to the transport: the closed loop's clock starts there, as autocannon's starts after
+ * its request is built, so that building is the load generator's cost in both, not the server's.
  */
-export type Send = () => Promise<true | string>;
+export type Send = (onWire?: () => void) => Promise<true | string>;
 
 const failed = (error: unknown) => `thrown: ${error instanceof Error ? error.message : String(error)}`;
 
@@ -19,8 +22,9 @@ export async function closedLoop(send: Send, concurrency: number, seconds: numbe
   const end = start + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
-      const t0 = performance.now();
-      if (tally(unexpected, await send().catch(failed))) latencies.push(performance.now() - t0);
+      let t0 = performance.now();
+      const answer = await send(() => { t0 = performance.now(); }).catch(failed);
+      if (tally(unexpected, answer)) latencies.push(performance.now() - t0);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -33,7 +37,7 @@ export interface AnswerSample { dueAt: number; latencyMs: number; ok: boolean }
 /**
  * Open loop at a fixed arrival rate: request i is due at start + i/rate whatever happened to the
  * earlier ones, and its latency counts from when it was due, so queueing is not hidden
- * (no coordinated omission). In-flight requests are capped; a request that cannot start counts
+ * (no coordinated omission); building the request counts too, on every edge alike. In-flight requests are capped; a request that cannot start counts
  * as an error, and so does one still unanswered 10 s after the last send (each under its kind).
  * `onAnswer` sees every answer with its due time on the wall clock (BENCH_TRACE: is the tail
  * periodic?).
