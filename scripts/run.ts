@@ -7,9 +7,12 @@ import { startSystem, type RunningSystem } from "./system";
  * port variables are for running a service on its own). Uses MONGODB_URI when set, otherwise
  * the embedded FerretDB with its files in .state/run, and MONGODB_DATABASE (default gerbang),
  * as `make show`, `settle` and `reconcile` do.
- * Ctrl-C stops every process (the terminal signals them all at once, and each stops by itself);
- * a SIGTERM to this one stops them in order, the database last; so does any component that dies,
- * and a signal while starting stops what has started.
+ * Ctrl-C, a SIGTERM or a hang-up of the terminal stops every process in order, the database last:
+ * each component runs in a process group of its own, so the terminal's signal reaches only this
+ * one, and the gateway still has its database while it hands its leases back and records the
+ * answers in flight. So does any component that dies, and a signal while starting stops what has
+ * started. (A SIGKILL to this process alone leaves the components running, as it always did: they
+ * hold the ports, and the next make run says so.)
  */
 async function main(): Promise<void> {
   // Listening before anything starts: a signal while starting stops what has started (the
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => { shutdown(0); });
   process.on("SIGTERM", () => { shutdown(0); });
+  process.on("SIGHUP", () => { shutdown(0); });
   const system = await startSystem({
     stateDir: path.join(repoRoot, ".state/run"),
     fixedPorts: true,
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     ...(process.env.MONGODB_DATABASE ? { databaseName: process.env.MONGODB_DATABASE } : {}), // unset or empty: the default
     stdio: "inherit",
     persistentBanks: true,
+    ownProcessGroups: true,
     // Half a system must not look like a running one: a component that dies takes the rest down.
     onUnexpectedExit: (name, code, signal) => {
       console.error(`\n${name} exited unexpectedly (${code ?? signal ?? "?"}): stopping everything`);

@@ -108,6 +108,24 @@ describe("startSystem's watch on its components", () => {
     }
   }, 60_000);
 
+  it("with ownProcessGroups, puts the database and every component in a process group of its own (a terminal's Ctrl-C reaches only make run), and stop() still ends them", async () => {
+    const mark = randomUUID();
+    const stateDir = path.join(repoRoot, ".state/test-system", mark);
+    const system = await startSystem({
+      stateDir, fixedPorts: false, stdio: "ignore", commonEnv: { GERBANG_TEST_MARK: mark }, ownProcessGroups: true,
+      skip: ["sandbox-bca", "sandbox-mandiri", "bank-bni", "bank-bca", "bank-mandiri", "gateway"],
+    });
+    try {
+      const groups = (["database", "sandbox-bni"] as const).map((name) => processGroupOf(required(system.pid(name), name)));
+      expect(groups).toEqual([required(system.pid("database"), "database"), required(system.pid("sandbox-bni"), "sandbox-bni")]);
+      expect(groups).not.toContain(processGroupOf(process.pid));
+    } finally {
+      await system.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+    expect(processesMentioning(mark)).toEqual([]);
+  }, 60_000);
+
   it("finds the ports something already listens on", async () => {
     const server = createServer();
     await new Promise<void>((resolve) => { server.listen(0, "127.0.0.1", resolve); });
@@ -125,6 +143,12 @@ describe("startSystem's watch on its components", () => {
 function required(pid: number | undefined, what: string): number {
   if (pid === undefined || pid <= 0) throw new Error(`${what} has no pid (not started, or already gone)`);
   return pid;
+}
+
+/** The process group of a live process (field 5 of /proc/<pid>/stat, after the parenthesised name). */
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
 }
 
 /** Live processes whose command line or environment contains `text`. */

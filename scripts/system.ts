@@ -59,6 +59,13 @@ export interface SystemOptions {
   onUnexpectedExit?: (name: ComponentName | "database", code: number | null, signal: NodeJS.Signals | null) => void;
   /** Aborted while starting (make run's Ctrl-C or SIGTERM): what has started is stopped, and startSystem rejects. */
   signal?: AbortSignal;
+  /**
+   * Each component and the embedded database in a process group of its own, so that a terminal's
+   * Ctrl-C reaches only the caller, which stops them in order with stop(): the gateway hands its
+   * leases back and records the answers in flight while the database still runs (make run). Off
+   * for tests and benchmarks, whose runner may end them all with one signal to its group.
+   */
+  ownProcessGroups?: boolean;
 }
 
 interface Component {
@@ -120,13 +127,14 @@ const GATEWAY_GC_FLAGS = ["--heap-growing-percent=60"];
  * it forks a second node process, so a SIGKILL (crash tests) or a pid (memory figures) would hit
  * the wrapper instead of the service.
  */
-function spawnTs(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore", nodeArgs: string[] = []): ChildProcess & { stderrTail: () => string } {
+function spawnTs(script: string, args: string[], env: Record<string, string>, stdio: "inherit" | "ignore", nodeArgs: string[] = [], detached = false): ChildProcess & { stderrTail: () => string } {
   // A bundle (.js) runs on plain node; TypeScript goes through tsx's loader.
   const loader = script.endsWith(".js") ? [] : ["--import", "tsx"];
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, ...loader, script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", stdio, stdio === "ignore" ? "pipe" : "inherit"],
+    detached,
   });
   // Quiet mode keeps the last few KiB of stderr, so a component that dies can say why.
   let tail = "";
@@ -221,7 +229,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let mongodbUri = options.mongodbUri ?? "";
   const dataDir = path.join(options.stateDir, "db");
   const startDatabase = () => startEmbeddedDatabase({
-    dataDir, port: ports.database,
+    dataDir, port: ports.database, detached: options.ownProcessGroups === true,
     onCrash: (code, signal) => {
       if (watching) options.onUnexpectedExit?.("database", code, signal);
       else exitedEarly("database", code, signal);
@@ -258,7 +266,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const script = bundles?.scripts.get(c.script) ?? path.join(repoRoot, c.script);
     const heap = c.name.startsWith("sandbox-") ? [] : SERVICE_HEAP_FLAGS;
     const gc = c.name === "gateway" ? GATEWAY_GC_FLAGS : [];
-    const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...gc, ...(options.nodeArgs?.[c.name] ?? [])]);
+    const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...gc, ...(options.nodeArgs?.[c.name] ?? [])], options.ownProcessGroups === true);
     children.set(c.name, child);
     child.once("exit", (code, signal) => {
       if (asked.has(child)) return;

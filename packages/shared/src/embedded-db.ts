@@ -39,6 +39,8 @@ export interface EmbeddedDatabaseOptions {
   startTimeoutMs?: number;
   /** Called when the server crashes after it started (not after stop(), nor an orderly exit on a signal). */
   onCrash?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** In a process group of its own: a terminal's Ctrl-C does not reach it, and the caller stops it last (make run). */
+  detached?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       "--telemetry=disable", // otherwise it tries to reach the internet
       "--log-level=error",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    { stdio: ["ignore", "ignore", "pipe"], detached: options.detached === true },
   );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
