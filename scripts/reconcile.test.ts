@@ -94,6 +94,24 @@ describe("scripts/reconcile.ts", () => {
 });
 
 describe("reconcile and a person's settlement", () => {
+  it("checks the bank reference a person typed for SUCCESS against the bank's booking", async () => {
+    h.banks["014"].setMode("PENDING");
+    const since = new Date();
+    const [right, mistyped] = [await send(), await send()];
+    h.banks["014"].setMode("SUCCESS");
+    const ledger = await createTransferStore(h.connection);
+    for (const [reference, typed] of [[right, `J-${right}-1`], [mistyped, "J-TYPO"]] as const) {
+      h.banks["014"].settle(reference, 1, "SUCCESS");
+      await ledger.transition((await ledger.findByReferenceNumber(reference))!, "MANUAL_REVIEW", { reviewReason: "unresolved past the horizon", lease: null }, new Date());
+      await settleByOperator(ledger, { referenceNumber: reference, state: "SUCCESS", operator: "siti.ops", reason: "BCA desk: booked", bankReference: typed }, new Date());
+    }
+    const report = await reconcileCommand(["--from", since.toISOString(), "--to", new Date(Date.now() + 60_000).toISOString()]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).not.toContain(right);
+    expect(report.stdout).toMatch(new RegExp(`MISMATCH ${mistyped} .*ledger SUCCESS with bank reference "J-TYPO", but the bank's booking is "J-${mistyped}-1" \\(settled by siti\\.ops`));
+    expect(report.stdout).toMatch(/transfers 2, attempts asked 2, mismatches 1/);
+  }, COMMANDS_MS);
+
   it("says who settled a transfer, and why, beside what the bank says now", async () => {
     h.banks["014"].setMode("PENDING");
     const since = new Date();

@@ -124,7 +124,8 @@ export async function startFakeBank(bankCode: string, keyToken: string): Promise
       const id = key(call.request.referenceNumber, call.request.attempt);
       const bankRequestId = id;
       const reply = (s: BankTransferStatus, code: string, message: string) => {
-        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J${calls.length}` : "", bankCode: code, bankMessage: message, bankRequestId });
+        // The booking's journal number, as the inquiry gives it: the banks' transfer and inquiry answers name one reference.
+        callback(null, { status: s, bankReference: s === S.SUCCESS ? `J-${id}` : "", bankCode: code, bankMessage: message, bankRequestId });
       };
       const answer = () => {
         if (ledger.has(id)) { reply(S.PENDING, "DUP", "request id already used; ask the status inquiry"); return; }

@@ -10,7 +10,7 @@ export interface OperatorSettlement {
   operator: string;
   /** What the bank said, and where (its statement, its operations desk): kept, and shown to the app as it is written. */
   reason: string;
-  /** The bank's reference of the booking: required for SUCCESS, refused for FAILED. */
+  /** The bank's reference of the booking, as its status inquiry gives it (reconcile compares them): required for SUCCESS, refused for FAILED. */
   bankReference?: string;
 }
 

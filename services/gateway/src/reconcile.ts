@@ -132,6 +132,9 @@ function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefin
   // the second did not): the ledger names the wrong bank, reference and escrow.
   const ledgerBooked = t.attempts.findIndex((a) => a.outcome === "SUCCESS");
   const bankBooked = answers.findIndex((a) => a.status === "SUCCESS");
+  // The bank's reference of its booking, which the app was given: a person settling SUCCESS types
+  // it, and a typo there is what the app would reconcile against.
+  const bookedAs = answers[bankBooked]?.bankReference ?? "";
   const problems = [
     booked > 1 && `booked ${booked} times at the bank`,
     t.state === "FAILED" && booked === 1 && "ledger FAILED but the bank booked it",
@@ -139,6 +142,9 @@ function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefin
     t.state === "SUCCESS" && booked === 0 && unasked.length === 0 && "ledger SUCCESS but the bank has no booking",
     t.state === "SUCCESS" && booked === 1 && ledgerBooked >= 0 && bankBooked !== ledgerBooked
       && `ledger SUCCESS by attempt ${ledgerBooked + 1}, but the bank booked attempt ${bankBooked + 1}`,
+    // (Of the attempt the ledger names, or the one a person settled: another attempt's booking is said above.)
+    t.state === "SUCCESS" && booked === 1 && (ledgerBooked < 0 || ledgerBooked === bankBooked) && bookedAs !== "" && t.bankReference !== bookedAs
+      && `ledger SUCCESS with bank reference "${t.bankReference}", but the bank's booking is "${bookedAs}"`,
     // A transfer with more than one attempt (a reroute, a new day's): one still pending at a bank may yet book a second time.
     answers.some((a) => a.status === "PENDING") && `ledger ${t.state} but the bank still has an attempt pending`,
     unasked.length > 0 && `the bank could not be asked: ${unasked.map((a) => a.error ?? a.bankMessage ?? a.status).join("; ")}`,
