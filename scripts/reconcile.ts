@@ -7,7 +7,7 @@ import { connectLedger, exitWith, flagPairs } from "./ledger";
  * banks' status answers for transfers created in [from, to) and lists every mismatch, one line
  * each, then a summary. Exit 0: all agree; 1: at least one mismatch (or transfers not final);
  * 2: bad arguments, or the check could not run (database unreachable, or holding no ledger, or no
- * bank service answered a single inquiry: then every line says only that).
+ * bank service answered a single inquiry: the lines are printed, but nothing was compared).
  * Reads MONGODB_URI (default: `make run`'s embedded database) / MONGODB_DATABASE and the
  * gateway's bank settings.
  */

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PORTS, freePort, isListening, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
+import { DEFAULT_PORTS, freePort, isListening, raceSignal, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
 
 /**
  * Starts the whole system as separate processes on loopback: embedded database, seed, bank
@@ -268,12 +268,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const gc = c.name === "gateway" ? GATEWAY_GC_FLAGS : [];
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...gc, ...(options.nodeArgs?.[c.name] ?? [])], options.ownProcessGroups === true);
     children.set(c.name, child);
+    let listening = false;
     child.once("exit", (code, signal) => {
       if (asked.has(child)) return;
       if (watching) options.onUnexpectedExit?.(c.name, code, signal);
-      else exitedEarly(c.name, code, signal);
+      else if (listening) exitedEarly(c.name, code, signal); // before it listened, waitForPort says so
     });
-    await waitForPort(c.port, child, c.name, child.stderrTail);
+    const up = waitForPort(c.port, child, c.name, child.stderrTail);
+    // A stop asked for while it starts (make run's Ctrl-C, which no longer reaches a component in a
+    // group of its own) acts at once, not once a component that hangs has run out its start time.
+    await (options.signal === undefined ? up : raceSignal(up, options.signal, `stopped while ${c.name} was starting`));
+    listening = true;
   };
   try {
     options.signal?.throwIfAborted();
@@ -282,8 +287,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // Sandboxes first, then bank services, then the gateway: each layer needs the one below.
     for (const layer of ["sandbox-", "bank-", "gateway"]) {
       options.signal?.throwIfAborted();
-      await Promise.allSettled(all.filter((c) => c.name.startsWith(layer)).map(launch)).then(throwFirstFailure);
+      const launched = await Promise.allSettled(all.filter((c) => c.name.startsWith(layer)).map(launch));
+      // A component that came up and died first: what failed after it may have failed for it.
       if (diedWhileStarting !== undefined) throw new Error(diedWhileStarting);
+      throwFirstFailure(launched);
     }
     options.signal?.throwIfAborted();
   } catch (error) {

@@ -136,9 +136,11 @@ export interface FaultSystem {
 /** A reload is due every second in a fault run; this bound only stops a run whose gateways never reload. */
 const REGISTRY_RELOAD_BOUND_MS = 30_000;
 
-/** When the registry a gateway serves from was read (ops /healthz); undefined while it does not answer. */
+/** When the registry a gateway serves from was read (ops /healthz); undefined while it does not answer (within a second, as JSON). */
 async function registryAsOf(gateway: GatewayProcess): Promise<number | undefined> {
-  const answer = await fetch(`${gateway.opsOrigin}/healthz`).then((r) => r.json() as Promise<{ registryAsOf?: string }>, () => undefined);
+  const answer = await fetch(`${gateway.opsOrigin}/healthz`, { signal: AbortSignal.timeout(1_000) })
+    .then((r) => r.json() as Promise<{ registryAsOf?: string }>)
+    .catch(() => undefined);
   return answer?.registryAsOf === undefined ? undefined : Date.parse(answer.registryAsOf);
 }
 

@@ -80,9 +80,10 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   child.once("exit", (code, signal) => {
     // A database that dies under a running system must say why: the tail of its stderr goes to
     // the console and to ferretdb-crash.log in its data folder. Exit code 0 is FerretDB's own
-    // orderly shutdown on a signal from outside (a Ctrl-C reaches every process of the terminal,
-    // before stop() is called): not a crash.
-    if (stopping || code === 0) return;
+    // orderly shutdown on a signal from outside: in the terminal's process group a Ctrl-C reaches
+    // it before stop() is called, not a crash; in a group of its own nothing but stop() should
+    // stop it, so there it is one.
+    if (stopping || (code === 0 && options.detached !== true)) return;
     const report = `FerretDB on 127.0.0.1:${port} exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"})\n${stderr}`;
     console.error(report);
     try { appendFileSync(path.join(dataDir, "ferretdb-crash.log"), `${new Date().toISOString()} ${report}\n`); } catch { /* the folder may be gone */ }

@@ -11,7 +11,7 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 
 /** Modes that are a bank decline: they only make sense on a transfer. */
 export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
-/** Modes that only make sense on a transfer: the declines, and a booking committed late. */
+/** Modes that only make sense on a transfer: the declines, and the bookings committed late (out of sight, or after an "in progress"). */
 const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, "book-late", "in-progress"];
 
 export type Endpoint = "transfer" | "status" | "token";

@@ -67,7 +67,7 @@ export interface Ledger {
    */
   settle(key: string, forced?: Refusal): Outcome;
   entries(): LedgerEntry[];
-  /** Orders claimed and not yet booked or refused: requests the bank is still working on (faults `latency`, `book-late`). */
+  /** Orders claimed and not yet booked or refused: requests the bank is still working on (faults `latency`, `book-late`, `in-progress`). */
   held(): TransferOrder[];
   /**
    * Request ids that came again once the bank had them, in order, each marked when the first was

@@ -262,7 +262,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
  * Re-dating the old attempt instead would send its id under a day it was never reserved for.
  * "Today" is this instance's clock: one running ahead of the bank's by seconds around midnight gets
  * the new attempt declined for its date (FAILED, nothing booked), the same window a first send has.
- * Each new attempt has MAX_RESENDS of its own: at most one more batch per Jakarta day.
+ * It is made only where decide() would re-send the old one (fewer than MAX_RESENDS so far; after
+ * that a person decides), and has MAX_RESENDS of its own.
  */
 export function dueToday(attempt: Attempt, now: Date): Attempt | undefined {
   const today = jakartaDate(now);
