@@ -5,7 +5,7 @@ import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type Ba
 import type { RegistrySnapshot } from "./registry";
 import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
-import { resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
+import { newAttempt, resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
 const SCAN_PACING = 4;
@@ -266,11 +266,6 @@ export function createResolver(deps: ResolverDeps): Resolver {
  * that a person decides), and has MAX_RESENDS of its own.
  */
 export function dueToday(attempt: Attempt, now: Date): Attempt | undefined {
-  const today = jakartaDate(now);
-  if (attempt.transactionDate >= today) return undefined;
-  return {
-    attempt: attempt.attempt + 1, partnerBankCode: attempt.partnerBankCode, usage: attempt.usage,
-    ...(attempt.sourceAccountNumber === undefined ? {} : { sourceAccountNumber: attempt.sourceAccountNumber }),
-    transactionDate: today, sentAt: now,
-  };
+  if (attempt.transactionDate >= jakartaDate(now)) return undefined;
+  return newAttempt(attempt.attempt + 1, { bankCode: attempt.partnerBankCode, usage: attempt.usage }, attempt.sourceAccountNumber, now);
 }

@@ -1,5 +1,5 @@
 import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/payment/v1/gateway_pb";
-import { jakartaDate, maskAccount, type Logger } from "@gerbang/shared";
+import { maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import type { BankAnswer } from "./bank-outcome";
 import { policyFor, type BankPolicies } from "./bank-policy";
@@ -12,7 +12,7 @@ import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { decideRoute, type ChosenRoute } from "./routing";
 import { bankRequestOf, leaseForCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
-import { type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
+import { newAttempt, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
 
 export interface TransferServiceDeps {
@@ -140,10 +140,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const now = deps.clock();
     const [firstAttempt] = record.attempts;
     if (firstAttempt === undefined) return undefined;
-    const second: Attempt = {
-      attempt: 2, partnerBankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK", sourceAccountNumber: choice.escrow.accountNumber,
-      transactionDate: jakartaDate(now), sentAt: now,
-    };
+    const second = newAttempt(2, { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" }, choice.escrow.accountNumber, now);
     const why = answer.error ?? answer.bankMessage ?? "unreachable";
     const rerouted = await deps.ledger.amend(record, owner, {
       attempts: [{ ...firstAttempt, answeredAt: now, outcome: "NOT_SENT", ...(answer.error === undefined ? {} : { error: answer.error }) }, second],
@@ -302,7 +299,7 @@ function newRecord(deps: TransferServiceDeps, t: NewTransfer): TransferRecord {
     sourceAccountNumber: t.escrow.accountNumber, sourceAccountName: t.escrow.accountName,
     route: { bankCode: t.route.bankCode, usage: t.route.usage, reason: t.route.reason },
     state: "SENDING",
-    attempts: [{ attempt: 1, partnerBankCode: t.route.bankCode, usage: t.route.usage, sourceAccountNumber: t.escrow.accountNumber, transactionDate: jakartaDate(now), sentAt: now }],
+    attempts: [newAttempt(1, t.route, t.escrow.accountNumber, now)],
     bankReference: "", bankResponseCode: "", bankResponseMessage: "",
     // The resolver leaves a leased transfer alone; if this process dies, it takes over after leaseUntil.
     leaseOwner: deps.instanceId, leaseUntil, nextCheckAt: leaseUntil, createdAt: now, updatedAt: now,

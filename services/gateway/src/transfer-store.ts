@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { groupedInsert, initUniqueIndexes } from "@gerbang/shared";
+import { groupedInsert, initUniqueIndexes, jakartaDate } from "@gerbang/shared";
 import { canTransition, INITIAL_STATES, isFinal, TRANSFER_STATES, type TransferState } from "./transfer-states";
 
 /**
@@ -51,6 +51,19 @@ export interface Attempt {
    * clears the fields above, and a person deciding a MANUAL_REVIEW needs every send's story.
    */
   earlierSends?: EarlierSend[];
+}
+
+/**
+ * Attempt `attempt` as it is recorded before its first send: the partner and route carrying it,
+ * the escrow it debits, sent `now` and dated that day in Jakarta (the day banks file it under).
+ * The first attempt, a reroute's and a new day's are all made here.
+ */
+export function newAttempt(attempt: number, route: { bankCode: string; usage: Usage }, sourceAccountNumber: string | undefined, now: Date): Attempt {
+  return {
+    attempt, partnerBankCode: route.bankCode, usage: route.usage,
+    ...(sourceAccountNumber === undefined ? {} : { sourceAccountNumber }),
+    transactionDate: jakartaDate(now), sentAt: now,
+  };
 }
 
 /** One earlier send of an attempt, as it stood when the attempt was re-sent. */
