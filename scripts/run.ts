@@ -11,24 +11,37 @@ import { startSystem, type RunningSystem } from "./system";
  * each component runs in a process group of its own, so the terminal's signal reaches only this
  * one, and the gateway still has its database while it hands its leases back and records the
  * answers in flight. So does any component that dies, and a signal while starting stops what has
- * started. (A SIGKILL to this process alone leaves the components running, as it always did: they
- * hold the ports, and the next make run says so.)
+ * started. A second Ctrl-C while they stop kills them all at once. (A SIGKILL to this process alone
+ * leaves the components running, as it always did: they hold the ports, and the next make run says so.)
  */
+/** A signal this soon after the first is the same Ctrl-C (relayed by tsx), not a second one. */
+const REPEAT_MS = 1_000;
+
 async function main(): Promise<void> {
   // Listening before anything starts: a signal while starting stops what has started (the
   // default action would leave it running, holding the ports the next make run needs).
   const starting = new AbortController();
   const started: { system?: RunningSystem } = {};
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = (exitCode: number) => {
     const { system } = started;
     if (system === undefined) {
       starting.abort(new Error("stopped while starting; everything started was stopped"));
       return;
     }
-    if (stopping) return;
-    stopping = true;
-    console.log("\nStopping...");
+    if (stoppingSince !== undefined) {
+      // tsx relays the terminal's signal, so one Ctrl-C arrives twice within milliseconds: only
+      // another one a moment later means "now", for a stop that takes too long.
+      if (Date.now() - stoppingSince < REPEAT_MS) return;
+      console.log("\nKilling every process now: the gateway's leases run out instead of being handed back.");
+      for (const name of [...system.started, "database" as const]) {
+        const pid = system.pid(name);
+        try { if (pid !== undefined) process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
+      }
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    console.log("\nStopping... (Ctrl-C again to kill everything at once)");
     system.stop().then(() => { console.log("Stopped."); process.exit(exitCode); }, (error: unknown) => { console.error(error); process.exit(1); });
   };
   process.on("SIGINT", () => { shutdown(0); });
