@@ -24,6 +24,16 @@ export async function connectLedger(
 }
 
 /**
+ * Closes the command's connection once its work is done. A failure to close is said, not thrown:
+ * thrown, it would turn a settlement already written (exit 0) into exit 2, "nothing changed".
+ */
+export async function closeLedger(connection: { close(): Promise<unknown> }): Promise<void> {
+  await connection.close().catch((error: unknown) => {
+    console.error(`warning: the database connection did not close cleanly (${error instanceof Error ? error.message : String(error)}); what was printed above stands`);
+  });
+}
+
+/**
  * Runs an operator's command and exits with the code it returns (0 done, 1 the ledger refused or
  * found something, 2 bad arguments); anything it throws (no database, say) prints its message and exits 2.
  */

@@ -1,6 +1,6 @@
 import { createLogger } from "@gerbang/shared";
 import { loadGatewayConfig, parseReconcileInstant, reconcileLedger } from "@gerbang/gateway";
-import { connectLedger, exitWith, flagPairs } from "./ledger";
+import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     }
     return report.mismatches.length > 0 || report.truncated ? 1 : 0;
   } finally {
-    await connection.close();
+    await closeLedger(connection);
   }
 }
 

@@ -1,5 +1,5 @@
 import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
-import { connectLedger, exitWith, flagPairs } from "./ledger";
+import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     console.error(`refused, nothing changed: ${error.message}`);
     return 1;
   } finally {
-    await connection.close();
+    await closeLedger(connection);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createTransferStore, loadGatewayConfig } from "@gerbang/gateway";
-import { connectLedger, exitWith } from "./ledger";
+import { closeLedger, connectLedger, exitWith } from "./ledger";
 
 /**
  * `npx tsx scripts/show.ts GRB...`: one transfer as the ledger holds it, as JSON: its state and
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(record, null, 2));
     return 0;
   } finally {
-    await connection.close();
+    await closeLedger(connection);
   }
 }
 
