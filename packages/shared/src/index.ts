@@ -14,4 +14,5 @@ export * from "./transfer-claim";
 export * from "./local-fixtures";
 export * from "./refreshing";
 export * from "./registry-store";
+export * from "./sandbox-faults";
 export * from "./bank";

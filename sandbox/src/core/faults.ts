@@ -1,18 +1,19 @@
+import { FAULT_MODES, type FaultMode } from "@gerbang/shared";
+
 /**
- * Switchable faults (README "Faults"): chosen per request by the X-Sandbox-Fault header, by a
- * magic beneficiary account (999...01 to 999...12), or for the next requests by admin rules.
+ * Switchable faults (README "Faults"; the modes, in the order of their magic accounts, are shared's
+ * FAULT_MODES): chosen per request by the X-Sandbox-Fault header, by a magic beneficiary account
+ * (999...01 onwards), or for the next requests by admin rules.
  * Precedence: header, then account, then the first admin rule that matches the endpoint.
  */
-export const FAULT_MODES = [
-  "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
-  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress",
-] as const;
-export type FaultMode = (typeof FAULT_MODES)[number];
+export { FAULT_MODES, type FaultMode };
 
 /** Modes that are a bank decline: they only make sense on a transfer. */
 export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
+/** Modes that answer (or cut) at once and book later: their latency is how much later. */
+const LATE_BOOKING_MODES: readonly FaultMode[] = ["book-late", "in-progress"];
 /** Modes that only make sense on a transfer: the declines, and the bookings committed late (out of sight, or after an "in progress"). */
-const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, "book-late", "in-progress"];
+const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, ...LATE_BOOKING_MODES];
 
 export type Endpoint = "transfer" | "status" | "token";
 export interface Fault {
@@ -28,8 +29,6 @@ export const DEFAULT_LATENCY_MS = 3000;
  * bank's longest commit.
  */
 export const DEFAULT_LATE_BOOKING_MS = 1500;
-/** Modes that answer (or cut) at once and book later: their latency is how much later. */
-const LATE_BOOKING_MODES: readonly FaultMode[] = ["book-late", "in-progress"];
 const defaultLatency = (mode: FaultMode) => (LATE_BOOKING_MODES.includes(mode) ? DEFAULT_LATE_BOOKING_MS : DEFAULT_LATENCY_MS);
 /** Bounded so that no request can be held longer than a held timeout socket. */
 export const MAX_LATENCY_MS = 120_000;
@@ -66,9 +65,9 @@ export function parseFaultHeader(value: string, endpoint: Endpoint): Parsed<Faul
   return latencyMs.ok ? { ok: true, value: { mode, latencyMs: latencyMs.value } } : bad(`X-Sandbox-Fault: ${latencyMs.error}`);
 }
 
-/** The fault a magic beneficiary account stands for: starts with 999, ends with 01..12. */
+/** The fault a magic beneficiary account stands for: starts with 999, ends with a mode's number (01 the first). */
 export function faultForAccount(accountNumber: string): Fault | undefined {
-  const match = /^999\d*(0[1-9]|1[0-2])$/.exec(accountNumber);
+  const match = /^999\d*(\d\d)$/.exec(accountNumber);
   if (match === null) return undefined;
   const mode = FAULT_MODES[Number(match[1]) - 1];
   return mode === undefined ? undefined : { mode, latencyMs: defaultLatency(mode) };

@@ -1,7 +1,8 @@
 import { status } from "@grpc/grpc-js";
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { bankAnswer, createLogger, deriveRequestId, DIGITS, jakartaDate, startBankService, unavailable, type BankCallContext, type HttpAnswer, type TransferInput } from "@gerbang/shared";
-import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
+import { magicAccount } from "@gerbang/shared";
+import { describeBankConformance, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadBcaConfig } from "./config";
 import { transferBody, type BcaApi } from "./bank-api";
 import { beyondInquiryWindow, confirmCutOff, createBcaAdapter, HOST_VARIABLE, settleDuplicate } from "./service";
@@ -24,9 +25,9 @@ const profile: BankTestProfile = {
   inProgressCode: "ESB-82-025",
   declinedInquiryCode: "06", // the inquiry's StatusCode "failed"; its Reason carries the why
   declines: [
-    ["insufficient funds", faultAccount(7), "ESB-82-019"],
-    ["invalid account (fault)", faultAccount(8), "ESB-82-014"],
-    ["cut-off", faultAccount(9), "ESB-82-026"],
+    ["insufficient funds", magicAccount("insufficient-funds"), "ESB-82-019"],
+    ["invalid account (fault)", magicAccount("invalid-account"), "ESB-82-014"],
+    ["cut-off", magicAccount("cutoff"), "ESB-82-026"],
     ["unknown beneficiary account", "0201299999", "ESB-82-014"],
     ["dormant beneficiary account", "0201200001", "ESB-82-018"],
     ["closed beneficiary account", "0201200002", "ESB-82-022"],

@@ -1,6 +1,6 @@
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import { createLogger, deriveRequestId, startBankService, UPPER_ALPHANUMERIC } from "@gerbang/shared";
-import { createBankCaller, describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
+import { createLogger, deriveRequestId, magicAccount, startBankService, UPPER_ALPHANUMERIC } from "@gerbang/shared";
+import { createBankCaller, describeBankConformance, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { testDatabaseUri } from "../../../test/database";
 import { loadBniConfig } from "./config";
 import { createBniAdapter, HOST_VARIABLE } from "./service";
@@ -27,9 +27,9 @@ const profile: BankTestProfile = {
   rateLimit: "unknown", // it publishes no 429: the sandbox sends an API gateway's bare one
   inProgressCode: "0902", // ours: BNI publishes none
   declines: [
-    ["insufficient funds", faultAccount(7), "0111"],
-    ["invalid account (fault)", faultAccount(8), "0112"],
-    ["cut-off", faultAccount(9), "0115"],
+    ["insufficient funds", magicAccount("insufficient-funds"), "0111"],
+    ["invalid account (fault)", magicAccount("invalid-account"), "0112"],
+    ["cut-off", magicAccount("cutoff"), "0115"],
     ["unknown beneficiary account", "0115499999", "0112"],
     ["dormant beneficiary account", "0115400001", "0113"],
   ],

@@ -1,7 +1,8 @@
 import { status } from "@grpc/grpc-js";
 import { TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { createLogger, deriveRequestId, startBankService, UPPER_ALPHANUMERIC } from "@gerbang/shared";
-import { describeBankConformance, faultAccount, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
+import { magicAccount } from "@gerbang/shared";
+import { describeBankConformance, STATUS, useBankHarness, type BankTestProfile } from "@gerbang/shared/src/bank/testing";
 import { loadMandiriConfig } from "./config";
 import { createMandiriAdapter, HOST_VARIABLE } from "./service";
 
@@ -20,9 +21,9 @@ const profile: BankTestProfile = {
   rateLimit: "unknown", // it publishes no 429: the sandbox sends an API gateway's bare one
   inProgressCode: "09", // ours (ISO 8583's "request in progress"): Mandiri publishes nothing for doPayment
   declines: [
-    ["insufficient funds", faultAccount(7), "51"],
-    ["invalid account (fault)", faultAccount(8), "14"],
-    ["cut-off", faultAccount(9), "90"],
+    ["insufficient funds", magicAccount("insufficient-funds"), "51"],
+    ["invalid account (fault)", magicAccount("invalid-account"), "14"],
+    ["cut-off", magicAccount("cutoff"), "90"],
     ["unknown beneficiary account", "1370099999999", "14"],
     ["dormant beneficiary account", "1370000000901", "62"],
     ["amount over the limit", "1370098765431", "61", "500000001"],

@@ -7,6 +7,7 @@ import { createRegistryStore } from "../../registry-store";
 import { signServiceToken, statusBinding, transferBinding } from "../../service-token";
 import type { RunningBankService } from "../run-bank-service";
 import { createBankCaller } from "./grpc-caller";
+import { magicAccount } from "../../sandbox-faults";
 import { pastJakartaMidnightIfWithin } from "./midnight";
 import { BANK_ROUTES, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
 import { startSandboxProcess, type SandboxProcess } from "./sandbox-process";
@@ -58,8 +59,6 @@ export const STATUS = {
   UNKNOWN: BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN,
 };
 
-/** Beneficiary account that makes the sandbox apply fault n (sandbox/README.md). */
-export const faultAccount = (n: number) => `99900000${String(n).padStart(2, "0")}`;
 
 /** The jest testTimeout (jest.config.js): no test runs longer. */
 const MIDNIGHT_GUARD_MS = 30_000;
@@ -147,10 +146,10 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
     });
 
     it.each([
-      ["error-after (5xx after booking)", 4],
-      ["reset-after (connection reset after booking)", 6],
-    ])("%s comes out PENDING, then SUCCESS by GetTransferStatus, never FAILED", async (_name, fault) => {
-      const t = h.transfer({ beneficiaryAccountNumber: faultAccount(fault) });
+      ["error-after (5xx after booking)", "error-after"],
+      ["reset-after (connection reset after booking)", "reset-after"],
+    ] as const)("%s comes out PENDING, then SUCCESS by GetTransferStatus, never FAILED", async (_name, fault) => {
+      const t = h.transfer({ beneficiaryAccountNumber: magicAccount(fault) });
       const result = await h.caller().transfer(t);
       expect(result).toMatchObject({ ok: true, response: { status: PENDING } });
       if (!result.ok) return;
@@ -175,10 +174,10 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
     });
 
     it.each([
-      ["error-before (5xx, nothing booked)", 3],
-      ["reset (connection reset, nothing booked)", 5],
-    ])("%s comes out PENDING, then NOT_FOUND by GetTransferStatus", async (_name, fault) => {
-      const t = h.transfer({ beneficiaryAccountNumber: faultAccount(fault) });
+      ["error-before (5xx, nothing booked)", "error-before"],
+      ["reset (connection reset, nothing booked)", "reset"],
+    ] as const)("%s comes out PENDING, then NOT_FOUND by GetTransferStatus", async (_name, fault) => {
+      const t = h.transfer({ beneficiaryAccountNumber: magicAccount(fault) });
       expect(await h.caller().transfer(t)).toMatchObject({ ok: true, response: { status: PENDING } });
       expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: NOT_FOUND, bankCode: profile.notFoundCode } });
     });
@@ -193,7 +192,7 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
     });
 
     it(`a rate limit (429) is ${profile.rateLimit === "not sent" ? "UNAVAILABLE (not sent)" : "PENDING (an answer it does not know)"}; nothing is booked and the inquiry finds nothing`, async () => {
-      const t = h.transfer({ beneficiaryAccountNumber: faultAccount(11) });
+      const t = h.transfer({ beneficiaryAccountNumber: magicAccount("rate-limited") });
       const result = await h.caller().transfer(t);
       const expected = profile.rateLimit === "not sent" ? { ok: false, code: status.UNAVAILABLE } : { ok: true, response: { status: PENDING } };
       expect(result).toMatchObject(expected);
@@ -202,7 +201,7 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
     });
 
     it("answers PENDING within the caller's deadline when the bank never answers", async () => {
-      const t = h.transfer({ beneficiaryAccountNumber: faultAccount(2) });
+      const t = h.transfer({ beneficiaryAccountNumber: magicAccount("timeout") });
       expect(await h.caller().transfer(t, { deadlineMs: 1500 })).toMatchObject({ ok: true, response: { status: PENDING } });
     });
 

@@ -4,27 +4,9 @@
  * is checked against. Used by the fault suite, the benchmark and, through sandbox-process.ts, by the bank services' tests.
  */
 
-export type FaultMode =
-  | "latency" | "timeout" | "error-before" | "error-after" | "reset" | "reset-after"
-  | "insufficient-funds" | "invalid-account" | "cutoff" | "book-late" | "rate-limited" | "in-progress";
+import type { FaultMode } from "../../sandbox-faults";
 
-export const FAULT_MODES: readonly FaultMode[] = [
-  "latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress",
-];
-
-/** The two digits a magic beneficiary account (999...NN) ends with for each mode. */
-export const MAGIC_SUFFIX: Record<FaultMode, string> = {
-  latency: "01", timeout: "02", "error-before": "03", "error-after": "04", reset: "05", "reset-after": "06",
-  "insufficient-funds": "07", "invalid-account": "08", cutoff: "09", "book-late": "10", "rate-limited": "11", "in-progress": "12",
-};
-
-/** The beneficiary account whose transfers meet `mode` at every sandbox (sandbox/README.md, "Faults"). */
-export function magicAccount(mode: FaultMode): string {
-  return `99900000${MAGIC_SUFFIX[mode]}`;
-}
-
-/** Modes in which the sandbox books the money (the others book nothing). */
-export const BOOKING_MODES: readonly FaultMode[] = ["latency", "error-after", "reset-after", "book-late", "in-progress"];
+export { FAULT_MODES, magicAccount, type FaultMode } from "../../sandbox-faults";
 
 export interface FaultRule {
   mode: FaultMode;

@@ -1,0 +1,15 @@
+/**
+ * The bank sandboxes' switchable faults (sandbox/README.md, "Faults"), in the order of their magic
+ * beneficiary accounts: the n-th is met by 999...NN, NN being n in two digits. One list for the
+ * sandboxes, which apply them, and for the tests and tools that ask for them.
+ */
+export const FAULT_MODES = [
+  "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
+  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress",
+] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+/** The beneficiary account whose transfers meet `mode` at every sandbox. */
+export function magicAccount(mode: FaultMode): string {
+  return `99900000${String(FAULT_MODES.indexOf(mode) + 1).padStart(2, "0")}`;
+}
