@@ -7,7 +7,7 @@ import type { AppIdentity } from "./app-auth";
 export const callerIpKey = createContextKey<string | undefined>(undefined, { description: "caller IP" });
 
 /**
- * Who the caller counts against where sources get shares (server.ts's sourceKey): its IP, an IPv6
+ * Who the caller counts against where sources get shares (server.ts's callerOf): its IP, an IPv6
  * /64, or the trusted proxy itself when its X-Forwarded-For is garbled; undefined when unknown.
  */
 export const callerSourceKey = createContextKey<string | undefined>(undefined, { description: "caller source" });

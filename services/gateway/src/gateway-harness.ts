@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { createLogger, jakartaDate, createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
-import { pastJakartaMidnightIfWithin } from "@gerbang/shared/src/bank/testing";
 import { connectTestDatabase } from "../../../test/database";
 import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed-data";
 import { createBankDirectoryStore } from "./bank-directory-store";
@@ -148,18 +147,12 @@ export async function until(what: string, condition: () => boolean | Promise<boo
   }
 }
 
-/** The jest test timeout (jest.config.js): no test runs longer. */
-const MIDNIGHT_GUARD_MS = 30_000;
-
 /**
  * For test files whose transfers a resolver sends after they were recorded: an attempt that never
  * left, sent after Jakarta midnight (17:00Z), goes out as a new attempt dated the new day, so a
- * test running across midnight would see attempt 2. A test that would start in the last 30 s
- * before midnight waits until just after it.
+ * test running across midnight would see attempt 2.
  */
-export function keepClearOfJakartaMidnight(): void {
-  beforeEach(() => pastJakartaMidnightIfWithin(MIDNIGHT_GUARD_MS), MIDNIGHT_GUARD_MS + 10_000);
-}
+export { keepClearOfJakartaMidnight } from "@gerbang/shared/src/bank/testing";
 
 /**
  * A transfer of LOCAL's to 014 as the request path records it (SENDING, attempt 1, leased), with

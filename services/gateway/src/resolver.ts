@@ -223,8 +223,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const sending = record.state === "SENDING"
       ? await deps.ledger.amend(record, owner, patch, now)
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);
-    const sent = sending?.attempts.at(-1);
-    if (sending === undefined || sent === undefined) return;
+    if (sending === undefined) return;
+    const sent = next ?? attempt; // what the bank call reads of it (number, date, route) the re-send's patch leaves as it was
     if (next === undefined) {
       deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
       deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
@@ -265,7 +265,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
  * It is made only where decide() would re-send the old one (fewer than MAX_RESENDS so far; after
  * that a person decides), and has MAX_RESENDS of its own.
  */
-export function dueToday(attempt: Attempt, now: Date): Attempt | undefined {
+function dueToday(attempt: Attempt, now: Date): Attempt | undefined {
   if (attempt.transactionDate >= jakartaDate(now)) return undefined;
   return newAttempt(attempt.attempt + 1, { bankCode: attempt.partnerBankCode, usage: attempt.usage }, attempt.sourceAccountNumber, now);
 }

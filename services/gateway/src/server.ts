@@ -80,33 +80,32 @@ export const MAX_STREAMS_PER_CONNECTION = 100;
  * interface than the apps'. Returned unstarted; main.ts listens.
  */
 export function createGatewayServers(deps: ServerDeps): GatewayServers {
-  // The caller's IP, read from the headers once per request: admission (as it arrives) and the
-  // handlers' context (once it is read) both need it.
-  const callers = new WeakMap<NodeRequest, string | undefined>();
+  // The caller's IP and source, worked out from the headers once per request: admission (as it
+  // arrives) and the handlers' context (once it is read) both need them.
+  // The source is who a request counts against where sources get shares (requests still arriving,
+  // health Watch streams): the caller as X-Forwarded-For names it behind a trusted proxy (which
+  // carries many apps), else the peer; an IPv6 caller by its /64. A garbled X-Forwarded-For from a
+  // trusted proxy names no caller: the proxy's own share then.
+  const callers = new WeakMap<NodeRequest, { caller: string | undefined; source: string | undefined }>();
   const callerOf = (req: NodeRequest) => {
-    if (callers.has(req)) return callers.get(req);
+    const known = callers.get(req);
+    if (known !== undefined) return known;
     const forwarded = req.headers["x-forwarded-for"];
     const caller = callerIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, deps.trustedProxies);
-    callers.set(req, caller);
-    return caller;
+    const ip = caller ?? normalizeIp(req.socket.remoteAddress);
+    const found = { caller, source: ip === undefined ? undefined : sourceOf(ip) };
+    callers.set(req, found);
+    return found;
   };
-  // Who a request counts against where sources get shares (requests still arriving, health Watch
-  // streams): the caller as X-Forwarded-For names it behind a trusted proxy (which carries many
-  // apps), else the peer; an IPv6 caller by its /64. A garbled X-Forwarded-For from a trusted proxy
-  // names no caller: the proxy's own share then.
-  const sourceOfCaller = (caller: string | undefined, peer: string | undefined) => {
-    const ip = caller ?? normalizeIp(peer);
-    return ip === undefined ? undefined : sourceOf(ip);
-  };
-  const sourceKey = (req: NodeRequest) => sourceOfCaller(callerOf(req), req.socket.remoteAddress);
   const contextValues = (req: NodeRequest) => {
     const type = req.headers["content-type"] ?? "";
     let transport = "connect";
     if (type.startsWith("application/grpc-web")) transport = "grpc-web";
     else if (type.startsWith("application/grpc")) transport = "grpc";
+    const { caller, source } = callerOf(req);
     return createContextValues()
-      .set(callerIpKey, callerOf(req))
-      .set(callerSourceKey, sourceKey(req))
+      .set(callerIpKey, caller)
+      .set(callerSourceKey, source)
       .set(transportKey, transport);
   };
   // One router: Connect, gRPC and gRPC-Web serve its handlers, and the REST layer calls them in-process.
@@ -136,7 +135,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   // once, as retryable.
   // A request stops counting once read, or answered (a refusal may leave its body unread, and
   // node:http then emits no 'close' for it), or gone.
-  // One source (sourceKey above) may hold only its share, so a single one sending unfinished
+  // One source (callerOf above) may hold only its share, so a single one sending unfinished
   // requests cannot shut every other app out.
   const reading = createShares({ total: deps.maxRequestsReading, perKey: deps.maxRequestsReadingPerAddress });
   const admitReading = (source: string | undefined, ...ends: (http.IncomingMessage | http.ServerResponse | http2.ServerHttp2Stream)[]): "admitted" | "total" | "key" => {
@@ -174,7 +173,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
     return true;
   };
   const http1 = http.createServer(http1Options, guarded("HTTP", async (req, res) => {
-    const admission = admitReading(sourceKey(req), req, res);
+    const admission = admitReading(callerOf(req).source, req, res);
     if (admission !== "admitted") {
       res.setHeader("connection", "close");
       const who = admission === "total" ? "the gateway is receiving too many requests at once" : "too many requests from this address are still arriving";
@@ -198,7 +197,7 @@ export function createGatewayServers(deps: ServerDeps): GatewayServers {
   }));
   // Node emits the request as its stream opens, before any of its body is read: admitted here, as on HTTP/1.1.
   const h2c = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (req, res) => {
-    if (admitReading(sourceKey(req), req.stream) !== "admitted") {
+    if (admitReading(callerOf(req).source, req.stream) !== "admitted") {
       // REFUSED_STREAM tells the client nothing was processed, so it may retry (gRPC: UNAVAILABLE).
       req.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
       return;

@@ -140,13 +140,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const now = deps.clock();
     const [firstAttempt] = record.attempts;
     if (firstAttempt === undefined) return undefined;
-    const second = newAttempt(2, { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" }, choice.escrow.accountNumber, now);
+    const to = { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" as const };
+    const second = newAttempt(2, to, choice.escrow.accountNumber, now);
     const why = answer.error ?? answer.bankMessage ?? "unreachable";
     const rerouted = await deps.ledger.amend(record, owner, {
       attempts: [{ ...firstAttempt, answeredAt: now, outcome: "NOT_SENT", ...(answer.error === undefined ? {} : { error: answer.error }) }, second],
       reroute: {
         route: { bankCode: choice.route.bankCode, usage: choice.route.usage, reason: choice.route.reason },
-        change: { from: { bankCode: first.bankCode, usage: first.usage }, to: { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" }, reason: why, at: now },
+        change: { from: { bankCode: first.bankCode, usage: first.usage }, to, reason: why, at: now },
         source: { accountNumber: choice.escrow.accountNumber, accountName: choice.escrow.accountName },
       },
       lease: { owner, until: new Date(now.getTime() + deps.leaseMs) },

@@ -8,7 +8,7 @@ import { signServiceToken, statusBinding, transferBinding } from "../../service-
 import type { RunningBankService } from "../run-bank-service";
 import { createBankCaller } from "./grpc-caller";
 import { magicAccount } from "../../sandbox-faults";
-import { pastJakartaMidnightIfWithin } from "./midnight";
+import { keepClearOfJakartaMidnight } from "./midnight";
 import { BANK_ROUTES, jakartaToday, seedRegistry, testPartner } from "./registry-rows";
 import { startSandboxProcess, type SandboxProcess } from "./sandbox-process";
 
@@ -60,9 +60,6 @@ export const STATUS = {
 };
 
 
-/** The jest testTimeout (jest.config.js): no test runs longer. */
-const MIDNIGHT_GUARD_MS = 30_000;
-
 /** Starts sandbox, database and service for the file's tests and stops them after. */
 export function useBankHarness(profile: BankTestProfile) {
   const partner = testPartner(profile.bank, 0);
@@ -86,7 +83,7 @@ export function useBankHarness(profile: BankTestProfile) {
   // but its own "today" (ESB-82-004): a test running across Jakarta midnight (17:00Z) would get
   // PENDING. No test outlives the 30 s test timeout, so one that would start in the last 30 s
   // before midnight waits until just after it.
-  beforeEach(() => pastJakartaMidnightIfWithin(MIDNIGHT_GUARD_MS), MIDNIGHT_GUARD_MS + 10_000);
+  keepClearOfJakartaMidnight();
   afterAll(async () => {
     state.caller?.close();
     await state.service?.stop();

@@ -15,3 +15,16 @@ export async function pastJakartaMidnightIfWithin(withinMs: number): Promise<num
   await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
   return untilMidnight + 1_000;
 }
+
+/** The jest test timeout (jest.config.js): no test runs longer. */
+const TEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Registers, in the calling test file, a wait before each test that would start in the last 30 s
+ * before Jakarta midnight, until just after it: for tests whose outcome depends on the day a
+ * transfer is dated in (a bank that takes today's date only, a resolver that dates a new attempt
+ * the new day).
+ */
+export function keepClearOfJakartaMidnight(): void {
+  beforeEach(() => pastJakartaMidnightIfWithin(TEST_TIMEOUT_MS), TEST_TIMEOUT_MS + 10_000);
+}
