@@ -222,18 +222,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // A component (or the database) that dies after it came up but before the whole system has:
   // the start fails with it, rather than "up" being printed over half a system.
   let diedWhileStarting: string | undefined;
-  const exitedEarly = (name: string, code: number | null, signal: NodeJS.Signals | null) => {
-    diedWhileStarting ??= `${name} exited (${code ?? signal ?? "?"}) while the system was starting`;
+  /** An exit nobody asked for, of a component (or the database) that was up: reported once running, fails the start before. */
+  const exited = (name: ComponentName | "database", code: number | null, signal: NodeJS.Signals | null) => {
+    if (watching) options.onUnexpectedExit?.(name, code, signal);
+    else diedWhileStarting ??= `${name} exited (${code ?? signal ?? "?"}) while the system was starting`;
   };
   let database: EmbeddedDatabase | undefined;
   let mongodbUri = options.mongodbUri ?? "";
   const dataDir = path.join(options.stateDir, "db");
   const startDatabase = () => startEmbeddedDatabase({
     dataDir, port: ports.database, detached: options.ownProcessGroups === true,
-    onCrash: (code, signal) => {
-      if (watching) options.onUnexpectedExit?.("database", code, signal);
-      else exitedEarly("database", code, signal);
-    },
+    onCrash: (code, signal) => { exited("database", code, signal); },
   });
   if (mongodbUri === "") {
     database = await startDatabase();
@@ -269,11 +268,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...gc, ...(options.nodeArgs?.[c.name] ?? [])], options.ownProcessGroups === true);
     children.set(c.name, child);
     let listening = false;
-    child.once("exit", (code, signal) => {
-      if (asked.has(child)) return;
-      if (watching) options.onUnexpectedExit?.(c.name, code, signal);
-      else if (listening) exitedEarly(c.name, code, signal); // before it listened, waitForPort says so
-    });
+    // While the system starts, one that never listened is waitForPort's to report.
+    child.once("exit", (code, signal) => { if (!asked.has(child) && (watching || listening)) exited(c.name, code, signal); });
     const up = waitForPort(c.port, child, c.name, child.stderrTail);
     // A stop asked for while it starts (make run's Ctrl-C, which no longer reaches a component in a
     // group of its own) acts at once, not once a component that hangs has run out its start time.

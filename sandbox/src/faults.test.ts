@@ -108,6 +108,11 @@ const expected = {
   mandiri: { before: { status: 500, code: "96" }, after: { status: 504, code: "68" }, limited: { status: 429, code: "" }, inProgress: { status: 202, code: "09" }, working: '"transactionStatus":"PENDING"' },
 } as const;
 
+/** Waits, at most 15 s, until the bank's books hold one entry more than `before` (a booking made after the answer). */
+async function bookedLater(b: BankUnderTest, before: number): Promise<void> {
+  for (let waited = 0; waited < 15_000 && await b.entries() === before; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) => {
   let b: BankUnderTest;
   beforeAll(async () => {
@@ -159,7 +164,7 @@ describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) 
     expect(await b.transfer("book-late;latencyMs=5000")).toBe("no answer");
     expect(await b.inquiry()).toBe("unknown");
     expect(await b.entries()).toBe(before);
-    for (let waited = 0; waited < 15_000 && await b.entries() === before; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await bookedLater(b, before);
     expect(await b.inquiry()).toBe("booked");
     expect(await b.entries()).toBe(before + 1);
   });
@@ -168,7 +173,7 @@ describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) 
     expect(await b.transfer("in-progress;latencyMs=5000")).toEqual(expected[bank].inProgress);
     expect(await b.inquiry()).toContain(expected[bank].working);
     expect(await b.entries()).toBe(before);
-    for (let waited = 0; waited < 15_000 && await b.entries() === before; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await bookedLater(b, before);
     expect(await b.inquiry()).toBe("booked");
     expect(await b.entries()).toBe(before + 1);
   });

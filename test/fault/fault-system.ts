@@ -64,11 +64,10 @@ export const FAULT_TIMINGS = {
  * it to manual review; or the horizon, then that wait for a send made just before it, a backoff
  * step and a round. Plus a margin for a busy machine. Waits for the resolver are bounded by it.
  */
+const LAST_SEND_SETTLES_MS = sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs) + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
 const RESENDS_PATH_MS = FAULT_TIMINGS.leaseMs + MAX_RESENDS * (FAULT_TIMINGS.resendAfterMs + FAULT_TIMINGS.gatewayBankDeadlineMs)
-  + FAULT_TIMINGS.gatewayBankDeadlineMs + sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs)
-  + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
-const HORIZON_PATH_MS = FAULT_TIMINGS.manualReviewHorizonMs + sendMayLandWithinMs(FAULT_TIMINGS, FAULT_TIMINGS.leaseMs)
-  + Math.max(...FAULT_TIMINGS.resolverBackoffMs) + FAULT_TIMINGS.resolverIntervalMs;
+  + FAULT_TIMINGS.gatewayBankDeadlineMs + LAST_SEND_SETTLES_MS;
+const HORIZON_PATH_MS = FAULT_TIMINGS.manualReviewHorizonMs + LAST_SEND_SETTLES_MS;
 export const RESOLVER_SETTLES_MS = Math.max(RESENDS_PATH_MS, HORIZON_PATH_MS) + 10_000;
 
 /** Environment of every gateway in a fault run (the system's and ours); names from services/gateway/src/config.ts. */

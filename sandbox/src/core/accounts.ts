@@ -1,15 +1,8 @@
 import type { FixtureAccount } from "@gerbang/shared";
 import { faultForAccount } from "./faults";
 
-/** An account held at a sandbox bank; balance in whole rupiah. */
-export interface Account {
-  accountNumber: string;
-  accountName: string;
-  balance: bigint;
-  status: FixtureAccount["status"];
-  /** The calling company's own account: a transfer may debit only such an account. */
-  corporate?: boolean;
-}
+/** An account held at a sandbox bank, as the fixtures open it; balance in whole rupiah; `corporate`: a transfer may debit only such an account. */
+export type Account = FixtureAccount;
 
 /** The bank's accounts. Only the ledger changes balances, inside one synchronous booking step. */
 export interface Accounts {
