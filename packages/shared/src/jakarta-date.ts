@@ -8,5 +8,5 @@ export function jakartaDate(at: Date | number): string {
 
 /** The Jakarta date `days` days before `now` (windows a bank keeps records for). */
 export function jakartaDaysBefore(now: Date | number, days: number): string {
-  return jakartaDate((typeof now === "number" ? now : now.getTime()) - days * 86_400_000);
+  return jakartaDate(+now - days * 86_400_000);
 }

@@ -76,8 +76,9 @@ export async function confirmCutOff(api: BcaApi, input: TransferInput, ctx: Bank
   const asked = await askAfterAnswer(api, input, ctx);
   if ("failed" in asked) return unconfirmed(asked.failed);
   const { inquiry, status } = asked;
-  if (status.status === "FAILED" && isThisTransfer(inquiry, input)) return declined;
-  if (status.status === "SUCCESS" && isThisTransfer(inquiry, input)) return { ...status, status: "SUCCESS", bankMessage: `booked despite the cut-off answer; ${status.bankMessage}` };
+  if (!isThisTransfer(inquiry, input)) return unconfirmed(status.bankMessage);
+  if (status.status === "FAILED") return declined;
+  if (status.status === "SUCCESS") return { ...status, status: "SUCCESS", bankMessage: `booked despite the cut-off answer; ${status.bankMessage}` };
   return unconfirmed(status.bankMessage);
 }
 
@@ -97,7 +98,7 @@ const INQUIRY_WINDOW_DAYS = 31; // the BCA sandbox answers "not found" past it t
  * transfer was never booked. Such an answer is UNKNOWN. (yyyy-MM-dd dates compare as strings.)
  */
 export function beyondInquiryWindow(transactionDate: string, now: number): boolean {
-  return transactionDate < jakartaDaysBefore(new Date(now), INQUIRY_WINDOW_DAYS);
+  return transactionDate < jakartaDaysBefore(now, INQUIRY_WINDOW_DAYS);
 }
 
 /**

@@ -236,22 +236,24 @@ function describeRefusals(profile: BankTestProfile, h: BankHarness): void {
     // Each token is made for the call it is sent with (`bind`: the Transfer's binding, or the
     // inquiry's), so that it is refused for its own fault, not for naming the other call.
     type Bind = typeof transferBinding;
+    // A token as the gateway signs it for this bank, for `binding`.
+    const signed = (binding: Parameters<typeof signServiceToken>[2], options?: Parameters<typeof signServiceToken>[3]) => signServiceToken(partner.keyToken, bankCode, binding, options);
     const refused: [string, (t: BankTransferServiceTransferRequest, bind: Bind) => string | null][] = [
       ["missing authorization", () => null],
       ["not a Bearer token", () => "Basic abc"],
-      ["expired token", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, bankCode, bind(t), { nowSeconds: now() - 600 })}`],
+      ["expired token", (t, bind) => `Bearer ${signed(bind(t), { nowSeconds: now() - 600 })}`],
       ["wrong audience (another bank's code)", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, profile.otherBankCode, bind(t))}`],
       ["foreign key", (t, bind) => `Bearer ${signServiceToken("not-the-partner-key", bankCode, bind(t))}`],
-      ["bound to another attempt", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, bankCode, { ...bind(t), attempt: 2 })}`],
-      ["bound to another transfer", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, bankCode, { ...bind(t), referenceNumber: "OTHER" })}`],
-      ["bound to another amount", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, bankCode, bind({ ...t, amount: "1" }))}`],
-      ["bound to another beneficiary", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, bankCode, bind({ ...t, beneficiaryAccountNumber: "0000000000" }))}`],
-      ["bound to another day", (t, bind) => `Bearer ${signServiceToken(partner.keyToken, bankCode, bind({ ...t, transactionDate: "2000-01-01" }))}`],
+      ["bound to another attempt", (t, bind) => `Bearer ${signed({ ...bind(t), attempt: 2 })}`],
+      ["bound to another transfer", (t, bind) => `Bearer ${signed({ ...bind(t), referenceNumber: "OTHER" })}`],
+      ["bound to another amount", (t, bind) => `Bearer ${signed(bind({ ...t, amount: "1" }))}`],
+      ["bound to another beneficiary", (t, bind) => `Bearer ${signed(bind({ ...t, beneficiaryAccountNumber: "0000000000" }))}`],
+      ["bound to another day", (t, bind) => `Bearer ${signed(bind({ ...t, transactionDate: "2000-01-01" }))}`],
       // Every claim of a good token, unsigned.
-      ["alg none", (t, bind) => `Bearer ${unsigned(peekClaims(signServiceToken(partner.keyToken, bankCode, bind(t))) ?? {})}`],
+      ["alg none", (t, bind) => `Bearer ${unsigned(peekClaims(signed(bind(t))) ?? {})}`],
       // Every claim of a good token but its lifetime (an hour): refused for that alone.
       ["lifetime too long", (t, bind) => {
-        const good = peekClaims(signServiceToken(partner.keyToken, bankCode, bind(t)));
+        const good = peekClaims(signed(bind(t)));
         return `Bearer ${signHs256({ ...good, exp: now() + 3600 }, partner.keyToken)}`;
       }],
     ];
