@@ -1,6 +1,6 @@
 import type { BcaCredentials } from "../credentials";
 import type { SandboxContext } from "../core/context";
-import { basicCredentials, bearerToken, fail, header, type Exchange, type Reply } from "../core/http";
+import { basicCredentials, bearerToken, fail, hasContentType, header, type Exchange, type Reply } from "../core/http";
 import { safeEqual } from "../core/secure";
 import { refuseToken, type TokenStore } from "../core/tokens";
 import { esb } from "./errors";
@@ -11,7 +11,7 @@ import { bcaSignature } from "./signature";
  * credentials and grant_type=client_credentials, else ESB-14-008.
  */
 export function bcaToken(ex: Exchange, tokens: TokenStore, creds: BcaCredentials): () => Reply {
-  if (!/^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(header(ex.req, "content-type") ?? "")) fail(esb("ESB-14-015", "Content-Type must be application/x-www-form-urlencoded"));
+  if (!hasContentType(ex.req, "application/x-www-form-urlencoded")) fail(esb("ESB-14-015", "Content-Type must be application/x-www-form-urlencoded"));
   const basic = basicCredentials(ex.req);
   const grant = new URLSearchParams(ex.body.toString("utf8")).get("grant_type");
   if (basic === undefined || !safeEqual(basic.user, creds.clientId) || !safeEqual(basic.password, creds.clientSecret) || grant !== "client_credentials") {

@@ -2,7 +2,7 @@ import { BANK_CODES, jakartaDate, jakartaDaysBefore } from "@gerbang/shared";
 import { formatBcaAmount, parseBcaAmount } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, upTo, type FieldError } from "../core/fields";
-import { fail, isJson, parseJson, type Exchange } from "../core/http";
+import { fail, hasContentType, parseJson, type Exchange } from "../core/http";
 import type { TransferOrder } from "../core/ledger";
 import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import { createTokenStore } from "../core/tokens";
@@ -42,7 +42,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
 
   const transfer = async (ex: Exchange) => {
     verifyBcaCall(ex, ctx, tokens, creds);
-    if (!isJson(ex.req)) fail(bcaErrors.contentType());
+    if (!hasContentType(ex.req, "application/json")) fail(bcaErrors.contentType());
     const parsed = parseJson(ex.body);
     if (parsed === undefined) fail(bcaErrors.invalidJson());
     const f = fieldReader(objectField(parsed.value, "body", fieldError), fieldError);

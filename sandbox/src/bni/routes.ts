@@ -2,7 +2,7 @@ import { BANK_CODES } from "@gerbang/shared";
 import { parseWholeRupiah } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, fieldReader, objectField, UUID16, upTo, type FieldError } from "../core/fields";
-import { fail, isJson, parseJson, type Exchange } from "../core/http";
+import { fail, hasContentType, parseJson, type Exchange } from "../core/http";
 import type { RequestRecord, TransferOrder } from "../core/ledger";
 import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import { createTokenStore } from "../core/tokens";
@@ -21,7 +21,7 @@ export function createBniApi(ctx: SandboxContext, creds: BniCredentials): BankAp
   /** Auth, content type, JSON, signature, envelope header; returns the fields of `request`. */
   const open = (ex: Exchange) => {
     verifyBniCall(ex, ctx, tokens, creds);
-    if (!isJson(ex.req)) fail(bniErrors.contentType());
+    if (!hasContentType(ex.req, "application/json")) fail(bniErrors.contentType());
     const parsed = parseJson(ex.body);
     if (parsed === undefined) fail(bniErrors.invalidJson());
     verifyBniSignature(parsed.value, creds.apiSecret);

@@ -71,10 +71,9 @@ export function send(ex: Exchange, reply: Reply): void {
   ex.res.end(text);
 }
 
-/** True when the Content-Type is JSON (parameters such as charset allowed). */
-export function isJson(req: IncomingMessage): boolean {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  return type === "application/json";
+/** True when the Content-Type is `type` (lowercase; parameters such as charset allowed). */
+export function hasContentType(req: IncomingMessage, type: string): boolean {
+  return (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() === type;
 }
 
 /** JSON.parse that reports failure as undefined instead of throwing. */

@@ -1,7 +1,7 @@
 import { parseWholeRupiah } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, UUID16, upTo, type FieldError } from "../core/fields";
-import { fail, isJson, parseJson, type Exchange, type Reply } from "../core/http";
+import { fail, hasContentType, parseJson, type Exchange, type Reply } from "../core/http";
 import type { RequestRecord, TransferOrder } from "../core/ledger";
 import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import type { MandiriCredentials } from "../credentials";
@@ -21,7 +21,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
   /** Bearer JWT, content type, JSON, the "Request" wrapper. */
   const open = (ex: Exchange) => {
     tokens.verify(ex);
-    if (!isJson(ex.req)) fail(mandiriErrors.contentType());
+    if (!hasContentType(ex.req, "application/json")) fail(mandiriErrors.contentType());
     const parsed = parseJson(ex.body);
     if (parsed === undefined) fail(mandiriErrors.invalidJson());
     const request = objectField(objectField(parsed.value, "body", fieldError).Request, "Request", fieldError);
