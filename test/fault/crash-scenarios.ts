@@ -3,6 +3,7 @@ import { FAULT_TIMINGS, RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-sy
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
 import { waitForResolver, waitForTransfers, waitUntilHeld } from "./ledger-read";
 import { exitsWithin } from "./service-process";
+import { pause, waitUntil } from "./waits";
 
 /**
  * Scenarios with crashes: kill -9 of a gateway at each step of a transfer (GATEWAY_FAILPOINT) and
@@ -160,12 +161,3 @@ function countUnanswered(run: FaultRun, from: number): number {
   return run.sent.slice(from).filter(({ answer }) => answer.kind === "none" || answer.httpStatus >= 500).length;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await pause(50);
-  }
-}

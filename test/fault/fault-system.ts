@@ -5,6 +5,7 @@ import { repoRoot } from "@gerbang/shared";
 import { startSystem, type ComponentName, type RunningSystem } from "../../scripts/system";
 import { createAppClient, type AppClient } from "./app-client";
 import { startGatewayProcess, startServiceProcess, type GatewayProcess, type ServiceProcess } from "./service-process";
+import { waitUntil } from "./waits";
 import { createSandboxAdmin, type SandboxAdmin } from "@gerbang/shared/src/bank/testing";
 import { MAX_RESENDS, sendMayLandWithinMs } from "../../services/gateway/src/resolver-decision";
 
@@ -211,15 +212,10 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
       extraProcesses.push(gateway);
       return gateway;
     },
-    registryReloaded: async (since) => {
-      const deadline = Date.now() + REGISTRY_RELOAD_BOUND_MS;
-      for (;;) {
-        const asOf = await Promise.all([...runningGateways].map(registryAsOf));
-        if (asOf.every((at) => at !== undefined && at >= since.getTime())) return;
-        if (Date.now() >= deadline) throw new Error(`a gateway still served from a registry read before ${since.toISOString()} after ${REGISTRY_RELOAD_BOUND_MS} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    registryReloaded: (since) => waitUntil(async () => {
+      const asOf = await Promise.all([...runningGateways].map(registryAsOf));
+      return asOf.every((at) => at !== undefined && at >= since.getTime());
+    }, REGISTRY_RELOAD_BOUND_MS, `every gateway to serve from a registry read after ${since.toISOString()}`),
     spawnBankService: async (bank, extraEnv) => {
       const port = { bni: system.ports.bankBni, bca: system.ports.bankBca, mandiri: system.ports.bankMandiri }[bank];
       const service = await startServiceProcess({

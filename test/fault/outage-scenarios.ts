@@ -2,6 +2,7 @@ import type { AppAnswer, AppClient } from "./app-client";
 import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import type { FaultRun } from "./fault-run";
 import { waitForResolver, waitUntilHeld } from "./ledger-read";
+import { pause } from "./waits";
 import { INTRABANK } from "./scenarios";
 
 /**
@@ -10,7 +11,6 @@ import { INTRABANK } from "./scenarios";
  * after the outage the breaker's probe lets traffic through again.
  */
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A bank service stopped (SIGTERM) for a while, then restarted. */
 export async function bankServiceOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
