@@ -93,7 +93,7 @@ export function loadConfig<T>(schema: convict.Schema<T>, overrides: Record<strin
     config.validate({ allowed: "strict" });
   } catch (error) {
     // convict names the schema key ("httpPort: must be ...", "credentials.apiKey: ..."); say which variable that is.
-    const envOf = new Map(envByKey(schema));
+    const envOf = new Map(settingsOf(schema).map(({ key, env }) => [key, env]));
     const message = (error instanceof Error ? error.message : String(error))
       .split("\n").map((line) => line.replace(/^([\w.]+):/, (whole, key: string) => (envOf.get(key) === undefined ? whole : `${key} (${envOf.get(key) ?? ""}):`))).join("\n");
     throw new Error(message, { cause: error });
@@ -101,11 +101,11 @@ export function loadConfig<T>(schema: convict.Schema<T>, overrides: Record<strin
   return config;
 }
 
-/** Every setting's dotted key and variable: a setting has `default`, anything else is a group of them. */
-function envByKey(schema: Record<string, unknown>, prefix = ""): [string, string | undefined][] {
-  return Object.entries(schema).flatMap(([key, entry]) => {
+/** Every setting of a schema, by dotted key, with its variable and default: a setting has `default`, anything else is a group of them. */
+export function settingsOf(schema: object, prefix = ""): { key: string; env: string | undefined; default: unknown }[] {
+  return Object.entries(schema).flatMap(([key, entry]: [string, unknown]) => {
     if (typeof entry !== "object" || entry === null) return [];
-    if ("default" in entry) return [[`${prefix}${key}`, (entry as { env?: string }).env]];
-    return envByKey(entry as Record<string, unknown>, `${prefix}${key}.`);
+    if ("default" in entry) return [{ key: `${prefix}${key}`, env: (entry as { env?: string }).env, default: entry.default }];
+    return settingsOf(entry, `${prefix}${key}.`);
   });
 }

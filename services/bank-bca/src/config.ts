@@ -31,5 +31,5 @@ export const configSchema: convict.Schema<BcaConfig> = {
 
 export function loadBcaConfig(overrides: Record<string, unknown> = {}): BcaConfig {
   // The Origin as a demo credential: left at the sandbox's value for the real BCA, every call would be refused.
-  return loadBankConfig(configSchema, overrides, local, { origin: DEMO_ORIGIN });
+  return loadBankConfig(configSchema, overrides, ["origin"]);
 }

@@ -26,5 +26,5 @@ export const configSchema: convict.Schema<BniConfig> = {
 };
 
 export function loadBniConfig(overrides: Record<string, unknown> = {}): BniConfig {
-  return loadBankConfig(configSchema, overrides, local);
+  return loadBankConfig(configSchema, overrides);
 }

@@ -23,5 +23,5 @@ export const configSchema: convict.Schema<MandiriConfig> = {
 };
 
 export function loadMandiriConfig(overrides: Record<string, unknown> = {}): MandiriConfig {
-  return loadBankConfig(configSchema, overrides, local);
+  return loadBankConfig(configSchema, overrides);
 }

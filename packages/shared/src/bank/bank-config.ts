@@ -1,5 +1,5 @@
 import convict from "convict";
-import { assertNonEmpty, loadConfig } from "../config";
+import { assertNonEmpty, loadConfig, settingsOf } from "../config";
 import { isLoopbackHost } from "../loopback";
 import { hasScheme } from "./bank-registry";
 
@@ -64,23 +64,22 @@ export function credentialSetting(doc: string, env: string, demo: string, option
 
 /**
  * Loads a bank service's settings. Refused besides what each format refuses (credentials: see
- * credentialSetting): when the bank is not on this machine, any credential still at the local
- * sandbox's demo value (the defaults), and any other setting named in `demoSettings` still at its
- * demo value (BCA's Origin): a deployment that forgot one would send published values to the real
- * bank and fail every transfer while looking healthy.
+ * credentialSetting): when the bank is not on this machine, any credential still at its default,
+ * the local sandbox's demo value, and any other setting named in `demoSettings` still at its
+ * default, a demo value too (BCA's Origin): a deployment that forgot one would send published
+ * values to the real bank and fail every transfer while looking healthy.
  */
 export function loadBankConfig<T extends BankServiceSettings & { credentials: object }>(
-  schema: convict.Schema<T>, overrides: Record<string, unknown>, demo: Readonly<Record<string, string>>, demoSettings: Readonly<Record<string, string>> = {},
+  schema: convict.Schema<T>, overrides: Record<string, unknown>, demoSettings: readonly string[] = [],
 ): T {
-  const config = loadConfig(schema, overrides).getProperties();
+  const loaded = loadConfig(schema, overrides);
+  const config = loaded.getProperties();
   if (isLoopbackOrigin(config.bankHost)) return config;
-  const settings = schema as unknown as Record<string, { env?: string }> & { credentials: Record<string, { env?: string }> };
-  const left = (entries: [string, { env?: string }][], values: Record<string, unknown>, demoValues: Readonly<Record<string, string>>) =>
-    entries.filter(([key]) => key in demoValues && values[key] === demoValues[key]).map(([, entry]) => entry.env ?? "");
+  const settings = settingsOf(schema);
   const demoLeft = [
-    ...left(Object.entries(settings.credentials), config.credentials as Record<string, unknown>, demo),
-    ...left(Object.keys(demoSettings).map((key) => [key, settings[key] ?? {}]), config as unknown as Record<string, unknown>, demoSettings),
-  ];
+    ...settings.filter(({ key }) => key.startsWith("credentials.")),
+    ...settings.filter(({ key }) => demoSettings.includes(key)),
+  ].filter((setting) => loaded.get(setting.key as never) === setting.default).map(({ key, env }) => env ?? key);
   if (demoLeft.length > 0) throw new Error(`${demoLeft.join(", ")}: still the local sandbox's demo values, but the bank is at ${config.bankHost}; set the bank's own values`);
   return config;
 }
