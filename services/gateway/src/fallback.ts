@@ -12,8 +12,8 @@ export interface FallbackChoice {
  * Fallback routing: the first partner's service could not be reached and provably nothing was
  * sent (refused connection, breaker open, UNAVAILABLE "not sent"), so the transfer may go as
  * TRANSFER_INTERBANK through another partner instead. Only for apps that opted in
- * (`fallbackRouting: true`), only after such a refusal on attempt 1 (the caller checks that),
- * and only to a partner with an interbank route and an escrow of the app: the one with the
+ * (`fallbackRouting: true`), only once per transfer after such a refusal of an attempt that never
+ * left (rerouteUnreachable checks that), and only to a partner with an interbank route and an escrow of the app: the one with the
  * smallest priority number, as the paper's own interbank rule picks. Returns the reason there is
  * none otherwise.
  */

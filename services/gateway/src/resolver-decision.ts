@@ -20,7 +20,8 @@ export type Decision =
  * the bank keeps answering NOT_FOUND, and one whose call this gateway keeps not making (shutdown,
  * a lease too short) stays "never left" and is sent on every NOT_FOUND, its horizon not started:
  * without a cap either could go round forever. (A "not sent" from the bank service to a send of
- * an attempt that never left is final at once: FAILED 003.)
+ * an attempt that never left is final at once: FAILED 003, or a reroute for an app with fallback
+ * routing.)
  */
 export const MAX_RESENDS = 3;
 

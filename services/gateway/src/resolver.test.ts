@@ -1,5 +1,6 @@
 import { jakartaDate, jakartaDaysBefore } from "@gerbang/shared";
-import { crashedTransfer, keepClearOfJakartaMidnight, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
+import { createClientStore } from "./client-store";
+import { crashedTransfer, keepClearOfJakartaMidnight, LOCAL, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 import type { TransferState } from "./transfer-states";
@@ -287,6 +288,61 @@ describe("resolver: the answer to a send of an attempt that never left", () => {
     expect(await read(unsent)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
     bca().setMode("SUCCESS");
     expect(bca().bookings(declined.referenceNumber) + bca().bookings(unsent.referenceNumber)).toBe(0);
+  });
+});
+
+describe("resolver: an attempt that never left, its partner unreachable when it is sent", () => {
+  /** Client 3, whose transfers leftBehind() writes, with fallback routing on or off (off as seeded). */
+  const fallbackRouting = async (on: boolean) => {
+    await (await createClientStore(h.connection)).upsertClient({ ...LOCAL, fallbackRouting: on });
+    await h.gateway.refreshRegistry();
+  };
+  const routes = () => h.connection.db!.collection("routes");
+  const MANDIRI_INTERBANK = { bankCode: "800", usage: "TRANSFER_INTERBANK" };
+  afterEach(async () => {
+    await routes().deleteOne(MANDIRI_INTERBANK);
+    await fallbackRouting(false); // reloads the registry
+  });
+  const bni = () => h.banks["009"];
+
+  it("is rerouted interbank through the next partner for an app with fallback routing, as the request path's first send is: booked once, there", async () => {
+    await fallbackRouting(true);
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 });
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({
+      state: "SUCCESS", sourceAccountNumber: "0115470003", route: { bankCode: "009", usage: "TRANSFER_INTERBANK" },
+      attempts: [
+        { attempt: 1, partnerBankCode: "014", outcome: "NOT_SENT", resends: 1, bankMessage: "the bank could not be reached: not sent" },
+        { attempt: 2, partnerBankCode: "009", usage: "TRANSFER_INTERBANK", sourceAccountNumber: "0115470003", outcome: "SUCCESS" },
+      ],
+      routing: [{ from: { bankCode: "014", usage: "TRANSFER" }, to: { bankCode: "009", usage: "TRANSFER_INTERBANK" }, reason: expect.stringMatching(/not sent/) as string }],
+    });
+    expect(bni().calls.filter((c) => c.referenceNumber === t.referenceNumber).map((c) => c.attempt)).toEqual([2]);
+    expect([bni().bookings(t.referenceNumber), bca().bookings(t.referenceNumber)]).toEqual([1, 0]);
+  });
+
+  it("is rerouted once per transfer: a rerouted attempt refused as unreachable ends FAILED 003, not sent on to a third partner", async () => {
+    // Mandiri given an interbank route too, so a second reroute would have somewhere to go.
+    await routes().insertOne({ ...MANDIRI_INTERBANK, method: "POST", localEndpoint: "/api/mandiri/interbank", externalEndpoint: "https://{{hostMandiri}}/interbank" });
+    await fallbackRouting(true); // reloads the registry
+    const t = await leftBehind({ sentAgoMs: 1_000 });
+    // As a reroute whose call was not made leaves it (the instance stopping, a lease too short).
+    const notSent = { outcome: "NOT_SENT" as const, answeredAt: past(1_000) };
+    const second = { attempt: 2, partnerBankCode: "009", usage: "TRANSFER_INTERBANK" as const, sourceAccountNumber: "0115470003", transactionDate: jakartaDate(new Date()), sentAt: past(1_000), ...notSent };
+    await ledger.amend(t, "gateway-dead", {
+      attempts: [{ ...t.attempts[0]!, ...notSent }, second],
+      reroute: {
+        route: { bankCode: "009", usage: "TRANSFER_INTERBANK", reason: "fallback" }, source: { accountNumber: "0115470003", accountName: "GERBANG LOCAL" },
+        change: { from: { bankCode: "014", usage: "TRANSFER" }, to: { bankCode: "009", usage: "TRANSFER_INTERBANK" }, reason: "test", at: past(1_000) },
+      },
+    }, new Date());
+    bni().setMode("not-sent");
+    const mandiriCalls = h.banks["800"].calls.length;
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "NOT_SENT" }, { attempt: 2, partnerBankCode: "009", outcome: "NOT_SENT", resends: 1 }] });
+    expect((await read(t)).routing).toHaveLength(1);
+    expect(h.banks["800"].calls).toHaveLength(mandiriCalls);
   });
 });
 

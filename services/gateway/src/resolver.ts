@@ -3,6 +3,7 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, bankKnowsAttempt, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
+import { rerouteUnreachable } from "./reroute";
 import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { newAttempt, resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
@@ -211,8 +212,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
   /**
    * Re-sends the same attempt (same bank-side request id) through the partner that was just asked
    * (looking it up again could find it gone after the resend was recorded), then records the
-   * answer as the request path would. An attempt that never left, dated before today in Jakarta,
-   * is not re-sent but followed by a new attempt dated today (see dueToday).
+   * answer as the request path would, a reroute included. An attempt that never left, dated before
+   * today in Jakarta, is not re-sent but followed by a new attempt dated today (see dueToday).
    */
   const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, now: Date) => {
     if (stopping) return; // no new bank call from an instance on its way out: its leases are handed back, the next instance sends
@@ -229,12 +230,31 @@ export function createResolver(deps: ResolverDeps): Resolver {
       deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
       deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     } else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
-    const leaseUntil = await leaseForCall(deps, sending, sent.attempt, { owner, policy });
-    if (leaseUntil === undefined) return;
-    const answer = await deps.bank.transfer(partner, bankRequestOf(sending, sent), policy.deadlineMs, leaseUntil);
+    const answer = await call(sending, sent, partner, policy);
+    if (answer === undefined) return;
+    if (!unsent) {
+      await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
+      return;
+    }
     // An attempt that never left has no earlier send that could still land: its answer is as final
-    // as a first send's (a decline FAILED, a refusal before sending 003), not PENDING until review.
-    await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: unsent ? "first" : "resend", now: deps.clock() });
+    // as a first send's (a decline FAILED, a refusal before sending 003, not PENDING until review),
+    // and a refusal as unreachable is rerouted for an app that allows it, as the request path's is.
+    const failed = { partner, bankCode: partner.bankCode, usage: sent.usage, reason: sending.route.reason, beneficiaryBankName: sending.beneficiaryBankName };
+    const rerouted = await rerouteUnreachable(deps, { owner, record: sending, failed, answer });
+    if (rerouted === undefined) {
+      await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "first", now: deps.clock() });
+      return;
+    }
+    const viaPolicy = policyFor(deps.policies, rerouted.route.bankCode);
+    const second = await call(rerouted.record, rerouted.attempt, rerouted.route.partner, viaPolicy);
+    if (second !== undefined) await settleAnswer(deps, rerouted.record, rerouted.attempt.attempt, second, { owner, policy: viaPolicy, send: "first", now: deps.clock() });
+  };
+
+  /** The bank call of a send just recorded, if its lease still covers it (leaseForCall records it not made otherwise). */
+  const call = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy) => {
+    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy });
+    if (leaseUntil === undefined) return undefined;
+    return deps.bank.transfer(partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
   };
 
   return {

@@ -5,10 +5,10 @@ import type { BankAnswer } from "./bank-outcome";
 import { policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError, TRANSFER_NOT_FOUND_MESSAGE } from "./errors";
 import type { Failpoints } from "./failpoints";
-import { chooseFallback } from "./fallback";
 import { requestFingerprint } from "./fingerprint";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
+import { rerouteUnreachable } from "./reroute";
 import { decideRoute, type ChosenRoute } from "./routing";
 import { bankRequestOf, leaseForCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
@@ -65,7 +65,7 @@ export interface TransferService {
  * transfer already in SENDING with attempt 1 and the lease (durable before the bank is called),
  * call the bank, then one conditional update to the outcome. Only the request whose insert won calls
  * the bank; duplicates read the stored transfer. If the partner's service is unreachable before
- * anything was sent and the app allows it, one more write reroutes it (fallback.ts) and attempt 2
+ * anything was sent and the app allows it, one more write reroutes it (reroute.ts) and attempt 2
  * goes interbank through another partner.
  */
 export function createTransferService(deps: TransferServiceDeps): TransferService {
@@ -130,68 +130,19 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return answer;
   };
 
-  /** Attempt 1 was refused as unreachable: reroute (one conditional write) when the app allows it. */
-  const reroute = async (client: RegisteredClient, record: TransferRecord, first: ChosenRoute, answer: BankAnswer) => {
-    const choice = chooseFallback(deps.registry(), client, first, record);
-    if ("none" in choice) {
-      deps.logger.info({ referenceNumber: record.referenceNumber, bankCode: first.bankCode, reason: choice.none }, "no fallback route");
-      return undefined;
-    }
-    const now = deps.clock();
-    const [firstAttempt] = record.attempts;
-    if (firstAttempt === undefined) return undefined;
-    const to = { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" as const };
-    const second = newAttempt(2, to, choice.escrow.accountNumber, now);
-    const why = answer.error ?? answer.bankMessage ?? "unreachable";
-    const rerouted = await deps.ledger.amend(record, owner, {
-      attempts: [{ ...firstAttempt, answeredAt: now, outcome: "NOT_SENT", ...(answer.error === undefined ? {} : { error: answer.error }) }, second],
-      reroute: {
-        route: { bankCode: choice.route.bankCode, usage: choice.route.usage, reason: choice.route.reason },
-        change: { from: { bankCode: first.bankCode, usage: first.usage }, to, reason: why, at: now },
-        source: { accountNumber: choice.escrow.accountNumber, accountName: choice.escrow.accountName },
-      },
-      lease: { owner, until: new Date(now.getTime() + deps.leaseMs) },
-      nextCheckAt: new Date(now.getTime() + deps.leaseMs),
-    }, now);
-    if (rerouted === undefined) return undefined;
-    deps.logger.warn({ referenceNumber: record.referenceNumber, from: first.bankCode, to: choice.route.bankCode, why }, "fallback routing: partner unreachable before sending");
-    return { record: rerouted, attempt: second, route: choice.route };
-  };
-
-  /**
-   * The reroute's write threw, but it may have landed (its reply lost). If it did, and nothing
-   * wrote the transfer since, attempt 2 is recorded as not called: the resolver then sends it
-   * once the lease runs out, instead of taking it for a send a crash cut short, which it would
-   * only ask about (and leave to a person at a bank that must not get a re-send).
-   */
-  const recordRerouteNotCalled = async (record: TransferRecord) => {
-    const landed = await deps.ledger.findByReference(record.clientId, record.referenceNumber).catch(() => undefined);
-    if (landed === undefined || landed.rev !== (record.rev ?? 0) + 1 || landed.attempts.length !== 2) return;
-    await recordNotCalled(deps, landed, 2, { owner, why: "the reroute's write failed, and landed", now: deps.clock() });
-  };
-
-  const callBank = async (client: RegisteredClient, record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
+  const callBank = async (record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
     const first = record.attempts[0];
     if (first === undefined) throw new Error("a SENDING transfer has its attempt recorded");
     let current = { record, attempt: first, route };
     let answer = await send(record, first, route);
     if (answer === undefined) return record; // SENDING: PENDING to the app
-    if (answer.outcome === "NOT_SENT" && answer.unreachable === true) {
-      // A reroute the ledger could not take is no reroute: attempt 1's "not sent" is settled below
-      // (or, if the write did land after all, attempt 2 is recorded as not called, that settle
-      // loses its compare-and-set, and the resolver sends attempt 2 once the lease runs out).
-      // Never an error for a recorded transfer.
-      const next = await reroute(client, record, route, answer).catch(async (error: unknown) => {
-        deps.logger.error({ err: error, referenceNumber: record.referenceNumber }, "could not record the reroute; settling the first attempt");
-        await recordRerouteNotCalled(record);
-        return undefined;
-      });
-      if (next !== undefined) {
-        const second = await send(next.record, next.attempt, next.route);
-        if (second === undefined) return next.record;
-        current = next;
-        answer = second;
-      }
+    // Refused as unreachable before anything was sent: rerouted for an app that allows it.
+    const next = await rerouteUnreachable(deps, { owner, record, failed: route, answer });
+    if (next !== undefined) {
+      const second = await send(next.record, next.attempt, next.route);
+      if (second === undefined) return next.record;
+      current = next;
+      answer = second;
     }
     const now = deps.clock();
     try {
@@ -221,7 +172,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     }
     deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
     deps.failpoints.hit("after-record");
-    const done = callBank(client, record, route);
+    const done = callBank(record, route);
     inFlight.set(record.referenceNumber, done);
     try {
       const settled = await done;
