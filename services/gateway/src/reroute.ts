@@ -2,6 +2,7 @@ import type { Logger } from "@gerbang/shared";
 import { attemptFields, type BankAnswer } from "./bank-outcome";
 import { chooseFallback } from "./fallback";
 import type { RegistrySnapshot } from "./registry";
+import { neverLeft } from "./resolver-decision";
 import type { ChosenRoute } from "./routing";
 import { recordNotCalled } from "./settle";
 import { newAttempt, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
@@ -35,9 +36,9 @@ export interface RerouteRequest {
 /**
  * Fallback routing's one write, for the request path and the resolver alike: the transfer's latest
  * attempt was answered "not sent" because its partner could not be reached (answer.unreachable),
- * and no send of it or of any attempt before it can have reached a bank. That is the caller's
- * promise: the request path's first send, or the resolver's send of an attempt that never left.
- * Then, for an app that opted in (as the registry has it now) and once per transfer, that answer
+ * and no send of it or of any attempt before it can have reached a bank: the request path's first
+ * send, or the resolver's send of an attempt that never left (checked here, not assumed).
+ * Then, for an active app that opted in (as the registry has it now) and once per transfer, that answer
  * and the next attempt, interbank through another partner (chooseFallback), are recorded in one
  * conditional write, and the caller sends the new attempt.
  *
@@ -49,17 +50,20 @@ export async function rerouteUnreachable(deps: RerouteDeps, o: RerouteRequest): 
   const { record, failed, answer } = o;
   const last = record.attempts.at(-1);
   if (answer.outcome !== "NOT_SENT" || answer.unreachable !== true || record.routing !== undefined || last === undefined) return undefined;
-  const client = deps.registry().clients.get(record.clientId);
-  const choice = client === undefined ? { none: `client ${record.clientId} is no longer registered` } : chooseFallback(deps.registry(), client, failed, record);
-  if ("none" in choice) {
-    deps.logger.info({ referenceNumber: record.referenceNumber, bankCode: failed.bankCode, reason: choice.none }, "no fallback route");
-    return undefined;
-  }
-  const now = deps.clock();
-  const to = { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" as const };
-  const next = newAttempt(last.attempt + 1, to, choice.escrow.accountNumber, now);
-  const why = answer.error ?? answer.bankMessage ?? "unreachable";
+  // The caller's promise, checked: no send of this attempt (its re-sends' included) or of any before it may have left.
+  if (!neverLeft({ ...last, ...attemptFields(answer) }) || !record.attempts.slice(0, -1).every(neverLeft)) return undefined;
   try {
+    const registry = deps.registry();
+    const client = registry.clients.get(record.clientId);
+    const choice = client?.active === true ? chooseFallback(registry, client, failed, record) : { none: `client ${record.clientId} is not an active app` };
+    if ("none" in choice) {
+      deps.logger.info({ referenceNumber: record.referenceNumber, bankCode: failed.bankCode, reason: choice.none }, "no fallback route");
+      return undefined;
+    }
+    const now = deps.clock();
+    const to = { bankCode: choice.route.bankCode, usage: "TRANSFER_INTERBANK" as const };
+    const next = newAttempt(last.attempt + 1, to, choice.escrow.accountNumber, now);
+    const why = answer.error ?? answer.bankMessage ?? "unreachable";
     const rerouted = await deps.ledger.amend(record, o.owner, {
       attempts: [...record.attempts.slice(0, -1), { ...last, answeredAt: now, ...attemptFields(answer) }, next],
       reroute: {

@@ -322,6 +322,29 @@ describe("resolver: an attempt that never left, its partner unreachable when it 
     expect([bni().bookings(t.referenceNumber), bca().bookings(t.referenceNumber)]).toEqual([1, 0]);
   });
 
+  it("is never rerouted when an earlier send of it may have left: the re-send's \"not sent\" leaves it PENDING, nothing sent elsewhere", async () => {
+    await fallbackRouting(true);
+    const t = await leftBehind(); // a crash, no outcome: it may have left
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "PENDING", route: { bankCode: "014" }, attempts: [{ attempt: 1, outcome: "NOT_SENT", resends: 1 }] });
+    expect((await read(t)).attempts).toHaveLength(1);
+    expect((await read(t)).routing).toBeUndefined();
+    expect(bni().calls.filter((c) => c.referenceNumber === t.referenceNumber)).toHaveLength(0);
+  });
+
+  it("follows a new day's attempt too: attempts 1 and 2 never left, attempt 3 goes interbank", async () => {
+    await fallbackRouting(true);
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000, transactionDate: jakartaDaysBefore(new Date(), 1) });
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({
+      state: "SUCCESS", route: { bankCode: "009" },
+      attempts: [{ attempt: 1, outcome: "NOT_SENT" }, { attempt: 2, partnerBankCode: "014", outcome: "NOT_SENT" }, { attempt: 3, partnerBankCode: "009", outcome: "SUCCESS" }],
+    });
+    expect(bni().calls.filter((c) => c.referenceNumber === t.referenceNumber).map((c) => c.attempt)).toEqual([3]);
+  });
+
   it("is rerouted once per transfer: a rerouted attempt refused as unreachable ends FAILED 003, not sent on to a third partner", async () => {
     // Mandiri given an interbank route too, so a second reroute would have somewhere to go.
     await routes().insertOne({ ...MANDIRI_INTERBANK, method: "POST", localEndpoint: "/api/mandiri/interbank", externalEndpoint: "https://{{hostMandiri}}/interbank" });

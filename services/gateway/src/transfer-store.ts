@@ -181,7 +181,7 @@ export interface TransitionPatch {
   answer?: { attempt: number } & Pick<Attempt, (typeof ANSWER_FIELDS)[number] | "bankRequestId">;
   /** The same attempt is being re-sent (same bank-side id): see resendOf. */
   resend?: { attempt: number; sentAt: Date; resends: number; earlierSends: EarlierSend[] };
-  /** Replaces the whole attempts array (fallback: attempt 1's answer and attempt 2 in one write). */
+  /** Replaces the whole attempts array (a reroute: attempt n's answer and attempt n+1 in one write; a new day's attempt). */
   attempts?: Attempt[];
   /** The route now carrying the transfer, the change appended to `routing`, and the app's escrow at the new partner. */
   reroute?: { route: RouteDecision; change: RoutingChange; source: { accountNumber: string; accountName: string } };
