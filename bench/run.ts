@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     compiled,
     nodeArgs: Object.fromEntries(SERVICES.map((name) => [name, [
       ...extraNodeArgs,
+      ...(name === "sandbox-bni" ? ["--expose-gc"] : []), // its reset before each scenario hands the emptied books' heap back (sandbox/src/core/admin.ts)
       ...(profileDir !== undefined && PROFILED.includes(name) ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
     ]])),
     // A service that dies mid-run (its heap budget, a crash) would turn every later figure into
