@@ -2,36 +2,45 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Connection } from "mongoose";
 import { repoRoot } from "@gerbang/shared";
-import { connectTestDatabase, testDatabaseUri } from "../test/database";
+import { testDatabaseUri } from "../test/database";
 import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
-import { crashedTransfer } from "../services/gateway/src/gateway-harness";
-import { createTransferStore, type TransferStore } from "../services/gateway/src/transfer-store";
+import { crashedTransfer, startHarness, type Harness } from "../services/gateway/src/gateway-harness";
+import { createTransferStore, type TransferRecord, type TransferStore } from "../services/gateway/src/transfer-store";
 
-// `scripts/settle.ts` as a real process on a test database: what an operator types, what it prints,
+// `scripts/settle.ts` as a real process on a test database whose partners are fake bank services on
+// loopback (each with its own ledger and status inquiry): what an operator types, what it prints,
 // its exit codes; the rules themselves are tested in services/gateway/src/operator-settle.test.ts.
 
+let h: Harness;
 let connection: Connection;
 let ledger: TransferStore;
 beforeAll(async () => {
-  connection = await connectTestDatabase("settle_command");
+  h = await startHarness("settle_command");
+  connection = h.connection;
   ledger = await createTransferStore(connection);
 });
-afterAll(async () => {
-  await connection.dropDatabase();
-  await connection.close();
-});
+afterAll(async () => { await h.close(); });
 
-const settleCommand = (args: string[]) => runLedgerCommand("settle.ts", args, connection.name);
+const settleCommand = (args: string[]) => runLedgerCommand("settle.ts", args, connection.name, { GATEWAY_BANK_DEADLINE_MS: "2000" });
+
+let seq = 0;
+/** A transfer to BCA (014) the resolver gave up on, in MANUAL_REVIEW. */
+async function inReview(prefix: string): Promise<TransferRecord> {
+  const sentAt = new Date(Date.now() - 3_600_000);
+  const record = crashedTransfer({ referenceNumber: `${prefix}${Date.now()}${++seq}`, clientReferenceNo: `${prefix}-${Date.now()}-${seq}`, amount: "42000", sentAt, leaseOwner: "gateway-a", leaseUntil: sentAt, nextCheckAt: sentAt });
+  expect(await ledger.insert(record)).toBe("inserted");
+  return (await ledger.transition((await ledger.findByReferenceNumber(record.referenceNumber))!, "MANUAL_REVIEW", { reviewReason: "unresolved" }, new Date()))!;
+}
 
 it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and refuses bad arguments (exit 2)", async () => {
-  const sentAt = new Date(Date.now() - 3_600_000);
-  const record = crashedTransfer({ referenceNumber: `SET${Date.now()}`, clientReferenceNo: `SET-${Date.now()}`, amount: "42000", sentAt, leaseOwner: "gateway-a", leaseUntil: sentAt, nextCheckAt: sentAt });
-  expect(await ledger.insert(record)).toBe("inserted");
-  await ledger.transition((await ledger.findByReferenceNumber(record.referenceNumber))!, "MANUAL_REVIEW", { reviewReason: "unresolved" }, new Date());
+  const record = await inReview("SET");
   const decision = ["--reference", record.referenceNumber, "--state", "FAILED", "--by", "siti.ops", "--reason", "BCA statement: no debit"];
 
   const settled = await settleCommand(decision);
-  expect(settled).toMatchObject({ code: 0, stdout: `settled ${record.referenceNumber} (client 3, ${record.clientReferenceNo}, 42000 to 014/0201245681) as FAILED, by siti.ops: BCA statement: no debit\n` });
+  expect(settled).toMatchObject({
+    code: 0,
+    stdout: `settled ${record.referenceNumber} (client 3, ${record.clientReferenceNo}, 42000 to 014/0201245681) as FAILED, by siti.ops: BCA statement: no debit\nthe banks said just before: 014#1 NOT_FOUND (404)\n`,
+  });
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", settledBy: { operator: "siti.ops" } });
 
   // Run again as it was (after an exit 3, say): it stands, and the command says when it was recorded.
@@ -50,11 +59,22 @@ it("settles a transfer in MANUAL_REVIEW once, refuses it after (exit 1), and ref
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", bankReference: "" });
 }, COMMANDS_MS);
 
+it("asks the bank first, and refuses (exit 1, nothing changed) a decision it contradicts: FAILED over a booking, SUCCESS under another reference", async () => {
+  const record = await inReview("SEB");
+  h.banks["014"].settle(record.referenceNumber, 1, "SUCCESS"); // booked since the resolver last asked
+  const failed = await settleCommand(["--reference", record.referenceNumber, "--state", "FAILED", "--by", "siti.ops", "--reason", "BCA desk yesterday: no debit"]);
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toBe(`refused, nothing changed: FAILED for transfer ${record.referenceNumber} contradicts what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference J-${record.referenceNumber}-1; the resolver records an explicit answer at its next check (make show REF=${record.referenceNumber})\n`);
+  const typo = await settleCommand(["--reference", record.referenceNumber, "--state", "SUCCESS", "--by", "siti.ops", "--reason", "BCA desk: booked", "--bank-reference", "J-TYPO"]);
+  expect(typo.code).toBe(1);
+  expect(typo.stderr).toMatch(/has reference "J-SEB\d+-1", not "J-TYPO"/);
+  expect(await ledger.findByReferenceNumber(record.referenceNumber)).toEqual(record);
+  const right = await settleCommand(["--reference", record.referenceNumber, "--state", "SUCCESS", "--by", "siti.ops", "--reason", "BCA desk: booked", "--bank-reference", `J-${record.referenceNumber}-1`]);
+  expect(right).toMatchObject({ code: 0, stdout: expect.stringMatching(/as SUCCESS, by siti\.ops: BCA desk: booked\nthe banks said just before: 014#1 SUCCESS \(00\)\n$/) as string });
+}, COMMANDS_MS);
+
 it("through make, records the reason as typed: a $, a $(...), quotes and backticks are text, not make's or the shell's", async () => {
-  const sentAt = new Date(Date.now() - 3_600_000);
-  const record = crashedTransfer({ referenceNumber: `SEM${Date.now()}`, clientReferenceNo: `SEM-${Date.now()}`, amount: "42000", sentAt, leaseOwner: "gateway-a", leaseUntil: sentAt, nextCheckAt: sentAt });
-  expect(await ledger.insert(record)).toBe("inserted");
-  await ledger.transition((await ledger.findByReferenceNumber(record.referenceNumber))!, "MANUAL_REVIEW", { reviewReason: "unresolved" }, new Date());
+  const record = await inReview("SEM");
   const reason = "refund of $100 `date` $(shell echo made) \"desk\" it's ${HOME}";
   // -o: never (re)install packages under the running tests, whatever the state of the install marker.
   await promisify(execFile)("make", ["-s", "-o", "node_modules/.gerbang-installed", "settle", `REF=${record.referenceNumber}`, "STATE=FAILED", "BY=ops$1", `REASON=${reason}`], {

@@ -1,11 +1,17 @@
-import { checkSettlement, createTransferStore, loadGatewayConfig, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "@gerbang/gateway";
+import { createLogger } from "@gerbang/shared";
+import {
+  askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, settleByOperator, SettlementInDoubt, SettlementRefused,
+  type AttemptAnswer, type OperatorSettlement,
+} from "@gerbang/gateway";
 import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
  * also takes `--bank-reference <the bank's reference of the booking>`): a person's settlement of a
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
- * says what is allowed). Exit 0: settled, or already settled so by an earlier run (the same state,
+ * says what is allowed). Just before writing it asks the bank services about every attempt, as
+ * reconcile does (`make run` up, or the deployment's services), and refuses a decision the banks'
+ * answers contradict; it prints what they said either way. Exit 0: settled, or already settled so by an earlier run (the same state,
  * operator, reason and bank reference: a re-run after exit 3); 1: refused by the ledger (not in MANUAL_REVIEW, being
  * asked about, changed meanwhile), nothing changed; 2: bad or missing arguments (nothing read), or
  * the database could not be reached or holds no ledger, nothing changed; 3: the database failed
@@ -41,14 +47,27 @@ async function main(): Promise<number> {
     console.error(`${error.message}\n${USAGE}`);
     return 2;
   }
-  const { connection } = await connectLedger(loadGatewayConfig());
+  const config = loadGatewayConfig();
+  const { connection } = await connectLedger(config);
+  let bankSaid: AttemptAnswer[] | undefined;
+  // Opened only for a settlement that gets as far as asking, and closed once it has.
+  const askBank = async (t: Parameters<typeof askAboutAttempts>[1]) => {
+    const inquiries = await openBankInquiries(connection, config, createLogger("settle", config.logLevel === "info" ? "warn" : config.logLevel));
+    try {
+      bankSaid = await askAboutAttempts(inquiries, t);
+      return bankSaid;
+    } finally {
+      inquiries.close();
+    }
+  };
   try {
     const now = new Date();
-    const settled = await settleByOperator(await createTransferStore(connection), settlement, now);
+    const settled = await settleByOperator({ ledger: await createTransferStore(connection), askBank }, settlement, now);
     const by = settled.settledBy;
     const already = by !== undefined && by.at.getTime() !== now.getTime(); // the same decision, recorded by an earlier run
     const done = already ? `already settled at ${by.at.toISOString()}:` : "settled";
     console.log(`${done} ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
+    if (bankSaid !== undefined) console.log(`the banks said just before: ${bankSaid.map(describeAnswer).join(", ")}`);
     return 0;
   } catch (error) {
     if (error instanceof SettlementInDoubt) {

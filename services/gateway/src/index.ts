@@ -5,4 +5,5 @@ export { createBankDirectoryStore, type BankDirectoryStore, type DirectoryBank }
 export { parseReconcileInstant, reconcile, reconcileLedger, type Mismatch, type ReconcileReport } from "./reconcile";
 export { timeoutOrderingProblems } from "./bank-policy";
 export { createTransferStore, TRANSFERS_COLLECTION } from "./transfer-store";
+export { askAboutAttempts, describeAnswer, openBankInquiries, type AttemptAnswer } from "./bank-inquiries";
 export { checkSettlement, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "./operator-settle";

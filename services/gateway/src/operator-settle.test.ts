@@ -2,7 +2,9 @@ import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../../../test/database";
 import { crashedTransfer } from "./gateway-harness";
 import { statusOf, toTransferMessage } from "./transfer-view";
-import { LEASE_CLOCK_ALLOWANCE_MS, SettlementInDoubt, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
+import type { AttemptAnswer } from "./bank-inquiries";
+import type { StatusAnswer } from "./bank-outcome";
+import { bankContradiction, LEASE_CLOCK_ALLOWANCE_MS, SettlementInDoubt, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
 import type { TransferState } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -35,8 +37,15 @@ async function transferIn(state: TransferState): Promise<TransferRecord> {
   return (await ledger.transition(sending, state, state === "MANUAL_REVIEW" ? { reviewReason: "unresolved 3600 s after it was sent" } : {}, new Date()))!;
 }
 
-const decide = (t: TransferRecord, over: Partial<OperatorSettlement> = {}) =>
-  settleByOperator(ledger, { referenceNumber: t.referenceNumber, state: "FAILED", operator: "siti.ops", reason: "BCA statement 27 Nov: no debit", ...over }, new Date());
+/** The bank's answers as the settlement's last check gets them (bank-inquiries.ts asks the real ones; see scripts/settle.test.ts). */
+const bankSays = (...statuses: StatusAnswer[]) => (t: TransferRecord): Promise<AttemptAnswer[]> =>
+  Promise.resolve(t.attempts.map((a, i) => ({ label: `${a.partnerBankCode}#${a.attempt}`, answer: statuses[i] ?? { status: "NOT_FOUND", bankCode: "ESB-82-006" } })));
+/** The usual case of MANUAL_REVIEW: the bank's inquiry has no record of the attempt. */
+const noRecord = bankSays();
+const using = (store: TransferStore, askBank = noRecord) => ({ ledger: store, askBank });
+
+const decide = (t: TransferRecord, over: Partial<OperatorSettlement> = {}, askBank = noRecord) =>
+  settleByOperator(using(ledger, askBank), { referenceNumber: t.referenceNumber, state: "FAILED", operator: "siti.ops", reason: "BCA statement 27 Nov: no debit", ...over }, new Date());
 
 describe("an operator settles a transfer in MANUAL_REVIEW", () => {
   it("as FAILED: final, who and why kept on it, the review reason too, the app shown the reason", async () => {
@@ -79,7 +88,7 @@ describe("an operator settles a transfer in MANUAL_REVIEW", () => {
     const settled = await decide(t); // another person, or the bank's answer, gets there first
     // This one read the transfer before that write: it still saw MANUAL_REVIEW.
     const readEarlier: TransferStore = { ...ledger, findByReferenceNumber: () => Promise.resolve(t) };
-    await expect(settleByOperator(readEarlier, { referenceNumber: t.referenceNumber, state: "SUCCESS", operator: "budi.ops", reason: "booked", bankReference: "PPU-1" }, new Date()))
+    await expect(settleByOperator(using(readEarlier), { referenceNumber: t.referenceNumber, state: "SUCCESS", operator: "budi.ops", reason: "booked", bankReference: "PPU-1" }, new Date()))
       .rejects.toThrow(new SettlementRefused(`transfer ${t.referenceNumber} changed meanwhile (the bank's answer may have settled it); look at it again`));
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(settled);
   });
@@ -131,7 +140,7 @@ describe("what an operator cannot do (refused, nothing changed)", () => {
   });
 
   it("settle a transfer that does not exist", async () => {
-    await expect(settleByOperator(ledger, { referenceNumber: "GRBNOSUCHTRANSFER", state: "FAILED", operator: "a", reason: "b" }, new Date()))
+    await expect(settleByOperator(using(ledger), { referenceNumber: "GRBNOSUCHTRANSFER", state: "FAILED", operator: "a", reason: "b" }, new Date()))
       .rejects.toThrow("no transfer GRBNOSUCHTRANSFER");
   });
 });
@@ -140,7 +149,7 @@ describe("a database failure during a settlement", () => {
   it("while reading: a plain error, nothing was written", async () => {
     const t = await transferIn("MANUAL_REVIEW");
     const failing: TransferStore = { ...ledger, findByReferenceNumber: () => Promise.reject(new Error("connection closed")) };
-    const failure = await settleByOperator(failing, { referenceNumber: t.referenceNumber, state: "FAILED", operator: "a", reason: "b" }, new Date()).catch((error: unknown) => error);
+    const failure = await settleByOperator(using(failing), { referenceNumber: t.referenceNumber, state: "FAILED", operator: "a", reason: "b" }, new Date()).catch((error: unknown) => error);
     expect([failure instanceof SettlementInDoubt, failure instanceof SettlementRefused, (failure as Error).message]).toEqual([false, false, "connection closed"]);
     expect((await ledger.findByReferenceNumber(t.referenceNumber))?.state).toBe("MANUAL_REVIEW");
   });
@@ -149,10 +158,48 @@ describe("a database failure during a settlement", () => {
     const t = await transferIn("MANUAL_REVIEW");
     // The write lands, then the answer is lost: exactly the case an operator must not be told "nothing changed".
     const lostAnswer: TransferStore = { ...ledger, transition: async (...args) => { await ledger.transition(...args); throw new Error("socket timed out"); } };
-    const failure = await settleByOperator(lostAnswer, { referenceNumber: t.referenceNumber, state: "FAILED", operator: "a", reason: "b" }, new Date()).catch((error: unknown) => error);
+    const failure = await settleByOperator(using(lostAnswer), { referenceNumber: t.referenceNumber, state: "FAILED", operator: "a", reason: "b" }, new Date()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SettlementInDoubt);
     expect(failure).not.toBeInstanceOf(SettlementRefused);
     expect((failure as Error).message).toMatch(/socket timed out\): it may or may not be recorded/);
     expect((await ledger.findByReferenceNumber(t.referenceNumber))?.state).toBe("FAILED");
+  });
+});
+
+describe("the settlement's last check with the bank", () => {
+  const booked: StatusAnswer = { status: "SUCCESS", bankCode: "00", bankReference: "PPU-778812" };
+  const said = (...answers: StatusAnswer[]): AttemptAnswer[] => answers.map((answer, i) => ({ label: `014#${i + 1}`, answer }));
+
+  it.each<[string, "SUCCESS" | "FAILED", string, AttemptAnswer[], RegExp | undefined]>([
+    ["FAILED over a booking", "FAILED", "", said(booked), /the bank booked it: 014#1 SUCCESS \(00\), reference PPU-778812/],
+    ["FAILED over a booking of an earlier attempt", "FAILED", "", said(booked, { status: "NOT_FOUND" }), /the bank booked it: 014#1/],
+    ["FAILED while the bank still works on it", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-025" }), /still has it pending: 014#1 PENDING \(ESB-82-025\)/],
+    ["FAILED over a BCA id holding another transfer (not ours: what a person is for)", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-003", bankMessage: "TransactionID collides with another transfer" }), undefined],
+    ["FAILED where the bank has no record", "FAILED", "", said({ status: "NOT_FOUND" }), undefined],
+    ["FAILED where the bank gave no usable answer", "FAILED", "", said({ status: "UNKNOWN" }), undefined],
+    ["FAILED with the bank services down", "FAILED", "", said({ status: "NO_ANSWER", error: "deadline" }), undefined],
+    ["FAILED over the bank's decline", "FAILED", "", said({ status: "FAILED", bankCode: "ESB-82-010" }), undefined],
+    ["SUCCESS with the bank's own reference", "SUCCESS", "PPU-778812", said(booked), undefined],
+    ["SUCCESS with another reference than the bank's booking", "SUCCESS", "PPU-778821", said(booked), /has reference "PPU-778812", not "PPU-778821"/],
+    ["SUCCESS over a booking that gives no reference", "SUCCESS", "PPU-1", said({ status: "SUCCESS", bankCode: "00" }), undefined],
+    ["SUCCESS over the bank's decline of the latest attempt", "SUCCESS", "PPU-1", said({ status: "NOT_FOUND" }, { status: "FAILED", bankCode: "ESB-82-010", bankMessage: "insufficient funds" }), /declined the latest attempt: 014#2 FAILED \(ESB-82-010\) insufficient funds/],
+    ["SUCCESS where the bank has no record (a statement shows it)", "SUCCESS", "PPU-1", said({ status: "NOT_FOUND" }), undefined],
+  ])("%s", (_case, state, bankReference, answers, refused) => {
+    const found = bankContradiction(state, bankReference, answers);
+    if (refused === undefined) expect(found).toBeUndefined();
+    else expect(found).toMatch(refused);
+  });
+
+  it("refuses, writing nothing, a decision the bank's answers contradict: asked after the ledger's checks, before the write", async () => {
+    const t = await transferIn("MANUAL_REVIEW");
+    await expect(decide(t, {}, bankSays(booked))).rejects.toThrow(new SettlementRefused(
+      `FAILED for transfer ${t.referenceNumber} contradicts what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference PPU-778812; the resolver records an explicit answer at its next check (make show REF=${t.referenceNumber})`,
+    ));
+    expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
+    // A transfer that is not in MANUAL_REVIEW is refused before the bank is asked.
+    const asked: string[] = [];
+    const final = await transferIn("FAILED");
+    await expect(decide(final, {}, (x) => { asked.push(x.referenceNumber); return noRecord(x); })).rejects.toThrow(/final states never change/);
+    expect(asked).toEqual([]);
   });
 });

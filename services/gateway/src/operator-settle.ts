@@ -1,3 +1,5 @@
+import { describeAnswer, type AttemptAnswer } from "./bank-inquiries";
+import { isIdCollision } from "./bank-outcome";
 import { isFinal } from "./transfer-states";
 import type { TransferRecord, TransferStore } from "./transfer-store";
 
@@ -51,16 +53,51 @@ export function checkSettlement(input: OperatorSettlement): Required<OperatorSet
   return { referenceNumber, state, operator, reason, bankReference };
 }
 
+export interface SettleDeps {
+  ledger: TransferStore;
+  /** Asks each bank about every attempt of the transfer, now (askAboutAttempts). */
+  askBank: (t: TransferRecord) => Promise<AttemptAnswer[]>;
+}
+
+/**
+ * What the banks say now that a settlement would contradict, or undefined. The resolver asks about
+ * a transfer in MANUAL_REVIEW only every so often (GATEWAY_REVIEW_CHECK_MAX_MS at most), so a bank
+ * may have decided since, while a person goes by what its desk said before. FAILED tells the app it
+ * may pay again: a booking, or an attempt the bank still works on, would make that a double
+ * payment. SUCCESS names a booking: the bank's own reference of it must be the one typed, and a
+ * decline of the latest attempt with nothing booked denies it. An explicit answer is the
+ * resolver's to record, at its next check. No contradiction is read from what says nothing about
+ * the transfer: no record (a statement may show what the inquiry no longer does), no usable answer,
+ * a bank service not reachable, or a BCA id that holds another transfer (the case a person is for).
+ */
+export function bankContradiction(state: "SUCCESS" | "FAILED", bankReference: string, answers: readonly AttemptAnswer[]): string | undefined {
+  const said = (of: readonly AttemptAnswer[]) => of.map(describeAnswer).join(", ");
+  const booked = answers.filter(({ answer }) => answer.status === "SUCCESS");
+  const pending = answers.filter(({ answer }) => answer.status === "PENDING" && !isIdCollision(answer));
+  if (state === "FAILED") {
+    if (booked.length > 0) return `the bank booked it: ${said(booked)}, reference ${booked.map(({ answer }) => answer.bankReference ?? "?").join(", ")}`;
+    if (pending.length > 0) return `the bank still has it pending: ${said(pending)}`;
+    return undefined;
+  }
+  const otherReference = booked.find(({ answer }) => (answer.bankReference ?? "") !== "" && answer.bankReference !== bankReference);
+  if (booked.length === 1 && otherReference !== undefined) return `the bank's booking (${said([otherReference])}) has reference "${otherReference.answer.bankReference ?? ""}", not "${bankReference}"`;
+  const latest = answers.at(-1);
+  if (booked.length === 0 && latest?.answer.status === "FAILED") return `the bank declined the latest attempt: ${said([latest])} ${latest.answer.bankMessage ?? ""}`.trim();
+  return undefined;
+}
+
 /**
  * Settles a transfer the resolver gave up on. MANUAL_REVIEW is where the bank's status inquiry
  * could not decide (the bank does not know the attempt past its horizon, or a BCA id collision);
  * only a person who has checked with the bank can. Only MANUAL_REVIEW may be settled so: every
  * other unresolved state is still the resolver's, and final states never change. One
  * compare-and-set, as every other write: if the bank's answer settles it meanwhile (the resolver
- * still asks about it), that answer stands and this is refused. The same settlement again is
- * answered with the one recorded, unchanged.
+ * still asks about it), that answer stands and this is refused. Just before it, the banks are
+ * asked once more, and a decision their answers contradict is refused (bankContradiction). The
+ * same settlement again is answered with the one recorded, unchanged.
  */
-export async function settleByOperator(ledger: TransferStore, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
+export async function settleByOperator(deps: SettleDeps, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
+  const { ledger } = deps;
   const { referenceNumber, state, operator, reason, bankReference } = checkSettlement(input);
   const seen = await ledger.findByReferenceNumber(referenceNumber);
   if (seen === undefined) throw new SettlementRefused(`no transfer ${referenceNumber}`);
@@ -77,6 +114,10 @@ export async function settleByOperator(ledger: TransferStore, input: OperatorSet
     const after = new Date(seen.leaseUntil.getTime() + LEASE_CLOCK_ALLOWANCE_MS).toISOString();
     // A gateway that stopped hands its leases back by ending them at that moment: the same wait.
     throw new SettlementRefused(`transfer ${referenceNumber} may be being asked about at the bank right now (a gateway held it until ${seen.leaseUntil.toISOString()}, on its clock); look at it again after ${after}`);
+  }
+  const contradiction = bankContradiction(state, bankReference, await deps.askBank(seen));
+  if (contradiction !== undefined) {
+    throw new SettlementRefused(`${state} for transfer ${referenceNumber} contradicts what the bank says now: ${contradiction}; the resolver records an explicit answer at its next check (make show REF=${referenceNumber})`);
   }
   const settled = await ledger.transition(seen, state, {
     settledBy: { operator, reason, at: now },

@@ -1,9 +1,7 @@
-import { createRegistryStore, type Logger, type Partner } from "@gerbang/shared";
-import { createBankBreakers } from "./bank-breakers";
-import { createBankCaller, type BankCaller } from "./bank-client";
-import { bankPoliciesOf, policyFor, type PolicySettings } from "./bank-policy";
+import type { createRegistryStore, Logger } from "@gerbang/shared";
+import { askAboutAttempts, describeAnswer, openBankInquiries, type BankInquiries } from "./bank-inquiries";
+import type { PolicySettings } from "./bank-policy";
 import type { StatusAnswer } from "./bank-outcome";
-import { protoUsage } from "./settle";
 import { isFinal } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -51,32 +49,23 @@ export interface ReconcileReport {
   truncated: boolean;
 }
 
-export interface ReconcileDeps {
+export interface ReconcileDeps extends BankInquiries {
   ledger: TransferStore;
-  partners: readonly Partner[];
-  bank: BankCaller;
-  deadlineFor: (bankCode: string) => number;
 }
 
 /** Wires reconcile() on a database with the gateway's bank settings (the reconcile command). */
 export async function reconcileLedger(connection: Connection, config: PolicySettings, logger: Logger, from: Date, to: Date): Promise<ReconcileReport> {
-  const breakers = createBankBreakers({ errorPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000, windowMs: 10_000 }, logger);
-  const bank = createBankCaller({ breakers, maxReconnectBackoffMs: 1_000 });
+  const inquiries = await openBankInquiries(connection, config, logger);
   try {
-    const policies = bankPoliciesOf(config);
-    return await reconcile({
-      ledger: await createTransferStore(connection), partners: await createRegistryStore(connection).listPartners(), bank,
-      deadlineFor: (bankCode) => policyFor(policies, bankCode).deadlineMs,
-    }, from, to);
+    return await reconcile({ ...inquiries, ledger: await createTransferStore(connection) }, from, to);
   } finally {
-    bank.close();
-    breakers.close();
+    inquiries.close();
   }
 }
 
 /**
  * Compares the ledger with the banks for transfers created or changed in [from, to): every attempt, "not
- * sent" ones included, is looked up with GetTransferStatus, and the ledger must agree. SUCCESS needs
+ * sent" ones included, is looked up with GetTransferStatus (askAboutAttempts), and the ledger must agree. SUCCESS needs
  * exactly one booking at the banks, FAILED none, and neither anything still pending; a transfer that is not final
  * is listed too (with its review reason), and so is any attempt the bank could not be asked about.
  * Changed, too: a transfer settled (by a person, or by the bank's late answer) after the run that
@@ -89,23 +78,9 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
   let asked = 0;
   let answered = 0;
   for (const t of transfers.slice(0, limit)) {
-    const answers: { label: string; answer: StatusAnswer }[] = [];
-    // Every attempt, "not sent" ones too: that promise is the bank service's, and a booking under
-    // it (a FAILED 003 the bank did book, or both attempts of a reroute) is what this must catch.
-    for (const a of t.attempts) {
-      const partner = deps.partners.find((p) => p.bankCode === a.partnerBankCode);
-      const answer: StatusAnswer = partner === undefined
-        ? { status: "NOT_SENT", error: `no partner ${a.partnerBankCode} in the registry` }
-        : await deps.bank.status(partner, {
-          referenceNumber: t.referenceNumber, attempt: a.attempt, usage: protoUsage(a.usage), transactionDate: a.transactionDate,
-          // The attempt's own escrow: a rerouted transfer's first attempt debited another one, and
-          // BCA only owns up to a record whose accounts match.
-          amount: t.amount, sourceAccountNumber: a.sourceAccountNumber ?? t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber,
-        }, deps.deadlineFor(partner.bankCode));
-      asked++;
-      if (answer.status !== "NOT_SENT" && answer.status !== "NO_ANSWER") answered++;
-      answers.push({ label: `${a.partnerBankCode}#${a.attempt}`, answer });
-    }
+    const answers = await askAboutAttempts(deps, t);
+    asked += answers.length;
+    answered += answers.filter(({ answer }) => answer.status !== "NOT_SENT" && answer.status !== "NO_ANSWER").length;
     const found = problemOf(t, answers.map((x) => x.answer));
     // A person settled it: say so, with their reason, beside whatever the banks say now.
     const problem = found === undefined || t.settledBy === undefined ? found
@@ -113,7 +88,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
     if (problem !== undefined) {
       mismatches.push({
         referenceNumber: t.referenceNumber, clientReferenceNo: t.clientReferenceNo, state: t.state, problem,
-        bank: answers.map((x) => [x.label, x.answer.status, x.answer.bankCode ? `(${x.answer.bankCode})` : ""].join(" ").trim()),
+        bank: answers.map(describeAnswer),
       });
     }
   }
