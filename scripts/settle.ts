@@ -7,19 +7,20 @@ import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
- * also takes `--bank-reference <the bank's reference of the booking>`): a person's settlement of a
+ * also takes `--bank-reference <the bank's reference of the booking>`; FAILED `--over-pending yes`,
+ * once the bank confirmed an attempt its inquiry still answers PENDING will never book): a person's settlement of a
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
  * says what is allowed). Just before writing it asks the bank services about every attempt, as
  * reconcile does (`make run` up, or the deployment's services), and refuses a decision the banks'
  * answers contradict; it prints what they said either way. Exit 0: settled, or already settled so by an earlier run (the same state,
  * operator, reason and bank reference: a re-run after exit 3); 1: refused by the ledger (not in MANUAL_REVIEW, being
- * asked about, changed meanwhile), nothing changed; 2: bad or missing arguments (nothing read), or
+ * asked about, changed meanwhile) or by the banks' answers, nothing changed; 2: bad or missing arguments (nothing read), or
  * the database could not be reached or holds no ledger, nothing changed; 3: the database failed
  * during the write itself, so the settlement may or may not be recorded (`make show` says). Reads MONGODB_URI (default: `make run`'s
  * embedded database) and MONGODB_DATABASE.
  */
-const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>]";
-const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "operator", "--reason": "reason", "--bank-reference": "bankReference" } as const;
+const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>] [--over-pending yes]";
+const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "operator", "--reason": "reason", "--bank-reference": "bankReference", "--over-pending": "overPending" } as const;
 type Field = (typeof FLAGS)[keyof typeof FLAGS];
 
 function parseArgs(argv: string[]): { ok: true; values: Partial<Record<Field, string>> } | { ok: false; error: string } {
@@ -29,6 +30,7 @@ function parseArgs(argv: string[]): { ok: true; values: Partial<Record<Field, st
   for (const [flag, value] of pairs.values) values[FLAGS[flag as keyof typeof FLAGS]] = value;
   const missing = (["--reference", "--state", "--by", "--reason"] as const).filter((flag) => values[FLAGS[flag]] === undefined);
   if (missing.length > 0) return { ok: false, error: `missing ${missing.join(", ")}` };
+  if (values.overPending !== undefined && values.overPending !== "yes") return { ok: false, error: `--over-pending takes yes, not "${values.overPending}"` };
   return { ok: true, values };
 }
 
@@ -38,8 +40,8 @@ async function main(): Promise<number> {
     console.error(`${args.error}\n${USAGE}`);
     return 2;
   }
-  const { referenceNumber = "", state = "", operator = "", reason = "", bankReference } = args.values;
-  const settlement: OperatorSettlement = { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }) };
+  const { referenceNumber = "", state = "", operator = "", reason = "", bankReference, overPending } = args.values;
+  const settlement: OperatorSettlement = { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }), overPending: overPending === "yes" };
   try {
     checkSettlement(settlement); // before the database: what the arguments alone refuse is a usage error
   } catch (error) {
@@ -60,14 +62,18 @@ async function main(): Promise<number> {
       inquiries.close();
     }
   };
+  const printBankSaid = (print: (line: string) => void) => {
+    if (bankSaid !== undefined) print(`the banks said just before: ${bankSaid.map(describeAnswer).join(", ")}`);
+  };
   try {
     const now = new Date();
     const settled = await settleByOperator({ ledger: await createTransferStore(connection), askBank }, settlement, now);
     const by = settled.settledBy;
     const already = by !== undefined && by.at.getTime() !== now.getTime(); // the same decision, recorded by an earlier run
     const done = already ? `already settled at ${by.at.toISOString()}:` : "settled";
-    console.log(`${done} ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}: ${by?.reason ?? ""}`);
-    if (bankSaid !== undefined) console.log(`the banks said just before: ${bankSaid.map(describeAnswer).join(", ")}`);
+    const over = by?.overPending === undefined ? "" : `, over the bank's pending ${by.overPending}`;
+    console.log(`${done} ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}${over}: ${by?.reason ?? ""}`);
+    printBankSaid(console.log);
     return 0;
   } catch (error) {
     if (error instanceof SettlementInDoubt) {
@@ -76,6 +82,7 @@ async function main(): Promise<number> {
     }
     if (!(error instanceof SettlementRefused)) throw error;
     console.error(`refused, nothing changed: ${error.message}`);
+    printBankSaid(console.error);
     return 1;
   } finally {
     await closeLedger(connection);

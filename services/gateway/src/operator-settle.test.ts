@@ -4,7 +4,7 @@ import { crashedTransfer } from "./gateway-harness";
 import { statusOf, toTransferMessage } from "./transfer-view";
 import type { AttemptAnswer } from "./bank-inquiries";
 import type { StatusAnswer } from "./bank-outcome";
-import { bankContradiction, LEASE_CLOCK_ALLOWANCE_MS, SettlementInDoubt, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
+import { checkWithBank, LEASE_CLOCK_ALLOWANCE_MS, SettlementInDoubt, SettlementRefused, settleByOperator, type OperatorSettlement } from "./operator-settle";
 import type { TransferState } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -39,7 +39,7 @@ async function transferIn(state: TransferState): Promise<TransferRecord> {
 
 /** The bank's answers as the settlement's last check gets them (bank-inquiries.ts asks the real ones; see scripts/settle.test.ts). */
 const bankSays = (...statuses: StatusAnswer[]) => (t: TransferRecord): Promise<AttemptAnswer[]> =>
-  Promise.resolve(t.attempts.map((a, i) => ({ label: `${a.partnerBankCode}#${a.attempt}`, answer: statuses[i] ?? { status: "NOT_FOUND", bankCode: "ESB-82-006" } })));
+  Promise.resolve(t.attempts.map((a, i) => ({ label: `${a.partnerBankCode}#${a.attempt}`, answer: statuses[i] ?? { status: "NOT_FOUND", bankCode: "ESB-82-027" } })));
 /** The usual case of MANUAL_REVIEW: the bank's inquiry has no record of the attempt. */
 const noRecord = bankSays();
 const using = (store: TransferStore, askBank = noRecord) => ({ ledger: store, askBank });
@@ -170,10 +170,13 @@ describe("the settlement's last check with the bank", () => {
   const booked: StatusAnswer = { status: "SUCCESS", bankCode: "00", bankReference: "PPU-778812" };
   const said = (...answers: StatusAnswer[]): AttemptAnswer[] => answers.map((answer, i) => ({ label: `014#${i + 1}`, answer }));
 
+  const refunded: StatusAnswer = { status: "PENDING", bankCode: "04", bankMessage: "refunded at BCA (Refund): not a state this gateway settles; a person decides" };
   it.each<[string, "SUCCESS" | "FAILED", string, AttemptAnswer[], RegExp | undefined]>([
     ["FAILED over a booking", "FAILED", "", said(booked), /the bank booked it: 014#1 SUCCESS \(00\), reference PPU-778812/],
     ["FAILED over a booking of an earlier attempt", "FAILED", "", said(booked, { status: "NOT_FOUND" }), /the bank booked it: 014#1/],
-    ["FAILED while the bank still works on it", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-025" }), /still has it pending: 014#1 PENDING \(ESB-82-025\)/],
+    ["FAILED while the bank still works on it", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-025" }), /still has it pending: 014#1 PENDING \(ESB-82-025\) \(if the bank confirmed it will never book it, .*OVER_PENDING=yes\)/],
+    ["FAILED while a later attempt is pending", "FAILED", "", said({ status: "NOT_FOUND" }, { status: "PENDING", bankCode: "P" }), /still has it pending: 014#2 PENDING \(P\)/],
+    ["FAILED over BCA's refunded (04), without the person's confirmation", "FAILED", "", said(refunded), /still has it pending: 014#1 PENDING \(04\)/],
     ["FAILED over a BCA id holding another transfer (not ours: what a person is for)", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-003", bankMessage: "TransactionID collides with another transfer" }), undefined],
     ["FAILED where the bank has no record", "FAILED", "", said({ status: "NOT_FOUND" }), undefined],
     ["FAILED where the bank gave no usable answer", "FAILED", "", said({ status: "UNKNOWN" }), undefined],
@@ -181,25 +184,40 @@ describe("the settlement's last check with the bank", () => {
     ["FAILED over the bank's decline", "FAILED", "", said({ status: "FAILED", bankCode: "ESB-82-010" }), undefined],
     ["SUCCESS with the bank's own reference", "SUCCESS", "PPU-778812", said(booked), undefined],
     ["SUCCESS with another reference than the bank's booking", "SUCCESS", "PPU-778821", said(booked), /has reference "PPU-778812", not "PPU-778821"/],
+    ["SUCCESS with a reference matching neither of two bookings", "SUCCESS", "PPU-9", said(booked, { status: "SUCCESS", bankCode: "00", bankReference: "PPU-2" }), /has reference "PPU-778812", "PPU-2", not "PPU-9"/],
+    ["SUCCESS with the reference of one of two bookings (reconcile names the double booking)", "SUCCESS", "PPU-2", said(booked, { status: "SUCCESS", bankCode: "00", bankReference: "PPU-2" }), undefined],
     ["SUCCESS over a booking that gives no reference", "SUCCESS", "PPU-1", said({ status: "SUCCESS", bankCode: "00" }), undefined],
     ["SUCCESS over the bank's decline of the latest attempt", "SUCCESS", "PPU-1", said({ status: "NOT_FOUND" }, { status: "FAILED", bankCode: "ESB-82-010", bankMessage: "insufficient funds" }), /declined the latest attempt: 014#2 FAILED \(ESB-82-010\) insufficient funds/],
+    ["SUCCESS over a decline of the latest attempt while an earlier one could not be asked (it may be the booking)", "SUCCESS", "PPU-1", said({ status: "UNKNOWN" }, { status: "FAILED", bankCode: "ESB-82-010" }), undefined],
     ["SUCCESS where the bank has no record (a statement shows it)", "SUCCESS", "PPU-1", said({ status: "NOT_FOUND" }), undefined],
   ])("%s", (_case, state, bankReference, answers, refused) => {
-    const found = bankContradiction(state, bankReference, answers);
+    const found = checkWithBank(state, bankReference, answers).contradiction;
     if (refused === undefined) expect(found).toBeUndefined();
     else expect(found).toMatch(refused);
+  });
+
+  it("settles FAILED over a pending answer only when the person confirmed the bank will never book it, and keeps that on the transfer; never over a booking", () => {
+    expect(checkWithBank("FAILED", "", said({ status: "NOT_FOUND" }, refunded), true)).toEqual({ pending: "014#2 PENDING (04)" });
+    expect(checkWithBank("FAILED", "", said({ status: "NOT_FOUND" }), true)).toEqual({});
+    expect(checkWithBank("FAILED", "", said(booked, refunded), true).contradiction).toMatch(/the bank booked it/);
   });
 
   it("refuses, writing nothing, a decision the bank's answers contradict: asked after the ledger's checks, before the write", async () => {
     const t = await transferIn("MANUAL_REVIEW");
     await expect(decide(t, {}, bankSays(booked))).rejects.toThrow(new SettlementRefused(
-      `FAILED for transfer ${t.referenceNumber} contradicts what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference PPU-778812; the resolver records an explicit answer at its next check (make show REF=${t.referenceNumber})`,
+      `FAILED for transfer ${t.referenceNumber} contradicts what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference PPU-778812`,
     ));
+    await expect(decide(t, {}, bankSays(refunded))).rejects.toThrow(/contradicts what the bank says now: the bank still has it pending: 014#1 PENDING \(04\)/);
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
     // A transfer that is not in MANUAL_REVIEW is refused before the bank is asked.
     const asked: string[] = [];
     const final = await transferIn("FAILED");
     await expect(decide(final, {}, (x) => { asked.push(x.referenceNumber); return noRecord(x); })).rejects.toThrow(/final states never change/);
     expect(asked).toEqual([]);
+    // Confirmed: settled over the pending answer, which stays on the transfer.
+    expect(await decide(t, { overPending: true, reason: "BCA desk: refunded 27 Nov" }, bankSays(refunded))).toMatchObject({
+      state: "FAILED", settledBy: { operator: "siti.ops", reason: "BCA desk: refunded 27 Nov", overPending: "014#1 PENDING (04)" },
+    });
+    await expect(decide(await transferIn("MANUAL_REVIEW"), { state: "SUCCESS", bankReference: "PPU-1", overPending: true })).rejects.toThrow(/applies to FAILED only/);
   });
 });

@@ -14,6 +14,13 @@ export interface OperatorSettlement {
   reason: string;
   /** The bank's reference of the booking, as its status inquiry gives it (reconcile compares them): required for SUCCESS, refused for FAILED. */
   bankReference?: string;
+  /**
+   * FAILED only: the person confirmed with the bank that an attempt its inquiry still answers
+   * PENDING will never be booked (BCA's refunded 04 and canceled 05 are answered so, as are states
+   * a bank service does not know). Without it such a FAILED is refused; with it, it is kept on the
+   * transfer as settledBy.overPending.
+   */
+  overPending?: boolean;
 }
 
 /**
@@ -39,6 +46,7 @@ export class SettlementInDoubt extends Error {
 
 /** The settlement's own fields, trimmed, or the refusal: what can be said before the ledger is read. */
 export function checkSettlement(input: OperatorSettlement): Required<OperatorSettlement> & { state: "SUCCESS" | "FAILED" } {
+  const overPending = input.overPending === true;
   const { state } = input;
   const referenceNumber = input.referenceNumber.trim();
   const operator = input.operator.trim();
@@ -50,7 +58,8 @@ export function checkSettlement(input: OperatorSettlement): Required<OperatorSet
   if (reason === "") throw new SettlementRefused("give the reason: what the bank said, and where");
   if (state === "SUCCESS" && bankReference === "") throw new SettlementRefused("SUCCESS needs the bank's reference of the booking");
   if (state === "FAILED" && bankReference !== "") throw new SettlementRefused("a FAILED transfer has no bank reference");
-  return { referenceNumber, state, operator, reason, bankReference };
+  if (state === "SUCCESS" && overPending) throw new SettlementRefused("settling over a pending answer applies to FAILED only");
+  return { referenceNumber, state, operator, reason, bankReference, overPending };
 }
 
 export interface SettleDeps {
@@ -59,31 +68,47 @@ export interface SettleDeps {
   askBank: (t: TransferRecord) => Promise<AttemptAnswer[]>;
 }
 
+/** What the banks' answers say against a settlement: the contradiction, and (FAILED) the pending answers an override would settle it over. */
+export interface BankCheck {
+  contradiction?: string;
+  pending?: string;
+}
+
 /**
- * What the banks say now that a settlement would contradict, or undefined. The resolver asks about
- * a transfer in MANUAL_REVIEW only every so often (GATEWAY_REVIEW_CHECK_MAX_MS at most), so a bank
- * may have decided since, while a person goes by what its desk said before. FAILED tells the app it
- * may pay again: a booking, or an attempt the bank still works on, would make that a double
- * payment. SUCCESS names a booking: the bank's own reference of it must be the one typed, and a
- * decline of the latest attempt with nothing booked denies it. An explicit answer is the
- * resolver's to record, at its next check. No contradiction is read from what says nothing about
- * the transfer: no record (a statement may show what the inquiry no longer does), no usable answer,
- * a bank service not reachable, or a BCA id that holds another transfer (the case a person is for).
+ * What the banks say now against a settlement. The resolver asks about a transfer in
+ * MANUAL_REVIEW only every so often (GATEWAY_REVIEW_CHECK_MAX_MS at most), so a bank may have
+ * decided since, while a person goes by what its desk said before.
+ * - FAILED tells the app it may pay again: a booking of any attempt contradicts it, always. An
+ *   attempt the bank still answers PENDING may yet be booked: that contradicts it too, unless the
+ *   person confirmed the bank never will (overPending: BCA's refunded and canceled, and states a
+ *   bank service does not know, are PENDING answers that stay so).
+ * - SUCCESS names a booking: its reference must be one the banks give for a booking of the
+ *   transfer, and it is denied by a decline of the latest attempt when nothing is booked and every
+ *   other attempt was answered.
+ * No contradiction is read from what says nothing about the transfer: no record (a statement may
+ * show what the inquiry no longer does), no usable answer, a bank service not reachable, or a BCA
+ * id that holds another transfer (the case a person is for).
  */
-export function bankContradiction(state: "SUCCESS" | "FAILED", bankReference: string, answers: readonly AttemptAnswer[]): string | undefined {
+export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string, answers: readonly AttemptAnswer[], overPending = false): BankCheck {
   const said = (of: readonly AttemptAnswer[]) => of.map(describeAnswer).join(", ");
   const booked = answers.filter(({ answer }) => answer.status === "SUCCESS");
   const pending = answers.filter(({ answer }) => answer.status === "PENDING" && !isIdCollision(answer));
   if (state === "FAILED") {
-    if (booked.length > 0) return `the bank booked it: ${said(booked)}, reference ${booked.map(({ answer }) => answer.bankReference ?? "?").join(", ")}`;
-    if (pending.length > 0) return `the bank still has it pending: ${said(pending)}`;
-    return undefined;
+    if (booked.length > 0) return { contradiction: `the bank booked it: ${said(booked)}, reference ${booked.map(({ answer }) => answer.bankReference ?? "?").join(", ")}` };
+    if (pending.length === 0) return {};
+    if (overPending) return { pending: said(pending) };
+    return { contradiction: `the bank still has it pending: ${said(pending)} (if the bank confirmed it will never book it, e.g. refunded or canceled, settle again over the pending answer: OVER_PENDING=yes)` };
   }
-  const otherReference = booked.find(({ answer }) => (answer.bankReference ?? "") !== "" && answer.bankReference !== bankReference);
-  if (booked.length === 1 && otherReference !== undefined) return `the bank's booking (${said([otherReference])}) has reference "${otherReference.answer.bankReference ?? ""}", not "${bankReference}"`;
+  const references = booked.map(({ answer }) => answer.bankReference ?? "").filter((r) => r !== "");
+  if (references.length > 0 && !references.includes(bankReference)) {
+    return { contradiction: `the bank's booking (${said(booked)}) has reference ${references.map((r) => JSON.stringify(r)).join(", ")}, not "${bankReference}"` };
+  }
   const latest = answers.at(-1);
-  if (booked.length === 0 && latest?.answer.status === "FAILED") return `the bank declined the latest attempt: ${said([latest])} ${latest.answer.bankMessage ?? ""}`.trim();
-  return undefined;
+  const allAnswered = answers.every(({ answer }) => answer.status !== "UNKNOWN" && answer.status !== "NO_ANSWER" && answer.status !== "NOT_SENT");
+  if (booked.length === 0 && allAnswered && latest?.answer.status === "FAILED") {
+    return { contradiction: `the bank declined the latest attempt: ${said([latest])} ${latest.answer.bankMessage ?? ""}`.trim() };
+  }
+  return {};
 }
 
 /**
@@ -93,12 +118,12 @@ export function bankContradiction(state: "SUCCESS" | "FAILED", bankReference: st
  * other unresolved state is still the resolver's, and final states never change. One
  * compare-and-set, as every other write: if the bank's answer settles it meanwhile (the resolver
  * still asks about it), that answer stands and this is refused. Just before it, the banks are
- * asked once more, and a decision their answers contradict is refused (bankContradiction). The
+ * asked once more, and a decision their answers contradict is refused (checkWithBank). The
  * same settlement again is answered with the one recorded, unchanged.
  */
 export async function settleByOperator(deps: SettleDeps, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
   const { ledger } = deps;
-  const { referenceNumber, state, operator, reason, bankReference } = checkSettlement(input);
+  const { referenceNumber, state, operator, reason, bankReference, overPending } = checkSettlement(input);
   const seen = await ledger.findByReferenceNumber(referenceNumber);
   if (seen === undefined) throw new SettlementRefused(`no transfer ${referenceNumber}`);
   // The same decision already recorded (a re-run after "outcome unknown" found it landed): it
@@ -115,12 +140,10 @@ export async function settleByOperator(deps: SettleDeps, input: OperatorSettleme
     // A gateway that stopped hands its leases back by ending them at that moment: the same wait.
     throw new SettlementRefused(`transfer ${referenceNumber} may be being asked about at the bank right now (a gateway held it until ${seen.leaseUntil.toISOString()}, on its clock); look at it again after ${after}`);
   }
-  const contradiction = bankContradiction(state, bankReference, await deps.askBank(seen));
-  if (contradiction !== undefined) {
-    throw new SettlementRefused(`${state} for transfer ${referenceNumber} contradicts what the bank says now: ${contradiction}; the resolver records an explicit answer at its next check (make show REF=${referenceNumber})`);
-  }
+  const bank = checkWithBank(state, bankReference, await deps.askBank(seen), overPending);
+  if (bank.contradiction !== undefined) throw new SettlementRefused(`${state} for transfer ${referenceNumber} contradicts what the bank says now: ${bank.contradiction}`);
   const settled = await ledger.transition(seen, state, {
-    settledBy: { operator, reason, at: now },
+    settledBy: { operator, reason, at: now, ...(bank.pending === undefined ? {} : { overPending: bank.pending }) },
     bankResponseMessage: `settled by an operator after checking with the bank: ${reason}`,
     ...(state === "SUCCESS" ? { bankReference } : {}),
     lease: null,
