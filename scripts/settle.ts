@@ -1,6 +1,6 @@
 import { createLogger } from "@gerbang/shared";
 import {
-  askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, settleByOperator, SettlementInDoubt, SettlementRefused,
+  askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, overPendingNote, settleByOperator, SettlementInDoubt, SettlementRefused,
   type AttemptAnswer, type OperatorSettlement,
 } from "@gerbang/gateway";
 import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     const by = settled.settledBy;
     const already = by !== undefined && by.at.getTime() !== now.getTime(); // the same decision, recorded by an earlier run
     const done = already ? `already settled at ${by.at.toISOString()}:` : "settled";
-    const over = by?.overPending === undefined ? "" : `, over the bank's pending ${by.overPending}`;
+    const over = by === undefined ? "" : overPendingNote(by);
     console.log(`${done} ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}${over}: ${by?.reason ?? ""}`);
     printBankSaid(console.log);
     return 0;

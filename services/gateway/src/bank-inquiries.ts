@@ -6,7 +6,8 @@ import type { StatusAnswer } from "./bank-outcome";
 import { protoUsage } from "./settle";
 import type { TransferRecord } from "./transfer-store";
 
-type Connection = Parameters<typeof createRegistryStore>[0];
+/** A mongoose connection, named without importing mongoose (only *-store.ts files do). */
+export type Connection = Parameters<typeof createRegistryStore>[0];
 
 /** What a transfer's attempts are asked about at their banks with. */
 export interface BankInquiries {

@@ -74,6 +74,11 @@ export function isIdCollision(answer: { bankCode?: string | undefined; bankMessa
   return answer.bankCode === "ESB-82-003" && /another transfer/i.test(answer.bankMessage ?? "");
 }
 
+/** An inquiry that learnt nothing: the bank service could not be asked, or the bank gave no usable answer. */
+export function unanswered(inquiry: StatusAnswer): boolean {
+  return inquiry.status === "UNKNOWN" || inquiry.status === "NO_ANSWER" || inquiry.status === "NOT_SENT";
+}
+
 /** An inquiry's PENDING says the bank has this attempt, except a BCA id collision's, which is about another transfer under our id. */
 export function bankKnowsAttempt(inquiry: StatusAnswer): boolean {
   return inquiry.status === "PENDING" && !isIdCollision(inquiry);

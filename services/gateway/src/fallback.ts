@@ -18,7 +18,7 @@ export interface FallbackChoice {
  * none otherwise.
  */
 export function chooseFallback(
-  tables: RoutingTables, client: RegisteredClient, failed: ChosenRoute, transfer: { beneficiaryBankCode: string; beneficiaryAccountName: string },
+  tables: RoutingTables, client: RegisteredClient, failed: Pick<ChosenRoute, "bankCode" | "beneficiaryBankName">, transfer: { beneficiaryBankCode: string; beneficiaryAccountName: string },
 ): FallbackChoice | { none: string } {
   if (client.fallbackRouting !== true) return { none: `client ${client.clientId} has fallback routing off` };
   if (transfer.beneficiaryAccountName.trim() === "") return { none: "an interbank fallback needs the beneficiary's name" };

@@ -1,7 +1,7 @@
 import { describeAnswer, type AttemptAnswer } from "./bank-inquiries";
-import { isIdCollision } from "./bank-outcome";
+import { bankKnowsAttempt, unanswered } from "./bank-outcome";
 import { isFinal } from "./transfer-states";
-import type { TransferRecord, TransferStore } from "./transfer-store";
+import type { OperatorDecision, TransferRecord, TransferStore } from "./transfer-store";
 
 /** What a person decided about a transfer in MANUAL_REVIEW, after checking with the bank. */
 export interface OperatorSettlement {
@@ -21,6 +21,11 @@ export interface OperatorSettlement {
    * transfer as settledBy.overPending.
    */
   overPending?: boolean;
+}
+
+/** ", over the bank's pending 014#1 PENDING (04)" for a FAILED settled over a pending answer, else "": as the operators' commands print a settlement. */
+export function overPendingNote(by: OperatorDecision): string {
+  return by.overPending === undefined ? "" : `, over the bank's pending ${by.overPending}`;
 }
 
 /**
@@ -62,7 +67,7 @@ export function checkSettlement(input: OperatorSettlement): Required<OperatorSet
   return { referenceNumber, state, operator, reason, bankReference, overPending };
 }
 
-export interface SettleDeps {
+export interface OperatorSettleDeps {
   ledger: TransferStore;
   /** Asks each bank about every attempt of the transfer, now (askAboutAttempts). */
   askBank: (t: TransferRecord) => Promise<AttemptAnswer[]>;
@@ -84,15 +89,15 @@ export interface BankCheck {
  *   bank service does not know, are PENDING answers that stay so).
  * - SUCCESS names a booking: its reference must be one the banks give for a booking of the
  *   transfer, and it is denied by a decline of the latest attempt when nothing is booked and every
- *   other attempt was answered.
- * No contradiction is read from what says nothing about the transfer: no record (a statement may
- * show what the inquiry no longer does), no usable answer, a bank service not reachable, or a BCA
- * id that holds another transfer (the case a person is for).
+ *   attempt was answered ("no record" included: an attempt that never left has none).
+ * Nothing else contradicts: no record on its own (a statement may show what the inquiry no longer
+ * does), no usable answer, a bank service not reachable, or a BCA id that holds another transfer
+ * (the case a person is for).
  */
 export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string, answers: readonly AttemptAnswer[], overPending = false): BankCheck {
   const said = (of: readonly AttemptAnswer[]) => of.map(describeAnswer).join(", ");
   const booked = answers.filter(({ answer }) => answer.status === "SUCCESS");
-  const pending = answers.filter(({ answer }) => answer.status === "PENDING" && !isIdCollision(answer));
+  const pending = answers.filter(({ answer }) => bankKnowsAttempt(answer));
   if (state === "FAILED") {
     if (booked.length > 0) return { contradiction: `the bank booked it: ${said(booked)}, reference ${booked.map(({ answer }) => answer.bankReference ?? "?").join(", ")}` };
     if (pending.length === 0) return {};
@@ -104,7 +109,7 @@ export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string
     return { contradiction: `the bank's booking (${said(booked)}) has reference ${references.map((r) => JSON.stringify(r)).join(", ")}, not "${bankReference}"` };
   }
   const latest = answers.at(-1);
-  const allAnswered = answers.every(({ answer }) => answer.status !== "UNKNOWN" && answer.status !== "NO_ANSWER" && answer.status !== "NOT_SENT");
+  const allAnswered = !answers.some(({ answer }) => unanswered(answer));
   if (booked.length === 0 && allAnswered && latest?.answer.status === "FAILED") {
     return { contradiction: `the bank declined the latest attempt: ${said([latest])} ${latest.answer.bankMessage ?? ""}`.trim() };
   }
@@ -121,7 +126,7 @@ export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string
  * asked once more, and a decision their answers contradict is refused (checkWithBank). The
  * same settlement again is answered with the one recorded, unchanged.
  */
-export async function settleByOperator(deps: SettleDeps, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
+export async function settleByOperator(deps: OperatorSettleDeps, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
   const { ledger } = deps;
   const { referenceNumber, state, operator, reason, bankReference, overPending } = checkSettlement(input);
   const seen = await ledger.findByReferenceNumber(referenceNumber);

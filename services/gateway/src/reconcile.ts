@@ -1,11 +1,10 @@
-import type { createRegistryStore, Logger } from "@gerbang/shared";
-import { askAboutAttempts, describeAnswer, openBankInquiries, type BankInquiries } from "./bank-inquiries";
+import type { Logger } from "@gerbang/shared";
+import { askAboutAttempts, describeAnswer, openBankInquiries, type BankInquiries, type Connection } from "./bank-inquiries";
 import type { PolicySettings } from "./bank-policy";
-import type { StatusAnswer } from "./bank-outcome";
+import { unanswered, type StatusAnswer } from "./bank-outcome";
+import { overPendingNote } from "./operator-settle";
 import { isFinal } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
-
-type Connection = Parameters<typeof createRegistryStore>[0];
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -84,7 +83,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
     const found = problemOf(t, answers.map((x) => x.answer));
     // A person settled it: say so, with their reason, beside whatever the banks say now.
     const problem = found === undefined || t.settledBy === undefined ? found
-      : `${found} (settled by ${t.settledBy.operator} at ${t.settledBy.at.toISOString()}: ${t.settledBy.reason})`;
+      : `${found} (settled by ${t.settledBy.operator} at ${t.settledBy.at.toISOString()}${overPendingNote(t.settledBy)}: ${t.settledBy.reason})`;
     if (problem !== undefined) {
       mismatches.push({
         referenceNumber: t.referenceNumber, clientReferenceNo: t.clientReferenceNo, state: t.state, problem,
@@ -102,7 +101,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
 function problemOf(t: TransferRecord, answers: StatusAnswer[]): string | undefined {
   if (!isFinal(t.state)) return [`not final (${t.state})`, t.reviewReason].filter((part) => part !== undefined).join(": ");
   const booked = answers.filter((a) => a.status === "SUCCESS").length;
-  const unasked = answers.filter((a) => a.status === "UNKNOWN" || a.status === "NO_ANSWER" || a.status === "NOT_SENT");
+  const unasked = answers.filter(unanswered);
   // One booking, but of another attempt than the ledger's (a rerouted transfer's first bank booked,
   // the second did not): the ledger names the wrong bank, reference and escrow.
   const ledgerBooked = t.attempts.findIndex((a) => a.outcome === "SUCCESS");

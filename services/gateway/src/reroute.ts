@@ -29,7 +29,7 @@ export interface RerouteRequest {
   /** The transfer as the caller last wrote it, its latest attempt the one just answered. */
   record: TransferRecord;
   /** The route that latest attempt went by. */
-  failed: ChosenRoute;
+  failed: Pick<ChosenRoute, "bankCode" | "usage" | "beneficiaryBankName">;
   answer: BankAnswer;
 }
 

@@ -3,6 +3,7 @@ import { createClientStore } from "./client-store";
 import { crashedTransfer, keepClearOfJakartaMidnight, LOCAL, startHarness, testSettings, until, updateMentions, withLedgerFault, type Harness } from "./gateway-harness";
 import { MAX_RESENDS, neverLeft } from "./resolver-decision";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
+import { statusOf } from "./transfer-view";
 import type { TransferState } from "./transfer-states";
 
 // The resolver against the real database and fake bank services on loopback: transfers are put in
@@ -345,6 +346,17 @@ describe("resolver: an attempt that never left, its partner unreachable when it 
     expect(bni().calls.filter((c) => c.referenceNumber === t.referenceNumber).map((c) => c.attempt)).toEqual([3]);
   });
 
+  it("is not rerouted for an app that is no longer active: FAILED 003, nothing sent elsewhere", async () => {
+    await (await createClientStore(h.connection)).upsertClient({ ...LOCAL, fallbackRouting: true, active: false });
+    await h.gateway.refreshRegistry();
+    const t = await leftBehind({ outcome: "NOT_SENT", sentAgoMs: 1_000 });
+    bca().setMode("not-sent");
+    await h.gateway.resolver.runOnce();
+    expect(await read(t)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "NOT_SENT" }] });
+    expect(statusOf(await read(t)).statusCode).toBe("003");
+    expect(bni().calls.filter((c) => c.referenceNumber === t.referenceNumber)).toHaveLength(0);
+  });
+
   it("is rerouted once per transfer: a rerouted attempt refused as unreachable ends FAILED 003, not sent on to a third partner", async () => {
     // Mandiri given an interbank route too, so a second reroute would have somewhere to go.
     await routes().insertOne({ ...MANDIRI_INTERBANK, method: "POST", localEndpoint: "/api/mandiri/interbank", externalEndpoint: "https://{{hostMandiri}}/interbank" });
@@ -364,6 +376,7 @@ describe("resolver: an attempt that never left, its partner unreachable when it 
     const mandiriCalls = h.banks["800"].calls.length;
     await h.gateway.resolver.runOnce();
     expect(await read(t)).toMatchObject({ state: "FAILED", attempts: [{ attempt: 1, outcome: "NOT_SENT" }, { attempt: 2, partnerBankCode: "009", outcome: "NOT_SENT", resends: 1 }] });
+    expect(statusOf(await read(t)).statusCode).toBe("003");
     expect((await read(t)).routing).toHaveLength(1);
     expect(h.banks["800"].calls).toHaveLength(mandiriCalls);
   });

@@ -239,7 +239,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     // An attempt that never left has no earlier send that could still land: its answer is as final
     // as a first send's (a decline FAILED, a refusal before sending 003, not PENDING until review),
     // and a refusal as unreachable is rerouted for an app that allows it, as the request path's is.
-    const failed = { partner, bankCode: partner.bankCode, usage: sent.usage, reason: sending.route.reason, beneficiaryBankName: sending.beneficiaryBankName };
+    const failed = { bankCode: partner.bankCode, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
     const rerouted = await rerouteUnreachable(deps, { owner, record: sending, failed, answer });
     if (rerouted === undefined) {
       await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "first", now: deps.clock() });
