@@ -10,7 +10,7 @@ MAKEFLAGS += --no-print-directory
 # The operators' inputs are text. make expands a `$` in a variable given on its command line
 # (`make settle REASON='paid $100'` would record "paid 00", and a `$(shell ...)` in it would run),
 # so each one given there is taken as written and handed to the recipe's environment unexpanded.
-OPERATOR_INPUTS := REF STATE BY REASON BANK_REF OVER_PENDING FROM TO
+OPERATOR_INPUTS := REF STATE BY REASON BANK_REF NEVER_BOOKED FROM TO
 $(foreach v,$(OPERATOR_INPUTS),$(if $(filter command line,$(origin $(v))),$(eval override $(v) := $$(value $(v)))$(eval export $(v))))
 
 help: ## List the targets
@@ -55,9 +55,9 @@ reconcile: | node_modules/.gerbang-installed ## Compare the ledger with the bank
 show: | node_modules/.gerbang-installed ## One transfer as the ledger holds it (every attempt, every send, the review reason), with the system running: make show REF=GRB...
 	npx tsx scripts/show.ts "$${REF:-}"
 
-settle: | node_modules/.gerbang-installed ## Settle a transfer in MANUAL_REVIEW after checking with the bank, with the system running: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...] [OVER_PENDING=yes]
+settle: | node_modules/.gerbang-installed ## Settle a transfer in MANUAL_REVIEW after checking with the bank, with the system running: make settle REF=GRB... STATE=FAILED BY=you REASON="what the bank said" [BANK_REF=...] [NEVER_BOOKED=yes]
 	@# From the environment, not pasted into the command line: a quote or a backtick in REASON stays text.
-	npx tsx scripts/settle.ts --reference "$${REF:-}" --state "$${STATE:-}" --by "$${BY:-}" --reason "$${REASON:-}" $${BANK_REF:+--bank-reference "$$BANK_REF"} $${OVER_PENDING:+--over-pending "$$OVER_PENDING"}
+	npx tsx scripts/settle.ts --reference "$${REF:-}" --state "$${STATE:-}" --by "$${BY:-}" --reason "$${REASON:-}" $${BANK_REF:+--bank-reference "$$BANK_REF"} $${NEVER_BOOKED:+--never-booked "$$NEVER_BOOKED"}
 
 clean: ## Remove local state (databases, logs); keeps installed tools
 	rm -rf .state

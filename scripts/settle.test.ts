@@ -64,7 +64,7 @@ it("asks the bank first, and refuses (exit 1, nothing changed) a decision it con
   h.banks["014"].settle(record.referenceNumber, 1, "SUCCESS"); // booked since the resolver last asked
   const failed = await settleCommand(["--reference", record.referenceNumber, "--state", "FAILED", "--by", "siti.ops", "--reason", "BCA desk yesterday: no debit"]);
   expect(failed.code).toBe(1);
-  expect(failed.stderr).toBe(`refused, nothing changed: FAILED for transfer ${record.referenceNumber} contradicts what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference J-${record.referenceNumber}-1\nthe banks said just before: 014#1 SUCCESS (00)\n`);
+  expect(failed.stderr).toBe(`refused, nothing changed: FAILED for transfer ${record.referenceNumber} is refused on what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference J-${record.referenceNumber}-1\nthe banks said just before: 014#1 SUCCESS (00)\n`);
   const typo = await settleCommand(["--reference", record.referenceNumber, "--state", "SUCCESS", "--by", "siti.ops", "--reason", "BCA desk: booked", "--bank-reference", "J-TYPO"]);
   expect(typo.code).toBe(1);
   expect(typo.stderr).toMatch(/has reference "J-SEB\d+-1", not "J-TYPO"/);
@@ -73,19 +73,19 @@ it("asks the bank first, and refuses (exit 1, nothing changed) a decision it con
   expect(right).toMatchObject({ code: 0, stdout: expect.stringMatching(/as SUCCESS, by siti\.ops: BCA desk: booked\nthe banks said just before: 014#1 SUCCESS \(00\)\n$/) as string });
 }, COMMANDS_MS);
 
-it("settles FAILED over an attempt the bank still answers PENDING only with --over-pending yes, kept on the transfer; any other value is a usage error", async () => {
+it("settles FAILED over an attempt the bank still answers PENDING only with --never-booked yes, kept on the transfer; any other value is a usage error", async () => {
   const record = await inReview("SEP");
   h.banks["014"].settle(record.referenceNumber, 1, "PENDING"); // e.g. BCA's refunded (04), which its service answers PENDING
   const decision = ["--reference", record.referenceNumber, "--state", "FAILED", "--by", "siti.ops", "--reason", "BCA desk: refunded, will not book"];
   const refused = await settleCommand(decision);
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toMatch(/contradicts what the bank says now: the bank still has it pending: 014#1 PENDING .*OVER_PENDING=yes\)\nthe banks said just before: 014#1 PENDING/);
-  expect((await settleCommand([...decision, "--over-pending", "no"])).code).toBe(2);
+  expect(refused.stderr).toMatch(/refused on what the bank says now: the bank still has it pending: 014#1 PENDING .*NEVER_BOOKED=yes\)\nthe banks said just before: 014#1 PENDING/);
+  expect((await settleCommand([...decision, "--never-booked", "no"])).code).toBe(2);
   expect(await ledger.findByReferenceNumber(record.referenceNumber)).toEqual(record);
-  const settled = await settleCommand([...decision, "--over-pending", "yes"]);
+  const settled = await settleCommand([...decision, "--never-booked", "yes"]);
   expect(settled.code).toBe(0);
-  expect(settled.stdout).toMatch(new RegExp(`^settled ${record.referenceNumber} .* as FAILED, by siti.ops, over the bank's pending 014#1 PENDING.*: BCA desk: refunded, will not book\n`));
-  expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", settledBy: { overPending: expect.stringMatching(/^014#1 PENDING/) as string } });
+  expect(settled.stdout).toMatch(new RegExp(`^settled ${record.referenceNumber} .* as FAILED, by siti.ops, over the bank's answers 014#1 PENDING.*: BCA desk: refunded, will not book\n`));
+  expect(await ledger.findByReferenceNumber(record.referenceNumber)).toMatchObject({ state: "FAILED", settledBy: { overBankAnswers: expect.stringMatching(/^014#1 PENDING/) as string } });
 }, COMMANDS_MS);
 
 it("through make, records the reason as typed: a $, a $(...), quotes and backticks are text, not make's or the shell's", async () => {

@@ -1,14 +1,14 @@
 import { createLogger } from "@gerbang/shared";
 import {
-  askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, overPendingNote, settleByOperator, SettlementInDoubt, SettlementRefused,
+  askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, overBankAnswersNote, settleByOperator, SettlementInDoubt, SettlementRefused,
   type AttemptAnswer, type OperatorSettlement,
 } from "@gerbang/gateway";
 import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
- * also takes `--bank-reference <the bank's reference of the booking>`; FAILED `--over-pending yes`,
- * once the bank confirmed an attempt its inquiry still answers PENDING will never book): a person's settlement of a
+ * also takes `--bank-reference <the bank's reference of the booking>`; FAILED `--never-booked yes`,
+ * once the bank confirmed by other means what its inquiry cannot say): a person's settlement of a
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
  * says what is allowed). Just before writing it asks the bank services about every attempt, as
  * reconcile does (`make run` up, or the deployment's services), and refuses a decision the banks'
@@ -19,8 +19,8 @@ import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
  * during the write itself, so the settlement may or may not be recorded (`make show` says). Reads MONGODB_URI (default: `make run`'s
  * embedded database) and MONGODB_DATABASE.
  */
-const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>] [--over-pending yes]";
-const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "operator", "--reason": "reason", "--bank-reference": "bankReference", "--over-pending": "overPending" } as const;
+const USAGE = "usage: npx tsx scripts/settle.ts --reference <GRB...> --state SUCCESS|FAILED --by <who> --reason <what the bank said> [--bank-reference <ref>] [--never-booked yes]";
+const FLAGS = { "--reference": "referenceNumber", "--state": "state", "--by": "operator", "--reason": "reason", "--bank-reference": "bankReference", "--never-booked": "neverBooked" } as const;
 type Field = (typeof FLAGS)[keyof typeof FLAGS];
 
 function parseArgs(argv: string[]): { ok: true; values: Partial<Record<Field, string>> } | { ok: false; error: string } {
@@ -30,7 +30,7 @@ function parseArgs(argv: string[]): { ok: true; values: Partial<Record<Field, st
   for (const [flag, value] of pairs.values) values[FLAGS[flag as keyof typeof FLAGS]] = value;
   const missing = (["--reference", "--state", "--by", "--reason"] as const).filter((flag) => values[FLAGS[flag]] === undefined);
   if (missing.length > 0) return { ok: false, error: `missing ${missing.join(", ")}` };
-  if (values.overPending !== undefined && values.overPending !== "yes") return { ok: false, error: `--over-pending takes yes, not "${values.overPending}"` };
+  if (values.neverBooked !== undefined && values.neverBooked !== "yes") return { ok: false, error: `--never-booked takes yes, not "${values.neverBooked}"` };
   return { ok: true, values };
 }
 
@@ -40,8 +40,8 @@ async function main(): Promise<number> {
     console.error(`${args.error}\n${USAGE}`);
     return 2;
   }
-  const { referenceNumber = "", state = "", operator = "", reason = "", bankReference, overPending } = args.values;
-  const settlement: OperatorSettlement = { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }), overPending: overPending === "yes" };
+  const { referenceNumber = "", state = "", operator = "", reason = "", bankReference, neverBooked } = args.values;
+  const settlement: OperatorSettlement = { referenceNumber, state, operator, reason, ...(bankReference === undefined ? {} : { bankReference }), neverBooked: neverBooked === "yes" };
   try {
     checkSettlement(settlement); // before the database: what the arguments alone refuse is a usage error
   } catch (error) {
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     const by = settled.settledBy;
     const already = by !== undefined && by.at.getTime() !== now.getTime(); // the same decision, recorded by an earlier run
     const done = already ? `already settled at ${by.at.toISOString()}:` : "settled";
-    const over = by === undefined ? "" : overPendingNote(by);
+    const over = by === undefined ? "" : overBankAnswersNote(by);
     console.log(`${done} ${settled.referenceNumber} (client ${settled.clientId}, ${settled.clientReferenceNo}, ${settled.amount} to ${settled.beneficiaryBankCode}/${settled.beneficiaryAccountNumber}) as ${settled.state}, by ${by?.operator ?? ""}${over}: ${by?.reason ?? ""}`);
     printBankSaid(console.log);
     return 0;

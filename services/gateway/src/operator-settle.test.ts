@@ -174,13 +174,14 @@ describe("the settlement's last check with the bank", () => {
   it.each<[string, "SUCCESS" | "FAILED", string, AttemptAnswer[], RegExp | undefined]>([
     ["FAILED over a booking", "FAILED", "", said(booked), /the bank booked it: 014#1 SUCCESS \(00\), reference PPU-778812/],
     ["FAILED over a booking of an earlier attempt", "FAILED", "", said(booked, { status: "NOT_FOUND" }), /the bank booked it: 014#1/],
-    ["FAILED while the bank still works on it", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-025" }), /still has it pending: 014#1 PENDING \(ESB-82-025\) \(if the bank confirmed it will never book it, .*OVER_PENDING=yes\)/],
+    ["FAILED while the bank still works on it", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-025" }), /still has it pending: 014#1 PENDING \(ESB-82-025\) \(if the bank confirmed, by other means, that it will never book it, .*NEVER_BOOKED=yes\)/],
     ["FAILED while a later attempt is pending", "FAILED", "", said({ status: "NOT_FOUND" }, { status: "PENDING", bankCode: "P" }), /still has it pending: 014#2 PENDING \(P\)/],
     ["FAILED over BCA's refunded (04), without the person's confirmation", "FAILED", "", said(refunded), /still has it pending: 014#1 PENDING \(04\)/],
     ["FAILED over a BCA id holding another transfer (not ours: what a person is for)", "FAILED", "", said({ status: "PENDING", bankCode: "ESB-82-003", bankMessage: "TransactionID collides with another transfer" }), undefined],
     ["FAILED where the bank has no record", "FAILED", "", said({ status: "NOT_FOUND" }), undefined],
-    ["FAILED where the bank gave no usable answer", "FAILED", "", said({ status: "UNKNOWN" }), undefined],
-    ["FAILED with the bank services down", "FAILED", "", said({ status: "NO_ANSWER", error: "deadline" }), undefined],
+    ["FAILED where the bank gave no usable answer (its booking cannot be ruled out)", "FAILED", "", said({ status: "UNKNOWN", bankMessage: "ESB-99-999" }), /could not be asked: 014#1 UNKNOWN ESB-99-999 .*NEVER_BOOKED=yes/],
+    ["FAILED with the bank services down", "FAILED", "", said({ status: "NO_ANSWER", error: "no answer within 2000 ms" }), /could not be asked: 014#1 NO_ANSWER no answer within 2000 ms/],
+    ["FAILED with one attempt pending and another not asked", "FAILED", "", said({ status: "NOT_SENT", error: "no partner 014 in the registry" }, { status: "PENDING", bankCode: "P" }), /still has it pending: 014#2 PENDING \(P\); the bank could not be asked: 014#1 NOT_SENT no partner 014/],
     ["FAILED over the bank's decline", "FAILED", "", said({ status: "FAILED", bankCode: "ESB-82-010" }), undefined],
     ["SUCCESS with the bank's own reference", "SUCCESS", "PPU-778812", said(booked), undefined],
     ["SUCCESS with another reference than the bank's booking", "SUCCESS", "PPU-778821", said(booked), /has reference "PPU-778812", not "PPU-778821"/],
@@ -191,23 +192,23 @@ describe("the settlement's last check with the bank", () => {
     ["SUCCESS over a decline of the latest attempt while an earlier one could not be asked (it may be the booking)", "SUCCESS", "PPU-1", said({ status: "UNKNOWN" }, { status: "FAILED", bankCode: "ESB-82-010" }), undefined],
     ["SUCCESS where the bank has no record (a statement shows it)", "SUCCESS", "PPU-1", said({ status: "NOT_FOUND" }), undefined],
   ])("%s", (_case, state, bankReference, answers, refused) => {
-    const found = checkWithBank(state, bankReference, answers).contradiction;
+    const found = checkWithBank(state, bankReference, answers).refusal;
     if (refused === undefined) expect(found).toBeUndefined();
     else expect(found).toMatch(refused);
   });
 
-  it("settles FAILED over a pending answer only when the person confirmed the bank will never book it, and keeps that on the transfer; never over a booking", () => {
-    expect(checkWithBank("FAILED", "", said({ status: "NOT_FOUND" }, refunded), true)).toEqual({ pending: "014#2 PENDING (04)" });
+  it("settles FAILED over a pending or unasked attempt only when the person confirmed the bank will never book it, keeping those answers; never over a booking", () => {
+    expect(checkWithBank("FAILED", "", said({ status: "NO_ANSWER" }, refunded), true)).toEqual({ overAnswers: "014#2 PENDING (04), 014#1 NO_ANSWER" });
     expect(checkWithBank("FAILED", "", said({ status: "NOT_FOUND" }), true)).toEqual({});
-    expect(checkWithBank("FAILED", "", said(booked, refunded), true).contradiction).toMatch(/the bank booked it/);
+    expect(checkWithBank("FAILED", "", said(booked, refunded), true).refusal).toMatch(/the bank booked it/);
   });
 
   it("refuses, writing nothing, a decision the bank's answers contradict: asked after the ledger's checks, before the write", async () => {
     const t = await transferIn("MANUAL_REVIEW");
     await expect(decide(t, {}, bankSays(booked))).rejects.toThrow(new SettlementRefused(
-      `FAILED for transfer ${t.referenceNumber} contradicts what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference PPU-778812`,
+      `FAILED for transfer ${t.referenceNumber} is refused on what the bank says now: the bank booked it: 014#1 SUCCESS (00), reference PPU-778812`,
     ));
-    await expect(decide(t, {}, bankSays(refunded))).rejects.toThrow(/contradicts what the bank says now: the bank still has it pending: 014#1 PENDING \(04\)/);
+    await expect(decide(t, {}, bankSays(refunded))).rejects.toThrow(/refused on what the bank says now: the bank still has it pending: 014#1 PENDING \(04\)/);
     expect(await ledger.findByReferenceNumber(t.referenceNumber)).toEqual(t);
     // A transfer that is not in MANUAL_REVIEW is refused before the bank is asked.
     const asked: string[] = [];
@@ -215,9 +216,9 @@ describe("the settlement's last check with the bank", () => {
     await expect(decide(final, {}, (x) => { asked.push(x.referenceNumber); return noRecord(x); })).rejects.toThrow(/final states never change/);
     expect(asked).toEqual([]);
     // Confirmed: settled over the pending answer, which stays on the transfer.
-    expect(await decide(t, { overPending: true, reason: "BCA desk: refunded 27 Nov" }, bankSays(refunded))).toMatchObject({
-      state: "FAILED", settledBy: { operator: "siti.ops", reason: "BCA desk: refunded 27 Nov", overPending: "014#1 PENDING (04)" },
+    expect(await decide(t, { neverBooked: true, reason: "BCA desk: refunded 27 Nov" }, bankSays(refunded))).toMatchObject({
+      state: "FAILED", settledBy: { operator: "siti.ops", reason: "BCA desk: refunded 27 Nov", overBankAnswers: "014#1 PENDING (04)" },
     });
-    await expect(decide(await transferIn("MANUAL_REVIEW"), { state: "SUCCESS", bankReference: "PPU-1", overPending: true })).rejects.toThrow(/applies to FAILED only/);
+    await expect(decide(await transferIn("MANUAL_REVIEW"), { state: "SUCCESS", bankReference: "PPU-1", neverBooked: true })).rejects.toThrow(/applies to FAILED only/);
   });
 });

@@ -15,17 +15,18 @@ export interface OperatorSettlement {
   /** The bank's reference of the booking, as its status inquiry gives it (reconcile compares them): required for SUCCESS, refused for FAILED. */
   bankReference?: string;
   /**
-   * FAILED only: the person confirmed with the bank that an attempt its inquiry still answers
-   * PENDING will never be booked (BCA's refunded 04 and canceled 05 are answered so, as are states
-   * a bank service does not know). Without it such a FAILED is refused; with it, it is kept on the
-   * transfer as settledBy.overPending.
+   * FAILED only: the person confirmed with the bank, by other means, that it will never book the
+   * transfer, where its inquiry cannot say so: an attempt it still answers PENDING (BCA's refunded
+   * 04 and canceled 05 are answered so, as are states a bank service does not know), or one it
+   * could not be asked about. Without it such a FAILED is refused; with it, the answers it was
+   * settled over are kept on the transfer (settledBy.overBankAnswers).
    */
-  overPending?: boolean;
+  neverBooked?: boolean;
 }
 
-/** ", over the bank's pending 014#1 PENDING (04)" for a FAILED settled over a pending answer, else "": as the operators' commands print a settlement. */
-export function overPendingNote(by: OperatorDecision): string {
-  return by.overPending === undefined ? "" : `, over the bank's pending ${by.overPending}`;
+/** ", over the bank's answers 014#1 PENDING (04)" for a FAILED settled so (neverBooked), else "": as the operators' commands print a settlement. */
+export function overBankAnswersNote(by: OperatorDecision): string {
+  return by.overBankAnswers === undefined ? "" : `, over the bank's answers ${by.overBankAnswers}`;
 }
 
 /**
@@ -51,7 +52,7 @@ export class SettlementInDoubt extends Error {
 
 /** The settlement's own fields, trimmed, or the refusal: what can be said before the ledger is read. */
 export function checkSettlement(input: OperatorSettlement): Required<OperatorSettlement> & { state: "SUCCESS" | "FAILED" } {
-  const overPending = input.overPending === true;
+  const neverBooked = input.neverBooked === true;
   const { state } = input;
   const referenceNumber = input.referenceNumber.trim();
   const operator = input.operator.trim();
@@ -63,8 +64,8 @@ export function checkSettlement(input: OperatorSettlement): Required<OperatorSet
   if (reason === "") throw new SettlementRefused("give the reason: what the bank said, and where");
   if (state === "SUCCESS" && bankReference === "") throw new SettlementRefused("SUCCESS needs the bank's reference of the booking");
   if (state === "FAILED" && bankReference !== "") throw new SettlementRefused("a FAILED transfer has no bank reference");
-  if (state === "SUCCESS" && overPending) throw new SettlementRefused("settling over a pending answer applies to FAILED only");
-  return { referenceNumber, state, operator, reason, bankReference, overPending };
+  if (state === "SUCCESS" && neverBooked) throw new SettlementRefused("\"never booked\" applies to FAILED only");
+  return { referenceNumber, state, operator, reason, bankReference, neverBooked };
 }
 
 export interface OperatorSettleDeps {
@@ -73,45 +74,51 @@ export interface OperatorSettleDeps {
   askBank: (t: TransferRecord) => Promise<AttemptAnswer[]>;
 }
 
-/** What the banks' answers say against a settlement: the contradiction, and (FAILED) the pending answers an override would settle it over. */
+/** What the banks' answers say against a settlement: why it is refused, or (FAILED, neverBooked) the answers it is settled over. */
 export interface BankCheck {
-  contradiction?: string;
-  pending?: string;
+  refusal?: string;
+  overAnswers?: string;
 }
 
 /**
  * What the banks say now against a settlement. The resolver asks about a transfer in
  * MANUAL_REVIEW only every so often (GATEWAY_REVIEW_CHECK_MAX_MS at most), so a bank may have
  * decided since, while a person goes by what its desk said before.
- * - FAILED tells the app it may pay again: a booking of any attempt contradicts it, always. An
- *   attempt the bank still answers PENDING may yet be booked: that contradicts it too, unless the
- *   person confirmed the bank never will (overPending: BCA's refunded and canceled, and states a
- *   bank service does not know, are PENDING answers that stay so).
+ * - FAILED tells the app it may pay again: a booking of any attempt refuses it, always. An
+ *   attempt the bank still answers PENDING may yet be booked, and one it could not be asked about
+ *   may be booked already: either refuses it too, unless the person confirmed with the bank that it
+ *   never will (neverBooked: BCA's refunded and canceled, and states a bank service does not know,
+ *   are PENDING answers that stay so; a bank service may be down, or a partner gone).
  * - SUCCESS names a booking: its reference must be one the banks give for a booking of the
  *   transfer, and it is denied by a decline of the latest attempt when nothing is booked and every
  *   attempt was answered ("no record" included: an attempt that never left has none).
- * Nothing else contradicts: no record on its own (a statement may show what the inquiry no longer
- * does), no usable answer, a bank service not reachable, or a BCA id that holds another transfer
- * (the case a person is for).
+ * Nothing else refuses: no record on its own (the usual case of MANUAL_REVIEW; a statement may show
+ * what the inquiry no longer does), an answer that could not be had for a SUCCESS, or a BCA id that
+ * holds another transfer (the case a person is for).
  */
-export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string, answers: readonly AttemptAnswer[], overPending = false): BankCheck {
+export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string, answers: readonly AttemptAnswer[], neverBooked = false): BankCheck {
   const said = (of: readonly AttemptAnswer[]) => of.map(describeAnswer).join(", ");
   const booked = answers.filter(({ answer }) => answer.status === "SUCCESS");
-  const pending = answers.filter(({ answer }) => bankKnowsAttempt(answer));
   if (state === "FAILED") {
-    if (booked.length > 0) return { contradiction: `the bank booked it: ${said(booked)}, reference ${booked.map(({ answer }) => answer.bankReference ?? "?").join(", ")}` };
-    if (pending.length === 0) return {};
-    if (overPending) return { pending: said(pending) };
-    return { contradiction: `the bank still has it pending: ${said(pending)} (if the bank confirmed it will never book it, e.g. refunded or canceled, settle again over the pending answer: OVER_PENDING=yes)` };
+    if (booked.length > 0) return { refusal: `the bank booked it: ${said(booked)}, reference ${booked.map(({ answer }) => answer.bankReference ?? "?").join(", ")}` };
+    const pending = answers.filter(({ answer }) => bankKnowsAttempt(answer));
+    const unasked = answers.filter(({ answer }) => unanswered(answer));
+    if (pending.length + unasked.length === 0) return {};
+    if (neverBooked) return { overAnswers: said([...pending, ...unasked]) };
+    const why = [
+      pending.length > 0 && `the bank still has it pending: ${said(pending)}`,
+      unasked.length > 0 && `the bank could not be asked: ${unasked.map((a) => [describeAnswer(a), a.answer.error ?? a.answer.bankMessage ?? ""].join(" ").trim()).join(", ")}`,
+    ].filter((part): part is string => typeof part === "string");
+    return { refusal: `${why.join("; ")} (if the bank confirmed, by other means, that it will never book it, e.g. refunded or canceled, settle again with NEVER_BOOKED=yes)` };
   }
   const references = booked.map(({ answer }) => answer.bankReference ?? "").filter((r) => r !== "");
   if (references.length > 0 && !references.includes(bankReference)) {
-    return { contradiction: `the bank's booking (${said(booked)}) has reference ${references.map((r) => JSON.stringify(r)).join(", ")}, not "${bankReference}"` };
+    return { refusal: `the bank's booking (${said(booked)}) has reference ${references.map((r) => JSON.stringify(r)).join(", ")}, not "${bankReference}"` };
   }
   const latest = answers.at(-1);
   const allAnswered = !answers.some(({ answer }) => unanswered(answer));
   if (booked.length === 0 && allAnswered && latest?.answer.status === "FAILED") {
-    return { contradiction: `the bank declined the latest attempt: ${said([latest])} ${latest.answer.bankMessage ?? ""}`.trim() };
+    return { refusal: `the bank declined the latest attempt: ${said([latest])} ${latest.answer.bankMessage ?? ""}`.trim() };
   }
   return {};
 }
@@ -128,7 +135,7 @@ export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string
  */
 export async function settleByOperator(deps: OperatorSettleDeps, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
   const { ledger } = deps;
-  const { referenceNumber, state, operator, reason, bankReference, overPending } = checkSettlement(input);
+  const { referenceNumber, state, operator, reason, bankReference, neverBooked } = checkSettlement(input);
   const seen = await ledger.findByReferenceNumber(referenceNumber);
   if (seen === undefined) throw new SettlementRefused(`no transfer ${referenceNumber}`);
   // The same decision already recorded (a re-run after "outcome unknown" found it landed): it
@@ -145,10 +152,10 @@ export async function settleByOperator(deps: OperatorSettleDeps, input: Operator
     // A gateway that stopped hands its leases back by ending them at that moment: the same wait.
     throw new SettlementRefused(`transfer ${referenceNumber} may be being asked about at the bank right now (a gateway held it until ${seen.leaseUntil.toISOString()}, on its clock); look at it again after ${after}`);
   }
-  const bank = checkWithBank(state, bankReference, await deps.askBank(seen), overPending);
-  if (bank.contradiction !== undefined) throw new SettlementRefused(`${state} for transfer ${referenceNumber} contradicts what the bank says now: ${bank.contradiction}`);
+  const bank = checkWithBank(state, bankReference, await deps.askBank(seen), neverBooked);
+  if (bank.refusal !== undefined) throw new SettlementRefused(`${state} for transfer ${referenceNumber} is refused on what the bank says now: ${bank.refusal}`);
   const settled = await ledger.transition(seen, state, {
-    settledBy: { operator, reason, at: now, ...(bank.pending === undefined ? {} : { overPending: bank.pending }) },
+    settledBy: { operator, reason, at: now, ...(bank.overAnswers === undefined ? {} : { overBankAnswers: bank.overAnswers }) },
     bankResponseMessage: `settled by an operator after checking with the bank: ${reason}`,
     ...(state === "SUCCESS" ? { bankReference } : {}),
     lease: null,

@@ -2,7 +2,7 @@ import type { Logger } from "@gerbang/shared";
 import { askAboutAttempts, describeAnswer, openBankInquiries, type BankInquiries, type Connection } from "./bank-inquiries";
 import type { PolicySettings } from "./bank-policy";
 import { unanswered, type StatusAnswer } from "./bank-outcome";
-import { overPendingNote } from "./operator-settle";
+import { overBankAnswersNote } from "./operator-settle";
 import { isFinal } from "./transfer-states";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
@@ -83,7 +83,7 @@ export async function reconcile(deps: ReconcileDeps, from: Date, to: Date, limit
     const found = problemOf(t, answers.map((x) => x.answer));
     // A person settled it: say so, with their reason, beside whatever the banks say now.
     const problem = found === undefined || t.settledBy === undefined ? found
-      : `${found} (settled by ${t.settledBy.operator} at ${t.settledBy.at.toISOString()}${overPendingNote(t.settledBy)}: ${t.settledBy.reason})`;
+      : `${found} (settled by ${t.settledBy.operator} at ${t.settledBy.at.toISOString()}${overBankAnswersNote(t.settledBy)}: ${t.settledBy.reason})`;
     if (problem !== undefined) {
       mismatches.push({
         referenceNumber: t.referenceNumber, clientReferenceNo: t.clientReferenceNo, state: t.state, problem,

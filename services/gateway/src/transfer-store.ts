@@ -90,8 +90,8 @@ export interface OperatorDecision {
   operator: string;
   reason: string;
   at: Date;
-  /** A FAILED settled over the bank's PENDING answers, which the person confirmed the bank will never book (as it said them, e.g. "014#1 PENDING (04)"). */
-  overPending?: string;
+  /** A FAILED settled over answers that could not rule a booking out, the person having confirmed the bank will never book it: as the bank said them, e.g. "014#1 PENDING (04)". */
+  overBankAnswers?: string;
 }
 
 export interface TransferRecord {
@@ -163,7 +163,7 @@ const transferSchema = new Schema<TransferDocument>({
   bankReference: String, bankResponseCode: String, bankResponseMessage: String,
   leaseOwner: String, leaseUntil: Date, nextCheckAt: Date, checks: Number, rev: Number, reviewReason: String,
   routing: { type: [{ _id: false, from: { bankCode: String, usage: String }, to: { bankCode: String, usage: String }, reason: String, at: Date }], default: undefined },
-  settledBy: { type: { _id: false, operator: String, reason: String, at: Date, overPending: String }, default: undefined },
+  settledBy: { type: { _id: false, operator: String, reason: String, at: Date, overBankAnswers: String }, default: undefined },
   createdAt: Date, updatedAt: Date,
 }, { collection: TRANSFERS_COLLECTION, versionKey: false });
 transferSchema.index({ clientId: 1, clientReferenceNo: 1 }, { unique: true });
