@@ -12,7 +12,7 @@ import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
  * transfer in MANUAL_REVIEW, after checking with the bank (services/gateway/src/operator-settle.ts
  * says what is allowed). Just before writing it asks the bank services about every attempt, as
  * reconcile does (`make run` up, or the deployment's services), and refuses a decision the banks'
- * answers contradict; it prints what they said either way. Exit 0: settled, or already settled so by an earlier run (the same state,
+ * answers do not allow (checkWithBank); it prints what they said either way. Exit 0: settled, or already settled so by an earlier run (the same state,
  * operator, reason and bank reference: a re-run after exit 3); 1: refused by the ledger (not in MANUAL_REVIEW, being
  * asked about, changed meanwhile) or by the banks' answers, nothing changed; 2: bad or missing arguments (nothing read), or
  * the database could not be reached or holds no ledger, nothing changed; 3: the database failed

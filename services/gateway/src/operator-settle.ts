@@ -130,7 +130,7 @@ export function checkWithBank(state: "SUCCESS" | "FAILED", bankReference: string
  * other unresolved state is still the resolver's, and final states never change. One
  * compare-and-set, as every other write: if the bank's answer settles it meanwhile (the resolver
  * still asks about it), that answer stands and this is refused. Just before it, the banks are
- * asked once more, and a decision their answers contradict is refused (checkWithBank). The
+ * asked once more, and a decision their answers do not allow is refused (checkWithBank). The
  * same settlement again is answered with the one recorded, unchanged.
  */
 export async function settleByOperator(deps: OperatorSettleDeps, input: OperatorSettlement, now: Date): Promise<TransferRecord> {
