@@ -5,7 +5,7 @@ import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type Ba
 import type { RegistrySnapshot } from "./registry";
 import { rerouteUnreachable } from "./reroute";
 import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, leaseForCall, protoUsage, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { newAttempt, resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -250,16 +250,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
     if (second !== undefined) await settleAnswer(deps, rerouted.record, rerouted.attempt.attempt, second, { owner, policy: viaPolicy, send: "first", now: deps.clock() });
   };
 
-  /**
-   * The bank call of a send just recorded, unless this instance began stopping meanwhile or its
-   * lease no longer covers the call: the call not made is then recorded, and the next search sends.
-   */
+  /** The bank call of a send just recorded, when it may start (leaseForCall records one not made). */
   const call = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy) => {
-    if (stopping) {
-      await recordNotCalled(deps, record, attempt.attempt, { owner, why: "this instance is shutting down", now: deps.clock() });
-      return undefined;
-    }
-    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy });
+    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping });
     if (leaseUntil === undefined) return undefined;
     return deps.bank.transfer(partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
   };

@@ -42,16 +42,18 @@ export async function recordNotCalled(deps: { ledger: TransferStore; logger: Log
 }
 
 /**
- * The lease the bank call of a send just recorded runs under, when it may start: only while that
- * lease still covers the whole call (leaseCoversCall: a write that landed late can leave too
- * little of it). If not, no call is made, and that is recorded (recordNotCalled): the resolver
- * sends it once the lease runs out. The call's token ends with the lease (bank-client.ts).
+ * The lease the bank call of a send just recorded runs under, when it may start: never once its
+ * sender is stopping (an instance on its way out hands its leases back; the next one sends), and
+ * only while that lease still covers the whole call (leaseCoversCall: a write that landed late can
+ * leave too little of it). If not, no call is made, and that is recorded (recordNotCalled): the
+ * resolver sends it once the lease runs out. The call's token ends with the lease (bank-client.ts).
  */
 export async function leaseForCall(
-  deps: { ledger: TransferStore; logger: Logger; clock: () => Date }, record: TransferRecord, attemptNo: number, o: { owner: string; policy: BankPolicy },
+  deps: { ledger: TransferStore; logger: Logger; clock: () => Date }, record: TransferRecord, attemptNo: number, o: { owner: string; policy: BankPolicy; stopping: boolean },
 ): Promise<Date | undefined> {
-  if (leaseCoversCall(record.leaseUntil, o.policy, deps.clock())) return record.leaseUntil;
-  await recordNotCalled(deps, record, attemptNo, { owner: o.owner, why: "lease too short for the call after a slow write", now: deps.clock() });
+  const now = deps.clock();
+  if (!o.stopping && leaseCoversCall(record.leaseUntil, o.policy, now)) return record.leaseUntil;
+  await recordNotCalled(deps, record, attemptNo, { owner: o.owner, why: o.stopping ? "this instance is shutting down" : "lease too short for the call after a slow write", now });
   return undefined;
 }
 

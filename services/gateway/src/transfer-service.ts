@@ -10,7 +10,7 @@ import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { rerouteUnreachable } from "./reroute";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, leaseForCall, recordNotCalled, settleAnswer, type ManualReviewAlert } from "./settle";
+import { bankRequestOf, leaseForCall, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
 import { newAttempt, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
@@ -116,11 +116,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
    */
   const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
     const policy = policyFor(deps.policies, route.bankCode);
-    if (sendsStopped) {
-      await recordNotCalled(deps, record, attempt.attempt, { owner, why: "this instance is shutting down", now: deps.clock() });
-      return undefined;
-    }
-    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy });
+    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping: sendsStopped });
     if (leaseUntil === undefined) return undefined;
     const started = process.hrtime.bigint();
     const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
