@@ -1,7 +1,7 @@
 import { createLogger } from "@gerbang/shared";
 import {
   askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, overBankAnswersNote, settleByOperator, SettlementInDoubt, SettlementRefused,
-  type AttemptAnswer, type OperatorSettlement,
+  type AttemptAnswer, type OperatorSettleDeps, type OperatorSettlement,
 } from "@gerbang/gateway";
 import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
 
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   const { connection } = await connectLedger(config);
   let bankSaid: AttemptAnswer[] | undefined;
   // Opened only for a settlement that gets as far as asking, and closed once it has.
-  const askBank = async (t: Parameters<typeof askAboutAttempts>[1]) => {
+  const askBank: OperatorSettleDeps["askBank"] = async (t) => {
     const inquiries = await openBankInquiries(connection, config, createLogger("settle", config.logLevel === "info" ? "warn" : config.logLevel));
     try {
       bankSaid = await askAboutAttempts(inquiries, t);

@@ -6,4 +6,4 @@ export { parseReconcileInstant, reconcile, reconcileLedger, type Mismatch, type 
 export { timeoutOrderingProblems } from "./bank-policy";
 export { createTransferStore, TRANSFERS_COLLECTION } from "./transfer-store";
 export { askAboutAttempts, describeAnswer, openBankInquiries, type AttemptAnswer } from "./bank-inquiries";
-export { checkSettlement, overBankAnswersNote, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettlement } from "./operator-settle";
+export { checkSettlement, overBankAnswersNote, settleByOperator, SettlementInDoubt, SettlementRefused, type OperatorSettleDeps, type OperatorSettlement } from "./operator-settle";
