@@ -1,4 +1,4 @@
-import { connectDatabase, DEFAULT_PORTS } from "@gerbang/shared";
+import { connectDatabase, DEFAULT_PORTS, type Connection } from "@gerbang/shared";
 import { TRANSFERS_COLLECTION, type GatewayConfig } from "@gerbang/gateway";
 
 /**
@@ -10,7 +10,7 @@ import { TRANSFERS_COLLECTION, type GatewayConfig } from "@gerbang/gateway";
  */
 export async function connectLedger(
   config: Pick<GatewayConfig, "mongodbUri" | "mongodbDatabase">, options: { commandTimeoutMs?: number } = {},
-): Promise<{ connection: Awaited<ReturnType<typeof connectDatabase>>; source: string }> {
+): Promise<{ connection: Connection; source: string }> {
   const uri = config.mongodbUri !== "" ? config.mongodbUri : `mongodb://127.0.0.1:${DEFAULT_PORTS.database}`;
   const where = config.mongodbUri !== "" ? "MONGODB_URI" : `${uri} (make run's embedded database; MONGODB_URI chooses another)`;
   const connection = await connectDatabase({ uri, dbName: config.mongodbDatabase, ...options, autoIndex: false });

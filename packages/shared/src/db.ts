@@ -1,6 +1,9 @@
 import mongoose, { mongo, type Connection, type Model } from "mongoose";
 import { Histogram, register } from "prom-client";
 
+/** A database connection, as every store takes it: callers name it from here, only stores import mongoose. */
+export type { Connection };
+
 export interface DatabaseOptions {
   /** mongodb:// URI of the server. */
   uri: string;

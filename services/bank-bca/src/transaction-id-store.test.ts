@@ -1,10 +1,10 @@
 import { status } from "@grpc/grpc-js";
-import { jakartaDaysBefore } from "@gerbang/shared";
+import { jakartaDaysBefore, type Connection } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { candidateId, createTransactionIds, RETENTION_DAYS, type TransactionIds } from "./transaction-id-store";
 
 // Against the real (embedded) database: the unique indexes are what make ids unique.
-let connection: Awaited<ReturnType<typeof connectTestDatabase>>;
+let connection: Connection;
 let ids: TransactionIds;
 const day = "2026-11-27";
 const clock = () => new Date(`${day}T05:00:00Z`); // noon in Jakarta on `day`, whatever day the tests run

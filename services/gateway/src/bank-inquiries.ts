@@ -1,13 +1,10 @@
-import { createRegistryStore, type Logger, type Partner } from "@gerbang/shared";
+import { createRegistryStore, type Connection, type Logger, type Partner } from "@gerbang/shared";
 import { createBankBreakers } from "./bank-breakers";
 import { createBankCaller, type BankCaller } from "./bank-client";
 import { bankPoliciesOf, policyFor, type PolicySettings } from "./bank-policy";
 import type { StatusAnswer } from "./bank-outcome";
 import { protoUsage } from "./settle";
 import type { TransferRecord } from "./transfer-store";
-
-/** A mongoose connection, named without importing mongoose (only *-store.ts files do). */
-export type Connection = Parameters<typeof createRegistryStore>[0];
 
 /** What a transfer's attempts are asked about at their banks with. */
 export interface BankInquiries {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { createLogger, jakartaDate, createRegistryStore, signHs256, transferRequestClaim, type TransferCriticalFields } from "@gerbang/shared";
+import { createLogger, jakartaDate, createRegistryStore, signHs256, transferRequestClaim, type Connection, type TransferCriticalFields } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { BANK_DIRECTORY, CLIENTS, partners, ROUTES } from "../../../scripts/seed-data";
 import { createBankDirectoryStore } from "./bank-directory-store";
@@ -15,8 +15,6 @@ import type { TransferRecord } from "./transfer-store";
  * rows (partners pointing at three fake bank services on loopback ports), and the gateway's real
  * HTTP and HTTP/2 servers on free ports. Everything is stopped by close().
  */
-
-type Connection = Awaited<ReturnType<typeof connectTestDatabase>>;
 
 function seededClient(clientId: string): Client {
   const client = CLIENTS.find((c) => c.clientId === clientId);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { PaymentGatewayService } from "@gerbang/gen/es/payment/v1/gateway_pb";
-import { createRegistryStore, pingDatabase, readServerClock, type Logger, type Refreshing } from "@gerbang/shared";
+import { createRegistryStore, pingDatabase, readServerClock, type Connection, type Logger, type Refreshing } from "@gerbang/shared";
 import { createAppAuthenticator } from "./app-auth";
 import { createBankBreakers, type BreakerState } from "./bank-breakers";
 import { createBankCaller } from "./bank-client";
@@ -34,9 +34,6 @@ import { createTransferStore } from "./transfer-store";
 
 /** How long one database ping answers every readiness probe (readiness.ts). */
 const READINESS_PING_MS = 1000;
-
-/** A mongoose connection, named without importing mongoose (only *-store.ts files do). */
-type Connection = Parameters<typeof createRegistryStore>[0];
 
 export type GatewaySettings = Omit<GatewayConfig, "logLevel" | "mongodbUri" | "mongodbDatabase">;
 

@@ -1,5 +1,5 @@
-import type { Logger } from "@gerbang/shared";
-import { askAboutAttempts, describeAnswer, openBankInquiries, type BankInquiries, type Connection } from "./bank-inquiries";
+import type { Connection, Logger } from "@gerbang/shared";
+import { askAboutAttempts, describeAnswer, openBankInquiries, type BankInquiries } from "./bank-inquiries";
 import type { PolicySettings } from "./bank-policy";
 import { unanswered, type StatusAnswer } from "./bank-outcome";
 import { overBankAnswersNote } from "./operator-settle";

@@ -1,5 +1,5 @@
 import { MAX_SETTING } from "../config";
-import { connectDatabase } from "../db";
+import { connectDatabase, type Connection } from "../db";
 import type { Logger } from "../logger";
 import type { Refreshing } from "../refreshing";
 import { createRegistryStore } from "../registry-store";
@@ -7,8 +7,6 @@ import type { BankAdapter } from "./bank-adapter";
 import type { BankServiceSettings } from "./bank-config";
 import { watchBankRegistry, type BankRegistry } from "./bank-registry";
 import { createBankServer } from "./bank-server";
-
-type Connection = Awaited<ReturnType<typeof connectDatabase>>;
 
 export interface StartBankServiceOptions {
   settings: BankServiceSettings & { mongodbUri: string; mongodbDatabase: string };

@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { BankTransferStatus, TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { connectTestDatabase, testDatabaseUri } from "../../../../../test/database";
+import type { Connection } from "../../db";
 import { peekClaims, signHs256 } from "../../jwt";
 import { BANK_CODES, type PartnerBank } from "../../local-fixtures";
 import { createRegistryStore } from "../../registry-store";
@@ -64,7 +65,7 @@ export const STATUS = {
 export function useBankHarness(profile: BankTestProfile) {
   const partner = testPartner(profile.bank, 0);
   const bankCode = BANK_CODES[profile.bank];
-  const state: { sandbox?: SandboxProcess; connection?: Awaited<ReturnType<typeof connectTestDatabase>>; service?: RunningBankService; caller?: ReturnType<typeof createBankCaller> } = {};
+  const state: { sandbox?: SandboxProcess; connection?: Connection; service?: RunningBankService; caller?: ReturnType<typeof createBankCaller> } = {};
   let counter = 0;
   const need = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error("the harness is not started (beforeAll)");
