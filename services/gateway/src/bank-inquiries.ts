@@ -43,12 +43,13 @@ export async function openBankInquiries(connection: Connection, config: PolicySe
 
 /**
  * Every attempt of the transfer, "not sent" ones included, asked at its bank (GetTransferStatus),
- * oldest first. "Not sent" is the bank service's promise, and a booking under it (a FAILED 003 the
- * bank did book, or both attempts of a reroute) is what an operator's check must see.
+ * answers oldest first. "Not sent" is the bank service's promise, and a booking under it (a
+ * FAILED 003 the bank did book, or both attempts of a reroute) is what an operator's check must
+ * see. The attempts are asked at once: a bank service that hangs costs its deadline once per
+ * transfer, not once per attempt.
  */
 export async function askAboutAttempts(deps: BankInquiries, t: TransferRecord): Promise<AttemptAnswer[]> {
-  const answers: AttemptAnswer[] = [];
-  for (const a of t.attempts) {
+  return Promise.all(t.attempts.map(async (a): Promise<AttemptAnswer> => {
     const partner = deps.partners.find((p) => p.bankCode === a.partnerBankCode);
     const answer: StatusAnswer = partner === undefined
       ? { status: "NOT_SENT", error: `no partner ${a.partnerBankCode} in the registry` }
@@ -58,9 +59,8 @@ export async function askAboutAttempts(deps: BankInquiries, t: TransferRecord): 
         // BCA only owns up to a record whose accounts match.
         amount: t.amount, sourceAccountNumber: a.sourceAccountNumber ?? t.sourceAccountNumber, beneficiaryAccountNumber: t.beneficiaryAccountNumber,
       }, deps.deadlineFor(partner.bankCode));
-    answers.push({ label: `${a.partnerBankCode}#${a.attempt}`, answer });
-  }
-  return answers;
+    return { label: `${a.partnerBankCode}#${a.attempt}`, answer };
+  }));
 }
 
 /** One line per answer, as the operators' commands print them: "014#1 SUCCESS (00)". */
