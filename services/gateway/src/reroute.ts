@@ -23,6 +23,32 @@ export interface Rerouted {
   route: ChosenRoute;
 }
 
+/** What a send needs of the route an attempt goes by: where to call, and what a reroute is from. */
+export type SendingRoute = Pick<ChosenRoute, "partner" | "bankCode" | "usage" | "beneficiaryBankName">;
+
+/** One attempt's send: the transfer as last written, the attempt, its route. */
+export interface Sending {
+  record: TransferRecord;
+  attempt: Attempt;
+  route: SendingRoute;
+}
+
+/**
+ * The send of an attempt no earlier send of which can have reached a bank (the request path's
+ * first, the resolver's of one that never left), and, when its partner could not be reached, the
+ * reroute rerouteUnreachable allows and the new attempt's send. `call` makes one bank call, or
+ * records why it made none (undefined). Returns the last attempt tried with its answer, or without
+ * one when its call was not made; the caller settles the answer as a first send's.
+ */
+export async function sendWithFallback(deps: RerouteDeps, owner: string, first: Sending, call: (sending: Sending) => Promise<BankAnswer | undefined>): Promise<Sending & { answer?: BankAnswer }> {
+  const answer = await call(first);
+  if (answer === undefined) return first;
+  const next = await rerouteUnreachable(deps, { owner, record: first.record, failed: first.route, answer });
+  if (next === undefined) return { ...first, answer };
+  const second = await call(next);
+  return second === undefined ? next : { ...next, answer: second };
+}
+
 export interface RerouteRequest {
   /** The lease holder sending the transfer (request path or resolver). */
   owner: string;

@@ -3,7 +3,7 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, bankKnowsAttempt, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { rerouteUnreachable } from "./reroute";
+import { sendWithFallback, type Sending } from "./reroute";
 import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
 import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
 import { newAttempt, resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
@@ -230,31 +230,27 @@ export function createResolver(deps: ResolverDeps): Resolver {
       deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
       deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     } else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
-    const answer = await call(sending, sent, partner, policy);
-    if (answer === undefined) return;
+    const route = { partner, bankCode: partner.bankCode, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
     if (!unsent) {
-      await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
+      const answer = await call({ record: sending, attempt: sent, route });
+      if (answer !== undefined) await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
       return;
     }
     // An attempt that never left has no earlier send that could still land: its answer is as final
     // as a first send's (a decline FAILED, a refusal before sending 003, not PENDING until review),
     // and a refusal as unreachable is rerouted for an app that allows it, as the request path's is.
-    const failed = { bankCode: partner.bankCode, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
-    const rerouted = await rerouteUnreachable(deps, { owner, record: sending, failed, answer });
-    if (rerouted === undefined) {
-      await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "first", now: deps.clock() });
-      return;
+    const last = await sendWithFallback(deps, owner, { record: sending, attempt: sent, route }, call);
+    if (last.answer !== undefined) {
+      await settleAnswer(deps, last.record, last.attempt.attempt, last.answer, { owner, policy: policyFor(deps.policies, last.route.bankCode), send: "first", now: deps.clock() });
     }
-    const viaPolicy = policyFor(deps.policies, rerouted.route.bankCode);
-    const second = await call(rerouted.record, rerouted.attempt, rerouted.route.partner, viaPolicy);
-    if (second !== undefined) await settleAnswer(deps, rerouted.record, rerouted.attempt.attempt, second, { owner, policy: viaPolicy, send: "first", now: deps.clock() });
   };
 
   /** The bank call of a send just recorded, when it may start (leaseForCall records one not made). */
-  const call = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy) => {
+  const call = async ({ record, attempt, route }: Sending) => {
+    const policy = policyFor(deps.policies, route.bankCode);
     const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping });
     if (leaseUntil === undefined) return undefined;
-    return deps.bank.transfer(partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
+    return deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
   };
 
   return {

@@ -8,11 +8,11 @@ import type { Failpoints } from "./failpoints";
 import { requestFingerprint } from "./fingerprint";
 import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
-import { rerouteUnreachable } from "./reroute";
+import { sendWithFallback, type Sending } from "./reroute";
 import { decideRoute, type ChosenRoute } from "./routing";
 import { bankRequestOf, leaseForCall, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
-import { newAttempt, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
+import { newAttempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
 
 export interface TransferServiceDeps {
@@ -114,7 +114,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
    * Calls the bank for one attempt; undefined when no call is made (shutdown, or the lease no
    * longer covers it): that is recorded, and a resolver then asks the bank and sends it.
    */
-  const send = async (record: TransferRecord, attempt: Attempt, route: ChosenRoute): Promise<BankAnswer | undefined> => {
+  const send = async ({ record, attempt, route }: Sending): Promise<BankAnswer | undefined> => {
     const policy = policyFor(deps.policies, route.bankCode);
     const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping: sendsStopped });
     if (leaseUntil === undefined) return undefined;
@@ -129,28 +129,20 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const callBank = async (record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
     const first = record.attempts[0];
     if (first === undefined) throw new Error("a SENDING transfer has its attempt recorded");
-    let current = { record, attempt: first, route };
-    let answer = await send(record, first, route);
-    if (answer === undefined) return record; // SENDING: PENDING to the app
     // Refused as unreachable before anything was sent: rerouted for an app that allows it.
-    const next = await rerouteUnreachable(deps, { owner, record, failed: route, answer });
-    if (next !== undefined) {
-      const second = await send(next.record, next.attempt, next.route);
-      if (second === undefined) return next.record;
-      current = next;
-      answer = second;
-    }
+    const sent = await sendWithFallback(deps, owner, { record, attempt: first, route }, send);
+    if (sent.answer === undefined) return sent.record; // SENDING: PENDING to the app
     const now = deps.clock();
     try {
-      const updated = await settleAnswer(deps, current.record, current.attempt.attempt, answer,
-        { owner, policy: policyFor(deps.policies, current.route.bankCode), send: "first", now });
+      const updated = await settleAnswer(deps, sent.record, sent.attempt.attempt, sent.answer,
+        { owner, policy: policyFor(deps.policies, sent.route.bankCode), send: "first", now });
       // Not ours any more: a resolver took over after our lease ran out, and its view stands.
-      return updated ?? (await deps.ledger.findByReference(record.clientId, record.referenceNumber)) ?? current.record;
+      return updated ?? (await deps.ledger.findByReference(record.clientId, record.referenceNumber)) ?? sent.record;
     } catch (error) {
       // The bank answered but the ledger could not be updated: the transfer stays SENDING (PENDING to the
       // app) and the resolver asks the bank again once the lease has run out. Nothing is lost.
-      deps.logger.error({ err: error, referenceNumber: record.referenceNumber, outcome: answer.outcome }, "could not record the bank's answer");
-      return current.record;
+      deps.logger.error({ err: error, referenceNumber: record.referenceNumber, outcome: sent.answer.outcome }, "could not record the bank's answer");
+      return sent.record;
     }
   };
 
