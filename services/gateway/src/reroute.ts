@@ -16,15 +16,12 @@ export interface RerouteDeps {
   logger: Logger;
 }
 
-/** The transfer as rerouted, the new attempt to send, and the route carrying it. */
-export interface Rerouted {
-  record: TransferRecord;
-  attempt: Attempt;
-  route: ChosenRoute;
-}
-
-/** What a send needs of the route an attempt goes by: where to call, and what a reroute is from. */
-export type SendingRoute = Pick<ChosenRoute, "partner" | "bankCode" | "usage" | "beneficiaryBankName">;
+/**
+ * What a send needs of the route an attempt goes by: the partner to call, whose bankCode is the
+ * route's (one source, so the call, its deadline and a reroute's "from" cannot part), and what a
+ * reroute away from it needs.
+ */
+export type SendingRoute = Pick<ChosenRoute, "partner" | "usage" | "beneficiaryBankName">;
 
 /** One attempt's send: the transfer as last written, the attempt, its route. */
 export interface Sending {
@@ -33,12 +30,16 @@ export interface Sending {
   route: SendingRoute;
 }
 
+/** The transfer as rerouted, the new attempt to send, and the route carrying it. */
+type Rerouted = Sending & { route: ChosenRoute };
+
 /**
- * The send of an attempt no earlier send of which can have reached a bank (the request path's
- * first, the resolver's of one that never left), and, when its partner could not be reached, the
- * reroute rerouteUnreachable allows and the new attempt's send. `call` makes one bank call, or
- * records why it made none (undefined). Returns the last attempt tried with its answer, or without
- * one when its call was not made; the caller settles the answer as a first send's.
+ * Sends `first`; when its partner could not be reached, reroutes the transfer once (as
+ * rerouteUnreachable allows) and sends the new attempt. `call` makes one bank call, or records
+ * why it made none and returns undefined. Returns the last send tried, with its answer unless its
+ * call was not made. Only for a send no earlier send of which can have reached a bank (the request
+ * path's first, the resolver's of an attempt that never left): the caller settles the answer as a
+ * first send's.
  */
 export async function sendWithFallback(deps: RerouteDeps, owner: string, first: Sending, call: (sending: Sending) => Promise<BankAnswer | undefined>): Promise<Sending & { answer?: BankAnswer }> {
   const answer = await call(first);
@@ -49,13 +50,13 @@ export async function sendWithFallback(deps: RerouteDeps, owner: string, first: 
   return second === undefined ? next : { ...next, answer: second };
 }
 
-export interface RerouteRequest {
+interface RerouteRequest {
   /** The lease holder sending the transfer (request path or resolver). */
   owner: string;
   /** The transfer as the caller last wrote it, its latest attempt the one just answered. */
   record: TransferRecord;
   /** The route that latest attempt went by. */
-  failed: Pick<ChosenRoute, "bankCode" | "usage" | "beneficiaryBankName">;
+  failed: SendingRoute;
   answer: BankAnswer;
 }
 
@@ -72,18 +73,19 @@ export interface RerouteRequest {
  * fallback (FAILED 003). A write that throws is no reroute either; if it landed all the same, the
  * new attempt is recorded as not called (recordRerouteNotCalled).
  */
-export async function rerouteUnreachable(deps: RerouteDeps, o: RerouteRequest): Promise<Rerouted | undefined> {
+async function rerouteUnreachable(deps: RerouteDeps, o: RerouteRequest): Promise<Rerouted | undefined> {
   const { record, failed, answer } = o;
   const last = record.attempts.at(-1);
   if (answer.outcome !== "NOT_SENT" || answer.unreachable !== true || record.routing !== undefined || last === undefined) return undefined;
   // The caller's promise, checked: no send of this attempt (its re-sends' included) or of any before it may have left.
   if (!neverLeft({ ...last, ...attemptFields(answer) }) || !record.attempts.slice(0, -1).every(neverLeft)) return undefined;
+  const from = { bankCode: failed.partner.bankCode, usage: failed.usage };
   try {
     const registry = deps.registry();
     const client = registry.clients.get(record.clientId);
-    const choice = client?.active === true ? chooseFallback(registry, client, failed, record) : { none: `client ${record.clientId} is not an active app` };
+    const choice = client?.active === true ? chooseFallback(registry, client, { bankCode: from.bankCode, beneficiaryBankName: failed.beneficiaryBankName }, record) : { none: `client ${record.clientId} is not an active app` };
     if ("none" in choice) {
-      deps.logger.info({ referenceNumber: record.referenceNumber, bankCode: failed.bankCode, reason: choice.none }, "no fallback route");
+      deps.logger.info({ referenceNumber: record.referenceNumber, bankCode: from.bankCode, reason: choice.none }, "no fallback route");
       return undefined;
     }
     const now = deps.clock();
@@ -94,14 +96,14 @@ export async function rerouteUnreachable(deps: RerouteDeps, o: RerouteRequest): 
       attempts: [...record.attempts.slice(0, -1), { ...last, answeredAt: now, ...attemptFields(answer) }, next],
       reroute: {
         route: { bankCode: choice.route.bankCode, usage: choice.route.usage, reason: choice.route.reason },
-        change: { from: { bankCode: failed.bankCode, usage: failed.usage }, to, reason: why, at: now },
+        change: { from, to, reason: why, at: now },
         source: { accountNumber: choice.escrow.accountNumber, accountName: choice.escrow.accountName },
       },
       lease: { owner: o.owner, until: new Date(now.getTime() + deps.leaseMs) },
       nextCheckAt: new Date(now.getTime() + deps.leaseMs),
     }, now);
     if (rerouted === undefined) return undefined;
-    deps.logger.warn({ referenceNumber: record.referenceNumber, from: failed.bankCode, to: choice.route.bankCode, attempt: next.attempt, why }, "fallback routing: partner unreachable before sending");
+    deps.logger.warn({ referenceNumber: record.referenceNumber, from: from.bankCode, to: choice.route.bankCode, attempt: next.attempt, why }, "fallback routing: partner unreachable before sending");
     return { record: rerouted, attempt: next, route: choice.route };
   } catch (error) {
     // The caller settles the "not sent" instead (or, if the write did land after all, the new

@@ -230,7 +230,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
       deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     } else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
-    const route = { partner, bankCode: partner.bankCode, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
+    const route = { partner, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
     if (!unsent) {
       const answer = await call({ record: sending, attempt: sent, route });
       if (answer !== undefined) await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
@@ -241,13 +241,13 @@ export function createResolver(deps: ResolverDeps): Resolver {
     // and a refusal as unreachable is rerouted for an app that allows it, as the request path's is.
     const last = await sendWithFallback(deps, owner, { record: sending, attempt: sent, route }, call);
     if (last.answer !== undefined) {
-      await settleAnswer(deps, last.record, last.attempt.attempt, last.answer, { owner, policy: policyFor(deps.policies, last.route.bankCode), send: "first", now: deps.clock() });
+      await settleAnswer(deps, last.record, last.attempt.attempt, last.answer, { owner, policy: policyFor(deps.policies, last.route.partner.bankCode), send: "first", now: deps.clock() });
     }
   };
 
   /** The bank call of a send just recorded, when it may start (leaseForCall records one not made). */
   const call = async ({ record, attempt, route }: Sending) => {
-    const policy = policyFor(deps.policies, route.bankCode);
+    const policy = policyFor(deps.policies, route.partner.bankCode);
     const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping });
     if (leaseUntil === undefined) return undefined;
     return deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);

@@ -115,13 +115,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
    * longer covers it): that is recorded, and a resolver then asks the bank and sends it.
    */
   const send = async ({ record, attempt, route }: Sending): Promise<BankAnswer | undefined> => {
-    const policy = policyFor(deps.policies, route.bankCode);
+    const { partner } = route;
+    const policy = policyFor(deps.policies, partner.bankCode);
     const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping: sendsStopped });
     if (leaseUntil === undefined) return undefined;
     const started = process.hrtime.bigint();
-    const call = deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
+    const call = deps.bank.transfer(partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
     const answer = await deps.failpoints.afterDispatch(call);
-    deps.onBankCall?.(route.bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.onBankCall?.(partner.bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
     deps.failpoints.hit("after-bank-answer");
     return answer;
   };
@@ -135,7 +136,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const now = deps.clock();
     try {
       const updated = await settleAnswer(deps, sent.record, sent.attempt.attempt, sent.answer,
-        { owner, policy: policyFor(deps.policies, sent.route.bankCode), send: "first", now });
+        { owner, policy: policyFor(deps.policies, sent.route.partner.bankCode), send: "first", now });
       // Not ours any more: a resolver took over after our lease ran out, and its view stands.
       return updated ?? (await deps.ledger.findByReference(record.clientId, record.referenceNumber)) ?? sent.record;
     } catch (error) {
