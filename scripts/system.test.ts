@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { freePort, repoRoot } from "@gerbang/shared";
 import { testDatabaseUri } from "../test/database";
-import { busyPorts, notHoisted, startSystem, thirdPartyDependencies, type ComponentName } from "./system";
+import { busyPorts, notHoisted, startSystem, stopBackstopMs, thirdPartyDependencies, type ComponentName } from "./system";
 
 // `make bench` runs every service from an esbuild bundle in .state/build, which loads its
 // third-party packages from the root node_modules. A lockfile that nests one under a workspace
@@ -20,6 +20,14 @@ describe("scripts/system.ts bundles", () => {
 
   it("names a package that is not there", () => {
     expect(notHoisted(["@grpc/grpc-js", "@gerbang-test/not-installed"])).toEqual(["@gerbang-test/not-installed"]);
+  });
+});
+
+describe("stopBackstopMs", () => {
+  it("waits out a gateway's longer shutdown before killing it, and 45 s at least", () => {
+    expect(stopBackstopMs({ GATEWAY_SHUTDOWN_DELAY_MS: "60000" })).toBe(60_000 + 20_000 + 10_000 + 5_000);
+    expect(stopBackstopMs({})).toBe(45_000); // the default budget is 30 s
+    expect(stopBackstopMs({ GATEWAY_SHUTDOWN_DELAY_MS: "soon" })).toBe(45_000); // refused settings: the gateway never started
   });
 });
 

@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_PORTS, freePort, isListening, raceSignal, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
+// The settings module alone: the gateway's package would load its whole server into every runner.
+import { loadGatewayConfig, shutdownBudgetMs } from "../services/gateway/src/config";
 
 /**
  * Starts the whole system as separate processes on loopback: embedded database, seed, bank
@@ -9,8 +11,22 @@ import { DEFAULT_PORTS, freePort, isListening, raceSignal, repoRoot, startEmbedd
  * the benchmarks, so all three run exactly the same processes.
  */
 
-/** How long a stopped component may take before it is killed (past every service's own shutdown budget). */
-const STOP_BACKSTOP_MS = 45_000;
+/** The least time a stopped component is given before it is killed (stopBackstopMs). */
+const MIN_STOP_BACKSTOP_MS = 45_000;
+
+/**
+ * How long a stopped component may take before it is killed: a backstop only, past every
+ * service's own shutdown budget. The gateway's is the longest (its bank deadline must outlast a
+ * bank service's call, which that service lets finish when it stops) and operators set it
+ * (GATEWAY_SHUTDOWN_DELAY_MS and _GRACE_MS): read from the gateway's settings as it reads them.
+ */
+export function stopBackstopMs(gatewayEnv: NodeJS.ProcessEnv): number {
+  try {
+    return Math.max(MIN_STOP_BACKSTOP_MS, shutdownBudgetMs(loadGatewayConfig({}, gatewayEnv)) + 5_000);
+  } catch {
+    return MIN_STOP_BACKSTOP_MS; // settings the gateway refuses: it never starts
+  }
+}
 
 export type ComponentName =
   | "sandbox-bni" | "sandbox-bca" | "sandbox-mandiri"
@@ -244,6 +260,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   if (options.persistentBanks === true) mkdirSync(options.stateDir, { recursive: true }); // with MONGODB_URI nothing else makes it
   const all = components(ports, base, options.persistentBanks === true ? path.resolve(options.stateDir) : undefined).filter((c) => !(options.skip ?? []).includes(c.name) && existsSync(path.join(repoRoot, c.script)));
   for (const c of all) Object.assign(c.env, options.env?.[c.name] ?? {});
+  const backstopMs = stopBackstopMs({ ...process.env, ...all.find((c) => c.name === "gateway")?.env });
   const children = new Map<ComponentName, ChildProcess>();
   const asked = new WeakSet<ChildProcess>(); // children told to stop: their exit is expected
   let bundles: ReturnType<typeof buildBundles> | undefined;
@@ -251,9 +268,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const child = children.get(name);
     if (child === undefined) return;
     asked.add(child);
-    // A backstop only: each service ends by itself within its own shutdown budget (the gateway's
-    // delay + grace + 10 s, 30 s by default), handing its leases back; killed sooner, it could not.
-    await stopChild(child, signal, STOP_BACKSTOP_MS);
+    // Each service ends by itself within its own shutdown budget, handing its leases back; killed sooner, it could not.
+    await stopChild(child, signal, backstopMs);
   };
   const stopAll = async () => {
     watching = false;

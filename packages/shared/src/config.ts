@@ -86,8 +86,8 @@ export const commonConfigSchema = {
 };
 
 /** Builds and strictly validates a convict config; overrides win over env (tests pass them). */
-export function loadConfig<T>(schema: convict.Schema<T>, overrides: Record<string, unknown> = {}): convict.Config<T> {
-  const config = convict(schema);
+export function loadConfig<T>(schema: convict.Schema<T>, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): convict.Config<T> {
+  const config = convict(schema, { env });
   config.load(overrides);
   try {
     config.validate({ allowed: "strict" });

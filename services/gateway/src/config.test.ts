@@ -1,5 +1,5 @@
 import { bankServiceConfigSchema, loadConfig } from "@gerbang/shared";
-import { loadGatewayConfig } from "./config";
+import { loadGatewayConfig, shutdownBudgetMs } from "./config";
 
 // A typo in the environment must stop the process at start with the variable named, never run
 // with a value it did not mean (convict's "nat" read GATEWAY_BANK_DEADLINE_MS=15s as 15 ms).
@@ -55,5 +55,13 @@ describe("gateway configuration from the environment", () => {
     for (const value of ["10s", "0"]) {
       expect(() => withEnv({ BANK_TIMEOUT_MS: value }, () => loadConfig(schema))).toThrow(/bankTimeoutMs \(BANK_TIMEOUT_MS\): must be a whole number from 1 to 2147483647/);
     }
+  });
+
+  it("reads an environment it is given instead of the process's, and bounds a stop by the settings that make it long", () => {
+    const config = loadGatewayConfig({}, { GATEWAY_SHUTDOWN_DELAY_MS: "40000", GATEWAY_SHUTDOWN_GRACE_MS: "5000", GATEWAY_BANK_POLICIES: '{"014":{"deadlineMs":25000}}', GATEWAY_LEASE_MS: "60000" });
+    expect(config).toMatchObject({ shutdownDelayMs: 40_000, shutdownGraceMs: 5_000 });
+    // The delay, then the longer of the grace and the longest bank deadline (a resolver's call on its way), then 10 s to hand leases back.
+    expect(shutdownBudgetMs(config)).toBe(40_000 + 25_000 + 10_000);
+    expect(shutdownBudgetMs(loadGatewayConfig({}, {}))).toBe(0 + 20_000 + 10_000); // the defaults: grace 20 s over the 15 s deadline
   });
 });

@@ -277,8 +277,8 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
 };
 
 /** Validated settings (env, then overrides); strict, so a misspelt key is an error, and so is a bad timeout ordering. */
-export function loadGatewayConfig(overrides: Record<string, unknown> = {}): GatewayConfig {
-  const raw = loadConfig(gatewayConfigSchema, overrides).getProperties();
+export function loadGatewayConfig(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const raw = loadConfig(gatewayConfigSchema, overrides, env).getProperties();
   const config: GatewayConfig = {
     ...raw,
     trustedProxies: trustedProxiesOf(raw.trustedProxies),
@@ -291,6 +291,16 @@ export function loadGatewayConfig(overrides: Record<string, unknown> = {}): Gate
   problems.push(...policyProblems(policies));
   if (problems.length > 0) throw new Error(`gateway timeouts: ${problems.join("; ")}`);
   return config;
+}
+
+/**
+ * The longest a SIGTERM'd gateway takes to stop, after which it exits anyway: the delay, then the
+ * grace for requests in flight or a resolver's bank call on its way (its deadline), whichever is
+ * longer, and 10 s to hand leases back and close. The ledger is consistent at every step, so a
+ * late exit loses nothing; `make run` waits this long before it kills the process.
+ */
+export function shutdownBudgetMs(config: GatewayConfig): number {
+  return config.shutdownDelayMs + Math.max(config.shutdownGraceMs, longestDeadlineMs(bankPoliciesOf(config))) + 10_000;
 }
 
 /** GATEWAY_TRUSTED_PROXIES as entries (empty: none), each an IP or CIDR, checked here so a typo stops the start naming the variable. */

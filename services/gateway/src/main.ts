@@ -1,6 +1,5 @@
 import { connectDatabase, createLogger, runProcess } from "@gerbang/shared";
-import { bankPoliciesOf, longestDeadlineMs } from "./bank-policy";
-import { loadGatewayConfig } from "./config";
+import { loadGatewayConfig, shutdownBudgetMs } from "./config";
 import { startGateway } from "./gateway";
 
 /**
@@ -21,8 +20,6 @@ runProcess("gateway", async () => {
       await gateway.close();
       await connection.close();
     },
-    // Bounded even if something hangs: the ledger is consistent at every step, so a late exit loses
-    // nothing. Long enough for the grace and for a resolver's bank call on its way (its deadline).
-    stopTimeoutMs: config.shutdownDelayMs + Math.max(config.shutdownGraceMs, longestDeadlineMs(bankPoliciesOf(config))) + 10_000,
+    stopTimeoutMs: shutdownBudgetMs(config), // bounded even if something hangs
   };
 });
