@@ -20,9 +20,11 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     expect(mapTransferAnswer(error(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `message ${code}: detail`, bankReference: "" });
   });
 
-  // 0401 outside BNI's 401 (a proxy's 500, a 200), or a refusal code in a 5xx: no proof that nothing was processed.
+  // 0401 outside BNI's 401 (a proxy's 500, a 200), or a refusal code over any status but the one
+  // its table gives it (a 5xx, another 2xx or 4xx): no proof that nothing was processed.
   it.each([[409, "0116"], [500, "0900"], [504, "0901"], [202, "0902"], [200, "0999"], [500, "ABCD"], [404, "0404"], [500, "0401"], [200, "0401"], [403, "0401"],
-    [500, "0111"], [502, "0112"], [503, "0403"], [504, "0410"]])(
+    [500, "0111"], [502, "0112"], [503, "0403"], [504, "0410"],
+    [400, "0111"], [202, "0112"], [409, "0400"], [400, "0402"], [200, "0403"], [200, "0405"], [200, "0410"]])(
     "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
       expect(mapTransferAnswer(error(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
     });

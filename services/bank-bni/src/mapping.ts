@@ -8,20 +8,28 @@ import { anotherRecord, bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, 
  */
 export type BniMeaning = "success" | "declined" | "token-refused" | "not-found" | "unknown-outcome";
 
+/**
+ * The refusals, each with the one HTTP status the table sends it over. The same code over any
+ * other status is no proof that nothing was booked (a proxy's answer, a code reused with another
+ * meaning by the real bank, whose codes we do not have): its outcome stays unknown.
+ */
+const DECLINED_OVER: ReadonlyMap<string, number> = new Map([
+  ["0111", 200], // insufficient balance
+  ["0112", 200], // beneficiary account invalid or not found
+  ["0113", 200], // account dormant or closed
+  ["0114", 200], // amount exceeds limit
+  ["0115", 200], // cut-off time exceeded
+  ["0400", 400], // invalid JSON or content type: refused before processing
+  ["0410", 400], // missing or invalid field: refused before processing
+  ["0402", 401], // X-API-Key wrong: refused before processing
+  ["0403", 401], // signature invalid: refused before processing
+  ["0405", 404], // no such endpoint: nothing processed
+]);
+
 export function meaningOf(code: string): BniMeaning {
+  if (DECLINED_OVER.has(code)) return "declined";
   switch (code) {
     case "0001": return "success";
-    case "0111": // insufficient balance
-    case "0112": // beneficiary account invalid or not found
-    case "0113": // account dormant or closed
-    case "0114": // amount exceeds limit
-    case "0115": // cut-off time exceeded
-    case "0400": // invalid JSON or content type: refused before processing
-    case "0402": // X-API-Key wrong: refused before processing
-    case "0403": // signature invalid: refused before processing
-    case "0405": // no such endpoint: nothing processed
-    case "0410": // missing or invalid field: refused before processing
-      return "declined";
     case "0401": return "token-refused"; // refused before processing; re-sent once with a fresh token
     case "0404": return "not-found"; // status inquiry: requestedUuid unknown
     case "0116": // requestUuid already used: the first attempt's outcome is what counts, ask the inquiry
@@ -63,10 +71,8 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       if (coded.ok && answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
     case "declined":
-      // BNI's table (ours, unconfirmed by BNI) sends its refusals over 200 and 4xx. The same code in
-      // a server error (a proxy's, a failure on the way back) does not prove that nothing was booked.
-      if (answer.status >= 500) return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): a refusal code in a server error; outcome unknown, ask the status inquiry`);
-      return bankAnswer("FAILED", code, message);
+      if (answer.status === DECLINED_OVER.get(code)) return bankAnswer("FAILED", code, message);
+      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not the ${DECLINED_OVER.get(code)} this refusal comes with): outcome unknown, ask the status inquiry`);
     case "token-refused":
       // Still refused after a fresh token, over BNI's 401 (as isTokenRefused reads it): BNI did not
       // process it. The code in any other answer proves nothing.

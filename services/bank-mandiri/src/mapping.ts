@@ -8,17 +8,25 @@ import { anotherRecord, bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswe
  */
 export type MandiriMeaning = "success" | "declined" | "token-refused" | "not-found" | "unknown-outcome";
 
+/**
+ * The refusals, each with the one HTTP status our proposal sends it over. The same code over any
+ * other status is no proof that nothing was booked (a proxy's answer; in ISO 8583, 10 approves a
+ * partial amount): its outcome stays unknown.
+ */
+const DECLINED_OVER: ReadonlyMap<string, number> = new Map([
+  ["10", 400], // invalid JSON, content type or field: refused before processing
+  ["12", 404], // no such service: nothing processed
+  ["14", 200], // invalid beneficiary account
+  ["51", 200], // insufficient funds
+  ["61", 200], // amount exceeds limit
+  ["62", 200], // account dormant or closed
+  ["90", 200], // cut-off in progress
+]);
+
 export function meaningOf(code: string): MandiriMeaning {
+  if (DECLINED_OVER.has(code)) return "declined";
   switch (code) {
     case "00": return "success";
-    case "10": // invalid JSON, content type or field: refused before processing
-    case "12": // no such service: nothing processed
-    case "14": // invalid beneficiary account
-    case "51": // insufficient funds
-    case "61": // amount exceeds limit
-    case "62": // account dormant or closed
-    case "90": // cut-off in progress
-      return "declined";
     case "11": return "token-refused"; // refused before processing; re-sent once with a fresh token
     case "25": return "not-found"; // inquiry: unable to locate record
     case "09": // request in progress: the inquiry says when it is done
@@ -29,14 +37,6 @@ export function meaningOf(code: string): MandiriMeaning {
       return "unknown-outcome";
   }
 }
-
-/**
- * In ISO 8583, 10 approves (a partial amount); our proposal refuses with it, over HTTP 4xx. Until
- * Mandiri confirms the code, 10 over any other status is not taken as a refusal: read as a decline,
- * an approval would let the transfer be paid again. (11, a VIP approval there, is our token
- * refusal: taken only over 401.)
- */
-const ISO_APPROVALS = ["10"];
 
 const codeOf = (body: unknown) => ({ code: text(body, "Response", "responseCode"), message: text(body, "Response", "responseMessage") });
 
@@ -53,13 +53,8 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
       if (answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
-      // Our proposal sends its refusals over 200 and 4xx; the same code in a server error (a proxy's,
-      // a failure on the way back) does not prove that nothing was booked.
-      if (answer.status >= 500) return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): a refusal code in a server error; outcome unknown, ask inquiryStatus`);
-      if (ISO_APPROVALS.includes(code) && (answer.status < 400 || answer.status > 499)) {
-        return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): an approval code in ISO 8583, a refusal here only over HTTP 4xx; ask inquiryStatus`);
-      }
-      return bankAnswer("FAILED", code, message);
+      if (answer.status === DECLINED_OVER.get(code)) return bankAnswer("FAILED", code, message);
+      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not the ${DECLINED_OVER.get(code)} this refusal comes with): outcome unknown, ask inquiryStatus`);
     case "token-refused":
       // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it):
       // Mandiri did not process it. The code in any other answer proves nothing.
