@@ -124,7 +124,8 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   if (answer.status !== 200) {
     const error = errorOf(answer.body);
     if (error === undefined) return unrecognisedInquiryAnswer(answer, "BCA status inquiry");
-    // Only BCA's "no such transaction" over its documented 404 says the attempt never arrived.
+    // Only "no such transaction" over its 404 says the attempt never arrived (the sandbox's code:
+    // BCA publishes none for this inquiry, so until its own is mapped no answer is NOT_FOUND).
     if (meaningOf(error.code) === "not-found" && answer.status === 404) return bankAnswer("NOT_FOUND", error.code, error.message);
     // The inquiry itself failed; that says nothing about the transfer.
     return inquiryNotAnswered(error.code, error.message);
@@ -137,7 +138,7 @@ export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
   // 04 refunded and 05 canceled are not ours to settle either: BCA has the attempt, in a state
   // neither SUCCESS nor FAILED says, so it stays PENDING and a person decides at the horizon.
   // 07 is "not found" there: it cannot say BCA has the attempt (PENDING would be taken as proof
-  // that it left), and only the documented 404 ESB-82-027 says BCA does not; so nothing learnt.
+  // that it left), and only the sandbox's 404 ESB-82-027 says BCA does not; so nothing learnt.
   switch (code) {
     case "00": return bankAnswer("SUCCESS", code, reason, text(answer.body, "PPUNumber"));
     case "06": return bankAnswer("FAILED", code, reason);

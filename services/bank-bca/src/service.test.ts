@@ -67,6 +67,14 @@ describe("BCA's own behaviour", () => {
     expect(await h.sandbox().ledger()).toHaveLength(before);
   });
 
+  it("sends no attempt dated another day than today in Jakarta (a re-send after midnight): FAILED_PRECONDITION, nothing booked", async () => {
+    const before = (await h.sandbox().ledger()).length;
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const answer = await h.caller().transfer(h.transfer({ transactionDate: jakartaDate(yesterday.getTime()) }));
+    expect(answer).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION, details: expect.stringMatching(/is not today in Jakarta/) as string });
+    expect(await h.sandbox().ledger()).toHaveLength(before);
+  });
+
   it("never books a resent attempt twice: ESB-82-003 is checked against the inquiry and the same transfer answers SUCCESS", async () => {
     const t = h.transfer();
     const first = await h.caller().transfer(t);

@@ -1,5 +1,5 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
+  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type StatusOutcome, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
@@ -117,6 +117,15 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
     requestId: (key) => deps.transactionIds.allocate(key),
     close: () => { deps.transactionIds.close(); },
     transfer: async (input, ctx) => {
+      // BCA books today's TransactionDate only (bank-apis.md 2.1, inferred: ESB-82-004), and its
+      // TransactionID is unique per day, a day it does not define. Were it to take an earlier
+      // date after all, a re-send of an attempt sent before midnight, booked but "not found" yet,
+      // could be booked again if its day is the one it is processed on. So none leaves here: the
+      // refusal is "not sent", and the gateway keeps asking about that attempt.
+      const today = jakartaDate(Date.now());
+      if (input.transactionDate !== today) {
+        throw failedPrecondition(`TransactionDate ${input.transactionDate} is not today in Jakarta (${today}): BCA books today's only, so it is not sent`);
+      }
       const answer = await api.transfer(input, ctx);
       if (isDuplicateId(answer)) return settleDuplicate(api, input, ctx);
       const mapped = mapTransferAnswer(answer);
