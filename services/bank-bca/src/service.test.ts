@@ -221,6 +221,8 @@ describe("BCA cut-off (ESB-82-026, published over HTTP 500): a decline only once
     ["no such transaction (404 ESB-82-027: asked a moment after, a booking may not show yet)", answered(404, { ErrorCode: "ESB-82-027", ErrorMessage: { English: "Transaction not found" } })],
     ["in progress (01)", record({ StatusCode: "01" })],
     ["another transfer under the id", record({ StatusCode: "06", Amount: "99999.00" })],
+    ["a record it echoes under another TransactionID", record({ StatusCode: "06", TransactionID: "87654321" })],
+    ["a record it echoes under another TransactionDate", record({ StatusCode: "06", TransactionDate: "2026-11-25" })],
     ["no answer", { kind: "no-answer", sent: true, reason: "timeout", detail: "no answer within the time budget" } satisfies HttpAnswer],
     ["an error of the inquiry itself", answered(500, { ErrorCode: "ESB-99-999", ErrorMessage: { English: "System unavailable" } })],
   ])("stays PENDING, for the resolver to ask again, when the inquiry says %s", async (_what, answer) => {
