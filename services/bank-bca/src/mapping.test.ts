@@ -1,6 +1,10 @@
 import type { HttpAnswer } from "@gerbang/shared";
 import { isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
 
+const SENT = { requestId: "12345678", transactionDate: "2016-01-30" };
+/** The transfer answer to the attempt sent (`SENT`). */
+const transferAnswer = (answer: HttpAnswer) => mapTransferAnswer(answer, SENT);
+
 const esb = (status: number, code: string): HttpAnswer => ({
   kind: "answered", status, body: { ErrorCode: code, ErrorMessage: { English: `english ${code}`, Indonesian: `indonesia ${code}` } }, text: "",
 });
@@ -8,8 +12,15 @@ const inquiry = (fields: Record<string, unknown>): HttpAnswer => ({ kind: "answe
 
 describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   it("maps HTTP 200 Status Success to SUCCESS with the PPUNumber", () => {
-    expect(mapTransferAnswer({ kind: "answered", status: 200, body: { TransactionID: "12345678", Status: "Success", PPUNumber: "PPU1" }, text: "" }))
+    expect(transferAnswer({ kind: "answered", status: 200, body: { TransactionID: "12345678", Status: "Success", PPUNumber: "PPU1" }, text: "" }))
       .toEqual({ status: "SUCCESS", bankCode: "Success", bankMessage: "Success", bankReference: "PPU1" });
+  });
+
+  it("is PENDING for a success that echoes another TransactionID or TransactionDate than the ones sent: not this payment's", () => {
+    const success = (echo: Record<string, string>): HttpAnswer => ({ kind: "answered", status: 200, body: { Status: "Success", PPUNumber: "PPU1", ...echo }, text: "" });
+    expect(transferAnswer(success({ TransactionID: "12345678", TransactionDate: "2016-01-30" })).status).toBe("SUCCESS");
+    expect(transferAnswer(success({ TransactionID: "87654321", TransactionDate: "2016-01-30" }))).toMatchObject({ status: "PENDING", bankMessage: expect.stringMatching(/another payment: its TransactionID is 87654321, ours 12345678/) as string });
+    expect(transferAnswer(success({ TransactionID: "12345678", TransactionDate: "2016-01-29" })).status).toBe("PENDING");
   });
 
   it.each([
@@ -18,13 +29,13 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     [400, "ESB-82-014"], [403, "ESB-82-018"], [402, "ESB-82-019"], [404, "ESB-82-022"], [500, "ESB-82-026"],
     [401, "ESB-14-009"],
   ])("HTTP %i %s is an explicit refusal: FAILED with BCA's code and English reason", (status, code) => {
-    expect(mapTransferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
+    expect(transferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
   });
 
   // A refusal code over another status than BCA publishes for it (4xx; the cut-off over 500, above).
   it.each([[500, "ESB-82-019"], [502, "ESB-82-014"], [503, "ESB-14-001"], [504, "ESB-82-022"], [502, "ESB-82-026"], [504, "ESB-82-026"], [200, "ESB-82-019"]])(
     "HTTP %i %s is a refusal code outside its published status: PENDING, never FAILED", (status, code) => {
-      const answer = mapTransferAnswer(esb(status, code));
+      const answer = transferAnswer(esb(status, code));
       expect(answer).toMatchObject({ status: "PENDING", bankCode: code });
       expect(answer.bankMessage).toContain(`(HTTP ${status}): a refusal code outside BCA's published status`);
     });
@@ -32,21 +43,21 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   // ESB-14-009 outside BCA's 401 (a proxy's 500): no proof the token was the reason, or that nothing was processed.
   it.each([[504, "ESB-82-024"], [500, "ESB-82-025"], [500, "ESB-99-999"], [400, "ESB-82-003"], [500, "ESB-82-023"], [500, "ESB-14-005"], [504, "ESB-14-006"], [504, "ESB-14-007"], [500, "ESB-77-777"], [500, "ESB-14-009"]])(
     "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
-      expect(mapTransferAnswer(esb(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
+      expect(transferAnswer(esb(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
     });
 
   it("is PENDING without an answer or with an answer that is not BCA's; not sent when the connection was refused", () => {
-    expect(mapTransferAnswer({ kind: "no-answer", sent: true, reason: "reset", detail: "r" }).status).toBe("PENDING");
-    expect(mapTransferAnswer({ kind: "answered", status: 200, body: { Status: "Pending" }, text: "" }).status).toBe("PENDING");
-    expect(() => mapTransferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
+    expect(transferAnswer({ kind: "no-answer", sent: true, reason: "reset", detail: "r" }).status).toBe("PENDING");
+    expect(transferAnswer({ kind: "answered", status: 200, body: { Status: "Pending" }, text: "" }).status).toBe("PENDING");
+    expect(() => transferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
     expect(meaningOf("ESB-00-000")).toBe("unknown-outcome");
   });
 
   it("429 ESB-14-010 (rate limited before processing) is not sent: UNAVAILABLE, so the transfer may go elsewhere or later", () => {
-    expect(() => mapTransferAnswer(esb(429, "ESB-14-010"))).toThrow(/not sent: BCA transfer: ESB-14-010 english ESB-14-010 \(HTTP 429\): rate limited/);
+    expect(() => transferAnswer(esb(429, "ESB-14-010"))).toThrow(/not sent: BCA transfer: ESB-14-010 english ESB-14-010 \(HTTP 429\): rate limited/);
     expect(mapStatusAnswer(esb(429, "ESB-14-010")).status).toBe("UNKNOWN"); // an inquiry refused says nothing about the transfer
     // The code without BCA's 429 (a proxy's 500, say) is no proof nothing was processed: ask, never reroute.
-    expect(mapTransferAnswer(esb(500, "ESB-14-010"))).toMatchObject({ status: "PENDING", bankCode: "ESB-14-010" });
+    expect(transferAnswer(esb(500, "ESB-14-010"))).toMatchObject({ status: "PENDING", bankCode: "ESB-14-010" });
   });
 
   it("tells a refused token (401 ESB-14-009) and a duplicate TransactionID (ESB-82-003) apart from the rest", () => {

@@ -1,4 +1,4 @@
-import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { bankAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BCA ESB error codes (bank-apis.md 2.1, sandbox/README.md) and what each means for money. One
@@ -89,11 +89,22 @@ export function isDuplicateId(answer: HttpAnswer): boolean {
   return answer.kind === "answered" && meaningOf(errorOf(answer.body)?.code ?? "") === "duplicate-id";
 }
 
-export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
-  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BCA transfer");
-  if (answer.status === 200 && text(answer.body, "Status") === "Success") {
-    return bankAnswer("SUCCESS", "Success", "Success", text(answer.body, "PPUNumber"));
+/** The attempt a transfer answer is about: what BCA echoes of it. */
+interface SentAttempt { requestId: string; transactionDate: string }
+
+/** BCA's success, where the TransactionID and TransactionDate it echoes (when it does) are the ones sent. */
+function successOf(body: unknown, ours: SentAttempt): BankAnswer {
+  for (const [field, sent] of [["TransactionID", ours.requestId], ["TransactionDate", ours.transactionDate]] as const) {
+    const echoed = text(body, field);
+    if (echoed !== "" && echoed !== sent) return successOfAnotherPayment("BCA transfer", field, echoed, sent);
   }
+  return bankAnswer("SUCCESS", "Success", "Success", text(body, "PPUNumber"));
+}
+
+/** `ours`: the attempt sent, to check a success BCA answers with is this payment's. */
+export function mapTransferAnswer(answer: HttpAnswer, ours: SentAttempt): BankAnswer {
+  if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BCA transfer");
+  if (answer.status === 200 && text(answer.body, "Status") === "Success") return successOf(answer.body, ours);
   const error = errorOf(answer.body);
   if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
   switch (meaningOf(error.code)) {

@@ -134,7 +134,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
       }
       const answer = await api.transfer(input, ctx);
       if (isDuplicateId(answer)) return settleDuplicate(api, input, ctx);
-      const mapped = mapTransferAnswer(answer);
+      const mapped = mapTransferAnswer(answer, { requestId: ctx.requestId, transactionDate: input.transactionDate });
       return isCutOff(mapped) ? confirmCutOff(api, input, ctx, mapped) : mapped;
     },
     status: async (input, ctx) => {

@@ -4,20 +4,27 @@ import { isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from ".
 const ok = (fields: Record<string, unknown>): HttpAnswer => ({ kind: "answered", status: 200, body: { response: { responseCode: "0001", responseMessage: "ok", ...fields } }, text: "" });
 /** The attempt asked about in the inquiry cases. */
 const OURS = { amount: "10000" };
+/** The transfer answer to the attempt sent (`OURS`). */
+const transferAnswer = (answer: HttpAnswer) => mapTransferAnswer(answer, OURS);
 const error = (status: number, responseCode: string): HttpAnswer => ({
   kind: "answered", status, body: { Response: { parameters: { responseCode, responseMessage: `message ${responseCode}`, errorMessage: "detail" } } }, text: "",
 });
 
 describe("BNI mapping (every code of sandbox/README.md)", () => {
   it("maps 0001 in the success envelope with HTTP 200 to SUCCESS with the journal number", () => {
-    expect(mapTransferAnswer(ok({ journalNum: "J123" }))).toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J123" });
+    expect(transferAnswer(ok({ journalNum: "J123" }))).toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J123" });
+  });
+
+  it("is PENDING for a success that echoes another amount than the one sent: not this payment's", () => {
+    expect(transferAnswer(ok({ journalNum: "J123", amount: "10000" })).status).toBe("SUCCESS");
+    expect(transferAnswer(ok({ journalNum: "J123", amount: "99000" }))).toMatchObject({ status: "PENDING", bankMessage: expect.stringMatching(/another payment: its amount is 99000, ours 10000/) as string });
   });
 
   it.each([
     [200, "0111"], [200, "0112"], [200, "0113"], [200, "0114"], [200, "0115"],
     [400, "0400"], [400, "0410"], [401, "0402"], [401, "0403"], [401, "0401"],
   ])("HTTP %i %s is an explicit refusal: FAILED with BNI's code and words", (status, code) => {
-    expect(mapTransferAnswer(error(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `message ${code}: detail`, bankReference: "" });
+    expect(transferAnswer(error(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `message ${code}: detail`, bankReference: "" });
   });
 
   // 0401 outside BNI's 401 (a proxy's 500, a 200), or a refusal code over any status but the one
@@ -26,23 +33,23 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     [500, "0111"], [502, "0112"], [503, "0403"], [504, "0410"],
     [400, "0111"], [202, "0112"], [409, "0400"], [400, "0402"], [200, "0403"], [200, "0405"], [200, "0410"]])(
     "HTTP %i %s leaves the outcome unknown: PENDING", (status, code) => {
-      expect(mapTransferAnswer(error(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
+      expect(transferAnswer(error(status, code))).toMatchObject({ status: "PENDING", bankCode: code });
     });
 
   it("is PENDING for 0001 that is not an explicit success (error envelope, or HTTP other than 200)", () => {
-    expect(mapTransferAnswer(error(200, "0001")).status).toBe("PENDING");
-    expect(mapTransferAnswer({ ...ok({}), status: 202 } as HttpAnswer).status).toBe("PENDING");
+    expect(transferAnswer(error(200, "0001")).status).toBe("PENDING");
+    expect(transferAnswer({ ...ok({}), status: 202 } as HttpAnswer).status).toBe("PENDING");
   });
 
   it("is PENDING for answers that are not BNI's (HTML error page, empty body)", () => {
-    expect(mapTransferAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("PENDING");
+    expect(transferAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("PENDING");
   });
 
   it("is PENDING when the request may have left without an answer; refuses as not sent when the connection was refused", () => {
     for (const reason of ["timeout", "reset", "cancelled", "error"] as const) {
-      expect(mapTransferAnswer({ kind: "no-answer", sent: true, reason, detail: reason }).status).toBe("PENDING");
+      expect(transferAnswer({ kind: "no-answer", sent: true, reason, detail: reason }).status).toBe("PENDING");
     }
-    expect(() => mapTransferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
+    expect(() => transferAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
   });
 
   it("unknown codes mean unknown outcome", () => {
@@ -58,8 +65,8 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
   it("reads errors in the top-level shape BNI's SDK reads as well as in the Response.parameters envelope", () => {
     const topLevel = (status: number, responseCode: string): HttpAnswer => ({ kind: "answered", status, body: { responseCode, responseMessage: `message ${responseCode}` }, text: "" });
     expect(isTokenRefused(topLevel(401, "0401"))).toBe(true); // so the token is renewed and the call re-sent, not left PENDING
-    expect(mapTransferAnswer(topLevel(200, "0111"))).toEqual({ status: "FAILED", bankCode: "0111", bankMessage: "message 0111", bankReference: "" });
-    expect(mapTransferAnswer(topLevel(200, "0001")).status).toBe("PENDING"); // success only in the success envelope
+    expect(transferAnswer(topLevel(200, "0111"))).toEqual({ status: "FAILED", bankCode: "0111", bankMessage: "message 0111", bankReference: "" });
+    expect(transferAnswer(topLevel(200, "0001")).status).toBe("PENDING"); // success only in the success envelope
     expect(mapStatusAnswer(topLevel(404, "0404"), OURS).status).toBe("NOT_FOUND");
   });
 

@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, successOfAnotherPayment, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's
@@ -60,7 +60,8 @@ export function isTokenRefused(answer: HttpAnswer): boolean {
   return answer.kind === "answered" && answer.status === 401 && meaningOf(codeOf(answer.body)?.code ?? "") === "token-refused";
 }
 
-export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
+/** `ours`: the attempt sent, to check a success BNI answers with is this payment's. */
+export function mapTransferAnswer(answer: HttpAnswer, ours: { amount: string }): BankAnswer {
   if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BNI transfer");
   const coded = codeOf(answer.body);
   if (coded === undefined) return unrecognisedAnswer(answer, "BNI transfer");
@@ -68,7 +69,11 @@ export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
   switch (meaningOf(code)) {
     case "success":
       // Only the success envelope with HTTP 200 is a booking; "0001" anywhere else is not explicit.
-      if (coded.ok && answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
+      if (coded.ok && answer.status === 200) {
+        const echoed = text(answer.body, "response", "amount"); // where the amount comes back, it must be ours
+        if (echoed !== "" && wholeRupiah(echoed) !== ours.amount) return successOfAnotherPayment("BNI transfer", "amount", echoed, ours.amount);
+        return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
+      }
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
     case "declined":
       if (answer.status === DECLINED_OVER.get(code)) return bankAnswer("FAILED", code, message);

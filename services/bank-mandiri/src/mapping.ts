@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
@@ -44,13 +44,18 @@ export function isTokenRefused(answer: HttpAnswer): boolean {
   return answer.kind === "answered" && answer.status === 401 && meaningOf(codeOf(answer.body).code) === "token-refused";
 }
 
-export function mapTransferAnswer(answer: HttpAnswer): BankAnswer {
+/** `ours`: the attempt sent, to check a success Mandiri answers with is this payment's. */
+export function mapTransferAnswer(answer: HttpAnswer, ours: { requestId: string }): BankAnswer {
   if (answer.kind === "no-answer") return noAnswerOutcome(answer, "Mandiri doPayment");
   const { code, message } = codeOf(answer.body);
   if (code === "") return unrecognisedAnswer(answer, "Mandiri doPayment");
   switch (meaningOf(code)) {
     case "success":
-      if (answer.status === 200) return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
+      if (answer.status === 200) {
+        const echoed = text(answer.body, "Response", "transactionID"); // where the id comes back, it must be ours
+        if (echoed !== "" && echoed !== ours.requestId) return successOfAnotherPayment("Mandiri doPayment", "transactionID", echoed, ours.requestId);
+        return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
+      }
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
       if (answer.status === DECLINED_OVER.get(code)) return bankAnswer("FAILED", code, message);

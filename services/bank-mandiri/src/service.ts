@@ -28,7 +28,7 @@ export function createMandiriAdapter(deps: MandiriAdapterDeps): BankAdapter {
     usages: ["TRANSFER", "TRANSFER_INTERBANK"],
     // 36^16 ids: derived ids never collide in practice, so nothing needs to be stored.
     requestId: ({ referenceNumber, attempt }) => Promise.resolve(deriveRequestId(referenceNumber, attempt, UPPER_ALPHANUMERIC, 16)),
-    transfer: async (input, ctx) => mapTransferAnswer(await api.transfer(input, ctx)),
+    transfer: async (input, ctx) => mapTransferAnswer(await api.transfer(input, ctx), ctx),
     status: async (input, ctx) => mapStatusAnswer(await api.status(input.transactionDate, ctx), ctx),
   };
 }

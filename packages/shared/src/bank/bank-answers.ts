@@ -54,6 +54,14 @@ export function wholeRupiah(amount: string): string | undefined {
 }
 
 /**
+ * A transfer's success whose echo names another payment (another id, date or amount than the one
+ * sent): whatever it booked, it does not say ours was. PENDING, for the status inquiry to decide.
+ */
+export function successOfAnotherPayment(what: string, field: string, theirs: string, ours: string): BankAnswer<"PENDING"> {
+  return bankAnswer("PENDING", "", `${what} answered success about another payment: its ${field} is ${theirs}, ours ${ours}; ask the status inquiry`);
+}
+
+/**
  * A status inquiry answered with a record whose echo (amount, id) is not this attempt's: its
  * outcome is another payment's, and read as ours it could end this transfer SUCCESS unbooked or
  * FAILED booked. UNKNOWN: nothing learnt about this transfer.
