@@ -1,5 +1,5 @@
 import type { HttpAnswer } from "@gerbang/shared";
-import { isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
+import { echoedOther, isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
 
 const SENT = { requestId: "12345678", transactionDate: "2016-01-30" };
 /** The transfer answer to the attempt sent (`SENT`). */
@@ -14,6 +14,13 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   it("maps HTTP 200 Status Success to SUCCESS with the PPUNumber", () => {
     expect(transferAnswer({ kind: "answered", status: 200, body: { TransactionID: "12345678", Status: "Success", PPUNumber: "PPU1" }, text: "" }))
       .toEqual({ status: "SUCCESS", bankCode: "Success", bankMessage: "Success", bankReference: "PPU1" });
+  });
+
+  it("names the first echoed TransactionID or TransactionDate that is not the attempt's; none when both are, or are not echoed", () => {
+    expect(echoedOther({}, SENT)).toBeUndefined();
+    expect(echoedOther({ TransactionID: "12345678", TransactionDate: "2016-01-30" }, SENT)).toBeUndefined();
+    expect(echoedOther({ TransactionID: "87654321" }, SENT)).toEqual({ field: "TransactionID", theirs: "87654321", ours: "12345678" });
+    expect(echoedOther({ TransactionDate: "2016-01-29" }, SENT)).toEqual({ field: "TransactionDate", theirs: "2016-01-29", ours: "2016-01-30" });
   });
 
   it("is PENDING for a success that echoes another TransactionID or TransactionDate than the ones sent: not this payment's", () => {
@@ -32,12 +39,13 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
     expect(transferAnswer(esb(status, code))).toEqual({ status: "FAILED", bankCode: code, bankMessage: `english ${code}`, bankReference: "" });
   });
 
-  // A refusal code over another status than BCA publishes for it (4xx; the cut-off over 500, above).
-  it.each([[500, "ESB-82-019"], [502, "ESB-82-014"], [503, "ESB-14-001"], [504, "ESB-82-022"], [502, "ESB-82-026"], [504, "ESB-82-026"], [200, "ESB-82-019"]])(
-    "HTTP %i %s is a refusal code outside its published status: PENDING, never FAILED", (status, code) => {
+  // A refusal code over another status than the one BCA publishes for it (above): a 5xx, a 200, another 4xx.
+  it.each([[500, "ESB-82-019", 402], [502, "ESB-82-014", 400], [503, "ESB-14-001", 400], [504, "ESB-82-022", 404], [502, "ESB-82-026", 500], [504, "ESB-82-026", 500], [200, "ESB-82-019", 402],
+    [409, "ESB-82-019", 402], [400, "ESB-82-022", 404], [403, "ESB-82-014", 400], [404, "ESB-82-018", 403]])(
+    "HTTP %i %s is a refusal code outside its published status: PENDING, never FAILED", (status, code, published) => {
       const answer = transferAnswer(esb(status, code));
       expect(answer).toMatchObject({ status: "PENDING", bankCode: code });
-      expect(answer.bankMessage).toContain(`(HTTP ${status}): a refusal code outside BCA's published status`);
+      expect(answer.bankMessage).toContain(`(HTTP ${status}, not the ${published} this refusal comes with): outcome unknown`);
     });
 
   // ESB-14-009 outside BCA's 401 (a proxy's 500): no proof the token was the reason, or that nothing was processed.

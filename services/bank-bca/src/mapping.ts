@@ -1,4 +1,4 @@
-import { bankAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { bankAnswer, refusalAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BCA ESB error codes (bank-apis.md 2.1, sandbox/README.md) and what each means for money. One
@@ -20,45 +20,46 @@ export function isCutOff(answer: BankAnswer): boolean {
   return answer.status === "FAILED" && answer.bankCode === CUT_OFF;
 }
 
-/** A refusal code over the status BCA's table sends it with: 4xx, or 500 for the cut-off. */
-function refusedAsPublished(status: number, code: string): boolean {
-  return (status >= 400 && status < 500) || (status === 500 && code === CUT_OFF);
-}
+/**
+ * BCA's refusals, each with the HTTP status it publishes for it (bank-apis.md 2.1). The same code
+ * over any other status (a proxy's 502, a failure on the way back, a 200) proves nothing.
+ */
+const DECLINED_OVER: ReadonlyMap<string, number> = new Map([
+  ["ESB-14-001", 400], // HMAC mismatch
+  ["ESB-14-002", 400], // invalid request
+  ["ESB-14-003", 400], // invalid timestamp
+  ["ESB-14-004", 400], // invalid input parameter
+  ["ESB-14-011", 404], // service does not exist
+  ["ESB-14-012", 401], // not allowed for this service
+  ["ESB-14-014", 401], // invalid ChannelID/CredentialID
+  ["ESB-14-015", 400], // content type
+  ["ESB-14-016", 400], // invalid JSON
+  ["ESB-14-019", 403], // connection not allowed
+  ["ESB-14-021", 400], // invalid API key
+  ["ESB-14-022", 400], // API key/secret mismatch
+  ["ESB-82-001", 400], // mandatory field missing
+  ["ESB-82-002", 400], // invalid CorporateID
+  ["ESB-82-004", 400], // TransactionDate not today: this request was refused (a resend's refusal leaves the transfer to the inquiry, in the gateway)
+  ["ESB-82-006", 403], // maximum amount exceeded
+  ["ESB-82-008", 400], // company account invalid
+  ["ESB-82-009", 400], // invalid CurrencyCode
+  ["ESB-82-010", 400], // invalid TransactionID format
+  ["ESB-82-011", 400], // invalid Amount
+  ["ESB-82-012", 400], // invalid input length
+  ["ESB-82-013", 400], // invalid data type
+  ["ESB-82-014", 400], // invalid AccountNumber
+  ["ESB-82-015", 403], // min/max amount
+  ["ESB-82-018", 403], // dormant
+  ["ESB-82-019", 402], // insufficient fund
+  ["ESB-82-020", 400], // invalid account type
+  ["ESB-82-021", 403], // account cannot transact
+  ["ESB-82-022", 404], // account closed
+  [CUT_OFF, 500], // cut-off time exceeded
+]);
 
 export function meaningOf(errorCode: string): BcaMeaning {
+  if (DECLINED_OVER.has(errorCode)) return "declined";
   switch (errorCode) {
-    case "ESB-14-001": // HMAC mismatch
-    case "ESB-14-002": // invalid request
-    case "ESB-14-003": // invalid timestamp
-    case "ESB-14-004": // invalid input parameter
-    case "ESB-14-011": // service does not exist
-    case "ESB-14-012": // not allowed for this service
-    case "ESB-14-014": // invalid ChannelID/CredentialID
-    case "ESB-14-015": // content type
-    case "ESB-14-016": // invalid JSON
-    case "ESB-14-019": // connection not allowed
-    case "ESB-14-021": // invalid API key
-    case "ESB-14-022": // API key/secret mismatch
-    case "ESB-82-001": // mandatory field missing
-    case "ESB-82-002": // invalid CorporateID
-    case "ESB-82-004": // TransactionDate not today: this request was refused (a resend's refusal leaves the transfer to the inquiry, in the gateway)
-    case "ESB-82-006": // maximum amount exceeded
-    case "ESB-82-007": // effective date smaller than today
-    case "ESB-82-008": // company account invalid
-    case "ESB-82-009": // invalid CurrencyCode
-    case "ESB-82-010": // invalid TransactionID format
-    case "ESB-82-011": // invalid Amount
-    case "ESB-82-012": // invalid input length
-    case "ESB-82-013": // invalid data type
-    case "ESB-82-014": // invalid AccountNumber
-    case "ESB-82-015": // min/max amount
-    case "ESB-82-018": // dormant
-    case "ESB-82-019": // insufficient fund
-    case "ESB-82-020": // invalid account type
-    case "ESB-82-021": // account cannot transact
-    case "ESB-82-022": // account closed
-    case "ESB-82-026": // cut-off time exceeded
-      return "declined";
     case "ESB-14-009": return "token-refused"; // refused before processing; re-sent once with a fresh token
     case "ESB-14-010": return "rate-limited"; // 429 at the API gateway (ESB-14 is its layer, as 14-009): nothing processed
     case "ESB-82-003": return "duplicate-id"; // TransactionID already used today: our own resend (ids are allocated per attempt), or an id used elsewhere
@@ -66,6 +67,7 @@ export function meaningOf(errorCode: string): BcaMeaning {
     case "ESB-14-005": // maintenance: may have been cut mid-way
     case "ESB-14-006": // timeout, check account statement
     case "ESB-14-007": // timeout
+    case "ESB-82-007": // "effective date smaller than today": BCA lists it for its Collection API, with no status for transfers
     case "ESB-82-023": // 500 "transaction failed", no more said: no explicit refusal (a booking that failed on its way back would be paid again elsewhere)
     case "ESB-82-024": // timeout, check statement
     case "ESB-82-025": // in progress, check statement
@@ -89,15 +91,26 @@ export function isDuplicateId(answer: HttpAnswer): boolean {
   return answer.kind === "answered" && meaningOf(errorOf(answer.body)?.code ?? "") === "duplicate-id";
 }
 
-/** The attempt a transfer answer is about: what BCA echoes of it. */
-interface SentAttempt { requestId: string; transactionDate: string }
+/** The attempt an answer is about, as BCA echoes it: its TransactionID and TransactionDate. */
+export interface SentAttempt { requestId: string; transactionDate: string }
 
-/** BCA's success, where the TransactionID and TransactionDate it echoes (when it does) are the ones sent. */
-function successOf(body: unknown, ours: SentAttempt): BankAnswer {
+/**
+ * The first of the TransactionID and TransactionDate an answer echoes that is not the attempt's:
+ * the answer is about another record (a transfer's success, an inquiry's record). Undefined when
+ * both are the attempt's, or not echoed.
+ */
+export function echoedOther(body: unknown, ours: SentAttempt): { field: string; theirs: string; ours: string } | undefined {
   for (const [field, sent] of [["TransactionID", ours.requestId], ["TransactionDate", ours.transactionDate]] as const) {
     const echoed = text(body, field);
-    if (echoed !== "" && echoed !== sent) return successOfAnotherPayment("BCA transfer", field, echoed, sent);
+    if (echoed !== "" && echoed !== sent) return { field, theirs: echoed, ours: sent };
   }
+  return undefined;
+}
+
+/** BCA's success, unless it echoes another record than the attempt sent. */
+function successOf(body: unknown, ours: SentAttempt): BankAnswer {
+  const other = echoedOther(body, ours);
+  if (other !== undefined) return successOfAnotherPayment("BCA transfer", other.field, other.theirs, other.ours);
   return bankAnswer("SUCCESS", "Success", "Success", text(body, "PPUNumber"));
 }
 
@@ -109,15 +122,10 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: SentAttempt): BankAn
   if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
   switch (meaningOf(error.code)) {
     case "declined":
-      // Only over the status BCA publishes for it: the same code in a proxy's 502, a failure on the
-      // way back or a 200 does not prove nothing was booked.
-      if (refusedAsPublished(answer.status, error.code)) return bankAnswer("FAILED", error.code, error.message);
-      return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}): a refusal code outside BCA's published status; outcome unknown, ask the status inquiry`);
+      return refusalAnswer(DECLINED_OVER.get(error.code), { status: answer.status, code: error.code, message: error.message }, "the status inquiry");
     case "token-refused":
-      // Still refused after a fresh token, over BCA's 401 (as isTokenRefused reads it): BCA did not
-      // process it. The code in any other answer proves nothing.
-      if (answer.status === 401) return bankAnswer("FAILED", error.code, error.message);
-      return bankAnswer("PENDING", error.code, `${error.message} (HTTP ${answer.status}, not BCA's 401); outcome unknown, ask the status inquiry`);
+      // Still refused after a fresh token, over BCA's 401 (as isTokenRefused reads it): BCA did not process it.
+      return refusalAnswer(401, { status: answer.status, code: error.code, message: error.message }, "the status inquiry");
     case "rate-limited":
       // "Not sent" lets the gateway send the transfer through another bank: only BCA's documented
       // 429 says the API gateway refused it before processing; the same code in any other answer does not.

@@ -195,6 +195,17 @@ describe("BCA ESB-82-003 follow-up inquiry", () => {
     await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).resolves.toMatchObject({ status: "PENDING", bankCode: "ESB-82-003" });
   });
 
+  it("an inquiry that answers about another TransactionID or date is PENDING, and says so: never taken for a collision", async () => {
+    const record = { TransactionID: "12345678", TransactionDate: "2026-11-27", Amount: "10000.00", SourceAccountNumber: "0201245680", BeneficiaryAccountNumber: "0201245681", StatusCode: "00", PPUNumber: "P1" };
+    const answering = (over: Record<string, string>) => apiAnswering(() => Promise.resolve({ kind: "answered", status: 200, body: { ...record, ...over }, text: "" }));
+    await expect(settleDuplicate(answering({}), duplicateInput, duplicateCtx)).resolves.toMatchObject({ status: "SUCCESS", bankReference: "P1" });
+    for (const over of [{ TransactionID: "87654321" }, { TransactionDate: "2026-11-26" }]) {
+      const answer = await settleDuplicate(answering(over), duplicateInput, duplicateCtx);
+      expect(answer).toMatchObject({ status: "PENDING", bankCode: "ESB-82-003", bankMessage: expect.stringMatching(/did not say whose it is \(the inquiry answered about another record: its Transaction(ID|Date) is/) as string });
+      expect(answer.bankMessage).not.toMatch(/collides/);
+    }
+  });
+
   it("an unexpected error still propagates (the service turns it into PENDING after sending)", async () => {
     const api = apiAnswering(() => Promise.reject(new TypeError("bug")));
     await expect(settleDuplicate(api, duplicateInput, duplicateCtx)).rejects.toThrow("bug");

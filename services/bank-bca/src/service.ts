@@ -1,9 +1,9 @@
 import {
-  BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
+  anotherRecord, BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type StatusOutcome, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
-import { isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
+import { echoedOther, isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
 import type { TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
@@ -37,6 +37,8 @@ async function askAfterAnswer(api: BcaApi, input: TransferInput, ctx: BankCallCo
     throw error;
   }
   if (inquiry.kind !== "answered") return { failed: inquiry.detail };
+  const other = echoedOther(inquiry.body, { requestId: ctx.requestId, transactionDate: input.transactionDate });
+  if (other !== undefined) return { failed: `the inquiry answered about another record: its ${other.field} is ${other.theirs}, ours ${other.ours}` };
   return { inquiry, status: mapStatusAnswer(inquiry) };
 }
 
@@ -54,7 +56,7 @@ export async function settleDuplicate(api: BcaApi, input: TransferInput, ctx: Ba
   if ("failed" in asked) return unknown(asked.failed);
   const { inquiry, status } = asked;
   if (inquiry.status !== 200) return unknown(status.bankMessage);
-  if (!isThisTransfer(inquiry, input, ctx.requestId)) {
+  if (!isThisTransfer(inquiry, input)) {
     return bankAnswer("PENDING", "ESB-82-003",
       `TransactionID ${ctx.requestId} collides with another transfer booked at BCA today (amount or accounts differ); this transfer was not executed under it: manual review`);
   }
@@ -76,21 +78,15 @@ export async function confirmCutOff(api: BcaApi, input: TransferInput, ctx: Bank
   const asked = await askAfterAnswer(api, input, ctx);
   if ("failed" in asked) return unconfirmed(asked.failed);
   const { inquiry, status } = asked;
-  if (!isThisTransfer(inquiry, input, ctx.requestId)) return unconfirmed(status.bankMessage);
+  if (!isThisTransfer(inquiry, input)) return unconfirmed(status.bankMessage);
   if (status.status === "FAILED") return declined;
   if (status.status === "SUCCESS") return { ...status, status: "SUCCESS", bankMessage: `booked despite the cut-off answer; ${status.bankMessage}` };
   return unconfirmed(status.bankMessage);
 }
 
-/**
- * True when a status record found under our TransactionID has this transfer's amount and accounts,
- * and, where it echoes them, the id and date asked about (a record answered for another question,
- * a proxy's cache say, is not this transfer's).
- */
-function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: TransferInput | StatusInput, requestId: string): boolean {
-  const echoed = (name: string, ours: string) => [ours, ""].includes(text(inquiry.body, name));
-  return echoed("TransactionID", requestId) && echoed("TransactionDate", input.transactionDate) &&
-    wholeRupiah(text(inquiry.body, "Amount")) === input.amount &&
+/** True when a status record found under our TransactionID has this transfer's amount and accounts. */
+function isThisTransfer(inquiry: HttpAnswer & { kind: "answered" }, input: TransferInput | StatusInput): boolean {
+  return wholeRupiah(text(inquiry.body, "Amount")) === input.amount &&
     text(inquiry.body, "SourceAccountNumber") === input.sourceAccountNumber &&
     text(inquiry.body, "BeneficiaryAccountNumber") === input.beneficiaryAccountNumber;
 }
@@ -142,12 +138,15 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
         throw failedPrecondition(`STATUS_INQUIRY route ${ctx.route.url} has no {TransactionID}`);
       }
       const inquiry = await api.status(ctx.route, input.transactionDate, ctx);
+      // A record for another TransactionID or date (a proxy's cached answer, say) says nothing of this attempt.
+      const other = inquiry.kind === "answered" ? echoedOther(inquiry.body, { requestId: ctx.requestId, transactionDate: input.transactionDate }) : undefined;
+      if (other !== undefined) return anotherRecord("BCA status inquiry", other.field, other.theirs, other.ours);
       const status = mapStatusAnswer(inquiry);
       if (status.status === "NOT_FOUND" && beyondInquiryWindow(input.transactionDate, Date.now())) {
         return bankAnswer("UNKNOWN", status.bankCode, `BCA's inquiry looks back ${INQUIRY_WINDOW_DAYS} days; its "not found" for ${input.transactionDate} says nothing of a booking`);
       }
       // A record under our TransactionID that is not this transfer's: its outcome is not ours.
-      if (status.status !== "UNKNOWN" && status.status !== "NOT_FOUND" && inquiry.kind === "answered" && !isThisTransfer(inquiry, input, ctx.requestId)) {
+      if (status.status !== "UNKNOWN" && status.status !== "NOT_FOUND" && inquiry.kind === "answered" && !isThisTransfer(inquiry, input)) {
         return bankAnswer("PENDING", "ESB-82-003",
           `TransactionID ${ctx.requestId} holds another transfer at BCA (amount or accounts differ); this transfer's outcome is unknown: manual review`);
       }

@@ -3,7 +3,7 @@ import { isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from ".
 
 const ok = (fields: Record<string, unknown>): HttpAnswer => ({ kind: "answered", status: 200, body: { response: { responseCode: "0001", responseMessage: "ok", ...fields } }, text: "" });
 /** The attempt asked about in the inquiry cases. */
-const OURS = { amount: "10000" };
+const OURS = { amount: "10000", sourceAccountNumber: "0115476151", beneficiaryAccountNumber: "0115476119" };
 /** The transfer answer to the attempt sent (`OURS`). */
 const transferAnswer = (answer: HttpAnswer) => mapTransferAnswer(answer, OURS);
 const error = (status: number, responseCode: string): HttpAnswer => ({
@@ -15,9 +15,12 @@ describe("BNI mapping (every code of sandbox/README.md)", () => {
     expect(transferAnswer(ok({ journalNum: "J123" }))).toEqual({ status: "SUCCESS", bankCode: "0001", bankMessage: "ok", bankReference: "J123" });
   });
 
-  it("is PENDING for a success that echoes another amount than the one sent: not this payment's", () => {
-    expect(transferAnswer(ok({ journalNum: "J123", amount: "10000" })).status).toBe("SUCCESS");
-    expect(transferAnswer(ok({ journalNum: "J123", amount: "99000" }))).toMatchObject({ status: "PENDING", bankMessage: expect.stringMatching(/another payment: its amount is 99000, ours 10000/) as string });
+  it("is PENDING for a success that echoes another amount or account than the payment sent: not this payment's", () => {
+    const echo = { amount: "10000", accountNumber: OURS.sourceAccountNumber, beneficiaryAccountNumber: OURS.beneficiaryAccountNumber };
+    expect(transferAnswer(ok({ journalNum: "J123", ...echo })).status).toBe("SUCCESS");
+    expect(transferAnswer(ok({ journalNum: "J123", ...echo, amount: "99000" }))).toMatchObject({ status: "PENDING", bankMessage: expect.stringMatching(/another payment: its amount is 99000, ours 10000/) as string });
+    expect(transferAnswer(ok({ journalNum: "J123", ...echo, accountNumber: "0115476999" })).status).toBe("PENDING");
+    expect(transferAnswer(ok({ journalNum: "J123", ...echo, beneficiaryAccountNumber: "0115476999" })).status).toBe("PENDING");
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, successOfAnotherPayment, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, refusalAnswer, successOfAnotherPayment, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome, type TransferInput } from "@gerbang/shared";
 
 /**
  * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's
@@ -60,8 +60,25 @@ export function isTokenRefused(answer: HttpAnswer): boolean {
   return answer.kind === "answered" && answer.status === 401 && meaningOf(codeOf(answer.body)?.code ?? "") === "token-refused";
 }
 
+/** What of the attempt sent BNI's success echoes: a success echoing anything else is another payment's. */
+type SentPayment = Pick<TransferInput, "amount" | "sourceAccountNumber" | "beneficiaryAccountNumber">;
+
+/** The first of amount and accounts a success echoes that is not the payment's; undefined when all are, or are not echoed. */
+function echoedOther(response: unknown, ours: SentPayment): { field: string; theirs: string; ours: string } | undefined {
+  const echoes: [string, string, (v: string) => string | undefined][] = [
+    ["amount", ours.amount, (v) => wholeRupiah(v)],
+    ["accountNumber", ours.sourceAccountNumber, (v) => v],
+    ["beneficiaryAccountNumber", ours.beneficiaryAccountNumber, (v) => v],
+  ];
+  for (const [field, sent, read] of echoes) {
+    const echoed = text(response, field);
+    if (echoed !== "" && read(echoed) !== sent) return { field, theirs: echoed, ours: sent };
+  }
+  return undefined;
+}
+
 /** `ours`: the attempt sent, to check a success BNI answers with is this payment's. */
-export function mapTransferAnswer(answer: HttpAnswer, ours: { amount: string }): BankAnswer {
+export function mapTransferAnswer(answer: HttpAnswer, ours: SentPayment): BankAnswer {
   if (answer.kind === "no-answer") return noAnswerOutcome(answer, "BNI transfer");
   const coded = codeOf(answer.body);
   if (coded === undefined) return unrecognisedAnswer(answer, "BNI transfer");
@@ -70,19 +87,16 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: { amount: string }):
     case "success":
       // Only the success envelope with HTTP 200 is a booking; "0001" anywhere else is not explicit.
       if (coded.ok && answer.status === 200) {
-        const echoed = text(answer.body, "response", "amount"); // where the amount comes back, it must be ours
-        if (echoed !== "" && wholeRupiah(echoed) !== ours.amount) return successOfAnotherPayment("BNI transfer", "amount", echoed, ours.amount);
+        const other = echoedOther(field(answer.body, "response"), ours);
+        if (other !== undefined) return successOfAnotherPayment("BNI transfer", other.field, other.theirs, other.ours);
         return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
       }
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
     case "declined":
-      if (answer.status === DECLINED_OVER.get(code)) return bankAnswer("FAILED", code, message);
-      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not the ${DECLINED_OVER.get(code)} this refusal comes with): outcome unknown, ask the status inquiry`);
+      return refusalAnswer(DECLINED_OVER.get(code), { status: answer.status, code, message }, "the status inquiry");
     case "token-refused":
-      // Still refused after a fresh token, over BNI's 401 (as isTokenRefused reads it): BNI did not
-      // process it. The code in any other answer proves nothing.
-      if (answer.status === 401) return bankAnswer("FAILED", code, message);
-      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not BNI's 401); outcome unknown, ask the status inquiry`);
+      // Still refused after a fresh token, over BNI's 401 (as isTokenRefused reads it): BNI did not process it.
+      return refusalAnswer(401, { status: answer.status, code, message }, "the status inquiry");
     case "not-found":
     case "unknown-outcome":
       return bankAnswer("PENDING", code, `${message}; outcome unknown, ask the status inquiry`);

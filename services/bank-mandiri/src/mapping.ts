@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, refusalAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
@@ -58,13 +58,10 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: { requestId: string 
       }
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
-      if (answer.status === DECLINED_OVER.get(code)) return bankAnswer("FAILED", code, message);
-      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not the ${DECLINED_OVER.get(code)} this refusal comes with): outcome unknown, ask inquiryStatus`);
+      return refusalAnswer(DECLINED_OVER.get(code), { status: answer.status, code, message }, "inquiryStatus");
     case "token-refused":
-      // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it):
-      // Mandiri did not process it. The code in any other answer proves nothing.
-      if (answer.status === 401) return bankAnswer("FAILED", code, message);
-      return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}, not the proposal's 401); outcome unknown, ask inquiryStatus`);
+      // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it): Mandiri did not process it.
+      return refusalAnswer(401, { status: answer.status, code, message }, "inquiryStatus");
     case "not-found":
     case "unknown-outcome":
       return bankAnswer("PENDING", code, `${message}; outcome unknown, ask inquiryStatus`);

@@ -54,6 +54,17 @@ export function wholeRupiah(amount: string): string | undefined {
 }
 
 /**
+ * A refusal code's answer to a transfer: FAILED only over the one HTTP status the bank's table
+ * sends it with (`published`). The same code over any other (a proxy's error, another 2xx or 4xx,
+ * a code the real bank uses with another meaning) is no proof that nothing was booked: PENDING,
+ * for `inquiry` to decide.
+ */
+export function refusalAnswer(published: number | undefined, answer: { status: number; code: string; message: string }, inquiry: string): BankAnswer<"FAILED" | "PENDING"> {
+  if (answer.status === published) return bankAnswer("FAILED", answer.code, answer.message);
+  return bankAnswer("PENDING", answer.code, `${answer.message} (HTTP ${answer.status}, not the ${published ?? "?"} this refusal comes with): outcome unknown, ask ${inquiry}`);
+}
+
+/**
  * A transfer's success whose echo names another payment (another id, date or amount than the one
  * sent): whatever it booked, it does not say ours was. PENDING, for the status inquiry to decide.
  */
