@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { Connection } from "mongoose";
-import { repoRoot } from "@gerbang/shared";
+import { repoRoot, type Connection } from "@gerbang/shared";
 import { testDatabaseUri } from "../test/database";
 import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
 import { crashedTransfer, startHarness, type Harness } from "../services/gateway/src/gateway-harness";

@@ -1,4 +1,4 @@
-import type { Connection } from "mongoose";
+import type { Connection } from "@gerbang/shared";
 import { connectTestDatabase } from "../test/database";
 import { COMMANDS_MS, runLedgerCommand } from "../test/ledger-command";
 import { crashedTransfer } from "../services/gateway/src/gateway-harness";

@@ -16,9 +16,11 @@ const MIN_STOP_BACKSTOP_MS = 45_000;
 
 /**
  * How long a stopped component may take before it is killed: a backstop only, past every
- * service's own shutdown budget. The gateway's is the longest (its bank deadline must outlast a
- * bank service's call, which that service lets finish when it stops) and operators set it
- * (GATEWAY_SHUTDOWN_DELAY_MS and _GRACE_MS): read from the gateway's settings as it reads them.
+ * service's own shutdown budget. The gateway's is the one operators lengthen
+ * (GATEWAY_SHUTDOWN_DELAY_MS and _GRACE_MS), read from its settings as it reads them; a bank
+ * service's (BANK_TIMEOUT_MS + DEADLINE_MARGIN_MS + 1 s) stays below it while the gateway's
+ * deadline outlasts the bank service's call, as its settings require. One stopped past it loses
+ * nothing: the transfer it was on stays PENDING for the resolver.
  */
 export function stopBackstopMs(gatewayEnv: NodeJS.ProcessEnv): number {
   try {

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Connection } from "mongoose";
-import { connectDatabase } from "@gerbang/shared";
+import { connectDatabase, type Connection } from "@gerbang/shared";
 
 /** URI of the database that jest's globalSetup started (or MONGODB_URI). */
 export function testDatabaseUri(): string {

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Connection } from "mongoose";
-import { connectDatabase } from "@gerbang/shared";
+import { connectDatabase, type Connection } from "@gerbang/shared";
 import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-client";
 import { runLimited } from "./app-client";
 import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";

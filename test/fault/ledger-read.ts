@@ -1,4 +1,4 @@
-import type { Connection } from "mongoose";
+import type { Connection } from "@gerbang/shared";
 import type { SandboxAdmin } from "@gerbang/shared/src/bank/testing";
 import type { LedgerTransfer } from "./ledger-check";
 

@@ -1,6 +1,5 @@
-import type { Connection } from "mongoose";
 import { connectTestDatabase } from "../../../test/database";
-import { groupedInsert } from "./db";
+import { groupedInsert, type Connection } from "./db";
 
 // Group commit against the real embedded database: who shares a command, and that every caller
 // hears its own document's outcome, whatever happened to the others in the batch.

@@ -1,5 +1,4 @@
-import type { Connection } from "mongoose";
-import { createLogger, readServerClock, type ServerClockReading } from "@gerbang/shared";
+import { createLogger, readServerClock, type Connection, type ServerClockReading } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { CLOCK_OFFSET_LIMIT_MS, clockOffset, clockProblem, watchClock } from "./clock-check";
 

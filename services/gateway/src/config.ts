@@ -297,7 +297,7 @@ export function loadGatewayConfig(overrides: Record<string, unknown> = {}, env: 
  * The longest a SIGTERM'd gateway takes to stop, after which it exits anyway: the delay, then the
  * grace for requests in flight or a resolver's bank call on its way (its deadline), whichever is
  * longer, and 10 s to hand leases back and close. The ledger is consistent at every step, so a
- * late exit loses nothing; `make run` waits this long before it kills the process.
+ * late exit loses nothing; `make run` waits at least this long (and 5 s) before it kills the process.
  */
 export function shutdownBudgetMs(config: GatewayConfig): number {
   return config.shutdownDelayMs + Math.max(config.shutdownGraceMs, longestDeadlineMs(bankPoliciesOf(config))) + 10_000;

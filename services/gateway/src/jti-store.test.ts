@@ -1,4 +1,4 @@
-import type { Connection } from "mongoose";
+import type { Connection } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { CLOCK_SKEW_MARGIN_MS, createJtiStore, JTI_PURGE_INTERVAL_MS as BUCKET } from "./jti-store";
 

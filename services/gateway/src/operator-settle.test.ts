@@ -1,4 +1,4 @@
-import type { Connection } from "mongoose";
+import type { Connection } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { crashedTransfer } from "./gateway-harness";
 import { statusOf, toTransferMessage } from "./transfer-view";

@@ -1,4 +1,4 @@
-import type { Connection } from "mongoose";
+import type { Connection } from "@gerbang/shared";
 import { connectTestDatabase } from "../../../test/database";
 import { createTransferStore, type TransferRecord, type TransferStore } from "./transfer-store";
 
