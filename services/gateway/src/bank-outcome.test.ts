@@ -40,7 +40,7 @@ describe("bank outcome mapping", () => {
 
   it.each([
     [status.UNAUTHENTICATED, "no partner row for bank 009, so no key to verify with", "the bank service refused the gateway's credentials: not sent"],
-    [status.FAILED_PRECONDITION, "route is misconfigured: http://10.0.0.5/api", "the bank service is not set up to send this transfer: not sent"],
+    [status.FAILED_PRECONDITION, "route is misconfigured: http://10.0.0.5/api", "the bank service refused to send this transfer (its setup, or a rule of the bank, forbids it): not sent"],
     [status.UNAVAILABLE, "token endpoint http://10.0.0.5/oauth answered 500: not sent", "the bank could not be reached: not sent"],
   ])("tells the app a fixed reason for gRPC %s, never the service's own text (%s)", (code, details, told) => {
     const answer = answerFromError(grpcError(code, details));

@@ -130,7 +130,7 @@ export function answerFromError(error: Pick<ServiceError, "code" | "details">): 
     case GrpcStatus.UNAUTHENTICATED:
       return { outcome: "NOT_SENT", error: described, bankMessage: "the bank service refused the gateway's credentials: not sent" };
     case GrpcStatus.FAILED_PRECONDITION:
-      return { outcome: "NOT_SENT", error: described, bankMessage: "the bank service is not set up to send this transfer: not sent" };
+      return { outcome: "NOT_SENT", error: described, bankMessage: "the bank service refused to send this transfer (its setup, or a rule of the bank, forbids it): not sent" };
     case GrpcStatus.UNAVAILABLE:
       if (/not sent/i.test(error.details)) return { outcome: "NOT_SENT", error: described, bankMessage: "the bank could not be reached: not sent", unreachable: true };
       // grpc-js' picker fails a call with "No connection established" when the channel has no
