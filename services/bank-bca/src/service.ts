@@ -3,7 +3,7 @@ import {
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type StatusOutcome, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
-import { echoedOther, isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer } from "./mapping";
+import { echoedOther, isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer, type SentAttempt } from "./mapping";
 import type { TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
@@ -17,6 +17,9 @@ export interface BcaAdapterDeps {
   /** Where each attempt's TransactionID is allocated (unique per day). */
   transactionIds: TransactionIds;
 }
+
+/** What BCA echoes of the attempt a call is about. */
+const sentAttempt = (input: TransferInput | StatusInput, ctx: BankCallContext): SentAttempt => ({ requestId: ctx.requestId, transactionDate: input.transactionDate });
 
 /** The route variable BCA's endpoints use. */
 export const HOST_VARIABLE = "hostBCA";
@@ -37,7 +40,7 @@ async function askAfterAnswer(api: BcaApi, input: TransferInput, ctx: BankCallCo
     throw error;
   }
   if (inquiry.kind !== "answered") return { failed: inquiry.detail };
-  const other = echoedOther(inquiry.body, { requestId: ctx.requestId, transactionDate: input.transactionDate });
+  const other = echoedOther(inquiry.body, sentAttempt(input, ctx));
   if (other !== undefined) return { failed: `the inquiry answered about another record: its ${other.field} is ${other.theirs}, ours ${other.ours}` };
   return { inquiry, status: mapStatusAnswer(inquiry) };
 }
@@ -130,7 +133,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
       }
       const answer = await api.transfer(input, ctx);
       if (isDuplicateId(answer)) return settleDuplicate(api, input, ctx);
-      const mapped = mapTransferAnswer(answer, { requestId: ctx.requestId, transactionDate: input.transactionDate });
+      const mapped = mapTransferAnswer(answer, sentAttempt(input, ctx));
       return isCutOff(mapped) ? confirmCutOff(api, input, ctx, mapped) : mapped;
     },
     status: async (input, ctx) => {
@@ -139,7 +142,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
       }
       const inquiry = await api.status(ctx.route, input.transactionDate, ctx);
       // A record for another TransactionID or date (a proxy's cached answer, say) says nothing of this attempt.
-      const other = inquiry.kind === "answered" ? echoedOther(inquiry.body, { requestId: ctx.requestId, transactionDate: input.transactionDate }) : undefined;
+      const other = inquiry.kind === "answered" ? echoedOther(inquiry.body, sentAttempt(input, ctx)) : undefined;
       if (other !== undefined) return anotherRecord("BCA status inquiry", other.field, other.theirs, other.ours);
       const status = mapStatusAnswer(inquiry);
       if (status.status === "NOT_FOUND" && beyondInquiryWindow(input.transactionDate, Date.now())) {

@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, refusalAnswer, successOfAnotherPayment, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome, type TransferInput } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome, type TransferInput } from "@gerbang/shared";
 
 /**
  * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's

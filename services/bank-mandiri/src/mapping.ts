@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, refusalAnswer, successOfAnotherPayment, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
@@ -60,7 +60,8 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: { requestId: string 
     case "declined":
       return refusalAnswer(DECLINED_OVER.get(code), { status: answer.status, code, message }, "inquiryStatus");
     case "token-refused":
-      // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it): Mandiri did not process it.
+      // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it):
+      // Mandiri did not process it. In ISO 8583, 11 approves: over any other status it proves nothing.
       return refusalAnswer(401, { status: answer.status, code, message }, "inquiryStatus");
     case "not-found":
     case "unknown-outcome":
