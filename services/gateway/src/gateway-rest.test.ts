@@ -369,9 +369,9 @@ describe("REST refusals leave no trace", () => {
     expect((await send()).json.message).toMatch(/^unknown query parameter amount: this endpoint takes every field in the JSON body/);
   });
 
-  it("a body over the limit: 413, statusCode 106", async () => {
+  it("a body over the limit: 429 (Connect's status for RESOURCE_EXHAUSTED, as on the Connect protocol), statusCode 106", async () => {
     const body = transferBody({ remark: "x".repeat(20_000) });
-    await refusedWith(() => post(body), 413, "106");
+    await refusedWith(() => post(body), 429, "106");
   });
 
   it("a non-JSON content type: 400, statusCode 101", async () => {
