@@ -122,6 +122,13 @@ describe("latency keeps the request in progress", () => {
     expect(await pending).toBe("closed");
   });
 
+  it("a reset is a TCP reset (RST), as a bank's dropped connection sends, not a closing FIN", async () => {
+    const reset = await rawRequest(`${sandbox.url()}/api/oauth/token`, {
+      method: "POST", headers: { Authorization: `Basic ${Buffer.from("gerbang-bni:bni-local-client-secret").toString("base64")}`, "X-Sandbox-Fault": "reset", "Content-Type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials",
+    });
+    expect(reset).toEqual({ kind: "closed", code: "ECONNRESET", syscall: "read" }); // a FIN reads as "socket hang up", with no syscall
+  });
+
   it("a held (timeout) socket is released when the sandbox closes", async () => {
     const holding = createSandbox({ bank: "bni", now: () => FIXED });
     await holding.listen(0);

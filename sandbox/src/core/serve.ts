@@ -101,10 +101,10 @@ async function bookLater(ex: Exchange, ctx: SandboxContext, ms: number, early: (
   if (await ctx.holds.sleep(ms)) main();
 }
 
-/** Destroys the connection without an answer (logged as a reset). */
+/** Resets the connection without an answer: a TCP RST, as a bank's dropped connection sends, not a closing FIN (logged as a reset). */
 function cut(ex: Exchange): void {
   ex.log.status = "reset";
-  ex.req.socket.destroy();
+  ex.req.socket.resetAndDestroy();
 }
 
 export interface TransferReplies {

@@ -131,6 +131,18 @@ describe("Mandiri doPayment and inquiryStatus", () => {
     expect(((await ledger()) as { entries: unknown[] }).entries).toHaveLength(1);
   });
 
+  it("keeps a transactionID unique per transactionDate, as the proposal says: on another date it is another payment, booked and asked about on its own", async () => {
+    const first = payment({ transactionDate: "2026-11-26" });
+    const nextDay = { ...first, transactionDate: "2026-11-27" };
+    expect(code((await mandiri.call("doPayment", first)).body)).toBe("00");
+    expect(code((await mandiri.call("doPayment", nextDay)).body)).toBe("00");
+    expect(((await ledger()) as { entries: unknown[] }).entries).toHaveLength(2);
+    for (const p of [first, nextDay]) {
+      const inquiry = await mandiri.call("inquiryStatus", { transactionID: p.transactionID, transactionDate: p.transactionDate });
+      expect(inquiry.body).toMatchObject({ Response: { transactionStatus: "SUCCESS" } });
+    }
+  });
+
   it.each([
     ["a dormant beneficiary", { beneficiaryAccountNumber: "1370000000901" }, "62"],
     ["a closed beneficiary", { beneficiaryAccountNumber: "1370000000902" }, "62"],

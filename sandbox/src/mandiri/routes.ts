@@ -54,7 +54,8 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
     const amount = parseWholeRupiah(amountText) ?? fail(fieldError("amount", "invalid", "whole rupiah digits greater than 0"));
     const intrabank = MANDIRI_CODES.has(bankCode);
     const order: TransferOrder = {
-      key: transactionId, requestId: transactionId, kind: intrabank ? "INTRABANK" : "INTERBANK",
+      // Unique per day, as the proposal has it (bank-apis.md 4): the same id on another transactionDate is another payment.
+      key: `${transactionDate}/${transactionId}`, requestId: transactionId, kind: intrabank ? "INTRABANK" : "INTERBANK",
       sourceAccountNumber: source, beneficiaryAccountNumber: beneficiary, beneficiaryBankCode: intrabank ? "800" : bankCode, amount,
       echo: { transactionDate, referenceID: referenceId },
     };
@@ -67,7 +68,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
     const transactionDate = f.required("transactionDate", DATE, "yyyy-MM-dd");
     ex.log.requestId = transactionId;
     const reply = (record: RequestRecord | undefined): Reply => {
-      if (record?.order.echo.transactionDate !== transactionDate) return mandiriReply(404, "25", "Unable to locate record");
+      if (record === undefined) return mandiriReply(404, "25", "Unable to locate record");
       const { outcome } = record;
       const base = { transactionID: transactionId };
       switch (outcome.state) {
@@ -81,7 +82,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
           return mandiriReply(200, "00", "Success", { ...base, transactionStatus: "PENDING", journalNo: "", reasonCode: "", reasonMessage: "In progress" });
       }
     };
-    await serveStatus(ex, ctx, mandiriErrors, transactionId, reply);
+    await serveStatus(ex, ctx, mandiriErrors, `${transactionDate}/${transactionId}`, reply);
   };
 
   return {

@@ -19,7 +19,8 @@ export function pick(body: unknown, path: string): string {
   return typeof value === "string" ? value : "";
 }
 
-export type RawResult = { kind: "answered"; status: number; text: string } | { kind: "closed"; code: string };
+/** `syscall` "read" on ECONNRESET: the peer reset the connection (RST); absent, it closed it ("socket hang up"). */
+export type RawResult = { kind: "answered"; status: number; text: string } | { kind: "closed"; code: string; syscall?: string };
 
 /**
  * One request on its own connection with node:http, so a reset or a held socket is observed
@@ -38,7 +39,7 @@ export function rawRequest(url: string, init: { method: string; headers: Record<
       });
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
-      resolve({ kind: "closed", code: error.code ?? error.message });
+      resolve({ kind: "closed", code: error.code ?? error.message, ...(error.syscall === undefined ? {} : { syscall: error.syscall }) });
     });
     req.end(init.body);
   });
