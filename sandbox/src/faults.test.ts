@@ -159,6 +159,12 @@ describe.each(["bni", "bca", "mandiri"] as const)("%s ambiguous faults", (bank) 
     expect(await b.entries()).toBe(before + 1);
   });
 
+  it("timeout-after: held without an answer until the hold ends, yet booked at once, and the inquiry shows the booking", async () => {
+    expect(await b.transfer("timeout-after")).toBe("no answer");
+    expect(await b.inquiry()).toBe("booked");
+    expect(await b.entries()).toBe(before + 1);
+  });
+
   it("book-late: no answer, the inquiry does not know the id at first, then the booking lands and it does", async () => {
     // The connection is cut at once; booked out of sight 5 s after it arrived (room for a loaded machine's stalls before the first look).
     expect(await b.transfer("book-late;latencyMs=5000")).toBe("no answer");

@@ -40,6 +40,9 @@ export const EXPECTED_FINAL: Record<FaultMode, readonly string[]> = {
   // Answered "in progress" at once (BCA's ESB-82-025; BNI's and Mandiri's codes are ours), booked
   // 1.5 s later: PENDING to the app, and the inquiry says in progress until it finds the booking.
   "in-progress": ["SUCCESS"],
+  // Booked at once, never answered: the bank service's time budget ends the call (PENDING), and
+  // the first inquiry finds the booking.
+  "timeout-after": ["SUCCESS"],
 };
 
 /** A fault that fires once (an admin rule): the same-id re-send finds the bank well and books. */

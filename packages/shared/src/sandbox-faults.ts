@@ -5,7 +5,7 @@
  */
 export const FAULT_MODES = [
   "latency", "timeout", "error-before", "error-after", "reset", "reset-after",
-  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress",
+  "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress", "timeout-after",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 

@@ -44,6 +44,7 @@ describe("magic beneficiary accounts (999...0N)", () => {
     ["99900007", "insufficient-funds", "200 0111", "N"],
     ["99900008", "invalid-account", "200 0112", "N"],
     ["99900009", "cutoff", "200 0115", "N"],
+    ["99900013", "timeout-after", "no answer", "Y"],
   ])("%s means %s: answer %s, inquiry %s", async (account, _mode, answer, status) => {
     const result = await transfer(account);
     expect(result.answer).toBe(answer);

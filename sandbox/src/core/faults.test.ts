@@ -16,17 +16,18 @@ describe("fault selection", () => {
     ["a decline on a token call", "cutoff", "token"],
     ["a late booking on a status inquiry", "book-late", "status"],
     ["an in-progress answer on a token call", "in-progress", "token"],
+    ["a booking never answered on a status inquiry", "timeout-after", "status"],
   ] as const)("refuses %s in the header", (_why, value, endpoint) => {
     expect(parseFaultHeader(value, endpoint).ok).toBe(false);
   });
 
-  it("maps magic accounts 999...01 to 999...12 onto the fault table, in order", () => {
-    const modes = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"].map((s) => faultForAccount(`9990000${s}`)?.mode);
-    expect(modes).toEqual(["latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress"]);
+  it("maps magic accounts 999...01 to 999...13 onto the fault table, in order", () => {
+    const modes = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13"].map((s) => faultForAccount(`9990000${s}`)?.mode);
+    expect(modes).toEqual(["latency", "timeout", "error-before", "error-after", "reset", "reset-after", "insufficient-funds", "invalid-account", "cutoff", "book-late", "rate-limited", "in-progress", "timeout-after"]);
     // Both book under the fault suite's re-send wait.
     expect(faultForAccount("9990000010")).toEqual({ mode: "book-late", latencyMs: 1500 });
     expect(faultForAccount("9990000012")).toEqual({ mode: "in-progress", latencyMs: 1500 });
-    expect(faultForAccount("9990000013")).toBeUndefined();
+    expect(faultForAccount("9990000014")).toBeUndefined();
     expect(faultForAccount("9990000000")).toBeUndefined();
     expect(faultForAccount("1230000001")).toBeUndefined();
     expect(faultForAccount("0115476119")).toBeUndefined();

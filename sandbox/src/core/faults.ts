@@ -12,8 +12,8 @@ export { FAULT_MODES, type FaultMode };
 export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
 /** Modes that answer (or cut) at once and book later: their latency is how much later. */
 const LATE_BOOKING_MODES: readonly FaultMode[] = ["book-late", "in-progress"];
-/** Modes that only make sense on a transfer: the declines, and the bookings committed late (out of sight, or after an "in progress"). */
-const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, ...LATE_BOOKING_MODES];
+/** Modes that only make sense on a transfer: the declines, the bookings committed late (out of sight, or after an "in progress"), and a booking never answered. */
+const TRANSFER_ONLY_MODES: readonly FaultMode[] = [...DECLINE_MODES, ...LATE_BOOKING_MODES, "timeout-after"];
 
 export type Endpoint = "transfer" | "status" | "token";
 export interface Fault {

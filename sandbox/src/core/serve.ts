@@ -80,6 +80,12 @@ export async function serveWithFault(ex: Exchange, ctx: SandboxContext, errors: 
       steps.main();
       cut(ex);
       return;
+    case "timeout-after":
+      // Booked at once, never answered: the client's own time budget ends the call.
+      if (early()) return;
+      steps.main();
+      ctx.holds.hold(ex);
+      return;
     case "insufficient-funds":
     case "invalid-account":
     case "cutoff":

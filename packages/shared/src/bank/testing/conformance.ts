@@ -198,6 +198,15 @@ export function describeBankConformance(profile: BankTestProfile, h: BankHarness
       expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: NOT_FOUND, bankCode: profile.notFoundCode } });
     });
 
+    it("a booking the bank never answers (timeout-after) is PENDING within the caller's deadline, then SUCCESS by GetTransferStatus", async () => {
+      const t = h.transfer({ beneficiaryAccountNumber: magicAccount("timeout-after") });
+      const result = await h.caller().transfer(t, { deadlineMs: 1500 });
+      expect(result).toMatchObject({ ok: true, response: { status: PENDING } });
+      if (!result.ok) return;
+      expect(await h.booked(result.response.bankRequestId)).toHaveLength(1);
+      expect(await h.statusOf(t)).toMatchObject({ ok: true, response: { status: SUCCESS } });
+    });
+
     it("answers PENDING within the caller's deadline when the bank never answers", async () => {
       const t = h.transfer({ beneficiaryAccountNumber: magicAccount("timeout") });
       expect(await h.caller().transfer(t, { deadlineMs: 1500 })).toMatchObject({ ok: true, response: { status: PENDING } });
