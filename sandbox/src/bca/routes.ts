@@ -3,7 +3,7 @@ import { formatBcaAmount, parseBcaAmount } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, upTo, type FieldError } from "../core/fields";
 import { fail, hasContentType, parseJson, type Exchange } from "../core/http";
-import type { TransferOrder } from "../core/ledger";
+import { dailyKey, type TransferOrder } from "../core/ledger";
 import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import { createTokenStore } from "../core/tokens";
 import type { BcaCredentials } from "../credentials";
@@ -61,7 +61,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     if (transactionDate !== jakartaDate(ctx.now())) fail(esb("ESB-82-004", "TransactionDate must be today (UTC+7)"));
     const amount = parseBcaAmount(amountText) ?? fail(fieldError("Amount", "invalid", "decimal 13.2 of whole rupiah greater than 0"));
     const order: TransferOrder = {
-      key: `${transactionDate}/${transactionId}`, requestId: transactionId, kind: "INTRABANK",
+      key: dailyKey(transactionDate, transactionId), requestId: transactionId, kind: "INTRABANK",
       sourceAccountNumber: source, beneficiaryAccountNumber: beneficiary, beneficiaryBankCode: BANK_CODES.bca, amount,
       echo: { TransactionDate: transactionDate, ReferenceID: referenceId },
     };
@@ -83,7 +83,7 @@ export function createBcaApi(ctx: SandboxContext, creds: BcaCredentials): BankAp
     // BCA's inquiry looks back 31 days (bank-apis.md 2.2); what it answers about an older date is
     // not published: (ours) "not found", booked or not, the answer a client must not trust.
     if (transactionDate < jakartaDaysBefore(ctx.now(), INQUIRY_WINDOW_DAYS)) fail(esb("ESB-82-027", `TransactionDate is more than ${INQUIRY_WINDOW_DAYS} days back`));
-    await serveStatus(ex, ctx, bcaErrors, `${transactionDate}/${transactionId}`, (record) => bcaStatusReply(record, transactionId, transactionDate));
+    await serveStatus(ex, ctx, bcaErrors, dailyKey(transactionDate, transactionId), (record) => bcaStatusReply(record, transactionId, transactionDate));
   };
 
   return {

@@ -6,7 +6,7 @@ export type TransferKind = "INTRABANK" | "INTERBANK";
 
 /** A validated transfer instruction, in the bank-neutral shape the core books. */
 export interface TransferOrder {
-  /** Duplicate-detection key: the request id, or date + id where the bank keys ids per day (BCA). */
+  /** Duplicate-detection key: the request id, or dailyKey where the bank keys ids per day (BCA, Mandiri). */
   key: string;
   /** The bank-side request id as the client sent it (BNI requestUuid, BCA TransactionID, ...). */
   requestId: string;
@@ -17,6 +17,11 @@ export interface TransferOrder {
   amount: bigint;
   /** Echo fields a bank's status inquiry answers with (ReferenceID, TransactionDate, ...). */
   echo: Record<string, string>;
+}
+
+/** The duplicate-detection key of a bank that keeps its request ids unique per day (BCA, Mandiri): the day and the id. */
+export function dailyKey(transactionDate: string, requestId: string): string {
+  return `${transactionDate}/${requestId}`;
 }
 
 /** Why a transfer was declined; each bank maps these to its own codes in one switch. */

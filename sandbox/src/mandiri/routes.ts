@@ -2,7 +2,7 @@ import { parseWholeRupiah } from "../core/amount";
 import type { BankApi, SandboxContext } from "../core/context";
 import { ACCOUNT, DATE, fieldReader, objectField, UUID16, upTo, type FieldError } from "../core/fields";
 import { fail, hasContentType, parseJson, type Exchange, type Reply } from "../core/http";
-import type { RequestRecord, TransferOrder } from "../core/ledger";
+import { dailyKey, type RequestRecord, type TransferOrder } from "../core/ledger";
 import { pickFault, serveStatus, serveTransfer, serveWithFault, type TransferReplies } from "../core/serve";
 import type { MandiriCredentials } from "../credentials";
 import { createMandiriTokens } from "./auth";
@@ -55,7 +55,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
     const intrabank = MANDIRI_CODES.has(bankCode);
     const order: TransferOrder = {
       // Unique per day, as the proposal has it (bank-apis.md 4): the same id on another transactionDate is another payment.
-      key: `${transactionDate}/${transactionId}`, requestId: transactionId, kind: intrabank ? "INTRABANK" : "INTERBANK",
+      key: dailyKey(transactionDate, transactionId), requestId: transactionId, kind: intrabank ? "INTRABANK" : "INTERBANK",
       sourceAccountNumber: source, beneficiaryAccountNumber: beneficiary, beneficiaryBankCode: intrabank ? "800" : bankCode, amount,
       echo: { transactionDate, referenceID: referenceId },
     };
@@ -82,7 +82,7 @@ export function createMandiriApi(ctx: SandboxContext, creds: MandiriCredentials)
           return mandiriReply(200, "00", "Success", { ...base, transactionStatus: "PENDING", journalNo: "", reasonCode: "", reasonMessage: "In progress" });
       }
     };
-    await serveStatus(ex, ctx, mandiriErrors, `${transactionDate}/${transactionId}`, reply);
+    await serveStatus(ex, ctx, mandiriErrors, dailyKey(transactionDate, transactionId), reply);
   };
 
   return {
