@@ -1,9 +1,11 @@
 import type { HttpAnswer } from "@gerbang/shared";
-import { echoedOther, isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf } from "./mapping";
+import { isDuplicateId, isTokenRefused, mapStatusAnswer, mapTransferAnswer, meaningOf, otherAttempt } from "./mapping";
 
 const SENT = { requestId: "12345678", transactionDate: "2016-01-30" };
 /** The transfer answer to the attempt sent (`SENT`). */
 const transferAnswer = (answer: HttpAnswer) => mapTransferAnswer(answer, SENT);
+/** The status inquiry's answer about the attempt asked about (`SENT`). */
+const statusAnswer = (answer: HttpAnswer) => mapStatusAnswer(answer, SENT);
 
 const esb = (status: number, code: string): HttpAnswer => ({
   kind: "answered", status, body: { ErrorCode: code, ErrorMessage: { English: `english ${code}`, Indonesian: `indonesia ${code}` } }, text: "",
@@ -17,10 +19,10 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   });
 
   it("names the first echoed TransactionID or TransactionDate that is not the attempt's; none when both are, or are not echoed", () => {
-    expect(echoedOther({}, SENT)).toBeUndefined();
-    expect(echoedOther({ TransactionID: "12345678", TransactionDate: "2016-01-30" }, SENT)).toBeUndefined();
-    expect(echoedOther({ TransactionID: "87654321" }, SENT)).toEqual({ field: "TransactionID", theirs: "87654321", ours: "12345678" });
-    expect(echoedOther({ TransactionDate: "2016-01-29" }, SENT)).toEqual({ field: "TransactionDate", theirs: "2016-01-29", ours: "2016-01-30" });
+    expect(otherAttempt({}, SENT)).toBeUndefined();
+    expect(otherAttempt({ TransactionID: "12345678", TransactionDate: "2016-01-30" }, SENT)).toBeUndefined();
+    expect(otherAttempt({ TransactionID: "87654321" }, SENT)).toEqual({ field: "TransactionID", theirs: "87654321", ours: "12345678" });
+    expect(otherAttempt({ TransactionDate: "2016-01-29" }, SENT)).toEqual({ field: "TransactionDate", theirs: "2016-01-29", ours: "2016-01-30" });
   });
 
   it("is PENDING for a success that echoes another TransactionID or TransactionDate than the ones sent: not this payment's", () => {
@@ -63,7 +65,7 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
 
   it("429 ESB-14-010 (rate limited before processing) is not sent: UNAVAILABLE, so the transfer may go elsewhere or later", () => {
     expect(() => transferAnswer(esb(429, "ESB-14-010"))).toThrow(/not sent: BCA transfer: ESB-14-010 english ESB-14-010 \(HTTP 429\): rate limited/);
-    expect(mapStatusAnswer(esb(429, "ESB-14-010")).status).toBe("UNKNOWN"); // an inquiry refused says nothing about the transfer
+    expect(statusAnswer(esb(429, "ESB-14-010")).status).toBe("UNKNOWN"); // an inquiry refused says nothing about the transfer
     // The code without BCA's 429 (a proxy's 500, say) is no proof nothing was processed: ask, never reroute.
     expect(transferAnswer(esb(500, "ESB-14-010"))).toMatchObject({ status: "PENDING", bankCode: "ESB-14-010" });
   });
@@ -76,27 +78,27 @@ describe("BCA mapping (every ESB code of sandbox/README.md)", () => {
   });
 
   it("maps the status inquiry: 00 SUCCESS, 06 FAILED with the reason, 01-05 and unknown codes PENDING, 07 UNKNOWN, ESB-82-027 over 404 NOT_FOUND", () => {
-    expect(mapStatusAnswer(inquiry({ StatusCode: "00", Reason: { English: "Success" }, PPUNumber: "P7" }))).toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "P7" });
-    expect(mapStatusAnswer(inquiry({ StatusCode: "06", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "06", bankMessage: "Insufficient fund" });
+    expect(statusAnswer(inquiry({ StatusCode: "00", Reason: { English: "Success" }, PPUNumber: "P7" }))).toEqual({ status: "SUCCESS", bankCode: "00", bankMessage: "Success", bankReference: "P7" });
+    expect(statusAnswer(inquiry({ StatusCode: "06", Reason: { English: "Insufficient fund" } }))).toMatchObject({ status: "FAILED", bankCode: "06", bankMessage: "Insufficient fund" });
     // SNAP's initiated, paying, pending: not refusals, whatever the sandbox once used "01" for.
-    for (const code of ["01", "02", "03"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
+    for (const code of ["01", "02", "03"]) expect(statusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
     // Refunded, canceled: BCA has a record, nothing we can settle on.
-    for (const code of ["04", "05"]) expect(mapStatusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
-    expect(mapStatusAnswer(inquiry({ StatusCode: "04" })).bankMessage).toMatch(/^refunded at BCA .*a person decides$/);
+    for (const code of ["04", "05"]) expect(statusAnswer(inquiry({ StatusCode: code })).status).toBe("PENDING");
+    expect(statusAnswer(inquiry({ StatusCode: "04" })).bankMessage).toMatch(/^refunded at BCA .*a person decides$/);
     // Not found in a 200: no proof either way (PENDING would say the attempt reached BCA, NOT_FOUND needs the 404).
-    expect(mapStatusAnswer(inquiry({ StatusCode: "07", Reason: { English: "Not found" } }))).toMatchObject({ status: "UNKNOWN", bankCode: "07" });
-    expect(mapStatusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");
-    expect(mapStatusAnswer(esb(404, "ESB-82-027"))).toMatchObject({ status: "NOT_FOUND", bankCode: "ESB-82-027" });
+    expect(statusAnswer(inquiry({ StatusCode: "07", Reason: { English: "Not found" } }))).toMatchObject({ status: "UNKNOWN", bankCode: "07" });
+    expect(statusAnswer(inquiry({ StatusCode: "99" })).status).toBe("PENDING");
+    expect(statusAnswer(esb(404, "ESB-82-027"))).toMatchObject({ status: "NOT_FOUND", bankCode: "ESB-82-027" });
   });
 
   it("a failed inquiry is UNKNOWN, never FAILED, and never PENDING (which would say BCA knows the attempt)", () => {
-    expect(mapStatusAnswer(esb(500, "ESB-99-999"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-99-999" });
+    expect(statusAnswer(esb(500, "ESB-99-999"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-99-999" });
     // "not found" only over the documented 404: a 500 or a 200 with that code is a broken inquiry, not an absent transfer
-    expect(mapStatusAnswer(esb(500, "ESB-82-027"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-82-027" });
-    expect(mapStatusAnswer(esb(401, "ESB-14-009")).status).toBe("UNKNOWN");
-    expect(mapStatusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
-    expect(mapStatusAnswer({ kind: "answered", status: 200, body: {}, text: "{}" }).status).toBe("UNKNOWN"); // no record in it
-    expect(mapStatusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
-    expect(() => mapStatusAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
+    expect(statusAnswer(esb(500, "ESB-82-027"))).toMatchObject({ status: "UNKNOWN", bankCode: "ESB-82-027" });
+    expect(statusAnswer(esb(401, "ESB-14-009")).status).toBe("UNKNOWN");
+    expect(statusAnswer({ kind: "answered", status: 502, body: undefined, text: "<html>" }).status).toBe("UNKNOWN");
+    expect(statusAnswer({ kind: "answered", status: 200, body: {}, text: "{}" }).status).toBe("UNKNOWN"); // no record in it
+    expect(statusAnswer({ kind: "no-answer", sent: true, reason: "timeout", detail: "t" }).status).toBe("UNKNOWN");
+    expect(() => statusAnswer({ kind: "no-answer", sent: false, reason: "refused", detail: "connection refused" })).toThrow(/not sent/);
   });
 });

@@ -1,4 +1,4 @@
-import { bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, echoedOther, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unavailable, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * BCA ESB error codes (bank-apis.md 2.1, sandbox/README.md) and what each means for money. One
@@ -99,18 +99,14 @@ export interface SentAttempt { requestId: string; transactionDate: string }
  * the answer is about another record (a transfer's success, an inquiry's record). Undefined when
  * both are the attempt's, or not echoed.
  */
-export function echoedOther(body: unknown, ours: SentAttempt): { field: string; theirs: string; ours: string } | undefined {
-  for (const [field, sent] of [["TransactionID", ours.requestId], ["TransactionDate", ours.transactionDate]] as const) {
-    const echoed = text(body, field);
-    if (echoed !== "" && echoed !== sent) return { field, theirs: echoed, ours: sent };
-  }
-  return undefined;
+export function otherAttempt(body: unknown, ours: SentAttempt) {
+  return echoedOther(body, [{ field: "TransactionID", sent: ours.requestId }, { field: "TransactionDate", sent: ours.transactionDate }]);
 }
 
 /** BCA's success, unless it echoes another record than the attempt sent. */
 function successOf(body: unknown, ours: SentAttempt): BankAnswer {
-  const other = echoedOther(body, ours);
-  if (other !== undefined) return successOfAnotherPayment("BCA transfer", other.field, other.theirs, other.ours);
+  const other = otherAttempt(body, ours);
+  if (other !== undefined) return successOfAnotherPayment("BCA transfer", other);
   return bankAnswer("SUCCESS", "Success", "Success", text(body, "PPUNumber"));
 }
 
@@ -122,10 +118,10 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: SentAttempt): BankAn
   if (error === undefined) return unrecognisedAnswer(answer, "BCA transfer");
   switch (meaningOf(error.code)) {
     case "declined":
-      return refusalAnswer(DECLINED_OVER.get(error.code), { status: answer.status, code: error.code, message: error.message }, "the status inquiry");
+      return refusalAnswer(DECLINED_OVER.get(error.code), answer.status, error, "the status inquiry");
     case "token-refused":
       // Still refused after a fresh token, over BCA's 401 (as isTokenRefused reads it): BCA did not process it.
-      return refusalAnswer(401, { status: answer.status, code: error.code, message: error.message }, "the status inquiry");
+      return refusalAnswer(401, answer.status, error, "the status inquiry");
     case "rate-limited":
       // "Not sent" lets the gateway send the transfer through another bank: only BCA's documented
       // 429 says the API gateway refused it before processing; the same code in any other answer does not.
@@ -138,8 +134,12 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: SentAttempt): BankAn
   }
 }
 
-export function mapStatusAnswer(answer: HttpAnswer): BankAnswer<StatusOutcome> {
+/** `ours`: the attempt asked about, to check the record BCA answers with is this attempt's. */
+export function mapStatusAnswer(answer: HttpAnswer, ours: SentAttempt): BankAnswer<StatusOutcome> {
   if (answer.kind === "no-answer") return noAnswerToInquiry(answer, "BCA status inquiry");
+  // A record for another TransactionID or date (a proxy's cached answer, say) says nothing of this attempt.
+  const other = otherAttempt(answer.body, ours);
+  if (other !== undefined) return anotherRecord("BCA status inquiry", other);
   if (answer.status !== 200) {
     const error = errorOf(answer.body);
     if (error === undefined) return unrecognisedInquiryAnswer(answer, "BCA status inquiry");

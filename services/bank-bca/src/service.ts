@@ -1,9 +1,9 @@
 import {
-  anotherRecord, BANK_CODES, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
+  BANK_CODES, describeMismatch, bankAnswer, createTokenCache, failedPrecondition, jakartaDate, jakartaDaysBefore, RefusedError, resolveEndpoint, text, wholeRupiah,
   type BankAdapter, type BankAnswer, type BankCallContext, type HttpAnswer, type StatusInput, type StatusOutcome, type TransferInput,
 } from "@gerbang/shared";
 import { createBcaApi, fetchBcaToken, statusUrl, type BcaApi, type BcaCredentials } from "./bank-api";
-import { echoedOther, isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer, type SentAttempt } from "./mapping";
+import { isCutOff, isDuplicateId, mapStatusAnswer, mapTransferAnswer, otherAttempt, type SentAttempt } from "./mapping";
 import type { TransactionIds } from "./transaction-id-store";
 
 export interface BcaAdapterDeps {
@@ -40,9 +40,10 @@ async function askAfterAnswer(api: BcaApi, input: TransferInput, ctx: BankCallCo
     throw error;
   }
   if (inquiry.kind !== "answered") return { failed: inquiry.detail };
-  const other = echoedOther(inquiry.body, sentAttempt(input, ctx));
-  if (other !== undefined) return { failed: `the inquiry answered about another record: its ${other.field} is ${other.theirs}, ours ${other.ours}` };
-  return { inquiry, status: mapStatusAnswer(inquiry) };
+  // Before the callers compare amount and accounts: a record for another id or date is no collision, it says nothing.
+  const other = otherAttempt(inquiry.body, sentAttempt(input, ctx));
+  if (other !== undefined) return { failed: `the inquiry answered about another record: ${describeMismatch(other)}` };
+  return { inquiry, status: mapStatusAnswer(inquiry, sentAttempt(input, ctx)) };
 }
 
 /**
@@ -141,10 +142,7 @@ export function createBcaAdapter(deps: BcaAdapterDeps): BankAdapter {
         throw failedPrecondition(`STATUS_INQUIRY route ${ctx.route.url} has no {TransactionID}`);
       }
       const inquiry = await api.status(ctx.route, input.transactionDate, ctx);
-      // A record for another TransactionID or date (a proxy's cached answer, say) says nothing of this attempt.
-      const other = inquiry.kind === "answered" ? echoedOther(inquiry.body, sentAttempt(input, ctx)) : undefined;
-      if (other !== undefined) return anotherRecord("BCA status inquiry", other.field, other.theirs, other.ours);
-      const status = mapStatusAnswer(inquiry);
+      const status = mapStatusAnswer(inquiry, sentAttempt(input, ctx));
       if (status.status === "NOT_FOUND" && beyondInquiryWindow(input.transactionDate, Date.now())) {
         return bankAnswer("UNKNOWN", status.bankCode, `BCA's inquiry looks back ${INQUIRY_WINDOW_DAYS} days; its "not found" for ${input.transactionDate} says nothing of a booking`);
       }

@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome, type TransferInput } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, echoedOther, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unrecognisedAnswer, unrecognisedInquiryAnswer, wholeRupiah, type BankAnswer, type HttpAnswer, type StatusOutcome, type TransferInput } from "@gerbang/shared";
 
 /**
  * BNI p2pl codes (sandbox/README.md; BNI publishes only `0001`, the rest are the sandbox's
@@ -63,19 +63,8 @@ export function isTokenRefused(answer: HttpAnswer): boolean {
 /** What of the attempt sent BNI's success echoes: a success echoing anything else is another payment's. */
 type SentPayment = Pick<TransferInput, "amount" | "sourceAccountNumber" | "beneficiaryAccountNumber">;
 
-/** The first of amount and accounts a success echoes that is not the payment's; undefined when all are, or are not echoed. */
-function echoedOther(response: unknown, ours: SentPayment): { field: string; theirs: string; ours: string } | undefined {
-  const echoes: [string, string, (v: string) => string | undefined][] = [
-    ["amount", ours.amount, (v) => wholeRupiah(v)],
-    ["accountNumber", ours.sourceAccountNumber, (v) => v],
-    ["beneficiaryAccountNumber", ours.beneficiaryAccountNumber, (v) => v],
-  ];
-  for (const [field, sent, read] of echoes) {
-    const echoed = text(response, field);
-    if (echoed !== "" && read(echoed) !== sent) return { field, theirs: echoed, ours: sent };
-  }
-  return undefined;
-}
+/** The amount (read as whole rupiah) an answer may echo. */
+const amountEcho = (amount: string) => ({ field: "amount", sent: amount, read: wholeRupiah });
 
 /** `ours`: the attempt sent, to check a success BNI answers with is this payment's. */
 export function mapTransferAnswer(answer: HttpAnswer, ours: SentPayment): BankAnswer {
@@ -87,16 +76,18 @@ export function mapTransferAnswer(answer: HttpAnswer, ours: SentPayment): BankAn
     case "success":
       // Only the success envelope with HTTP 200 is a booking; "0001" anywhere else is not explicit.
       if (coded.ok && answer.status === 200) {
-        const other = echoedOther(field(answer.body, "response"), ours);
-        if (other !== undefined) return successOfAnotherPayment("BNI transfer", other.field, other.theirs, other.ours);
+        const other = echoedOther(field(answer.body, "response"), [
+          amountEcho(ours.amount), { field: "accountNumber", sent: ours.sourceAccountNumber }, { field: "beneficiaryAccountNumber", sent: ours.beneficiaryAccountNumber },
+        ]);
+        if (other !== undefined) return successOfAnotherPayment("BNI transfer", other);
         return bankAnswer("SUCCESS", code, message, text(answer.body, "response", "journalNum"));
       }
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask the status inquiry`);
     case "declined":
-      return refusalAnswer(DECLINED_OVER.get(code), { status: answer.status, code, message }, "the status inquiry");
+      return refusalAnswer(DECLINED_OVER.get(code), answer.status, coded, "the status inquiry");
     case "token-refused":
       // Still refused after a fresh token, over BNI's 401 (as isTokenRefused reads it): BNI did not process it.
-      return refusalAnswer(401, { status: answer.status, code, message }, "the status inquiry");
+      return refusalAnswer(401, answer.status, coded, "the status inquiry");
     case "not-found":
     case "unknown-outcome":
       return bankAnswer("PENDING", code, `${message}; outcome unknown, ask the status inquiry`);
@@ -117,8 +108,8 @@ export function mapStatusAnswer(answer: HttpAnswer, ours: { amount: string }): B
   const previous = field(answer.body, "response", "previousResponse");
   // The sandbox echoes the payment's amount (BNI publishes no inquiry answer): where an amount
   // comes back, it must be ours, or the record and its outcome are another payment's.
-  const echoed = text(previous, "amount");
-  if (echoed !== "" && wholeRupiah(echoed) !== ours.amount) return anotherRecord("BNI status inquiry", "amount", echoed, ours.amount);
+  const other = echoedOther(previous, [amountEcho(ours.amount)]);
+  if (other !== undefined) return anotherRecord("BNI status inquiry", other);
   const code = text(previous, "previousResponseCode");
   const message = text(previous, "previousResponseMessage");
   // transactionStatus is the sandbox's (ours): Y booked, N refused, P in progress.

@@ -1,4 +1,4 @@
-import { anotherRecord, bankAnswer, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
+import { anotherRecord, bankAnswer, echoedOther, field, inquiryNotAnswered, noAnswerOutcome, noAnswerToInquiry, refusalAnswer, successOfAnotherPayment, text, unrecognisedAnswer, unrecognisedInquiryAnswer, type BankAnswer, type HttpAnswer, type StatusOutcome } from "@gerbang/shared";
 
 /**
  * Mandiri doPayment codes (our proposal, sandbox/README.md; ISO 8583 response codes as Indonesian
@@ -40,6 +40,9 @@ export function meaningOf(code: string): MandiriMeaning {
 
 const codeOf = (body: unknown) => ({ code: text(body, "Response", "responseCode"), message: text(body, "Response", "responseMessage") });
 
+/** Our proposal echoes the transactionID sent or asked about: where one comes back, it must be ours, or the answer is another payment's. */
+const otherTransaction = (body: unknown, ours: { requestId: string }) => echoedOther(field(body, "Response"), [{ field: "transactionID", sent: ours.requestId }]);
+
 export function isTokenRefused(answer: HttpAnswer): boolean {
   return answer.kind === "answered" && answer.status === 401 && meaningOf(codeOf(answer.body).code) === "token-refused";
 }
@@ -47,22 +50,23 @@ export function isTokenRefused(answer: HttpAnswer): boolean {
 /** `ours`: the attempt sent, to check a success Mandiri answers with is this payment's. */
 export function mapTransferAnswer(answer: HttpAnswer, ours: { requestId: string }): BankAnswer {
   if (answer.kind === "no-answer") return noAnswerOutcome(answer, "Mandiri doPayment");
-  const { code, message } = codeOf(answer.body);
+  const coded = codeOf(answer.body);
+  const { code, message } = coded;
   if (code === "") return unrecognisedAnswer(answer, "Mandiri doPayment");
   switch (meaningOf(code)) {
     case "success":
       if (answer.status === 200) {
-        const echoed = text(answer.body, "Response", "transactionID"); // where the id comes back, it must be ours
-        if (echoed !== "" && echoed !== ours.requestId) return successOfAnotherPayment("Mandiri doPayment", "transactionID", echoed, ours.requestId);
+        const other = otherTransaction(answer.body, ours);
+        if (other !== undefined) return successOfAnotherPayment("Mandiri doPayment", other);
         return bankAnswer("SUCCESS", code, message, text(answer.body, "Response", "journalNo"));
       }
       return bankAnswer("PENDING", code, `${message} (HTTP ${answer.status}): not an explicit success; ask inquiryStatus`);
     case "declined":
-      return refusalAnswer(DECLINED_OVER.get(code), { status: answer.status, code, message }, "inquiryStatus");
+      return refusalAnswer(DECLINED_OVER.get(code), answer.status, coded, "inquiryStatus");
     case "token-refused":
       // Still refused after a fresh token, over our proposal's 401 (as isTokenRefused reads it):
       // Mandiri did not process it. In ISO 8583, 11 approves: over any other status it proves nothing.
-      return refusalAnswer(401, { status: answer.status, code, message }, "inquiryStatus");
+      return refusalAnswer(401, answer.status, coded, "inquiryStatus");
     case "not-found":
     case "unknown-outcome":
       return bankAnswer("PENDING", code, `${message}; outcome unknown, ask inquiryStatus`);
@@ -80,10 +84,8 @@ export function mapStatusAnswer(answer: HttpAnswer, ours: { requestId: string })
     // The inquiry itself failed; that says nothing about the transfer.
     return inquiryNotAnswered(code, message);
   }
-  // Our proposal echoes the transactionID asked about: where one comes back, it must be ours, or
-  // the record and its outcome are another payment's.
-  const echoed = text(answer.body, "Response", "transactionID");
-  if (echoed !== "" && echoed !== ours.requestId) return anotherRecord("Mandiri inquiryStatus", "transactionID", echoed, ours.requestId);
+  const other = otherTransaction(answer.body, ours);
+  if (other !== undefined) return anotherRecord("Mandiri inquiryStatus", other);
   const reasonCode = text(answer.body, "Response", "reasonCode");
   const reasonMessage = text(answer.body, "Response", "reasonMessage");
   const transactionStatus = text(answer.body, "Response", "transactionStatus");

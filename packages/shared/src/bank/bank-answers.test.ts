@@ -11,7 +11,7 @@ describe("reading bank answers", () => {
   });
 
   it("makes a record that is another payment's UNKNOWN, naming both values", () => {
-    expect(anotherRecord("BNI status inquiry", "amount", "5000", "10000")).toEqual({
+    expect(anotherRecord("BNI status inquiry", { field: "amount", theirs: "5000", ours: "10000" })).toEqual({
       status: "UNKNOWN", bankCode: "", bankReference: "",
       bankMessage: "status inquiry not answered: BNI status inquiry answered about another record: its amount is 5000, ours 10000",
     });

@@ -1,5 +1,5 @@
 import type { BankAnswer, StatusOutcome } from "./bank-adapter";
-import type { HttpAnswer } from "./bank-http";
+import { text, type HttpAnswer } from "./bank-http";
 import { unavailable } from "./refused-error";
 
 /** Builds a BankAnswer; keeps mapping.ts files to the bank's own vocabulary. */
@@ -59,17 +59,37 @@ export function wholeRupiah(amount: string): string | undefined {
  * a code the real bank uses with another meaning) is no proof that nothing was booked: PENDING,
  * for `inquiry` to decide.
  */
-export function refusalAnswer(published: number | undefined, answer: { status: number; code: string; message: string }, inquiry: string): BankAnswer<"FAILED" | "PENDING"> {
-  if (answer.status === published) return bankAnswer("FAILED", answer.code, answer.message);
-  return bankAnswer("PENDING", answer.code, `${answer.message} (HTTP ${answer.status}, not the ${published ?? "?"} this refusal comes with): outcome unknown, ask ${inquiry}`);
+export function refusalAnswer(published: number | undefined, httpStatus: number, coded: { code: string; message: string }, inquiry: string): BankAnswer<"FAILED" | "PENDING"> {
+  if (httpStatus === published) return bankAnswer("FAILED", coded.code, coded.message);
+  return bankAnswer("PENDING", coded.code, `${coded.message} (HTTP ${httpStatus}, not the ${published ?? "?"} this refusal comes with): outcome unknown, ask ${inquiry}`);
+}
+
+/** A field a bank's answer may echo of the attempt: its name, what was sent, and how to read the echo (as is by default). */
+export interface Echo { field: string; sent: string; read?: (echoed: string) => string | undefined }
+
+/** An echoed field that is not what the attempt sent: the answer is about another payment or record. */
+export interface EchoMismatch { field: string; theirs: string; ours: string }
+
+/** The first of `echoes` that `body` echoes with another value than was sent; undefined when all match or are not echoed. */
+export function echoedOther(body: unknown, echoes: readonly Echo[]): EchoMismatch | undefined {
+  for (const { field, sent, read = (v: string): string | undefined => v } of echoes) {
+    const echoed = text(body, field);
+    if (echoed !== "" && read(echoed) !== sent) return { field, theirs: echoed, ours: sent };
+  }
+  return undefined;
+}
+
+/** "its amount is 5000, ours 10000": how every answer about another payment names it. */
+export function describeMismatch(other: EchoMismatch): string {
+  return `its ${other.field} is ${other.theirs}, ours ${other.ours}`;
 }
 
 /**
  * A transfer's success whose echo names another payment (another id, date or amount than the one
  * sent): whatever it booked, it does not say ours was. PENDING, for the status inquiry to decide.
  */
-export function successOfAnotherPayment(what: string, field: string, theirs: string, ours: string): BankAnswer<"PENDING"> {
-  return bankAnswer("PENDING", "", `${what} answered success about another payment: its ${field} is ${theirs}, ours ${ours}; ask the status inquiry`);
+export function successOfAnotherPayment(what: string, other: EchoMismatch): BankAnswer<"PENDING"> {
+  return bankAnswer("PENDING", "", `${what} answered success about another payment: ${describeMismatch(other)}; ask the status inquiry`);
 }
 
 /**
@@ -77,6 +97,6 @@ export function successOfAnotherPayment(what: string, field: string, theirs: str
  * outcome is another payment's, and read as ours it could end this transfer SUCCESS unbooked or
  * FAILED booked. UNKNOWN: nothing learnt about this transfer.
  */
-export function anotherRecord(what: string, field: string, theirs: string, ours: string): BankAnswer<"UNKNOWN"> {
-  return inquiryNotAnswered("", `${what} answered about another record: its ${field} is ${theirs}, ours ${ours}`);
+export function anotherRecord(what: string, other: EchoMismatch): BankAnswer<"UNKNOWN"> {
+  return inquiryNotAnswered("", `${what} answered about another record: ${describeMismatch(other)}`);
 }
