@@ -1,4 +1,4 @@
-import { connectDatabase, DEFAULT_PORTS, type Connection } from "@gerbang/shared";
+import { connectDatabase, createLogger, DEFAULT_PORTS, type Connection, type Logger } from "@gerbang/shared";
 import { TRANSFERS_COLLECTION, type GatewayConfig } from "@gerbang/gateway";
 
 /**
@@ -21,6 +21,11 @@ export async function connectLedger(
     throw new Error(`no ledger at ${source}: it has no ${TRANSFERS_COLLECTION} collection (MONGODB_URI and MONGODB_DATABASE choose where the gateway keeps it)`);
   }
   return { connection, source };
+}
+
+/** The logger of an operator's command: the gateway's LOG_LEVEL, but at the default (info) only warnings and errors, so its log lines do not bury the report it prints. */
+export function commandLogger(name: string, config: Pick<GatewayConfig, "logLevel">): Logger {
+  return createLogger(name, config.logLevel === "info" ? "warn" : config.logLevel);
 }
 
 /**

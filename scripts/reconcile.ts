@@ -1,6 +1,5 @@
-import { createLogger } from "@gerbang/shared";
 import { loadGatewayConfig, parseReconcileInstant, reconcileLedger } from "@gerbang/gateway";
-import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
+import { closeLedger, commandLogger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/reconcile.ts --from <ISO> --to <ISO>`: compares the gateway's ledger with the
@@ -38,7 +37,7 @@ async function main(): Promise<number> {
   const { connection, source } = await connectLedger(config, { commandTimeoutMs: 30 * 60_000 });
   console.error(`ledger: ${source}`);
   try {
-    const report = await reconcileLedger(connection, config, createLogger("reconcile", config.logLevel === "info" ? "warn" : config.logLevel), args.from, args.to);
+    const report = await reconcileLedger(connection, config, commandLogger("reconcile", config), args.from, args.to);
     for (const m of report.mismatches) {
       console.log(`MISMATCH ${m.referenceNumber} client-ref ${m.clientReferenceNo} ledger ${m.state} bank [${m.bank.join(", ")}]: ${m.problem}`);
     }

@@ -1,9 +1,8 @@
-import { createLogger } from "@gerbang/shared";
 import {
   askAboutAttempts, checkSettlement, createTransferStore, describeAnswer, loadGatewayConfig, openBankInquiries, overBankAnswersNote, settleByOperator, SettlementInDoubt, SettlementRefused,
   type AttemptAnswer, type OperatorSettleDeps, type OperatorSettlement,
 } from "@gerbang/gateway";
-import { closeLedger, connectLedger, exitWith, flagPairs } from "./ledger";
+import { closeLedger, commandLogger, connectLedger, exitWith, flagPairs } from "./ledger";
 
 /**
  * `npx tsx scripts/settle.ts --reference GRB... --state FAILED --by <who> --reason <text>` (SUCCESS
@@ -54,7 +53,7 @@ async function main(): Promise<number> {
   let bankSaid: AttemptAnswer[] | undefined;
   // Opened only for a settlement that gets as far as asking, and closed once it has.
   const askBank: OperatorSettleDeps["askBank"] = async (t) => {
-    const inquiries = await openBankInquiries(connection, config, createLogger("settle", config.logLevel === "info" ? "warn" : config.logLevel));
+    const inquiries = await openBankInquiries(connection, config, commandLogger("settle", config));
     try {
       bankSaid = await askAboutAttempts(inquiries, t);
       return bankSaid;

@@ -7,7 +7,7 @@ import type { ChosenRoute } from "./routing";
 import { recordNotCalled } from "./settle";
 import { newAttempt, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
-export interface RerouteDeps {
+interface RerouteDeps {
   ledger: TransferStore;
   registry: () => RegistrySnapshot;
   clock: () => Date;
@@ -21,7 +21,7 @@ export interface RerouteDeps {
  * route's (one source, so the call, its deadline and a reroute's "from" cannot part), and what a
  * reroute away from it needs.
  */
-export type SendingRoute = Pick<ChosenRoute, "partner" | "usage" | "beneficiaryBankName">;
+type SendingRoute = Pick<ChosenRoute, "partner" | "usage" | "beneficiaryBankName">;
 
 /** One attempt's send: the transfer as last written, the attempt, its route. */
 export interface Sending {
@@ -34,12 +34,11 @@ export interface Sending {
 type Rerouted = Sending & { route: ChosenRoute };
 
 /**
- * Sends `first`; when its partner could not be reached, reroutes the transfer once (as
- * rerouteUnreachable allows) and sends the new attempt. `call` makes one bank call, or records
- * why it made none and returns undefined. Returns the last send tried, with its answer unless its
- * call was not made. Only for a send no earlier send of which can have reached a bank (the request
- * path's first, the resolver's of an attempt that never left): the caller settles the answer as a
- * first send's.
+ * Sends `first`; when its partner could not be reached and no send of the transfer can have
+ * reached a bank, reroutes the transfer once (as rerouteUnreachable allows, which checks that
+ * itself) and sends the new attempt. `call` makes one bank call, or records why it made none and
+ * returns undefined. Returns the last send tried, with its answer unless its call was not made;
+ * the caller settles it (as a first send's, unless `first` re-sends an attempt that may have left).
  */
 export async function sendWithFallback(deps: RerouteDeps, owner: string, first: Sending, call: (sending: Sending) => Promise<BankAnswer | undefined>): Promise<Sending & { answer?: BankAnswer }> {
   const answer = await call(first);

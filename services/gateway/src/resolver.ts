@@ -3,9 +3,9 @@ import type { BankCaller } from "./bank-client";
 import { attemptFields, bankKnowsAttempt, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { RegistrySnapshot } from "./registry";
-import { sendWithFallback, type Sending } from "./reroute";
+import { sendWithFallback } from "./reroute";
 import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
-import { bankRequestOf, leaseForCall, protoUsage, settleAnswer, type ManualReviewAlert } from "./settle";
+import { protoUsage, sendAttempt, settleAnswer, type ManualReviewAlert } from "./settle";
 import { newAttempt, resendOf, type Attempt, type TransferRecord, type TransferStore } from "./transfer-store";
 
 /** The next search starts at least this many times the last one's duration later (search share <= 1/(1+4)). */
@@ -204,7 +204,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         return;
       }
       case "resend":
-        await resend(record, attempt, partner, policy, now);
+        await resend(record, attempt, partner, now);
         return;
     }
   };
@@ -215,7 +215,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
    * answer as the request path would, a reroute included. An attempt that never left, dated before
    * today in Jakarta, is not re-sent but followed by a new attempt dated today (see dueToday).
    */
-  const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, policy: BankPolicy, now: Date) => {
+  const resend = async (record: TransferRecord, attempt: Attempt, partner: Partner, now: Date) => {
     if (stopping) return; // no new bank call from an instance on its way out: its leases are handed back, the next instance sends
     const lease = { owner, until: new Date(now.getTime() + deps.leaseMs) };
     const unsent = neverLeft(attempt);
@@ -230,27 +230,15 @@ export function createResolver(deps: ResolverDeps): Resolver {
       deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
       deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode }, "re-sending an attempt the bank does not know (same request id)");
     } else deps.logger.info({ referenceNumber: record.referenceNumber, attempt: sent.attempt, bankCode: partner.bankCode, neverSent: attempt.attempt, datedThen: attempt.transactionDate }, "sending a new attempt dated today in place of one that never left, dated an earlier day");
+    // A re-send of an attempt that may have left is never rerouted (rerouteUnreachable checks that
+    // no send of it can have left) and its answer speaks only for itself; one of an attempt that
+    // never left is as final as a first send's, and a refusal as unreachable is rerouted for an app
+    // that allows it, as the request path's is.
     const route = { partner, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
-    if (!unsent) {
-      const answer = await call({ record: sending, attempt: sent, route });
-      if (answer !== undefined) await settleAnswer(deps, sending, sent.attempt, answer, { owner, policy, send: "resend", now: deps.clock() });
-      return;
-    }
-    // An attempt that never left has no earlier send that could still land: its answer is as final
-    // as a first send's (a decline FAILED, a refusal before sending 003, not PENDING until review),
-    // and a refusal as unreachable is rerouted for an app that allows it, as the request path's is.
-    const last = await sendWithFallback(deps, owner, { record: sending, attempt: sent, route }, call);
-    if (last.answer !== undefined) {
-      await settleAnswer(deps, last.record, last.attempt.attempt, last.answer, { owner, policy: policyFor(deps.policies, last.route.partner.bankCode), send: "first", now: deps.clock() });
-    }
-  };
-
-  /** The bank call of a send just recorded, when it may start (leaseForCall records one not made). */
-  const call = async ({ record, attempt, route }: Sending) => {
-    const policy = policyFor(deps.policies, route.partner.bankCode);
-    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping });
-    if (leaseUntil === undefined) return undefined;
-    return deps.bank.transfer(route.partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
+    const last = await sendWithFallback(deps, owner, { record: sending, attempt: sent, route }, (s) => sendAttempt(deps, s, { owner, stopping }));
+    if (last.answer === undefined) return;
+    await settleAnswer(deps, last.record, last.attempt.attempt, last.answer,
+      { owner, policy: policyFor(deps.policies, last.route.partner.bankCode), send: unsent ? "first" : "resend", now: deps.clock() });
   };
 
   return {

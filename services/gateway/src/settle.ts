@@ -1,7 +1,8 @@
 import { TransferUsage, type BankTransferServiceTransferRequest } from "@gerbang/gen/ts-proto/payment/v1/bank";
-import type { Logger } from "@gerbang/shared";
+import type { Logger, Partner } from "@gerbang/shared";
+import type { BankCaller } from "./bank-client";
 import { attemptFields, isIdCollision, type BankAnswer } from "./bank-outcome";
-import { leaseCoversCall, nextCheckDelay, reviewCheckDelay, type BankPolicy } from "./bank-policy";
+import { leaseCoversCall, nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
 import type { TransferState } from "./transfer-states";
 import type { Attempt, TransferRecord, TransferStore, Usage } from "./transfer-store";
 
@@ -55,6 +56,24 @@ export async function leaseForCall(
   if (!o.stopping && leaseCoversCall(record.leaseUntil, o.policy, now)) return record.leaseUntil;
   await recordNotCalled(deps, record, attemptNo, { owner: o.owner, why: o.stopping ? "this instance is shutting down" : "lease too short for the call after a slow write", now });
   return undefined;
+}
+
+/**
+ * The bank call of a send just recorded, through its partner with that bank's deadline, when it may
+ * start (leaseForCall): the answer, or undefined when no call was made (and that is recorded).
+ * `around` sees the call on its way (the request path's failpoints and metrics).
+ */
+export async function sendAttempt(
+  deps: { ledger: TransferStore; logger: Logger; clock: () => Date; bank: BankCaller; policies: BankPolicies },
+  send: { record: TransferRecord; attempt: Attempt; route: { partner: Partner } },
+  o: { owner: string; stopping: boolean },
+  around: (call: Promise<BankAnswer>, bankCode: string) => Promise<BankAnswer> = (call) => call,
+): Promise<BankAnswer | undefined> {
+  const { partner } = send.route;
+  const policy = policyFor(deps.policies, partner.bankCode);
+  const leaseUntil = await leaseForCall(deps, send.record, send.attempt.attempt, { owner: o.owner, policy, stopping: o.stopping });
+  if (leaseUntil === undefined) return undefined;
+  return around(deps.bank.transfer(partner, bankRequestOf(send.record, send.attempt), policy.deadlineMs, leaseUntil), partner.bankCode);
 }
 
 export function protoUsage(usage: Usage): TransferUsage {

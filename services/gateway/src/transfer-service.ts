@@ -1,7 +1,6 @@
 import type { GetTransferRequest, TransferRequest } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { maskAccount, type Logger } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
-import type { BankAnswer } from "./bank-outcome";
 import { policyFor, type BankPolicies } from "./bank-policy";
 import { GatewayError, TRANSFER_NOT_FOUND_MESSAGE } from "./errors";
 import type { Failpoints } from "./failpoints";
@@ -10,7 +9,7 @@ import type { EscrowAccount } from "./client-store";
 import type { RegisteredClient, RegistrySnapshot } from "./registry";
 import { sendWithFallback, type Sending } from "./reroute";
 import { decideRoute, type ChosenRoute } from "./routing";
-import { bankRequestOf, leaseForCall, settleAnswer, type ManualReviewAlert } from "./settle";
+import { sendAttempt, settleAnswer, type ManualReviewAlert } from "./settle";
 import { createShares } from "./shares";
 import { newAttempt, type TransferRecord, type TransferStore } from "./transfer-store";
 import { waitForSettled, type InFlight } from "./in-flight";
@@ -111,21 +110,17 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   };
 
   /**
-   * Calls the bank for one attempt; undefined when no call is made (shutdown, or the lease no
-   * longer covers it): that is recorded, and a resolver then asks the bank and sends it.
+   * Calls the bank for one attempt, under the failpoints and timed; undefined when no call is made
+   * (shutdown, or the lease no longer covers it): that is recorded, and a resolver then asks the
+   * bank and sends it.
    */
-  const send = async ({ record, attempt, route }: Sending): Promise<BankAnswer | undefined> => {
-    const { partner } = route;
-    const policy = policyFor(deps.policies, partner.bankCode);
-    const leaseUntil = await leaseForCall(deps, record, attempt.attempt, { owner, policy, stopping: sendsStopped });
-    if (leaseUntil === undefined) return undefined;
+  const send = (sending: Sending) => sendAttempt(deps, sending, { owner, stopping: sendsStopped }, async (call, bankCode) => {
     const started = process.hrtime.bigint();
-    const call = deps.bank.transfer(partner, bankRequestOf(record, attempt), policy.deadlineMs, leaseUntil);
     const answer = await deps.failpoints.afterDispatch(call);
-    deps.onBankCall?.(partner.bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    deps.onBankCall?.(bankCode, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
     deps.failpoints.hit("after-bank-answer");
     return answer;
-  };
+  });
 
   const callBank = async (record: TransferRecord, route: ChosenRoute): Promise<TransferRecord> => {
     const first = record.attempts[0];
