@@ -2,4 +2,3 @@
 export { createSandbox, type Sandbox, type SandboxOptions } from "./server";
 export { sandboxConfigSchema, type SandboxConfig } from "./config";
 export type { BcaCredentials, BniCredentials, MandiriCredentials } from "./credentials";
-export { FAULT_MODES, type FaultMode } from "./core/faults";

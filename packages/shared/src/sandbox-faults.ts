@@ -13,3 +13,9 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 export function magicAccount(mode: FaultMode): string {
   return `99900000${String(FAULT_MODES.indexOf(mode) + 1).padStart(2, "0")}`;
 }
+
+/** The mode a magic beneficiary account stands for: it starts with 999 and ends with the mode's number; undefined for any other account. */
+export function faultModeOfAccount(accountNumber: string): FaultMode | undefined {
+  const match = /^999\d*(\d\d)$/.exec(accountNumber);
+  return match === null ? undefined : FAULT_MODES[Number(match[1]) - 1];
+}

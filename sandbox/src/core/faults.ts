@@ -1,4 +1,4 @@
-import { FAULT_MODES, type FaultMode } from "@gerbang/shared";
+import { FAULT_MODES, faultModeOfAccount, type FaultMode } from "@gerbang/shared";
 
 /**
  * Switchable faults (README "Faults"; the modes, in the order of their magic accounts, are shared's
@@ -6,7 +6,6 @@ import { FAULT_MODES, type FaultMode } from "@gerbang/shared";
  * (999...01 onwards), or for the next requests by admin rules.
  * Precedence: header, then account, then the first admin rule that matches the endpoint.
  */
-export { FAULT_MODES, type FaultMode };
 
 /** Modes that are a bank decline: they only make sense on a transfer. */
 export const DECLINE_MODES: readonly FaultMode[] = ["insufficient-funds", "invalid-account", "cutoff"];
@@ -65,11 +64,9 @@ export function parseFaultHeader(value: string, endpoint: Endpoint): Parsed<Faul
   return latencyMs.ok ? { ok: true, value: { mode, latencyMs: latencyMs.value } } : bad(`X-Sandbox-Fault: ${latencyMs.error}`);
 }
 
-/** The fault a magic beneficiary account stands for: starts with 999, ends with a mode's number (01 the first). */
+/** The fault a magic beneficiary account stands for (faultModeOfAccount), with its mode's default latency. */
 export function faultForAccount(accountNumber: string): Fault | undefined {
-  const match = /^999\d*(\d\d)$/.exec(accountNumber);
-  if (match === null) return undefined;
-  const mode = FAULT_MODES[Number(match[1]) - 1];
+  const mode = faultModeOfAccount(accountNumber);
   return mode === undefined ? undefined : { mode, latencyMs: defaultLatency(mode) };
 }
 
