@@ -29,7 +29,25 @@ describe("scripts/seed.ts", () => {
       expect((await registry.listRoutes()).map((r) => `${r.bankCode} ${r.usage}`).sort((a, b) => a.localeCompare(b))).toEqual([
         "009 STATUS_INQUIRY", "009 TRANSFER", "009 TRANSFER_INTERBANK", "014 STATUS_INQUIRY", "014 TRANSFER", "800 STATUS_INQUIRY", "800 TRANSFER",
       ]);
-      const local = (await (await createClientStore(connection)).listClients()).find((c) => c.clientId === "3");
+      // The paper's rows as MISSION.md copies them (Tables 1-3), typed out here rather than read from
+      // seed-data.ts, so a slip in a key, an address or a name fails.
+      expect(partners.map((p) => [p.bankCode, p.bankName, p.priority, p.keyToken])).toEqual(expect.arrayContaining([
+        ["009", "PT Bank Negara Indonesia Tbk", 1, "e3c05ef5-8f9d-43d4-bd3e-8c0fecd50715"],
+        ["014", "PT Bank Central Asia Tbk", 2, "4923e7a5-1e20-4a0d-a684-ec74ed00baa3"],
+        ["800", "PT Bank Mandiri Tbk", 3, "8ceacc82-c957-417a-8311-6c5254431746"],
+      ]));
+      expect((await registry.listRoutes()).map((r) => [r.bankCode, r.usage, r.method, r.localEndpoint, r.externalEndpoint])).toEqual(expect.arrayContaining([
+        ["009", "TRANSFER", "POST", "/api/bni/transfer", "https://{{hostBNI}}/p2pl/payment/transfer"],
+        ["009", "TRANSFER_INTERBANK", "POST", "/api/bni/transferInterbank", "https://{{hostBNI}}/p2pl/payment/interbank"],
+        ["014", "TRANSFER", "POST", "/api/bca/transfer", "https://{{hostBCA}}/banking/corporates/transfers"],
+        ["800", "TRANSFER", "POST", "/api/mandiri/transfer", "https://{{hostMandiri}}/gateway/TbwPayment/1.0/doPayment"],
+      ]));
+      const clients = await (await createClientStore(connection)).listClients();
+      expect(clients.map((c) => [c.clientId, c.serviceName, c.allowedIps, c.keyToken])).toEqual(expect.arrayContaining([
+        ["1", "IKI PPOB", ["139.99.60.117"], "09ec79db-a383-48c9-aee6-1ea516b64f50"],
+        ["2", "IKI Modal", ["103.74.212.111"], "7c51d6b6-6b99-4896-9fc5-4425522ed2ce"],
+      ]));
+      const local = clients.find((c) => c.clientId === "3");
       expect(local).toMatchObject({ serviceName: "Gerbang Local", keyToken: LOCAL_CLIENT_KEY, allowedIps: ["127.0.0.1", "::1"] });
       expect(local?.escrowAccounts.map((e) => e.bankCode)).toEqual(["009", "014", "800"]);
       const directory = await createBankDirectoryStore(connection);

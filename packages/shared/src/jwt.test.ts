@@ -45,6 +45,9 @@ describe("verifyHs256", () => {
     ["a lifetime over 5 minutes", signHs256({ aud: "gerbang", iat: now, exp: now + 301 }, key), /lifetime/],
     ["alg none", `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ aud: "gerbang", iat: now, exp: now + 60 })}.`, /invalid/],
     ["no exp", signHs256({ aud: "gerbang", iat: now }, key), /iat and exp/],
+    // jsonwebtoken's sign adds an iat; without one, exp - iat would be NaN and pass the 5-minute cap.
+    ["no iat, valid for a year", withHeader({ alg: "HS256", typ: "JWT" }, { aud: "gerbang", exp: now + 31_536_000 }, "sha256"), /iat and exp/],
+    ["an iat that is not a number", withHeader({ alg: "HS256", typ: "JWT" }, { aud: "gerbang", iat: String(now), exp: now + 60 }, "sha256"), /iat and exp/],
     ["an altered payload", alter(signHs256({ sub: "2", aud: "gerbang", iat: now, exp: now + 60 }, key), { sub: "1", aud: "gerbang", iat: now, exp: now + 60 }), /invalid signature/],
     ["alg HS512 signed with the same key", withHeader({ alg: "HS512", typ: "JWT" }, { aud: "gerbang", iat: now, exp: now + 60 }, "sha512"), /only HS256/],
     ["alg RS256 (key confusion)", withHeader({ alg: "RS256", typ: "JWT" }, { aud: "gerbang", iat: now, exp: now + 60 }, "sha256"), /only HS256/],

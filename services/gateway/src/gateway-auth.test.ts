@@ -60,6 +60,10 @@ const cases: [string, (body: ReturnType<typeof transferBody>) => string | undefi
   ["an expired token", (body) => `Bearer ${appToken({ req: body, iat: now() - 200, exp: now() - 100 })}`, 401, "201", /token expired/],
   ["an iat in the future", (body) => `Bearer ${appToken({ req: body, iat: now() + 120, exp: now() + 180 })}`, 401, "201", /iat is in the future/],
   ["a lifetime over 5 minutes", (body) => `Bearer ${appToken({ req: body, iat: now(), exp: now() + 301 })}`, 401, "201", /lifetime exceeds 300/],
+  ["no iat, so no lifetime to cap (valid for a year)", (body) => {
+    const claims = Object.fromEntries(Object.entries(claimsFor(body)).filter(([name]) => name !== "iat"));
+    return `Bearer ${jwt.sign({ ...claims, exp: now() + 31_536_000 }, LOCAL.keyToken, { algorithm: "HS256", noTimestamp: true })}`;
+  }, 401, "201", /^token must carry iat and exp$/],
   ["the wrong aud", (body) => `Bearer ${appToken({ req: body, aud: "someone-else" })}`, 401, "201", /audience invalid/],
   ["no jti", (body) => `Bearer ${appToken({ req: body, omit: ["jti"] })}`, 401, "201", /must carry a jti/],
   ["no req claim", () => `Bearer ${appToken()}`, 401, "201", /no req claim/],

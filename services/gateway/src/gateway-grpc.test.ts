@@ -5,7 +5,7 @@ import { loadSync } from "@grpc/proto-loader";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { PaymentGatewayService, TransferRequestSchema } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
 import { appToken, startHarness, until, type Harness } from "./gateway-harness";
@@ -110,6 +110,19 @@ describe("Connect protocol (and gRPC through connect-node's own transport)", () 
     const viaGrpc = createClient(PaymentGatewayService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${h.gateway.grpcPort}` }));
     const b = request();
     expect((await viaGrpc.transfer(b, { headers: { authorization: `Bearer ${appToken({ req: b })}` } })).statusCode).toBe("000");
+  });
+
+  it("sends a transfer over gRPC-Web on the HTTP/1.1 port (a browser's transport); a refusal carries our statusCode in its trailers", async () => {
+    const grpcWeb = createClient(PaymentGatewayService, createGrpcWebTransport({ baseUrl: h.baseUrl, httpVersion: "1.1" }));
+    const req = request();
+    const res = await grpcWeb.transfer(req, { headers: { authorization: `Bearer ${appToken({ req })}` } });
+    expect([res.statusCode, res.replayed, res.data?.status, res.data?.bankCode]).toEqual(["000", false, "SUCCESS", "014"]);
+    const calls = bankCalls();
+    const conflict = await grpcWeb.transfer({ ...req, amount: "1" }, { headers: { authorization: `Bearer ${appToken({ req: { ...req, amount: "1" } })}` } }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ConnectError);
+    expect([(conflict as ConnectError).code, (conflict as ConnectError).metadata.get("gerbang-status-code")]).toEqual([Code.AlreadyExists, "104"]);
+    expect(bankCalls()).toBe(calls);
+    expect(await h.metrics()).toMatch(/gerbang_gateway_requests_total\{route="payment.v1.PaymentGatewayService\/Transfer",transport="grpc-web",statusCode="104"\} [1-9]/);
   });
 
   it("refuses over Connect with ConnectError codes: a forged token is UNAUTHENTICATED, a lookup of nothing NOT_FOUND", async () => {

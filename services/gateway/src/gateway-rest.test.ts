@@ -41,7 +41,14 @@ describe("REST transfers", () => {
     const { status, json } = await post(body);
     expect(status).toBe(200);
     expect(json).toMatchObject({ statusCode: "000", message: "Success transfer!", replayed: false });
-    expect(json.data).toMatchObject({ status: "SUCCESS", bankCode: "014", usage: "TRANSFER", accountNumber: "0201240003", accountName: "GERBANG LOCAL", beneficiaryAccountNumber: "0201245681", amount: "2475000", currency: "IDR" });
+    const rfc3339 = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) as string;
+    expect(json.data).toEqual({
+      referenceNumber: expect.stringMatching(/^GRB[0-9A-Z]+$/) as string, clientReferenceNo: body.clientReferenceNo, status: "SUCCESS",
+      bankCode: "014", usage: "TRANSFER", accountNumber: "0201240003", accountName: "GERBANG LOCAL",
+      beneficiaryBankCode: "014", beneficiaryAccountNumber: "0201245681", beneficiaryAccountName: "KEN AROK", amount: "2475000", currency: "IDR", remark: "test",
+      bankReference: expect.stringMatching(/^J-/) as string, bankResponseCode: expect.any(String) as string, bankResponseMessage: expect.any(String) as string,
+      createdAt: rfc3339, updatedAt: rfc3339,
+    });
     const calls = h.banks["014"].calls.filter((c) => c.referenceNumber === json.data?.referenceNumber);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ attempt: 1, sourceAccountNumber: "0201240003", beneficiaryBankCode: "014", amount: "2475000", currency: "IDR" });
@@ -100,7 +107,8 @@ describe("REST idempotency", () => {
   it.each([
     ["beneficiary name", { beneficiaryAccountName: "KEN DEDES" }],
     ["remark", { remark: "another invoice" }],
-  ])("refuses the same reference with another %s (a field the token's req claim leaves out): 422, statusCode 104, no second bank call", async (_field, change) => {
+    ["beneficiary account", { beneficiaryAccountNumber: "0201245682" }],
+  ])("refuses the same reference with another %s, under a token made for the new content: 422, statusCode 104, no second bank call", async (_field, change) => {
     const body = transferBody({ remark: "first invoice" });
     const first = await post(body);
     const calls = h.banks["014"].calls.length;
@@ -108,7 +116,7 @@ describe("REST idempotency", () => {
     expect([status, json.statusCode, json.data]).toEqual([422, "104", null]);
     expect(h.banks["014"].calls).toHaveLength(calls);
     const stored = await get(`/api/v1/transfers/${first.json.data?.referenceNumber ?? ""}`);
-    expect(stored.json.data).toMatchObject({ beneficiaryAccountName: body.beneficiaryAccountName, remark: "first invoice" });
+    expect(stored.json.data).toMatchObject(body);
   });
 
   it("takes an empty currency and IDR as the same request: the retry is a replay", async () => {

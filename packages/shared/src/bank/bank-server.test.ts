@@ -1,4 +1,8 @@
-import { status } from "@grpc/grpc-js";
+import path from "node:path";
+import { credentials, loadPackageDefinition, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
 import { createLogger } from "../logger";
 import type { BankAdapter, BankAnswer } from "./bank-adapter";
@@ -134,5 +138,66 @@ describe("bank service skeleton: the bank-side request id", () => {
     const inquiry = { referenceNumber: r.referenceNumber, attempt: 1, usage: r.usage, transactionDate: r.transactionDate, amount: r.amount, sourceAccountNumber: r.sourceAccountNumber, beneficiaryAccountNumber: r.beneficiaryAccountNumber };
     expect(await caller.status(inquiry)).toMatchObject({ ok: true, response: { status: BankTransferStatus.BANK_TRANSFER_STATUS_UNKNOWN } });
     caller.close();
+  });
+});
+
+describe("bank service skeleton: health and reflection (no token)", () => {
+  const protoFile = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+  const serviceAt = (file: string, ...names: string[]) => names.reduce<unknown>(
+    (node, name) => (node as Record<string, unknown>)[name], loadPackageDefinition(loadSync(file, { enums: String })),
+  ) as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+  type Health = Client & {
+    check(req: { service: string }, cb: (error: ServiceError | null, res: { status: string }) => void): void;
+    watch(req: { service: string }): ClientReadableStream<{ status: string }>;
+  };
+  let server: BankServer;
+  let port: number;
+  beforeEach(async () => { server = start(0).server; port = await server.listen("127.0.0.1", 0); });
+  afterEach(async () => { await server.stop(100); });
+
+  it("answers Health/Check SERVING for the server and the bank contract, NOT_FOUND for another service; a watcher is told NOT_SERVING on stop", async () => {
+    const Health = serviceAt(protoFile("grpc-health-check", "proto/health/v1/health.proto"), "grpc", "health", "v1", "Health");
+    const client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as Health;
+    const check = (service: string) => new Promise<{ status?: string; code?: number }>((resolve) => {
+      client.check({ service }, (error, res) => { resolve(error === null ? { status: res.status } : { code: error.code }); });
+    });
+    expect(await check("")).toEqual({ status: "SERVING" });
+    expect(await check("payment.v1.BankTransferService")).toEqual({ status: "SERVING" });
+    expect(await check("payment.v1.PaymentGatewayService")).toEqual({ code: status.NOT_FOUND });
+    const statuses: string[] = [];
+    const watch = client.watch({ service: "payment.v1.BankTransferService" });
+    watch.on("data", (res: { status: string }) => { statuses.push(res.status); });
+    watch.on("error", () => undefined); // ended by the stop below
+    const told = (n: number) => new Promise<void>((resolve) => { const poll = () => { if (statuses.length >= n) resolve(); else setTimeout(poll, 10); }; poll(); });
+    await told(1);
+    const stopping = server.stop(300); // the open watch holds the stop until its grace ends
+    await told(2);
+    expect(statuses).toEqual(["SERVING", "NOT_SERVING"]);
+    await stopping;
+    client.close();
+  });
+
+  it("serves reflection of the bank contract, loaded from proto/payment/v1/bank.proto", async () => {
+    const Reflection = serviceAt(protoFile("@grpc/reflection", "build/proto/grpc/reflection/v1/reflection.proto"), "grpc", "reflection", "v1", "ServerReflection");
+    const client = new Reflection(`127.0.0.1:${port}`, credentials.createInsecure()) as Client & {
+      serverReflectionInfo(): ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
+    };
+    const stream = client.serverReflectionInfo();
+    const answers: Record<string, unknown>[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on("data", (answer: Record<string, unknown>) => { answers.push(answer); if (answers.length === 2) stream.end(); });
+      stream.on("end", resolve);
+      stream.on("error", reject);
+    });
+    stream.write({ listServices: "" });
+    stream.write({ fileContainingSymbol: "payment.v1.BankTransferService" });
+    await done;
+    client.close();
+    const services = (answers[0]?.listServicesResponse as { service: { name: string }[] }).service.map((s) => s.name);
+    expect(services).toContain("payment.v1.BankTransferService");
+    const files = (answers[1]?.fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+    const contract = files.find((f) => f.service.some((svc) => svc.name === "BankTransferService"));
+    expect(contract?.package).toBe("payment.v1"); // @grpc/reflection names its files by package, not by .proto path
+    expect(contract?.service[0]?.method.map((m) => m.name)).toEqual(expect.arrayContaining(["Transfer", "GetTransferStatus"]));
   });
 });

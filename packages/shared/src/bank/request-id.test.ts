@@ -11,9 +11,10 @@ describe("bank-side request id", () => {
     expect(deriveRequestId("FDP29771029211", 1, DIGITS, 8)).toBe("20209842");
   });
 
-  it("is the same for a resend of an attempt and differs for the next attempt", () => {
-    expect(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16)).toBe(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16));
+  // That a resend of an attempt gets the same id is the frozen values above.
+  it("differs for the next attempt and for another reference", () => {
     expect(deriveRequestId("REF1", 2, UPPER_ALPHANUMERIC, 16)).not.toBe(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16));
+    expect(deriveRequestId("REF2", 1, UPPER_ALPHANUMERIC, 16)).not.toBe(deriveRequestId("REF1", 1, UPPER_ALPHANUMERIC, 16));
   });
 
   it("refuses an alphabet that cannot encode anything", () => {
