@@ -170,8 +170,8 @@ export function crashedTransfer(o: { referenceNumber: string; clientReferenceNo:
   };
 }
 
-/** The ledger's writes a test can put a database fault on. */
-type LedgerWrite = "insertOne" | "findOneAndUpdate";
+/** The ledger's calls a test can put a database fault on. */
+type LedgerCall = "insertOne" | "findOneAndUpdate" | "findOne";
 
 /**
  * A database fault for one test: while `work` runs, every `method` call on the transfers
@@ -179,11 +179,11 @@ type LedgerWrite = "insertOne" | "findOneAndUpdate";
  * not: throw, stall, hold the answer). Put back however `work` ends.
  */
 export async function withLedgerFault<T>(
-  connection: Connection, method: LedgerWrite, fault: (args: unknown[], call: () => Promise<unknown>) => Promise<unknown>, work: () => Promise<T>,
+  connection: Connection, method: LedgerCall, fault: (args: unknown[], call: () => Promise<unknown>) => Promise<unknown>, work: () => Promise<T>,
 ): Promise<T> {
   const model = connection.models.Transfer;
   if (model === undefined) throw new Error("no Transfer model on this connection: create the transfer store first");
-  const collection = model.collection as unknown as Record<LedgerWrite, (...args: unknown[]) => Promise<unknown>>;
+  const collection = model.collection as unknown as Record<LedgerCall, (...args: unknown[]) => Promise<unknown>>;
   const original = collection[method];
   collection[method] = (...args: unknown[]) => fault(args, () => original.apply(collection, args));
   try {

@@ -70,6 +70,40 @@ describe("a retry never changes a settled or open transfer, nor calls the bank a
   });
 });
 
+describe("a retry while the first request's insert is not yet on a majority (a replica set replicating it)", () => {
+  /** While `work` runs, majority reads of the transfer under `reference` find nothing for the first `misses`; local reads find it. */
+  const replicating = <T>(reference: string, misses: number, work: () => Promise<T>) => {
+    let left = misses;
+    return withLedgerFault(h.connection, "findOne", (args, call) => {
+      const filter = args[0] as { _id?: string };
+      const options = args[1] as { readConcern?: { level: string } } | undefined;
+      if (filter._id === reference && options?.readConcern?.level !== "local" && left > 0) { left--; return Promise.resolve(null); }
+      return call();
+    }, work);
+  };
+
+  it("is a replay once the earlier transfer shows: never a reference collision, never a second bank call", async () => {
+    const body = transferBody();
+    const first = await post(body);
+    const calls = bca().calls.length;
+    const again = await replicating(first.json.data?.referenceNumber ?? "", 3, () => post(body));
+    expect([again.status, again.json.statusCode, again.json.replayed, again.json.data?.referenceNumber]).toEqual([200, "000", true, first.json.data?.referenceNumber]);
+    expect(bca().calls).toHaveLength(calls);
+  });
+
+  it("still not shown after the duplicate wait: 901, retry with the same clientReferenceNo; nothing sent again", async () => {
+    const quick = `http://127.0.0.1:${(await h.startAnother({ duplicateWaitMs: 300 })).httpPort}`;
+    const body = transferBody();
+    const first = await post(body, quick);
+    const calls = bca().calls.length;
+    const again = await replicating(first.json.data?.referenceNumber ?? "", Number.POSITIVE_INFINITY, () => post(body, quick));
+    expect([again.status, again.json.statusCode, again.json.data]).toEqual([503, "901", null]);
+    expect(again.json.message).toMatch(/still being recorded; retry with the same clientReferenceNo, never a new one/);
+    expect(bca().calls).toHaveLength(calls);
+    expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
+  });
+});
+
 describe("nothing reaches the bank unless it is recorded first", () => {
   it("a transfer whose insert fails is refused 999 and never sent; the document in the way is untouched and never answers for it", async () => {
     const body = transferBody();

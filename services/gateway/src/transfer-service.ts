@@ -98,6 +98,23 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   };
 
   /**
+   * The replay of a request whose insert lost to an earlier one. The store saw the earlier
+   * transfer, but on a replica set its state is read with majority, which shows it only once its
+   * insert has replicated (the earlier request is still waiting for that): it is looked for again
+   * with a growing pause (20, 40, 80 ... ms), within duplicateWaitMs.
+   */
+  const replayOnceVisible = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult> => {
+    const deadline = Date.now() + deps.duplicateWaitMs;
+    for (let pause = 20; ; pause *= 2) {
+      const earlier = await replay(client, req, fingerprint, useToken);
+      if (earlier !== undefined) return earlier;
+      if (Date.now() + pause > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+    throw new GatewayError("UNAVAILABLE", `an earlier request with clientReferenceNo ${req.clientReferenceNo} is still being recorded; retry with the same clientReferenceNo, never a new one`);
+  };
+
+  /**
    * A refusal of a new transfer (routing, a bank at its limit) is no answer to one recorded
    * earlier: that is still returned, even if the registry or the app's escrows changed since.
    * Refusing it would tell the app nothing exists, and a retry under a new clientReferenceNo would pay twice.
@@ -150,9 +167,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       // A duplicate never calls the bank, yet it may wait for the first request's answer: its
       // place at the bank goes back now, or an app retrying a slow transfer would crowd out others.
       leaveBank();
-      const earlier = await replay(client, req, fingerprint, useToken);
-      if (earlier !== undefined) return earlier;
-      throw new Error("duplicate transfer vanished from the ledger");
+      return replayOnceVisible(client, req, fingerprint, useToken);
     }
     deps.logger.debug({ referenceNumber: record.referenceNumber, bankCode: route.bankCode, usage: route.usage, beneficiary: maskAccount(record.beneficiaryAccountNumber) }, "transfer recorded");
     deps.failpoints.hit("after-record");

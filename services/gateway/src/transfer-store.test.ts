@@ -81,6 +81,32 @@ describe("transfer store: what a new transfer is", () => {
   });
 });
 
+describe("transfer store: an insert that loses to an earlier one", () => {
+  /** readConcern of every find `work` sends, as the driver sent it. */
+  async function findsSentBy(work: () => Promise<unknown>): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const watch = (event: { commandName: string; command: Record<string, unknown> }) => { if (event.commandName === "find") seen.push(event.command.readConcern); };
+    connection.getClient().on("commandStarted", watch);
+    try { await work(); } finally { connection.getClient().off("commandStarted", watch); }
+    return seen;
+  }
+
+  it("is a duplicate, found by reading who holds the key locally: a majority read could miss an earlier insert still replicating", async () => {
+    const earlier = await due();
+    const finds = await findsSentBy(async () => { expect(await ledger.insert({ ...earlier, fingerprint: "another" })).toBe("duplicate"); });
+    expect(finds).toEqual([{ level: "local" }]);
+    // Its state is still read with majority: an app is never shown what a failover could undo.
+    expect(await findsSentBy(() => ledger.findByReference("3", earlier.referenceNumber))).toEqual([{ level: "majority" }]);
+  });
+
+  it("under a reference number another pair holds is a collision, and is not stored", async () => {
+    const earlier = await due();
+    const stranger = { ...earlier, clientReferenceNo: `${earlier.clientReferenceNo}-other` };
+    await expect(ledger.insert(stranger)).rejects.toThrow(`reference number ${earlier.referenceNumber} already taken by another transfer`);
+    expect((await ledger.findByReferenceNumber(earlier.referenceNumber))?.clientReferenceNo).toBe(earlier.clientReferenceNo);
+  });
+});
+
 describe("transfer store: what an answer leaves on its attempt", () => {
   const answered = new Date(Date.now() - 30_000);
 

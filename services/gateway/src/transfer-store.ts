@@ -237,8 +237,8 @@ export async function createTransferStore(connection: Connection): Promise<Trans
   const Transfers = (connection.models.Transfer as Model<TransferDocument> | undefined) ?? connection.model<TransferDocument>("Transfer", transferSchema);
   await initUniqueIndexes(Transfers); // the unique indexes are the idempotency guarantee: they must exist before the first insert
   // Lookups by key (GetTransfer, replays) through the raw driver too: the filter is plain strings.
-  const findOne = async (filter: Record<string, string>) =>
-    ((await Transfers.collection.findOne(filter, { projection: { _id: 0 } })) as TransferRecord | null) ?? undefined;
+  const findOne = async (filter: Record<string, string>, readConcern?: "local") =>
+    ((await Transfers.collection.findOne(filter, { projection: { _id: 0 }, ...(readConcern === undefined ? {} : { readConcern: { level: readConcern } }) })) as TransferRecord | null) ?? undefined;
   // Concurrent transfers share one insert command (group commit); the raw driver call skips
   // mongoose's per-document work on the hot path, and its typing expects ObjectId ids.
   const insertTransfer = groupedInsert(Transfers.collection);
@@ -247,10 +247,13 @@ export async function createTransferStore(connection: Connection): Promise<Trans
       if (!INITIAL_STATES.includes(record.state)) throw new Error(`a transfer cannot start in ${record.state}`);
       if (await insertTransfer({ ...record, _id: record.referenceNumber, rev: 0 } as never) === "inserted") return "inserted";
       // Which unique index refused? Only the idempotency key counts as a duplicate request; the
-      // referenceNumber derived from it normally finds the earlier transfer by _id.
-      const holder = await findOne({ _id: record.referenceNumber });
+      // referenceNumber derived from it normally finds the earlier transfer by _id. Read locally: on a
+      // replica set the holder may be on the primary but not yet on a majority (its insert is still
+      // waiting for that), and a majority read would miss it and call it a reference collision.
+      // Only who holds the key is read here; its state is read with majority (findByReference).
+      const holder = await findOne({ _id: record.referenceNumber }, "local");
       const same = (t: TransferRecord | undefined) => t?.clientId === record.clientId && t.clientReferenceNo === record.clientReferenceNo;
-      if (same(holder) || same(await findOne({ clientId: record.clientId, clientReferenceNo: record.clientReferenceNo }))) return "duplicate";
+      if (same(holder) || same(await findOne({ clientId: record.clientId, clientReferenceNo: record.clientReferenceNo }, "local"))) return "duplicate";
       throw new ReferenceCollisionError(`reference number ${record.referenceNumber} already taken by another transfer`);
     },
     findByReference: (clientId, referenceNumber) => findOne({ _id: referenceNumber, clientId }),
