@@ -32,10 +32,10 @@ test: setup ## Proto lint, gen/ freshness, eslint, type check, all jest suites, 
 	npm run all
 	npx jest -c test/fault/jest.full.config.js
 
-generate: setup ## Regenerate gen/ from proto/ (buf generate)
+generate: node_modules/.gerbang-installed ## Regenerate gen/ from proto/ (buf generate)
 	npm run generate
 
-lint: setup ## eslint with warnings as errors, and buf lint
+lint: node_modules/.gerbang-installed ## eslint with warnings as errors, and buf lint
 	npm run lint:proto
 	npm run lint
 

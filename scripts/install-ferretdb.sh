@@ -30,22 +30,45 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.tools/bin/ferretdb"
 patch_file="$root/scripts/ferretdb-$VERSION.patch"
 stamp="$bin.build"
-want="$VERSION $(sha256sum "$patch_file" | cut -d' ' -f1)"
+# The module's checksum as the Go checksum database has it: checked here too, since GONOSUMDB or
+# GOSUMDB=off in the caller's environment would let the download skip that check.
+MODULE_SUM="h1:trrUU0LbmusMbyubhPS1IELncvrIwKrsRT2LW1UUWCw="
+# A change to the patch or to this script's build steps rebuilds the binary.
+want="$VERSION $(cat "$patch_file" "$root/scripts/install-ferretdb.sh" | sha256sum | cut -d' ' -f1)"
 
 if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
-  echo "FerretDB is not installed and Go is missing. Install Go 1.24 or later (FerretDB v1.24.2's go.mod asks for it)," >&2
+  echo "FerretDB is not installed and Go is missing. Install Go 1.21 or later (FerretDB v1.24.2's go.mod asks for 1.24," >&2
+  echo "which Go 1.21+ fetches from the Go module proxy by itself), or set MONGODB_URI to a running MongoDB and skip the embedded database." >&2
+  exit 1
+fi
+# Go 1.21 is the first to fetch the toolchain a module asks for; Debian 12's apt has only 1.19.
+go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
+  echo "FerretDB needs Go 1.21 or later to build (found $(go env GOVERSION); Debian 12's apt has 1.19: use the tarball from go.dev/dl)," >&2
   echo "or set MONGODB_URI to a running MongoDB and skip the embedded database." >&2
   exit 1
 fi
+# The caller's Go settings must not change what is built: no workspace, this machine's platform,
+# and the toolchain FerretDB's go.mod asks for (Debian's go.env says local, which refuses it).
+export GOWORK=off GOOS= GOARCH= GOTOOLCHAIN=auto
 
 echo "Building FerretDB $VERSION into .tools/bin (first time only; takes a few minutes)..." >&2
 src="$root/.tools/src/ferretdb-$VERSION"
-# `go mod download -json` prints where the module source landed in the module cache.
-dir=$(cd "$root" && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$VERSION" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+# `go mod download -json` prints where the module source landed in the module cache, and on a
+# failure its reason, in the same JSON on stdout: shown, not swallowed.
+json=$(cd "$root" && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$VERSION") || {
+  printf 'Could not download FerretDB %s through the Go module proxy:\n%s\n' "$VERSION" "$json" >&2
+  exit 1
+}
+field() { printf '%s\n' "$json" | sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p"; }
+if [ "$(field Sum)" != "$MODULE_SUM" ]; then
+  echo "FerretDB $VERSION from the Go module proxy has checksum '$(field Sum)', not $MODULE_SUM: refusing to build it." >&2
+  exit 1
+fi
+dir=$(field Dir)
 rm -rf "$src" && mkdir -p "$(dirname "$src")"
 cp -r "$dir" "$src" && chmod -R u+w "$src"
 echo "$VERSION" > "$src/build/version/version.txt"
