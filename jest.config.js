@@ -10,6 +10,8 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/fault/fast.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
+  // A developer's exported service settings never reach a test (test/ignore-service-settings.ts).
+  setupFiles: ["<rootDir>/test/ignore-service-settings.ts"],
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",
   testTimeout: 30000,
