@@ -1,8 +1,8 @@
 import { createAppClient, type AppAnswer, type TransferBody } from "./app-client";
 import { FAULT_TIMINGS, RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { waitForResolver, waitForTransfers, waitUntilHeld } from "./ledger-read";
-import { exitsWithin } from "./service-process";
+import { readTransfer, waitForResolver, waitForTransfers, waitUntilHeld } from "./ledger-read";
+import { killedWithin } from "./service-process";
 import { pause, waitUntil } from "./waits";
 
 /**
@@ -31,6 +31,37 @@ const AFTER_FAILPOINT: Record<GatewayFailpoint, readonly string[]> = {
 
 const FAILPOINT_DEATH_MS = 15_000;
 
+/** The sandbox that books a transfer to each destination (interbank goes through BNI). */
+const SANDBOX_OF_DESTINATION: Record<Destination, SandboxBank> = { bni: "bni", bca: "bca", mandiri: "mandiri", "mandiri-008": "mandiri", interbank: "bni" };
+
+/**
+ * What the ledger and the bank show of a transfer right after its gateway died, before anything
+ * can move it (the dead instance's lease holds it from the others): every step ends SUCCESS, so
+ * only this shows the kill landed at its step, not before or after it.
+ */
+async function leftAt(run: FaultRun, bank: SandboxBank, body: TransferBody): Promise<{ state: string; answered: boolean; reachedBank: boolean; booked: boolean }> {
+  const transfer = await readTransfer(run.db, body.clientReferenceNo);
+  const same = (r: { amount: string; beneficiaryAccountNumber: string }) => r.amount === body.amount && r.beneficiaryAccountNumber === body.beneficiaryAccountNumber;
+  const admin = run.fs.sandbox(bank);
+  const booked = (await admin.ledger()).some(same);
+  return {
+    state: transfer?.state ?? "not recorded",
+    answered: transfer?.attempts[0]?.outcome !== undefined,
+    reachedBank: booked || (await admin.held()).some(same),
+    booked,
+  };
+}
+
+/** What each step must leave behind when the gateway dies there. */
+const LEFT_AT: Record<GatewayFailpoint, Partial<Awaited<ReturnType<typeof leftAt>>>> = {
+  "after-record": { state: "SENDING", answered: false, reachedBank: false, booked: false },
+  // At the bank (held for 3 s: magic latency) when the gateway dies, 1 s after it left; booked or
+  // not by the time it is read, on a slow machine.
+  "after-sending-mark": { state: "SENDING", answered: false, reachedBank: true },
+  "after-bank-answer": { state: "SENDING", answered: false, reachedBank: true, booked: true },
+  "before-reply": { state: "SUCCESS", answered: true, reachedBank: true, booked: true },
+};
+
 /** A gateway with GATEWAY_FAILPOINT takes one transfer and must SIGKILL itself; a fresh one is started and the app asks again. */
 export async function gatewayFailpoint(run: FaultRun, point: GatewayFailpoint, to: Destination): Promise<{ died: boolean; first: AppAnswer; again: AppAnswer }> {
   const doomed = await run.fs.spawnGateway(`gateway-failpoint-${point}`, { GATEWAY_FAILPOINT: point });
@@ -38,8 +69,12 @@ export async function gatewayFailpoint(run: FaultRun, point: GatewayFailpoint, t
   run.expectFinal(body, AFTER_FAILPOINT[point], `gateway killed at ${point}`);
   run.faults++;
   const first = await run.send(createAppClient(doomed.origin, FAULT_TIMINGS.appTimeoutMs), body);
-  const died = await exitsWithin(doomed, FAILPOINT_DEATH_MS);
+  const died = await killedWithin(doomed, FAILPOINT_DEATH_MS);
   if (!died) await doomed.kill();
+  const left = await leftAt(run, SANDBOX_OF_DESTINATION[to], body);
+  if (Object.entries(LEFT_AT[point]).some(([what, expected]) => left[what as keyof typeof left] !== expected)) {
+    run.problem(`gateway killed at ${point} (${body.clientReferenceNo}) left ${JSON.stringify(left)}, not ${JSON.stringify(LEFT_AT[point])}: the kill did not land at its step`);
+  }
   const restarted = await run.fs.spawnGateway(`gateway-after-${point}`);
   const again = await run.send(createAppClient(restarted.origin, FAULT_TIMINGS.appTimeoutMs), body);
   // Graceful stop: it hands back its leases, so the system's gateway resolves the rest.
@@ -113,8 +148,10 @@ export async function bankServiceFailpoint(run: FaultRun, bank: SandboxBank): Pr
   run.expectFinal(body, ["SUCCESS"], `bank-${bank} killed after the bank answered`);
   run.faults++;
   const answer = await run.send(run.fs.app, body);
-  const died = await exitsWithin(doomed, FAILPOINT_DEATH_MS);
+  const died = await killedWithin(doomed, FAILPOINT_DEATH_MS);
   if (!died) await doomed.kill();
+  const left = await leftAt(run, bank, body);
+  if (!left.booked) run.problem(`bank-${bank} killed after the bank answered (${body.clientReferenceNo}), yet the bank has not booked it: the kill did not land after the bank's answer`);
   await run.fs.system.restart(`bank-${bank}`);
   return { died, answer };
 }

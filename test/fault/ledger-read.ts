@@ -88,6 +88,12 @@ export async function waitForResolver(connection: Connection, timeoutMs: number)
   }
 }
 
+/** One transfer as the ledger holds it now, by the app's reference; undefined when it is not there. */
+export async function readTransfer(connection: Connection, clientReferenceNo: string): Promise<LedgerTransfer | undefined> {
+  const doc = await connection.collection<RawTransfer>("transfers").findOne({ clientReferenceNo });
+  return doc === null ? undefined : toLedgerTransfer(doc);
+}
+
 /** Bounded wait until every one of these transfers is in the ledger in an accepted state (e.g. SENDING before a kill). */
 export async function waitForTransfers(
   connection: Connection, clientReferenceNos: readonly string[], accept: (t: LedgerTransfer) => boolean, timeoutMs: number,

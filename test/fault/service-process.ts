@@ -85,11 +85,14 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   return { ...started, origin: `http://127.0.0.1:${httpPort}`, grpcAddress: `127.0.0.1:${grpcPort}`, opsOrigin: `http://127.0.0.1:${opsPort}` };
 }
 
-/** Resolves true if the process exits within `timeoutMs` (a failpoint fired), false otherwise. */
-export async function exitsWithin(p: ServiceProcess, timeoutMs: number): Promise<boolean> {
+/**
+ * Resolves true if the process is killed by SIGKILL within `timeoutMs` (a failpoint fired), false
+ * if it lives on or ends any other way (a crash or a clean exit is not the failpoint).
+ */
+export async function killedWithin(p: ServiceProcess, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, timeoutMs, false); });
-  const died = await Promise.race([p.exited.then(() => true as const), timeout]);
+  const timeout = new Promise<"alive">((resolve) => { timer = setTimeout(resolve, timeoutMs, "alive"); });
+  const ended = await Promise.race([p.exited, timeout]);
   clearTimeout(timer);
-  return died;
+  return ended === "SIGKILL";
 }
