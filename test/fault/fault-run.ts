@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { connectDatabase, type Connection } from "@gerbang/shared";
 import type { AppAnswer, AppClient, SentRequest, TransferBody } from "./app-client";
 import { runLimited } from "./app-client";
-import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem } from "./fault-system";
+import { RESOLVER_SETTLES_MS, SANDBOX_OF_PARTNER, startFaultSystem, type FaultSystem, type SandboxBank } from "./fault-system";
 import { checkInvariants, summaryLine, type BankLedgers, type LedgerTransfer, type RunFigures } from "./ledger-check";
 import { readLedger, waitForResolver, waitUntilNoneHeld } from "./ledger-read";
-import { magicAccount, pastJakartaMidnightIfWithin, type Booking, type FaultMode } from "@gerbang/shared/src/bank/testing";
+import { magicAccount, pastJakartaMidnightIfWithin, type Booking, type FaultMode, type Repeat } from "@gerbang/shared/src/bank/testing";
 
 /**
  * One fault run: the requests the apps sent and what they were told, the faults injected, and the
@@ -45,8 +45,8 @@ export interface FaultRun {
   expectFinal(body: TransferBody, states: readonly string[], why: string): void;
   /** A scenario's own finding (a knob that did not work, a refusal that should not happen); fails the run. */
   problem(text: string): void;
-  /** Keeps a sandbox's bookings before it is restarted (its ledger lives in memory). */
-  snapshotBookings(partnerBankCode: string): Promise<void>;
+  /** Keeps a sandbox's bookings and repeated request ids before it is restarted (it keeps both in memory). */
+  snapshotSandbox(partnerBankCode: string): Promise<void>;
   /** Waits (bounded) for the resolver, reads both sides, checks, prints the summary line. */
   finish(): Promise<RunFigures>;
   close(): Promise<void>;
@@ -65,6 +65,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
   let counter = 0;
   const sent: SentRequest[] = [];
   const snapshots: BankLedgers = {};
+  const repeatsBefore: Partial<Record<SandboxBank, Repeat[]>> = {};
   const last = new Map<string, SentRequest>();
   const expectations: Expectation[] = [];
   const findings: string[] = [];
@@ -101,14 +102,15 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     },
     expectFinal: (body, states, why) => { expectations.push({ clientReferenceNo: body.clientReferenceNo, states, why }); },
     problem: (text) => { findings.push(text); },
-    snapshotBookings: async (code) => {
+    snapshotSandbox: async (code) => {
       const bank = SANDBOX_OF_PARTNER[code];
       if (bank === undefined) throw new Error(`no sandbox for partner ${code}`);
       snapshots[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());
+      repeatsBefore[bank] = [...(repeatsBefore[bank] ?? []), ...await fs.sandbox(bank).repeats()];
     },
     finish: async () => {
       const open = await waitForResolver(db, RESOLVER_SETTLES_MS);
-      findings.push(...await banksDone(fs));
+      findings.push(...await banksDone(fs, repeatsBefore));
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
         ledgers[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());
@@ -138,12 +140,12 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
  * check is its own (it may miss a request not yet committed). A correct gateway re-sends an id only
  * after the bank's inquiry said it does not have it, so every repeat is counted as a problem.
  */
-async function banksDone(fs: FaultSystem): Promise<string[]> {
+async function banksDone(fs: FaultSystem, repeatsBefore: Partial<Record<SandboxBank, Repeat[]>>): Promise<string[]> {
   const findings: string[] = [];
   for (const bank of Object.values(SANDBOX_OF_PARTNER)) {
     const stillHeld = await waitUntilNoneHeld(fs.sandbox(bank), 10_000);
     if (stillHeld > 0) findings.push(`sandbox ${bank} still works on ${stillHeld} request(s) after the wait: its books are not final`);
-    const repeats = await fs.sandbox(bank).repeats();
+    const repeats = [...(repeatsBefore[bank] ?? []), ...await fs.sandbox(bank).repeats()];
     if (repeats.length > 0) {
       const raced = repeats.filter((r) => r.whileInProgress).length;
       findings.push(`sandbox ${bank} got request id(s) it already had ${repeats.length} time(s), ${raced} while still working on the first: ${repeats.slice(0, 5).map((r) => r.requestId).join(", ")}`);

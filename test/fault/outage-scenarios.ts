@@ -34,13 +34,13 @@ export async function bankOutage(run: FaultRun, client: AppClient, bank: Sandbox
 
 /**
  * The bank's process stopped and started again. Its ledger lives in memory, so the run keeps a
- * copy of the bookings first, and waits for the resolver beforehand: a transfer still waiting
+ * copy of the bookings and of the request ids it got twice first, and waits for the resolver beforehand: a transfer still waiting
  * for an inquiry would otherwise ask a bank that has forgotten it.
  */
 export async function bankProcessOutage(run: FaultRun, client: AppClient, bank: SandboxBank, n: number): Promise<AppAnswer[]> {
   await waitForResolver(run.db, RESOLVER_SETTLES_MS);
   const code = { bni: "009", bca: "014", mandiri: "800" }[bank];
-  await run.snapshotBookings(code);
+  await run.snapshotSandbox(code);
   await run.fs.system.stopComponent(`sandbox-${bank}`);
   run.faults += 1 + n;
   const during = await run.sendAll(client, Array.from({ length: n }, () => run.body(INTRABANK[bank])), 4);
