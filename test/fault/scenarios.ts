@@ -1,7 +1,7 @@
 import type { AppAnswer, AppClient, TransferBody } from "./app-client";
 import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { waitForResolver } from "./ledger-read";
+import { waitForResolver, waitForTransfers } from "./ledger-read";
 import { FAULT_MODES, magicAccount, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
@@ -88,20 +88,27 @@ export async function faultModesByMagicAccount(run: FaultRun, client: AppClient,
 
 /**
  * Every fault mode through the sandbox's admin endpoint (`times: 1`), one request at a time,
- * after the resolver has settled everything earlier: then no other request can take the rule.
- * Modes rotate over `banks`; with `everyBank`, every mode runs at every bank.
+ * after the resolver has settled everything earlier. A rule names no account, so it goes to the
+ * next request the bank gets: before one is set at a bank, the transfer sent there before it is
+ * final, or the resolver's re-send of it (a timeout, a reset) could take the rule meant for the
+ * next one. Modes rotate over `banks`; with `everyBank`, every mode runs at every bank, the banks
+ * taking turns so each waits little.
  */
 export async function faultModesByAdminRule(run: FaultRun, client: AppClient, banks: readonly SandboxBank[], everyBank = false): Promise<AppAnswer[]> {
   await waitForResolver(run.db, RESOLVER_SETTLES_MS);
-  const plan = everyBank ? banks.flatMap((bank) => FAULT_MODES.map((mode) => ({ bank, mode }))) : FAULT_MODES.map((mode, i) => ({ bank: banks[i % banks.length]!, mode }));
+  const plan = everyBank ? FAULT_MODES.flatMap((mode) => banks.map((bank) => ({ bank, mode }))) : FAULT_MODES.map((mode, i) => ({ bank: banks[i % banks.length]!, mode }));
   const answers: AppAnswer[] = [];
+  const lastSentTo = new Map<SandboxBank, string>();
   for (const { bank, mode } of plan) {
+    const before = lastSentTo.get(bank);
+    if (before !== undefined) await waitForTransfers(run.db, [before], (t) => !["SENDING", "PENDING"].includes(t.state), RESOLVER_SETTLES_MS);
     const admin = run.fs.sandbox(bank);
     await admin.addFault({ mode, times: 1, latencyMs: 800 });
     const body = run.body(INTRABANK[bank]);
     run.expectFinal(body, expectedAt(bank, mode, EXPECTED_FINAL_ONCE), `admin rule ${mode} at ${bank}`);
     run.faults++;
     answers.push(await run.send(client, body));
+    lastSentTo.set(bank, body.clientReferenceNo);
     // Most modes end as a plain transfer would: only the rule's use shows the fault was met.
     if ((await admin.faults()).length > 0) run.problem(`admin rule ${mode} at ${bank} was never used: ${body.clientReferenceNo} met no fault`);
     await admin.clearFaults();
