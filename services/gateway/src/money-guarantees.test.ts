@@ -71,23 +71,29 @@ describe("a retry never changes a settled or open transfer, nor calls the bank a
 });
 
 describe("a retry while the first request's insert is not yet on a majority (a replica set replicating it)", () => {
-  /** While `work` runs, majority reads of the transfer under `reference` find nothing for the first `misses`; local reads find it. */
-  const replicating = <T>(reference: string, misses: number, work: () => Promise<T>) => {
+  /**
+   * While `work` runs, the first `misses` majority reads of the transfer (by reference number or by
+   * clientReferenceNo) find nothing; local reads find it. Returns how many reads it hid.
+   */
+  const replicating = async <T>(hidden: { referenceNumber: string; clientReferenceNo: string }, misses: number, work: () => Promise<T>) => {
     let left = misses;
-    return withLedgerFault(h.connection, "findOne", (args, call) => {
-      const filter = args[0] as { _id?: string };
+    const result = await withLedgerFault(h.connection, "findOne", (args, call) => {
+      const filter = args[0] as { _id?: string; clientReferenceNo?: string };
       const options = args[1] as { readConcern?: { level: string } } | undefined;
-      if (filter._id === reference && options?.readConcern?.level !== "local" && left > 0) { left--; return Promise.resolve(null); }
+      const ofIt = filter._id === hidden.referenceNumber || filter.clientReferenceNo === hidden.clientReferenceNo;
+      if (ofIt && options?.readConcern?.level !== "local" && left > 0) { left--; return Promise.resolve(null); }
       return call();
     }, work);
+    return { result, hid: misses - left };
   };
 
   it("is a replay once the earlier transfer shows: never a reference collision, never a second bank call", async () => {
     const body = transferBody();
     const first = await post(body);
     const calls = bca().calls.length;
-    const again = await replicating(first.json.data?.referenceNumber ?? "", 3, () => post(body));
+    const { result: again, hid } = await replicating({ referenceNumber: first.json.data?.referenceNumber ?? "", clientReferenceNo: body.clientReferenceNo }, 3, () => post(body));
     expect([again.status, again.json.statusCode, again.json.replayed, again.json.data?.referenceNumber]).toEqual([200, "000", true, first.json.data?.referenceNumber]);
+    expect(hid).toBe(3); // the replay did meet the lag, and waited it out
     expect(bca().calls).toHaveLength(calls);
   });
 
@@ -96,9 +102,9 @@ describe("a retry while the first request's insert is not yet on a majority (a r
     const body = transferBody();
     const first = await post(body, quick);
     const calls = bca().calls.length;
-    const again = await replicating(first.json.data?.referenceNumber ?? "", Number.POSITIVE_INFINITY, () => post(body, quick));
+    const { result: again } = await replicating({ referenceNumber: first.json.data?.referenceNumber ?? "", clientReferenceNo: body.clientReferenceNo }, 1_000, () => post(body, quick));
     expect([again.status, again.json.statusCode, again.json.data]).toEqual([503, "901", null]);
-    expect(again.json.message).toMatch(/still being recorded; retry with the same clientReferenceNo, never a new one/);
+    expect(again.json.message).toMatch(/still being recorded; retry with the same clientReferenceNo \(never a new one\) and a new token/);
     expect(bca().calls).toHaveLength(calls);
     expect(await h.countTransfers({ clientReferenceNo: body.clientReferenceNo })).toBe(1);
   });

@@ -85,7 +85,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return found?.clientReferenceNo === clientReferenceNo ? found : undefined;
   };
 
-  const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult | undefined> => {
+  const replay = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>, waitMs = deps.duplicateWaitMs): Promise<TransferResult | undefined> => {
     const existing = await findByClientReference(client.clientId, req.clientReferenceNo);
     if (existing === undefined) return undefined;
     // Either answer is final and says something about a recorded transfer: the token is used up first.
@@ -93,7 +93,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     if (existing.fingerprint !== fingerprint) {
       throw new GatewayError("IDEMPOTENCY_CONFLICT", `clientReferenceNo ${req.clientReferenceNo} was already used for a different transfer`);
     }
-    const settled = await waitForSettled(existing, { inFlight, ledger: deps.ledger, waitMs: deps.duplicateWaitMs });
+    const settled = await waitForSettled(existing, { inFlight, ledger: deps.ledger, waitMs });
     return { record: settled, replayed: true };
   };
 
@@ -101,17 +101,20 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
    * The replay of a request whose insert lost to an earlier one. The store saw the earlier
    * transfer, but on a replica set its state is read with majority, which shows it only once its
    * insert has replicated (the earlier request is still waiting for that): it is looked for again
-   * with a growing pause (20, 40, 80 ... ms), within duplicateWaitMs.
+   * with a growing pause (20, 40, 80 ... ms, a last look at the end), and both that and the wait for
+   * its outcome fit in one duplicateWaitMs.
    */
   const replayOnceVisible = async (client: RegisteredClient, req: TransferRequest, fingerprint: string, useToken: () => Promise<void>): Promise<TransferResult> => {
     const deadline = Date.now() + deps.duplicateWaitMs;
     for (let pause = 20; ; pause *= 2) {
-      const earlier = await replay(client, req, fingerprint, useToken);
+      const earlier = await replay(client, req, fingerprint, useToken, Math.max(0, deadline - Date.now()));
       if (earlier !== undefined) return earlier;
-      if (Date.now() + pause > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
-    throw new GatewayError("UNAVAILABLE", `an earlier request with clientReferenceNo ${req.clientReferenceNo} is still being recorded; retry with the same clientReferenceNo, never a new one`);
+    // Its token is used up (claimed before the insert): unlike a refusal before recording, the retry needs a new one.
+    throw new GatewayError("UNAVAILABLE", `an earlier request with clientReferenceNo ${req.clientReferenceNo} is still being recorded; retry with the same clientReferenceNo (never a new one) and a new token`);
   };
 
   /**

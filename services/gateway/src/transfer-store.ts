@@ -237,8 +237,9 @@ export async function createTransferStore(connection: Connection): Promise<Trans
   const Transfers = (connection.models.Transfer as Model<TransferDocument> | undefined) ?? connection.model<TransferDocument>("Transfer", transferSchema);
   await initUniqueIndexes(Transfers); // the unique indexes are the idempotency guarantee: they must exist before the first insert
   // Lookups by key (GetTransfer, replays) through the raw driver too: the filter is plain strings.
-  const findOne = async (filter: Record<string, string>, readConcern?: "local") =>
-    ((await Transfers.collection.findOne(filter, { projection: { _id: 0 }, ...(readConcern === undefined ? {} : { readConcern: { level: readConcern } }) })) as TransferRecord | null) ?? undefined;
+  // `local`: what the primary has applied, majority or not (read there: a secondary may lack it yet).
+  const findOne = async (filter: Record<string, string>, read?: "local") =>
+    ((await Transfers.collection.findOne(filter, { projection: { _id: 0 }, ...(read === undefined ? {} : { readConcern: { level: "local" }, readPreference: "primary" }) })) as TransferRecord | null) ?? undefined;
   // Concurrent transfers share one insert command (group commit); the raw driver call skips
   // mongoose's per-document work on the hot path, and its typing expects ObjectId ids.
   const insertTransfer = groupedInsert(Transfers.collection);
