@@ -45,15 +45,18 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 # Go 1.21 is the first to fetch the toolchain a module asks for; Debian 12's apt has only 1.19.
-go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+go_version=$(cd "$root" && go env GOVERSION) || { echo "FerretDB is not installed and 'go env GOVERSION' failed (above)." >&2; exit 1; }
+go_minor=$(printf '%s\n' "$go_version" | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
 if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
-  echo "FerretDB needs Go 1.21 or later to build (found $(go env GOVERSION); Debian 12's apt has 1.19: use the tarball from go.dev/dl)," >&2
+  echo "FerretDB needs Go 1.21 or later to build (found '$go_version'; Debian 12's apt has 1.19: use the tarball from go.dev/dl)," >&2
   echo "or set MONGODB_URI to a running MongoDB and skip the embedded database." >&2
   exit 1
 fi
-# The caller's Go settings must not change what is built: no workspace, this machine's platform,
-# and the toolchain FerretDB's go.mod asks for (Debian's go.env says local, which refuses it).
-export GOWORK=off GOOS= GOARCH= GOTOOLCHAIN=auto
+# The caller's Go settings must not change what is built: no workspace, this machine's platform
+# (an empty GOOS would fall back to a `go env -w` one), and the toolchain FerretDB's go.mod asks
+# for (Debian's go.env says local, which refuses it).
+GOOS=$(go env GOHOSTOS) GOARCH=$(go env GOHOSTARCH)
+export GOWORK=off GOOS GOARCH GOTOOLCHAIN=auto
 
 echo "Building FerretDB $VERSION into .tools/bin (first time only; takes a few minutes)..." >&2
 src="$root/.tools/src/ferretdb-$VERSION"
@@ -76,6 +79,7 @@ echo "$VERSION" > "$src/build/version/version.txt"
 mkdir -p "$(dirname "$bin")"
 # Built aside and renamed: a running server keeps its (old) binary instead of "text file busy".
 (cd "$src" && GOFLAGS=-buildvcs=false go build -o "$bin.new" ./cmd/ferretdb)
+# Stamped only once it runs: a binary that does not would otherwise be kept by every later setup.
+"$bin.new" --version | sed -n 1p >&2 # not `head -1`: it may close the pipe early, and under pipefail that SIGPIPE (141) failed the install
 mv -f "$bin.new" "$bin"
 echo "$want" > "$stamp"
-"$bin" --version | sed -n 1p >&2 # not `head -1`: it may close the pipe early, and under pipefail that SIGPIPE (141) failed the install

@@ -52,7 +52,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   if (!existsSync(ferretdbBinary)) {
     throw new Error(
       `The embedded database is not installed (${ferretdbBinary} is missing). ` +
-        "Run `make setup` (it needs Go 1.24+, which FerretDB v1.24.2 asks for), or set MONGODB_URI to a running MongoDB.",
+        "Run `make setup` (it needs Go 1.21+, which fetches the Go 1.24 FerretDB v1.24.2 asks for), or set MONGODB_URI to a running MongoDB.",
     );
   }
   const dataDir = path.resolve(options.dataDir);
