@@ -52,6 +52,20 @@ async function leftAt(run: FaultRun, bank: SandboxBank, body: TransferBody): Pro
   };
 }
 
+/**
+ * A call the gateway handed on just before it died may still be on its way to the bank (through
+ * the bank service): for after-sending-mark, whether it arrives is watched for a while (the bank
+ * holds it 3 s), not judged at once on a slow machine.
+ */
+async function leftAtWatching(run: FaultRun, bank: SandboxBank, body: TransferBody, point: GatewayFailpoint) {
+  let left = await leftAt(run, bank, body);
+  for (let waited = 0; point === "after-sending-mark" && !left.reachedBank && waited < 5_000; waited += 100) {
+    await pause(100);
+    left = await leftAt(run, bank, body);
+  }
+  return left;
+}
+
 /** What each step must leave behind when the gateway dies there. */
 const LEFT_AT: Record<GatewayFailpoint, Partial<Awaited<ReturnType<typeof leftAt>>>> = {
   "after-record": { state: "SENDING", answered: false, reachedBank: false, booked: false },
@@ -71,7 +85,7 @@ export async function gatewayFailpoint(run: FaultRun, point: GatewayFailpoint, t
   const first = await run.send(createAppClient(doomed.origin, FAULT_TIMINGS.appTimeoutMs), body);
   const died = await killedWithin(doomed, FAILPOINT_DEATH_MS);
   if (!died) await doomed.kill();
-  const left = await leftAt(run, SANDBOX_OF_DESTINATION[to], body);
+  const left = await leftAtWatching(run, SANDBOX_OF_DESTINATION[to], body, point);
   if (Object.entries(LEFT_AT[point]).some(([what, expected]) => left[what as keyof typeof left] !== expected)) {
     run.problem(`gateway killed at ${point} (${body.clientReferenceNo}) left ${JSON.stringify(left)}, not ${JSON.stringify(LEFT_AT[point])}: the kill did not land at its step`);
   }

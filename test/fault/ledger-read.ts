@@ -7,7 +7,8 @@ import type { LedgerTransfer } from "./ledger-check";
  * the way an auditor would, and waits (bounded) for the resolver to settle what is not final.
  */
 
-const NOT_FINAL = ["SENDING", "PENDING"];
+/** The states the resolver still works on. */
+export const NOT_FINAL: readonly string[] = ["SENDING", "PENDING"];
 
 interface RawTransfer {
   _id?: unknown; referenceNumber?: unknown; clientId?: unknown; clientReferenceNo?: unknown; state?: unknown; amount?: unknown;

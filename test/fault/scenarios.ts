@@ -1,7 +1,7 @@
 import type { AppAnswer, AppClient, TransferBody } from "./app-client";
 import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { waitForResolver, waitForTransfers } from "./ledger-read";
+import { NOT_FINAL, waitForResolver, waitForTransfers } from "./ledger-read";
 import { FAULT_MODES, magicAccount, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
@@ -101,14 +101,19 @@ export async function faultModesByAdminRule(run: FaultRun, client: AppClient, ba
   const lastSentTo = new Map<SandboxBank, string>();
   for (const { bank, mode } of plan) {
     const before = lastSentTo.get(bank);
-    if (before !== undefined) await waitForTransfers(run.db, [before], (t) => !["SENDING", "PENDING"].includes(t.state), RESOLVER_SETTLES_MS);
+    if (before !== undefined) {
+      await waitForTransfers(run.db, [before], (t) => !NOT_FINAL.includes(t.state), RESOLVER_SETTLES_MS)
+        .catch((error: unknown) => { run.problem(`admin rule ${mode} at ${bank}: ${String(error)}`); });
+    }
     const admin = run.fs.sandbox(bank);
     await admin.addFault({ mode, times: 1, latencyMs: 800 });
     const body = run.body(INTRABANK[bank]);
     run.expectFinal(body, expectedAt(bank, mode, EXPECTED_FINAL_ONCE), `admin rule ${mode} at ${bank}`);
     run.faults++;
-    answers.push(await run.send(client, body));
-    lastSentTo.set(bank, body.clientReferenceNo);
+    const answer = await run.send(client, body);
+    answers.push(answer);
+    // A request refused before it was recorded leaves nothing to wait for (its answer is judged on its own).
+    if (answer.kind === "answer" && answer.referenceNumber !== undefined) lastSentTo.set(bank, body.clientReferenceNo);
     // Most modes end as a plain transfer would: only the rule's use shows the fault was met.
     if ((await admin.faults()).length > 0) run.problem(`admin rule ${mode} at ${bank} was never used: ${body.clientReferenceNo} met no fault`);
     await admin.clearFaults();

@@ -177,7 +177,7 @@ describe("bank service skeleton: health and reflection (no token)", () => {
     client.close();
   });
 
-  it("serves reflection of the bank contract, loaded from proto/payment/v1/bank.proto", async () => {
+  it("serves reflection of the bank contract: BankTransferService in payment.v1, with its methods", async () => {
     const Reflection = serviceAt(protoFile("@grpc/reflection", "build/proto/grpc/reflection/v1/reflection.proto"), "grpc", "reflection", "v1", "ServerReflection");
     const client = new Reflection(`127.0.0.1:${port}`, credentials.createInsecure()) as Client & {
       serverReflectionInfo(): ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
