@@ -257,7 +257,7 @@ export const gatewayConfigSchema: convict.Schema<RawGatewayConfig> = {
     env: "GATEWAY_BREAKER_WINDOW_MS",
   },
   failpoint: {
-    doc: "TEST ONLY: SIGKILL this process at one step of a transfer (after-record, after-sending-mark, after-bank-answer, before-reply). Empty: off.",
+    doc: "TEST ONLY: SIGKILL this process at one step of a transfer (after-record, after-sending-mark, after-bank-answer, before-reply; the resolver's resend-recorded, resend-answered). Empty: off.",
     format: ["", ...FAILPOINTS],
     default: "",
     env: "GATEWAY_FAILPOINT",

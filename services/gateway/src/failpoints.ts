@@ -1,15 +1,17 @@
 /**
- * TEST-ONLY crash points on the request path of a transfer (GATEWAY_FAILPOINT). The fault suite
- * sets one per gateway process to SIGKILL it at an exact step, then checks that the restarted
- * system loses and doubles nothing. Off (undefined) in every real deployment; hit() then costs
- * one comparison.
+ * TEST-ONLY crash points on the way of a transfer to the bank (GATEWAY_FAILPOINT): the request
+ * path's, and the resolver's re-send. The fault suite and failpoint-process.test.ts set one per
+ * gateway process to SIGKILL it at an exact step, then check that the restarted system loses and
+ * doubles nothing. Off (undefined) in every real deployment; hit() then costs one comparison.
  *
  *   after-record        the transfer is in the ledger (SENDING, attempt 1); nothing was sent
  *   after-sending-mark  the request was handed to the bank service; no answer processed
  *   after-bank-answer   the bank service answered; the answer is not in the ledger
  *   before-reply        the answer is in the ledger; the app gets no reply
+ *   resend-recorded     the resolver recorded a re-send (SENDING, under its lease); nothing was sent
+ *   resend-answered     the bank service answered the re-send; the answer is not in the ledger
  */
-export const FAILPOINTS = ["after-record", "after-sending-mark", "after-bank-answer", "before-reply"] as const;
+export const FAILPOINTS = ["after-record", "after-sending-mark", "after-bank-answer", "before-reply", "resend-recorded", "resend-answered"] as const;
 export type Failpoint = (typeof FAILPOINTS)[number];
 
 /**

@@ -101,15 +101,16 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     metrics.manualReviews.inc({ bank: bankCode });
     logger.error({ alert: "manual-review", referenceNumber: record.referenceNumber, clientId: record.clientId, bankCode, amount: record.amount, reason }, "transfer needs manual review");
   };
+  const failpoints = createFailpoints(settings.failpoint);
   const transfers = createTransferService({
     ledger, bank, registry: () => registry.current(), clock: () => new Date(), referenceFor: referenceNumberFor,
     instanceId, policies, leaseMs: settings.leaseMs, duplicateWaitMs: settings.duplicateWaitMs, maxInFlightPerBank: settings.maxInFlightPerBank,
-    failpoints: createFailpoints(settings.failpoint), onManualReview, logger,
+    failpoints, onManualReview, logger,
     onBankCall: (bankCode, outcome, seconds) => { metrics.bankCalls.observe({ bank: bankCode, outcome }, seconds); },
   });
   const resolver = createResolver({
     ledger, bank, registry: () => registry.current(), clock: () => new Date(), instanceId, policies, leaseMs: settings.leaseMs,
-    batchSize: settings.resolverBatchSize, intervalMs: settings.resolverIntervalMs, onManualReview, logger,
+    batchSize: settings.resolverBatchSize, intervalMs: settings.resolverIntervalMs, onManualReview, logger, failpoints,
     onInquiry: (bankCode, status) => { metrics.inquiries.inc({ bank: bankCode, status }); },
     onResend: (bankCode) => { metrics.resends.inc({ bank: bankCode }); },
   });

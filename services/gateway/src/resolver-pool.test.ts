@@ -5,6 +5,7 @@ import type { BankCaller } from "./bank-client";
 import { bankPoliciesOf } from "./bank-policy";
 import { crashedTransfer, testSettings, until } from "./gateway-harness";
 import type { RegistrySnapshot } from "./registry";
+import { createFailpoints } from "./failpoints";
 import { createResolver } from "./resolver";
 import type { TransferRecord, TransferStore } from "./transfer-store";
 
@@ -51,7 +52,7 @@ function pool(o: { due: number; batchSize: number; inquiryMs: number; claimMs: n
   const resolver = createResolver({
     ledger, bank, clock: () => new Date(), instanceId: "pool-test", policies: bankPoliciesOf(settings), leaseMs: settings.leaseMs,
     registry: () => ({ partners: partners({ bankBni: 1, bankBca: 1, bankMandiri: 1 }) }) as unknown as RegistrySnapshot,
-    batchSize: o.batchSize, intervalMs: 50, onManualReview: () => undefined, logger: pino({ level: "silent" }),
+    batchSize: o.batchSize, intervalMs: 50, onManualReview: () => undefined, logger: pino({ level: "silent" }), failpoints: createFailpoints(undefined),
   });
   return { resolver, due, seen };
 }

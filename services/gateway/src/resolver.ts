@@ -2,6 +2,7 @@ import { jakartaDate, type Logger, type Partner } from "@gerbang/shared";
 import type { BankCaller } from "./bank-client";
 import { attemptFields, bankKnowsAttempt, type StatusAnswer } from "./bank-outcome";
 import { nextCheckDelay, policyFor, reviewCheckDelay, type BankPolicies, type BankPolicy } from "./bank-policy";
+import type { Failpoints } from "./failpoints";
 import type { RegistrySnapshot } from "./registry";
 import { sendWithFallback } from "./reroute";
 import { decide, neverLeft, reviewDue, secondsSinceSent, type Decision } from "./resolver-decision";
@@ -26,6 +27,8 @@ export interface ResolverDeps {
   intervalMs: number;
   onManualReview: ManualReviewAlert;
   logger: Logger;
+  /** TEST-ONLY crash points of a re-send (failpoints.ts). */
+  failpoints: Failpoints;
   /** Observes each status inquiry and re-send (metrics). */
   onInquiry?: (bankCode: string, status: StatusAnswer["status"]) => void;
   onResend?: (bankCode: string) => void;
@@ -225,6 +228,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       ? await deps.ledger.amend(record, owner, patch, now)
       : await deps.ledger.transition(record, "SENDING", patch, now, owner);
     if (sending === undefined) return;
+    deps.failpoints.hit("resend-recorded");
     const sent = next ?? attempt; // what the bank call reads of it (number, date, route) the re-send's patch leaves as it was
     if (next === undefined) {
       deps.onResend?.(partner.bankCode); // the metric counts same-id re-sends
@@ -235,7 +239,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
     // never left is as final as a first send's, and a refusal as unreachable is rerouted for an app
     // that allows it, as the request path's is.
     const route = { partner, usage: sent.usage, beneficiaryBankName: sending.beneficiaryBankName };
-    const last = await sendWithFallback(deps, owner, { record: sending, attempt: sent, route }, (s) => sendAttempt(deps, s, { owner, stopping }));
+    const last = await sendWithFallback(deps, owner, { record: sending, attempt: sent, route }, async (s) => {
+      const answer = await sendAttempt(deps, s, { owner, stopping });
+      if (answer !== undefined) deps.failpoints.hit("resend-answered");
+      return answer;
+    });
     if (last.answer === undefined) return;
     await settleAnswer(deps, last.record, last.attempt.attempt, last.answer,
       { owner, policy: policyFor(deps.policies, last.route.partner.bankCode), send: unsent ? "first" : "resend", now: deps.clock() });
