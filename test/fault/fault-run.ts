@@ -110,7 +110,7 @@ export async function createFaultRun(fs: FaultSystem): Promise<FaultRun> {
     },
     finish: async () => {
       const open = await waitForResolver(db, RESOLVER_SETTLES_MS);
-      findings.push(...await banksDone(fs, repeatsBefore));
+      findings.push(...await banksDone(fs, repeatsBefore), ...fs.unexpectedExits());
       const ledgers: BankLedgers = {};
       for (const [code, bank] of Object.entries(SANDBOX_OF_PARTNER)) {
         ledgers[code] = withBookings(snapshots[code], await fs.sandbox(bank).ledger());

@@ -130,6 +130,8 @@ export interface FaultSystem {
    * partners' serviceUrl keeps pointing there, so the gateway calls ours (e.g. with BANK_FAILPOINT).
    */
   spawnBankService(bank: SandboxBank, extraEnv: Record<string, string>): Promise<ServiceProcess>;
+  /** The system's components and main gateway that exited without a scenario asking them to. */
+  unexpectedExits(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -156,7 +158,11 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
   const databaseName = `fault_${id.replace(/-/g, "_")}`;
   const extra = options.env ?? {};
   const bankEnv = (name: ComponentName) => ({ ...bankFaultEnv(), ...extra[name] });
+  // A component that dies without being asked to is a bug of its own, whatever the transfers show.
+  const unexpectedExits: string[] = [];
+  const exitedOnItsOwn = (name: string, how: string | number | null) => { unexpectedExits.push(`${name} exited without being asked to (${String(how)})`); };
   const system = await startSystem({
+    onUnexpectedExit: (name, code, signal) => { exitedOnItsOwn(name, signal ?? code); },
     stateDir,
     fixedPorts: false,
     databaseName,
@@ -182,8 +188,16 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     return gateway;
   };
   let main: GatewayProcess;
+  let mainAsked = false; // a kill, stop or restart of the main gateway is the scenario's
+  const startMain = async () => {
+    const gateway = started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts }));
+    mainAsked = false;
+    void gateway.exited.then((signal) => { if (!mainAsked) exitedOnItsOwn("gateway", signal); });
+    return gateway;
+  };
+  const askMain = <T>(how: () => Promise<T>) => { mainAsked = true; return how(); };
   try {
-    main = started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts }));
+    main = await startMain();
   } catch (error) {
     await system.stop();
     throw error;
@@ -195,11 +209,11 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     system,
     gateway: {
       origin: main.origin,
-      kill: () => main.kill(),
-      stop: () => main.stop(),
+      kill: () => askMain(() => main.kill()),
+      stop: () => askMain(() => main.stop()),
       restart: async () => {
-        await main.stop();
-        main = started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts }));
+        await askMain(() => main.stop());
+        main = await startMain();
       },
     },
     label,
@@ -236,9 +250,10 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
       extraProcesses.push(service);
       return service;
     },
+    unexpectedExits: () => [...unexpectedExits],
     stop: async () => {
       for (const p of extraProcesses) await p.stop();
-      await main.stop();
+      await askMain(() => main.stop());
       await system.stop();
       // The database files go; the logs stay for the post-mortem of a failed run (`make clean` removes them).
       rmSync(path.join(stateDir, "db"), { recursive: true, force: true });
