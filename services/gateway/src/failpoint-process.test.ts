@@ -20,7 +20,8 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 
-async function startGatewayProcess(failpoint: Failpoint, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | null> }> {
+/** `mayDieFirst`: a resolver's failpoint may fire before the servers listen; a request path's never does. */
+async function startGatewayProcess(failpoint: Failpoint, env: Record<string, string> = {}, mayDieFirst = false): Promise<{ child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | null> }> {
   const [httpPort, grpcPort] = await Promise.all([freePort(), freePort()]);
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "services/gateway/src/main.ts")], {
     cwd: repoRoot,
@@ -37,7 +38,8 @@ async function startGatewayProcess(failpoint: Failpoint, env: Record<string, str
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode} before listening`);
-    if (child.signalCode !== null) return { child, url, exited }; // a resolver's failpoint may fire before the servers listen
+    if (child.signalCode !== null && mayDieFirst) return { child, url, exited };
+    if (child.signalCode !== null) throw new Error(`gateway killed by ${child.signalCode} before listening`);
     if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { child, url, exited };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -102,10 +104,13 @@ describe("GATEWAY_FAILPOINT: the resolver's re-send, killed at each step", () =>
     const referenceNumber = `FPR${Date.now()}`;
     const record = crashedTransfer({ referenceNumber, clientReferenceNo: `FP-${failpoint}-${Date.now()}`, amount: "7100", sentAt: past, leaseOwner: "gateway-dead", leaseUntil: past, nextCheckAt: past });
     expect(await (await createTransferStore(h.connection)).insert(record)).toBe("inserted");
-    const gateway = await startGatewayProcess(failpoint, { GATEWAY_RESOLVER_ENABLED: "true", GATEWAY_RESOLVER_INTERVAL_MS: "100" });
-    expect(await gateway.exited).toBe("SIGKILL");
-
+    const gateway = await startGatewayProcess(failpoint, { GATEWAY_RESOLVER_ENABLED: "true", GATEWAY_RESOLVER_INTERVAL_MS: "100" }, true);
     const transfers = h.connection.db!.collection("transfers");
+    const timeout = new Promise<string>((resolve) => { setTimeout(resolve, 20_000, "still running after 20 s").unref(); });
+    const ended = await Promise.race([gateway.exited, timeout]);
+    if (ended !== "SIGKILL") throw new Error(`the process was not killed at ${failpoint} (${String(ended)}); the transfer: ${JSON.stringify(await transfers.findOne({ referenceNumber }))}`);
+
+
     const doc = await transfers.findOne({ referenceNumber });
     // The re-send was recorded (its time, under the dead process's lease) and nothing after it.
     expect(doc).toMatchObject({ state: "SENDING", attempts: [{ attempt: 1 }] });

@@ -8,8 +8,10 @@
  *   after-sending-mark  the request was handed to the bank service; no answer processed
  *   after-bank-answer   the bank service answered; the answer is not in the ledger
  *   before-reply        the answer is in the ledger; the app gets no reply
- *   resend-recorded     the resolver recorded a re-send (SENDING, under its lease); nothing was sent
- *   resend-answered     the bank service answered the re-send; the answer is not in the ledger
+ *   resend-recorded     the resolver recorded a re-send, or a new day's attempt in place of one
+ *                       that never left (SENDING, under its lease); nothing was sent
+ *   resend-answered     that call returned (the bank's answer, or the gateway's own "not sent" or
+ *                       "no answer"); nothing of it is in the ledger
  */
 export const FAILPOINTS = ["after-record", "after-sending-mark", "after-bank-answer", "before-reply", "resend-recorded", "resend-answered"] as const;
 export type Failpoint = (typeof FAILPOINTS)[number];
