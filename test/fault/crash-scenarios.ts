@@ -54,12 +54,13 @@ async function leftAt(run: FaultRun, bank: SandboxBank, body: TransferBody): Pro
 
 /**
  * A call the gateway handed on just before it died may still be on its way to the bank (through
- * the bank service): for after-sending-mark, whether it arrives is watched for a while (the bank
- * holds it 3 s), not judged at once on a slow machine.
+ * the bank service): for after-sending-mark, whether it arrives is watched for 2 s (the bank holds
+ * it 3 s), not judged at once on a slow machine. Not longer: the dead gateway's lease (5.5 s from
+ * the record) must still hold it, or another's re-send could be what reaches the bank.
  */
 async function leftAtWatching(run: FaultRun, bank: SandboxBank, body: TransferBody, point: GatewayFailpoint) {
   let left = await leftAt(run, bank, body);
-  for (let waited = 0; point === "after-sending-mark" && !left.reachedBank && waited < 5_000; waited += 100) {
+  for (let waited = 0; point === "after-sending-mark" && !left.reachedBank && waited < 2_000; waited += 100) {
     await pause(100);
     left = await leftAt(run, bank, body);
   }

@@ -187,15 +187,14 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     void gateway.exited.then(() => runningGateways.delete(gateway));
     return gateway;
   };
-  let main: GatewayProcess;
-  let mainAsked = false; // a kill, stop or restart of the main gateway is the scenario's
-  const startMain = async () => {
-    const gateway = started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts }));
-    mainAsked = false;
-    void gateway.exited.then((signal) => { if (!mainAsked) exitedOnItsOwn("gateway", signal); });
-    return gateway;
+  /** `p`, whose exit is reported unless a scenario asked for it (its kill or stop) or it is its purpose (a failpoint). */
+  const watched = <P extends ServiceProcess>(p: P, diesByDesign: boolean): P => {
+    let asked = diesByDesign;
+    void p.exited.then((signal) => { if (!asked) exitedOnItsOwn(p.name, signal ?? "no signal: it exited by itself"); });
+    return { ...p, kill: () => { asked = true; return p.kill(); }, stop: () => { asked = true; return p.stop(); } };
   };
-  const askMain = <T>(how: () => Promise<T>) => { mainAsked = true; return how(); };
+  let main: GatewayProcess;
+  const startMain = async () => watched(started(await startGatewayProcess({ name: "gateway", logDir, env: gatewayEnv(), ports: mainPorts })), false);
   try {
     main = await startMain();
   } catch (error) {
@@ -209,10 +208,10 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     system,
     gateway: {
       origin: main.origin,
-      kill: () => askMain(() => main.kill()),
-      stop: () => askMain(() => main.stop()),
+      kill: () => main.kill(),
+      stop: () => main.stop(),
       restart: async () => {
-        await askMain(() => main.stop());
+        await main.stop();
         main = await startMain();
       },
     },
@@ -222,7 +221,7 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     app: createAppClient(`http://127.0.0.1:${system.ports.gatewayHttp}`, FAULT_TIMINGS.appTimeoutMs),
     sandbox: (bank) => createSandboxAdmin(`http://127.0.0.1:${sandboxPort[bank]}`),
     spawnGateway: async (name, extraEnv = {}) => {
-      const gateway = started(await startGatewayProcess({ name, logDir, env: gatewayEnv(extraEnv) }));
+      const gateway = watched(started(await startGatewayProcess({ name, logDir, env: gatewayEnv(extraEnv) })), extraEnv.GATEWAY_FAILPOINT !== undefined);
       extraProcesses.push(gateway);
       return gateway;
     },
@@ -232,7 +231,7 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
     }, REGISTRY_RELOAD_BOUND_MS, `every gateway to serve from a registry read after ${since.toISOString()}`),
     spawnBankService: async (bank, extraEnv) => {
       const port = { bni: system.ports.bankBni, bca: system.ports.bankBca, mandiri: system.ports.bankMandiri }[bank];
-      const service = await startServiceProcess({
+      const service = watched(await startServiceProcess({
         name: `bank-${bank}-own-${extraProcesses.length}`,
         script: `services/bank-${bank}/src/main.ts`,
         ports: [port],
@@ -246,14 +245,14 @@ export async function startFaultSystem(label: string, options: FaultSystemOption
           ...bankFaultEnv(),
           ...extraEnv,
         },
-      });
+      }), extraEnv.BANK_FAILPOINT !== undefined);
       extraProcesses.push(service);
       return service;
     },
     unexpectedExits: () => [...unexpectedExits],
     stop: async () => {
       for (const p of extraProcesses) await p.stop();
-      await askMain(() => main.stop());
+      await main.stop();
       await system.stop();
       // The database files go; the logs stay for the post-mortem of a failed run (`make clean` removes them).
       rmSync(path.join(stateDir, "db"), { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import type { AppAnswer, AppClient, TransferBody } from "./app-client";
 import { RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
 import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { NOT_FINAL, waitForResolver, waitForTransfers } from "./ledger-read";
+import { NOT_FINAL, readTransfer, waitForResolver, waitForTransfers } from "./ledger-read";
 import { FAULT_MODES, magicAccount, type FaultMode } from "@gerbang/shared/src/bank/testing";
 
 /**
@@ -110,10 +110,9 @@ export async function faultModesByAdminRule(run: FaultRun, client: AppClient, ba
     const body = run.body(INTRABANK[bank]);
     run.expectFinal(body, expectedAt(bank, mode, EXPECTED_FINAL_ONCE), `admin rule ${mode} at ${bank}`);
     run.faults++;
-    const answer = await run.send(client, body);
-    answers.push(answer);
-    // A request refused before it was recorded leaves nothing to wait for (its answer is judged on its own).
-    if (answer.kind === "answer" && answer.referenceNumber !== undefined) lastSentTo.set(bank, body.clientReferenceNo);
+    answers.push(await run.send(client, body));
+    // Only a recorded transfer can be re-sent (whatever the app heard); one refused before that leaves nothing to wait for.
+    if (await readTransfer(run.db, body.clientReferenceNo) !== undefined) lastSentTo.set(bank, body.clientReferenceNo);
     // Most modes end as a plain transfer would: only the rule's use shows the fault was met.
     if ((await admin.faults()).length > 0) run.problem(`admin rule ${mode} at ${bank} was never used: ${body.clientReferenceNo} met no fault`);
     await admin.clearFaults();
