@@ -55,7 +55,8 @@ fi
 # The caller's Go settings must not change what is built: no workspace, this machine's platform
 # (an empty GOOS would fall back to a `go env -w` one), and the toolchain FerretDB's go.mod asks
 # for (Debian's go.env says local, which refuses it).
-GOOS=$(go env GOHOSTOS) GOARCH=$(go env GOHOSTARCH)
+GOOS=$(cd "$root" && go env GOHOSTOS) || exit 1
+GOARCH=$(cd "$root" && go env GOHOSTARCH) || exit 1
 export GOWORK=off GOOS GOARCH GOTOOLCHAIN=auto
 
 echo "Building FerretDB $VERSION into .tools/bin (first time only; takes a few minutes)..." >&2
