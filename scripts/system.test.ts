@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:net";
-import { freePort, repoRoot } from "@gerbang/shared";
+import { DEFAULT_PORTS, freePort, repoRoot } from "@gerbang/shared";
 import { testDatabaseUri } from "../test/database";
-import { busyPorts, notHoisted, startSystem, stopBackstopMs, thirdPartyDependencies, type ComponentName } from "./system";
+import { busyPorts, notHoisted, startSystem, stillRunning, stopBackstopMs, thirdPartyDependencies, type ComponentName } from "./system";
 
 // `make bench` runs every service from an esbuild bundle in .state/build, which loads its
 // third-party packages from the root node_modules. A lockfile that nests one under a workspace
@@ -133,6 +134,41 @@ describe("startSystem's watch on its components", () => {
     }
     expect(processesMentioning(mark)).toEqual([]);
   }, 60_000);
+
+  it("lists its processes in its state folder while it runs, and none once stopped", async () => {
+    const stateDir = path.join(repoRoot, ".state/test-system", randomUUID());
+    const system = await startSystem({
+      stateDir, fixedPorts: false, stdio: "ignore",
+      skip: ["sandbox-bca", "sandbox-mandiri", "bank-bni", "bank-bca", "bank-mandiri", "gateway"],
+    });
+    try {
+      expect(stillRunning(stateDir)).toEqual([
+        { name: "database", pid: required(system.pid("database"), "database") }, { name: "sandbox-bni", pid: required(system.pid("sandbox-bni"), "sandbox-bni") },
+      ]);
+    } finally {
+      await system.stop();
+    }
+    expect(stillRunning(stateDir)).toEqual([]);
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("names what an earlier run left running when a port is taken (make run killed with SIGKILL), and starts nothing", async () => {
+    const stateDir = path.join(repoRoot, ".state/test-system", randomUUID());
+    mkdirSync(stateDir, { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid; // a process that has exited: not named
+    // This test's own pid stands for processes left running (alive); an exited one is not named.
+    writeFileSync(path.join(stateDir, "pids.json"), JSON.stringify({ database: process.pid, "sandbox-bni": gone, gateway: process.pid }));
+    // make run's own port for the BNI sandbox, held here (or by a make run beside this test: taken either way).
+    const holder = createServer();
+    await new Promise<void>((resolve) => { holder.once("error", () => { resolve(); }).listen(DEFAULT_PORTS.sandboxBni, "127.0.0.1", resolve); });
+    try {
+      await expect(startSystem({ stateDir, fixedPorts: true, stdio: "ignore" }))
+        .rejects.toThrow(`an earlier run, stopped without stopping them, left gateway (pid ${process.pid}), database (pid ${process.pid}): kill ${process.pid}, then kill ${process.pid}); nothing was started`);
+    } finally {
+      holder.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
 
   it("finds the ports something already listens on", async () => {
     const server = createServer();

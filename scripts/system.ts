@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_PORTS, freePort, isListening, raceSignal, repoRoot, startEmbeddedDatabase, stopChild, waitForPort, type EmbeddedDatabase } from "@gerbang/shared";
 // The settings module alone: the gateway's package would load its whole server into every runner.
@@ -235,7 +235,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // only sees that the port answers): "up" would be printed over a gateway that died on EADDRINUSE.
   const external = options.mongodbUri !== undefined && options.mongodbUri !== "";
   const busy = await busyPorts(Object.values(ports).filter((port) => !(external && port === ports.database)));
-  if (busy.length > 0) throw new Error(`port ${busy.join(", ")} already in use on 127.0.0.1 (another make run?); nothing was started`);
+  if (busy.length > 0) {
+    // The gateway first and the database last, as a stop goes: the gateway hands its leases back through it.
+    const left = stillRunning(options.stateDir).reverse();
+    const listed = left.map(({ name, pid }) => `${name} (pid ${pid})`).join(", ");
+    const pids = (which: typeof left) => which.map(({ pid }) => pid).join(" ");
+    const services = left.filter(({ name }) => name !== "database");
+    const store = left.filter(({ name }) => name === "database");
+    const stopThem = [services, store].filter((group) => group.length > 0).map((group) => `kill ${pids(group)}`).join(", then ");
+    const named = left.length === 0 ? "another make run?" : `an earlier run, stopped without stopping them, left ${listed}: ${stopThem}`;
+    throw new Error(`port ${busy.join(", ")} already in use on 127.0.0.1 (${named}); nothing was started`);
+  }
   let watching = false; // onUnexpectedExit applies between a successful start and stop()
   // A component (or the database) that dies after it came up but before the whole system has:
   // the start fails with it, rather than "up" being printed over half a system.
@@ -256,6 +266,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     database = await startDatabase();
     mongodbUri = database.uri;
   }
+
   const databaseName = options.databaseName ?? "gerbang";
   const base = { ...options.commonEnv, MONGODB_URI: mongodbUri, MONGODB_DATABASE: databaseName, PORTS_JSON: JSON.stringify(ports) };
   const stdio = options.stdio ?? "ignore";
@@ -273,10 +284,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // Each service ends by itself within its own shutdown budget, handing its leases back; killed sooner, it could not.
     await stopChild(child, signal, backstopMs);
   };
+  // Which processes run, in stateDir: a run killed too hard to stop them leaves them listed (stillRunning).
+  const listPids = () => {
+    const pids: Record<string, number> = {};
+    if (database?.pid !== undefined) pids.database = database.pid;
+    for (const [name, child] of children) if (child.pid !== undefined) pids[name] = child.pid;
+    mkdirSync(options.stateDir, { recursive: true });
+    writeFileSync(pidsFile(options.stateDir), `${JSON.stringify(pids)}\n`);
+  };
   const stopAll = async () => {
     watching = false;
     for (const c of [...all].reverse()) await stopNamed(c.name, "SIGTERM");
     await database?.stop();
+    rmSync(pidsFile(options.stateDir), { force: true });
     if (bundles !== undefined) rmSync(bundles.dir, { recursive: true, force: true });
   };
   const launch = async (c: Component) => {
@@ -285,6 +305,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const gc = c.name === "gateway" ? GATEWAY_GC_FLAGS : [];
     const child = spawnTs(script, c.args, c.env, stdio, [...heap, ...gc, ...(options.nodeArgs?.[c.name] ?? [])], options.ownProcessGroups === true);
     children.set(c.name, child);
+    listPids();
     let listening = false;
     // While the system starts, one that never listened is waitForPort's to report.
     child.once("exit", (code, signal) => { if (!asked.has(child) && (watching || listening)) exited(c.name, code, signal); });
@@ -295,6 +316,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     listening = true;
   };
   try {
+    listPids();
     options.signal?.throwIfAborted();
     await runToEnd(path.join(repoRoot, "scripts/seed.ts"), ["--if-empty"], base, stdio);
     bundles = options.compiled === true ? buildBundles(all.map((c) => c.script)) : undefined;
@@ -329,10 +351,37 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await database.stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
       database = await startDatabase();
+      listPids();
     },
     pid: (name) => (name === "database" ? database?.pid : children.get(name)?.pid),
     stop: stopAll,
   };
+}
+
+const pidsFile = (stateDir: string) => path.join(stateDir, "pids.json");
+
+/**
+ * The processes a system in `stateDir` listed and never stopped (make run killed with SIGKILL:
+ * its components, in process groups of their own, run on) that are still alive. A pid the system
+ * reused since may name another process: the list is for a person to check, never killed here.
+ */
+export function stillRunning(stateDir: string): { name: string; pid: number }[] {
+  let listed: Record<string, unknown>;
+  try {
+    listed = JSON.parse(readFileSync(pidsFile(stateDir), "utf8")) as Record<string, unknown>;
+  } catch {
+    return []; // none listed (stopped cleanly, or never started here)
+  }
+  return Object.entries(listed).flatMap(([name, pid]) => (typeof pid === "number" && isAlive(pid) ? [{ name, pid }] : []));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, someone else's
+  }
 }
 
 /** The ports of `ports` on which something on loopback already accepts connections. */
