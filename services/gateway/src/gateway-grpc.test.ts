@@ -1,13 +1,12 @@
 import http2 from "node:http2";
-import path from "node:path";
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError, type StatusObject } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { credentials, Metadata, status, type ClientReadableStream, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { PaymentGatewayService, TransferRequestSchema } from "@gerbang/gen/es/payment/v1/gateway_pb";
 import { PaymentGatewayServiceClient, type TransferRequest, type TransferResponse } from "@gerbang/gen/ts-proto/payment/v1/gateway";
+import { askReflection, healthClient } from "@gerbang/shared/src/bank/testing";
 import { appToken, startHarness, until, type Harness } from "./gateway-harness";
 import { MAX_HEALTH_WATCHERS_PER_SOURCE } from "./grpc-health";
 
@@ -238,16 +237,8 @@ describe("a stranger's request: the token is checked before the body is read", (
 });
 
 describe("gRPC health checking and server reflection", () => {
-  const protoDir = (pkg: string, sub: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), sub);
-  const load = (file: string) => loadPackageDefinition(loadSync(file, { keepCase: false, enums: String }));
-  type Ctor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
-  const ctorAt = (root: unknown, ...names: string[]) => names.reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], root) as Ctor;
-
   it("answers grpc.health.v1.Health/Check for the server and for the gateway service; unknown services are NOT_FOUND", async () => {
-    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
-    const client = new Health(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
-      check(req: { service: string }, cb: (error: ServiceError | null, res: { status: string }) => void): void;
-    };
+    const client = healthClient(`127.0.0.1:${h.gateway.grpcPort}`);
     const check = (service: string) => new Promise<{ status?: string; code?: number }>((resolve) => {
       client.check({ service }, (error, res) => { resolve(error === null ? { status: res.status } : { code: error.code }); });
     });
@@ -259,10 +250,7 @@ describe("gRPC health checking and server reflection", () => {
 
   it("ends a Watch stream once the gateway stops, after telling it NOT_SERVING: closing does not wait for the watcher", async () => {
     const leaving = await h.startAnother({ shutdownDelayMs: 500, shutdownGraceMs: 15_000 });
-    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
-    const client = new Health(`127.0.0.1:${leaving.grpcPort}`, credentials.createInsecure()) as Client & {
-      watch(req: { service: string }): ClientReadableStream<{ status: string }>;
-    };
+    const client = healthClient(`127.0.0.1:${leaving.grpcPort}`);
     const statuses: string[] = [];
     const stream = client.watch({ service: "" });
     const ended = new Promise<string>((resolve) => {
@@ -280,10 +268,7 @@ describe("gRPC health checking and server reflection", () => {
   });
 
   it(`refuses a Watch beyond ${MAX_HEALTH_WATCHERS_PER_SOURCE} open at once from one address with RESOURCE_EXHAUSTED (health needs no token); one closing frees a place`, async () => {
-    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
-    const client = new Health(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
-      watch(req: { service: string }): ClientReadableStream<{ status: string }>;
-    };
+    const client = healthClient(`127.0.0.1:${h.gateway.grpcPort}`);
     /** Opens a Watch; resolves with its first status, or the code it ended with before one. */
     const open = () => {
       const stream = client.watch({ service: "" });
@@ -315,10 +300,7 @@ describe("gRPC health checking and server reflection", () => {
 
   it("behind a trusted proxy, a Watch counts against its caller's share (X-Forwarded-For); a garbled X-Forwarded-For names no caller and counts against the proxy's", async () => {
     const proxied = await h.startAnother({ trustedProxies: ["127.0.0.1"] });
-    const Health = ctorAt(load(protoDir("grpc-health-check", "proto/health/v1/health.proto")), "grpc", "health", "v1", "Health");
-    const client = new Health(`127.0.0.1:${proxied.grpcPort}`, credentials.createInsecure()) as Client & {
-      watch(req: { service: string }, metadata: Metadata): ClientReadableStream<{ status: string }>;
-    };
+    const client = healthClient(`127.0.0.1:${proxied.grpcPort}`);
     const streams: ClientReadableStream<{ status: string }>[] = [];
     /** Opens a Watch as forwarded for `caller`; resolves with its first status, or the code it ended with before one. */
     const open = (caller: string) => {
@@ -345,26 +327,14 @@ describe("gRPC health checking and server reflection", () => {
     }
   });
 
-  it.each(["v1", "v1alpha"])("serves grpc.reflection.%s: lists services and hands out the gateway's descriptors", async (version) => {
-    const root = load(protoDir("@grpc/reflection", `build/proto/grpc/reflection/${version}/reflection.proto`));
-    const Reflection = ctorAt(root, "grpc", "reflection", version, "ServerReflection");
-    const client = new Reflection(`127.0.0.1:${h.gateway.grpcPort}`, credentials.createInsecure()) as Client & {
-      serverReflectionInfo(): ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
-    };
-    const stream = client.serverReflectionInfo();
-    const answers: Record<string, unknown>[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on("data", (answer: Record<string, unknown>) => { answers.push(answer); if (answers.length === 4) stream.end(); });
-      stream.on("end", resolve);
-      stream.on("error", reject);
-    });
-    stream.write({ listServices: "" });
-    stream.write({ fileContainingSymbol: "payment.v1.PaymentGatewayService" });
-    stream.write({ fileContainingSymbol: "no.such.Thing" });
-    // The mesh's internal contract is not described to apps (each bank service reflects its own).
-    stream.write({ fileContainingSymbol: "payment.v1.BankTransferService" });
-    await done;
-    client.close();
+  it.each(["v1", "v1alpha"] as const)("serves grpc.reflection.%s: lists services and hands out the gateway's descriptors", async (version) => {
+    const answers = await askReflection(`127.0.0.1:${h.gateway.grpcPort}`, [
+      { listServices: "" },
+      { fileContainingSymbol: "payment.v1.PaymentGatewayService" },
+      { fileContainingSymbol: "no.such.Thing" },
+      // The mesh's internal contract is not described to apps (each bank service reflects its own).
+      { fileContainingSymbol: "payment.v1.BankTransferService" },
+    ], version);
     const services = (answers[0]?.listServicesResponse as { service: { name: string }[] }).service.map((s) => s.name);
     expect(services).toEqual(["payment.v1.PaymentGatewayService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
     const files = (answers[1]?.fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));

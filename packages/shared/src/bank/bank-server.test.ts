@@ -1,6 +1,4 @@
-import path from "node:path";
-import { credentials, loadPackageDefinition, status, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { status } from "@grpc/grpc-js";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { BankTransferStatus, TransferUsage } from "@gerbang/gen/ts-proto/payment/v1/bank";
@@ -8,7 +6,7 @@ import { createLogger } from "../logger";
 import type { BankAdapter, BankAnswer } from "./bank-adapter";
 import type { BankRegistry } from "./bank-registry";
 import { createBankServer, type BankServer } from "./bank-server";
-import { BANK_ROUTES, createBankCaller, jakartaToday, testPartner } from "./testing";
+import { askReflection, BANK_ROUTES, healthClient, createBankCaller, jakartaToday, testPartner } from "./testing";
 
 // The shared bank-service skeleton on a real gRPC server (port 0) with an in-memory adapter that
 // stands in for the bank: graceful stop and the test-only failpoint.
@@ -142,22 +140,13 @@ describe("bank service skeleton: the bank-side request id", () => {
 });
 
 describe("bank service skeleton: health and reflection (no token)", () => {
-  const protoFile = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
-  const serviceAt = (file: string, ...names: string[]) => names.reduce<unknown>(
-    (node, name) => (node as Record<string, unknown>)[name], loadPackageDefinition(loadSync(file, { enums: String })),
-  ) as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
-  type Health = Client & {
-    check(req: { service: string }, cb: (error: ServiceError | null, res: { status: string }) => void): void;
-    watch(req: { service: string }): ClientReadableStream<{ status: string }>;
-  };
   let server: BankServer;
   let port: number;
   beforeEach(async () => { server = start(0).server; port = await server.listen("127.0.0.1", 0); });
   afterEach(async () => { await server.stop(100); });
 
   it("answers Health/Check SERVING for the server and the bank contract, NOT_FOUND for another service; a watcher is told NOT_SERVING on stop", async () => {
-    const Health = serviceAt(protoFile("grpc-health-check", "proto/health/v1/health.proto"), "grpc", "health", "v1", "Health");
-    const client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as Health;
+    const client = healthClient(`127.0.0.1:${port}`);
     const check = (service: string) => new Promise<{ status?: string; code?: number }>((resolve) => {
       client.check({ service }, (error, res) => { resolve(error === null ? { status: res.status } : { code: error.code }); });
     });
@@ -178,21 +167,7 @@ describe("bank service skeleton: health and reflection (no token)", () => {
   });
 
   it("serves reflection of the bank contract: BankTransferService in payment.v1, with its methods", async () => {
-    const Reflection = serviceAt(protoFile("@grpc/reflection", "build/proto/grpc/reflection/v1/reflection.proto"), "grpc", "reflection", "v1", "ServerReflection");
-    const client = new Reflection(`127.0.0.1:${port}`, credentials.createInsecure()) as Client & {
-      serverReflectionInfo(): ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
-    };
-    const stream = client.serverReflectionInfo();
-    const answers: Record<string, unknown>[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on("data", (answer: Record<string, unknown>) => { answers.push(answer); if (answers.length === 2) stream.end(); });
-      stream.on("end", resolve);
-      stream.on("error", reject);
-    });
-    stream.write({ listServices: "" });
-    stream.write({ fileContainingSymbol: "payment.v1.BankTransferService" });
-    await done;
-    client.close();
+    const answers = await askReflection(`127.0.0.1:${port}`, [{ listServices: "" }, { fileContainingSymbol: "payment.v1.BankTransferService" }]);
     const services = (answers[0]?.listServicesResponse as { service: { name: string }[] }).service.map((s) => s.name);
     expect(services).toContain("payment.v1.BankTransferService");
     const files = (answers[1]?.fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));

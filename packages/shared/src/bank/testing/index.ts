@@ -5,3 +5,4 @@ export * from "./sandbox-admin";
 export * from "./sandbox-process";
 export * from "./conformance";
 export * from "./midnight";
+export * from "./standard-services";
