@@ -1,7 +1,7 @@
 import { createAppClient, type AppAnswer, type TransferBody } from "./app-client";
 import { FAULT_TIMINGS, RESOLVER_SETTLES_MS, type SandboxBank } from "./fault-system";
-import { PLAIN_DESTINATIONS, type Destination, type FaultRun } from "./fault-run";
-import { readTransfer, waitForResolver, waitForTransfers, waitUntilHeld } from "./ledger-read";
+import { PLAIN_DESTINATIONS, sandboxOf, type Destination, type FaultRun } from "./fault-run";
+import { readTransfer, sameTransfer, waitForResolver, waitForTransfers, waitUntilHeld } from "./ledger-read";
 import { killedWithin } from "./service-process";
 import { pause, waitUntil } from "./waits";
 
@@ -31,9 +31,6 @@ const AFTER_FAILPOINT: Record<GatewayFailpoint, readonly string[]> = {
 
 const FAILPOINT_DEATH_MS = 15_000;
 
-/** The sandbox that books a transfer to each destination (interbank goes through BNI). */
-const SANDBOX_OF_DESTINATION: Record<Destination, SandboxBank> = { bni: "bni", bca: "bca", mandiri: "mandiri", "mandiri-008": "mandiri", interbank: "bni" };
-
 /**
  * What the ledger and the bank show of a transfer right after its gateway died, before anything
  * can move it (the dead instance's lease holds it from the others): every step ends SUCCESS, so
@@ -41,7 +38,7 @@ const SANDBOX_OF_DESTINATION: Record<Destination, SandboxBank> = { bni: "bni", b
  */
 async function leftAt(run: FaultRun, bank: SandboxBank, body: TransferBody): Promise<{ state: string; answered: boolean; reachedBank: boolean; booked: boolean }> {
   const transfer = await readTransfer(run.db, body.clientReferenceNo);
-  const same = (r: { amount: string; beneficiaryAccountNumber: string }) => r.amount === body.amount && r.beneficiaryAccountNumber === body.beneficiaryAccountNumber;
+  const same = sameTransfer(body);
   const admin = run.fs.sandbox(bank);
   const booked = (await admin.ledger()).some(same);
   return {
@@ -86,7 +83,7 @@ export async function gatewayFailpoint(run: FaultRun, point: GatewayFailpoint, t
   const first = await run.send(createAppClient(doomed.origin, FAULT_TIMINGS.appTimeoutMs), body);
   const died = await killedWithin(doomed, FAILPOINT_DEATH_MS);
   if (!died) await doomed.kill();
-  const left = await leftAtWatching(run, SANDBOX_OF_DESTINATION[to], body, point);
+  const left = await leftAtWatching(run, sandboxOf(to), body, point);
   if (Object.entries(LEFT_AT[point]).some(([what, expected]) => left[what as keyof typeof left] !== expected)) {
     run.problem(`gateway killed at ${point} (${body.clientReferenceNo}) left ${JSON.stringify(left)}, not ${JSON.stringify(LEFT_AT[point])}: the kill did not land at its step`);
   }

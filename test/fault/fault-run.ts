@@ -16,13 +16,17 @@ import { magicAccount, pastJakartaMidnightIfWithin, type Booking, type FaultMode
 /** Where a transfer goes. Beneficiaries are the sandboxes' fixture accounts (local-fixtures.ts). */
 export type Destination = "bni" | "bca" | "mandiri" | "mandiri-008" | "interbank";
 
-const DESTINATIONS: Record<Destination, { bankCode: string; account: string; name: string }> = {
-  bni: { bankCode: "009", account: "0115476119", name: "ERRY JULIO" },
-  bca: { bankCode: "014", account: "0201245681", name: "KEN AROK" },
-  mandiri: { bankCode: "800", account: "1370098765431", name: "GAJAH MADA" },
-  "mandiri-008": { bankCode: "008", account: "1370098765432", name: "HAYAM WURUK" },
-  interbank: { bankCode: "002", account: "0340012345678", name: "SRI REJEKI" }, // BRI: carried by BNI interbank
+/** `sandbox`: the bank that books it (interbank goes through BNI). */
+const DESTINATIONS: Record<Destination, { bankCode: string; account: string; name: string; sandbox: SandboxBank }> = {
+  bni: { bankCode: "009", account: "0115476119", name: "ERRY JULIO", sandbox: "bni" },
+  bca: { bankCode: "014", account: "0201245681", name: "KEN AROK", sandbox: "bca" },
+  mandiri: { bankCode: "800", account: "1370098765431", name: "GAJAH MADA", sandbox: "mandiri" },
+  "mandiri-008": { bankCode: "008", account: "1370098765432", name: "HAYAM WURUK", sandbox: "mandiri" },
+  interbank: { bankCode: "002", account: "0340012345678", name: "SRI REJEKI", sandbox: "bni" }, // BRI: carried by BNI interbank
 };
+
+/** The sandbox that books a transfer to `to`. */
+export const sandboxOf = (to: Destination): SandboxBank => DESTINATIONS[to].sandbox;
 
 export const PLAIN_DESTINATIONS: readonly Destination[] = ["bni", "bca", "mandiri", "mandiri-008", "interbank"];
 

@@ -111,6 +111,10 @@ export async function waitForTransfers(
   throw new Error(`transfers ${missing.join(", ")} did not reach the expected state within ${timeoutMs} ms`);
 }
 
+/** Whether a bank's booking or held request is this transfer (every fault run's transfer has an amount of its own). */
+export const sameTransfer = (transfer: { amount: string; beneficiaryAccountNumber: string }) =>
+  (r: { amount: string; beneficiaryAccountNumber: string }): boolean => r.amount === transfer.amount && r.beneficiaryAccountNumber === transfer.beneficiaryAccountNumber;
+
 /**
  * Bounded wait until the bank holds this transfer (fault `latency`: taken, not yet booked), so a
  * kill lands while the call is at the bank, not before it got there (which is another scenario:
@@ -120,7 +124,7 @@ export async function waitUntilHeld(bank: SandboxAdmin, transfer: { amount: stri
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const held = await bank.held();
-    if (held.some((r) => r.amount === transfer.amount && r.beneficiaryAccountNumber === transfer.beneficiaryAccountNumber)) return;
+    if (held.some(sameTransfer(transfer))) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`the bank at ${bank.origin} did not hold the transfer of ${transfer.amount} within ${timeoutMs} ms`);
